@@ -1,0 +1,1 @@
+"""quytrinh audits layer."""

@@ -1,0 +1,1 @@
+"""quytrinh web layer."""
