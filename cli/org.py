@@ -1,0 +1,104 @@
+"""Organisation and server commands: users, units, the demo organisation, serving the web app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from processes import organisation
+from processes.clock import SystemClock
+from processes.db import Database
+from processes.setup import initialise, load_demo_organisation
+
+from .output import emit, handled, json_option
+
+
+def org_commands(main: click.Group, get_db: Callable[[click.Context], Database]) -> None:
+    """Attach the organisation and server commands to the main group."""
+
+    @main.group()
+    def user() -> None:
+        """Manage users."""
+
+    @user.command("add")
+    @click.argument("name")
+    @click.option("--password", required=True)
+    @click.option("--role", "roles", multiple=True, required=True, help="Role code (repeatable).")
+    @click.option("--unit", default=None, help="Unit code (default: the top unit).")
+    @click.option("--full-name", default="")
+    @json_option
+    @click.pass_context
+    @handled
+    def user_add(ctx, name, password, roles, unit, full_name, as_json):
+        """Create a user holding ROLE in UNIT."""
+        db = get_db(ctx)
+        unit = unit or _top_unit(db)
+        organisation.add_user(db, SystemClock(), name, password, full_name)
+        for role in roles:
+            organisation.grant(db, name, role, unit)
+        emit(as_json, {"user": name, "roles": list(roles), "unit": unit}, f"user {name}: {', '.join(roles)} @ {unit}")
+
+    @user.command("grant")
+    @click.argument("name")
+    @click.option("--role", required=True)
+    @click.option("--unit", required=True)
+    @json_option
+    @click.pass_context
+    @handled
+    def user_grant(ctx, name, role, unit, as_json):
+        """Give an existing user a role in a unit."""
+        organisation.grant(get_db(ctx), name, role, unit)
+        emit(as_json, {"user": name, "role": role, "unit": unit}, f"{name}: + {role} @ {unit}")
+
+    @main.group()
+    def unit() -> None:
+        """Manage units."""
+
+    @unit.command("add")
+    @click.argument("code")
+    @click.argument("name")
+    @click.option("--parent", default=None)
+    @click.option("--kind", type=click.Choice(["agency", "department"]), default="department")
+    @json_option
+    @click.pass_context
+    @handled
+    def unit_add(ctx, code, name, parent, kind, as_json):
+        """Create a unit (an agency, or a department inside one)."""
+        organisation.add_unit(get_db(ctx), code, name, parent, kind)
+        emit(as_json, {"unit": code}, f"unit {code} created")
+
+    @main.command("demo-org")
+    @json_option
+    @click.pass_context
+    @handled
+    def demo_org(ctx, as_json):
+        """Load the demo district organisation (password of every demo user: demo1234)."""
+        db = get_db(ctx)
+        initialise(db, SystemClock())
+        created = load_demo_organisation(db, SystemClock())
+        emit(as_json, {"users_created": created}, f"demo organisation loaded ({created} new users)")
+
+    @main.command()
+    @click.option("--host", default="127.0.0.1")
+    @click.option("--port", default=5000, type=int)
+    @click.pass_context
+    def serve(ctx, host, port):
+        """Serve the web app (development server)."""
+        from web import create_app
+
+        app = create_app({"DATABASE_URL": ctx.obj["url"]})
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def _top_unit(db: Database) -> str:
+    from sqlalchemy import select
+
+    from processes.schema import units
+
+    with db.read() as conn:
+        row = conn.execute(select(units.c.code).where(units.c.parent_id.is_(None)).order_by(units.c.id)).first()
+    if row is None:
+        organisation.add_unit(db, "ROOT", "Cơ quan", None, "agency")
+        return "ROOT"
+    return row.code

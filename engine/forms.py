@@ -1,0 +1,234 @@
+"""Step forms: Camunda formData read from the XML, exposed as JSON Schema, enforced on completion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from .errors import FormInvalid, Problem
+from .xml import NSMAP
+
+FIELD_TYPES = {"string", "long", "boolean", "date", "enum"}
+_CONSTRAINTS = {"required", "min", "max", "minlength", "maxlength", "readonly"}
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TRUE = {"true", "1", "on", "yes", "co", "có"}
+_FALSE = {"false", "0", "off", "no", "khong", "không", ""}
+MAX_FREE_DATA_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a step's form."""
+
+    id: str
+    type: str
+    label: str
+    default: str | None = None
+    options: tuple[tuple[str, str], ...] = ()
+    constraints: dict[str, str | None] = field(default_factory=dict)
+
+    @property
+    def required(self) -> bool:
+        """True when the field must be filled in."""
+        return "required" in self.constraints
+
+    @property
+    def readonly(self) -> bool:
+        """True when the field is shown but never taken from the user."""
+        return "readonly" in self.constraints
+
+
+@dataclass(frozen=True)
+class Form:
+    """A step's form: its key and fields, in document order."""
+
+    key: str | None
+    fields: tuple[FormField, ...]
+
+    def json_schema(self) -> dict[str, Any]:
+        """The form as a JSON Schema (draft 2020-12) object."""
+        props = {f.id: _field_schema(f) for f in self.fields}
+        required = [f.id for f in self.fields if f.required and not f.readonly]
+        return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Return cleaned, typed values for `data`, or raise FormInvalid naming every bad field."""
+        if not isinstance(data, dict):
+            raise FormInvalid({"_": "completion data must be a JSON object"})
+        errors: dict[str, str] = {}
+        known = {f.id for f in self.fields}
+        for key in data:
+            if key not in known:
+                errors[key] = "unknown field for this step"
+        cleaned: dict[str, Any] = {}
+        for f in self.fields:
+            if f.readonly:
+                continue
+            value = data.get(f.id)
+            if value is None or value == "":
+                if f.required:
+                    errors[f.id] = "this field is required"
+                continue
+            try:
+                cleaned[f.id] = _clean(f, value)
+            except ValueError as exc:
+                errors[f.id] = str(exc)
+        if errors:
+            raise FormInvalid(errors)
+        return cleaned
+
+
+def validate_free_data(data: Any) -> dict[str, Any]:
+    """Check data for a step without a form: a JSON object with identifier keys."""
+    if not isinstance(data, dict):
+        raise FormInvalid({"_": "completion data must be a JSON object"})
+    bad = {k: "field names must be identifiers" for k in data if not isinstance(k, str) or not _IDENT.match(k)}
+    if bad:
+        raise FormInvalid(bad)
+    if len(repr(data)) > MAX_FREE_DATA_BYTES:
+        raise FormInvalid({"_": "completion data is too large"})
+    return dict(data)
+
+
+def _field_schema(f: FormField) -> dict[str, Any]:
+    schema: dict[str, Any] = {"title": f.label or f.id}
+    c = f.constraints
+    if f.type == "long":
+        schema["type"] = "integer"
+        if c.get("min") is not None:
+            schema["minimum"] = int(c["min"])
+        if c.get("max") is not None:
+            schema["maximum"] = int(c["max"])
+    elif f.type == "boolean":
+        schema["type"] = "boolean"
+    elif f.type == "date":
+        schema.update(type="string", format="date")
+    elif f.type == "enum":
+        schema.update(type="string", enum=[o[0] for o in f.options])
+        schema["x-labels"] = dict(f.options)
+    else:
+        schema["type"] = "string"
+        if c.get("minlength") is not None:
+            schema["minLength"] = int(c["minlength"])
+        if c.get("maxlength") is not None:
+            schema["maxLength"] = int(c["maxlength"])
+    if f.default not in (None, ""):
+        schema["default"] = f.default
+    if f.readonly:
+        schema["readOnly"] = True
+    return schema
+
+
+def _clean(f: FormField, value: Any) -> Any:
+    cleaner = {"long": _clean_long, "boolean": _clean_bool, "date": _clean_date, "enum": _clean_enum}
+    return cleaner.get(f.type, _clean_string)(f, value)
+
+
+def _clean_long(f: FormField, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("must be a whole number")
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+    lo, hi = f.constraints.get("min"), f.constraints.get("max")
+    if lo is not None and number < int(lo):
+        raise ValueError(f"must be at least {lo}")
+    if hi is not None and number > int(hi):
+        raise ValueError(f"must be at most {hi}")
+    return number
+
+
+def _clean_bool(f: FormField, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _clean_date(f: FormField, value: Any) -> str:
+    try:
+        return dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise ValueError("must be a date written YYYY-MM-DD") from None
+
+
+def _clean_enum(f: FormField, value: Any) -> str:
+    allowed = [o[0] for o in f.options]
+    if str(value) not in allowed:
+        raise ValueError(f"must be one of: {', '.join(allowed)}")
+    return str(value)
+
+
+def _clean_string(f: FormField, value: Any) -> str:
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ValueError("must be text")
+    text = str(value)
+    lo, hi = f.constraints.get("minlength"), f.constraints.get("maxlength")
+    if lo is not None and len(text) < int(lo):
+        raise ValueError(f"must have at least {lo} characters")
+    if hi is not None and len(text) > int(hi):
+        raise ValueError(f"must have at most {hi} characters")
+    return text
+
+
+def read_form(task: etree._Element) -> tuple[Form | None, list[Problem]]:
+    """Read the camunda:formData of a task element; return the form and any problems found."""
+    element_id = task.get("id")
+    key = task.get(f"{{{NSMAP['camunda']}}}formKey")
+    nodes = task.xpath("./bpmn:extensionElements/camunda:formData/camunda:formField", namespaces=NSMAP)
+    problems: list[Problem] = []
+    fields = []
+    for node in nodes:
+        f, found = _read_field(node, element_id)
+        problems.extend(found)
+        if f is not None:
+            fields.append(f)
+    seen: set[str] = set()
+    for f in fields:
+        if f.id in seen:
+            problems.append(Problem(f"form field '{f.id}' is declared twice", element_id))
+        seen.add(f.id)
+    if not fields and key is None:
+        return None, problems
+    return Form(key, tuple(fields)), problems
+
+
+def _read_field(node: etree._Element, element_id: str | None) -> tuple[FormField | None, list[Problem]]:
+    fid, ftype = node.get("id") or "", node.get("type") or "string"
+    problems = []
+    if not _IDENT.match(fid):
+        problems.append(Problem(f"form field id '{fid}' must be an identifier (letters, digits, _)", element_id))
+    if ftype not in FIELD_TYPES:
+        problems.append(Problem(f"form field '{fid}' has unsupported type '{ftype}'", element_id))
+    constraints: dict[str, str | None] = {}
+    for c in node.xpath("./camunda:validation/camunda:constraint", namespaces=NSMAP):
+        name = c.get("name") or ""
+        if name not in _CONSTRAINTS:
+            problems.append(Problem(f"form field '{fid}' has unknown constraint '{name}'", element_id))
+            continue
+        config = c.get("config")
+        if name in {"min", "max", "minlength", "maxlength"} and not _is_int(config):
+            problems.append(Problem(f"form field '{fid}': constraint {name} needs a whole number", element_id))
+            continue
+        constraints[name] = config
+    options = tuple((v.get("id") or "", v.get("name") or v.get("id") or "")
+                    for v in node.xpath("./camunda:value", namespaces=NSMAP))
+    if ftype == "enum" and not options:
+        problems.append(Problem(f"enum form field '{fid}' has no values", element_id))
+    if problems:
+        return None, problems
+    label = node.get("label") or fid
+    return FormField(fid, ftype, label, node.get("defaultValue"), options, constraints), []
+
+
+def _is_int(text: str | None) -> bool:
+    return text is not None and re.fullmatch(r"-?\d+", text.strip()) is not None

@@ -1,0 +1,140 @@
+"""Compile a BPMN document into a runnable Procedure: safe load, dialect, validation, specs."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from .errors import ModelInvalid, Problem
+from .model import ProcessInfo, Step, read_process
+from .service_tasks import SERVICE_TASK_PARSER
+from .validation import check_document
+from .xml import BPMN_NS, NSMAP, load_xml, rename_reserved_ids
+
+
+class QuytrinhParser(CamundaParser):
+    """SpiffWorkflow's Camunda parser with quytrinh's service tasks."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        f"{{{BPMN_NS}}}serviceTask": SERVICE_TASK_PARSER,
+    }
+
+
+@dataclass
+class Procedure:
+    """A compiled procedure: dialect metadata plus the SpiffWorkflow specs that run it."""
+
+    info: ProcessInfo
+    spec: BpmnProcessSpec
+    subprocess_specs: dict[str, BpmnProcessSpec]
+    sha256: str
+    id_map: dict[str, str] = field(default_factory=dict)
+    steps: dict[str, Step] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def process_id(self) -> str:
+        """The BPMN id of the process that instances start."""
+        return self.info.process_id
+
+    @property
+    def code(self) -> str:
+        """The procedure code (mã hiệu)."""
+        return self.info.code
+
+    @property
+    def name(self) -> str:
+        """The procedure's display name."""
+        return self.info.name
+
+    def element_id(self, spec_name: str) -> str:
+        """The BPMN element id a SpiffWorkflow task spec was parsed from."""
+        return self.id_map.get(spec_name, spec_name)
+
+
+def sha256_of(xml: bytes | str) -> str:
+    """The content hash that identifies a definition version."""
+    raw = xml.encode("utf-8") if isinstance(xml, str) else xml
+    return hashlib.sha256(raw).hexdigest()
+
+
+def compile_procedure(
+    xml: bytes | str, handlers: Collection[str] = (), process_id: str | None = None,
+    filename: str | None = None,
+) -> Procedure:
+    """Validate and compile BPMN text; raise ModelInvalid listing every problem found."""
+    tree = load_xml(xml)
+    id_map = rename_reserved_ids(tree)
+    root = tree.getroot()
+    problems = check_document(root, handlers)
+    infos, steps = _read_processes(root, id_map, problems)
+    chosen = _choose_process(root, infos, process_id, problems)
+    if problems or chosen is None:
+        raise ModelInvalid(problems or [Problem("no executable process")])
+    spec, subprocess_specs = _build_specs(tree, chosen.process_id, filename)
+    return Procedure(
+        info=chosen, spec=spec, subprocess_specs=subprocess_specs, sha256=sha256_of(xml),
+        id_map=id_map, steps=steps,
+    )
+
+
+def _read_processes(root: etree._Element, id_map: dict[str, str], problems: list[Problem]):
+    infos: dict[str, ProcessInfo] = {}
+    steps: dict[str, Step] = {}
+    for process in root.iterfind(f"{{{BPMN_NS}}}process"):
+        info, found = read_process(process, id_map)
+        infos[info.process_id] = info
+        steps.update(info.steps)
+        problems.extend(found)
+    return infos, steps
+
+
+def _choose_process(
+    root: etree._Element, infos: dict[str, ProcessInfo], wanted: str | None, problems: list[Problem],
+) -> ProcessInfo | None:
+    if wanted is not None:
+        if wanted not in infos:
+            problems.append(Problem(f"process '{wanted}' is not in this file"))
+            return None
+        if not infos[wanted].executable:
+            problems.append(Problem(f"process '{wanted}' is marked isExecutable=\"false\"", wanted))
+        return infos[wanted]
+    called = set(root.xpath("//bpmn:callActivity/@calledElement", namespaces=NSMAP))
+    candidates = [i for i in infos.values() if i.executable and i.process_id not in called]
+    if not candidates:
+        reason = "no process is executable (isExecutable=\"false\")" if infos else "the file has no process"
+        problems.append(Problem(reason))
+        return None
+    if len(candidates) > 1:
+        ids = ", ".join(i.process_id for i in candidates)
+        problems.append(Problem(f"several executable processes ({ids}); say which one to deploy"))
+        return None
+    return candidates[0]
+
+
+def _build_specs(tree: etree._ElementTree, process_id: str, filename: str | None):
+    parser = QuytrinhParser()
+    try:
+        parser.add_bpmn_xml(tree, filename)
+        spec = parser.get_spec(process_id)
+        subprocess_specs = parser.get_subprocess_specs(process_id)
+    except ValidationException as exc:
+        raise ModelInvalid([Problem(_spiff_message(exc), getattr(exc, "id", None))]) from None
+    except (SpiffWorkflowException, KeyError, ValueError, TypeError, AttributeError) as exc:
+        # SpiffWorkflow signals some structural problems with bare Python errors.
+        raise ModelInvalid([Problem(f"cannot build the process: {type(exc).__name__}: {exc}")]) from None
+    return spec, subprocess_specs
+
+
+def _spiff_message(exc: Any) -> str:
+    msg = getattr(exc, "msg", None) or str(exc)
+    return msg.splitlines()[0] if msg else type(exc).__name__

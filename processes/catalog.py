@@ -1,0 +1,112 @@
+"""Procedure catalog: deploy BPMN as numbered definition versions; compiled procedures cached."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Connection, func, insert, select
+
+from engine.parsing import Procedure, compile_procedure, sha256_of
+
+from .clock import Clock
+from .db import Database
+from .errors import NotFound
+from .handlers import registered
+from .schema import definitions
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The outcome of a deploy: which definition, and whether it was new."""
+
+    definition_id: int
+    code: str
+    version: int
+    process_id: str
+    name: str
+    created: bool
+
+
+class ProcedureCache:
+    """Compiled procedures by definition id; a definition's XML never changes, so no expiry."""
+
+    def __init__(self) -> None:
+        self._items: dict[int, Procedure] = {}
+        self._lock = threading.Lock()
+
+    def get(self, conn: Connection, definition_id: int) -> Procedure:
+        """The compiled procedure of a definition, compiling it once."""
+        found = self._items.get(definition_id)
+        if found is not None:
+            return found
+        row = conn.execute(select(definitions.c.bpmn_xml, definitions.c.process_id)
+                           .where(definitions.c.id == definition_id)).first()
+        if row is None:
+            raise NotFound(f"no definition {definition_id}")
+        procedure = compile_procedure(row.bpmn_xml, registered(), row.process_id)
+        with self._lock:
+            self._items[definition_id] = procedure
+        return procedure
+
+    def clear(self) -> None:
+        """Forget everything (tests)."""
+        with self._lock:
+            self._items.clear()
+
+
+PROCEDURES = ProcedureCache()
+
+
+def deploy(db: Database, xml: bytes | str, clock: Clock, actor: str | None = None,
+           process_id: str | None = None, filename: str | None = None) -> Deployment:
+    """Validate and store a BPMN definition; unchanged XML already deployed is a no-op."""
+    text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+    procedure = compile_procedure(text, registered(), process_id, filename)
+    digest = sha256_of(text)
+    with db.write() as conn:
+        same = conn.execute(select(definitions).where(
+            definitions.c.sha256 == digest, definitions.c.code == procedure.code,
+            definitions.c.process_id == procedure.process_id)).first()
+        if same is not None:
+            return Deployment(same.id, same.code, same.version, same.process_id, same.name, False)
+        version = (conn.execute(select(func.max(definitions.c.version))
+                                .where(definitions.c.code == procedure.code)).scalar() or 0) + 1
+        conn.execute(definitions.update().where(
+            definitions.c.code == procedure.code, definitions.c.status == "active").values(status="superseded"))
+        result = conn.execute(insert(definitions).values(
+            code=procedure.code, version=version, process_id=procedure.process_id, name=procedure.name,
+            bpmn_xml=text, sha256=digest, properties=json.dumps(procedure.info.properties, ensure_ascii=False),
+            status="active", deployed_at=clock.now(), deployed_by=actor))
+        definition_id = result.inserted_primary_key[0]
+    return Deployment(definition_id, procedure.code, version, procedure.process_id, procedure.name, True)
+
+
+def deploy_file(db: Database, path: str | Path, clock: Clock, actor: str | None = None) -> Deployment:
+    """Deploy a .bpmn file."""
+    path = Path(path)
+    return deploy(db, path.read_bytes(), clock, actor, filename=path.name)
+
+
+def active_definition(conn: Connection, code_or_process_id: str):
+    """The active definition whose code or process id is given, or NotFound."""
+    row = conn.execute(
+        select(definitions).where(
+            (definitions.c.code == code_or_process_id) | (definitions.c.process_id == code_or_process_id),
+            definitions.c.status == "active",
+        ).order_by(definitions.c.version.desc())
+    ).first()
+    if row is None:
+        raise NotFound(f"no active procedure with code or process id '{code_or_process_id}'")
+    return row
+
+
+def list_definitions(db: Database) -> list[dict]:
+    """Every definition version, newest first within each code."""
+    with db.read() as conn:
+        rows = conn.execute(select(definitions.c.id, definitions.c.code, definitions.c.version,
+                                   definitions.c.name, definitions.c.status, definitions.c.deployed_at)
+                            .order_by(definitions.c.code, definitions.c.version.desc()))
+        return [r._asdict() for r in rows]

@@ -1,0 +1,99 @@
+"""Database access: engine creation, SQLite durability settings, write and read transactions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, create_engine, event, text
+from sqlalchemy.engine import Engine
+
+from .schema import metadata
+
+DEFAULT_SQLITE = Path("instance") / "quytrinh.sqlite"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL to use: explicit, else QUYTRINH_DATABASE_URL, else SQLite under instance/."""
+    if explicit:
+        return explicit
+    env = os.environ.get("QUYTRINH_DATABASE_URL")
+    if env:
+        return env
+    return f"sqlite:///{DEFAULT_SQLITE.resolve()}"
+
+
+class Database:
+    """One database: a SQLAlchemy engine plus the transaction discipline every use case follows."""
+
+    def __init__(self, url: str | None = None, echo: bool = False) -> None:
+        self.url = database_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite:
+            self._ensure_sqlite_dir()
+            self.engine: Engine = create_engine(
+                self.url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30},
+            )
+            _configure_sqlite(self.engine)
+        else:
+            self.engine = create_engine(self.url, echo=echo, pool_size=10, max_overflow=20)
+
+    def _ensure_sqlite_dir(self) -> None:
+        path = self.url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+    def create_all(self) -> None:
+        """Create every table that does not exist yet."""
+        metadata.create_all(self.engine)
+
+    def drop_all(self) -> None:
+        """Drop every table (tests only)."""
+        metadata.drop_all(self.engine)
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A read-write transaction; commits on success, rolls back on any exception."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                # IMMEDIATE takes the write lock up front: two writers never deadlock on upgrade.
+                conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction (a consistent snapshot)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # We issue BEGIN ourselves (see _on_begin), so pysqlite must not.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed dossier survives power loss, not only a crash of the process.
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def ping(db: Database) -> bool:
+    """True when the database answers."""
+    with db.read() as conn:
+        return conn.execute(text("SELECT 1")).scalar() == 1

@@ -1,0 +1,220 @@
+"""Instance lifecycle use cases: start, complete a step, cancel. Each is one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, insert, select, update
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+
+from engine import runner
+from engine.errors import FormInvalid, StepFailed, TaskNotReady
+from engine.parsing import Procedure
+from engine.scripting import RestrictedScriptEngine
+from engine.state import STATE_VERSION, dump_state, load_state
+
+from . import catalog, organisation
+from .assignment import may_work
+from .clock import Clock
+from .db import Database
+from .errors import ConflictError, InvalidInput, NotFound, PermissionDenied
+from .eventlog import Chain, Event, append
+from .handlers import registered
+from .keys import next_business_key
+from .live import LIVE
+from .projection import Changes, auto_events, open_tasks, sync_tasks
+from .schema import human_tasks, instances, units
+from .statuses import InstanceStatus, TaskStatus, check_instance_transition
+
+
+@dataclass(frozen=True)
+class Moved:
+    """The outcome of a use case that moved a case: its key, status and the steps now open."""
+
+    instance_id: int
+    business_key: str
+    status: str
+    opened: list[runner.ReadyStep]
+    end_event: str | None = None
+
+
+@dataclass
+class _Case:
+    row: Any
+    procedure: Procedure
+    workflow: BpmnWorkflow
+    scope_path: str
+
+
+def script_engine() -> RestrictedScriptEngine:
+    """The script engine every workflow runs with: restricted expressions and registered handlers."""
+    return RestrictedScriptEngine(handlers=registered())
+
+
+def start(db: Database, code: str, data: dict[str, Any], actor: str, clock: Clock,
+          unit: str | None = None) -> Moved:
+    """Start a case of the active version of a procedure, received by `actor` in `unit`."""
+    if not isinstance(data, dict):
+        raise InvalidInput("start data must be a JSON object")
+    now = clock.now()
+    with db.write() as conn:
+        definition = catalog.active_definition(conn, code)
+        procedure = catalog.PROCEDURES.get(conn, definition.id)
+        workflow, auto = _run(lambda: runner.new_workflow(procedure, data, script_engine()))
+        ready = runner.ready_steps(procedure, workflow)
+        agency = _start_unit(conn, actor, unit, ready)
+        key = next_business_key(conn, agency.code, now)
+        instance_id = conn.execute(insert(instances).values(
+            business_key=key, definition_id=definition.id, unit_id=agency.id,
+            status=InstanceStatus.RUNNING.value, state="{}", state_version=STATE_VERSION,
+            lock_version=1, started_by=actor, created_at=now, updated_at=now,
+        )).inserted_primary_key[0]
+        changes = Changes(events=[Event(procedure.process_id, "case_start", now, actor, procedure.name,
+                                        {"business_key": key, "version": definition.version})])
+        changes.events.extend(auto_events(auto, now))
+        sync_tasks(conn, instance_id, agency.id, ready, {}, now, actor, changes)
+        row = conn.execute(select(instances).where(instances.c.id == instance_id)).one()
+        status, end = _save(conn, row, procedure, workflow, changes, now, actor)
+    LIVE.put(instance_id, 2, workflow)
+    return Moved(instance_id, key, status, changes.opened, end)
+
+
+def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clock: Clock) -> Moved:
+    """Complete a ready step as `actor` with form data; the workflow moves on in the same transaction."""
+    now = clock.now()
+    with db.write() as conn:
+        task = _task_row(conn, task_uuid)
+        case = _open_case(conn, task.instance_id)
+        task = _task_row(conn, task_uuid)  # re-read under the instance lock
+        _check_may_work(conn, case, task, actor)
+        try:
+            cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data)
+        except FormInvalid as exc:
+            raise InvalidInput(f"the form for '{task.name}' is not valid", exc.errors) from None
+        before = open_tasks(conn, case.row.id)
+        auto = _run(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))
+        conn.execute(update(human_tasks).where(human_tasks.c.id == task.id).values(
+            state=TaskStatus.COMPLETED.value, completed_at=now, completed_by=actor, assignee=actor))
+        before.pop(task_uuid, None)
+        changes = Changes(events=[Event(task.element_id, "complete", now, actor, task.name,
+                                        {"task": task_uuid, "data": cleaned})])
+        changes.events.extend(auto_events(auto, now))
+        sync_tasks(conn, case.row.id, case.row.unit_id, runner.ready_steps(case.procedure, case.workflow),
+                   before, now, actor, changes)
+        status, end = _save(conn, case.row, case.procedure, case.workflow, changes, now, actor)
+    LIVE.put(case.row.id, case.row.lock_version + 1, case.workflow)
+    return Moved(case.row.id, case.row.business_key, status, changes.opened, end)
+
+
+def cancel(db: Database, instance_id: int, actor: str, clock: Clock, reason: str = "") -> None:
+    """Cancel a running case: its open steps are withdrawn and nothing more can happen to it."""
+    now = clock.now()
+    with db.write() as conn:
+        case = _open_case(conn, instance_id)
+        roles = organisation.memberships_of(conn, actor)
+        if not any(m.role_kind in ("leader", "admin") and case.scope_path.startswith(m.unit_path)
+                   for m in roles) and case.row.started_by != actor:
+            raise PermissionDenied(f"{actor} may not cancel {case.row.business_key}")
+        check_instance_transition(case.row.status, InstanceStatus.CANCELLED)
+        case.workflow.cancel()
+        changes = Changes()
+        sync_tasks(conn, instance_id, case.row.unit_id, [], open_tasks(conn, instance_id), now, actor, changes)
+        changes.events.append(Event(case.procedure.process_id, "case_cancel", now, actor, case.procedure.name,
+                                    {"reason": reason}))
+        _save(conn, case.row, case.procedure, case.workflow, changes, now, actor,
+              status=InstanceStatus.CANCELLED)
+    LIVE.put(instance_id, case.row.lock_version + 1, case.workflow)
+
+
+def _run(step):
+    try:
+        return step()
+    except TaskNotReady as exc:
+        raise ConflictError(str(exc)) from None
+    except StepFailed as exc:
+        raise InvalidInput(f"the procedure cannot continue: {exc}") from None
+
+
+def _task_row(conn: Connection, task_uuid: str):
+    row = conn.execute(select(human_tasks).where(human_tasks.c.task_uuid == str(task_uuid))).first()
+    if row is None:
+        raise NotFound(f"no task {task_uuid}")
+    if row.state not in (TaskStatus.READY.value, TaskStatus.CLAIMED.value):
+        by = f" by {row.completed_by}" if row.completed_by else ""
+        raise ConflictError(f"task '{row.name}' is already {row.state}{by}")
+    return row
+
+
+def _open_case(conn: Connection, instance_id: int) -> _Case:
+    """Lock the instance row and get its workflow (from the live cache when it is current)."""
+    query = select(instances, units.c.path).join(units, units.c.id == instances.c.unit_id).where(
+        instances.c.id == instance_id)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(of=instances)
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFound(f"no instance {instance_id}")
+    if row.status != InstanceStatus.RUNNING.value:
+        raise ConflictError(f"{row.business_key} is {row.status}")
+    procedure = catalog.PROCEDURES.get(conn, row.definition_id)
+    workflow = LIVE.take(row.id, row.lock_version)
+    if workflow is None:
+        workflow = load_state(row.state, procedure, script_engine())
+    return _Case(row, procedure, workflow, row.path)
+
+
+def _check_may_work(conn: Connection, case: _Case, task, actor: str) -> None:
+    member = organisation.memberships_of(conn, actor)
+    paths = _unit_paths(conn, task.roles) if "@" in task.roles else {}
+    if not may_work(actor, member, task.roles, task.assignee, case.scope_path, paths):
+        who = f"assigned to {task.assignee}" if task.assignee else f"for role {task.roles or 'any'}"
+        raise PermissionDenied(f"{actor} may not do '{task.name}' ({who})")
+
+
+def _unit_paths(conn: Connection, roles: str) -> dict[str, str]:
+    codes = [r.split("@", 1)[1] for r in roles.split(",") if "@" in r]
+    return {r.code: r.path for r in conn.execute(select(units.c.code, units.c.path).where(units.c.code.in_(codes)))}
+
+
+def _start_unit(conn: Connection, actor: str, unit: str | None, ready: list[runner.ReadyStep]):
+    """The agency the case belongs to: given, or the actor's agency where they may do the first step."""
+    member = organisation.memberships_of(conn, actor)
+    if not member:
+        raise PermissionDenied(f"{actor} holds no role and cannot start a case")
+    if unit is not None:
+        candidates = [organisation.unit_by_code(conn, unit)]
+    else:
+        candidates = [organisation.agency_of(conn, m.unit_id) for m in member]
+    for agency in candidates:
+        if not ready or any(may_work(actor, member, ",".join(s.roles), s.assignee, agency.path,
+                                     _unit_paths(conn, ",".join(s.roles))) for s in ready):
+            return agency
+    first = ", ".join(sorted({r for s in ready for r in s.roles})) or "?"
+    raise PermissionDenied(f"{actor} may not start this procedure (its first step needs role {first})")
+
+
+def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, changes: Changes,
+          now: dt.datetime, actor: str | None, status: InstanceStatus | None = None) -> tuple[str, str | None]:
+    """Write state, events and status with an optimistic lock check; return (status, end event)."""
+    end = None
+    if status is None and workflow.is_completed():
+        status = InstanceStatus.COMPLETED
+        ends = runner.finished_ends(procedure, workflow)
+        end = ends[-1] if ends else None
+        changes.events.append(Event(procedure.process_id, "case_complete", now, actor, procedure.name,
+                                    {"end_event": end}))
+    if status is not None:
+        check_instance_transition(row.status, status)
+    chain = append(conn, row.id, Chain(row.event_count, row.event_head or Chain().head), changes.events)
+    values = {"state": dump_state(workflow), "lock_version": row.lock_version + 1, "updated_at": now,
+              "event_count": chain.count, "event_head": chain.head}
+    if status is not None:
+        values.update(status=status.value, completed_at=now, end_event=end)
+    result = conn.execute(update(instances).where(
+        instances.c.id == row.id, instances.c.lock_version == row.lock_version).values(**values))
+    if result.rowcount != 1:
+        raise ConflictError(f"{row.business_key} was changed by someone else; reload and try again")
+    return (status or InstanceStatus(row.status)).value, end

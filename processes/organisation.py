@@ -1,0 +1,158 @@
+"""Organisation: units (hierarchical), roles, users with password hashes, memberships."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from .clock import Clock
+from .db import Database
+from .errors import InvalidInput, NotFound
+from .schema import memberships, roles, units, users
+
+_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+ROLE_KINDS = ("officer", "leader", "admin", "auditor", "quality")
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A user holds a role in a unit (and, through the unit's path, in the units below it)."""
+
+    role: str
+    unit_id: int
+    unit_code: str
+    unit_path: str
+    agency_path: str
+    role_kind: str
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash of a password, self-describing."""
+    if len(password) < 8:
+        raise InvalidInput("password must have at least 8 characters", {"password": "too short"})
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **_SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
+
+
+def check_password(stored: str, password: str) -> bool:
+    """True when `password` matches the stored hash (constant-time comparison)."""
+    try:
+        _, salt, digest = stored.split("$")
+        again = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), dklen=32, **_SCRYPT)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(again, base64.b64decode(digest))
+
+
+def add_unit(db: Database, code: str, name: str, parent: str | None = None, kind: str = "department") -> int:
+    """Create a unit under `parent` (a unit code) and return its id."""
+    if not _CODE.match(code):
+        raise InvalidInput(f"unit code '{code}' must be 1-40 letters, digits, _ . -")
+    with db.write() as conn:
+        parent_path, parent_agency, parent_id = "/", None, None
+        if parent:
+            row = unit_by_code(conn, parent)
+            parent_id, parent_path, parent_agency = row.id, row.path, row.agency_path
+        path = f"{parent_path}{code}/"
+        agency_path = path if kind == "agency" or parent_agency is None else parent_agency
+        try:
+            result = conn.execute(insert(units).values(
+                code=code, name=name, kind=kind, parent_id=parent_id, path=path, agency_path=agency_path))
+        except IntegrityError:
+            raise InvalidInput(f"unit '{code}' already exists") from None
+        return result.inserted_primary_key[0]
+
+
+def unit_by_code(conn: Connection, code: str):
+    """The unit row with this code, or NotFound."""
+    row = conn.execute(select(units).where(units.c.code == code)).first()
+    if row is None:
+        raise NotFound(f"no unit with code '{code}'")
+    return row
+
+
+def add_role(db: Database, code: str, name: str, kind: str = "officer") -> None:
+    """Create a role (or update its name and kind)."""
+    if not _CODE.match(code) or kind not in ROLE_KINDS:
+        raise InvalidInput(f"role '{code}' needs a code of letters/digits/_ and a kind in {ROLE_KINDS}")
+    with db.write() as conn:
+        if conn.execute(select(roles.c.code).where(roles.c.code == code)).first():
+            conn.execute(roles.update().where(roles.c.code == code).values(name=name, kind=kind))
+        else:
+            conn.execute(insert(roles).values(code=code, name=name, kind=kind))
+
+
+def add_user(db: Database, clock: Clock, username: str, password: str, full_name: str = "",
+             email: str | None = None) -> int:
+    """Create a user with a hashed password and return the id."""
+    if not re.fullmatch(r"[a-z0-9_.-]{2,80}", username):
+        raise InvalidInput("username must be 2-80 lowercase letters, digits, _ . -", {"username": "invalid"})
+    hashed = hash_password(password)
+    with db.write() as conn:
+        try:
+            result = conn.execute(insert(users).values(
+                username=username, full_name=full_name or username, email=email,
+                password_hash=hashed, active=True, created_at=clock.now()))
+        except IntegrityError:
+            raise InvalidInput(f"user '{username}' already exists", {"username": "taken"}) from None
+        return result.inserted_primary_key[0]
+
+
+def grant(db: Database, username: str, role: str, unit: str) -> None:
+    """Give a user a role in a unit (idempotent)."""
+    with db.write() as conn:
+        user = user_by_name(conn, username)
+        unit_row = unit_by_code(conn, unit)
+        if conn.execute(select(roles.c.code).where(roles.c.code == role)).first() is None:
+            raise NotFound(f"no role '{role}'")
+        exists = conn.execute(select(memberships.c.id).where(
+            memberships.c.user_id == user.id, memberships.c.role_code == role,
+            memberships.c.unit_id == unit_row.id)).first()
+        if exists is None:
+            conn.execute(insert(memberships).values(user_id=user.id, role_code=role, unit_id=unit_row.id))
+
+
+def user_by_name(conn: Connection, username: str):
+    """The active user row with this username, or NotFound."""
+    row = conn.execute(select(users).where(users.c.username == username, users.c.active.is_(True))).first()
+    if row is None:
+        raise NotFound(f"no active user '{username}'")
+    return row
+
+
+def authenticate(db: Database, username: str, password: str) -> bool:
+    """True when the username exists, is active and the password matches."""
+    with db.read() as conn:
+        row = conn.execute(select(users.c.password_hash).where(
+            users.c.username == username, users.c.active.is_(True))).first()
+    return row is not None and check_password(row.password_hash, password)
+
+
+def memberships_of(conn: Connection, username: str) -> list[Membership]:
+    """Every role the user holds, with the unit it is held in."""
+    query = (
+        select(memberships.c.role_code, units.c.id, units.c.code, units.c.path, units.c.agency_path, roles.c.kind)
+        .join(users, users.c.id == memberships.c.user_id)
+        .join(units, units.c.id == memberships.c.unit_id)
+        .join(roles, roles.c.code == memberships.c.role_code)
+        .where(users.c.username == username, users.c.active.is_(True))
+    )
+    return [Membership(r.role_code, r.id, r.code, r.path, r.agency_path, r.kind) for r in conn.execute(query)]
+
+
+def agency_of(conn: Connection, unit_id: int):
+    """The nearest unit of kind 'agency' at or above a unit (the unit itself if none is)."""
+    row = conn.execute(select(units).where(units.c.id == unit_id)).first()
+    current = row
+    while current is not None and current.kind != "agency" and current.parent_id is not None:
+        current = conn.execute(select(units).where(units.c.id == current.parent_id)).first()
+    return current if current is not None and current.kind == "agency" else row

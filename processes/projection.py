@@ -1,0 +1,73 @@
+"""Keep the human-task rows and the event log in step with a workflow after every move."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, insert, select, update
+
+from engine.runner import AutoStep, ReadyStep
+
+from .eventlog import Event
+from .schema import human_tasks
+from .statuses import TaskStatus
+
+OPEN = (TaskStatus.READY.value, TaskStatus.CLAIMED.value)
+
+
+@dataclass
+class Changes:
+    """What one use case did to a case: events to append, tasks opened and closed."""
+
+    events: list[Event] = field(default_factory=list)
+    opened: list[ReadyStep] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+
+
+def open_tasks(conn: Connection, instance_id: int) -> dict[str, str]:
+    """Open task uuids of an instance mapped to their element id."""
+    rows = conn.execute(select(human_tasks.c.task_uuid, human_tasks.c.element_id).where(
+        human_tasks.c.instance_id == instance_id, human_tasks.c.state.in_(OPEN)))
+    return {r.task_uuid: r.element_id for r in rows}
+
+
+def sync_tasks(
+    conn: Connection, instance_id: int, unit_id: int, ready: list[ReadyStep],
+    before: dict[str, str], now: dt.datetime, actor: str | None, changes: Changes,
+) -> None:
+    """Insert rows for newly ready steps; cancel rows whose step is no longer ready."""
+    ready_ids = {str(step.task_id) for step in ready}
+    gone = [uuid for uuid in before if uuid not in ready_ids]
+    if gone:
+        conn.execute(update(human_tasks).where(human_tasks.c.task_uuid.in_(gone)).values(
+            state=TaskStatus.CANCELLED.value, completed_at=now))
+        for uuid in gone:
+            changes.events.append(Event(before[uuid], "withdraw", now, actor, payload={"task": uuid}))
+            changes.cancelled.append(uuid)
+    new = [step for step in ready if str(step.task_id) not in before]
+    if new:
+        conn.execute(insert(human_tasks), [_task_row(instance_id, unit_id, s, now) for s in new])
+        for step in new:
+            payload = {"task": str(step.task_id), "roles": list(step.roles), "due": step.due}
+            changes.events.append(Event(step.element_id, "schedule", now, actor, step.name, payload))
+            if step.assignee:
+                changes.events.append(Event(step.element_id, "assign", now, actor, step.name,
+                                            {"task": str(step.task_id), "assignee": step.assignee}))
+        changes.opened.extend(new)
+
+
+def _task_row(instance_id: int, unit_id: int, step: ReadyStep, now: dt.datetime) -> dict:
+    return {
+        "task_uuid": str(step.task_id), "instance_id": instance_id, "element_id": step.element_id,
+        "name": step.name, "roles": ",".join(step.roles), "unit_id": unit_id,
+        "assignee": step.assignee,
+        "state": (TaskStatus.CLAIMED if step.assignee else TaskStatus.READY).value,
+        "claimed_at": now if step.assignee else None,
+        "due_duration": step.due, "form_key": step.form.key if step.form else None, "created_at": now,
+    }
+
+
+def auto_events(steps: list[AutoStep], now: dt.datetime) -> list[Event]:
+    """Events for what the engine did by itself (service calls, events reached)."""
+    return [Event(s.element_id, "complete", now, None, s.name, {"kind": s.kind}) for s in steps]

@@ -1,0 +1,155 @@
+"""Database tables (SQLAlchemy Core): organisation, catalog, instances, tasks, event log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean, Column, DateTime, ForeignKey, Index, Integer, MetaData, String, Table, Text,
+    TypeDecorator, UniqueConstraint,
+)
+
+metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, whatever the database keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC datetime")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+units = Table(
+    "units", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(20), nullable=False, default="department"),
+    Column("parent_id", ForeignKey("units.id"), nullable=True),
+    # Materialised path "/ROOT/CHILD/" makes "is inside this unit" a prefix test.
+    Column("path", String(1000), nullable=False),
+    # Path of the nearest agency at or above this unit: roles are held within one agency, so a
+    # commune's officers never act on the district's cases although the commune sits below it.
+    Column("agency_path", String(1000), nullable=False),
+)
+
+roles = Table(
+    "roles", metadata,
+    Column("code", String(60), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(20), nullable=False, default="officer"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("full_name", String(300), nullable=False, default=""),
+    Column("email", String(300), nullable=True),
+    Column("password_hash", String(300), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+memberships = Table(
+    "memberships", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("role_code", ForeignKey("roles.code"), nullable=False),
+    Column("unit_id", ForeignKey("units.id"), nullable=False),
+    UniqueConstraint("user_id", "role_code", "unit_id"),
+)
+
+definitions = Table(
+    "definitions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(60), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("process_id", String(200), nullable=False),
+    Column("name", String(500), nullable=False),
+    Column("bpmn_xml", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("properties", Text, nullable=False, default="{}"),
+    Column("status", String(20), nullable=False, default="active"),
+    Column("deployed_at", UTCDateTime, nullable=False),
+    Column("deployed_by", String(80), nullable=True),
+    UniqueConstraint("code", "version"),
+    Index("ix_definitions_sha", "sha256"),
+)
+
+instances = Table(
+    "instances", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("business_key", String(60), nullable=False, unique=True),
+    Column("definition_id", ForeignKey("definitions.id"), nullable=False),
+    Column("unit_id", ForeignKey("units.id"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("state", Text, nullable=False),
+    Column("state_version", String(40), nullable=False),
+    Column("lock_version", Integer, nullable=False, default=1),
+    Column("started_by", String(80), nullable=False),
+    Column("end_event", String(200), nullable=True),
+    Column("event_count", Integer, nullable=False, default=0),
+    Column("event_head", String(64), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("completed_at", UTCDateTime, nullable=True),
+    Index("ix_instances_status", "status"),
+    Index("ix_instances_definition", "definition_id"),
+)
+
+key_sequences = Table(
+    "key_sequences", metadata,
+    Column("prefix", String(60), primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+human_tasks = Table(
+    "human_tasks", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("task_uuid", String(36), nullable=False, unique=True),
+    Column("instance_id", ForeignKey("instances.id"), nullable=False),
+    Column("element_id", String(200), nullable=False),
+    Column("name", String(500), nullable=False),
+    Column("roles", String(500), nullable=False, default=""),
+    Column("unit_id", ForeignKey("units.id"), nullable=True),
+    Column("assignee", String(80), nullable=True),
+    Column("state", String(20), nullable=False),
+    Column("due_duration", String(40), nullable=True),
+    Column("form_key", String(200), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=True),
+    Column("completed_at", UTCDateTime, nullable=True),
+    Column("completed_by", String(80), nullable=True),
+    Index("ix_tasks_state_assignee", "state", "assignee"),
+    Index("ix_tasks_instance", "instance_id"),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("case_id", ForeignKey("instances.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("activity", String(200), nullable=False),
+    Column("activity_name", String(500), nullable=False, default=""),
+    Column("lifecycle", String(30), nullable=False),
+    Column("actor", String(80), nullable=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("payload", Text, nullable=False, default="{}"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    UniqueConstraint("case_id", "seq"),
+)

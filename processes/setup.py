@@ -1,0 +1,45 @@
+"""Setting a database up: tables, the standard role catalog, and the demo organisation."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from sqlalchemy import select
+
+from . import organisation
+from .clock import Clock
+from .db import Database
+from .schema import units, users
+
+DEFAULT_PASSWORD_NOTE = "demo1234"
+
+
+def _data(name: str):
+    return json.loads(resources.files("processes.data").joinpath(name).read_text(encoding="utf-8"))
+
+
+def initialise(db: Database, clock: Clock) -> None:
+    """Create missing tables and the standard roles; safe to run again."""
+    db.create_all()
+    for role in _data("roles.json"):
+        organisation.add_role(db, role["code"], role["name"], role["kind"])
+
+
+def load_demo_organisation(db: Database, clock: Clock, password: str = DEFAULT_PASSWORD_NOTE) -> int:
+    """Load the demo district (units, users, roles) unless it is there; return users created."""
+    demo = _data("demo_org.json")
+    with db.read() as conn:
+        have_units = {r.code for r in conn.execute(select(units.c.code))}
+        have_users = {r.username for r in conn.execute(select(users.c.username))}
+    for unit in demo["units"]:
+        if unit["code"] not in have_units:
+            organisation.add_unit(db, unit["code"], unit["name"], unit.get("parent"), unit.get("kind", "department"))
+    created = 0
+    for user in demo["users"]:
+        if user["username"] not in have_users:
+            organisation.add_user(db, clock, user["username"], password, user["full_name"])
+            created += 1
+        for role, unit in user["roles"]:
+            organisation.grant(db, user["username"], role, unit)
+    return created

@@ -1,0 +1,139 @@
+"""Human-task use cases: claim, release, assign; and the inbox queries (no workflow is loaded)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from . import organisation
+from .assignment import may_lead, may_work
+from .clock import Clock
+from .db import Database
+from .errors import ConflictError, NotFound, PermissionDenied
+from .eventlog import Chain, Event, append
+from .schema import definitions, human_tasks, instances, units
+from .statuses import TaskStatus, check_task_transition
+
+OPEN = (TaskStatus.READY.value, TaskStatus.CLAIMED.value)
+
+
+@dataclass(frozen=True)
+class TaskView:
+    """A human task as the inbox shows it."""
+
+    id: str
+    instance_id: int
+    business_key: str
+    procedure: str
+    element_id: str
+    name: str
+    roles: str
+    assignee: str | None
+    state: str
+    due: str | None
+    created_at: Any
+    completed_by: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (datetimes as ISO text)."""
+        d = dict(self.__dict__)
+        d["created_at"] = self.created_at.isoformat() if self.created_at else None
+        return d
+
+
+def claim(db: Database, task_uuid: str, actor: str, clock: Clock) -> None:
+    """Take a ready task so that nobody else works on it."""
+    _move(db, task_uuid, actor, clock, TaskStatus.CLAIMED, assignee=actor, lifecycle="claim")
+
+
+def unclaim(db: Database, task_uuid: str, actor: str, clock: Clock) -> None:
+    """Give a claimed task back to the role's queue."""
+    _move(db, task_uuid, actor, clock, TaskStatus.READY, assignee=None, lifecycle="unclaim")
+
+
+def assign(db: Database, task_uuid: str, assignee: str, actor: str, clock: Clock) -> None:
+    """A leader gives a task to a named user who may do it."""
+    _move(db, task_uuid, actor, clock, TaskStatus.CLAIMED, assignee=assignee, lifecycle="assign")
+
+
+def _move(db: Database, task_uuid: str, actor: str, clock: Clock, new: TaskStatus,
+          assignee: str | None, lifecycle: str) -> None:
+    now = clock.now()
+    with db.write() as conn:
+        task = _locked_task(conn, task_uuid)
+        check_task_transition(task.state, new)
+        member = organisation.memberships_of(conn, actor)
+        if lifecycle == "assign":
+            if not may_lead(member, task.path):
+                raise PermissionDenied(f"{actor} may not reassign tasks of {task.business_key}")
+            organisation.user_by_name(conn, assignee)
+            target = organisation.memberships_of(conn, assignee)
+            if not may_work(assignee, target, task.roles, None, task.path, _paths(conn, task.roles)):
+                raise PermissionDenied(f"{assignee} does not hold the role for '{task.name}'")
+        elif lifecycle == "claim":
+            if task.assignee not in (None, actor):
+                raise ConflictError(f"'{task.name}' is already claimed by {task.assignee}")
+            if not may_work(actor, member, task.roles, None, task.path, _paths(conn, task.roles)):
+                raise PermissionDenied(f"{actor} may not do '{task.name}' (role {task.roles})")
+        elif task.assignee != actor and not may_lead(member, task.path):
+            raise PermissionDenied(f"only {task.assignee} or a leader may release '{task.name}'")
+        conn.execute(update(human_tasks).where(human_tasks.c.id == task.id).values(
+            state=new.value, assignee=assignee, claimed_at=now if assignee else None))
+        ev = Event(task.element_id, lifecycle, now, actor, task.name, {"task": task_uuid, "assignee": assignee})
+        chain = append(conn, task.instance_id, Chain(task.event_count, task.event_head), [ev])
+        conn.execute(update(instances).where(instances.c.id == task.instance_id).values(
+            event_count=chain.count, event_head=chain.head, updated_at=now))
+
+
+def _locked_task(conn: Connection, task_uuid: str):
+    inst = conn.execute(select(human_tasks.c.instance_id).where(human_tasks.c.task_uuid == task_uuid)).first()
+    if inst is None:
+        raise NotFound(f"no task {task_uuid}")
+    lock = select(instances.c.id).where(instances.c.id == inst.instance_id)
+    if conn.dialect.name == "postgresql":
+        conn.execute(lock.with_for_update())
+    row = conn.execute(
+        select(human_tasks, instances.c.business_key, instances.c.event_count, instances.c.event_head, units.c.path)
+        .join(instances, instances.c.id == human_tasks.c.instance_id)
+        .join(units, units.c.id == instances.c.unit_id)
+        .where(human_tasks.c.task_uuid == task_uuid)).one()
+    if row.state not in OPEN:
+        raise ConflictError(f"task '{row.name}' is already {row.state}")
+    return row
+
+
+def _paths(conn: Connection, roles: str) -> dict[str, str]:
+    codes = [r.split("@", 1)[1] for r in roles.split(",") if "@" in r]
+    if not codes:
+        return {}
+    return {r.code: r.path for r in conn.execute(select(units.c.code, units.c.path).where(units.c.code.in_(codes)))}
+
+
+def list_tasks(db: Database, user: str | None = None, instance_id: int | None = None,
+               include_closed: bool = False, limit: int = 500) -> list[TaskView]:
+    """Tasks visible in an inbox: those assigned to `user` or open to a role they hold."""
+    query = (
+        select(human_tasks, instances.c.business_key, definitions.c.code, units.c.path)
+        .join(instances, instances.c.id == human_tasks.c.instance_id)
+        .join(definitions, definitions.c.id == instances.c.definition_id)
+        .join(units, units.c.id == instances.c.unit_id)
+        .order_by(human_tasks.c.created_at, human_tasks.c.id)
+    )
+    if not include_closed:
+        query = query.where(human_tasks.c.state.in_(OPEN))
+    if instance_id is not None:
+        query = query.where(human_tasks.c.instance_id == instance_id)
+    with db.read() as conn:
+        rows = list(conn.execute(query.limit(limit * 4 if user else limit)))
+        if user is not None:
+            member = organisation.memberships_of(conn, user)
+            rows = [r for r in rows if r.assignee == user or (
+                r.assignee is None and may_work(user, member, r.roles, None, r.path, _paths(conn, r.roles)))]
+    return [_view(r) for r in rows[:limit]]
+
+
+def _view(r) -> TaskView:
+    return TaskView(r.task_uuid, r.instance_id, r.business_key, r.code, r.element_id, r.name, r.roles,
+                    r.assignee, r.state, r.due_duration, r.created_at, r.completed_by)
