@@ -14,6 +14,7 @@ from processes.clock import SystemClock
 from processes.db import Database
 from processes.errors import InvalidInput
 from processes.handlers import registered
+from processes.keys import VN
 from processes.lookup import find_instance
 
 from .org import org_commands
@@ -206,7 +207,7 @@ def history(ctx: click.Context, instance: str, as_json: bool) -> None:
     with db.read() as conn:
         rows = eventlog.history(conn, row.id)
     emit(as_json, [{k: v for k, v in r.items() if k not in ("prev_hash",)} for r in rows], lambda: "\n".join(
-        f"{r['seq']:>3} {r['at']:%Y-%m-%d %H:%M:%S} {r['lifecycle']:<12} {r['activity']:<28} "
+        f"{r['seq']:>3} {r['at'].astimezone(VN):%Y-%m-%d %H:%M:%S} {r['lifecycle']:<13} {r['activity']:<28} "
         f"{r['actor'] or '-'}  {r['activity_name']}" for r in rows))
 
 

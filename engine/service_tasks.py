@@ -49,23 +49,30 @@ class HandlerServiceTaskParser(CamundaTaskParser):
 
     def handler_name(self) -> str:
         """The handler name written on the element."""
-        if self.node.get(f"{{{CAMUNDA_MODEL_NS}}}expression") is not None:
-            raise self._invalid("camunda:expression service tasks are not supported (quytrinh runs no "
-                                "code from a model); name a handler with camunda:topic")
-        for attribute in _HANDLER_ATTRIBUTES:
-            value = (self.node.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}") or "").strip()
-            if attribute == "delegateExpression" and value:
-                match = _DELEGATE.fullmatch(value)
-                if match is None:
-                    raise self._invalid(f"camunda:delegateExpression {value!r} must be ${{handler_name}}")
-                value = match.group(1)
-            if value:
-                return value
-        raise self._invalid('service task has no handler: add camunda:type="external" '
-                            'camunda:topic="<handler name>"')
+        try:
+            return handler_name_of(self.node)
+        except ValueError as exc:
+            raise self._invalid(str(exc)) from None
 
     def _invalid(self, message: str) -> ValidationException:
         return ValidationException(message, node=self.node, file_name=self.filename)
+
+
+def handler_name_of(node) -> str:
+    """The handler a serviceTask element names (topic, class or ${delegate}); ValueError says why not."""
+    if node.get(f"{{{CAMUNDA_MODEL_NS}}}expression") is not None:
+        raise ValueError("camunda:expression service tasks are not supported (quytrinh runs no "
+                         "code from a model); name a handler with camunda:topic")
+    for attribute in _HANDLER_ATTRIBUTES:
+        value = (node.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}") or "").strip()
+        if attribute == "delegateExpression" and value:
+            match = _DELEGATE.fullmatch(value)
+            if match is None:
+                raise ValueError(f"camunda:delegateExpression {value!r} must be ${{handler_name}}")
+            value = match.group(1)
+        if value:
+            return value
+    raise ValueError('service task has no handler: add camunda:type="external" camunda:topic="<handler name>"')
 
 
 class HandlerServiceTaskConverter(BpmnTaskSpecConverter):

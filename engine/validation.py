@@ -10,7 +10,8 @@ from . import expressions
 from .durations import parse_duration
 from .errors import Problem
 from .model import local, properties_of
-from .xml import BPMN_NS, CAMUNDA_NS, NSMAP
+from .service_tasks import handler_name_of
+from .xml import BPMN_NS, CAMUNDA_NS
 
 _B = f"{{{BPMN_NS}}}"
 _C = f"{{{CAMUNDA_NS}}}"
@@ -35,6 +36,7 @@ _TIMER_TAGS = ("timeDuration", "timeDate", "timeCycle")
 def check_document(root: etree._Element, handlers: Collection[str]) -> list[Problem]:
     """Every problem in the document that can be seen without running it."""
     problems: list[Problem] = []
+    process_ids = {p.get("id") for p in root.iter(_B + "process")}
     for el in root.iter():
         if not isinstance(el.tag, str) or not el.tag.startswith(_B):
             continue
@@ -49,6 +51,10 @@ def check_document(root: etree._Element, handlers: Collection[str]) -> list[Prob
             problems.extend(_check_service(el, handlers))
         elif name in ("userTask", "manualTask", "task"):
             problems.extend(_check_step(el))
+        elif name == "callActivity" and el.get("calledElement") not in process_ids:
+            problems.append(Problem(f"calls process '{el.get('calledElement')}', which is not in this file "
+                                    "(a procedure and the processes it calls are deployed as one file)",
+                                    el.get("id")))
         elif name == "process":
             problems.extend(_check_process_properties(el))
         if name in _CONTAINERS and el.get("triggeredByEvent") != "true":
@@ -70,6 +76,8 @@ def _check_expression(el: etree._Element, owner: str | None) -> list[Problem]:
         return [Problem("condition is empty", owner)]
     if el.get("language") not in (None, "", "python", "juel", "JUEL"):
         return [Problem(f"expression language '{el.get('language')}' is not supported", owner)]
+    if text.startswith("="):
+        return [Problem(f"FEEL expressions (Camunda 8, '{text}') are not supported; write ${{...}} or Python", owner)]
     reason = expressions.check(text)
     return [Problem(f"expression '{text}' refused: {reason}", owner)] if reason else []
 
@@ -89,15 +97,16 @@ def _check_timer(el: etree._Element) -> list[Problem]:
 
 
 def _check_service(el: etree._Element, handlers: Collection[str]) -> list[Problem]:
-    topic = el.get(_C + "topic") or el.get(_C + "class") or el.get(_C + "delegateExpression")
     owner = el.get("id")
-    if not topic:
-        if local(el) == "sendTask" and el.get("messageRef"):
-            return []
-        return [Problem("service task names no handler (camunda:topic)", owner)]
-    if topic not in handlers:
+    if local(el) == "sendTask" and el.get("messageRef") and not el.get(_C + "topic"):
+        return []
+    try:
+        name = handler_name_of(el)
+    except ValueError as exc:
+        return [Problem(str(exc), owner)]
+    if name not in handlers:
         known = ", ".join(sorted(handlers)) or "none registered"
-        return [Problem(f"unknown service handler '{topic}' (known: {known})", owner)]
+        return [Problem(f"unknown service handler '{name}' (known: {known})", owner)]
     return []
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, func, insert, select
 
-from engine.parsing import Procedure, compile_procedure, sha256_of
+from engine.parsing import compile_procedure, sha256_of
 
 from .clock import Clock
 from .db import Database
@@ -28,36 +27,6 @@ class Deployment:
     process_id: str
     name: str
     created: bool
-
-
-class ProcedureCache:
-    """Compiled procedures by definition id; a definition's XML never changes, so no expiry."""
-
-    def __init__(self) -> None:
-        self._items: dict[int, Procedure] = {}
-        self._lock = threading.Lock()
-
-    def get(self, conn: Connection, definition_id: int) -> Procedure:
-        """The compiled procedure of a definition, compiling it once."""
-        found = self._items.get(definition_id)
-        if found is not None:
-            return found
-        row = conn.execute(select(definitions.c.bpmn_xml, definitions.c.process_id)
-                           .where(definitions.c.id == definition_id)).first()
-        if row is None:
-            raise NotFound(f"no definition {definition_id}")
-        procedure = compile_procedure(row.bpmn_xml, registered(), row.process_id)
-        with self._lock:
-            self._items[definition_id] = procedure
-        return procedure
-
-    def clear(self) -> None:
-        """Forget everything (tests)."""
-        with self._lock:
-            self._items.clear()
-
-
-PROCEDURES = ProcedureCache()
 
 
 def deploy(db: Database, xml: bytes | str, clock: Clock, actor: str | None = None,

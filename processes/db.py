@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine
 
+from .caches import LiveWorkflows, ProcedureCache
 from .schema import metadata
 
 DEFAULT_SQLITE = Path("instance") / "quytrinh.sqlite"
@@ -28,8 +29,11 @@ def database_url(explicit: str | None = None) -> str:
 class Database:
     """One database: a SQLAlchemy engine plus the transaction discipline every use case follows."""
 
-    def __init__(self, url: str | None = None, echo: bool = False) -> None:
+    def __init__(self, url: str | None = None, echo: bool = False, schema: str | None = None) -> None:
         self.url = database_url(url)
+        # Caches live with the database they mirror: ids mean nothing in another database.
+        self.procedures = ProcedureCache()
+        self.live = LiveWorkflows()
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
             self._ensure_sqlite_dir()
@@ -38,7 +42,9 @@ class Database:
             )
             _configure_sqlite(self.engine)
         else:
-            self.engine = create_engine(self.url, echo=echo, pool_size=10, max_overflow=20)
+            # A schema of its own lets tests (and several agencies) share one PostgreSQL database.
+            args = {"options": f"-csearch_path={schema}"} if schema else {}
+            self.engine = create_engine(self.url, echo=echo, pool_size=10, max_overflow=20, connect_args=args)
 
     def _ensure_sqlite_dir(self) -> None:
         path = self.url.split("///", 1)[-1]
@@ -75,14 +81,19 @@ class Database:
 
 
 def _configure_sqlite(engine: Engine) -> None:
+    # FULL (default): a committed dossier survives power loss, not only a crash of the process.
+    # NORMAL keeps the database consistent but may lose the last commits on power loss.
+    synchronous = os.environ.get("QUYTRINH_SQLITE_SYNCHRONOUS", "FULL").upper()
+    if synchronous not in ("FULL", "NORMAL", "EXTRA"):
+        raise ValueError("QUYTRINH_SQLITE_SYNCHRONOUS must be FULL, NORMAL or EXTRA")
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         # We issue BEGIN ourselves (see _on_begin), so pysqlite must not.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        # FULL: a committed dossier survives power loss, not only a crash of the process.
-        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
         cur.close()

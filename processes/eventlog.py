@@ -13,6 +13,7 @@ from sqlalchemy import Connection, insert, select
 from .schema import events, instances
 
 GENESIS = "0" * 64
+_INSERT = insert(events)
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def append(conn: Connection, case_id: int, chain: Chain, new: list[Event]) -> Ch
             "prev_hash": prev, "hash": digest,
         })
         prev = digest
-    conn.execute(insert(events), rows)
+    conn.execute(_INSERT, rows)
     return Chain(seq, prev)
 
 

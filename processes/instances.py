@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, insert, select, update
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from engine import runner
 from engine.errors import FormInvalid, StepFailed, TaskNotReady
@@ -17,14 +17,13 @@ from engine.scripting import RestrictedScriptEngine
 from engine.state import STATE_VERSION, dump_state, load_state
 
 from . import catalog, organisation
-from .assignment import may_work
+from .assignment import may_lead, may_work
 from .clock import Clock
 from .db import Database
 from .errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from .eventlog import Chain, Event, append
 from .handlers import registered
 from .keys import next_business_key
-from .live import LIVE
 from .projection import Changes, auto_events, open_tasks, sync_tasks
 from .schema import human_tasks, instances, units
 from .statuses import InstanceStatus, TaskStatus, check_instance_transition
@@ -62,7 +61,7 @@ def start(db: Database, code: str, data: dict[str, Any], actor: str, clock: Cloc
     now = clock.now()
     with db.write() as conn:
         definition = catalog.active_definition(conn, code)
-        procedure = catalog.PROCEDURES.get(conn, definition.id)
+        procedure = db.procedures.get(conn, definition.id)
         workflow, auto = _run(lambda: runner.new_workflow(procedure, data, script_engine()))
         ready = runner.ready_steps(procedure, workflow)
         agency = _start_unit(conn, actor, unit, ready)
@@ -78,7 +77,7 @@ def start(db: Database, code: str, data: dict[str, Any], actor: str, clock: Cloc
         sync_tasks(conn, instance_id, agency.id, ready, {}, now, actor, changes)
         row = conn.execute(select(instances).where(instances.c.id == instance_id)).one()
         status, end = _save(conn, row, procedure, workflow, changes, now, actor)
-    LIVE.put(instance_id, 2, workflow)
+    db.live.put(instance_id, 2, workflow)
     return Moved(instance_id, key, status, changes.opened, end)
 
 
@@ -86,18 +85,18 @@ def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clo
     """Complete a ready step as `actor` with form data; the workflow moves on in the same transaction."""
     now = clock.now()
     with db.write() as conn:
-        task = _task_row(conn, task_uuid)
-        case = _open_case(conn, task.instance_id)
-        task = _task_row(conn, task_uuid)  # re-read under the instance lock
+        task = _locked_task(conn, task_uuid)
+        case = _case_of(db, conn, task)
         _check_may_work(conn, case, task, actor)
         try:
             cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data)
         except FormInvalid as exc:
             raise InvalidInput(f"the form for '{task.name}' is not valid", exc.errors) from None
-        before = open_tasks(conn, case.row.id)
+        # The open task rows always mirror the workflow's ready steps as last saved.
+        before = {str(s.task_id): s.element_id for s in runner.ready_steps(case.procedure, case.workflow)}
         auto = _run(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))
-        conn.execute(update(human_tasks).where(human_tasks.c.id == task.id).values(
-            state=TaskStatus.COMPLETED.value, completed_at=now, completed_by=actor, assignee=actor))
+        conn.execute(_TASK_DONE, {"b_id": task.task_id, "state": TaskStatus.COMPLETED.value, "completed_at": now,
+                                  "completed_by": actor, "assignee": actor})
         before.pop(task_uuid, None)
         changes = Changes(events=[Event(task.element_id, "complete", now, actor, task.name,
                                         {"task": task_uuid, "data": cleaned})])
@@ -105,7 +104,7 @@ def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clo
         sync_tasks(conn, case.row.id, case.row.unit_id, runner.ready_steps(case.procedure, case.workflow),
                    before, now, actor, changes)
         status, end = _save(conn, case.row, case.procedure, case.workflow, changes, now, actor)
-    LIVE.put(case.row.id, case.row.lock_version + 1, case.workflow)
+    db.live.put(case.row.id, case.row.lock_version + 1, case.workflow)
     return Moved(case.row.id, case.row.business_key, status, changes.opened, end)
 
 
@@ -113,10 +112,9 @@ def cancel(db: Database, instance_id: int, actor: str, clock: Clock, reason: str
     """Cancel a running case: its open steps are withdrawn and nothing more can happen to it."""
     now = clock.now()
     with db.write() as conn:
-        case = _open_case(conn, instance_id)
-        roles = organisation.memberships_of(conn, actor)
-        if not any(m.role_kind in ("leader", "admin") and case.scope_path.startswith(m.unit_path)
-                   for m in roles) and case.row.started_by != actor:
+        case = _open_case(db, conn, instance_id)
+        if case.row.started_by != actor and not may_lead(organisation.memberships_of(conn, actor),
+                                                         case.scope_path):
             raise PermissionDenied(f"{actor} may not cancel {case.row.business_key}")
         check_instance_transition(case.row.status, InstanceStatus.CANCELLED)
         case.workflow.cancel()
@@ -126,7 +124,7 @@ def cancel(db: Database, instance_id: int, actor: str, clock: Clock, reason: str
                                     {"reason": reason}))
         _save(conn, case.row, case.procedure, case.workflow, changes, now, actor,
               status=InstanceStatus.CANCELLED)
-    LIVE.put(instance_id, case.row.lock_version + 1, case.workflow)
+    db.live.put(instance_id, case.row.lock_version + 1, case.workflow)
 
 
 def _run(step):
@@ -138,29 +136,51 @@ def _run(step):
         raise InvalidInput(f"the procedure cannot continue: {exc}") from None
 
 
-def _task_row(conn: Connection, task_uuid: str):
-    row = conn.execute(select(human_tasks).where(human_tasks.c.task_uuid == str(task_uuid))).first()
+_TASK_AND_CASE = (
+    select(human_tasks.c.id.label("task_id"), human_tasks.c.element_id, human_tasks.c.name, human_tasks.c.roles,
+           human_tasks.c.assignee, human_tasks.c.state.label("task_state"), human_tasks.c.completed_by,
+           instances, units.c.path)
+    .join(instances, instances.c.id == human_tasks.c.instance_id)
+    .join(units, units.c.id == instances.c.unit_id)
+    .where(human_tasks.c.task_uuid == bindparam("b_uuid"))
+)
+# PostgreSQL: lock the task and its case together; a concurrent completion waits, then sees the new rows.
+_TASK_AND_CASE_LOCKED = _TASK_AND_CASE.with_for_update(of=[human_tasks.c.id, instances.c.id])
+_CASE = (select(instances, units.c.path).join(units, units.c.id == instances.c.unit_id)
+         .where(instances.c.id == bindparam("b_id")))
+_CASE_LOCKED = _CASE.with_for_update(of=instances.c.id)
+_TASK_DONE = update(human_tasks).where(human_tasks.c.id == bindparam("b_id"))
+_SAVE = update(instances).where(instances.c.id == bindparam("b_id"),
+                                instances.c.lock_version == bindparam("b_expected"))
+
+
+def _locked_task(conn: Connection, task_uuid: str):
+    """The open task with its case row, both locked for this transaction."""
+    stmt = _TASK_AND_CASE_LOCKED if conn.dialect.name == "postgresql" else _TASK_AND_CASE
+    row = conn.execute(stmt, {"b_uuid": str(task_uuid)}).first()
     if row is None:
         raise NotFound(f"no task {task_uuid}")
-    if row.state not in (TaskStatus.READY.value, TaskStatus.CLAIMED.value):
+    if row.task_state not in (TaskStatus.READY.value, TaskStatus.CLAIMED.value):
         by = f" by {row.completed_by}" if row.completed_by else ""
-        raise ConflictError(f"task '{row.name}' is already {row.state}{by}")
+        raise ConflictError(f"task '{row.name}' is already {row.task_state}{by}")
     return row
 
 
-def _open_case(conn: Connection, instance_id: int) -> _Case:
-    """Lock the instance row and get its workflow (from the live cache when it is current)."""
-    query = select(instances, units.c.path).join(units, units.c.id == instances.c.unit_id).where(
-        instances.c.id == instance_id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(of=instances)
-    row = conn.execute(query).first()
+def _open_case(db: Database, conn: Connection, instance_id: int) -> _Case:
+    """Lock the instance row and get its workflow."""
+    stmt = _CASE_LOCKED if conn.dialect.name == "postgresql" else _CASE
+    row = conn.execute(stmt, {"b_id": instance_id}).first()
     if row is None:
         raise NotFound(f"no instance {instance_id}")
+    return _case_of(db, conn, row)
+
+
+def _case_of(db: Database, conn: Connection, row) -> _Case:
+    """The case's procedure and workflow (from the live cache when it is current)."""
     if row.status != InstanceStatus.RUNNING.value:
         raise ConflictError(f"{row.business_key} is {row.status}")
-    procedure = catalog.PROCEDURES.get(conn, row.definition_id)
-    workflow = LIVE.take(row.id, row.lock_version)
+    procedure = db.procedures.get(conn, row.definition_id)
+    workflow = db.live.take(row.id, row.lock_version)
     if workflow is None:
         workflow = load_state(row.state, procedure, script_engine())
     return _Case(row, procedure, workflow, row.path)
@@ -168,15 +188,10 @@ def _open_case(conn: Connection, instance_id: int) -> _Case:
 
 def _check_may_work(conn: Connection, case: _Case, task, actor: str) -> None:
     member = organisation.memberships_of(conn, actor)
-    paths = _unit_paths(conn, task.roles) if "@" in task.roles else {}
+    paths = organisation.unit_paths(conn, task.roles) if "@" in task.roles else {}
     if not may_work(actor, member, task.roles, task.assignee, case.scope_path, paths):
         who = f"assigned to {task.assignee}" if task.assignee else f"for role {task.roles or 'any'}"
         raise PermissionDenied(f"{actor} may not do '{task.name}' ({who})")
-
-
-def _unit_paths(conn: Connection, roles: str) -> dict[str, str]:
-    codes = [r.split("@", 1)[1] for r in roles.split(",") if "@" in r]
-    return {r.code: r.path for r in conn.execute(select(units.c.code, units.c.path).where(units.c.code.in_(codes)))}
 
 
 def _start_unit(conn: Connection, actor: str, unit: str | None, ready: list[runner.ReadyStep]):
@@ -187,13 +202,16 @@ def _start_unit(conn: Connection, actor: str, unit: str | None, ready: list[runn
     if unit is not None:
         candidates = [organisation.unit_by_code(conn, unit)]
     else:
-        candidates = [organisation.agency_of(conn, m.unit_id) for m in member]
+        paths = list(dict.fromkeys(m.agency_path for m in member))
+        rows = {r.path: r for r in conn.execute(select(units).where(units.c.path.in_(paths)))}
+        candidates = [rows[p] for p in paths if p in rows]
+    roles = ",".join(sorted({r for s in ready for r in s.roles}))
+    unit_paths = organisation.unit_paths(conn, roles) if "@" in roles else {}
     for agency in candidates:
-        if not ready or any(may_work(actor, member, ",".join(s.roles), s.assignee, agency.path,
-                                     _unit_paths(conn, ",".join(s.roles))) for s in ready):
+        if not ready or any(may_work(actor, member, ",".join(s.roles), s.assignee, agency.path, unit_paths)
+                            for s in ready):
             return agency
-    first = ", ".join(sorted({r for s in ready for r in s.roles})) or "?"
-    raise PermissionDenied(f"{actor} may not start this procedure (its first step needs role {first})")
+    raise PermissionDenied(f"{actor} may not start this procedure (its first step needs role {roles or '?'})")
 
 
 def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, changes: Changes,
@@ -213,8 +231,7 @@ def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, c
               "event_count": chain.count, "event_head": chain.head}
     if status is not None:
         values.update(status=status.value, completed_at=now, end_event=end)
-    result = conn.execute(update(instances).where(
-        instances.c.id == row.id, instances.c.lock_version == row.lock_version).values(**values))
+    result = conn.execute(_SAVE, {"b_id": row.id, "b_expected": row.lock_version, **values})
     if result.rowcount != 1:
         raise ConflictError(f"{row.business_key} was changed by someone else; reload and try again")
     return (status or InstanceStatus(row.status)).value, end

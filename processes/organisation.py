@@ -9,7 +9,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, bindparam, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .clock import Clock
@@ -91,12 +91,12 @@ def add_role(db: Database, code: str, name: str, kind: str = "officer") -> None:
             conn.execute(insert(roles).values(code=code, name=name, kind=kind))
 
 
-def add_user(db: Database, clock: Clock, username: str, password: str, full_name: str = "",
-             email: str | None = None) -> int:
-    """Create a user with a hashed password and return the id."""
+def add_user(db: Database, clock: Clock, username: str, password: str | None, full_name: str = "",
+             email: str | None = None, password_hash: str | None = None) -> int:
+    """Create a user with a hashed password (or a hash made earlier) and return the id."""
     if not re.fullmatch(r"[a-z0-9_.-]{2,80}", username):
         raise InvalidInput("username must be 2-80 lowercase letters, digits, _ . -", {"username": "invalid"})
-    hashed = hash_password(password)
+    hashed = password_hash or hash_password(password or "")
     with db.write() as conn:
         try:
             result = conn.execute(insert(users).values(
@@ -137,22 +137,24 @@ def authenticate(db: Database, username: str, password: str) -> bool:
     return row is not None and check_password(row.password_hash, password)
 
 
+_MEMBERSHIPS = (
+    select(memberships.c.role_code, units.c.id, units.c.code, units.c.path, units.c.agency_path, roles.c.kind)
+    .join(users, users.c.id == memberships.c.user_id)
+    .join(units, units.c.id == memberships.c.unit_id)
+    .join(roles, roles.c.code == memberships.c.role_code)
+    .where(users.c.username == bindparam("b_username"), users.c.active.is_(True))
+)
+
+
 def memberships_of(conn: Connection, username: str) -> list[Membership]:
     """Every role the user holds, with the unit it is held in."""
-    query = (
-        select(memberships.c.role_code, units.c.id, units.c.code, units.c.path, units.c.agency_path, roles.c.kind)
-        .join(users, users.c.id == memberships.c.user_id)
-        .join(units, units.c.id == memberships.c.unit_id)
-        .join(roles, roles.c.code == memberships.c.role_code)
-        .where(users.c.username == username, users.c.active.is_(True))
-    )
-    return [Membership(r.role_code, r.id, r.code, r.path, r.agency_path, r.kind) for r in conn.execute(query)]
+    rows = conn.execute(_MEMBERSHIPS, {"b_username": username})
+    return [Membership(r.role_code, r.id, r.code, r.path, r.agency_path, r.kind) for r in rows]
 
 
-def agency_of(conn: Connection, unit_id: int):
-    """The nearest unit of kind 'agency' at or above a unit (the unit itself if none is)."""
-    row = conn.execute(select(units).where(units.c.id == unit_id)).first()
-    current = row
-    while current is not None and current.kind != "agency" and current.parent_id is not None:
-        current = conn.execute(select(units).where(units.c.id == current.parent_id)).first()
-    return current if current is not None and current.kind == "agency" else row
+def unit_paths(conn: Connection, roles: str) -> dict[str, str]:
+    """Paths of the units named in `role@UNIT` references (empty when none is scoped)."""
+    codes = [r.split("@", 1)[1] for r in roles.split(",") if "@" in r]
+    if not codes:
+        return {}
+    return {r.code: r.path for r in conn.execute(select(units.c.code, units.c.path).where(units.c.code.in_(codes)))}

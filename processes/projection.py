@@ -14,6 +14,7 @@ from .schema import human_tasks
 from .statuses import TaskStatus
 
 OPEN = (TaskStatus.READY.value, TaskStatus.CLAIMED.value)
+_INSERT_TASKS = insert(human_tasks)
 
 
 @dataclass
@@ -47,7 +48,7 @@ def sync_tasks(
             changes.cancelled.append(uuid)
     new = [step for step in ready if str(step.task_id) not in before]
     if new:
-        conn.execute(insert(human_tasks), [_task_row(instance_id, unit_id, s, now) for s in new])
+        conn.execute(_INSERT_TASKS, [_task_row(instance_id, unit_id, s, now) for s in new])
         for step in new:
             payload = {"task": str(step.task_id), "roles": list(step.roles), "due": step.due}
             changes.events.append(Event(step.element_id, "schedule", now, actor, step.name, payload))

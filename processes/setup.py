@@ -12,7 +12,8 @@ from .clock import Clock
 from .db import Database
 from .schema import units, users
 
-DEFAULT_PASSWORD_NOTE = "demo1234"
+# The demo organisation is public sample data; its users share this published password.
+DEMO_PASSWORD = "demo1234"  # noqa: S105
 
 
 def _data(name: str):
@@ -26,7 +27,7 @@ def initialise(db: Database, clock: Clock) -> None:
         organisation.add_role(db, role["code"], role["name"], role["kind"])
 
 
-def load_demo_organisation(db: Database, clock: Clock, password: str = DEFAULT_PASSWORD_NOTE) -> int:
+def load_demo_organisation(db: Database, clock: Clock, password: str = DEMO_PASSWORD) -> int:
     """Load the demo district (units, users, roles) unless it is there; return users created."""
     demo = _data("demo_org.json")
     with db.read() as conn:
@@ -36,9 +37,11 @@ def load_demo_organisation(db: Database, clock: Clock, password: str = DEFAULT_P
         if unit["code"] not in have_units:
             organisation.add_unit(db, unit["code"], unit["name"], unit.get("parent"), unit.get("kind", "department"))
     created = 0
+    # Every demo user has the same published password: hash it once, not once per user.
+    hashed = organisation.hash_password(password)
     for user in demo["users"]:
         if user["username"] not in have_users:
-            organisation.add_user(db, clock, user["username"], password, user["full_name"])
+            organisation.add_user(db, clock, user["username"], None, user["full_name"], password_hash=hashed)
             created += 1
         for role, unit in user["roles"]:
             organisation.grant(db, user["username"], role, unit)

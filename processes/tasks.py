@@ -70,12 +70,12 @@ def _move(db: Database, task_uuid: str, actor: str, clock: Clock, new: TaskStatu
                 raise PermissionDenied(f"{actor} may not reassign tasks of {task.business_key}")
             organisation.user_by_name(conn, assignee)
             target = organisation.memberships_of(conn, assignee)
-            if not may_work(assignee, target, task.roles, None, task.path, _paths(conn, task.roles)):
+            if not may_work(assignee, target, task.roles, None, task.path, organisation.unit_paths(conn, task.roles)):
                 raise PermissionDenied(f"{assignee} does not hold the role for '{task.name}'")
         elif lifecycle == "claim":
             if task.assignee not in (None, actor):
                 raise ConflictError(f"'{task.name}' is already claimed by {task.assignee}")
-            if not may_work(actor, member, task.roles, None, task.path, _paths(conn, task.roles)):
+            if not may_work(actor, member, task.roles, None, task.path, organisation.unit_paths(conn, task.roles)):
                 raise PermissionDenied(f"{actor} may not do '{task.name}' (role {task.roles})")
         elif task.assignee != actor and not may_lead(member, task.path):
             raise PermissionDenied(f"only {task.assignee} or a leader may release '{task.name}'")
@@ -104,13 +104,6 @@ def _locked_task(conn: Connection, task_uuid: str):
     return row
 
 
-def _paths(conn: Connection, roles: str) -> dict[str, str]:
-    codes = [r.split("@", 1)[1] for r in roles.split(",") if "@" in r]
-    if not codes:
-        return {}
-    return {r.code: r.path for r in conn.execute(select(units.c.code, units.c.path).where(units.c.code.in_(codes)))}
-
-
 def list_tasks(db: Database, user: str | None = None, instance_id: int | None = None,
                include_closed: bool = False, limit: int = 500) -> list[TaskView]:
     """Tasks visible in an inbox: those assigned to `user` or open to a role they hold."""
@@ -129,8 +122,8 @@ def list_tasks(db: Database, user: str | None = None, instance_id: int | None = 
         rows = list(conn.execute(query.limit(limit * 4 if user else limit)))
         if user is not None:
             member = organisation.memberships_of(conn, user)
-            rows = [r for r in rows if r.assignee == user or (
-                r.assignee is None and may_work(user, member, r.roles, None, r.path, _paths(conn, r.roles)))]
+            rows = [r for r in rows if r.assignee == user or (r.assignee is None and may_work(
+                user, member, r.roles, None, r.path, organisation.unit_paths(conn, r.roles)))]
     return [_view(r) for r in rows[:limit]]
 
 

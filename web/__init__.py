@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import Flask
@@ -12,7 +13,8 @@ from processes.db import Database
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app; `config` overrides settings (DATABASE_URL, SECRET_KEY, TESTING…)."""
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(SECRET_KEY="dev-only-change-me", DATABASE_URL=None)
+    # Without a configured key, a random one: sessions then end when the server restarts.
+    app.config.from_mapping(SECRET_KEY=secrets.token_hex(32), DATABASE_URL=None)
     app.config.from_prefixed_env("QUYTRINH")
     if config:
         app.config.update({k: v for k, v in config.items() if v is not None})

@@ -1,4 +1,4 @@
-"""Live workflows kept in memory between transactions, trusted only at the lock version they were saved."""
+"""Per-database caches: compiled procedures by definition, live workflows by instance and lock version."""
 
 from __future__ import annotations
 
@@ -6,6 +6,40 @@ import threading
 from collections import OrderedDict
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from sqlalchemy import Connection, select
+
+from engine.parsing import Procedure, compile_procedure
+
+from .errors import NotFound
+from .handlers import registered
+from .schema import definitions
+
+
+class ProcedureCache:
+    """Compiled procedures by definition id; a definition's XML never changes, so no expiry."""
+
+    def __init__(self) -> None:
+        self._items: dict[int, Procedure] = {}
+        self._lock = threading.Lock()
+
+    def get(self, conn: Connection, definition_id: int) -> Procedure:
+        """The compiled procedure of a definition, compiling it once."""
+        found = self._items.get(definition_id)
+        if found is not None:
+            return found
+        row = conn.execute(select(definitions.c.bpmn_xml, definitions.c.process_id)
+                           .where(definitions.c.id == definition_id)).first()
+        if row is None:
+            raise NotFound(f"no definition {definition_id}")
+        procedure = compile_procedure(row.bpmn_xml, registered(), row.process_id)
+        with self._lock:
+            self._items[definition_id] = procedure
+        return procedure
+
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._items.clear()
 
 
 class LiveWorkflows:
@@ -45,5 +79,3 @@ class LiveWorkflows:
         with self._lock:
             self._items.clear()
 
-
-LIVE = LiveWorkflows()

@@ -1,0 +1,47 @@
+# quytrinh — two commands matter: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export QUYTRINH_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/quytrinh.sqlite
+
+.PHONY: run test lint setup system-deps browser-deps bench clean
+
+setup: $(STAMP) system-deps
+
+$(STAMP): setup.cfg pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "quytrinh needs Python >= 3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+# Graphviz's `dot` draws procedures; install it from Debian when we may, else say what to do.
+system-deps:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing graphviz (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz) >/dev/null; \
+	  else \
+	    echo "Graphviz 'dot' is missing: install it (Debian/Ubuntu: sudo apt-get install graphviz)"; exit 1; \
+	  fi; }
+
+run: setup
+	$(BIN)/quytrinh init-db
+	$(BIN)/quytrinh demo-org
+	$(BIN)/quytrinh deploy bpmn/
+	@echo "quytrinh: http://127.0.0.1:5000  (demo users: motcua, cv.ktht, tp.ktht, pct, vanthu… password demo1234)"
+	$(BIN)/quytrinh serve --host 127.0.0.1 --port 5000
+
+test: setup
+	$(BIN)/pytest -q -n 2 --dist loadfile
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --config setup.cfg
+
+bench: setup
+	$(BIN)/python bench/engine_throughput.py
+
+clean:
+	rm -rf $(VENV) instance build *.egg-info .pytest_cache .ruff_cache

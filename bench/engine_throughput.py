@@ -1,0 +1,189 @@
+"""Instances per second of a procedure worked end to end: raw SpiffWorkflow vs quytrinh's use cases.
+
+(a) raw: SpiffWorkflow in memory, spec parsed once; create, step, complete every task; no storage.
+(b) quytrinh: `instances.start` / `instances.complete` on a file database in its default, durable
+    configuration (SQLite WAL, synchronous=FULL): one transaction per start and per completion.
+Both use the same restricted script engine and the same precomputed form data, so the ratio (b)/(a)
+is the cost of persistence, the task projection, the event log and authorisation.
+
+    python bench/engine_throughput.py [--procedure bpmn/QT-XD-01.bpmn] [--instances 200] [--rounds 3]
+    python bench/engine_throughput.py --database postgresql+psycopg://postgres@127.0.0.1:5432/test
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import create_engine, text
+
+from engine.forms import Form
+from engine.parsing import compile_procedure
+from engine.scripting import RestrictedScriptEngine
+from processes import catalog, instances
+from processes.clock import FixedClock
+from processes.db import Database
+from processes.handlers import registered
+from processes.setup import initialise, load_demo_organisation
+
+ROOT = Path(__file__).resolve().parent.parent
+ROLE_USERS = {
+    "mot_cua": "motcua", "chuyen_vien_ktht": "cv.ktht", "lanh_dao_phong_ktht": "tp.ktht",
+    "chuyen_vien_tckh": "cv.tckh", "lanh_dao_phong_tckh": "tp.tckh", "chuyen_vien_tp": "cv.tp",
+    "lanh_dao_phong_tp": "tp.tp", "chuyen_vien_nv": "cv.nv", "lanh_dao_phong_nv": "tp.nv",
+    "lanh_dao_ubnd": "pct", "van_thu": "vanthu", "chuyen_vien": "cv.nv", "lanh_dao_don_vi": "tp.nv",
+    "hoi_dong_tdkt": "pct",
+}
+
+
+def main_path_data(form: Form | None) -> dict:
+    """Form data that takes the main path: the first option of each enum, plausible values elsewhere."""
+    if form is None:
+        return {}
+    values = {"string": "Nguyễn Văn A", "long": 1, "boolean": True, "date": "2026-01-05"}
+    data = {}
+    for f in form.fields:
+        if f.readonly:
+            continue
+        data[f.id] = f.options[0][0] if f.type == "enum" else values.get(f.type, "x")
+        if f.type == "long" and f.constraints.get("min") is not None:
+            data[f.id] = int(f.constraints["min"])
+    return data
+
+
+def raw_run(xml: bytes, process_id: str, step_data: dict[str, dict], n: int) -> float:
+    """Instances per second for raw SpiffWorkflow in memory."""
+    parser = CamundaParser()
+    parser.add_bpmn_str(xml)
+    spec, subs = parser.get_spec(process_id), parser.get_subprocess_specs(process_id)
+    engine = RestrictedScriptEngine(handlers=registered())
+    started = time.perf_counter()
+    for _ in range(n):
+        wf = BpmnWorkflow(spec, subs, script_engine=engine)
+        wf.do_engine_steps()
+        while not wf.is_completed():
+            ready = wf.get_tasks(state=TaskState.READY, manual=True)
+            if not ready:
+                raise RuntimeError("raw run stuck")
+            for task in ready:
+                task.set_data(**step_data.get(task.task_spec.name, {}))
+                task.run()
+            wf.do_engine_steps()
+    return n / (time.perf_counter() - started)
+
+
+def quytrinh_run(db: Database, code: str, step_data: dict[str, dict], n: int, clock: FixedClock) -> float:
+    """Instances per second through quytrinh's use cases, one transaction per start and completion."""
+    started = time.perf_counter()
+    for _ in range(n):
+        moved = instances.start(db, code, step_data.get("__start__", {}), "motcua", clock)
+        while moved.status == "running":
+            if not moved.opened:
+                raise RuntimeError(f"{moved.business_key} stuck")
+            step = moved.opened[0]
+            user = step.assignee or ROLE_USERS[step.roles[0].split("@")[0]]
+            moved = instances.complete(db, str(step.task_id), step_data.get(step.spec_name, {}), user, clock)
+    return n / (time.perf_counter() - started)
+
+
+def commit_floor(db: Database, n: int = 200) -> float:
+    """Seconds per bare write transaction (one 12 KB row) on the same database settings."""
+    blob = "x" * 12_000
+    with db.write() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_floor (id INTEGER PRIMARY KEY, body TEXT)"))
+    started = time.perf_counter()
+    for _ in range(n):
+        with db.write() as conn:
+            conn.execute(text("DELETE FROM bench_floor WHERE id = 1"))
+            conn.execute(text("INSERT INTO bench_floor (id, body) VALUES (1, :b)"), {"b": blob})
+    return (time.perf_counter() - started) / n
+
+
+def make_database(url: str | None, workdir: Path) -> tuple[Database, callable]:
+    """A fresh database (SQLite file in workdir, or a new PostgreSQL schema) and its clean-up."""
+    clock = FixedClock(dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC))
+    if url is None:
+        db = Database(f"sqlite:///{workdir / 'bench.sqlite'}")
+        cleanup = db.dispose
+    else:
+        schema = f"bench_{uuid.uuid4().hex[:10]}"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        db = Database(url, schema=schema)
+
+        def cleanup():
+            db.dispose()
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+
+    initialise(db, clock)
+    load_demo_organisation(db, clock)
+    return db, cleanup
+
+
+def db_instances(db: Database) -> int:
+    """Instances stored."""
+    with db.read() as conn:
+        return conn.execute(text("SELECT count(*) FROM instances")).scalar()
+
+
+def db_transactions(db: Database) -> int:
+    """Write transactions the runs made: one per start plus one per completed step."""
+    with db.read() as conn:
+        done = conn.execute(text("SELECT count(*) FROM human_tasks WHERE state = 'completed'")).scalar()
+    return db_instances(db) + done
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--procedure", default=str(ROOT / "bpmn" / "QT-XD-01.bpmn"))
+    ap.add_argument("--instances", type=int, default=200)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--database", default=None, help="SQLAlchemy URL (default: a SQLite file)")
+    ap.add_argument("--synchronous", default="FULL", choices=["FULL", "NORMAL"],
+                    help="SQLite synchronous mode (FULL is quytrinh's default)")
+    args = ap.parse_args()
+    os.environ["QUYTRINH_SQLITE_SYNCHRONOUS"] = args.synchronous
+    xml = Path(args.procedure).read_bytes()
+    proc = compile_procedure(xml, registered())
+    step_data = {name: main_path_data(step.form) for name, step in proc.steps.items()}
+    first = next(iter(proc.steps.values()), None)
+    step_data["__start__"] = {}
+    clock = FixedClock(dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC))
+    with tempfile.TemporaryDirectory() as tmp:
+        db, cleanup = make_database(args.database, Path(tmp))
+        try:
+            catalog.deploy(db, xml, clock, "iso")
+            raw_run(xml, proc.process_id, step_data, 20)  # warm-up both paths
+            quytrinh_run(db, proc.code, step_data, 20, clock)
+            raws, ours, floors = [], [], []
+            for _ in range(args.rounds):
+                raws.append(raw_run(xml, proc.process_id, step_data, args.instances))
+                ours.append(quytrinh_run(db, proc.code, step_data, args.instances, clock))
+                floors.append(commit_floor(db))
+            per_instance = db_transactions(db) / max(1, db_instances(db))
+        finally:
+            cleanup()
+    raw, mine, floor = statistics.median(raws), statistics.median(ours), statistics.median(floors)
+    backend = "PostgreSQL" if args.database else f"SQLite (WAL, synchronous={args.synchronous})"
+    ceiling = 1 / (per_instance * floor)
+    print(f"procedure {proc.code} ({len(proc.steps)} steps; first step {first.name if first else '-'})")
+    print(f"(a) raw SpiffWorkflow in memory : {raw:8.1f} instances/s")
+    print(f"(b) quytrinh use cases, {backend}: {mine:8.1f} instances/s")
+    print(f"ratio (b)/(a): {mine / raw:.2f}")
+    print(f"commit floor: {floor * 1e6:.0f} µs per bare write transaction; {per_instance:.1f} transactions "
+          f"per instance cap (b) at {ceiling:.0f} instances/s ({ceiling / raw:.2f} of raw) before any work")
+
+
+if __name__ == "__main__":
+    main()
