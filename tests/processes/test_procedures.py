@@ -1,0 +1,129 @@
+"""Every procedure in bpmn/ deploys and runs through every path, worked by the demo users holding the roles."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.parsing import compile_procedure
+from processes import instances, tasks
+from processes.errors import PermissionDenied
+from processes.handlers import registered
+from tests.conftest import BPMN_DIR
+
+DAY = "2026-01-05"
+APPLICANT = {"ten_nguoi_nop": "Nguyễn Văn An", "so_giay_to": "001203004567", "kenh_nop": "truc_tiep"}
+RECEIVE = {
+    "QT-XD-01": {**APPLICANT, "loai_giay_phep": "xay_dung_moi", "dia_diem_xay_dung": "Thôn Đông, xã An Hòa",
+                 "so_giay_chung_nhan_qsdd": "CS 012345", "dien_tich_xay_dung": 120, "so_tang": 3},
+    "QT-KD-01": {**APPLICANT, "ten_ho_kinh_doanh": "Tạp hóa An", "dia_diem_kinh_doanh": "Chợ An Phú",
+                 "nganh_nghe_kinh_doanh": "Bán lẻ", "von_kinh_doanh": 50_000_000},
+    "QT-CT-01": {**APPLICANT, "ten_giay_to": "Bằng tốt nghiệp", "so_trang_ban_chinh": 1, "so_ban_sao": 2},
+    "QT-HT-01": {**APPLICANT, "quan_he_voi_tre": "cha", "ho_ten_tre": "Nguyễn Minh Khôi", "ngay_sinh": "2025-12-30",
+                 "gioi_tinh": "nam", "noi_sinh": "Trạm y tế xã An Hòa", "co_giay_chung_sinh": True},
+}
+STEP_DATA = {
+    "Task_TiepNhanBoSung": {"ngay_thong_bao_bo_sung": DAY, "ngay_nhan_bo_sung": DAY},
+    "Task_TraKetQua": {"ngay_tra": DAY, "hinh_thuc_tra": "truc_tiep"},
+    "Task_TraTuChoi": {"ngay_tra": DAY, "hinh_thuc_tra": "truc_tiep"},
+    "Task_XacNhanTuChoi": {"ly_do": "Không phù hợp quy hoạch", "ngay_ky_tu_choi": DAY},
+    "Task_KyThongBaoTuChoi": {"ly_do": "Ngành nghề cấm kinh doanh", "ngay_ky_tu_choi": DAY},
+    "Task_KyGiayPhep": {"ngay_ky": DAY},
+    "Task_VaoSoDongDau": {"so_giay_phep": "45/GPXD", "ngay_cap": DAY},
+    "Task_KyGiayChungNhan": {"ma_so_ho_kinh_doanh": "01A8001234", "ngay_cap": DAY},
+    "Task_DoiChieuMoRong": {"da_thong_bao_gia_han": True},
+    "Task_KyChungThuc": {"so_chung_thuc": "1234", "ngay_chung_thuc": DAY},
+    "Task_KyChungThucMoRong": {"so_chung_thuc": "1235", "ngay_chung_thuc": DAY},
+    "Task_KyGiayKhaiSinh": {"ngay_ky": DAY},
+    "Task_DangKy": {"so_den": 125, "ngay_den": DAY, "co_quan_ban_hanh": "UBND tỉnh", "trich_yeu": "Về CCHC",
+                    "do_khan": "thuong"},
+    "Task_PhanCong": {"don_vi_chu_tri": "Phòng Nội vụ", "han_xu_ly": "2026-01-12"},
+    "Task_XuLy": {"hinh_thuc_xu_ly": "de_biet", "ket_qua_xu_ly": "Đã nghiên cứu và tham mưu"},
+    "Task_LuuHoSo": {"ma_ho_so": "HS-2026-01", "ngay_luu": DAY},
+    "Task_NopHoSo": {"ten_don_vi": "Phòng Tư pháp", "so_to_trinh": "12/TTr", "doi_tuong_de_nghi": "Tập thể",
+                     "hinh_thuc_khen_thuong": "giay_khen", "co_bien_ban_hop": True},
+    "Task_BoSungHoSo": {"noi_dung_da_bo_sung": "Bổ sung biên bản họp", "co_bien_ban_hop": True},
+    "Task_XetDuyet": {"ket_qua_xet": "dong_y", "ngay_hop": DAY},
+}
+DISTRICT_USERS = {
+    "mot_cua": "motcua", "chuyen_vien_ktht": "cv.ktht", "lanh_dao_phong_ktht": "tp.ktht", "chuyen_vien_tckh": "cv.tckh",
+    "lanh_dao_phong_tckh": "tp.tckh", "chuyen_vien_tp": "cv.tp", "lanh_dao_phong_tp": "tp.tp",
+    "chuyen_vien_nv": "cv.nv", "lanh_dao_phong_nv": "tp.nv", "lanh_dao_ubnd": "pct", "van_thu": "vanthu",
+    "chuyen_vien": "cv.nv", "lanh_dao_don_vi": "tp.nv", "hoi_dong_tdkt": "pct",
+}
+COMMUNE_USERS = {"mot_cua": "xa.motcua", "cong_chuc_tphc": "xa.tphc", "lanh_dao_ubnd_xa": "xa.ct"}
+
+# (procedure, path name, decisions per step in the order the steps come up, expected end event)
+PATHS = [
+    ("QT-XD-01", "main", [{"ket_qua_tham_dinh": "dat"}, {"ket_qua_xem_xet": "duyet"}], "End_DaCapPhep"),
+    ("QT-XD-01", "supplement", [{"ket_qua_tham_dinh": "bo_sung"}, {"ket_qua_tham_dinh": "dat"},
+                                {"ket_qua_xem_xet": "duyet"}], "End_DaCapPhep"),
+    ("QT-XD-01", "send-back", [{"ket_qua_tham_dinh": "dat"}, {"ket_qua_xem_xet": "tra_lai"},
+                               {"ket_qua_tham_dinh": "dat"}, {"ket_qua_xem_xet": "duyet"}], "End_DaCapPhep"),
+    ("QT-XD-01", "refusal", [{"ket_qua_tham_dinh": "tu_choi"}], "End_TuChoi"),
+    ("QT-KD-01", "main", [{"ket_qua_kiem_tra": "hop_le"}], "End_DaCapGiayChungNhan"),
+    ("QT-KD-01", "supplement", [{"ket_qua_kiem_tra": "bo_sung"}, {"ket_qua_kiem_tra": "hop_le"}],
+     "End_DaCapGiayChungNhan"),
+    ("QT-KD-01", "refusal", [{"ket_qua_kiem_tra": "tu_choi"}], "End_TuChoi"),
+    ("QT-CT-01", "simple", [{"ket_qua_kiem_tra": "chung_thuc", "do_phuc_tap": "don_gian"}], "End_DaChungThuc"),
+    ("QT-CT-01", "complex", [{"ket_qua_kiem_tra": "chung_thuc", "do_phuc_tap": "phuc_tap"}], "End_DaChungThuc"),
+    ("QT-CT-01", "refusal", [{"ket_qua_kiem_tra": "tu_choi", "do_phuc_tap": "don_gian"}], "End_TuChoi"),
+    ("QT-HT-01", "main", [{"ket_qua_kiem_tra": "dat"}], "End_DaDangKy"),
+    ("QT-HT-01", "supplement", [{"ket_qua_kiem_tra": "bo_sung"}, {"ket_qua_kiem_tra": "dat"}], "End_DaDangKy"),
+    ("QT-HT-01", "refusal", [{"ket_qua_kiem_tra": "tu_choi"}], "End_TuChoi"),
+    ("QT-VB-01", "main", [{"ket_qua_duyet": "dong_y"}], "End_HoanThanh"),
+    ("QT-VB-01", "send-back", [{"ket_qua_duyet": "tra_lai"}, {"ket_qua_duyet": "dong_y"}], "End_HoanThanh"),
+    ("QT-TDKT-01", "awarded", [{"ket_qua_tham_dinh": "hop_le"}, {"quyet_dinh": "khen_thuong"}], "End_KhenThuong"),
+    ("QT-TDKT-01", "not awarded", [{"ket_qua_tham_dinh": "hop_le"}, {"quyet_dinh": "khong_khen_thuong"}],
+     "End_KhongKhenThuong"),
+    ("QT-TDKT-01", "supplement", [{"ket_qua_tham_dinh": "bo_sung"}, {"ket_qua_tham_dinh": "hop_le"},
+                                  {"quyet_dinh": "khen_thuong"}], "End_KhenThuong"),
+    ("QT-TDKT-01", "ineligible", [{"ket_qua_tham_dinh": "khong_du_dieu_kien"}], "End_KhongDuDieuKien"),
+]
+STARTERS = {"QT-HT-01": "xa.motcua", "QT-VB-01": "vanthu", "QT-TDKT-01": "tp.nv"}
+
+
+def test_every_procedure_validates_and_its_steps_sum_within_the_deadline():
+    files = sorted(BPMN_DIR.glob("*.bpmn"))
+    assert len(files) >= 6
+    for path in files:
+        procedure = compile_procedure(path.read_bytes(), registered())
+        assert procedure.code == path.stem
+        assert procedure.info.deadline, f"{path.name} has no statutory deadline"
+        assert all(step.roles for step in procedure.steps.values()), f"{path.name}: a step has no role"
+
+
+@pytest.mark.parametrize(("code", "path_name", "decisions", "end"), PATHS, ids=[f"{p[0]}-{p[1]}" for p in PATHS])
+def test_procedure_path_runs_to_its_end(deployed, org, clock, code, path_name, decisions, end):
+    deployed(f"{code}.bpmn")
+    users = COMMUNE_USERS if code == "QT-HT-01" else DISTRICT_USERS
+    moved = instances.start(org, code, {}, STARTERS.get(code, "motcua"), clock)
+    pending, seen = list(decisions), []
+    while moved.status == "running":
+        assert len(moved.opened) == 1, f"expected one next step, got {[s.element_id for s in moved.opened]}"
+        step = moved.opened[0]
+        user = users[step.roles[0]]
+        reception = step.element_id == "Task_TiepNhan"
+        data = dict(RECEIVE.get(code, {})) if reception else dict(STEP_DATA.get(step.element_id, {}))
+        fields = {f.id for f in step.form.fields} if step.form else set()
+        if pending and set(pending[0]) <= fields:
+            data.update(pending.pop(0))
+        if code == "QT-HT-01" and step.element_id == "Task_TraKetQua":
+            data["da_ky_so_ho_tich"] = True
+        _required_defaults(step.form, data)
+        outsider = "xa.tphc" if users is DISTRICT_USERS else "cv.ktht"
+        with pytest.raises(PermissionDenied):
+            instances.complete(org, str(step.task_id), data, outsider, clock)
+        seen.append(step.element_id)
+        moved = instances.complete(org, str(step.task_id), data, user, clock)
+    assert moved.status == "completed"
+    assert moved.end_event == end, f"path {seen} ended at {moved.end_event}"
+    assert not pending, f"decisions left unused: {pending}"
+    assert tasks.list_tasks(org, instance_id=moved.instance_id) == []
+
+
+def _required_defaults(form, data: dict) -> None:
+    """Fill required fields the path data does not mention with a plausible value of their type."""
+    for f in form.fields if form else ():
+        if f.required and f.id not in data:
+            data[f.id] = {"long": 1, "boolean": True, "date": DAY, "enum": f.options[0][0] if f.options else ""}.get(
+                f.type, "Nội dung đủ dài")
