@@ -51,6 +51,19 @@ def org_commands(main: click.Group, get_db: Callable[[click.Context], Database])
         organisation.grant(get_db(ctx), name, role, unit)
         emit(as_json, {"user": name, "role": role, "unit": unit}, f"{name}: + {role} @ {unit}")
 
+    @user.command("token")
+    @click.argument("name")
+    @click.option("--label", default="", help="What the token is for.")
+    @json_option
+    @click.pass_context
+    @handled
+    def user_token(ctx, name, label, as_json):
+        """Issue an API token for a user (shown once; only its hash is stored)."""
+        from processes.tokens import issue_token
+
+        token = issue_token(get_db(ctx), name, SystemClock(), label)
+        emit(as_json, {"user": name, "token": token}, token)
+
     @main.group()
     def unit() -> None:
         """Manage units."""
@@ -87,7 +100,7 @@ def org_commands(main: click.Group, get_db: Callable[[click.Context], Database])
         """Serve the web app (development server)."""
         from web import create_app
 
-        app = create_app({"DATABASE_URL": ctx.obj["url"]})
+        app = create_app({"DATABASE_URL": ctx.obj["url"], "SCHEDULER_EMBEDDED": True})
         app.run(host=host, port=port, debug=False, use_reloader=False)
 
 

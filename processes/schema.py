@@ -163,3 +163,15 @@ events = Table(
     Column("hash", String(64), nullable=False),
     UniqueConstraint("case_id", "seq"),
 )
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("name", String(100), nullable=False, default=""),
+    # Only a hash is kept: a leaked database does not leak working tokens.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_used_at", UTCDateTime, nullable=True),
+    Column("revoked", Boolean, nullable=False, default=False),
+)

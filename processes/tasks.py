@@ -130,3 +130,22 @@ def list_tasks(db: Database, user: str | None = None, instance_id: int | None = 
 def _view(r) -> TaskView:
     return TaskView(r.task_uuid, r.instance_id, r.business_key, r.code, r.element_id, r.name, r.roles,
                     r.assignee, r.state, r.due_duration, r.created_at, r.completed_by)
+
+
+def task_detail(db: Database, task_uuid: str) -> dict[str, Any]:
+    """One task with its form as JSON Schema (read from the compiled procedure, no workflow loaded)."""
+    with db.read() as conn:
+        row = conn.execute(
+            select(human_tasks, instances.c.business_key, instances.c.definition_id, definitions.c.code,
+                   units.c.path)
+            .join(instances, instances.c.id == human_tasks.c.instance_id)
+            .join(definitions, definitions.c.id == instances.c.definition_id)
+            .join(units, units.c.id == instances.c.unit_id)
+            .where(human_tasks.c.task_uuid == str(task_uuid))).first()
+        if row is None:
+            raise NotFound(f"no task {task_uuid}")
+        procedure = db.procedures.get(conn, row.definition_id)
+    step = next((s for s in procedure.steps.values() if s.element_id == row.element_id), None)
+    form = step.form if step is not None else None
+    return {**_view(row).as_dict(), "form_key": row.form_key,
+            "form": form.json_schema() if form else None, "procedure_name": procedure.name}

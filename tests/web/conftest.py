@@ -1,0 +1,44 @@
+"""Web fixtures: an app on the demo database, clients logged in as demo users."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from web import create_app
+
+
+@pytest.fixture
+def app(org, clock):
+    """The Flask app on the demo organisation's database, with a fixed clock."""
+    application = create_app({"DATABASE": org, "CLOCK": clock, "TESTING": True, "SECRET_KEY": "test",
+                              "LOGIN_RATE_LIMIT": "5 per minute"})
+    yield application
+
+
+@pytest.fixture
+def client(app):
+    """An anonymous browser."""
+    return app.test_client()
+
+
+def csrf_of(html: bytes) -> str:
+    """The CSRF token embedded in a page."""
+    match = re.search(rb'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1).decode()
+
+
+@pytest.fixture
+def login(app):
+    """Return a client logged in as the given demo user."""
+
+    def _login(username: str, password: str = "demo1234"):
+        c = app.test_client()
+        token = csrf_of(c.get("/login").data)
+        reply = c.post("/login", data={"username": username, "password": password, "csrf_token": token})
+        assert reply.status_code == 302, f"login as {username} failed"
+        return c
+
+    return _login

@@ -1,0 +1,137 @@
+"""The JSON API: every action of the pages, authenticated by session or Bearer token."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, g, jsonify, request
+from marshmallow import ValidationError
+
+from processes import catalog, eventlog, instances, tasks
+from processes.errors import InvalidInput
+from processes.lookup import find_instance
+
+from ..auth import login_required, memberships
+from ..context import clock, database
+from .openapi import spec_document
+from .schemas import CompleteSchema, MeSchema, MovedSchema, StartSchema, TaskDetailSchema, TaskSchema
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+@bp.before_request
+def require_json():
+    """Writes need JSON bodies: with a session cookie, that keeps cross-site forms out (no CSRF token)."""
+    writing = request.method in ("POST", "PUT", "PATCH", "DELETE")
+    if writing and not g.get("via_token") and not request.is_json:
+        abort(415)
+
+
+def _body(schema) -> dict:
+    try:
+        return schema.load(request.get_json(silent=True) or {})
+    except ValidationError as exc:
+        raise InvalidInput("the request body is not valid", {k: "; ".join(map(str, v)) if isinstance(v, list)
+                                                           else str(v) for k, v in exc.messages.items()}) from None
+
+
+def _moved(moved: instances.Moved) -> dict:
+    return MovedSchema().dump({
+        "instance": moved.instance_id, "business_key": moved.business_key, "status": moved.status,
+        "end_event": moved.end_event,
+        "opened": [{"id": str(s.task_id), "element_id": s.element_id, "name": s.name, "roles": list(s.roles),
+                    "assignee": s.assignee, "due": s.due} for s in moved.opened]})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of this API."""
+    return jsonify(spec_document())
+
+
+@bp.get("/me")
+@login_required
+def me():
+    """The caller and their roles."""
+    roles = [{"role": m.role, "unit": m.unit_code, "kind": m.role_kind} for m in memberships()]
+    return jsonify(MeSchema().dump({"username": g.user, "roles": roles}))
+
+
+@bp.get("/procedures")
+@login_required
+def procedures():
+    """Every procedure version in the catalog."""
+    rows = catalog.list_definitions(database())
+    return jsonify([{**r, "deployed_at": r["deployed_at"].isoformat()} for r in rows])
+
+
+@bp.get("/tasks")
+@login_required
+def list_tasks():
+    """The caller's inbox: tasks assigned to them or open to a role they hold."""
+    rows = tasks.list_tasks(database(), g.user)
+    return jsonify(TaskSchema(many=True).dump([t.as_dict() for t in rows]))
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def task_detail(task_id: str):
+    """One task with its form (JSON Schema)."""
+    return jsonify(TaskDetailSchema().dump(tasks.task_detail(database(), task_id)))
+
+
+@bp.post("/tasks/<task_id>/complete")
+@login_required
+def complete(task_id: str):
+    """Complete a task with form data; 422 with per-field errors when the data is not valid."""
+    body = _body(CompleteSchema())
+    return jsonify(_moved(instances.complete(database(), task_id, body["data"], g.user, clock())))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str):
+    """Take a task."""
+    tasks.claim(database(), task_id, g.user, clock())
+    return jsonify(task=task_id, assignee=g.user)
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@login_required
+def unclaim(task_id: str):
+    """Give a task back to its role's queue."""
+    tasks.unclaim(database(), task_id, g.user, clock())
+    return jsonify(task=task_id, assignee=None)
+
+
+@bp.post("/cases")
+@login_required
+def start():
+    """Start a case (receive a dossier)."""
+    body = _body(StartSchema())
+    moved = instances.start(database(), body["procedure"], body["data"], g.user, clock(), body["unit"])
+    return jsonify(_moved(moved)), 201
+
+
+@bp.get("/cases/<ref>/history")
+@login_required
+def history(ref: str):
+    """The event log of a case; only for people who worked on it or lead its agency."""
+    db = database()
+    row = find_instance(db, ref)
+    with db.read() as conn:
+        rows = eventlog.history(conn, row.id)
+    if not _may_see(rows, row):
+        abort(403)
+    return jsonify([{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows])
+
+
+def _may_see(rows: list[dict], instance_row) -> bool:
+    if any(r["actor"] == g.user for r in rows):
+        return True
+    with database().read() as conn:
+        from sqlalchemy import select
+
+        from processes.schema import units
+
+        path = conn.execute(select(units.c.path).where(units.c.id == instance_row.unit_id)).scalar()
+    return any(m.agency_path == path and m.role_kind in ("leader", "admin", "auditor", "quality")
+               for m in memberships())

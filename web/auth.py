@@ -1,0 +1,92 @@
+"""Who is asking: session login for pages, API tokens for the JSON API; login rate limited."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+from processes import organisation, tokens
+
+from .context import clock, database
+from .extensions import limiter
+
+bp = Blueprint("auth", __name__)
+
+
+def load_user() -> None:
+    """Set g.user from a Bearer token (API) or the session (pages)."""
+    g.user = None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        g.user = tokens.user_for_token(database(), header[7:].strip(), clock())
+        g.via_token = True
+        return
+    g.via_token = False
+    g.user = session.get("user")
+
+
+def memberships() -> list[organisation.Membership]:
+    """The current user's roles (cached for the request)."""
+    if "memberships" not in g:
+        with database().read() as conn:
+            g.memberships = organisation.memberships_of(conn, g.user) if g.user else []
+    return g.memberships
+
+
+def login_required(view: Callable) -> Callable:
+    """Send anonymous visitors to the login page (pages) or answer 401 (API)."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.user is None:
+            if request.path.startswith("/api/"):
+                abort(401)
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _login_limit() -> str:
+    return current_login_limit()
+
+
+def current_login_limit() -> str:
+    """Attempts allowed per client address (config LOGIN_RATE_LIMIT, default 10 per minute)."""
+    from flask import current_app
+
+    return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Log in with username and password."""
+    if request.method == "POST":
+        username = (request.form.get("username") or "").strip().lower()
+        password = request.form.get("password") or ""
+        if organisation.authenticate(database(), username, password):
+            session.clear()
+            session["user"] = username
+            session.permanent = True
+            target = request.args.get("next") or ""
+            # Only local paths: an open redirect would let a phishing link bounce through us.
+            if not target.startswith("/") or target.startswith("//"):
+                target = url_for("home.index")
+            return redirect(target)
+        flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
+        return render_template("login.html", username=username), 401
+    return render_template("login.html", username="")
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (POST only, CSRF-protected)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,50 @@
+"""Errors as people and programs expect them: JSON under /api/, pages elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import EngineError, ModelInvalid
+from processes.errors import ConflictError, InvalidInput, NotFound, PermissionDenied, ServiceError
+
+STATUS = ((NotFound, 404), (PermissionDenied, 403), (ConflictError, 409), (InvalidInput, 422))
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _reply(status: int, message: str, fields: dict | None = None):
+    if _wants_json():
+        return jsonify(error=message, fields=fields or {}), status
+    return render_template("error.html", status=status, message=message, fields=fields or {}), status
+
+
+def init_errors(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        status = next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
+        return _reply(status, str(exc), getattr(exc, "errors", None))
+
+    @app.errorhandler(ModelInvalid)
+    def model_invalid(exc: ModelInvalid):
+        return _reply(422, _("Dữ liệu chưa hợp lệ."), {p.element_id or "_": p.message for p in exc.problems})
+
+    @app.errorhandler(EngineError)
+    def engine_error(exc: EngineError):
+        return _reply(422, str(exc))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return _reply(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Vui lòng thử lại."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {401: _("Vui lòng đăng nhập."), 403: _("Không có quyền thực hiện thao tác này."),
+                    404: _("Không tìm thấy."), 429: _("Quá nhiều lần đăng nhập. Vui lòng thử lại sau.")}
+        return _reply(exc.code or 500, messages.get(exc.code, exc.description or exc.name))
