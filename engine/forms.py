@@ -69,6 +69,8 @@ class Form:
             if f.readonly:
                 continue
             value = data.get(f.id)
+            if (value is None or value == "") and f.default not in (None, ""):
+                value = f.default
             if value is None or value == "":
                 if f.required:
                     errors[f.id] = "this field is required"
@@ -197,7 +199,8 @@ def read_form(task: etree._Element) -> tuple[Form | None, list[Problem]]:
         if f.id in seen:
             problems.append(Problem(f"form field '{f.id}' is declared twice", element_id))
         seen.add(f.id)
-    if not fields and key is None:
+    if not fields:
+        # A form key alone names an embedded form quytrinh cannot see: treat the step as form-less.
         return None, problems
     return Form(key, tuple(fields)), problems
 

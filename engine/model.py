@@ -77,6 +77,12 @@ def lane_roles(process: etree._Element) -> dict[str, tuple[str, str]]:
         for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NSMAP):
             if ref.text and ref.text.strip():
                 found[ref.text.strip()] = (role, name)
+    # Steps drawn inside an embedded subprocess belong to the lane the subprocess sits in.
+    for sub in process.iter(f"{{{BPMN_NS}}}subProcess", f"{{{BPMN_NS}}}transaction", f"{{{BPMN_NS}}}adHocSubProcess"):
+        if sub.get("id") in found:
+            for inner in sub.iter():
+                if isinstance(inner.tag, str) and inner.get("id") and inner.get("id") not in found:
+                    found[inner.get("id")] = found[sub.get("id")]
     return found
 
 

@@ -62,7 +62,7 @@ def advance(procedure: Procedure, workflow: BpmnWorkflow) -> list[AutoStep]:
 
     def record(task: Task) -> None:
         kind = type(task.task_spec).__name__
-        if kind in _LOGGED_KINDS or getattr(task.task_spec, "bpmn_id", None) and kind.endswith("Event"):
+        if kind in _LOGGED_KINDS or kind.endswith(("ServiceTask", "Event")) and task.task_spec.bpmn_id:
             spec_name = task.task_spec.name
             done.append(AutoStep(procedure.element_id(spec_name), task.task_spec.bpmn_name or "", kind))
 
@@ -78,13 +78,18 @@ def ready_steps(procedure: Procedure, workflow: BpmnWorkflow) -> list[ReadyStep]
     return [_ready_step(procedure, t) for t in workflow.get_tasks(state=TaskState.READY, manual=True)]
 
 
+def _step_of(procedure: Procedure, task_spec: Any):
+    # Multi-instance children are named "<id> [child]"; their BPMN id finds the step.
+    return procedure.steps.get(task_spec.name) or procedure.steps.get(getattr(task_spec, "bpmn_id", None) or "")
+
+
 def _ready_step(procedure: Procedure, task: Task) -> ReadyStep:
     spec_name = task.task_spec.name
-    step = procedure.steps.get(spec_name)
+    step = _step_of(procedure, task.task_spec)
     lane = getattr(task.task_spec, "lane", None)
     return ReadyStep(
         task_id=task.id,
-        element_id=procedure.element_id(spec_name),
+        element_id=step.element_id if step else procedure.element_id(task.task_spec.bpmn_id or spec_name),
         spec_name=spec_name,
         name=step.name if step else (task.task_spec.bpmn_name or spec_name),
         roles=step.roles if step else ((lane,) if lane else ()),
@@ -111,7 +116,7 @@ def resolve_assignee(text: str | None, data: dict[str, Any]) -> str | None:
 def clean_step_data(procedure: Procedure, workflow: BpmnWorkflow, task_id: UUID, data: Any) -> dict:
     """Validate completion data against the step's form (or the free-data rules)."""
     task = ready_task(workflow, task_id)
-    step = procedure.steps.get(task.task_spec.name)
+    step = _step_of(procedure, task.task_spec)
     if step is not None and step.form is not None:
         return step.form.validate(data)
     return validate_free_data(data)

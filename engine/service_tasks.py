@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from SpiffWorkflow.bpmn.parser.event_parsers import SendTaskParser
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import SendTask, ServiceTask
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
 
 # camunda:delegateExpression="${gui_sms}" names a bean; we read the bare identifier as the handler.
@@ -85,5 +86,20 @@ class HandlerServiceTaskConverter(BpmnTaskSpecConverter):
         return dct
 
 
+class HandlerSendTaskParser(SendTaskParser):
+    """A sendTask naming a handler (Camunda 7's external send task) calls it; otherwise it sends a message."""
+
+    def create_task(self) -> Any:
+        """A HandlerServiceTask when a handler is named, else SpiffWorkflow's message-sending task."""
+        if not any(self.node.get(f"{{{CAMUNDA_MODEL_NS}}}{a}") for a in (*_HANDLER_ATTRIBUTES, "expression")):
+            return super().create_task()
+        try:
+            handler = handler_name_of(self.node)
+        except ValueError as exc:
+            raise ValidationException(str(exc), node=self.node, file_name=self.filename) from None
+        return HandlerServiceTask(self.spec, self.bpmn_id, handler=handler, **self.bpmn_attributes)
+
+
 SERVICE_TASK_PARSER = (HandlerServiceTaskParser, HandlerServiceTask)
+SEND_TASK_PARSER = (HandlerSendTaskParser, SendTask)
 SERIALIZER_CONFIG_ADDITIONS = {HandlerServiceTask: HandlerServiceTaskConverter}

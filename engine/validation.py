@@ -29,6 +29,11 @@ _UNSUPPORTED = {
     "transaction": "transactions are not supported",
     "dataStoreReference": "data stores are not supported",
     "businessRuleTask": "business rule tasks (DMN decisions) are not supported",
+    "linkEventDefinition": "link events are not supported: draw the sequence flow instead",
+    "loopDataInputRef": "multi-instance input data references are not supported: use camunda:collection",
+    "loopDataOutputRef": "multi-instance output data references are not supported",
+    "inputDataItem": "multi-instance input data items are not supported: use camunda:elementVariable",
+    "outputDataItem": "multi-instance output data items are not supported",
 }
 _TIMER_TAGS = ("timeDuration", "timeDate", "timeCycle")
 
@@ -51,6 +56,7 @@ def check_document(root: etree._Element, handlers: Collection[str]) -> list[Prob
             problems.extend(_check_service(el, handlers))
         elif name in ("userTask", "manualTask", "task"):
             problems.extend(_check_step(el))
+            problems.extend(_check_assignee(el))
         elif name == "callActivity" and el.get("calledElement") not in process_ids:
             problems.append(Problem(f"calls process '{el.get('calledElement')}', which is not in this file "
                                     "(a procedure and the processes it calls are deployed as one file)",
@@ -79,7 +85,17 @@ def _check_expression(el: etree._Element, owner: str | None) -> list[Problem]:
     if text.startswith("="):
         return [Problem(f"FEEL expressions (Camunda 8, '{text}') are not supported; write ${{...}} or Python", owner)]
     reason = expressions.check(text)
+    if reason and reason.startswith("syntax error"):
+        reason = f"not a Python or JUEL expression ({reason})"
     return [Problem(f"expression '{text}' refused: {reason}", owner)] if reason else []
+
+
+def _check_assignee(el: etree._Element) -> list[Problem]:
+    text = (el.get(_C + "assignee") or "").strip()
+    if "${" not in text and "#{" not in text:
+        return []
+    reason = expressions.check(text)
+    return [Problem(f"assignee expression '{text}' refused: {reason}", el.get("id"))] if reason else []
 
 
 def _check_timer(el: etree._Element) -> list[Problem]:

@@ -18,12 +18,26 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import TaskState
 
-from engine.errors import StepFailed
+from engine.errors import ModelInvalid, StepFailed
 from engine.runner import advance, clean_step_data, complete_step, finished_ends, new_workflow, ready_steps
 from engine.scripting import RestrictedScriptEngine
 from engine.state import dump_state, load_state
 from engine.xml import BPMN_NS
-from tests.engine.external_expectations import CAMUNDA, ENGINE, EXTERNAL, SPIFF, drive, ids, load, state_of, wait_until
+from tests.engine.external_expectations import (
+    CAMUNDA,
+    ENGINE,
+    EXTERNAL,
+    SPIFF,
+    drive,
+    ids,
+    load,
+    state_of,
+    wait_until,
+    without_mi_data,
+)
+
+PARALLEL_MI = "spiff-tests/bpmn/parallel_multiinstance_cardinality.bpmn"
+SEQUENTIAL_MI = "spiff-tests/bpmn/sequential_multiinstance_cardinality.bpmn"
 
 pytestmark = pytest.mark.skipif(
     not SPIFF.is_dir() or not CAMUNDA.is_dir(),
@@ -58,10 +72,6 @@ def test_lanes_hand_the_work_from_lane_to_lane(roundtrip):
     assert wf.data == {"NeedClarification": False}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug (engine/model.py lane_roles/read_process): a step inside an embedded subProcess that sits "
-    "in lane C gets no lane and no role (SpiffWorkflow itself gives it lane 'C'); fix: let nodes inside a "
-    "subProcess inherit the subProcess's lane, or fall back to task_spec.lane in runner._ready_step"))
 def test_lanes_step_inside_a_subprocess_inherits_the_lane():
     proc = load("spiff-tests/bpmn/lanes.bpmn")
     _, trace = drive(proc, answers={"Activity_B1": {"NeedClarification": False}})
@@ -115,7 +125,7 @@ def test_embedded_subprocess_with_parallel_split(roundtrip):
 
 
 def test_parallel_multi_instance_offers_three_instances_at_once():
-    proc = load("spiff-tests/bpmn/parallel_multiinstance_cardinality.bpmn")
+    proc = load(PARALLEL_MI, xml=without_mi_data(PARALLEL_MI))
     wf, _ = new_workflow(proc, {}, ENGINE)
     ready = ready_steps(proc, wf)
     assert [s.name for s in ready] == ["Any Task"] * 3
@@ -126,7 +136,7 @@ def test_parallel_multi_instance_offers_three_instances_at_once():
 
 @ROUNDTRIP
 def test_sequential_multi_instance_offers_one_instance_at_a_time(roundtrip):
-    proc = load("spiff-tests/bpmn/sequential_multiinstance_cardinality.bpmn")
+    proc = load(SEQUENTIAL_MI, xml=without_mi_data(SEQUENTIAL_MI))
     wf, _ = new_workflow(proc, {}, ENGINE)
     for _ in range(3):
         if roundtrip:
@@ -136,27 +146,17 @@ def test_sequential_multi_instance_offers_one_instance_at_a_time(roundtrip):
     assert wf.completed and finished_ends(proc, wf) == ["Event_1xk7z3g"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug (engine/runner.py _ready_step, Procedure.element_id): a multi-instance child's spec is named "
-    "'any_task [child]', so ReadyStep.element_id is not a BPMN id and procedure.steps is missed (no form, "
-    "role or due date: clean_step_data falls back to free data); look steps up by task_spec.bpmn_id"))
 def test_multi_instance_steps_carry_the_element_id():
-    proc = load("spiff-tests/bpmn/parallel_multiinstance_cardinality.bpmn")
+    proc = load(PARALLEL_MI, xml=without_mi_data(PARALLEL_MI))
     wf, _ = new_workflow(proc, {}, ENGINE)
     assert {s.element_id for s in ready_steps(proc, wf)} == {"any_task"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "limitation (SpiffWorkflow CamundaParser): standard BPMN loopDataOutputRef/inputDataItem/outputDataItem "
-    "are silently ignored (only camunda:collection/elementVariable are read), so upstream's "
-    "output_data == [0, 2, 4] is never built; the validator should refuse them or the parser support them"))
-def test_multi_instance_collects_output_data():
-    proc = load("spiff-tests/bpmn/parallel_multiinstance_cardinality.bpmn")
-    wf, _ = new_workflow(proc, {}, ENGINE)
-    for step in ready_steps(proc, wf):
-        item = wf.get_task_from_id(step.task_id).data["input_item"]
-        complete_step(proc, wf, step.task_id, {"output_item": item * 2})
-    assert wf.data["output_data"] == [0, 2, 4]
+def test_multi_instance_data_references_are_refused_not_ignored():
+    # SpiffWorkflow's Camunda parser would silently ignore them and never build output_data.
+    with pytest.raises(ModelInvalid) as caught:
+        load("spiff-tests/bpmn/parallel_multiinstance_cardinality.bpmn")
+    assert "multi-instance output data references are not supported" in str(caught.value)
 
 
 @pytest.mark.parametrize(("start", "answers", "iterations"), [
@@ -275,10 +275,6 @@ def test_twitter_demo_juel_conditions_choose_the_path(approved, handler, roundtr
     assert wf.data == {"tweet": "Xin chào", "approved": approved, f"{handler}_called": True}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug (engine/forms.py read_form): a userTask with only camunda:formKey (an embedded HTML form, no "
-    "formData) gets an empty Form that refuses every field, so the 'approved' decision the gateway needs "
-    "can never be submitted; treat it as a formless step (free data) or reject it at deploy time"))
 def test_form_key_without_form_data_accepts_the_decision():
     proc, engine = _twitter([])
     wf, _ = new_workflow(proc, {}, engine)
@@ -286,9 +282,6 @@ def test_form_key_without_form_data_accepts_the_decision():
     assert clean_step_data(proc, wf, step.task_id, {"approved": True}) == {"approved": True}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug (engine/runner.py advance.record): _LOGGED_KINDS has 'ServiceTask' but the spec class is "
-    "HandlerServiceTask, so handler calls never appear in the AutoStep list (the event log)"))
 def test_service_task_calls_are_reported_as_auto_steps():
     proc, engine = _twitter([])
     wf, _ = new_workflow(proc, {}, engine)
@@ -315,6 +308,8 @@ def _job_announcement_in_one_file() -> bytes:
     # into the caller's file and each camunda:expression bean call becomes a handler of the same name.
     def beans(name: str) -> etree._Element:
         raw = (CAMUNDA / f"camunda-bpm-examples/{name}.bpmn").read_bytes()
+        raw = re.sub(rb'camunda:assignee="#\{jobAnnouncementService\.find(\w+)\([^"]*\)\}"',
+                     lambda m: b'camunda:assignee="' + {b"Requester": b"gonzo"}.get(m.group(1), b"fozzie") + b'"', raw)
         return etree.fromstring(re.sub(rb'camunda:expression="#\{jobAnnouncementService\.(\w+)\([^"]*\)\}"',
                                        rb'camunda:type="external" camunda:topic="\1"', raw))
     root = beans("camunda-testing-job-announcement")
@@ -358,14 +353,12 @@ def test_invoice_payment_boundary_events(event, steps, end, roundtrip):
     assert ids(trace) == steps and finished_ends(proc, wf) == [end] and wf.data == {"amount": 30}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug (engine/parsing.py QuytrinhParser): only serviceTask is mapped to the handler parser; a "
-    "sendTask with camunda:topic passes validation as a handler call but is parsed as a plain message "
-    "SendTask, so the handler is never called"))
 def test_send_task_with_topic_calls_its_handler():
     calls: list[str] = []
     engine = RestrictedScriptEngine(handlers={"emailService": _recorder(calls, "emailService")})
     proc = load("bpmn-miwg/C.9.1.bpmn", handlers=("emailService",))
     wf, _ = new_workflow(proc, {"documentReferenceId": "HS-1"}, engine)
-    assert [t.task_spec.name for t in wf.get_tasks(state=TaskState.WAITING)] == ["ReceiveTask_WaitForDocument"]
+    waiting = sorted(t.task_spec.name for t in wf.get_tasks(state=TaskState.WAITING))
+    # The receive task waits with its two timer boundaries (reminder, escalation to a call).
+    assert waiting == ["BoundaryEvent_1", "BoundaryEvent_2", "ReceiveTask_WaitForDocument"]
     assert calls == ["emailService"]

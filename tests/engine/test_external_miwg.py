@@ -76,10 +76,6 @@ def test_every_problem_names_its_element_or_the_file():
                 assert problem.element_id or problem.message.startswith(file_level), (rel, problem)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug (engine/validation.py _UNSUPPORTED has no linkEventDefinition): docs/dialect.md says link "
-    "events are rejected with that reason, but B.2.0's link pair is reported only as a dead end and an "
-    "unreachable catch event"))
 def test_link_events_are_refused_by_name():
     assert "link events are not supported" in verdict("bpmn-miwg/B.2.0.bpmn")[1]
 
