@@ -36,9 +36,11 @@ def deploy(db: Database, xml: bytes | str, clock: Clock, actor: str | None = Non
     procedure = compile_procedure(text, registered(), process_id, filename)
     digest = sha256_of(text)
     with db.write() as conn:
+        # Only the version in force counts as "unchanged": the XML of an older version deployed again
+        # is a roll-back, and becomes a new version that new cases run on.
         same = conn.execute(select(definitions).where(
             definitions.c.sha256 == digest, definitions.c.code == procedure.code,
-            definitions.c.process_id == procedure.process_id)).first()
+            definitions.c.process_id == procedure.process_id, definitions.c.status == "active")).first()
         if same is not None:
             return Deployment(same.id, same.code, same.version, same.process_id, same.name, False)
         version = (conn.execute(select(func.max(definitions.c.version))
