@@ -22,6 +22,9 @@ from .statespace import StateSpace
 
 DEVIATION = 10_000
 SILENT = 1
+# In a prefix (a running case) an unexpected event can always be dropped as a log move at the
+# same cost as supposing a skipped step; the surcharge prefers the skip, which explains more events.
+PREFIX_LOG_SURCHARGE = 100
 MAX_STATES = 250_000
 
 
@@ -49,14 +52,14 @@ class Alignment:
 
     activities: tuple[str, ...]
     moves: tuple[Move, ...]
-    cost: int  # pm4py units: 10,000 per deviation + 1 per silent move
+    cost: int  # pm4py units: 10,000 per deviation + 1 per silent move (+ surcharges in a prefix)
     bwc: int  # cost of the worst sensible alignment: all events on the log + cheapest model run
     visited: int
 
     @property
     def deviations(self) -> int:
         """Number of log-only and model-only moves (the standard cost)."""
-        return self.cost // DEVIATION
+        return sum(m.kind in ("log", "model") for m in self.moves)
 
     @property
     def fitness(self) -> float:
@@ -109,17 +112,20 @@ class LogAlignment:
 class Aligner:
     """Aligns traces to one net; the state space and each variant's result are kept."""
 
-    def __init__(self, net: PetriNet, max_states: int = MAX_STATES, max_markings: int = 100_000) -> None:
+    def __init__(self, net: PetriNet, max_states: int = MAX_STATES, max_markings: int = 100_000,
+                 heuristic: bool = True) -> None:
         self.net = net
         self.space = StateSpace(net, max_markings)
         self.max_states = max_states
+        self.heuristic = heuristic  # False: plain Dijkstra (slower; the same optimal costs)
         self._cache: dict[tuple[tuple[str, ...], bool], Alignment | None] = {}
         self._bwc: int | None = None
 
     def best_worst_cost(self) -> int:
         """Cost of the cheapest complete run of the model (the empty trace's alignment)."""
         if self._bwc is None:
-            empty = self._search((), prefix=False)
+            # The empty trace explores at most the state space: no budget when that is known to be finite.
+            empty = self._search((), prefix=False, budget=None if self.space.complete else self.max_states)
             if empty is None:
                 raise ValueError("the final marking cannot be reached within the state budget")
             self._bwc = empty[1]
@@ -137,14 +143,15 @@ class Aligner:
         key = (tuple(trace), prefix)
         if key not in self._cache:
             bwc = len(key[0]) * DEVIATION + self.best_worst_cost()
-            found = self._search(key[0], prefix)
+            found = self._search(key[0], prefix, self.max_states)
             self._cache[key] = None if found is None else Alignment(key[0], found[0], found[1], bwc, found[2])
         return self._cache[key]
 
-    def _search(self, trace: tuple[str, ...], prefix: bool) -> tuple[tuple[Move, ...], int, int] | None:
+    def _search(self, trace: tuple[str, ...], prefix: bool,
+                budget: int | None) -> tuple[tuple[Move, ...], int, int] | None:
         space = self.space
         n = len(trace)
-        h = _Heuristic(space, trace, prefix)
+        h = _Heuristic(space, trace, prefix, self.heuristic)
         start = (space.initial, 0)
         best: dict[tuple[int, int], int] = {start: 0}
         parent: dict[tuple[int, int], tuple[tuple[int, int], Move]] = {}
@@ -160,7 +167,7 @@ class Aligner:
             node, i = state
             if i == n and (prefix or node == space.final):
                 return _path(parent, state), g, len(closed)
-            if len(closed) > self.max_states:
+            if budget is not None and len(closed) > budget:
                 return None
             for move, target, cost in self._moves(trace, node, i, prefix):
                 g2 = g + cost
@@ -187,7 +194,7 @@ class Aligner:
                 # In a prefix, model moves only matter before the last event.
                 yield Move(None, t, label), (target, i), DEVIATION
         if event is not None:
-            yield Move(event, None, None), (node, i + 1), DEVIATION
+            yield Move(event, None, None), (node, i + 1), DEVIATION + (PREFIX_LOG_SURCHARGE if prefix else 0)
 
 
 def _path(parent: dict, state: tuple[int, int]) -> tuple[Move, ...]:
@@ -206,9 +213,10 @@ class _Heuristic:
     at most the remaining events can be synchronous.
     """
 
-    def __init__(self, space: StateSpace, trace: tuple[str, ...], prefix: bool) -> None:
+    def __init__(self, space: StateSpace, trace: tuple[str, ...], prefix: bool, enabled: bool = True) -> None:
         self.space = space
         self.prefix = prefix
+        self.enabled = enabled
         self.bits = [space.label_bits.get(a, 0) for a in trace]
         self.n = len(trace)
         self._memo: dict[tuple[int, int], int] = {}
@@ -216,6 +224,8 @@ class _Heuristic:
     def estimate(self, node: int, i: int) -> int | None:
         """Lower bound in cost units, or None when the final marking is unreachable from here."""
         space = self.space
+        if not self.enabled:
+            return 0
         if not space.complete:
             return DEVIATION * self._lacking(i, space.all_labels)
         if self.prefix:
