@@ -151,12 +151,15 @@ class Aligner:
                 budget: int | None) -> tuple[tuple[Move, ...], int, int] | None:
         space = self.space
         n = len(trace)
-        h = _Heuristic(space, trace, prefix, self.heuristic)
+        estimate = _Heuristic(space, trace, prefix, self.heuristic).estimate
+        log_cost = DEVIATION + (PREFIX_LOG_SURCHARGE if prefix else 0)
+        # States are (marking node, events consumed); a move is kept as (transition, event) and
+        # turned into a Move only on the winning path.
         start = (space.initial, 0)
         best: dict[tuple[int, int], int] = {start: 0}
-        parent: dict[tuple[int, int], tuple[tuple[int, int], Move]] = {}
+        parent: dict[tuple[int, int], tuple[tuple[int, int], str | None, str | None]] = {}
         # Ties on f go to the state further along the trace: it is closer to a goal.
-        heap = [(h.estimate(space.initial, 0), 0, 0, 0, start)]
+        heap = [(estimate(space.initial, 0), 0, 0, 0, start)]
         closed: set[tuple[int, int]] = set()
         counter = 0
         while heap:
@@ -166,43 +169,39 @@ class Aligner:
             closed.add(state)
             node, i = state
             if i == n and (prefix or node == space.final):
-                return _path(parent, state), g, len(closed)
+                return self._moves_of(parent, state), g, len(closed)
             if budget is not None and len(closed) > budget:
                 return None
-            for move, target, cost in self._moves(trace, node, i, prefix):
-                g2 = g + cost
+            event = trace[i] if i < n else None
+            steps: list[tuple[tuple[int, int], int, str | None, str | None]] = []
+            for t, label, target in space.successors(node):
+                if label is None:
+                    steps.append(((target, i), g + SILENT, t, None))
+                    continue
+                if label == event:
+                    steps.append(((target, i + 1), g, t, event))
+                if not prefix or i < n:
+                    # In a prefix, model moves only matter before the last event.
+                    steps.append(((target, i), g + DEVIATION, t, None))
+            if event is not None:
+                steps.append(((node, i + 1), g + log_cost, None, event))
+            for target, g2, t, activity in steps:
                 if g2 < best.get(target, g2 + 1):
-                    estimate = h.estimate(*target)
-                    if estimate is None:
+                    h = estimate(*target)
+                    if h is None:
                         continue
                     best[target] = g2
-                    parent[target] = (state, move)
+                    parent[target] = (state, t, activity)
                     counter += 1
-                    heapq.heappush(heap, (g2 + estimate, -target[1], g2, counter, target))
+                    heapq.heappush(heap, (g2 + h, -target[1], g2, counter, target))
         return None
 
-    def _moves(self, trace: tuple[str, ...], node: int, i: int, prefix: bool):
-        """The moves from a product state: (move, next state, cost)."""
-        event = trace[i] if i < len(trace) else None
-        for t, label, target in self.space.successors(node):
-            if label is None:
-                yield Move(None, t, None), (target, i), SILENT
-                continue
-            if label == event:
-                yield Move(event, t, label), (target, i + 1), 0
-            if not prefix or i < len(trace):
-                # In a prefix, model moves only matter before the last event.
-                yield Move(None, t, label), (target, i), DEVIATION
-        if event is not None:
-            yield Move(event, None, None), (node, i + 1), DEVIATION + (PREFIX_LOG_SURCHARGE if prefix else 0)
-
-
-def _path(parent: dict, state: tuple[int, int]) -> tuple[Move, ...]:
-    moves = []
-    while state in parent:
-        state, move = parent[state]
-        moves.append(move)
-    return tuple(reversed(moves))
+    def _moves_of(self, parent: dict, state: tuple[int, int]) -> tuple[Move, ...]:
+        moves = []
+        while state in parent:
+            state, t, activity = parent[state]
+            moves.append(Move(activity, t, None if t is None else self.net.transitions[t].label))
+        return tuple(reversed(moves))
 
 
 class _Heuristic:
