@@ -8,7 +8,6 @@ as prefixes: what they have done so far is judged, not what they have yet to do.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -227,7 +226,3 @@ def _summarise(code: str, items: list[tuple[ProcedureModel, CaseConformance]], e
     out.deviations = sorted(counts.values(), key=lambda d: (-d.count, d.kind, d.activity))
     return out
 
-
-def deviation_counts(results: Iterable[CaseConformance]) -> Counter[tuple[str, str]]:
-    """How many times each (kind, step) deviation occurs over some cases."""
-    return Counter((d.kind, d.activity) for r in results for d in r.deviations)

@@ -14,7 +14,7 @@ to the sums of m, c, r, p over all traces. Events whose activity is not in the m
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -276,7 +276,3 @@ class _Run:
                         break
                     self.fire(t)
 
-
-def variant_counts(traces: Iterable[Sequence[str]]) -> Counter[tuple[str, ...]]:
-    """How many traces share each variant (sequence of activities)."""
-    return Counter(tuple(t) for t in traces)
