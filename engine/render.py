@@ -29,8 +29,11 @@ class RenderError(EngineError):
 
 
 def procedure_dot(xml: bytes | str, highlight: Collection[str] = (), process_id: str | None = None,
-                  notes: Mapping[str, str] | None = None) -> graphviz.Digraph:
-    """The DOT graph of a process; `highlight` lights element ids, `notes` adds a line under names."""
+                  notes: Mapping[str, str] | None = None,
+                  colours: Mapping[str, str] | None = None) -> graphviz.Digraph:
+    """The DOT graph of a process; `highlight` lights element ids, `notes` adds a line under names,
+    `colours` paints element ids (nodes and sequence flows) in the colours given."""
+    colours = colours or {}
     root = load_xml(xml).getroot()
     process = _pick_process(root, process_id)
     lanes = lane_roles(process)
@@ -48,20 +51,23 @@ def procedure_dot(xml: bytes | str, highlight: Collection[str] = (), process_id:
                 clusters[lane_name] = graphviz.Digraph(name=f"cluster_{len(clusters)}", graph_attr={
                     "label": lane_name, "style": "rounded,filled", "fillcolor": "#f7f9fc", "color": "#9aa7b8"})
             target = clusters[lane_name]
-        _add_node(target, node, node.get("id") in highlight, (notes or {}).get(node.get("id")))
+        _add_node(target, node, node.get("id") in highlight, (notes or {}).get(node.get("id")),
+                  colours.get(node.get("id")))
     for sub in clusters.values():
         graph.subgraph(sub)
     for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         cond = flow.find(f"{{{BPMN_NS}}}conditionExpression")
         label = flow.get("name") or ((cond.text or "").strip() if cond is not None else "")
-        graph.edge(flow.get("sourceRef"), flow.get("targetRef"), label=label[:40])
+        paint = colours.get(flow.get("id"))
+        graph.edge(flow.get("sourceRef"), flow.get("targetRef"), label=label[:40],
+                   **({"color": paint, "penwidth": "3"} if paint else {}))
     return graph
 
 
 def render_svg(xml: bytes | str, highlight: Collection[str] = (), process_id: str | None = None,
-               notes: Mapping[str, str] | None = None) -> bytes:
+               notes: Mapping[str, str] | None = None, colours: Mapping[str, str] | None = None) -> bytes:
     """SVG bytes of the procedure picture (needs Graphviz's `dot`)."""
-    return _render(procedure_dot(xml, highlight, process_id, notes), "svg")
+    return _render(procedure_dot(xml, highlight, process_id, notes, colours), "svg")
 
 
 def render_file(xml: bytes | str, fmt: str, highlight: Collection[str] = ()) -> bytes:
@@ -96,7 +102,8 @@ def _flow_nodes(process: etree._Element):
             yield el
 
 
-def _add_node(graph: graphviz.Digraph, el: etree._Element, lit: bool, note: str | None) -> None:
+def _add_node(graph: graphviz.Digraph, el: etree._Element, lit: bool, note: str | None,
+              paint: str | None = None) -> None:
     kind = local(el)
     name = (el.get("name") or "").strip()
     shape, mark, fill = _SHAPES.get(kind, ("box", "", "#ffffff"))
@@ -112,8 +119,8 @@ def _add_node(graph: graphviz.Digraph, el: etree._Element, lit: bool, note: str 
         if note:
             label += f"\n{note}"
     style = "rounded,filled" if shape == "box" else "filled"
-    attrs = {"shape": shape, "style": style, "fillcolor": "#ffe082" if lit else fill,
-             "penwidth": "2.5" if lit else "1", "xlabel": xlabel}
+    attrs = {"shape": shape, "style": style, "fillcolor": paint or ("#ffe082" if lit else fill),
+             "penwidth": "2.5" if lit or paint else "1", "xlabel": xlabel}
     if shape == "circle" or shape == "doublecircle":
         attrs.update(width="0.35", height="0.35", fixedsize="true")
     graph.node(el.get("id"), label=label, **attrs)

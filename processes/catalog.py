@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,24 +35,34 @@ def deploy(db: Database, xml: bytes | str, clock: Clock, actor: str | None = Non
     """Validate and store a BPMN definition; unchanged XML already deployed is a no-op."""
     text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
     procedure = compile_procedure(text, registered(), process_id, filename)
-    digest = sha256_of(text)
     with db.write() as conn:
-        # Only the version in force counts as "unchanged": the XML of an older version deployed again
-        # is a roll-back, and becomes a new version that new cases run on.
-        same = conn.execute(select(definitions).where(
-            definitions.c.sha256 == digest, definitions.c.code == procedure.code,
-            definitions.c.process_id == procedure.process_id, definitions.c.status == "active")).first()
-        if same is not None:
-            return Deployment(same.id, same.code, same.version, same.process_id, same.name, False)
-        version = (conn.execute(select(func.max(definitions.c.version))
-                                .where(definitions.c.code == procedure.code)).scalar() or 0) + 1
-        conn.execute(definitions.update().where(
-            definitions.c.code == procedure.code, definitions.c.status == "active").values(status="superseded"))
-        result = conn.execute(insert(definitions).values(
-            code=procedure.code, version=version, process_id=procedure.process_id, name=procedure.name,
-            bpmn_xml=text, sha256=digest, properties=json.dumps(procedure.info.properties, ensure_ascii=False),
-            status="active", deployed_at=clock.now(), deployed_by=actor))
-        definition_id = result.inserted_primary_key[0]
+        return _store(conn, procedure, text, clock.now(), actor)
+
+
+def deploy_in(conn: Connection, xml: str, now: dt.datetime, actor: str | None = None,
+              process_id: str | None = None) -> Deployment:
+    """Like deploy, inside the caller's transaction (a version taking effect deploys with its approval)."""
+    return _store(conn, compile_procedure(xml, registered(), process_id), xml, now, actor)
+
+
+def _store(conn: Connection, procedure, text: str, now: dt.datetime, actor: str | None) -> Deployment:
+    digest = sha256_of(text)
+    # Only the version in force counts as "unchanged": the XML of an older version deployed again
+    # is a roll-back, and becomes a new version that new cases run on.
+    same = conn.execute(select(definitions).where(
+        definitions.c.sha256 == digest, definitions.c.code == procedure.code,
+        definitions.c.process_id == procedure.process_id, definitions.c.status == "active")).first()
+    if same is not None:
+        return Deployment(same.id, same.code, same.version, same.process_id, same.name, False)
+    version = (conn.execute(select(func.max(definitions.c.version))
+                            .where(definitions.c.code == procedure.code)).scalar() or 0) + 1
+    conn.execute(definitions.update().where(
+        definitions.c.code == procedure.code, definitions.c.status == "active").values(status="superseded"))
+    result = conn.execute(insert(definitions).values(
+        code=procedure.code, version=version, process_id=procedure.process_id, name=procedure.name,
+        bpmn_xml=text, sha256=digest, properties=json.dumps(procedure.info.properties, ensure_ascii=False),
+        status="active", deployed_at=now, deployed_by=actor))
+    definition_id = result.inserted_primary_key[0]
     return Deployment(definition_id, procedure.code, version, procedure.process_id, procedure.name, True)
 
 
