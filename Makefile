@@ -25,6 +25,14 @@ system-deps:
 	  else \
 	    echo "Graphviz 'dot' is missing: install it (Debian/Ubuntu: sudo apt-get install graphviz)"; exit 1; \
 	  fi; }
+# Printed documents embed Liberation Serif (Times New Roman metrics, Vietnamese coverage).
+	@[ -f /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing fonts-liberation2 (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation2) >/dev/null; \
+	  else \
+	    echo "Liberation Serif is missing (sudo apt-get install fonts-liberation2); PDFs fall back to DejaVu Serif"; \
+	  fi; }
 
 run: setup
 	$(BIN)/quytrinh init-db
