@@ -16,15 +16,17 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from .errors import ModelInvalid, Problem
 from .model import ProcessInfo, Step, read_process
 from .service_tasks import SERVICE_TASK_PARSER
+from .timers import TIMER_PARSER_CLASSES
 from .validation import check_document
 from .xml import BPMN_NS, NSMAP, load_xml, rename_reserved_ids
 
 
 class QuytrinhParser(CamundaParser):
-    """SpiffWorkflow's Camunda parser with quytrinh's service tasks."""
+    """SpiffWorkflow's Camunda parser with quytrinh's service tasks and working-time timers."""
 
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        **TIMER_PARSER_CLASSES,
         f"{{{BPMN_NS}}}serviceTask": SERVICE_TASK_PARSER,
     }
 

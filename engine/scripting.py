@@ -23,8 +23,10 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
 from engine import expressions
+from engine.calendar import WorkingCalendar
 from engine.expressions import ExpressionError, UnsafeExpression
 from engine.service_tasks import SERIALIZER_CONFIG_ADDITIONS, SERVICE_TASK_PARSER
+from engine.timers import Clock
 
 __all__ = [
     "SERIALIZER_CONFIG_ADDITIONS", "SERVICE_TASK_PARSER", "Handler", "RestrictedEnvironment",
@@ -72,8 +74,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
 class RestrictedScriptEngine(PythonScriptEngine):
     """PythonScriptEngine whose expressions are restricted, scripts refused and services registered."""
 
-    def __init__(self, handlers: Mapping[str, Handler] | None = None) -> None:
+    def __init__(self, handlers: Mapping[str, Handler] | None = None, clock: Clock | None = None,
+                 calendar: WorkingCalendar | None = None) -> None:
         super().__init__(environment=RestrictedEnvironment(handlers))
+        # Read by engine.timers: when a timer starts and fires (None: system clock), and the working
+        # calendar its durations count on (None: plain elapsed time).
+        self.clock = clock
+        self.calendar = calendar
 
     @property
     def handler_names(self) -> frozenset[str]:

@@ -13,6 +13,7 @@ from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 from .errors import EngineError
 from .parsing import Procedure
 from .service_tasks import SERIALIZER_CONFIG_ADDITIONS
+from .timers import TIMER_SERIALIZER_CONFIG
 
 STATE_VERSION = f"quytrinh-1/spiff-{VERSION}"
 
@@ -52,6 +53,7 @@ def _uuid(text: str):
 def _make_serializer() -> BpmnWorkflowSerializer:
     config = dict(CAMUNDA_CONFIG)
     config.update(SERIALIZER_CONFIG_ADDITIONS)
+    config.update(TIMER_SERIALIZER_CONFIG)
     config[BpmnWorkflow] = SpeclessWorkflowConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
