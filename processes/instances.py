@@ -11,12 +11,13 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Connection, bindparam, insert, select, update
 
 from engine import runner
+from engine.calendar import WorkingCalendar, default_calendar
 from engine.errors import FormInvalid, StepFailed, TaskNotReady
 from engine.parsing import Procedure
 from engine.scripting import RestrictedScriptEngine
 from engine.state import STATE_VERSION, dump_state, load_state
 
-from . import catalog, organisation
+from . import catalog, organisation, timers
 from .assignment import may_lead, may_work
 from .clock import Clock
 from .db import Database
@@ -48,9 +49,9 @@ class _Case:
     scope_path: str
 
 
-def script_engine() -> RestrictedScriptEngine:
-    """The script engine every workflow runs with: restricted expressions and registered handlers."""
-    return RestrictedScriptEngine(handlers=registered())
+def script_engine(clock: Clock | None = None, calendar: WorkingCalendar | None = None) -> RestrictedScriptEngine:
+    """The script engine workflows run with: restricted expressions, handlers, the timers' clock and calendar."""
+    return RestrictedScriptEngine(handlers=registered(), clock=clock, calendar=calendar or default_calendar())
 
 
 def start(db: Database, code: str, data: dict[str, Any], actor: str, clock: Clock,
@@ -62,7 +63,7 @@ def start(db: Database, code: str, data: dict[str, Any], actor: str, clock: Cloc
     with db.write() as conn:
         definition = catalog.active_definition(conn, code)
         procedure = db.procedures.get(conn, definition.id)
-        workflow, auto = _run(lambda: runner.new_workflow(procedure, data, script_engine()))
+        workflow, auto = _run(lambda: runner.new_workflow(procedure, data, script_engine(clock)))
         ready = runner.ready_steps(procedure, workflow)
         agency = _start_unit(conn, actor, unit, ready)
         key = next_business_key(conn, agency.code, now)
@@ -86,7 +87,7 @@ def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clo
     now = clock.now()
     with db.write() as conn:
         task = _locked_task(conn, task_uuid)
-        case = _case_of(db, conn, task)
+        case = _case_of(db, conn, task, clock)
         _check_may_work(conn, case, task, actor)
         try:
             cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data)
@@ -112,7 +113,7 @@ def cancel(db: Database, instance_id: int, actor: str, clock: Clock, reason: str
     """Cancel a running case: its open steps are withdrawn and nothing more can happen to it."""
     now = clock.now()
     with db.write() as conn:
-        case = _open_case(db, conn, instance_id)
+        case = _open_case(db, conn, instance_id, clock)
         if case.row.started_by != actor and not may_lead(organisation.memberships_of(conn, actor),
                                                          case.scope_path):
             raise PermissionDenied(f"{actor} may not cancel {case.row.business_key}")
@@ -166,23 +167,26 @@ def _locked_task(conn: Connection, task_uuid: str):
     return row
 
 
-def _open_case(db: Database, conn: Connection, instance_id: int) -> _Case:
-    """Lock the instance row and get its workflow."""
+def _open_case(db: Database, conn: Connection, instance_id: int, clock: Clock | None = None) -> _Case:
+    """Lock the instance row and get its workflow (its timers reading `clock`)."""
     stmt = _CASE_LOCKED if conn.dialect.name == "postgresql" else _CASE
     row = conn.execute(stmt, {"b_id": instance_id}).first()
     if row is None:
         raise NotFound(f"no instance {instance_id}")
-    return _case_of(db, conn, row)
+    return _case_of(db, conn, row, clock)
 
 
-def _case_of(db: Database, conn: Connection, row) -> _Case:
-    """The case's procedure and workflow (from the live cache when it is current)."""
+def _case_of(db: Database, conn: Connection, row, clock: Clock | None = None) -> _Case:
+    """The case's procedure and workflow (from the live cache when it is current), timers on `clock`."""
     if row.status != InstanceStatus.RUNNING.value:
         raise ConflictError(f"{row.business_key} is {row.status}")
     procedure = db.procedures.get(conn, row.definition_id)
     workflow = db.live.take(row.id, row.lock_version)
     if workflow is None:
-        workflow = load_state(row.state, procedure, script_engine())
+        calendar = timers.calendar_for(conn, row.unit_id, procedure)
+        workflow = load_state(row.state, procedure, script_engine(clock, calendar))
+    elif clock is not None:
+        workflow.script_engine.clock = clock
     return _Case(row, procedure, workflow, row.path)
 
 
@@ -227,6 +231,7 @@ def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, c
     if status is not None:
         check_instance_transition(row.status, status)
     chain = append(conn, row.id, Chain(row.event_count, row.event_head or Chain().head), changes.events)
+    timers.index_timers(conn, row.id, workflow, now, procedure)
     values = {"state": dump_state(workflow), "lock_version": row.lock_version + 1, "updated_at": now,
               "event_count": chain.count, "event_head": chain.head}
     if status is not None:

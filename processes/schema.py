@@ -175,3 +175,20 @@ api_tokens = Table(
     Column("last_used_at", UTCDateTime, nullable=True),
     Column("revoked", Boolean, nullable=False, default=False),
 )
+
+# One row per waiting timer of a running case, kept by processes.timers.index_timers on every save.
+# claim_expires_at: before it no scheduler may take the job (a live claim, or a back-off after a failure).
+timer_jobs = Table(
+    "timer_jobs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", ForeignKey("instances.id"), nullable=False),
+    Column("task_uuid", String(36), nullable=False, unique=True),
+    Column("element_id", String(200), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("claimed_by", String(120), nullable=True),
+    Column("claim_expires_at", UTCDateTime, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=True),
+    Index("ix_timer_jobs_due", "due_at"),
+    Index("ix_timer_jobs_instance", "instance_id"),
+)
