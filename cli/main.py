@@ -19,6 +19,7 @@ from processes.lookup import find_instance
 
 from .org import org_commands
 from .output import emit, fail, handled, json_option, parse_data
+from .worker import worker_commands
 
 
 @click.group()
@@ -240,3 +241,4 @@ def render(path: str, output: str, highlight: tuple[str, ...]) -> None:
 
 
 org_commands(main, _db)
+worker_commands(main, _db)

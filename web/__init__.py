@@ -30,6 +30,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in config.items() if v is not None})
     app.extensions["quytrinh.db"] = app.config.get("DATABASE") or Database(app.config.get("DATABASE_URL"))
     app.extensions["quytrinh.clock"] = app.config.get("CLOCK") or SystemClock()
+    if app.config.get("SCHEDULER_EMBEDDED"):  # `quytrinh serve`: timers and the SLA sweep run in-process
+        from processes.scheduler import start_embedded
+
+        app.extensions["quytrinh.scheduler"] = start_embedded(
+            app.extensions["quytrinh.db"], app.extensions["quytrinh.clock"],
+            interval=float(app.config.get("SCHEDULER_INTERVAL", 5)))
     csrf.init_app(app)
     limiter.init_app(app)
     from .i18n import init_i18n
