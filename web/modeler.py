@@ -1,0 +1,59 @@
+"""The in-browser BPMN modeler page (bpmn-js, bundled by frontend/ into static/modeler/dist)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template, url_for
+from sqlalchemy import select
+
+from processes.schema import roles
+
+from .auth import login_required, memberships
+from .context import database
+from .modeler_text import js_strings
+
+bp = Blueprint("modeler", __name__)
+
+EDITOR_KINDS = ("quality", "admin")
+BUNDLE = Path(__file__).parent / "static" / "modeler" / "dist" / "modeler.js"
+
+
+def may_edit() -> bool:
+    """Only the quality manager (ISO secretary) and administrators save procedures."""
+    return any(m.role_kind in EDITOR_KINDS for m in memberships())
+
+
+def _roles() -> list[dict]:
+    with database().read() as conn:
+        return [{"code": r.code, "name": r.name} for r in conn.execute(select(roles.c.code, roles.c.name)
+                                                                       .order_by(roles.c.code))]
+
+
+def _page(code: str | None, version: int | None):
+    if not BUNDLE.exists():
+        # The bundle is built by `make` (frontend/); without it the page would be an empty frame.
+        abort(503, description="the modeler bundle is not built: run `make frontend`")
+    edit_url = (url_for("modeler.edit", code="CODE", version=1)
+                .replace("/CODE/", "/{code}/").replace("/versions/1/", "/versions/{version}/"))
+    config = {
+        "code": code, "version": version, "can_edit": may_edit(), "api_base": "/api/procedures",
+        "edit_url": edit_url, "roles": _roles(), "strings": js_strings(),
+    }
+    return render_template("modeler.html", config=config, code=code, version=version)
+
+
+@bp.get("/quality/procedures/<code>/versions/<int:version>/edit")
+@login_required
+def edit(code: str, version: int):
+    """Open one version of a procedure in the modeler (read-only for those who may not save)."""
+    return _page(code, version)
+
+
+@bp.get("/quality/procedures/new")
+@login_required
+def new():
+    """Draw a new procedure from an empty diagram, or upload one made in Camunda Modeler."""
+    if not may_edit():
+        abort(403)
+    return _page(None, None)
