@@ -5,9 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export QUYTRINH_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/quytrinh.sqlite
 
-.PHONY: run test lint setup system-deps browser-deps bench clean
+.PHONY: run test lint setup system-deps browser-deps frontend bench clean
 
-setup: $(STAMP) system-deps
+setup: $(STAMP) system-deps frontend
 
 $(STAMP): setup.cfg pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "quytrinh needs Python >= 3.11"; exit 1; }
@@ -34,6 +34,38 @@ system-deps:
 	    echo "Liberation Serif is missing (sudo apt-get install fonts-liberation2); PDFs fall back to DejaVu Serif"; \
 	  fi; }
 
+# The modeler page's JavaScript: bpmn-js and the Camunda moddle from npm (versions pinned in
+# frontend/package-lock.json), bundled by esbuild into web/static/modeler/dist (not committed).
+MODELER    := web/static/modeler/dist/modeler.js
+NODE_STAMP := frontend/node_modules/.installed-stamp
+
+frontend: $(MODELER)
+
+$(NODE_STAMP): frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing nodejs and npm (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm) >/dev/null; \
+	  else \
+	    echo "npm is missing: install Node.js >= 18 (Debian/Ubuntu: sudo apt-get install nodejs npm)"; exit 1; \
+	  fi; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(MODELER): $(NODE_STAMP) frontend/build.mjs $(wildcard frontend/src/*)
+	cd frontend && npm run --silent build
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+browser-deps:
+	@[ -x /usr/bin/chromium ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+	      || echo "chromium could not be installed: the browser tests will be skipped"; \
+	  else \
+	    echo "chromium is missing (sudo apt-get install chromium): the browser tests will be skipped"; \
+	  fi; }
+
 run: setup
 	$(BIN)/quytrinh init-db
 	$(BIN)/quytrinh demo-org
@@ -41,7 +73,7 @@ run: setup
 	@echo "quytrinh: http://127.0.0.1:5000  (demo users: motcua, cv.ktht, tp.ktht, pct, vanthu… password demo1234)"
 	$(BIN)/quytrinh serve --host 127.0.0.1 --port 5000
 
-test: setup
+test: setup browser-deps
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: setup
@@ -52,4 +84,4 @@ bench: setup
 	$(BIN)/python bench/engine_throughput.py
 
 clean:
-	rm -rf $(VENV) instance build *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance build *.egg-info .pytest_cache .ruff_cache web/static/modeler/dist frontend/node_modules
