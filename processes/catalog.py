@@ -9,7 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import Connection, func, insert, select
 
+from engine.errors import ModelInvalid, Problem
 from engine.parsing import compile_procedure, sha256_of
+from engine.xml import load_xml
 
 from .clock import Clock
 from .db import Database
@@ -33,8 +35,8 @@ class Deployment:
 def deploy(db: Database, xml: bytes | str, clock: Clock, actor: str | None = None,
            process_id: str | None = None, filename: str | None = None) -> Deployment:
     """Validate and store a BPMN definition; unchanged XML already deployed is a no-op."""
-    text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
-    procedure = compile_procedure(text, registered(), process_id, filename)
+    procedure = compile_procedure(xml, registered(), process_id, filename)
+    text = xml if isinstance(xml, str) else _as_text(xml)
     with db.write() as conn:
         return _store(conn, procedure, text, clock.now(), actor)
 
@@ -64,6 +66,15 @@ def _store(conn: Connection, procedure, text: str, now: dt.datetime, actor: str 
         status="active", deployed_at=now, deployed_by=actor))
     definition_id = result.inserted_primary_key[0]
     return Deployment(definition_id, procedure.code, version, procedure.process_id, procedure.name, True)
+
+
+def _as_text(raw: bytes) -> str:
+    """The XML as text, decoded with the encoding its declaration names (stored as UTF-8 text)."""
+    declared = load_xml(raw).docinfo.encoding or "utf-8"
+    try:
+        return raw.decode(declared)
+    except (LookupError, UnicodeDecodeError):
+        raise ModelInvalid([Problem(f"the file is not valid {declared} text")]) from None
 
 
 def deploy_file(db: Database, path: str | Path, clock: Clock, actor: str | None = None) -> Deployment:

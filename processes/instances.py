@@ -13,6 +13,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 from engine import runner
 from engine.calendar import WorkingCalendar, default_calendar
 from engine.errors import FormInvalid, StepFailed, TaskNotReady
+from engine.forms import validate_free_data
 from engine.parsing import Procedure
 from engine.scripting import RestrictedScriptEngine
 from engine.state import STATE_VERSION, dump_state, load_state
@@ -57,8 +58,10 @@ def script_engine(clock: Clock | None = None, calendar: WorkingCalendar | None =
 def start(db: Database, code: str, data: dict[str, Any], actor: str, clock: Clock,
           unit: str | None = None) -> Moved:
     """Start a case of the active version of a procedure, received by `actor` in `unit`."""
-    if not isinstance(data, dict):
-        raise InvalidInput("start data must be a JSON object")
+    try:
+        data = validate_free_data(data)
+    except FormInvalid as exc:
+        raise InvalidInput("start data must be a JSON object with identifier keys", exc.errors) from None
     now = clock.now()
     with db.write() as conn:
         definition = catalog.active_definition(conn, code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, and_, or_, select, update
 
 from . import organisation
 from .assignment import may_lead, may_work
@@ -119,12 +119,29 @@ def list_tasks(db: Database, user: str | None = None, instance_id: int | None = 
     if instance_id is not None:
         query = query.where(human_tasks.c.instance_id == instance_id)
     with db.read() as conn:
-        rows = list(conn.execute(query.limit(limit * 4 if user else limit)))
         if user is not None:
             member = organisation.memberships_of(conn, user)
+            # Narrow in SQL first so LIMIT never cuts off the user's own tasks; may_work below is exact.
+            query = query.where(_visible_to(user, member))
+        rows = list(conn.execute(query.limit(limit)))
+        if user is not None:
             rows = [r for r in rows if r.assignee == user or (r.assignee is None and may_work(
                 user, member, r.roles, None, r.path, organisation.unit_paths(conn, r.roles)))]
     return [_view(r) for r in rows[:limit]]
+
+
+def _visible_to(user: str, member: list[organisation.Membership]):
+    """A SQL condition that holds for every task the user may see (and a few that may_work then drops)."""
+    options = [human_tasks.c.assignee == user]
+    for m in member:
+        role_listed = or_(human_tasks.c.roles == m.role, human_tasks.c.roles.like(f"{m.role},%"),
+                          human_tasks.c.roles.like(f"%,{m.role}"), human_tasks.c.roles.like(f"%,{m.role},%"),
+                          human_tasks.c.roles.like(f"%{m.role}@%"))
+        options.append(and_(human_tasks.c.assignee.is_(None), role_listed,
+                            or_(units.c.path == m.agency_path, human_tasks.c.roles.like("%@%"))))
+        options.append(and_(human_tasks.c.assignee.is_(None), human_tasks.c.roles == "",
+                            units.c.path == m.agency_path))
+    return or_(*options)
 
 
 def _view(r) -> TaskView:
