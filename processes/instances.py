@@ -18,7 +18,7 @@ from engine.parsing import Procedure
 from engine.scripting import RestrictedScriptEngine
 from engine.state import STATE_VERSION, dump_state, load_state
 
-from . import catalog, organisation, timers
+from . import approval, catalog, organisation, timers
 from .assignment import may_lead, may_work
 from .clock import Clock
 from .db import Database
@@ -233,6 +233,7 @@ def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, c
                                     {"end_event": end}))
     if status is not None:
         check_instance_transition(row.status, status)
+    approval.on_save(conn, row, procedure, workflow, changes, now, actor, status)  # QT-ISO-01 cases only
     chain = append(conn, row.id, Chain(row.event_count, row.event_head or Chain().head), changes.events)
     timers.index_timers(conn, row.id, workflow, now, procedure)
     values = {"state": dump_state(workflow), "lock_version": row.lock_version + 1, "updated_at": now,
@@ -243,3 +244,26 @@ def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, c
     if result.rowcount != 1:
         raise ConflictError(f"{row.business_key} was changed by someone else; reload and try again")
     return (status or InstanceStatus(row.status)).value, end
+
+def lock_case(db: Database, conn: Connection, instance_id: int, clock: Clock | None = None):
+    """Lock a running case for another use case (migration): its row, procedure and workflow."""
+    case = _open_case(db, conn, instance_id, clock)
+    return case.row, case.procedure, case.workflow
+
+
+def save_case(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, events: list[Event],
+              now: dt.datetime, actor: str | None) -> str:
+    """Save a case another use case moved: state, events chained to its log, lock version checked."""
+    return _save(conn, row, procedure, workflow, Changes(events=list(events)), now, actor)[0]
+
+
+def restore_state(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, state: str,
+                  definition_id: int, events: list[Event], now: dt.datetime) -> int:
+    """Put back a case's exact earlier state text and definition (undoing a migration); return the lock version."""
+    chain = append(conn, row.id, Chain(row.event_count, row.event_head or Chain().head), events)
+    timers.index_timers(conn, row.id, workflow, now, procedure)
+    values = {"state": state, "definition_id": definition_id, "lock_version": row.lock_version + 1,
+              "updated_at": now, "event_count": chain.count, "event_head": chain.head}
+    if conn.execute(_SAVE, {"b_id": row.id, "b_expected": row.lock_version, **values}).rowcount != 1:
+        raise ConflictError(f"{row.business_key} was changed by someone else; reload and try again")
+    return row.lock_version + 1

@@ -192,3 +192,89 @@ timer_jobs = Table(
     Index("ix_timer_jobs_due", "due_at"),
     Index("ix_timer_jobs_instance", "instance_id"),
 )
+
+# ---- ISO document control (processes/procedures.py, versions.py, migration.py) ----
+
+procedures = Table(
+    "procedures", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(60), nullable=False, unique=True),
+    Column("name", String(500), nullable=False),
+    Column("field", String(200), nullable=False, default=""),
+    Column("level", String(20), nullable=False, default=""),
+    Column("legal_basis", Text, nullable=False, default=""),
+    Column("deadline", String(40), nullable=True),
+    Column("scope", Text, nullable=False, default=""),
+    Column("purpose", Text, nullable=False, default=""),
+    # JSON: ["document", …], [{"term", "meaning"}], [{"record", "where", "retention"}]
+    Column("reference_docs", Text, nullable=False, default="[]"),
+    Column("terms", Text, nullable=False, default="[]"),
+    Column("records", Text, nullable=False, default="[]"),
+    Column("created_by", String(80), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# status: processes.versions.VERSION_TRANSITIONS. definition_id once deployed (effective);
+# approval_instance_id: the QT-ISO-01 case that carries the version through review and approval.
+procedure_versions = Table(
+    "procedure_versions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("procedure_id", ForeignKey("procedures.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("issue_number", Integer, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("bpmn_xml", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("based_on", Integer, nullable=True),
+    Column("revision_note", Text, nullable=False, default=""),
+    Column("drafted_by", String(80), nullable=True),
+    Column("drafted_at", UTCDateTime, nullable=True),
+    Column("reviewed_by", String(80), nullable=True),
+    Column("reviewed_at", UTCDateTime, nullable=True),
+    Column("approved_by", String(80), nullable=True),
+    Column("approved_at", UTCDateTime, nullable=True),
+    Column("issue_date", Date, nullable=True),
+    Column("effective_date", Date, nullable=True),
+    Column("obsolete_at", UTCDateTime, nullable=True),
+    Column("definition_id", ForeignKey("definitions.id"), nullable=True),
+    Column("approval_instance_id", ForeignKey("instances.id"), nullable=True),
+    Column("created_by", String(80), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("procedure_id", "version"),
+    Index("ix_procedure_versions_status", "status"),
+    Index("ix_procedure_versions_approval", "approval_instance_id"),
+)
+
+migrations = Table(
+    "migrations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("procedure_id", ForeignKey("procedures.id"), nullable=False),
+    Column("from_version", Integer, nullable=False),
+    Column("to_version", Integer, nullable=False),
+    Column("from_definition_id", ForeignKey("definitions.id"), nullable=False),
+    Column("to_definition_id", ForeignKey("definitions.id"), nullable=False),
+    Column("filter", Text, nullable=False, default="{}"),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("reverted_by", String(80), nullable=True),
+    Column("reverted_at", UTCDateTime, nullable=True),
+)
+
+# One row per instance considered; old_state is the exact state text before the move (for revert).
+migration_items = Table(
+    "migration_items", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("migration_id", ForeignKey("migrations.id"), nullable=False),
+    Column("instance_id", ForeignKey("instances.id"), nullable=False),
+    Column("business_key", String(60), nullable=False),
+    Column("outcome", String(20), nullable=False),
+    Column("reasons", Text, nullable=False, default="[]"),
+    Column("steps", Text, nullable=False, default="[]"),
+    Column("old_definition_id", ForeignKey("definitions.id"), nullable=False),
+    Column("old_state", Text, nullable=True),
+    Column("new_lock_version", Integer, nullable=True),
+    Column("reverted_at", UTCDateTime, nullable=True),
+    Index("ix_migration_items_migration", "migration_id"),
+)

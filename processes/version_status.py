@@ -1,0 +1,45 @@
+"""Statuses of a procedure version under ISO document control, with its one transition table."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .errors import InvalidTransition
+
+
+class VersionStatus(StrEnum):
+    """Where a version of a procedure is in its life (ISO 9001:2015 clause 7.5)."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    EFFECTIVE = "effective"
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+
+
+VERSION_TRANSITIONS: dict[VersionStatus, frozenset[VersionStatus]] = {
+    # A draft goes for approval, or is abandoned.
+    VersionStatus.DRAFT: frozenset({VersionStatus.IN_REVIEW, VersionStatus.WITHDRAWN}),
+    # The reviewer or the approver sends it back, or the approver approves it.
+    VersionStatus.IN_REVIEW: frozenset({VersionStatus.DRAFT, VersionStatus.APPROVED}),
+    # It takes effect on its effective date (deployed then), or is called off before.
+    VersionStatus.APPROVED: frozenset({VersionStatus.EFFECTIVE, VersionStatus.WITHDRAWN}),
+    # A newer version replaces it, or the procedure is abolished.
+    VersionStatus.EFFECTIVE: frozenset({VersionStatus.SUPERSEDED, VersionStatus.WITHDRAWN}),
+    VersionStatus.SUPERSEDED: frozenset(),
+    VersionStatus.WITHDRAWN: frozenset(),
+}
+
+# At most one version of a procedure is open (being drafted, reviewed, or approved and waiting).
+OPEN = (VersionStatus.DRAFT.value, VersionStatus.IN_REVIEW.value, VersionStatus.APPROVED.value)
+# Obsolete versions stay readable and are marked as such everywhere; nothing starts on them.
+OBSOLETE = (VersionStatus.SUPERSEDED.value, VersionStatus.WITHDRAWN.value)
+
+
+def check_version_transition(current: str, new: VersionStatus | str) -> VersionStatus:
+    """Return the new status, or raise InvalidTransition if a version may not go there from `current`."""
+    target = VersionStatus(new)
+    if target not in VERSION_TRANSITIONS[VersionStatus(current)]:
+        raise InvalidTransition(f"a procedure version cannot go from {current} to {target}")
+    return target

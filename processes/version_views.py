@@ -1,0 +1,119 @@
+"""Reading versions: pictures, differences, the revision table and the metadata documents print."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from engine.render import render_svg
+from engine.versiondiff import VersionDiff, diff_versions
+
+from .db import Database
+from .procedures import metadata_of, procedure_row
+from .schema import memberships, procedure_versions, roles, units, users
+from .version_status import OBSOLETE, VersionStatus
+from .versions import version_row
+
+_SIGN_ROLES = {"drafted": ("quality",), "reviewed": ("leader",), "approved": ("leader",)}
+
+
+def diff(db: Database, code: str, source: int, target: int) -> VersionDiff:
+    """Elements added, removed and changed from version `source` to version `target`."""
+    with db.read() as conn:
+        old, new = version_row(conn, code, source).bpmn_xml, version_row(conn, code, target).bpmn_xml
+    return diff_versions(old, new)
+
+
+def diff_svg(db: Database, code: str, source: int, target: int, side: str = "to") -> bytes:
+    """One side of the visual diff: `from` with removed (red) and changed (amber), `to` with added (green)."""
+    with db.read() as conn:
+        old, new = version_row(conn, code, source).bpmn_xml, version_row(conn, code, target).bpmn_xml
+    changes = diff_versions(old, new)
+    return render_svg(old if side == "from" else new, colours=changes.colours(side))
+
+
+def version_svg(db: Database, code: str, number: int) -> bytes:
+    """The Graphviz picture of a version (lanes as clusters, time limits on steps)."""
+    with db.read() as conn:
+        xml = version_row(conn, code, number).bpmn_xml
+    return render_svg(xml)
+
+
+def revision_table(db: Database, code: str) -> list[dict[str, Any]]:
+    """Bảng theo dõi sửa đổi: one row per issued version, with what changed from the issue before it."""
+    with db.read() as conn:
+        procedure = procedure_row(conn, code)
+        issued = list(conn.execute(select(procedure_versions).where(
+            procedure_versions.c.procedure_id == procedure.id, procedure_versions.c.issue_number.is_not(None))
+            .order_by(procedure_versions.c.issue_number)))
+    rows, previous = [], None
+    for v in issued:
+        section = "Toàn bộ quy trình" if previous is None else changed_names(diff_versions(previous.bpmn_xml,
+                                                                                            v.bpmn_xml))
+        rows.append({"issue_number": v.issue_number, "version": v.version, "date": v.effective_date or v.issue_date,
+                     "section": section or "Thông tin quy trình", "content": v.revision_note,
+                     "status": v.status, "obsolete": v.status in OBSOLETE})
+        previous = v
+    return rows
+
+
+def changed_names(changes: VersionDiff) -> str:
+    """The names of the steps, events and decisions a change touched, for the revision table."""
+    ids = changes.added + changes.removed + list(changes.changed)
+    named = [changes.names.get(i, i) for i in ids if changes.kinds.get(i) != "sequenceFlow"]
+    return "; ".join(dict.fromkeys(named))
+
+
+def document_metadata(db: Database, code: str, number: int | None = None) -> dict[str, Any]:
+    """What the ISO procedure document prints for a version (the one in force by default)."""
+    with db.read() as conn:
+        procedure = procedure_row(conn, code)
+        if number is None:
+            number = _in_force(conn, procedure.id)
+        version = version_row(conn, code, number)
+        approvals = {key: _signer(conn, getattr(version, f"{key}_by"), getattr(version, f"{key}_at"), kinds)
+                     for key, kinds in _SIGN_ROLES.items()}
+        planned = (conn.execute(select(procedure_versions.c.issue_number).where(
+            procedure_versions.c.procedure_id == procedure.id).order_by(
+            procedure_versions.c.issue_number.desc())).scalar() or 0) + 1
+    meta = metadata_of(procedure)
+    return {
+        "code": code, "name": meta["name"], "field": meta["field"], "level": meta["level"],
+        "legal_basis": meta["legal_basis"], "deadline": meta["deadline"], "version": version.version,
+        "issue_number": version.issue_number or planned, "issued": version.issue_number is not None,
+        "issue_date": version.issue_date, "effective_date": version.effective_date, "status": version.status,
+        "obsolete": version.status in OBSOLETE, "purpose": meta["purpose"], "scope": meta["scope"],
+        "references": meta["reference_docs"],
+        "definitions": [(t.get("term", ""), t.get("meaning", "")) for t in meta["terms"]],
+        "records": meta["records"], "approvals": approvals, "revisions": revision_table(db, code),
+        "bpmn_xml": version.bpmn_xml,
+    }
+
+
+def master_list_rows(db: Database) -> list[dict[str, Any]]:
+    """The master list of documents (danh mục tài liệu) as rows for documents.master_list."""
+    from .procedures import list_catalog
+
+    return [{"code": r["code"], "name": r["name"], "issue_number": r["issue_number"], "issue_date": r["issue_date"],
+             "effective_date": r["effective_date"], "owner": r["owner"], "status": r["status"]}
+            for r in list_catalog(db)]
+
+
+def _in_force(conn: Connection, procedure_id: int) -> int:
+    rows = conn.execute(select(procedure_versions.c.version, procedure_versions.c.status).where(
+        procedure_versions.c.procedure_id == procedure_id).order_by(procedure_versions.c.version.desc())).all()
+    effective = [r.version for r in rows if r.status == VersionStatus.EFFECTIVE.value]
+    return effective[0] if effective else rows[0].version
+
+
+def _signer(conn: Connection, username: str | None, at, kinds: tuple[str, ...]) -> dict[str, Any]:
+    if not username:
+        return {}
+    user = conn.execute(select(users.c.id, users.c.full_name).where(users.c.username == username)).first()
+    title = conn.execute(select(roles.c.name, units.c.name.label("unit")).select_from(memberships)
+                         .join(roles, roles.c.code == memberships.c.role_code)
+                         .join(units, units.c.id == memberships.c.unit_id)
+                         .where(memberships.c.user_id == (user.id if user else -1), roles.c.kind.in_(kinds))).first()
+    return {"username": username, "name": user.full_name if user else username,
+            "title": title.name if title else "", "date": at.date() if at else None}
