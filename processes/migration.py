@@ -1,0 +1,284 @@
+"""Moving running cases of one version of a procedure to a newer one: dry run, bulk move, revert.
+
+A case can move when the steps it waits in exist, unchanged, in the new version and its history fits
+the new version (SpiffWorkflow's diff utilities align the old specs with the new ones by element id).
+Each move is its own transaction, logged in the case's hash-chained event log with both versions;
+the exact state text before the move is kept, so a revert puts the case back byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, filter_tasks, migrate_workflow
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import TaskState
+from sqlalchemy import Connection, insert, select, update
+
+from engine import runner
+from engine.errors import EngineError
+from engine.parsing import Procedure
+from engine.state import _SERIALIZER, dump_state, load_state  # the registry the states are written with
+from engine.versiondiff import diff_versions
+
+from . import instances
+from .clock import Clock
+from .db import Database
+from .errors import InvalidInput, NotFound, ServiceError
+from .eventlog import Event
+from .procedures import procedure_row, require_editor
+from .projection import open_tasks
+from .schema import instances as instances_table
+from .schema import migration_items, migrations, units
+from .version_status import VersionStatus
+from .versions import version_row
+
+ACTIVE = TaskState.READY | TaskState.STARTED | TaskState.WAITING | TaskState.ERROR
+FILTER_KEYS = {"business_keys", "unit", "steps", "started_after", "started_before"}
+# Changes to the step a case waits in that do not stop it moving: where its flows lead, its notes.
+HARMLESS = {"flows", "conditions", "documentation"}
+HARMLESS_SPEC_KEYS = {"inputs", "outputs", "documentation", "description", "lookahead"}
+_INTERNAL = {"Start", "End", "Root"}
+
+
+def dry_run(db: Database, clock: Clock, actor: str, code: str, source: int, target: int,
+            filters: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Which running cases of version `source` could move to version `target`, and why the others cannot."""
+    with db.read() as conn:
+        require_editor(conn, actor)
+        old, new = _pair(conn, code, source, target)
+        changes = diff_versions(old.bpmn_xml, new.bpmn_xml)
+        new_procedure = db.procedures.get(conn, new.definition_id)
+        verdicts = []
+        for row in _candidates(conn, old.definition_id, filters or {}):
+            procedure = db.procedures.get(conn, row.definition_id)
+            workflow = load_state(row.state, procedure, instances.script_engine(clock))
+            steps = _steps(procedure, workflow)
+            reasons, _ = check_case(procedure, new_procedure, workflow, changes.changed, target)
+            verdicts.append(_verdict(row, steps, reasons))
+    return _summary(code, source, target, verdicts)
+
+
+def migrate(db: Database, clock: Clock, actor: str, code: str, source: int, target: int,
+            filters: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Move every movable running case (of the filter) to version `target`; each move logged and revertible."""
+    now = clock.now()
+    with db.write() as conn:
+        require_editor(conn, actor)
+        old, new = _pair(conn, code, source, target)
+        ids = [r.id for r in _candidates(conn, old.definition_id, filters or {})]
+        migration_id = conn.execute(insert(migrations).values(
+            procedure_id=old.procedure_id, from_version=source, to_version=target,
+            from_definition_id=old.definition_id, to_definition_id=new.definition_id,
+            filter=json.dumps(filters or {}, ensure_ascii=False), created_by=actor, created_at=now,
+        )).inserted_primary_key[0]
+    changed = diff_versions(old.bpmn_xml, new.bpmn_xml).changed
+    verdicts = [_move_one(db, clock, actor, migration_id, instance_id, old, new, changed)
+                for instance_id in ids]
+    return {**_summary(code, source, target, verdicts), "migration": migration_id}
+
+
+def _move_one(db: Database, clock: Clock, actor: str, migration_id: int, instance_id: int, old, new,
+              changed: dict[str, list[str]]) -> dict[str, Any]:
+    now = clock.now()
+    try:
+        with db.write() as conn:
+            row, procedure, workflow = instances.lock_case(db, conn, instance_id, clock)
+            steps = _steps(procedure, workflow)
+            new_procedure = db.procedures.get(conn, new.definition_id)
+            reasons = ["it is no longer on the version being migrated"] if row.definition_id != old.definition_id \
+                else []
+            moved = None
+            if not reasons:
+                reasons, moved = check_case(procedure, new_procedure, workflow, changed, new.version)
+            verdict = _verdict(row, steps, reasons)
+            item = {"migration_id": migration_id, "instance_id": row.id, "business_key": row.business_key,
+                    "steps": json.dumps(steps, ensure_ascii=False), "old_definition_id": row.definition_id,
+                    "reasons": json.dumps(reasons, ensure_ascii=False)}
+            if moved is None:
+                conn.execute(insert(migration_items).values(outcome="kept", **item))
+                return {**verdict, "outcome": "kept"}
+            conn.execute(update(instances_table).where(instances_table.c.id == row.id).values(
+                definition_id=new.definition_id))
+            event = Event(new_procedure.process_id, "migrate", now, actor, new_procedure.name, {
+                "migration": migration_id, "from_version": old.version, "to_version": new.version,
+                "from_definition": old.definition_id, "to_definition": new.definition_id})
+            instances.save_case(conn, row, new_procedure, moved, [event], now, actor)
+            conn.execute(insert(migration_items).values(outcome="migrated", old_state=row.state,
+                                                        new_lock_version=row.lock_version + 1, **item))
+        db.live.put(row.id, row.lock_version + 1, moved)
+        return {**verdict, "outcome": "migrated"}
+    except (ServiceError, EngineError) as exc:
+        return {"instance_id": instance_id, "business_key": None, "steps": [], "can_move": False,
+                "reasons": [f"not moved: {exc}"], "outcome": "kept"}
+
+
+def check_case(old: Procedure, new: Procedure, workflow: BpmnWorkflow, changed: dict[str, list[str]],
+               target: int) -> tuple[list[str], BpmnWorkflow | None]:
+    """Why a case cannot move to `new` (empty when it can), and the moved workflow when it can."""
+    registry = _SERIALIZER.registry
+    top, subs = diff_workflow(registry, workflow, new.spec, new.subprocess_specs)
+    spec_changes = SpecDiff(registry, workflow.spec, new.spec).changed
+    reasons = [f"a sub-process it is in ({sid}) no longer exists in version {target}"
+               for sid, sub in subs.items() if sub is None]
+    active = set(filter_tasks(workflow.get_tasks(skip_subprocesses=True), state=ACTIVE))
+    for task in top.removed:
+        name = _name(old, task)
+        if task in active:
+            reasons.append(f"the step it is in, '{name}', was removed in version {target}")
+        elif task.state == TaskState.COMPLETED and task.task_spec.name not in _INTERNAL:
+            reasons.append(f"it has passed '{name}', which version {target} removed: its history would not fit")
+    for task in active:
+        element = old.element_id(task.task_spec.name)
+        what = [w for w in changed.get(element, []) if w not in HARMLESS]
+        keys = [k for k in spec_changes.get(task.task_spec, []) if k not in HARMLESS_SPEC_KEYS]
+        if task not in top.removed and (what or keys):
+            reasons.append(f"the step it is in, '{_name(old, task)}', changed in version {target} "
+                           f"({', '.join(what or keys)})")
+    if reasons:
+        return reasons, None
+    before = _open(old, workflow)
+    migrate_workflow(top, workflow, new.spec)
+    for sid, sub in subs.items():
+        child = workflow.subprocesses[sid]
+        migrate_workflow(sub, child, new.subprocess_specs[child.spec.name])
+    after = _open(new, workflow)
+    if after != before:
+        return [f"its open steps would change ({sorted(before.values())} → {sorted(after.values())})"], None
+    try:
+        load_state(dump_state(workflow), new, workflow.script_engine)
+    except Exception as exc:  # the moved state must read back on the new version, whatever the reason
+        return [f"the moved case would not read back on version {target}: {type(exc).__name__}: {exc}"], None
+    return [], workflow
+
+
+def revert(db: Database, clock: Clock, actor: str, code: str, migration_id: int) -> dict[str, Any]:
+    """Put every case a migration moved back exactly as it was, unless it moved on since."""
+    now = clock.now()
+    with db.read() as conn:
+        require_editor(conn, actor)
+        batch = _migration(conn, code, migration_id)
+        items = list(conn.execute(select(migration_items).where(
+            migration_items.c.migration_id == migration_id, migration_items.c.outcome == "migrated")))
+    results = [_revert_one(db, clock, actor, batch, item, now) for item in items]
+    with db.write() as conn:
+        conn.execute(update(migrations).where(migrations.c.id == migration_id).values(
+            reverted_by=actor, reverted_at=now))
+    return {"migration": migration_id, "instances": results,
+            "reverted": sum(r["outcome"] == "reverted" for r in results)}
+
+
+def _revert_one(db: Database, clock: Clock, actor: str, batch, item, now: dt.datetime) -> dict[str, Any]:
+    base = {"instance_id": item.instance_id, "business_key": item.business_key}
+    try:
+        with db.write() as conn:
+            row, _procedure, _workflow = instances.lock_case(db, conn, item.instance_id, clock)
+            if row.lock_version != item.new_lock_version:
+                return {**base, "outcome": "kept", "reasons": ["the case moved on after the migration; it stays on "
+                                                               f"version {batch.to_version}"]}
+            procedure = db.procedures.get(conn, item.old_definition_id)
+            workflow = load_state(item.old_state, procedure, instances.script_engine(clock))
+            event = Event(procedure.process_id, "migrate_revert", now, actor, procedure.name, {
+                "migration": batch.id, "from_version": batch.to_version, "to_version": batch.from_version,
+                "from_definition": batch.to_definition_id, "to_definition": item.old_definition_id})
+            lock = instances.restore_state(conn, row, procedure, workflow, item.old_state, item.old_definition_id,
+                                           [event], now)
+            conn.execute(update(migration_items).where(migration_items.c.id == item.id).values(
+                outcome="reverted", reverted_at=now))
+        db.live.put(row.id, lock, workflow)
+        return {**base, "outcome": "reverted", "reasons": []}
+    except (ServiceError, EngineError) as exc:
+        return {**base, "outcome": "kept", "reasons": [f"not reverted: {exc}"]}
+
+
+def list_migrations(db: Database, code: str) -> list[dict[str, Any]]:
+    """Every migration of a procedure, newest first, with its per-case outcomes."""
+    with db.read() as conn:
+        rows = list(conn.execute(select(migrations).where(migrations.c.procedure_id == _procedure_id(conn, code))
+                                 .order_by(migrations.c.id.desc())))
+        out = []
+        for m in rows:
+            items = conn.execute(select(migration_items).where(migration_items.c.migration_id == m.id)
+                                 .order_by(migration_items.c.id))
+            out.append({**{k: v for k, v in m._asdict().items() if k != "filter"},
+                        "filter": json.loads(m.filter or "{}"),
+                        "items": [{"instance_id": i.instance_id, "business_key": i.business_key,
+                                   "outcome": i.outcome, "reasons": json.loads(i.reasons),
+                                   "steps": json.loads(i.steps)} for i in items]})
+    return out
+
+
+def _procedure_id(conn: Connection, code: str) -> int:
+    return procedure_row(conn, code).id
+
+
+def _migration(conn: Connection, code: str, migration_id: int):
+    row = conn.execute(select(migrations).where(migrations.c.id == migration_id,
+                                                migrations.c.procedure_id == _procedure_id(conn, code))).first()
+    if row is None:
+        raise NotFound(f"{code} has no migration {migration_id}")
+    return row
+
+
+def _pair(conn: Connection, code: str, source: int, target: int):
+    old, new = version_row(conn, code, source), version_row(conn, code, target)
+    if target <= source:
+        raise InvalidInput(f"cases move to a newer version: {target} is not newer than {source}")
+    if new.status != VersionStatus.EFFECTIVE.value or new.definition_id is None:
+        raise InvalidInput(f"version {target} of {code} is {new.status}; cases move only to the version in force")
+    if old.definition_id is None:
+        raise InvalidInput(f"version {source} of {code} was never in force; no case runs on it")
+    return old, new
+
+
+def _candidates(conn: Connection, definition_id: int, filters: dict[str, Any]) -> list:
+    unknown = set(filters) - FILTER_KEYS
+    if unknown:
+        raise InvalidInput(f"unknown filter {sorted(unknown)}; use {sorted(FILTER_KEYS)}", {"filter": "invalid"})
+    query = (select(instances_table, units.c.code.label("unit_code"), units.c.path)
+             .join(units, units.c.id == instances_table.c.unit_id)
+             .where(instances_table.c.definition_id == definition_id, instances_table.c.status == "running")
+             .order_by(instances_table.c.id))
+    if filters.get("business_keys"):
+        query = query.where(instances_table.c.business_key.in_([str(k) for k in filters["business_keys"]]))
+    for key, op in (("started_after", "__ge__"), ("started_before", "__lt__")):
+        if filters.get(key):
+            try:
+                day = dt.datetime.fromisoformat(str(filters[key]))
+            except ValueError:
+                raise InvalidInput(f"{key} must be an ISO date or date-time", {key: "invalid"}) from None
+            day = day if day.tzinfo else day.replace(tzinfo=dt.UTC)
+            query = query.where(getattr(instances_table.c.created_at, op)(day))
+    rows = list(conn.execute(query))
+    if filters.get("unit"):
+        rows = [r for r in rows if r.unit_code == filters["unit"] or f"/{filters['unit']}/" in r.path]
+    if filters.get("steps"):
+        wanted = set(filters["steps"])
+        rows = [r for r in rows if wanted & set(open_tasks(conn, r.id).values())]
+    return rows
+
+
+def _steps(procedure: Procedure, workflow: BpmnWorkflow) -> list[dict[str, str]]:
+    tasks = filter_tasks(workflow.get_tasks(skip_subprocesses=True), state=ACTIVE)
+    return [{"element_id": procedure.element_id(t.task_spec.name), "name": _name(procedure, t)} for t in tasks
+            if getattr(t.task_spec, "bpmn_id", None)]
+
+
+def _open(procedure: Procedure, workflow: BpmnWorkflow) -> dict[str, str]:
+    return {str(s.task_id): s.element_id for s in runner.ready_steps(procedure, workflow)}
+
+
+def _name(procedure: Procedure, task) -> str:
+    return (task.task_spec.bpmn_name or procedure.element_id(task.task_spec.name)).strip()
+
+
+def _verdict(row, steps: list[dict[str, str]], reasons: list[str]) -> dict[str, Any]:
+    return {"instance_id": row.id, "business_key": row.business_key, "steps": steps, "can_move": not reasons,
+            "reasons": reasons}
+
+
+def _summary(code: str, source: int, target: int, verdicts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"procedure": code, "from": source, "to": target, "instances": verdicts,
+            "movable": sum(v["can_move"] for v in verdicts), "blocked": sum(not v["can_move"] for v in verdicts)}
