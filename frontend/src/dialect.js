@@ -78,6 +78,14 @@ export function createDialect(modeler) {
     run([update(element, bo, clean)]);
   }
 
+  // A new process name also names its pool when the pool had the old name (or none).
+  function renameProcess(element, process, name) {
+    const pools = registry.filter((el) => is(el, 'bpmn:Participant') && getBusinessObject(el).processRef === process);
+    run([update(element, process, { name: name || undefined }),
+      ...pools.filter((pool) => !pool.businessObject.name || pool.businessObject.name === process.name)
+        .map((pool) => update(pool, pool.businessObject, { name: name || undefined }))]);
+  }
+
   // The process a selection stands for: a participant's process, the root process, or the
   // (first executable) process of a collaboration.
   function processOf(element) {
@@ -170,7 +178,7 @@ export function createDialect(modeler) {
   }
 
   return {
-    update, run, extension, property, setProperty, setAttrs, processOf, laneOf, roleOfLane,
+    update, run, extension, property, setProperty, setAttrs, renameProcess, processOf, laneOf, roleOfLane,
     formData, addField, removeField, constraint, setConstraint, addValue, removeValue,
     setCondition, isDefaultFlow, setDefaultFlow, modeling, registry, canvas
   };

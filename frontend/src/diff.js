@@ -54,7 +54,9 @@ export class DiffView {
     this.root.querySelector('.qt-diff-right h3').textContent = `${t('diff.version')} ${to}`;
     const nameIn = (viewer, id) => {
       const element = viewer.get('elementRegistry').get(id);
-      return (element && element.businessObject.name) || id;
+      if (!element) return (diff.names && diff.names[id]) || id;
+      if (element.businessObject.name) return element.businessObject.name;
+      return element.waypoints ? `${nameIn(viewer, element.source.id)} → ${nameIn(viewer, element.target.id)}` : id;
     };
     const entry = (kind, id, what) => h('li', { className: `qt-diff-${kind}`, dataset: { elementId: id } },
       h('span', { className: 'qt-sev' }, t(`diff.${kind}`)), ' ', nameIn(kind === 'removed' ? this.left : this.right, id),

@@ -74,7 +74,7 @@ export class SidePanel {
     const deadline = prop('deadline');
     const cutoff = prop('cutoff');
     return section(t('panel.process'),
-      row(t('panel.process_name'), textInput('process.name', process.name, (v) => d.setAttrs(element, process, { name: v }))),
+      row(t('panel.process_name'), textInput('process.name', process.name, (v) => d.renameProcess(element, process, v))),
       row(t('panel.code'), textInput('process.code', prop('code'), setProp('code'), { placeholder: 'QT-XD-01', required: true }),
         t('hint.code')),
       row(t('panel.deadline'), textInput('process.deadline', deadline, setProp('deadline'), { placeholder: 'P15D' }),
