@@ -34,12 +34,20 @@ def screen_point(page, element_id: str) -> dict:
     return page.evaluate(_TO_SCREEN, point)
 
 
+_IS_SELECTED = "id => window.quytrinhModeler.modeler.get('selection').get().some(e => e.id === id)"
+
+
 def click_element(page, element_id: str) -> None:
-    """Click a shape or a flow on the canvas (selects it; the side panel follows)."""
+    """Click a shape or a flow on the canvas (selects it; the side panel follows). A click on the
+    element already selected would deselect it (diagram-js toggles), so that one is not clicked."""
+    if page.evaluate(_IS_SELECTED, element_id):
+        return
+    # Another selection's context pad may cover the target (a short flow next to a gateway): clear it,
+    # as clicking elsewhere first would.
+    page.evaluate("window.quytrinhModeler.modeler.get('selection').select(null)")
     point = screen_point(page, element_id)
     page.mouse.click(point["x"], point["y"])
-    page.wait_for_function("id => window.quytrinhModeler.modeler.get('selection').get().some(e => e.id === id)",
-                           arg=element_id)
+    page.wait_for_function(_IS_SELECTED, arg=element_id)
 
 
 def selected_id(page) -> str:
