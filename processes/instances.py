@@ -18,7 +18,7 @@ from engine.parsing import Procedure
 from engine.scripting import RestrictedScriptEngine
 from engine.state import STATE_VERSION, dump_state, load_state
 
-from . import approval, catalog, organisation, timers
+from . import approval, catalog, organisation, substitutes, timers
 from .assignment import may_lead, may_work
 from .clock import Clock
 from .db import Database
@@ -91,7 +91,7 @@ def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clo
     with db.write() as conn:
         task = _locked_task(conn, task_uuid)
         case = _case_of(db, conn, task, clock)
-        _check_may_work(conn, case, task, actor)
+        _check_may_work(conn, case, task, actor, now)
         try:
             cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data)
         except FormInvalid as exc:
@@ -193,10 +193,11 @@ def _case_of(db: Database, conn: Connection, row, clock: Clock | None = None) ->
     return _Case(row, procedure, workflow, row.path)
 
 
-def _check_may_work(conn: Connection, case: _Case, task, actor: str) -> None:
+def _check_may_work(conn: Connection, case: _Case, task, actor: str, now: dt.datetime) -> None:
     member = organisation.memberships_of(conn, actor)
     paths = organisation.unit_paths(conn, task.roles) if "@" in task.roles else {}
-    if not may_work(actor, member, task.roles, task.assignee, case.scope_path, paths):
+    if not may_work(actor, member, task.roles, task.assignee, case.scope_path, paths) and not \
+            substitutes.stands_in(conn, actor, task.roles, task.assignee, case.scope_path, paths, now):
         who = f"assigned to {task.assignee}" if task.assignee else f"for role {task.roles or 'any'}"
         raise PermissionDenied(f"{actor} may not do '{task.name}' ({who})")
 

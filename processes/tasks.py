@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
 
-from . import organisation
+from . import organisation, substitutes
 from .assignment import may_lead, may_work
 from .clock import Clock
 from .db import Database
@@ -75,9 +75,12 @@ def _move(db: Database, task_uuid: str, actor: str, clock: Clock, new: TaskStatu
         elif lifecycle == "claim":
             if task.assignee not in (None, actor):
                 raise ConflictError(f"'{task.name}' is already claimed by {task.assignee}")
-            if not may_work(actor, member, task.roles, None, task.path, organisation.unit_paths(conn, task.roles)):
+            paths = organisation.unit_paths(conn, task.roles)
+            if not may_work(actor, member, task.roles, None, task.path, paths) and not \
+                    substitutes.stands_in(conn, actor, task.roles, None, task.path, paths, now):
                 raise PermissionDenied(f"{actor} may not do '{task.name}' (role {task.roles})")
-        elif task.assignee != actor and not may_lead(member, task.path):
+        elif task.assignee != actor and not may_lead(member, task.path) and not substitutes.stands_in(
+                conn, actor, task.roles, task.assignee, task.path, organisation.unit_paths(conn, task.roles), now):
             raise PermissionDenied(f"only {task.assignee} or a leader may release '{task.name}'")
         conn.execute(update(human_tasks).where(human_tasks.c.id == task.id).values(
             state=new.value, assignee=assignee, claimed_at=now if assignee else None))

@@ -1,0 +1,141 @@
+"""Who may see what, as Python checks and as SQL conditions (the same rules as processes/assignment.py).
+
+* A step is open to a user when it is assigned to them, or unassigned and one of their roles grants it
+  (``role`` in the case's agency, ``role@UNIT`` in that unit or below); a substitute gets the same for the
+  users they stand in for today.
+* A case is visible to the people who may work one of its open steps, who acted on it, the one-stop
+  officers of its agency, and the agency's leaders, quality managers, auditors and administrators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, and_, false, literal, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from . import organisation, substitutes
+from .assignment import may_work
+from .errors import NotFound, PermissionDenied
+from .organisation import Membership
+from .projection import OPEN
+from .schema import events, human_tasks, instances, units
+
+OVERSIGHT_KINDS = ("leader", "admin", "quality", "auditor")
+COUNTER_ROLES = ("mot_cua",)
+
+
+@dataclass
+class Viewer:
+    """A user as the queries need them: memberships, the users they stand in for, the agencies they oversee."""
+
+    username: str
+    memberships: list[Membership]
+    standing_in: dict[str, list[Membership]] = field(default_factory=dict)
+    agency_ids: dict[str, int] = field(default_factory=dict)  # agency path -> unit id
+
+    @property
+    def oversees(self) -> set[str]:
+        """Agency paths where the user sees every dossier (leaders, quality, counter officers)."""
+        return {m.agency_path for m in self.memberships
+                if m.role_kind in OVERSIGHT_KINDS or m.role in COUNTER_ROLES}
+
+    @property
+    def leads(self) -> set[str]:
+        """Agency paths where the user holds a leader or administrator role."""
+        return {m.agency_path for m in self.memberships if m.role_kind in ("leader", "admin")}
+
+    def is_kind(self, *kinds: str) -> bool:
+        """True when one of the user's roles is of these kinds."""
+        return any(m.role_kind in kinds for m in self.memberships)
+
+
+def viewer(conn: Connection, username: str, now: dt.datetime) -> Viewer:
+    """Load a user's memberships and today's delegations."""
+    member = organisation.memberships_of(conn, username)
+    standing = {u: organisation.memberships_of(conn, u)
+                for u in substitutes.delegators(conn, username, now.astimezone(substitutes.VN).date())}
+    paths = {m.agency_path for ms in [member, *standing.values()] for m in ms}
+    ids = {r.path: r.id for r in conn.execute(select(units.c.id, units.c.path).where(units.c.path.in_(paths)))}
+    return Viewer(username, member, standing, ids)
+
+
+def _segments(path: str) -> list[str]:
+    return [p for p in path.split("/") if p]
+
+
+def _granted(members: list[Membership], agency_ids: dict[str, int]) -> ColumnElement:
+    """SQL: an unassigned step one of these memberships lets its holder work."""
+    roles = literal(",") + human_tasks.c.roles + literal(",")
+    conds: list[ColumnElement] = []
+    for m in members:
+        agency = agency_ids.get(m.agency_path)
+        if agency is not None:
+            conds.append(and_(roles.contains(f",{m.role},", autoescape=True), human_tasks.c.unit_id == agency))
+        conds.extend(roles.contains(f",{m.role}@{code},", autoescape=True) for code in _segments(m.unit_path))
+    agencies = sorted({agency_ids[m.agency_path] for m in members if m.agency_path in agency_ids})
+    if agencies:
+        conds.append(and_(human_tasks.c.roles == "", human_tasks.c.unit_id.in_(agencies)))
+    return or_(*conds) if conds else false()
+
+
+def task_condition(v: Viewer, mine_only: bool = False, queue_only: bool = False) -> ColumnElement:
+    """SQL over human_tasks: open steps in the user's inbox (assigned to them, or in their roles' queues)."""
+    people = {v.username: v.memberships, **v.standing_in}
+    assigned = human_tasks.c.assignee.in_(sorted(people))
+    queued = and_(human_tasks.c.assignee.is_(None),
+                  or_(*[_granted(ms, v.agency_ids) for ms in people.values()]))
+    who = assigned if mine_only else queued if queue_only else or_(assigned, queued)
+    return and_(human_tasks.c.state.in_(OPEN), who)
+
+
+def case_condition(v: Viewer) -> ColumnElement:
+    """SQL over instances: the cases a user may see (see the module docstring)."""
+    overseen = sorted(v.agency_ids[p] for p in v.oversees if p in v.agency_ids)
+    people = sorted({v.username, *v.standing_in})
+    worked = select(human_tasks.c.instance_id).where(
+        or_(human_tasks.c.assignee.in_(people), human_tasks.c.completed_by.in_(people)))
+    started = instances.c.started_by.in_(people)
+    open_to_me = select(human_tasks.c.instance_id).where(task_condition(v))
+    return or_(instances.c.unit_id.in_(overseen), started, instances.c.id.in_(worked), instances.c.id.in_(open_to_me))
+
+
+def may_see_case(conn: Connection, username: str, instance_id: int, now: dt.datetime) -> bool:
+    """True when the user may see this case (its data, timeline, attachments, comments)."""
+    v = viewer(conn, username, now)
+    row = conn.execute(select(instances.c.id, units.c.path).join(units, units.c.id == instances.c.unit_id)
+                       .where(instances.c.id == instance_id)).first()
+    if row is None:
+        raise NotFound(f"no case {instance_id}")
+    if row.path in v.oversees:
+        return True
+    people = [v.username, *v.standing_in]
+    if conn.execute(select(events.c.id).where(events.c.case_id == instance_id, events.c.actor.in_(people))
+                    .limit(1)).first():
+        return True
+    open_rows = conn.execute(select(human_tasks.c.roles, human_tasks.c.assignee).where(
+        human_tasks.c.instance_id == instance_id, human_tasks.c.state.in_(OPEN)))
+    for t in open_rows:
+        paths = organisation.unit_paths(conn, t.roles) if "@" in t.roles else {}
+        if any(may_work(u, ms, t.roles, t.assignee, row.path, paths)
+               for u, ms in {v.username: v.memberships, **v.standing_in}.items()):
+            return True
+    return False
+
+
+def check_may_see(conn: Connection, username: str, instance_id: int, now: dt.datetime) -> None:
+    """Raise PermissionDenied unless the user may see the case."""
+    if not may_see_case(conn, username, instance_id, now):
+        raise PermissionDenied(f"{username} may not see case {instance_id}")
+
+
+def may_act(conn: Connection, username: str, task_row, scope_path: str, now: dt.datetime) -> bool:
+    """True when the user may complete this open step (themselves, or standing in for its person)."""
+    if task_row.state not in OPEN:
+        return False
+    paths = organisation.unit_paths(conn, task_row.roles) if "@" in task_row.roles else {}
+    if may_work(username, organisation.memberships_of(conn, username), task_row.roles, task_row.assignee,
+                scope_path, paths):
+        return True
+    return substitutes.stands_in(conn, username, task_row.roles, task_row.assignee, scope_path, paths, now) is not None

@@ -1,0 +1,317 @@
+"""Read models for the officer pages: the inbox and the dossier search, paged in SQL (no workflow is loaded)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+
+from . import sla
+from .access import Viewer, case_condition, task_condition, viewer
+from .clock import Clock
+from .db import Database
+from .dossier_rules import LABELS, RUNNING, DossierStatus
+from .keys import VN
+from .projection import OPEN
+from .schema import definitions, dossiers, human_tasks, instances, units, users
+
+MAX_PAGE = 100
+TASK_SORTS = {
+    "due": (human_tasks.c.due_at.is_(None), human_tasks.c.due_at, human_tasks.c.id),
+    "-due": (human_tasks.c.due_at.is_(None), human_tasks.c.due_at.desc(), human_tasks.c.id.desc()),
+    "created": (human_tasks.c.created_at, human_tasks.c.id),
+    "-created": (human_tasks.c.created_at.desc(), human_tasks.c.id.desc()),
+    "code": (instances.c.business_key, human_tasks.c.id),
+}
+DOSSIER_SORTS = {
+    "-received": (dossiers.c.received_at.desc(), dossiers.c.id.desc()),
+    "received": (dossiers.c.received_at, dossiers.c.id),
+    "appointment": (dossiers.c.appointment_at.is_(None), dossiers.c.appointment_at, dossiers.c.id),
+    "code": (dossiers.c.code,),
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of results with what is needed to draw the pager."""
+
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one)."""
+        return max(1, -(-self.total // self.per_page))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {"items": [i.as_dict() for i in self.items], "total": self.total, "page": self.page,
+                "per_page": self.per_page, "pages": self.pages}
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A step in an inbox, with its dossier and its SLA state now."""
+
+    id: str
+    element_id: str
+    name: str
+    state: str
+    assignee: str | None
+    created_at: dt.datetime
+    due_at: dt.datetime | None
+    sla_state: str | None
+    instance_id: int
+    code: str
+    procedure: str
+    procedure_name: str
+    applicant_name: str | None
+    appointment_at: dt.datetime | None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (datetimes as ISO text)."""
+        return {k: _iso(v) for k, v in asdict(self).items()}
+
+
+def _paging(page: int, per_page: int) -> tuple[int, int]:
+    return max(1, int(page)), min(MAX_PAGE, max(1, int(per_page)))
+
+
+def inbox(db: Database, username: str, clock: Clock, *, scope: str = "all", procedure: str | None = None,
+          sla_filter: str | None = None, q: str | None = None, sort: str = "due", page: int = 1,
+          per_page: int = 20) -> Page:
+    """The user's open steps (scope all / mine / queue), filtered, sorted and paged in SQL."""
+    now = clock.now()
+    page, per_page = _paging(page, per_page)
+    with db.read() as conn:
+        v = viewer(conn, username, now)
+        cond = [task_condition(v, mine_only=scope == "mine", queue_only=scope == "queue")]
+        if procedure:
+            cond.append(definitions.c.code == procedure)
+        if sla_filter == "overdue":
+            cond.append(human_tasks.c.due_at < now)
+        elif sla_filter == "due_soon":
+            cond.append(and_(human_tasks.c.soon_at <= now, human_tasks.c.due_at >= now))
+        if q and q.strip():
+            text = q.strip()
+            cond.append(or_(instances.c.business_key.contains(text, autoescape=True),
+                            dossiers.c.applicant_name.contains(text, autoescape=True)))
+        base = (select(human_tasks.c.id).select_from(_task_join()).where(*cond))
+        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        rows = conn.execute(_task_columns().select_from(_task_join()).where(*cond)
+                            .order_by(*TASK_SORTS.get(sort, TASK_SORTS["due"]))
+                            .limit(per_page).offset((page - 1) * per_page))
+        items = [_inbox_item(r, now) for r in rows]
+    return Page(items, total, page, per_page)
+
+
+def _task_join():
+    return (human_tasks.join(instances, instances.c.id == human_tasks.c.instance_id)
+            .join(definitions, definitions.c.id == instances.c.definition_id)
+            .outerjoin(dossiers, dossiers.c.instance_id == instances.c.id))
+
+
+def _task_columns() -> Select:
+    return select(human_tasks.c.task_uuid, human_tasks.c.element_id, human_tasks.c.name, human_tasks.c.state,
+                  human_tasks.c.assignee, human_tasks.c.created_at, human_tasks.c.due_at, human_tasks.c.soon_at,
+                  human_tasks.c.instance_id, instances.c.business_key, definitions.c.code,
+                  definitions.c.name.label("procedure_name"), dossiers.c.applicant_name, dossiers.c.appointment_at)
+
+
+def _inbox_item(r, now: dt.datetime) -> InboxItem:
+    state = sla.state_at(now, r.due_at, r.soon_at).value if r.due_at is not None else None
+    return InboxItem(r.task_uuid, r.element_id, r.name, r.state, r.assignee, r.created_at, r.due_at, state,
+                     r.instance_id, r.business_key, r.code, r.procedure_name, r.applicant_name, r.appointment_at)
+
+
+def open_count(db: Database, username: str, clock: Clock) -> int:
+    """How many open steps the user's inbox holds (for the menu badge)."""
+    now = clock.now()
+    with db.read() as conn:
+        v = viewer(conn, username, now)
+        return conn.execute(select(func.count()).select_from(human_tasks).where(task_condition(v))).scalar_one()
+
+
+# ---- dossier search --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DossierRow:
+    """A dossier as the list and the CSV export show it."""
+
+    instance_id: int
+    code: str
+    procedure: str
+    procedure_name: str
+    unit: str
+    applicant_name: str | None
+    applicant_id_number: str | None
+    channel: str
+    status_code: int
+    status: str
+    received_at: dt.datetime
+    appointment_at: dt.datetime | None
+    done_at: dt.datetime | None
+    result: str | None
+    sla_state: str | None
+    current_steps: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form (datetimes as ISO text)."""
+        return {k: _iso(v) for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class DossierFilter:
+    """What the dossier search looks for; every field optional."""
+
+    code: str | None = None
+    applicant: str | None = None
+    procedure: str | None = None
+    status: int | None = None
+    unit: str | None = None
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    sla: str | None = None  # overdue | due_soon
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=VN).astimezone(dt.UTC)
+
+
+def _dossier_conditions(v: Viewer, f: DossierFilter, now: dt.datetime) -> list:
+    cond = [case_condition(v)]
+    if f.code:
+        cond.append(dossiers.c.code.contains(f.code.strip(), autoescape=True))
+    if f.applicant:
+        text = f.applicant.strip()
+        cond.append(or_(dossiers.c.applicant_name.contains(text, autoescape=True),
+                        dossiers.c.applicant_id_number == text))
+    if f.procedure:
+        cond.append(dossiers.c.procedure == f.procedure)
+    if f.status is not None:
+        cond.append(dossiers.c.status_code == int(f.status))
+    if f.unit:
+        cond.append(units.c.code == f.unit)
+    if f.received_from:
+        cond.append(dossiers.c.received_at >= _day_start(f.received_from))
+    if f.received_to:
+        cond.append(dossiers.c.received_at < _day_start(f.received_to + dt.timedelta(days=1)))
+    running = dossiers.c.status_code.in_([int(s) for s in RUNNING])
+    if f.sla == "overdue":
+        cond.append(and_(running, dossiers.c.appointment_at < now))
+    elif f.sla == "due_soon":
+        cond.append(and_(running, dossiers.c.soon_at <= now, dossiers.c.appointment_at >= now))
+    return cond
+
+
+def _dossier_query(cond: list) -> Select:
+    return (select(dossiers.c.instance_id, dossiers.c.code, dossiers.c.procedure, definitions.c.name.label("pname"),
+                   units.c.name.label("unit"), dossiers.c.applicant_name, dossiers.c.applicant_id_number,
+                   dossiers.c.channel, dossiers.c.status_code, dossiers.c.received_at, dossiers.c.appointment_at,
+                   dossiers.c.soon_at, dossiers.c.done_at, dossiers.c.result)
+            .select_from(dossiers.join(instances, instances.c.id == dossiers.c.instance_id)
+                         .join(definitions, definitions.c.id == instances.c.definition_id)
+                         .join(units, units.c.id == dossiers.c.unit_id))
+            .where(*cond))
+
+
+def _dossier_row(r, now: dt.datetime, steps: str = "") -> DossierRow:
+    status = DossierStatus(r.status_code)
+    state = sla.state_at(now, r.appointment_at, r.soon_at).value if status in RUNNING else None
+    return DossierRow(r.instance_id, r.code, r.procedure, r.pname, r.unit, r.applicant_name, r.applicant_id_number,
+                      r.channel, r.status_code, LABELS[status], r.received_at, r.appointment_at, r.done_at,
+                      r.result, state, steps)
+
+
+def search_dossiers(db: Database, username: str, clock: Clock, f: DossierFilter, sort: str = "-received",
+                    page: int = 1, per_page: int = 20) -> Page:
+    """Dossiers the user may see matching `f`, one page, with the steps each is at now."""
+    now = clock.now()
+    page, per_page = _paging(page, per_page)
+    with db.read() as conn:
+        cond = _dossier_conditions(viewer(conn, username, now), f, now)
+        base = _dossier_query(cond)
+        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
+        rows = list(conn.execute(base.order_by(*DOSSIER_SORTS.get(sort, DOSSIER_SORTS["-received"]))
+                                 .limit(per_page).offset((page - 1) * per_page)))
+        steps: dict[int, list[str]] = {}
+        if rows:
+            for t in conn.execute(select(human_tasks.c.instance_id, human_tasks.c.name).where(
+                    human_tasks.c.instance_id.in_([r.instance_id for r in rows]), human_tasks.c.state.in_(OPEN))
+                    .order_by(human_tasks.c.id)):
+                steps.setdefault(t.instance_id, []).append(t.name)
+        items = [_dossier_row(r, now, "; ".join(steps.get(r.instance_id, []))) for r in rows]
+    return Page(items, total, page, per_page)
+
+
+def export_dossiers(db: Database, username: str, clock: Clock, f: DossierFilter, limit: int = 100_000,
+                    batch: int = 2000) -> Iterator[DossierRow]:
+    """Every dossier matching `f` the user may see, oldest first, read in batches (for the CSV export)."""
+    now = clock.now()
+    with db.read() as conn:
+        query = _dossier_query(_dossier_conditions(viewer(conn, username, now), f, now))
+        result = conn.execution_options(yield_per=batch).execute(
+            query.order_by(dossiers.c.received_at, dossiers.c.id).limit(limit))
+        for r in result:
+            yield _dossier_row(r, now)
+
+
+def full_names(db: Database, usernames: set[str]) -> dict[str, str]:
+    """Display names of users (their username when they have none)."""
+    if not usernames:
+        return {}
+    with db.read() as conn:
+        rows = conn.execute(select(users.c.username, users.c.full_name).where(users.c.username.in_(sorted(usernames))))
+        return {r.username: r.full_name or r.username for r in rows}
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    """An open or closed step with what its page needs to decide which actions to offer."""
+
+    id: str
+    instance_id: int
+    code: str
+    element_id: str
+    name: str
+    state: str
+    assignee: str | None
+    due_at: dt.datetime | None
+    sla_state: str | None
+    may_act: bool
+    may_lead: bool
+    candidates: list[tuple[str, str]]  # (username, full name) who may be given the step
+
+
+def task_context(db: Database, task_uuid: str, username: str, clock: Clock) -> TaskContext:
+    """A step seen by `username`: may they do it, may they hand it to someone else, and to whom."""
+    from . import notifications, organisation
+    from .access import may_act
+    from .assignment import may_lead
+    from .errors import NotFound
+
+    now = clock.now()
+    with db.read() as conn:
+        row = conn.execute(select(human_tasks, instances.c.business_key, units.c.path)
+                           .join(instances, instances.c.id == human_tasks.c.instance_id)
+                           .join(units, units.c.id == instances.c.unit_id)
+                           .where(human_tasks.c.task_uuid == str(task_uuid))).first()
+        if row is None:
+            raise NotFound(f"no task {task_uuid}")
+        leads = row.state in OPEN and may_lead(organisation.memberships_of(conn, username), row.path)
+        people = sorted({h.username for h in notifications.holders(conn, row.roles, row.path)}) if leads else []
+        names = {r.username: r.full_name for r in conn.execute(
+            select(users.c.username, users.c.full_name).where(users.c.username.in_(people)))} if people else {}
+        state = sla.state_at(now, row.due_at, row.soon_at).value if row.due_at and row.state in OPEN else None
+        return TaskContext(row.task_uuid, row.instance_id, row.business_key, row.element_id, row.name, row.state,
+                           row.assignee, row.due_at, state, may_act(conn, username, row, row.path, now), leads,
+                           [(p, names.get(p, p)) for p in people])

@@ -1,0 +1,181 @@
+"""The leader dashboard's figures, all SQL aggregates over dossiers and steps (no workflow is loaded)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, literal, select
+
+from . import ratings
+from .access import viewer
+from .clock import Clock
+from .db import Database
+from .dossier_rules import OPEN, RESOLVED, RUNNING
+from .keys import VN
+from .projection import OPEN as OPEN_TASKS
+from .schema import definitions, dossiers, human_tasks, instances, memberships, units, users
+
+DASHBOARD_KINDS = ("leader", "admin", "quality", "auditor")
+
+
+@dataclass
+class Counts:
+    """Received / open / done figures with the done ones split early, on time, late."""
+
+    key: str = ""
+    label: str = ""
+    received: int = 0
+    open: int = 0
+    done: int = 0
+    early: int = 0
+    on_time: int = 0
+    late: int = 0
+    overdue: int = 0
+
+    def rate(self, result: str) -> float:
+        """Share of the classified results that are `result` (0 when none)."""
+        classified = self.early + self.on_time + self.late
+        return getattr(self, result) / classified if classified else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form with the three rates."""
+        return {**asdict(self), **{f"{r}_rate": round(self.rate(r), 4) for r in ("early", "on_time", "late")}}
+
+
+@dataclass
+class Dashboard:
+    """Everything the leader dashboard shows for a period."""
+
+    since: dt.date
+    until: dt.date
+    agencies: list[str]
+    total: Counts
+    by_procedure: list[Counts] = field(default_factory=list)
+    by_agency: list[Counts] = field(default_factory=list)
+    steps_by_unit: list[Counts] = field(default_factory=list)
+    overdue_dossiers: list[dict[str, Any]] = field(default_factory=list)
+    overdue_steps: list[dict[str, Any]] = field(default_factory=list)
+    ratings: dict[int, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {"since": self.since.isoformat(), "until": self.until.isoformat(), "agencies": self.agencies,
+                "total": self.total.as_dict(), "by_procedure": [c.as_dict() for c in self.by_procedure],
+                "by_agency": [c.as_dict() for c in self.by_agency],
+                "steps_by_unit": [c.as_dict() for c in self.steps_by_unit],
+                "overdue_dossiers": [_jsonable(d) for d in self.overdue_dossiers],
+                "overdue_steps": [_jsonable(d) for d in self.overdue_steps],
+                "ratings": {str(k): v for k, v in self.ratings.items()}}
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in row.items()}
+
+
+def _utc(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=VN).astimezone(dt.UTC)
+
+
+def may_see_dashboard(db: Database, username: str, clock: Clock) -> bool:
+    """True for leaders, quality managers, auditors and administrators."""
+    with db.read() as conn:
+        return viewer(conn, username, clock.now()).is_kind(*DASHBOARD_KINDS)
+
+
+def _sum(cond) -> Any:
+    return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
+
+
+def _dossier_counts(conn: Connection, group, label, agency_ids: list[int], since: dt.datetime,
+                    until: dt.datetime, now: dt.datetime) -> list[Counts]:
+    in_period = and_(dossiers.c.done_at >= since, dossiers.c.done_at < until,
+                     dossiers.c.status_code.in_([int(s) for s in RESOLVED]))
+    query = (select(group.label("key"), label.label("label"),
+                    _sum(and_(dossiers.c.received_at >= since, dossiers.c.received_at < until)).label("received"),
+                    _sum(dossiers.c.status_code.in_([int(s) for s in OPEN])).label("open"),
+                    _sum(in_period).label("done"),
+                    _sum(and_(in_period, dossiers.c.result == "early")).label("early"),
+                    _sum(and_(in_period, dossiers.c.result == "on_time")).label("on_time"),
+                    _sum(and_(in_period, dossiers.c.result == "late")).label("late"),
+                    _sum(and_(dossiers.c.status_code.in_([int(s) for s in RUNNING]),
+                              dossiers.c.appointment_at < now)).label("overdue"))
+             .select_from(dossiers.join(units, units.c.id == dossiers.c.unit_id))
+             .where(dossiers.c.unit_id.in_(agency_ids))
+             .group_by(group, label).order_by(group))
+    return [Counts(str(r.key), r.label, *(int(x) for x in r[2:])) for r in conn.execute(query)]
+
+
+def _procedure_names(conn: Connection) -> dict[str, str]:
+    rows = conn.execute(select(definitions.c.code, definitions.c.name).order_by(definitions.c.version))
+    return {r.code: r.name for r in rows}
+
+
+def _steps_by_unit(conn: Connection, agency_ids: list[int], since: dt.datetime, until: dt.datetime,
+                   now: dt.datetime) -> list[Counts]:
+    """Step results by the unit of the officer who did them (through the membership their role came from)."""
+    done = and_(human_tasks.c.state == "completed", human_tasks.c.completed_at >= since,
+                human_tasks.c.completed_at < until)
+    role_match = (literal(",") + human_tasks.c.roles).like(literal("%,") + memberships.c.role_code + literal("%"))
+    query = (select(units.c.code, units.c.name, _sum(done).label("done"),
+                    _sum(and_(done, human_tasks.c.result == "early")).label("early"),
+                    _sum(and_(done, human_tasks.c.result == "on_time")).label("on_time"),
+                    _sum(and_(done, human_tasks.c.result == "late")).label("late"))
+             .select_from(human_tasks.join(users, users.c.username == human_tasks.c.completed_by)
+                          .join(memberships, memberships.c.user_id == users.c.id)
+                          .join(units, units.c.id == memberships.c.unit_id))
+             .where(human_tasks.c.unit_id.in_(agency_ids), done, role_match)
+             .group_by(units.c.code, units.c.name).order_by(units.c.code))
+    found = [Counts(r.code, r.name, 0, 0, int(r.done), int(r.early), int(r.on_time), int(r.late))
+             for r in conn.execute(query)]
+    overdue = dict(conn.execute(
+        select(units.c.code, func.count()).select_from(
+            human_tasks.join(users, users.c.username == human_tasks.c.assignee)
+            .join(memberships, memberships.c.user_id == users.c.id).join(units, units.c.id == memberships.c.unit_id))
+        .where(human_tasks.c.unit_id.in_(agency_ids), human_tasks.c.state.in_(OPEN_TASKS),
+               human_tasks.c.due_at < now, role_match).group_by(units.c.code)).all())
+    for c in found:
+        c.overdue = int(overdue.get(c.key, 0))
+    return found
+
+
+def _overdue(conn: Connection, agency_ids: list[int], now: dt.datetime, limit: int) -> tuple[list, list]:
+    dossier_rows = conn.execute(
+        select(dossiers.c.code, dossiers.c.procedure, dossiers.c.applicant_name, dossiers.c.appointment_at,
+               dossiers.c.status_code)
+        .where(dossiers.c.unit_id.in_(agency_ids), dossiers.c.status_code.in_([int(s) for s in RUNNING]),
+               dossiers.c.appointment_at < now)
+        .order_by(dossiers.c.appointment_at).limit(limit))
+    step_rows = conn.execute(
+        select(instances.c.business_key.label("code"), human_tasks.c.task_uuid, human_tasks.c.name,
+               human_tasks.c.assignee, human_tasks.c.roles, human_tasks.c.due_at)
+        .join(instances, instances.c.id == human_tasks.c.instance_id)
+        .where(human_tasks.c.unit_id.in_(agency_ids), human_tasks.c.state.in_(OPEN_TASKS),
+               human_tasks.c.due_at < now)
+        .order_by(human_tasks.c.due_at).limit(limit))
+    return [r._asdict() for r in dossier_rows], [r._asdict() for r in step_rows]
+
+
+def dashboard(db: Database, username: str, clock: Clock, since: dt.date, until: dt.date,
+              overdue_limit: int = 50) -> Dashboard:
+    """The figures for the agencies the user leads or oversees, dossiers received/done from `since` to `until`."""
+    now = clock.now()
+    start, end = _utc(since), _utc(until + dt.timedelta(days=1))
+    with db.read() as conn:
+        v = viewer(conn, username, now)
+        paths = sorted({m.agency_path for m in v.memberships if m.role_kind in DASHBOARD_KINDS})
+        agency_ids = [v.agency_ids[p] for p in paths if p in v.agency_ids]
+        names = _procedure_names(conn)
+        by_procedure = _dossier_counts(conn, dossiers.c.procedure, dossiers.c.procedure, agency_ids, start, end, now)
+        for c in by_procedure:
+            c.label = names.get(c.key, c.key)
+        by_agency = _dossier_counts(conn, units.c.code, units.c.name, agency_ids, start, end, now)
+        steps = _steps_by_unit(conn, agency_ids, start, end, now) if agency_ids else []
+        overdue_dossiers, overdue_steps = _overdue(conn, agency_ids, now, overdue_limit)
+    total = Counts("", "")
+    for c in by_agency:
+        for name in ("received", "open", "done", "early", "on_time", "late", "overdue"):
+            setattr(total, name, getattr(total, name) + getattr(c, name))
+    return Dashboard(since, until, [c.label for c in by_agency] or [], total, by_procedure, by_agency, steps,
+                     overdue_dossiers, overdue_steps, ratings.summary(db, agency_ids, start, end) if agency_ids else {})
