@@ -53,6 +53,9 @@ def _register(app: Flask) -> None:
     for module in (health, auth, home, api, modeler):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates each call by token or session + JSON; see api.require_json
+    from . import workspace
+
+    workspace.register(app)  # officer workspace, dashboard, citizen pages and their API
     init_errors(app)
 
     @app.context_processor

@@ -46,5 +46,6 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         messages = {401: _("Vui lòng đăng nhập."), 403: _("Không có quyền thực hiện thao tác này."),
-                    404: _("Không tìm thấy."), 429: _("Quá nhiều lần đăng nhập. Vui lòng thử lại sau.")}
+                    404: _("Không tìm thấy."), 429: _("Quá nhiều lần đăng nhập. Vui lòng thử lại sau.")
+                    if request.path.startswith("/login") else _("Quá nhiều yêu cầu. Vui lòng thử lại sau.")}
         return _reply(exc.code or 500, messages.get(exc.code, exc.description or exc.name))

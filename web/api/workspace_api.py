@@ -1,0 +1,230 @@
+"""JSON API of the officer workspace: inbox, reassignment, reception, dossiers, comments, scans, dashboard,
+apologies. Each endpoint does what its page does, with the same server-side checks."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from flask import Blueprint, abort, g, jsonify, request, send_file, url_for
+from marshmallow import Schema, ValidationError
+
+from processes import apology, attachments, comments, dossiers, queries, reception, stats, tasks, timeline
+from processes.errors import InvalidInput
+
+from ..auth import login_required
+from ..context import clock, database
+from ..officer import inbox_args
+from ..panels import case_of
+from ..workspace import VN, attachments_root, is_counter, may_see_dashboard
+from . import require_json
+from . import workspace_schemas as s
+
+bp = Blueprint("workspace_api", __name__, url_prefix="/api")
+bp.before_request(require_json)
+
+
+def load(schema: Schema) -> dict:
+    """The JSON body checked by a schema; 422 with the fields at fault otherwise."""
+    try:
+        return schema.load(request.get_json(silent=True) or {})
+    except ValidationError as exc:
+        raise InvalidInput("the request body is not valid", {k: "; ".join(map(str, v)) if isinstance(v, list)
+                                                           else str(v) for k, v in exc.messages.items()}) from None
+
+
+def decode(filename: str, content: str, field: str) -> tuple[str, bytes]:
+    """A base64 file from a JSON body."""
+    try:
+        return filename, base64.b64decode(content, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidInput("the file is not valid base64", {field: "not base64"}) from None
+
+
+@bp.get("/inbox")
+@login_required
+def inbox():
+    """My open steps and my units' queues: filters scope, procedure, sla, q, sort, page, per_page."""
+    page = queries.inbox(database(), g.user, clock(), **inbox_args(request.args))
+    return jsonify(s.InboxPageSchema().dump(page.as_dict()))
+
+
+@bp.post("/tasks/<task_id>/assign")
+@login_required
+def assign(task_id: str):
+    """A leader hands a step to a named officer."""
+    body = load(s.AssignSchema())
+    tasks.assign(database(), task_id, body["assignee"], g.user, clock())
+    return jsonify(task=task_id, assignee=body["assignee"])
+
+
+@bp.post("/receptions")
+@login_required
+def receive():
+    """Receive a dossier at the counter: accept, ask for a supplement, or refuse."""
+    if not is_counter():
+        abort(403)
+    body = load(s.ReceptionSchema())
+    uploads = [reception.Upload(*decode(u["filename"], u["content_base64"], f"uploads.{i}"))
+               for i, u in enumerate(body["uploads"])]
+    counter = reception.Counter(reception.Applicant(**body["applicant"]), body["documents"], body["form"],
+                                body["note"], uploads)
+    done = reception.receive(database(), body["procedure"], counter, body["outcome"], g.user, clock(),
+                             attachments_root(), body["unit"])
+    accepted = done.instance_id is not None
+    return jsonify(s.ReceivedSchema().dump({
+        "reception_id": done.reception_id, "ref": done.ref, "outcome": done.outcome, "instance": done.instance_id,
+        "appointment_at": done.appointment_at.isoformat() if done.appointment_at else None,
+        "receipt_url": url_for("dossiers.document", code=done.ref, form="receipt", fmt="pdf") if accepted else
+        url_for("reception.slip", ref=done.ref, fmt="pdf"),
+        "lookup_url": url_for("citizen.lookup", ma=done.ref, _external=True) if accepted else None})), 201
+
+
+@bp.get("/receptions/<ref>")
+@login_required
+def reception_record(ref: str):
+    """A counter record (accepted dossier or slip)."""
+    from ..reception import _visible
+
+    view = _visible(ref)
+    return jsonify({**view.__dict__, "applicant": view.applicant.__dict__, "created_at": view.created_at.isoformat()})
+
+
+@bp.get("/dossiers")
+@login_required
+def search():
+    """Search the dossiers I may see (same filters as the page: code, applicant, procedure, status, unit,
+    from, to, sla; sort; page)."""
+    from ..dossiers import dossier_filter
+
+    try:
+        page_no = max(1, int(request.args.get("page", 1)))
+        per_page = int(request.args.get("per_page", 20))
+    except ValueError:
+        raise InvalidInput("page and per_page must be whole numbers") from None
+    sort = request.args.get("sort") if request.args.get("sort") in queries.DOSSIER_SORTS else "-received"
+    page = queries.search_dossiers(database(), g.user, clock(), dossier_filter(request.args), sort, page_no, per_page)
+    return jsonify(s.DossierPageSchema().dump(page.as_dict()))
+
+
+def _steps(instance_id: int) -> list[dict]:
+    return [{k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in st.__dict__.items()}
+            for st in timeline.steps(database(), instance_id)]
+
+
+@bp.get("/dossiers/<code>")
+@login_required
+def dossier(code: str):
+    """A dossier with its steps, counter record, attachments and comments."""
+    instance_id = case_of(code)
+    view = dossiers.get(database(), instance_id, clock())
+    counter = reception.of_case(database(), instance_id)
+    return jsonify(s.DossierDetailSchema().dump({
+        "dossier": view.as_dict(), "steps": _steps(instance_id),
+        "counter": {**counter.__dict__, "applicant": counter.applicant.__dict__,
+                    "created_at": counter.created_at.isoformat()} if counter else None,
+        "attachments": [a.as_dict() for a in attachments.of_case(database(), instance_id)],
+        "comments": [c.as_dict() for c in comments.of_case(database(), instance_id)]}))
+
+
+@bp.get("/dossiers/<code>/timeline")
+@login_required
+def dossier_timeline(code: str):
+    """Every event of a dossier, with who, when and each step's result."""
+    instance_id = case_of(code)
+    return jsonify(s.TimelineEntrySchema(many=True).dump([e.as_dict() for e in timeline.timeline(database(),
+                                                                                                  instance_id)]))
+
+
+@bp.get("/dossiers/<code>/comments")
+@login_required
+def list_comments(code: str):
+    """A dossier's comments."""
+    return jsonify(s.CommentSchema(many=True).dump([c.as_dict() for c in comments.of_case(database(),
+                                                                                            case_of(code))]))
+
+
+@bp.post("/dossiers/<code>/comments")
+@login_required
+def add_comment(code: str):
+    """Comment on a dossier."""
+    body = load(s.CommentInSchema())
+    found = comments.add(database(), case_of(code), body["text"], g.user, clock(), body["task"])
+    return jsonify(s.CommentSchema().dump(found.as_dict())), 201
+
+
+@bp.get("/dossiers/<code>/attachments")
+@login_required
+def list_attachments(code: str):
+    """A dossier's attachments."""
+    rows = attachments.of_case(database(), case_of(code))
+    return jsonify(s.AttachmentSchema(many=True).dump([a.as_dict() for a in rows]))
+
+
+@bp.post("/dossiers/<code>/attachments")
+@login_required
+def add_attachment(code: str):
+    """Attach a file (base64 in JSON; type and size checked by content)."""
+    body = load(s.UploadSchema())
+    name, data = decode(body["filename"], body["content_base64"], "content_base64")
+    found = attachments.attach(database(), attachments_root(), case_of(code), name, data, g.user, clock(),
+                               body["task"])
+    return jsonify(s.AttachmentSchema().dump(found.as_dict())), 201
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def attachment_file(attachment_id: int):
+    """An attachment's bytes."""
+    found, path = attachments.open_for(database(), attachments_root(), attachment_id, g.user, clock())
+    reply = send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.filename)
+    reply.headers["X-Content-Type-Options"] = "nosniff"
+    return reply
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    """The leader dashboard's figures (from, to: ISO dates; this month by default)."""
+    from ..dashboard import period
+
+    if not may_see_dashboard():
+        abort(403)
+    since, until = period(request.args, clock().now().astimezone(VN).date())
+    return jsonify(s.DashboardSchema().dump(stats.dashboard(database(), g.user, clock(), since, until).as_dict()))
+
+
+@bp.post("/dossiers/<code>/apology")
+@login_required
+def request_apology(code: str):
+    """Ask the head of the handling unit for an apology and a new appointment date."""
+    body = load(s.ApologyInSchema())
+    case_of(code)
+    found = apology.request(database(), code, g.user, clock(), body["reason"], body["proposed_at"])
+    return jsonify(s.ApologySchema().dump(found.as_dict())), 201
+
+
+@bp.get("/apologies")
+@login_required
+def pending_apologies():
+    """Apologies waiting for my signature."""
+    return jsonify(s.ApologySchema(many=True).dump([a.as_dict() for a in apology.pending_for(database(), g.user)]))
+
+
+@bp.post("/apologies/<int:apology_id>/sign")
+@login_required
+def sign_apology(apology_id: int):
+    """Sign an apology: the dossier's appointment moves (once)."""
+    body = load(s.ApologySignSchema())
+    found = apology.sign(database(), apology_id, g.user, clock(), body["new_appointment_at"])
+    return jsonify(s.ApologySchema().dump(found.as_dict()))
+
+
+@bp.post("/apologies/<int:apology_id>/dismiss")
+@login_required
+def dismiss_apology(apology_id: int):
+    """Decline an apology request."""
+    body = request.get_json(silent=True) or {}
+    found = apology.dismiss(database(), apology_id, g.user, clock(), str(body.get("note", ""))[:500])
+    return jsonify(s.ApologySchema().dump(found.as_dict()))

@@ -1,0 +1,306 @@
+"""Marshmallow schemas of the workspace's JSON API (inbox, reception, dossiers, dashboard, citizen lookup)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+CHANNELS = ("truc_tiep", "truc_tuyen", "buu_chinh")
+
+
+class InboxItemSchema(Schema):
+    """A step in an inbox with its dossier and SLA state."""
+
+    id = fields.String(required=True)
+    element_id = fields.String()
+    name = fields.String()
+    state = fields.String()
+    assignee = fields.String(allow_none=True)
+    created_at = fields.String()
+    due_at = fields.String(allow_none=True)
+    sla_state = fields.String(allow_none=True, metadata={"enum": ["on_track", "due_soon", "overdue"]})
+    instance_id = fields.Integer()
+    code = fields.String()
+    procedure = fields.String()
+    procedure_name = fields.String()
+    applicant_name = fields.String(allow_none=True)
+    appointment_at = fields.String(allow_none=True)
+
+
+class InboxPageSchema(Schema):
+    """One page of an inbox."""
+
+    items = fields.List(fields.Nested(InboxItemSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class AssignSchema(Schema):
+    """Body of a reassignment."""
+
+    assignee = fields.String(required=True, validate=validate.Length(min=1, max=80))
+
+
+class ApplicantSchema(Schema):
+    """Who brings the dossier."""
+
+    name = fields.String(required=True)
+    id_number = fields.String(required=True)
+    address = fields.String(load_default="")
+    phone = fields.String(load_default="")
+    email = fields.String(load_default="")
+    channel = fields.String(load_default="truc_tiep", validate=validate.OneOf(CHANNELS))
+
+
+class DocumentItemSchema(Schema):
+    """One paper of the checklist."""
+
+    name = fields.String(required=True)
+    kind = fields.String(load_default="original",
+                         validate=validate.OneOf(("original", "certified", "photocopy", "electronic")))
+    sets = fields.Integer(load_default=1, validate=validate.Range(min=1, max=20))
+
+
+class UploadSchema(Schema):
+    """A file sent inside JSON."""
+
+    filename = fields.String(required=True)
+    content_base64 = fields.String(required=True)
+    task = fields.String(load_default=None, allow_none=True)
+
+
+class ReceptionSchema(Schema):
+    """Body of a reception at the counter."""
+
+    procedure = fields.String(required=True)
+    outcome = fields.String(load_default="accepted", validate=validate.OneOf(("accepted", "supplement", "refused")))
+    applicant = fields.Nested(ApplicantSchema, required=True)
+    documents = fields.List(fields.Nested(DocumentItemSchema), load_default=list)
+    form = fields.Dict(load_default=dict)
+    note = fields.String(load_default="")
+    unit = fields.String(load_default=None, allow_none=True)
+    uploads = fields.List(fields.Nested(UploadSchema), load_default=list)
+
+
+class ReceivedSchema(Schema):
+    """What the counter issued."""
+
+    reception_id = fields.Integer()
+    ref = fields.String()
+    outcome = fields.String()
+    instance = fields.Integer(allow_none=True)
+    appointment_at = fields.String(allow_none=True)
+    receipt_url = fields.String(allow_none=True)
+    lookup_url = fields.String(allow_none=True)
+
+
+class DossierRowSchema(Schema):
+    """A dossier in a search result."""
+
+    instance_id = fields.Integer()
+    code = fields.String()
+    procedure = fields.String()
+    procedure_name = fields.String()
+    unit = fields.String()
+    applicant_name = fields.String(allow_none=True)
+    applicant_id_number = fields.String(allow_none=True)
+    channel = fields.String()
+    status_code = fields.Integer()
+    status = fields.String()
+    received_at = fields.String()
+    appointment_at = fields.String(allow_none=True)
+    done_at = fields.String(allow_none=True)
+    result = fields.String(allow_none=True)
+    sla_state = fields.String(allow_none=True)
+    current_steps = fields.String()
+
+
+class DossierPageSchema(Schema):
+    """One page of a dossier search."""
+
+    items = fields.List(fields.Nested(DossierRowSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+
+
+class TimelineEntrySchema(Schema):
+    """One event of a dossier's timeline."""
+
+    seq = fields.Integer()
+    at = fields.String()
+    actor = fields.String(allow_none=True)
+    actor_name = fields.String(allow_none=True)
+    lifecycle = fields.String()
+    activity = fields.String()
+    activity_name = fields.String()
+    task = fields.String(allow_none=True)
+    result = fields.String(allow_none=True)
+    due_at = fields.String(allow_none=True)
+    details = fields.Dict()
+
+
+class CommentInSchema(Schema):
+    """Body of a new comment."""
+
+    text = fields.String(required=True)
+    task = fields.String(load_default=None, allow_none=True)
+
+
+class CommentSchema(Schema):
+    """A comment."""
+
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    task_uuid = fields.String(allow_none=True)
+    author = fields.String()
+    text = fields.String()
+    created_at = fields.String()
+
+
+class AttachmentSchema(Schema):
+    """An attachment (its file at /api/attachments/{id})."""
+
+    id = fields.Integer()
+    instance_id = fields.Integer()
+    task_uuid = fields.String(allow_none=True)
+    sha256 = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    uploaded_by = fields.String()
+    uploaded_at = fields.String()
+
+
+class DossierDetailSchema(Schema):
+    """A dossier with its steps, counter record, attachments and comments."""
+
+    dossier = fields.Dict(allow_none=True)
+    counter = fields.Dict(allow_none=True)
+    steps = fields.List(fields.Dict())
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+    comments = fields.List(fields.Nested(CommentSchema))
+
+
+class SubstituteInSchema(Schema):
+    """Body of a new delegation."""
+
+    username = fields.String(load_default=None, allow_none=True)
+    substitute = fields.String(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(required=True)
+    reason = fields.String(load_default="")
+
+
+class SubstituteSchema(Schema):
+    """A delegation."""
+
+    id = fields.Integer()
+    username = fields.String()
+    substitute = fields.String()
+    starts_on = fields.String()
+    ends_on = fields.String()
+    reason = fields.String()
+    created_by = fields.String()
+    revoked = fields.Boolean()
+
+
+class NotificationSchema(Schema):
+    """An in-app notification."""
+
+    id = fields.Integer()
+    kind = fields.String()
+    text = fields.String()
+    link = fields.String(allow_none=True)
+    created_at = fields.String()
+    read_at = fields.String(allow_none=True)
+
+
+class MarkReadSchema(Schema):
+    """Body of a mark-read request."""
+
+    ids = fields.List(fields.Integer(), load_default=list)
+    all = fields.Boolean(load_default=False)
+
+
+class DashboardSchema(Schema):
+    """The leader dashboard's figures."""
+
+    since = fields.String()
+    until = fields.String()
+    agencies = fields.List(fields.String())
+    total = fields.Dict()
+    by_procedure = fields.List(fields.Dict())
+    by_agency = fields.List(fields.Dict())
+    steps_by_unit = fields.List(fields.Dict())
+    overdue_dossiers = fields.List(fields.Dict())
+    overdue_steps = fields.List(fields.Dict())
+    ratings = fields.Dict()
+
+
+class ApologyInSchema(Schema):
+    """Body of an apology request."""
+
+    reason = fields.String(required=True)
+    proposed_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class ApologySignSchema(Schema):
+    """Body of a signature (the new date, else the proposed one)."""
+
+    new_appointment_at = fields.AwareDateTime(load_default=None, allow_none=True)
+
+
+class ApologySchema(Schema):
+    """An apology request."""
+
+    id = fields.Integer()
+    dossier = fields.String()
+    state = fields.String()
+    reason = fields.String()
+    appointment_at = fields.String()
+    proposed_at = fields.String()
+    requested_by = fields.String(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+    new_appointment_at = fields.String(allow_none=True)
+
+
+class LookupSchema(Schema):
+    """Body of a citizen lookup: both are required."""
+
+    code = fields.String(required=True, validate=validate.Length(min=1, max=60))
+    id_number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+class PublicDossierSchema(Schema):
+    """What a citizen sees about their dossier."""
+
+    code = fields.String()
+    procedure_name = fields.String()
+    applicant_name = fields.String(allow_none=True)
+    status_code = fields.Integer()
+    status = fields.String()
+    received_at = fields.String()
+    appointment_at = fields.String(allow_none=True)
+    original_appointment_at = fields.String(allow_none=True)
+    done_at = fields.String(allow_none=True)
+    returned_at = fields.String(allow_none=True)
+    current_steps = fields.List(fields.String())
+    missing = fields.String(allow_none=True)
+    rating = fields.Integer(allow_none=True)
+    may_rate = fields.Boolean()
+
+
+class RatingSchema(Schema):
+    """Body of a citizen rating."""
+
+    code = fields.String(required=True)
+    id_number = fields.String(required=True)
+    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    comment = fields.String(load_default="")
+
+
+SCHEMAS = {name.removesuffix("Schema"): cls for name, cls in list(globals().items())
+           if name.endswith("Schema") and isinstance(cls, type) and issubclass(cls, Schema) and cls is not Schema}

@@ -1,0 +1,130 @@
+"""The officer's inbox and task page: filters, paging, claim / release / reassign, the generated step form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from processes import catalog, instances, queries, tasks
+from processes.errors import InvalidInput
+
+from .auth import login_required
+from .context import clock, database
+from .panels import case_of, dossier_context
+from .ui import form_values, ui_fields
+
+bp = Blueprint("officer", __name__)
+
+SCOPES = ("all", "mine", "queue")
+SLA_FILTERS = ("due_soon", "overdue")
+
+
+def inbox_args(args) -> dict[str, Any]:
+    """The inbox filters from a query string, unknown values dropped."""
+    def number(name: str, default: int) -> int:
+        try:
+            return int(args.get(name, default))
+        except ValueError:
+            return default
+
+    return {"scope": args.get("scope") if args.get("scope") in SCOPES else "all",
+            "procedure": args.get("procedure") or None,
+            "sla_filter": args.get("sla") if args.get("sla") in SLA_FILTERS else None,
+            "q": (args.get("q") or "").strip()[:100] or None,
+            "sort": args.get("sort") if args.get("sort") in queries.TASK_SORTS else "due",
+            "page": max(1, number("page", 1)), "per_page": min(queries.MAX_PAGE, max(1, number("per_page", 20)))}
+
+
+def _procedures() -> list[dict]:
+    seen: dict[str, dict] = {}
+    for d in catalog.list_definitions(database()):
+        if d["status"] == "active":
+            seen.setdefault(d["code"], d)
+    return list(seen.values())
+
+
+@bp.get("/tasks")
+@login_required
+def inbox():
+    """My steps and my units' queues, with due dates and SLA colours."""
+    filters = inbox_args(request.args)
+    page = queries.inbox(database(), g.user, clock(), **filters)
+    return render_template("officer/inbox.html", page=page, filters=filters, procedures=_procedures(),
+                           args={k: v for k, v in request.args.items() if k != "page"})
+
+
+def _task_page(task_id: str, errors: dict[str, str] | None = None, values=None, status: int = 200):
+    db = database()
+    ctx = queries.task_context(db, task_id, g.user, clock())
+    case_of(ctx.instance_id)  # 403 unless the user may see the case
+    detail = tasks.task_detail(db, task_id)
+    fields = ui_fields(detail.get("form"))
+    return render_template("officer/task.html", task=ctx, detail=detail, fields=fields, errors=errors or {},
+                           values=values, **dossier_context(ctx.instance_id)), status
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def task(task_id: str):
+    """A step: its form, the dossier's papers, comments, timeline and diagram."""
+    return _task_page(task_id)
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def complete(task_id: str):
+    """Complete a step with the submitted form; errors are shown next to their fields."""
+    db = database()
+    detail = tasks.task_detail(db, task_id)
+    fields = ui_fields(detail.get("form"))
+    data = form_values(fields, request.form)
+    try:
+        moved = instances.complete(db, task_id, data, g.user, clock())
+    except InvalidInput as exc:
+        return _task_page(task_id, exc.errors or {"_": str(exc)}, request.form, 422)
+    if moved.opened:
+        flash(_("Đã hoàn thành bước «%(step)s» của hồ sơ %(code)s; chuyển tiếp: %(next)s.", step=detail["name"],
+                code=moved.business_key, next=", ".join(s.name for s in moved.opened)), "success")
+    else:
+        flash(_("Đã hoàn thành bước «%(step)s»; hồ sơ %(code)s đã kết thúc xử lý.", step=detail["name"],
+                code=moved.business_key), "success")
+    return redirect(url_for("officer.inbox"))
+
+
+def _back(task_id: str):
+    target = request.form.get("next") or ""
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect(url_for("officer.task", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str):
+    """Take a step from the queue."""
+    tasks.claim(database(), task_id, g.user, clock())
+    flash(_("Bạn đã nhận xử lý bước này."), "success")
+    return _back(task_id)
+
+
+@bp.post("/tasks/<task_id>/release")
+@login_required
+def release(task_id: str):
+    """Give a step back to its queue."""
+    tasks.unclaim(database(), task_id, g.user, clock())
+    flash(_("Đã trả bước về hàng chờ của đơn vị."), "success")
+    return _back(task_id)
+
+
+@bp.post("/tasks/<task_id>/assign")
+@login_required
+def assign(task_id: str):
+    """A leader hands a step to a named officer."""
+    assignee = (request.form.get("assignee") or "").strip()
+    if not assignee:
+        raise InvalidInput(_("Chọn người được giao."), {"assignee": "required"})
+    tasks.assign(database(), task_id, assignee, g.user, clock())
+    flash(_("Đã giao bước cho %(user)s.", user=assignee), "success")
+    return _back(task_id)

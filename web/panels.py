@@ -1,0 +1,77 @@
+"""What the task page and the dossier page both show about a case: summary, counter record, scans,
+comments, timeline, steps, diagram, documents, apologies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+
+from processes import attachments, comments, dossiers, queries, reception, timeline
+from processes.access import check_may_see
+from processes.errors import NotFound
+
+from .context import clock, database
+from .ui import diagram_svg
+
+# The statutory forms a dossier can print, in the order the officer needs them.
+DOCUMENT_FORMS = ("receipt", "control_sheet", "supplement_request", "refusal", "apology", "stop_notice")
+
+
+def case_of(ref: str | int) -> int:
+    """The case id of a dossier code or case id, after checking the user may see it."""
+    db = database()
+    with db.read() as conn:
+        try:
+            instance_id = dossiers.find(conn, ref).instance_id
+        except NotFound:
+            from processes.lookup import find_instance
+
+            instance_id = find_instance(db, ref).id
+        check_may_see(conn, g.user, instance_id, clock().now())
+    return instance_id
+
+
+def _apologies(code: str) -> list[Any]:
+    try:
+        from processes import apology
+    except ImportError:  # the SLA work is not there yet
+        return []
+    return apology.of_dossier(database(), code)
+
+
+def dossier_context(instance_id: int) -> dict[str, Any]:
+    """Everything the case panels need (the caller checked the user may see the case)."""
+    db = database()
+    try:
+        view = dossiers.get(db, instance_id, clock())
+    except NotFound:
+        view = None
+    entries = timeline.timeline(db, instance_id)
+    steps = timeline.steps(db, instance_id)
+    files = attachments.of_case(db, instance_id)
+    notes = comments.of_case(db, instance_id)
+    people = {e.actor for e in entries if e.actor} | {s.assignee for s in steps if s.assignee} | \
+        {c.author for c in notes} | {f.uploaded_by for f in files}
+    return {
+        "dossier": view, "counter": reception.of_case(db, instance_id), "files": files, "comments": notes,
+        "timeline": entries, "steps": steps, "names": queries.full_names(db, people),
+        "diagram": diagram_svg(timeline.diagram_state(db, instance_id)),
+        "documents": available_documents(view), "apologies": _apologies(view.code) if view else [],
+    }
+
+
+def available_documents(view) -> list[str]:
+    """The statutory forms that make sense for a dossier in its present state."""
+    if view is None:
+        return []
+    forms = ["receipt", "control_sheet"]
+    if view.status_code == 5 or view.supplement_count:
+        forms.append("supplement_request")
+    if view.status_code == 3:
+        forms.append("refusal")
+    if view.new_date_set:
+        forms.append("apology")
+    if view.status_code == 8:
+        forms.append("stop_notice")
+    return forms

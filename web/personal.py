@@ -1,0 +1,81 @@
+"""The user's own pages: substitutes (ủy quyền) and notifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from processes import notifications, queries, substitutes
+from processes.errors import InvalidInput
+
+from .auth import login_required
+from .context import clock, database
+
+bp = Blueprint("personal", __name__)
+
+
+def _date(form, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(form.get(name) or "")
+    except ValueError:
+        raise InvalidInput(_("Ngày không hợp lệ."), {name: "must be a date written YYYY-MM-DD"}) from None
+
+
+def _substitutes_page(errors: dict | None = None, values=None, status: int = 200):
+    items = substitutes.of_user(database(), g.user)
+    people = {s.username for s in items} | {s.substitute for s in items}
+    return render_template("officer/substitutes.html", items=items, names=queries.full_names(database(), people),
+                           errors=errors or {}, values=values or {}, today=substitutes.today(clock())), status
+
+
+@bp.get("/substitutes")
+@login_required
+def substitutes_page():
+    """My delegations: who stands in for me, for whom I stand in."""
+    return _substitutes_page()
+
+
+@bp.post("/substitutes")
+@login_required
+def add_substitute():
+    """Name a substitute for a date range (for myself, or, as a leader, for someone in my unit)."""
+    form = request.form
+    try:
+        substitutes.set_substitute(database(), (form.get("username") or g.user).strip(),
+                                   (form.get("substitute") or "").strip(), _date(form, "starts_on"),
+                                   _date(form, "ends_on"), g.user, clock(), form.get("reason", ""))
+    except InvalidInput as exc:
+        return _substitutes_page(exc.errors or {"_": str(exc)}, form, 422)
+    flash(_("Đã ghi nhận ủy quyền."), "success")
+    return redirect(url_for("personal.substitutes_page"))
+
+
+@bp.post("/substitutes/<int:substitution_id>/revoke")
+@login_required
+def revoke_substitute(substitution_id: int):
+    """End a delegation early."""
+    substitutes.revoke(database(), substitution_id, g.user, clock())
+    flash(_("Đã thu hồi ủy quyền."), "success")
+    return redirect(url_for("personal.substitutes_page"))
+
+
+@bp.get("/notifications")
+@login_required
+def notifications_page():
+    """My notifications, newest first."""
+    unread_only = request.args.get("unread") == "1"
+    items = notifications.inbox(database(), g.user, unread_only=unread_only, limit=200)
+    return render_template("officer/notifications.html", items=items, unread_only=unread_only)
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_read():
+    """Mark notifications read (the ones ticked, or all shown)."""
+    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
+    if not ids and request.form.get("all"):
+        ids = [n["id"] for n in notifications.inbox(database(), g.user, unread_only=True, limit=1000)]
+    notifications.mark_read(database(), g.user, ids, clock())
+    return redirect(url_for("personal.notifications_page"))

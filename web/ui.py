@@ -1,0 +1,118 @@
+"""Page building blocks: step forms from their JSON Schema, submitted values back to data, the process picture."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import get_locale
+from werkzeug.datastructures import MultiDict
+
+from engine.errors import EngineError
+from engine.render import render_svg
+from processes.timeline import DiagramState
+
+from .workspace import RESULT_LABELS
+
+TEXTAREA_FROM = 300  # strings allowed longer than this get a text area
+
+
+@dataclass(frozen=True)
+class UiField:
+    """One input of a generated form."""
+
+    id: str
+    label: str
+    input: str  # text | textarea | number | checkbox | date | select
+    required: bool
+    readonly: bool
+    options: tuple[tuple[str, str], ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    minlength: int | None = None
+    maxlength: int | None = None
+    default: Any = None
+
+
+def ui_fields(schema: dict[str, Any] | None, skip: frozenset[str] = frozenset()) -> list[UiField]:
+    """The inputs of a step's form, in the order the BPMN declares them."""
+    if not schema:
+        return []
+    required = set(schema.get("required") or [])
+    found = []
+    for name, prop in (schema.get("properties") or {}).items():
+        if name in skip:
+            continue
+        kind = prop.get("type")
+        if "enum" in prop:
+            labels = prop.get("x-labels") or {}
+            widget, options = "select", tuple((v, labels.get(v, v)) for v in prop["enum"])
+        elif kind == "integer":
+            widget, options = "number", ()
+        elif kind == "boolean":
+            widget, options = "checkbox", ()
+        elif prop.get("format") == "date":
+            widget, options = "date", ()
+        else:
+            widget = "textarea" if (prop.get("maxLength") or 0) > TEXTAREA_FROM else "text"
+            options = ()
+        found.append(UiField(name, prop.get("title") or name, widget, name in required, bool(prop.get("readOnly")),
+                             options, prop.get("minimum"), prop.get("maximum"), prop.get("minLength"),
+                             prop.get("maxLength"), prop.get("default")))
+    return found
+
+
+def form_values(fields: list[UiField], form: MultiDict) -> dict[str, Any]:
+    """The submitted values as completion data: empty inputs left out, checkboxes true/false."""
+    data: dict[str, Any] = {}
+    for f in fields:
+        if f.readonly:
+            continue
+        if f.input == "checkbox":
+            data[f.id] = form.get(f.id) in ("on", "true", "1")
+            continue
+        value = (form.get(f.id) or "").strip()
+        if value != "":
+            data[f.id] = value
+    return data
+
+
+# ---- the process picture ------------------------------------------------------------------------------
+
+_PROLOG = re.compile(r"^.*?(?=<svg)", re.S)
+_cache: OrderedDict[tuple, str] = OrderedDict()
+_lock = threading.Lock()
+_CACHE_SIZE = 256
+
+
+def diagram_svg(state: DiagramState) -> str | None:
+    """The case's diagram as inline SVG, current steps lit and finished ones marked; None without Graphviz."""
+    locale = str(get_locale())
+    key = (state.sha256, state.open_elements, state.results, locale)
+    with _lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    notes = {element: f"✓ {RESULT_LABELS.get(result, result)}" for element, result in state.results}
+    for element in state.open_elements:
+        notes[element] = "▶ " + str(_now_label())
+    try:
+        svg = render_svg(state.bpmn_xml, highlight=state.open_elements, process_id=state.process_id, notes=notes)
+    except EngineError:
+        return None
+    text = _PROLOG.sub("", svg.decode("utf-8"), count=1)
+    text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    with _lock:
+        _cache[key] = text
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return text
+
+
+def _now_label() -> str:
+    from flask_babel import gettext as _
+
+    return _("Đang xử lý")
