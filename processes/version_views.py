@@ -11,7 +11,7 @@ from engine.versiondiff import VersionDiff, diff_versions
 
 from .db import Database
 from .procedures import metadata_of, procedure_row
-from .schema import memberships, procedure_versions, roles, units, users
+from .schema import human_tasks, memberships, procedure_versions, roles, users
 from .version_status import OBSOLETE, VersionStatus
 from .versions import version_row
 
@@ -72,8 +72,8 @@ def document_metadata(db: Database, code: str, number: int | None = None) -> dic
         if number is None:
             number = _in_force(conn, procedure.id)
         version = version_row(conn, code, number)
-        approvals = {key: _signer(conn, getattr(version, f"{key}_by"), getattr(version, f"{key}_at"), kinds)
-                     for key, kinds in _SIGN_ROLES.items()}
+        approvals = {key: _signer(conn, getattr(version, f"{key}_by"), getattr(version, f"{key}_at"), kinds,
+                                  version.approval_instance_id) for key, kinds in _SIGN_ROLES.items()}
         planned = (conn.execute(select(procedure_versions.c.issue_number).where(
             procedure_versions.c.procedure_id == procedure.id).order_by(
             procedure_versions.c.issue_number.desc())).scalar() or 0) + 1
@@ -107,13 +107,21 @@ def _in_force(conn: Connection, procedure_id: int) -> int:
     return effective[0] if effective else rows[0].version
 
 
-def _signer(conn: Connection, username: str | None, at, kinds: tuple[str, ...]) -> dict[str, Any]:
+def _signer(conn: Connection, username: str | None, at, kinds: tuple[str, ...],
+            case_id: int | None) -> dict[str, Any]:
+    """Who signed: full name, and as title the role they signed in (the approval step's role)."""
     if not username:
         return {}
     user = conn.execute(select(users.c.id, users.c.full_name).where(users.c.username == username)).first()
-    title = conn.execute(select(roles.c.name, units.c.name.label("unit")).select_from(memberships)
-                         .join(roles, roles.c.code == memberships.c.role_code)
-                         .join(units, units.c.id == memberships.c.unit_id)
-                         .where(memberships.c.user_id == (user.id if user else -1), roles.c.kind.in_(kinds))).first()
-    return {"username": username, "name": user.full_name if user else username,
-            "title": title.name if title else "", "date": at.date() if at else None}
+    signed_as = conn.execute(select(human_tasks.c.roles).where(
+        human_tasks.c.instance_id == case_id, human_tasks.c.completed_by == username, human_tasks.c.completed_at == at)
+        .order_by(human_tasks.c.id.desc())).scalar() if case_id is not None else None
+    query = (select(roles.c.name).select_from(memberships).join(roles, roles.c.code == memberships.c.role_code)
+             .where(memberships.c.user_id == (user.id if user else -1)))
+    if signed_as:
+        query = query.where(roles.c.code.in_([r.split("@")[0] for r in signed_as.split(",")]))
+    else:
+        query = query.where(roles.c.kind.in_(kinds))
+    title = conn.execute(query.order_by(roles.c.code)).scalar()
+    return {"username": username, "name": user.full_name if user else username, "title": title or "",
+            "date": at.date() if at else None}

@@ -10,7 +10,8 @@ from tests.processes.conftest import BPMN, CODE
 ISO, HEAD, LEADER = "iso", "tp.nv", "pct"
 
 # Version 2 of the test procedure: Thẩm định gets a shorter limit and a new name.
-RENAMED = BPMN.replace('name="Thẩm định hồ sơ" camunda:dueDate="P3D"', 'name="Thẩm định hồ sơ kỹ" camunda:dueDate="P2D"')
+RENAMED = BPMN.replace('name="Thẩm định hồ sơ" camunda:dueDate="P3D"',
+                       'name="Thẩm định hồ sơ kỹ" camunda:dueDate="P2D"')
 
 # Version 2 with Phê duyệt (and its gateway) removed and a new last step Kiểm tra, ký added.
 _OLD_TAIL = BPMN[BPMN.index('    <bpmn:userTask id="Task_PheDuyet"'):BPMN.index("  </bpmn:process>")]
@@ -22,7 +23,8 @@ _NEW_TAIL = """    <bpmn:userTask id="Task_KiemTra" name="Kiểm tra, ký" camun
     <bpmn:sequenceFlow id="F4b" sourceRef="Task_KiemTra" targetRef="EndEvent_Done" />
 """
 RESTRUCTURED = (BPMN.replace(_OLD_TAIL, _NEW_TAIL)
-                .replace("<bpmn:flowNodeRef>Task_PheDuyet</bpmn:flowNodeRef>", "<bpmn:flowNodeRef>Task_KiemTra</bpmn:flowNodeRef>")
+                .replace("<bpmn:flowNodeRef>Task_PheDuyet</bpmn:flowNodeRef>",
+                         "<bpmn:flowNodeRef>Task_KiemTra</bpmn:flowNodeRef>")
                 .replace("        <bpmn:flowNodeRef>Gateway_PheDuyet</bpmn:flowNodeRef>\n", ""))
 
 

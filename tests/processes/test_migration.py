@@ -8,7 +8,16 @@ from sqlalchemy import select
 from processes import migration, versions
 from processes.errors import InvalidInput, PermissionDenied
 from tests.processes.conftest import (
-    BPMN, CHECK_OK, CODE, RECEIVE, history, instance_row, start_case, task_rows, verify, work,
+    BPMN,
+    CHECK_OK,
+    CODE,
+    RECEIVE,
+    history,
+    instance_row,
+    start_case,
+    task_rows,
+    verify,
+    work,
 )
 from tests.processes.quality_helpers import ISO, RENAMED, RESTRUCTURED, approve, catalog_with_test_procedure
 

@@ -17,7 +17,16 @@ from processes.schema import instances as instances_table
 from processes.version_status import VERSION_TRANSITIONS, VersionStatus, check_version_transition
 from tests.processes.conftest import BPMN, CODE, history, start_case, verify
 from tests.processes.quality_helpers import (
-    HEAD, ISO, LEADER, RENAMED, approval_task, approve, catalog_with_test_procedure, decide, review, status_of,
+    HEAD,
+    ISO,
+    LEADER,
+    RENAMED,
+    approval_task,
+    approve,
+    catalog_with_test_procedure,
+    decide,
+    review,
+    status_of,
 )
 
 BROKEN = RENAMED.replace('<bpmn:lane id="Lane_ChuyenVien" name="chuyen_vien_ktht">',
