@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from processes import catalog
+from processes import catalog, procedures
 from processes.clock import SystemClock
 from processes.db import Database
 from processes.setup import initialise, load_demo_organisation
@@ -61,6 +61,7 @@ def live_server(tmp_path_factory):
     load_demo_organisation(db, clock)
     for path in sorted((ROOT / "bpmn").glob("*.bpmn")):
         catalog.deploy_file(db, path, clock, "iso")
+    procedures.adopt_deployed(db, clock)  # deployed procedures come under document control (versions)
     app = create_app({"DATABASE": db, "CLOCK": clock, "SECRET_KEY": "browser-tests",
                       "LOGIN_RATE_LIMIT": "1000 per minute"})
     server = make_server("127.0.0.1", 0, app, threaded=True)
