@@ -249,6 +249,7 @@ class _WorkingTimers:
     """Parser mixin: timerEventDefinitions become quytrinh's working-time definitions."""
 
     def parse_timer_event(self, event: Any) -> TimerEventDefinition:
+        """The working-time definition of a timerEventDefinition node (its literal checked here)."""
         stock = super().parse_timer_event(event)  # type: ignore[misc]
         definition = _WORKING[type(stock)](stock.name, stock.expression, description=stock.description)
         try:
