@@ -148,8 +148,8 @@ _TASK_AND_CASE = (
     .join(units, units.c.id == instances.c.unit_id)
     .where(human_tasks.c.task_uuid == bindparam("b_uuid"))
 )
-# PostgreSQL: lock the task and its case together; a concurrent completion waits, then sees the new rows.
-_TASK_AND_CASE_LOCKED = _TASK_AND_CASE.with_for_update(of=[human_tasks.c.id, instances.c.id])
+_CASE_OF_TASK = select(human_tasks.c.instance_id).where(human_tasks.c.task_uuid == bindparam("b_uuid"))
+_LOCK_CASE = select(instances.c.id).where(instances.c.id == bindparam("b_id")).with_for_update()
 _CASE = (select(instances, units.c.path).join(units, units.c.id == instances.c.unit_id)
          .where(instances.c.id == bindparam("b_id")))
 _CASE_LOCKED = _CASE.with_for_update(of=instances.c.id)
@@ -159,9 +159,15 @@ _SAVE = update(instances).where(instances.c.id == bindparam("b_id"),
 
 
 def _locked_task(conn: Connection, task_uuid: str):
-    """The open task with its case row, both locked for this transaction."""
-    stmt = _TASK_AND_CASE_LOCKED if conn.dialect.name == "postgresql" else _TASK_AND_CASE
-    row = conn.execute(stmt, {"b_uuid": str(task_uuid)}).first()
+    """The open task with its case row, read after the case is locked for this transaction."""
+    if conn.dialect.name == "postgresql":
+        # Every writer locks the case before its task rows (timers, claims, cancel do too), so this
+        # order cannot deadlock; the task is then read by a fresh statement that sees committed rows.
+        case_id = conn.execute(_CASE_OF_TASK, {"b_uuid": str(task_uuid)}).scalar()
+        if case_id is None:
+            raise NotFound(f"no task {task_uuid}")
+        conn.execute(_LOCK_CASE, {"b_id": case_id})
+    row = conn.execute(_TASK_AND_CASE, {"b_uuid": str(task_uuid)}).first()
     if row is None:
         raise NotFound(f"no task {task_uuid}")
     if row.task_state not in (TaskStatus.READY.value, TaskStatus.CLAIMED.value):
