@@ -15,7 +15,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .errors import ModelInvalid, Problem
 from .model import ProcessInfo, Step, read_process
-from .service_tasks import SERVICE_TASK_PARSER
+from .service_tasks import SEND_TASK_PARSER, SERVICE_TASK_PARSER
 from .timers import TIMER_PARSER_CLASSES
 from .validation import check_document
 from .xml import BPMN_NS, NSMAP, load_xml, rename_reserved_ids
@@ -28,6 +28,7 @@ class QuytrinhParser(CamundaParser):
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         **TIMER_PARSER_CLASSES,
         f"{{{BPMN_NS}}}serviceTask": SERVICE_TASK_PARSER,
+        f"{{{BPMN_NS}}}sendTask": SEND_TASK_PARSER,
     }
 
 
