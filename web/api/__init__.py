@@ -135,3 +135,6 @@ def _may_see(rows: list[dict], instance_row) -> bool:
         path = conn.execute(select(units.c.path).where(units.c.id == instance_row.unit_id)).scalar()
     return any(m.agency_path == path and m.role_kind in ("leader", "admin", "auditor", "quality")
                for m in memberships())
+
+
+from . import quality as _quality  # noqa: E402, F401 — the quality manager's routes (web/api/quality.py)

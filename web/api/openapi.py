@@ -5,7 +5,7 @@ from __future__ import annotations
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from . import schemas
+from . import procedure_schemas, schemas
 
 ROUTES = [
     ("/api/me", "get", "The caller and their roles", None, "MeSchema"),
@@ -17,6 +17,24 @@ ROUTES = [
     ("/api/tasks/{task_id}/unclaim", "post", "Release a task", None, None),
     ("/api/cases", "post", "Start a case (receive a dossier)", "StartSchema", "MovedSchema"),
     ("/api/cases/{ref}/history", "get", "A case's event log", None, None),
+    # The quality manager's API (web/api/quality.py), shared with the modeler page.
+    ("/api/procedures/{code}", "get", "A procedure's ISO metadata and versions", None, "ProcedureSchema"),
+    ("/api/procedures/{code}/versions", "get", "Every version of a procedure (a list)", None, "VersionSchema"),
+    ("/api/procedures/{code}/versions/{version}/bpmn", "get", "A version's BPMN (application/xml)", None, None),
+    ("/api/procedures/{code}/draft", "put", "Save the one open draft (422: malformed XML)", "DraftSchema",
+     "SavedDraftSchema"),
+    ("/api/procedures/validate", "post", "Validator problems and design lint of a BPMN", "ValidateSchema",
+     "ProblemsSchema"),
+    ("/api/procedures/{code}/diff", "get", "Elements added, removed, changed (?from=&to=)", None, "DiffSchema"),
+    ("/api/procedures/{code}/versions/{version}/submit", "post", "Send a draft for approval (422: lint errors)",
+     "SubmitSchema", "SubmittedSchema"),
+    ("/api/procedures/{code}/migrations/dry-run", "post", "Which running cases could move, and why not",
+     "MigrationRequestSchema", "MigrationResultSchema"),
+    ("/api/procedures/{code}/migrations", "post", "Move running cases to a newer version",
+     "MigrationRequestSchema", "MigrationResultSchema"),
+    ("/api/procedures/{code}/migrations", "get", "Every migration with per-case outcomes", None, None),
+    ("/api/procedures/{code}/migrations/{migration_id}/revert", "post", "Put moved cases back exactly", None,
+     "RevertResultSchema"),
 ]
 
 
@@ -27,6 +45,9 @@ def spec_document() -> dict:
     for name in ("ErrorSchema", "TaskSchema", "TaskDetailSchema", "CompleteSchema", "StartSchema",
                  "MovedSchema", "MeSchema"):
         spec.components.schema(name.removesuffix("Schema"), schema=getattr(schemas, name))
+    for name in procedure_schemas.__all__:
+        if name.removesuffix("Schema") not in spec.components.schemas:  # nested ones register themselves
+            spec.components.schema(name.removesuffix("Schema"), schema=getattr(procedure_schemas, name))
     for path, method, summary, body, reply in ROUTES:
         op: dict = {"summary": summary, "security": [{"bearer": []}], "responses": {
             "200": {"description": "OK", **({"content": {"application/json": {"schema": reply.removesuffix("Schema")}}}

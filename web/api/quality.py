@@ -1,0 +1,155 @@
+"""The quality manager's JSON API: versions, drafts, validation, diffs, submission, migrations.
+
+This is the contract the modeler page (web/modeler.py, frontend/src/api.js) calls; 422 answers that
+are about the model carry {"error", "problems": [{element_id, message, severity, code}]}.
+"""
+
+from __future__ import annotations
+
+from flask import Response, g, jsonify, request
+from marshmallow import ValidationError
+
+from engine.errors import ModelInvalid
+from processes import migration, procedures, version_views, versions
+from processes.errors import InvalidInput
+from processes.lint import LintFailed, lint_xml, problems_of
+
+from ..auth import login_required
+from ..context import clock, database
+from . import bp
+from .procedure_schemas import (
+    DiffSchema,
+    DraftSchema,
+    MigrationRequestSchema,
+    MigrationResultSchema,
+    ProblemsSchema,
+    ProcedureSchema,
+    RevertResultSchema,
+    SavedDraftSchema,
+    SubmitSchema,
+    SubmittedSchema,
+    ValidateSchema,
+    VersionSchema,
+)
+
+
+def _body(schema) -> dict:
+    try:
+        return schema.load(request.get_json(silent=True) or {})
+    except ValidationError as exc:
+        raise InvalidInput("the request body is not valid", {k: "; ".join(map(str, v)) if isinstance(v, list)
+                                                           else str(v) for k, v in exc.messages.items()}) from None
+
+
+def _model_problems(exc: ModelInvalid) -> list[dict]:
+    return [{"element_id": p.element_id, "message": p.message, "severity": "error", "code": "engine"}
+            for p in exc.problems]
+
+
+@bp.errorhandler(LintFailed)
+def lint_failed(exc: LintFailed):
+    """The model has errors that block the action: 422 with every finding."""
+    return jsonify(error=str(exc), fields=exc.errors, problems=exc.problems), 422
+
+
+@bp.get("/procedures/<code>")
+@login_required
+def procedure(code: str):
+    """A procedure's catalog entry, ISO metadata and versions."""
+    db = database()
+    data = {**procedures.get_procedure(db, code), "versions": versions.list_versions(db, code)}
+    return jsonify(ProcedureSchema().dump(data))
+
+
+@bp.get("/procedures/<code>/versions")
+@login_required
+def list_versions(code: str):
+    """Every version of a procedure, oldest first."""
+    return jsonify(VersionSchema(many=True).dump(versions.list_versions(database(), code)))
+
+
+@bp.get("/procedures/<code>/versions/<int:version>/bpmn")
+@login_required
+def version_bpmn(code: str, version: int):
+    """A version's BPMN, exactly as saved (?download=1 to save it as a file)."""
+    reply = Response(versions.version_xml(database(), code, version), mimetype="application/xml")
+    if request.args.get("download"):
+        reply.headers["Content-Disposition"] = f'attachment; filename="{code}-v{version}.bpmn"'
+    return reply
+
+
+@bp.put("/procedures/<code>/draft")
+@login_required
+def save_draft(code: str):
+    """Create or update the procedure's one open draft; well-formed BPMN is saved even with problems."""
+    body = _body(DraftSchema())
+    try:
+        saved = versions.save_draft(database(), clock(), g.user, code, body["xml"], body["note"])
+    except ModelInvalid as exc:
+        return jsonify(error="the BPMN cannot be read", problems=_model_problems(exc)), 422
+    return jsonify(SavedDraftSchema().dump(saved))
+
+
+@bp.post("/procedures/validate")
+@login_required
+def validate():
+    """Every validator problem and design finding of a BPMN text; nothing is saved."""
+    body = _body(ValidateSchema())
+    try:
+        with database().read() as conn:
+            problems = problems_of(lint_xml(conn, body["xml"], body["code"]))
+    except ModelInvalid as exc:
+        problems = _model_problems(exc)
+    return jsonify(ProblemsSchema().dump({"problems": problems}))
+
+
+@bp.get("/procedures/<code>/diff")
+@login_required
+def diff(code: str):
+    """Elements added, removed and changed from version ?from= to version ?to=."""
+    source, target = request.args.get("from", type=int), request.args.get("to", type=int)
+    if source is None or target is None:
+        raise InvalidInput("give the two versions as ?from=<n>&to=<n>", {"from": "required", "to": "required"})
+    return jsonify(DiffSchema().dump(version_views.diff(database(), code, source, target).as_dict()))
+
+
+@bp.post("/procedures/<code>/versions/<int:version>/submit")
+@login_required
+def submit(code: str, version: int):
+    """Send a draft for approval (QT-ISO-01); 422 with the problems when lint finds errors."""
+    body = _body(SubmitSchema())
+    return jsonify(SubmittedSchema().dump(versions.submit(database(), clock(), g.user, code, version, body["note"])))
+
+
+@bp.post("/procedures/<code>/migrations/dry-run")
+@login_required
+def migration_dry_run(code: str):
+    """Which running cases of a version could move to a newer one, and why the others cannot."""
+    body = _body(MigrationRequestSchema())
+    result = migration.dry_run(database(), clock(), g.user, code, body["source"], body["target"], body["filter"])
+    return jsonify(MigrationResultSchema().dump(result))
+
+
+@bp.post("/procedures/<code>/migrations")
+@login_required
+def migrate(code: str):
+    """Move the movable running cases; each move is logged and can be reverted."""
+    body = _body(MigrationRequestSchema())
+    result = migration.migrate(database(), clock(), g.user, code, body["source"], body["target"], body["filter"])
+    return jsonify(MigrationResultSchema().dump(result))
+
+
+@bp.get("/procedures/<code>/migrations")
+@login_required
+def list_migrations(code: str):
+    """Every migration of a procedure with its per-case outcomes."""
+    rows = migration.list_migrations(database(), code)
+    return jsonify([{**m, "created_at": m["created_at"].isoformat(),
+                     "reverted_at": m["reverted_at"].isoformat() if m["reverted_at"] else None} for m in rows])
+
+
+@bp.post("/procedures/<code>/migrations/<int:migration_id>/revert")
+@login_required
+def revert(code: str, migration_id: int):
+    """Put the cases a migration moved back exactly as they were (unless they moved on since)."""
+    return jsonify(RevertResultSchema().dump(migration.revert(database(), clock(), g.user, code, migration_id)))

@@ -1,0 +1,292 @@
+"""The quality manager's pages: the master list of procedures and a procedure under document control."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from engine.errors import EngineError, ModelInvalid
+from processes import instances, migration, procedures, tasks, version_views, versions
+from processes.errors import ServiceError
+from processes.lint import LintFailed, lint_xml
+from processes.version_status import OPEN
+
+from .auth import login_required
+from .context import clock, database
+from .ui import form_values, ui_fields
+
+bp = Blueprint("quality", __name__, url_prefix="/quality/procedures")
+
+VERSION_LABELS = {"draft": _l("Dự thảo"), "in_review": _l("Đang xem xét, phê duyệt"), "approved": _l("Đã phê duyệt"),
+                  "effective": _l("Đang hiệu lực"), "superseded": _l("Đã thay thế (lỗi thời)"),
+                  "withdrawn": _l("Đã hủy bỏ")}
+LEVEL_LABELS = {"huyen": _l("Cấp huyện"), "xa": _l("Cấp xã"), "tinh": _l("Cấp tỉnh"), "noi_bo": _l("Nội bộ")}
+
+
+def _may_edit() -> bool:
+    with database().read() as conn:
+        return procedures.may_edit(conn, g.user)
+
+
+def _back(code: str, **args: Any):
+    return redirect(url_for("quality.procedure", code=code, **args))
+
+
+def _attempt(action, success: str) -> bool:
+    """Run a use case from a form; say how it went as a flash message."""
+    try:
+        action()
+    except LintFailed as exc:
+        flash(_("Dự thảo còn %(n)d lỗi, chưa thể trình: %(first)s", n=len(exc.errors),
+                first=next(iter(exc.errors.values()), "")), "error")
+        return False
+    except ModelInvalid as exc:
+        flash(_("Tệp BPMN không đọc được: %(reason)s", reason=exc.summary()[:300]), "error")
+        return False
+    except (ServiceError, EngineError) as exc:
+        flash(str(exc), "error")
+        return False
+    flash(success, "ok")
+    return True
+
+
+@bp.get("")
+@login_required
+def catalog():
+    """The master list (danh mục tài liệu): each procedure with its issue in force; obsolete versions marked."""
+    db = database()
+    procedures.adopt_deployed(db, clock())
+    versions.activate_due(db, clock())
+    return render_template("quality/catalog.html", rows=procedures.list_catalog(db), may_edit=_may_edit(),
+                           labels=VERSION_LABELS, levels=LEVEL_LABELS,
+                           modeler="modeler.new" in current_app.view_functions)
+
+
+@bp.post("/upload")
+@login_required
+def upload():
+    """Add a procedure from a .bpmn file made in Camunda Modeler (its first draft)."""
+    file = request.files.get("bpmn")
+    code = (request.form.get("code") or "").strip() or None
+    if file is None or not file.filename:
+        flash(_("Chọn tệp .bpmn để tải lên."), "error")
+        return redirect(url_for("quality.catalog"))
+    created: dict[str, Any] = {}
+
+    def action() -> None:
+        created.update(procedures.create_from_bpmn(database(), clock(), g.user, file.read(), code,
+                                                   request.form.get("note", "")))
+
+    if _attempt(action, _("Đã thêm quy trình từ tệp BPMN.")):
+        return _back(created["code"])
+    return redirect(url_for("quality.catalog"))
+
+
+@bp.post("/create")
+@login_required
+def create():
+    """Add a procedure from its code and name; its first draft has one step to draw on."""
+    form = request.form
+    code = (form.get("code") or "").strip()
+    ok = _attempt(lambda: procedures.create_blank(database(), clock(), g.user, code, form.get("name", ""),
+                                                  form.get("field", ""), form.get("level", ""),
+                                                  form.get("deadline", ""), form.get("legal_basis", "")),
+                  _("Đã tạo dự thảo quy trình."))
+    return _back(code) if ok else redirect(url_for("quality.catalog"))
+
+
+@bp.get("/<code>")
+@login_required
+def procedure(code: str):
+    """A procedure: metadata, versions, revision table, picture, diff, approval and migration."""
+    return _page(code)
+
+
+def _page(code: str, dry_run: dict | None = None, filters: dict | None = None) -> str:
+    db = database()
+    meta = procedures.get_procedure(db, code)
+    listed = versions.list_versions(db, code)
+    if not listed:
+        abort(404)
+    numbers = [v["version"] for v in listed]
+    shown = request.args.get("v", type=int) or _default_version(listed)
+    if shown not in numbers:
+        abort(404)
+    source, target = request.args.get("from", type=int), request.args.get("to", type=int)
+    changes = version_views.diff(db, code, source, target).as_dict() \
+        if source in numbers and target in numbers and source != target else None
+    open_version = next((v for v in reversed(listed) if v["status"] in OPEN), None)
+    return render_template(
+        "quality/procedure.html", meta=meta, versions=listed, shown=shown, source=source, target=target,
+        changes=changes, open_version=open_version, problems=_problems(code, open_version),
+        decisions=_decisions(code, open_version), revisions=version_views.revision_table(db, code),
+        migrations=migration.list_migrations(db, code), may_edit=_may_edit(), labels=VERSION_LABELS,
+        levels=LEVEL_LABELS, dry_run=dry_run, filters=filters or {},
+        modeler="modeler.edit" in current_app.view_functions)
+
+
+def _default_version(listed: list[dict]) -> int:
+    effective = [v["version"] for v in listed if v["status"] == "effective"]
+    return effective[-1] if effective else listed[-1]["version"]
+
+
+def _problems(code: str, open_version: dict | None) -> list[dict]:
+    if open_version is None or open_version["status"] != "draft":
+        return []
+    xml = versions.version_xml(database(), code, open_version["version"])
+    try:
+        with database().read() as conn:
+            return [f.as_dict() for f in lint_xml(conn, xml, code)]
+    except ModelInvalid as exc:
+        return [{"element_id": p.element_id, "message": p.message, "severity": "error"} for p in exc.problems]
+
+
+def _decisions(code: str, open_version: dict | None) -> list[dict]:
+    """The open steps of the version's approval case, with a form for those the user may do now."""
+    if open_version is None:
+        return []
+    db = database()
+    mine = {t.id for t in tasks.list_tasks(db, user=g.user)}
+    found = []
+    for task in versions.approval_tasks(db, code, open_version["version"]):
+        detail = tasks.task_detail(db, task.id)
+        found.append({"task": task, "mine": task.id in mine, "fields": ui_fields(detail.get("form"))})
+    return found
+
+
+@bp.post("/<code>/tasks/<task_id>")
+@login_required
+def decide(code: str, task_id: str):
+    """Do an approval step (review, approve, send back, submit) from the procedure page."""
+    detail = tasks.task_detail(database(), task_id)
+    data = form_values(ui_fields(detail.get("form")), request.form)
+    _attempt(lambda: instances.complete(database(), task_id, data, g.user, clock()), _("Đã ghi nhận ý kiến."))
+    return _back(code)
+
+
+@bp.post("/<code>/metadata")
+@login_required
+def metadata(code: str):
+    """Save the metadata the BPMN does not carry (scope, purpose, references, terms, records)."""
+    form = request.form
+    values = {
+        "scope": form.get("scope", ""), "purpose": form.get("purpose", ""),
+        "reference_docs": [line.strip() for line in form.get("reference_docs", "").splitlines() if line.strip()],
+        "terms": [dict(zip(("term", "meaning"), _cells(line, ":", 2), strict=True))
+                  for line in form.get("terms", "").splitlines() if line.strip()],
+        "records": [dict(zip(("record", "where", "retention"), _cells(line, "|", 3), strict=True))
+                    for line in form.get("records", "").splitlines() if line.strip()],
+    }
+    _attempt(lambda: procedures.update_metadata(database(), clock(), g.user, code, values), _("Đã lưu thông tin."))
+    return _back(code)
+
+
+def _cells(line: str, sep: str, count: int) -> list[str]:
+    parts = [p.strip() for p in line.split(sep, count - 1)]
+    return parts + [""] * (count - len(parts))
+
+
+@bp.post("/<code>/versions/<int:version>/new-draft")
+@login_required
+def new_draft(code: str, version: int):
+    """Open a new draft from a version."""
+    made: list[int] = []
+    _attempt(lambda: made.append(versions.new_draft_from(database(), clock(), g.user, code, version)),
+             _("Đã tạo dự thảo mới."))
+    return _back(code, v=made[0]) if made else _back(code)
+
+
+@bp.post("/<code>/versions/<int:version>/submit")
+@login_required
+def submit(code: str, version: int):
+    """Send a draft for approval."""
+    _attempt(lambda: versions.submit(database(), clock(), g.user, code, version, request.form.get("note", "")),
+             _("Đã trình xem xét, phê duyệt."))
+    return _back(code, v=version)
+
+
+@bp.post("/<code>/versions/<int:version>/withdraw")
+@login_required
+def withdraw(code: str, version: int):
+    """Abandon a draft or abolish a version."""
+    _attempt(lambda: versions.withdraw(database(), clock(), g.user, code, version), _("Đã hủy bỏ phiên bản."))
+    return _back(code)
+
+
+@bp.get("/<code>/versions/<int:version>.bpmn")
+@login_required
+def download(code: str, version: int):
+    """Download a version's BPMN file (opens in Camunda Modeler)."""
+    reply = Response(versions.version_xml(database(), code, version), mimetype="application/xml")
+    reply.headers["Content-Disposition"] = f'attachment; filename="{code}-v{version}.bpmn"'
+    return reply
+
+
+@bp.get("/<code>/versions/<int:version>.svg")
+@login_required
+def picture(code: str, version: int):
+    """The Graphviz picture of a version (lanes as clusters, time limits on steps)."""
+    return Response(version_views.version_svg(database(), code, version), mimetype="image/svg+xml")
+
+
+@bp.get("/<code>/diff.svg")
+@login_required
+def diff_picture(code: str):
+    """One side of the visual diff (?from=&to=&side=from|to)."""
+    source, target = request.args.get("from", type=int), request.args.get("to", type=int)
+    side = "from" if request.args.get("side") == "from" else "to"
+    if source is None or target is None:
+        abort(404)
+    return Response(version_views.diff_svg(database(), code, source, target, side), mimetype="image/svg+xml")
+
+
+def _migration_form() -> tuple[int | None, int | None, dict[str, Any]]:
+    form = request.form
+    filters: dict[str, Any] = {}
+    keys = [k.strip() for k in form.get("business_keys", "").replace("\n", ",").split(",") if k.strip()]
+    steps = [s.strip() for s in form.get("steps", "").split(",") if s.strip()]
+    if keys:
+        filters["business_keys"] = keys
+    if steps:
+        filters["steps"] = steps
+    if form.get("unit", "").strip():
+        filters["unit"] = form["unit"].strip()
+    return form.get("from", type=int), form.get("to", type=int), filters
+
+
+@bp.post("/<code>/migrations/dry-run")
+@login_required
+def dry_run(code: str):
+    """Show which running cases could move, and why the others cannot (nothing changes)."""
+    source, target, filters = _migration_form()
+    try:
+        result = migration.dry_run(database(), clock(), g.user, code, source or 0, target or 0, filters)
+    except ServiceError as exc:
+        flash(str(exc), "error")
+        return _back(code)
+    flash(_("Chạy thử: %(m)d hồ sơ chuyển được, %(b)d hồ sơ giữ nguyên.", m=result["movable"], b=result["blocked"]),
+          "ok")
+    return _page(code, result, filters)
+
+
+@bp.post("/<code>/migrations")
+@login_required
+def migrate(code: str):
+    """Move the movable running cases to the newer version."""
+    source, target, filters = _migration_form()
+    done: dict[str, Any] = {}
+    _attempt(lambda: done.update(migration.migrate(database(), clock(), g.user, code, source or 0, target or 0,
+                                                   filters)), _("Đã chuyển hồ sơ sang phiên bản mới."))
+    return _back(code)
+
+
+@bp.post("/<code>/migrations/<int:migration_id>/revert")
+@login_required
+def revert(code: str, migration_id: int):
+    """Put the cases a migration moved back as they were."""
+    _attempt(lambda: migration.revert(database(), clock(), g.user, code, migration_id),
+             _("Đã hoàn tác việc chuyển phiên bản."))
+    return _back(code)
