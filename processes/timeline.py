@@ -16,7 +16,7 @@ from .schema import definitions, human_tasks, instances, users
 
 # Payload keys worth showing next to an event (the rest stays in the log for auditors).
 _SHOWN = ("reason", "note", "label", "assignee", "filename", "text", "appointment_at", "new_appointment_at",
-          "due_at", "end_event", "to")
+          "due_at", "to")
 
 
 @dataclass(frozen=True)

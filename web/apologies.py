@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from processes import apology, dossiers
+from processes import apology, dossiers, queries
 from processes.errors import InvalidInput
 
 from .auth import login_required
@@ -54,7 +54,8 @@ def show(apology_id: int):
     found = apology.get(database(), apology_id)
     case_of(found.instance_id)
     view = dossiers.get(database(), found.instance_id, clock())
-    return render_template("officer/apology.html", a=found, dossier=view)
+    names = queries.full_names(database(), {n for n in (found.requested_by, found.decided_by) if n})
+    return render_template("officer/apology.html", a=found, dossier=view, names=names)
 
 
 @bp.post("/apologies/<int:apology_id>/sign")

@@ -54,12 +54,13 @@ def index():
         "procedures": stacked_bars([(c.label, c.__dict__) for c in board.by_procedure], results,
                                    _("Kết quả giải quyết theo thủ tục"), labels=labels),
         "units": stacked_bars([(c.label, c.__dict__) for c in board.steps_by_unit], results,
-                              _("Kết quả xử lý các bước theo đơn vị"), labels=labels),
+                              _("Kết quả xử lý các bước theo đơn vị"), width=1000, label_width=260, labels=labels),
         "flow": stacked_bars([(_("Tiếp nhận"), {"received": board.total.received}),
                               (_("Đang giải quyết"), {"open": board.total.open}),
                               (_("Đã giải quyết"), {"done": board.total.done}),
                               (_("Quá hạn"), {"overdue": board.total.overdue})],
-                             ("received", "open", "done", "overdue"), _("Hồ sơ trong kỳ"), label_width=150),
+                             ("received", "open", "done", "overdue"), _("Hồ sơ trong kỳ"), width=420,
+                             label_width=130),
     }
     return render_template("dashboard/index.html", board=board, charts=charts, preset=request.args.get("period",
                                                                                                         "month"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import get_locale
+from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
 from engine.errors import EngineError
@@ -105,11 +106,21 @@ def diagram_svg(state: DiagramState) -> str | None:
         return None
     text = _PROLOG.sub("", svg.decode("utf-8"), count=1)
     text = re.sub(r"<!--.*?-->", "", text, flags=re.S)
+    # Graphviz writes the step's ISO time limit after a clock sign that office fonts lack: say it in words.
+    text = re.sub(r"⏱ (P[0-9A-Z.,]+)", lambda m: _limit_label(m.group(1)), text)
     with _lock:
         _cache[key] = text
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return text
+
+
+def _limit_label(iso: str) -> str:
+    from flask_babel import gettext as _
+
+    from .workspace import duration_text
+
+    return str(escape(_("Hạn %(d)s", d=duration_text(iso))))
 
 
 def _now_label() -> str:

@@ -111,6 +111,54 @@ def vn_date(value: dt.datetime | dt.date | str | None) -> str:
     return vn_time(value, "%d/%m/%Y")
 
 
+_ISO = re.compile(r"^P(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?)?$")
+
+
+def duration_text(iso: str | None) -> str:
+    """A time limit as people say it: 'P15D' → '15 ngày làm việc', 'same_day' → 'trong ngày'."""
+    from flask_babel import gettext as _
+
+    if not iso:
+        return ""
+    if iso.strip().lower() == "same_day":
+        return _("trong ngày")
+    match = _ISO.match(iso.strip().upper())
+    if not match or not any(match.groups()):
+        return iso
+    days, hours, minutes = (x.replace(".", ",") if x else None for x in match.groups())
+    parts = [text for value, text in ((days, _("%(n)s ngày", n=days)), (hours, _("%(n)s giờ", n=hours)),
+                                      (minutes, _("%(n)s phút", n=minutes))) if value]
+    return _("%(d)s làm việc", d=" ".join(parts))
+
+
+_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_DETAIL_PREFIX = {"due_at": _l("hạn"), "appointment_at": _l("hẹn trả"), "new_appointment_at": _l("hẹn trả mới"),
+                  "assignee": _l("giao cho")}
+_REASONS = {"supplement": _l("chờ bổ sung hồ sơ"), "payment": _l("chờ thực hiện nghĩa vụ tài chính")}
+
+
+def timeline_details(entry: Any) -> list[str]:
+    """The event details worth a line on the timeline, in words and Vietnam time."""
+    found = []
+    for key, value in (entry.details or {}).items():
+        if key == "label":
+            continue
+        if key == "to":
+            text = (str(STATUS_LABELS.get(value, value)) if entry.lifecycle == "dossier_status"
+                    else f"{_DETAIL_PREFIX['new_appointment_at']} {vn_time(value)}" if isinstance(value, str)
+                    and _INSTANT.match(value) else str(value))
+        elif isinstance(value, str) and _INSTANT.match(value):
+            text = f"{_DETAIL_PREFIX.get(key, '')} {vn_time(value)}".strip()
+        elif key == "reason" and value in _REASONS:
+            text = str(_REASONS[value])
+        elif key in _DETAIL_PREFIX:
+            text = f"{_DETAIL_PREFIX[key]} {value}"
+        else:
+            text = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+        found.append(text)
+    return found
+
+
 def is_counter() -> bool:
     """True when the user works at a one-stop counter."""
     return any(m.role in COUNTER_ROLES for m in memberships())
@@ -150,7 +198,8 @@ def register(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in apis:  # JSON bodies only (see web.api.require_json), so no CSRF token
         csrf.exempt(module.bp)
-    app.jinja_env.filters.update(vn_time=vn_time, vn_date=vn_date, field_message=field_message)
+    app.jinja_env.filters.update(vn_time=vn_time, vn_date=vn_date, field_message=field_message,
+                                 duration=duration_text, timeline_details=timeline_details)
     app.jinja_env.globals.update(
         SLA_LABELS=SLA_LABELS, RESULT_LABELS=RESULT_LABELS, CHANNEL_LABELS=CHANNEL_LABELS, KIND_LABELS=KIND_LABELS,
         STATE_LABELS=STATE_LABELS, STATUS_LABELS=STATUS_LABELS, OUTCOME_LABELS=OUTCOME_LABELS,
@@ -161,4 +210,6 @@ def register(app: Flask) -> None:
     def workspace_menu() -> dict[str, Any]:
         if g.get("user") is None or g.get("via_token"):
             return {"menu": None}
-        return {"menu": {"counter": is_counter(), "dashboard": may_see_dashboard(), "unread": _unread()}}
+        leads = any(m.role_kind == "leader" for m in memberships())
+        return {"menu": {"counter": is_counter(), "dashboard": may_see_dashboard(), "leader": leads,
+                         "unread": _unread()}}

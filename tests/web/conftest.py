@@ -42,3 +42,24 @@ def login(app):
         return c
 
     return _login
+
+
+@pytest.fixture
+def xd(app, deployed, tmp_path):
+    """The app with the building-permit procedure (QT-XD-01) deployed and uploads kept under tmp_path."""
+    deployed("QT-XD-01.bpmn")
+    app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
+    return app
+
+
+@pytest.fixture
+def user(login):
+    """A client logged in as a demo user, logging in once per user and test (the login limit stays low)."""
+    clients: dict = {}
+
+    def _user(username: str):
+        if username not in clients:
+            clients[username] = login(username)
+        return clients[username]
+
+    return _user
