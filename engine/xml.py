@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from .errors import ModelInvalid, Problem
@@ -19,6 +21,7 @@ NSMAP = {
 # SpiffWorkflow names its own task specs like this; a BPMN element with the same id would collide.
 RESERVED_IDS = frozenset({"Start", "End", "Root"})
 RENAMED_SUFFIX = "__el"
+_DECLARED_ENCODING = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
 _REF_ATTRIBUTES = ("sourceRef", "targetRef", "attachedToRef", "default", "bpmnElement", "processRef")
 _REF_TEXT_TAGS = {f"{{{BPMN_NS}}}{t}" for t in ("flowNodeRef", "incoming", "outgoing")}
 
@@ -34,6 +37,9 @@ def _parser() -> etree.XMLParser:
 
 def load_xml(data: bytes | str) -> etree._ElementTree:
     """Parse BPMN text into an lxml tree, refusing DTDs and entities outright."""
+    if isinstance(data, str):
+        # Text is handed to libxml2 as UTF-8, whatever encoding its declaration once named.
+        data = _DECLARED_ENCODING.sub(r"\1UTF-8\2", data.lstrip("\ufeff"), count=1)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_BPMN_BYTES:
         raise ModelInvalid([Problem(f"file is larger than {MAX_BPMN_BYTES // 1024 // 1024} MB")])
@@ -46,6 +52,9 @@ def load_xml(data: bytes | str) -> etree._ElementTree:
         root = etree.fromstring(raw, parser=_parser())
     except etree.XMLSyntaxError as exc:
         raise ModelInvalid([Problem(f"malformed XML: {exc}")]) from None
+    if root.getroottree().docinfo.doctype:
+        # Reached only by encodings the byte check above cannot read (UTF-16, UTF-32).
+        raise ModelInvalid([Problem("DTD and entity declarations are not allowed in BPMN files")])
     if root.tag != f"{{{BPMN_NS}}}definitions":
         raise ModelInvalid([Problem(f"not a BPMN 2.0 document (root element is {etree.QName(root).localname})")])
     return etree.ElementTree(root)

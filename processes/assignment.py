@@ -53,11 +53,12 @@ def may_work(
     return any(holds(memberships, ref, scope_path, unit_paths) for ref in refs)
 
 
-def may_lead(memberships: list[Membership], scope_path: str) -> bool:
-    """True when the user holds a leader or admin role covering the scope (may reassign)."""
+def may_lead(memberships: list[Membership], scope_path: str, whole_case: bool = False) -> bool:
+    """True when the user leads the case's agency (or above), or, for single steps, a department in it."""
     return any(
-        # A leader above the case's unit, or of a department inside it, may redistribute its steps.
+        # Redistributing a step is a department head's daily work; decisions about the whole case
+        # (cancelling it) belong to the agency's leaders or those above them.
         m.role_kind in ("leader", "admin")
-        and (scope_path.startswith(m.unit_path) or m.agency_path == scope_path)
+        and (scope_path.startswith(m.unit_path) or (not whole_case and m.agency_path == scope_path))
         for m in memberships
     )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.exc import IntegrityError
 
 from engine.errors import ModelInvalid, Problem
 from engine.parsing import compile_procedure, sha256_of
@@ -15,7 +18,7 @@ from engine.xml import load_xml
 
 from .clock import Clock
 from .db import Database
-from .errors import NotFound
+from .errors import ConflictError, NotFound
 from .handlers import registered
 from .schema import definitions
 
@@ -48,6 +51,9 @@ def deploy_in(conn: Connection, xml: str, now: dt.datetime, actor: str | None = 
 
 
 def _store(conn: Connection, procedure, text: str, now: dt.datetime, actor: str | None) -> Deployment:
+    if conn.dialect.name == "postgresql":
+        # Two deploys of one code must not both compute the same next version number.
+        conn.execute(sql_text("SELECT pg_advisory_xact_lock(hashtext(:code))"), {"code": procedure.code})
     digest = sha256_of(text)
     # Only the version in force counts as "unchanged": the XML of an older version deployed again
     # is a roll-back, and becomes a new version that new cases run on.
@@ -60,21 +66,29 @@ def _store(conn: Connection, procedure, text: str, now: dt.datetime, actor: str 
                             .where(definitions.c.code == procedure.code)).scalar() or 0) + 1
     conn.execute(definitions.update().where(
         definitions.c.code == procedure.code, definitions.c.status == "active").values(status="superseded"))
-    result = conn.execute(insert(definitions).values(
-        code=procedure.code, version=version, process_id=procedure.process_id, name=procedure.name,
-        bpmn_xml=text, sha256=digest, properties=json.dumps(procedure.info.properties, ensure_ascii=False),
-        status="active", deployed_at=now, deployed_by=actor))
+    try:
+        result = conn.execute(insert(definitions).values(
+            code=procedure.code, version=version, process_id=procedure.process_id, name=procedure.name,
+            bpmn_xml=text, sha256=digest, properties=json.dumps(procedure.info.properties, ensure_ascii=False),
+            status="active", deployed_at=now, deployed_by=actor))
+    except IntegrityError:
+        raise ConflictError(f"{procedure.code} v{version} was deployed by someone else just now; try again") from None
     definition_id = result.inserted_primary_key[0]
     return Deployment(definition_id, procedure.code, version, procedure.process_id, procedure.name, True)
+
+
+_DECLARED_ENCODING = re.compile(r"""(<\?xml[^>]*?encoding\s*=\s*["'])[^"']*(["'])""")
 
 
 def _as_text(raw: bytes) -> str:
     """The XML as text, decoded with the encoding its declaration names (stored as UTF-8 text)."""
     declared = load_xml(raw).docinfo.encoding or "utf-8"
     try:
-        return raw.decode(declared)
+        text = raw.decode(declared)
     except (LookupError, UnicodeDecodeError):
         raise ModelInvalid([Problem(f"the file is not valid {declared} text")]) from None
+    # The text is stored (and read back) as UTF-8, so its declaration must say so.
+    return _DECLARED_ENCODING.sub(r"\1UTF-8\2", text.lstrip("\ufeff"), count=1)
 
 
 def deploy_file(db: Database, path: str | Path, clock: Clock, actor: str | None = None) -> Deployment:

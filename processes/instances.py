@@ -118,7 +118,7 @@ def cancel(db: Database, instance_id: int, actor: str, clock: Clock, reason: str
     with db.write() as conn:
         case = _open_case(db, conn, instance_id, clock)
         if case.row.started_by != actor and not may_lead(organisation.memberships_of(conn, actor),
-                                                         case.scope_path):
+                                                         case.scope_path, whole_case=True):
             raise PermissionDenied(f"{actor} may not cancel {case.row.business_key}")
         check_instance_transition(case.row.status, InstanceStatus.CANCELLED)
         case.workflow.cancel()
@@ -160,6 +160,8 @@ _SAVE = update(instances).where(instances.c.id == bindparam("b_id"),
 
 def _locked_task(conn: Connection, task_uuid: str):
     """The open task with its case row, read after the case is locked for this transaction."""
+    if not _is_uuid(task_uuid):
+        raise NotFound(f"no task {task_uuid!r}")
     if conn.dialect.name == "postgresql":
         # Every writer locks the case before its task rows (timers, claims, cancel do too), so this
         # order cannot deadlock; the task is then read by a fresh statement that sees committed rows.
@@ -174,6 +176,14 @@ def _locked_task(conn: Connection, task_uuid: str):
         by = f" by {row.completed_by}" if row.completed_by else ""
         raise ConflictError(f"task '{row.name}' is already {row.task_state}{by}")
     return row
+
+
+def _is_uuid(text: Any) -> bool:
+    try:
+        UUID(str(text))
+    except ValueError:
+        return False
+    return True
 
 
 def _open_case(db: Database, conn: Connection, instance_id: int, clock: Clock | None = None) -> _Case:

@@ -148,6 +148,8 @@ _MEMBERSHIPS = (
 
 def memberships_of(conn: Connection, username: str) -> list[Membership]:
     """Every role the user holds, with the unit it is held in."""
+    if "\x00" in username:
+        return []  # PostgreSQL refuses NUL in text; such a name can hold no role
     rows = conn.execute(_MEMBERSHIPS, {"b_username": username})
     return [Membership(r.role_code, r.id, r.code, r.path, r.agency_path, r.kind) for r in rows]
 

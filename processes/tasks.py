@@ -91,6 +91,8 @@ def _move(db: Database, task_uuid: str, actor: str, clock: Clock, new: TaskStatu
 
 
 def _locked_task(conn: Connection, task_uuid: str):
+    if "\x00" in str(task_uuid):
+        raise NotFound(f"no task {task_uuid!r}")
     inst = conn.execute(select(human_tasks.c.instance_id).where(human_tasks.c.task_uuid == task_uuid)).first()
     if inst is None:
         raise NotFound(f"no task {task_uuid}")

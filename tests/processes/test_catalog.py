@@ -130,12 +130,8 @@ def test_redeploying_an_older_xml_makes_it_the_procedure_new_cases_run(org, cloc
     assert [row[0] for row in active] == [back.definition_id]
 
 
-def test_concurrent_deploys_of_new_versions(org, clock, request):
+def test_concurrent_deploys_of_new_versions(org, clock):
     """Several people deploy changed versions at once: distinct versions or a clean conflict, one active."""
-    if not org.is_sqlite:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "PostgreSQL: processes/catalog.py deploy computes max(version)+1 without a lock; concurrent deploys "
-            "of one code collide on UNIQUE(code, version) and raise a raw IntegrityError")))
     catalog.deploy(org, BPMN, clock, "iso")
     n = 4
     barrier = threading.Barrier(n)

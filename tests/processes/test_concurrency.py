@@ -166,15 +166,9 @@ def _interleave(db, first: Callable[[], Any], second: Callable[[], Any], first_p
     return results["first"], results["second"]
 
 
-DEADLOCK = ("PostgreSQL deadlock: instances.complete locks the task row, then the instance row "
-            "(_TASK_AND_CASE_LOCKED: FOR UPDATE OF human_tasks, instances) while tasks.claim/instances.cancel lock "
-            "the instance row, then update the task row; the loser gets psycopg DeadlockDetected")
-
-
-def test_claim_and_complete_at_once_do_not_deadlock(proc, clock, request):
+def test_claim_and_complete_at_once_do_not_deadlock(proc, clock):
     if proc.is_sqlite:
         pytest.skip("SQLite writers are serialised by BEGIN IMMEDIATE; no row locks to order")
-    request.applymarker(pytest.mark.xfail(strict=True, reason=DEADLOCK))
     moved = start_case(proc, clock)
     task = single_task(proc, "motcua", moved.instance_id)
 
@@ -187,10 +181,9 @@ def test_claim_and_complete_at_once_do_not_deadlock(proc, clock, request):
     assert verify(proc) == []
 
 
-def test_cancel_and_complete_at_once_do_not_deadlock(proc, clock, request):
+def test_cancel_and_complete_at_once_do_not_deadlock(proc, clock):
     if proc.is_sqlite:
         pytest.skip("SQLite writers are serialised by BEGIN IMMEDIATE; no row locks to order")
-    request.applymarker(pytest.mark.xfail(strict=True, reason=DEADLOCK))
     moved = start_case(proc, clock)
     task = single_task(proc, "motcua", moved.instance_id)
 

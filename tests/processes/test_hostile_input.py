@@ -60,10 +60,6 @@ def test_a_doctype_after_a_long_comment_is_refused_too(org, clock):
     assert "DTD" in _messages(_deploy_refused(org, clock, padded))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "processes/catalog.py _as_text stores the decoded text but keeps its XML declaration "
-    "(encoding=\"UTF-16\"/\"windows-1258\"); ProcedureCache.get recompiles it through engine/xml.load_xml, "
-    "which encodes the str as UTF-8 and libxml2 obeys the stale declaration: 'malformed XML' at every start"))
 def test_a_file_in_another_encoding_deploys_and_runs_with_its_text_intact(org, clock):
     for encoding in ("UTF-16", "windows-1258"):
         code = f"QT-ENC-{encoding}"
@@ -218,11 +214,7 @@ def test_acting_on_things_that_do_not_exist(proc, clock):
     assert dump_all(proc) == before
 
 
-def test_a_task_id_with_a_nul_byte_is_not_found(proc, clock, request):
-    if not proc.is_sqlite:
-        request.applymarker(pytest.mark.xfail(
-            strict=True, reason="PostgreSQL: instances.complete/tasks.claim pass the id to the query unchecked; "
-                                "a NUL byte raises psycopg.DataError instead of NotFound"))
+def test_a_task_id_with_a_nul_byte_is_not_found(proc, clock):
     start_case(proc, clock)
     before = dump_all(proc)
     with pytest.raises(NotFound):
