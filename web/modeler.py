@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template, url_for
 from sqlalchemy import select
 
 from processes.schema import roles
@@ -40,7 +40,15 @@ def _page(code: str | None, version: int | None):
         "code": code, "version": version, "can_edit": may_edit(), "api_base": "/api/procedures",
         "edit_url": edit_url, "roles": _roles(), "strings": js_strings(),
     }
-    return render_template("modeler.html", config=config, code=code, version=version)
+    return render_template("modeler.html", config=config, code=code, version=version, back_url=_back_url(code))
+
+
+def _back_url(code: str | None) -> str | None:
+    """The quality manager's page of this procedure (or the catalog) when that part of the site is there."""
+    views = current_app.view_functions
+    if code and "quality.procedure" in views:
+        return url_for("quality.procedure", code=code)
+    return url_for("quality.catalog") if "quality.catalog" in views else None
 
 
 @bp.get("/quality/procedures/<code>/versions/<int:version>/edit")

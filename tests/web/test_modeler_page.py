@@ -47,6 +47,7 @@ def test_the_quality_manager_may_edit(login):
     assert {"code": "mot_cua", "name": "Công chức Bộ phận một cửa"} in config["roles"]
     assert b'name="save"' in reply.data and b'name="upload"' in reply.data
     assert b"modeler/dist/modeler.js" in reply.data and b"modeler/dist/modeler.css" in reply.data
+    assert b'href="/quality/procedures/QT-XD-01" title=' in reply.data  # back to the procedure's page
 
 
 def test_others_only_look(login):
