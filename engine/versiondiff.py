@@ -60,7 +60,8 @@ def diff_versions(old_xml: bytes | str, new_xml: bytes | str) -> VersionDiff:
     """Compare two BPMN texts: flow nodes, sequence flows and processes, by element id."""
     old, new = elements_of(old_xml), elements_of(new_xml)
     result = VersionDiff()
-    result.names = {eid: sig["name"] or eid for eid, sig in {**old, **new}.items()}
+    both = {**old, **new}
+    result.names = {eid: sig["name"] or _flow_name(sig, both) or eid for eid, sig in both.items()}
     result.kinds = {eid: sig["kind"] for eid, sig in {**old, **new}.items()}
     result.added = [eid for eid in new if eid not in old]
     result.removed = [eid for eid in old if eid not in new]
@@ -73,6 +74,14 @@ def diff_versions(old_xml: bytes | str, new_xml: bytes | str) -> VersionDiff:
             result.changed[eid] = what
             result.details[eid] = {a: {"from": _show(before.get(a)), "to": _show(after.get(a))} for a in what}
     return result
+
+
+def _flow_name(sig: dict[str, Any], elements: dict[str, dict[str, Any]]) -> str:
+    """An unnamed sequence flow is called after its ends: "source → target"."""
+    if sig["kind"] != "sequenceFlow":
+        return ""
+    ends = [(elements.get(e) or {}).get("name") or e for e in sig["flows"]]
+    return " → ".join(str(e) for e in ends)
 
 
 def _show(value: Any) -> Any:

@@ -182,10 +182,13 @@ def list_catalog(db: Database) -> list[dict[str, Any]]:
 
 def adopt_deployed(db: Database, clock: Clock) -> int:
     """Bring procedures deployed outside the catalog (CLI, make run) under document control; return how many."""
+    with db.read() as conn:
+        if not _unadopted(conn):
+            return 0  # the usual case: no write transaction (catalog pages call this on every view)
     now = clock.now()
     adopted = 0
     with db.write() as conn:
-        active = list(conn.execute(select(definitions).where(definitions.c.status == "active")
+        active = list(conn.execute(select(definitions).where(definitions.c.id.in_(_unadopted(conn)))
                                    .order_by(definitions.c.code)))
         for definition in active:
             row = conn.execute(select(procedures).where(procedures.c.code == definition.code)).first()
@@ -194,15 +197,18 @@ def adopt_deployed(db: Database, clock: Clock) -> int:
                                                 now)
             else:
                 procedure_id = row.id
-                linked = conn.execute(select(procedure_versions.c.id).where(
-                    procedure_versions.c.procedure_id == procedure_id,
-                    procedure_versions.c.definition_id == definition.id,
-                    procedure_versions.c.status == VersionStatus.EFFECTIVE.value)).first()
-                if linked is not None:
-                    continue
             _adopt(conn, procedure_id, definition, now)
             adopted += 1
     return adopted
+
+
+def _unadopted(conn: Connection) -> list[int]:
+    """Active definitions no version in force stands for (deployed outside the catalog)."""
+    linked = select(procedure_versions.c.definition_id).where(
+        procedure_versions.c.status == VersionStatus.EFFECTIVE.value,
+        procedure_versions.c.definition_id.is_not(None))
+    return list(conn.execute(select(definitions.c.id).where(
+        definitions.c.status == "active", definitions.c.id.not_in(linked))).scalars())
 
 
 def _adopt(conn: Connection, procedure_id: int, definition: Any, now) -> None:
