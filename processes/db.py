@@ -10,7 +10,10 @@ from pathlib import Path
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine
 
-from . import workspace_schema  # noqa: F401 - registers the workspace tables on the metadata
+from . import (
+    audit_schema,  # noqa: F401 - registers the internal-audit tables on the metadata
+    workspace_schema,  # noqa: F401 - registers the workspace tables on the metadata
+)
 from .caches import LiveWorkflows, ProcedureCache
 from .schema import metadata
 

@@ -1,0 +1,96 @@
+"""Tables of the internal audit (audits/programme.py, audits/index766.py): audit plans, teams, checklists,
+samples, findings, and the QĐ 766 scores entered by hand.
+
+They live on the same MetaData as processes/schema.py (processes/db.py imports this module so that
+`create_all` creates them).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+
+from .schema import UTCDateTime, metadata
+
+# One internal audit (ISO 9001 clause 9.2) of one unit in one period; procedures: JSON list of codes.
+audit_plans = Table(
+    "audit_plans", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("year", Integer, nullable=False),
+    Column("period", String(20), nullable=False),
+    Column("unit_id", ForeignKey("units.id"), nullable=False),
+    Column("procedures", Text, nullable=False, default="[]"),
+    Column("objective", Text, nullable=False, default=""),
+    Column("planned_from", Date, nullable=False),
+    Column("planned_to", Date, nullable=False),
+    Column("status", String(20), nullable=False, default="planned"),
+    Column("seed", Integer, nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_audit_plans_year", "year", "unit_id"),
+)
+
+audit_team = Table(
+    "audit_team", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", ForeignKey("audit_plans.id"), nullable=False),
+    Column("username", String(80), nullable=False),
+    Column("role", String(10), nullable=False),  # lead | member
+    UniqueConstraint("plan_id", "username"),
+)
+
+# answer: conformity | observation | nonconformity | not_applicable (NULL until audited).
+audit_checklist = Table(
+    "audit_checklist", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", ForeignKey("audit_plans.id"), nullable=False),
+    Column("procedure", String(60), nullable=False),
+    Column("item_no", Integer, nullable=False),
+    Column("clause", String(20), nullable=False),
+    Column("element_id", String(200), nullable=True),
+    Column("question", Text, nullable=False),
+    Column("answer", String(20), nullable=True),
+    Column("note", Text, nullable=False, default=""),
+    UniqueConstraint("plan_id", "procedure", "item_no"),
+)
+
+audit_samples = Table(
+    "audit_samples", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", ForeignKey("audit_plans.id"), nullable=False),
+    Column("instance_id", ForeignKey("instances.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    UniqueConstraint("plan_id", "instance_id"),
+)
+
+# evidence: JSON [{"instance_id", "dossier", "seq", "activity"}]; capa_instance_id: the QT-CAPA-01 case of a
+# nonconformity.
+audit_findings = Table(
+    "audit_findings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", ForeignKey("audit_plans.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),  # conformity | observation | nonconformity
+    Column("clause", String(20), nullable=False, default=""),
+    Column("procedure", String(60), nullable=True),
+    Column("statement", Text, nullable=False),
+    Column("evidence", Text, nullable=False, default="[]"),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("capa_instance_id", ForeignKey("instances.id"), nullable=True),
+    UniqueConstraint("plan_id", "number"),
+)
+
+# QĐ 766 criteria quytrinh cannot compute, entered per unit and period (criterion: "1", "4", "6.3"…).
+index766_manual_scores = Table(
+    "index766_manual_scores", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), nullable=False),
+    Column("period", String(20), nullable=False),
+    Column("criterion", String(10), nullable=False),
+    Column("points", Float, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("entered_by", String(80), nullable=False),
+    Column("entered_at", UTCDateTime, nullable=False),
+    UniqueConstraint("unit_id", "period", "criterion"),
+)
