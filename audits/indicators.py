@@ -1,0 +1,217 @@
+"""SLA conformance: early / on time / late per procedure, unit, step and period, from quytrinh's own records.
+
+* A dossier counts in the period it was **resolved** in (an answer given: done, returned or refused),
+  with the result the engine recorded (processes/sla.py: early = at least one working day left, late =
+  after the statutory due instant, or a second supplement request).
+* A step counts in the period it was completed in; its time is **working time** on its agency's
+  calendar (office hours, engine/calendar.py) from when it opened to when it was done, compared with
+  its `camunda:dueDate` (a working day counted as 8 office hours, the default calendar's day).
+* The **causes of lateness** are the steps that overran their own limit inside late dossiers.
+* A late dossier **without a signed apology** (thư xin lỗi, Nghị định 61/2018 art. 20) is a
+  nonconformity by itself and is listed by code.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter as Tally
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from engine.durations import parse_duration
+from processes.calendar_store import calendar_for
+from processes.db import Database
+
+from .periods import Period, local_month
+from .records import DossierFact, StepFact, department_of, load_dossiers, load_steps
+
+DAY_HOURS = 8.0
+RESULTS = ("early", "on_time", "late")
+
+
+@dataclass
+class Counts:
+    """Resolved dossiers (or completed steps) by result."""
+
+    resolved: int = 0
+    early: int = 0
+    on_time: int = 0
+    late: int = 0
+
+    def add(self, result: str | None) -> None:
+        """Count one item with its result (None: no time limit, counted as resolved only)."""
+        self.resolved += 1
+        if result in RESULTS:
+            setattr(self, result, getattr(self, result) + 1)
+
+    def rate(self, result: str) -> float:
+        """Share (0–1) of resolved items with this result."""
+        return getattr(self, result) / self.resolved if self.resolved else 0.0
+
+    @property
+    def in_time_rate(self) -> float:
+        """Share (0–1) resolved early or on time."""
+        return (self.early + self.on_time) / self.resolved if self.resolved else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form with the rates."""
+        return {**asdict(self), "early_rate": round(self.rate("early"), 4),
+                "on_time_rate": round(self.rate("on_time"), 4),
+                "late_rate": round(self.rate("late"), 4), "in_time_rate": round(self.in_time_rate, 4)}
+
+
+@dataclass
+class StepFigure:
+    """One step of one procedure: results, and time taken against its limit (working hours)."""
+
+    procedure: str
+    element_id: str
+    name: str
+    limit: str | None
+    limit_hours: float | None
+    counts: Counts = field(default_factory=Counts)
+    median_hours: float | None = None
+    p90_hours: float | None = None
+    late_in_late_dossiers: int = 0  # late dossiers in which this step overran its limit
+    overrun_hours: float = 0.0  # total working hours beyond the limit, over all its late completions
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {**{k: v for k, v in asdict(self).items() if k != "counts"}, **self.counts.as_dict()}
+
+
+@dataclass
+class SlaReport:
+    """SLA conformance over a period."""
+
+    period: Period
+    received: int = 0
+    received_online: int = 0
+    overall: Counts = field(default_factory=Counts)
+    by_procedure: dict[str, Counts] = field(default_factory=dict)
+    by_unit: dict[str, Counts] = field(default_factory=dict)
+    by_month: dict[str, Counts] = field(default_factory=dict)
+    by_department: dict[str, Counts] = field(default_factory=dict)  # steps, by the unit of who did them
+    steps: list[StepFigure] = field(default_factory=list)
+    late_without_apology: list[str] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # procedure and unit codes -> names
+
+    @property
+    def causes(self) -> list[StepFigure]:
+        """Steps that made dossiers late, worst first."""
+        found = [s for s in self.steps if s.late_in_late_dossiers]
+        return sorted(found, key=lambda s: (-s.late_in_late_dossiers, -s.overrun_hours, s.procedure, s.element_id))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return {"period": self.period.label, "received": self.received, "received_online": self.received_online,
+                "overall": self.overall.as_dict(),
+                "by_procedure": {k: v.as_dict() for k, v in self.by_procedure.items()},
+                "by_unit": {k: v.as_dict() for k, v in self.by_unit.items()},
+                "by_month": {k: v.as_dict() for k, v in self.by_month.items()},
+                "by_department": {k: v.as_dict() for k, v in self.by_department.items()},
+                "steps": [s.as_dict() for s in self.steps],
+                "causes": [{"procedure": s.procedure, "element_id": s.element_id, "name": s.name,
+                            "late_dossiers": s.late_in_late_dossiers, "overrun_hours": round(s.overrun_hours, 1)}
+                           for s in self.causes],
+                "late_without_apology": self.late_without_apology, "names": self.names}
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    """Nearest-rank percentile (share 0–1) of the values, None when there are none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 1))
+    return ordered[int(rank) - 1]
+
+
+def limit_hours(due: str | None) -> float | None:
+    """A step's time limit in working hours (days of DAY_HOURS office hours), None without one."""
+    if not due:
+        return None
+    limit = parse_duration(due)
+    return float(limit.days) * DAY_HOURS + float(limit.minutes) / 60
+
+
+def sla_report(db: Database, period: Period, procedures: list[str] | None = None,
+               public_only: bool = False) -> SlaReport:
+    """SLA conformance of the dossiers resolved and the steps completed in `period`."""
+    with db.read() as conn:
+        facts = load_dossiers(conn, period, "either", procedures)
+        steps = load_steps(conn, [f.instance_id for f in facts])
+        departments = department_of(conn)
+        calendars = {uid: calendar_for(conn, uid) for uid in {f.unit_id for f in facts}}
+    if public_only:
+        facts = [f for f in facts if f.public]
+    return build_sla_report(period, facts, steps, departments, calendars)
+
+
+def build_sla_report(period: Period, facts: list[DossierFact], steps: list[StepFact],
+                     departments: dict[tuple[str, str], str], calendars: dict[int, Any]) -> SlaReport:
+    """The figures from records already loaded (see sla_report)."""
+    report = SlaReport(period)
+    late_cases: set[int] = set()
+    kept: set[int] = set()
+    for f in facts:
+        kept.add(f.instance_id)
+        report.names[f.procedure] = f.procedure_name
+        report.names[f.unit] = f.unit_name
+        if period.contains(f.received_at):
+            report.received += 1
+            report.received_online += f.online
+        if not period.contains(f.done_at) or f.result is None:
+            continue
+        for bucket in (report.overall, report.by_procedure.setdefault(f.procedure, Counts()),
+                       report.by_unit.setdefault(f.unit, Counts()),
+                       report.by_month.setdefault(local_month(f.done_at), Counts())):
+            bucket.add(f.result)
+        if f.result == "late":
+            late_cases.add(f.instance_id)
+            if not f.apology_signed:
+                report.late_without_apology.append(f.code)
+    report.steps = _step_figures(period, [s for s in steps if s.instance_id in kept], late_cases, departments,
+                                 calendars, report)
+    report.by_month = dict(sorted(report.by_month.items()))
+    return report
+
+
+def _step_figures(period: Period, steps: list[StepFact], late_cases: set[int],
+                  departments: dict[tuple[str, str], str], calendars: dict[int, Any],
+                  report: SlaReport) -> list[StepFigure]:
+    figures: dict[tuple[str, str], StepFigure] = {}
+    hours: dict[tuple[str, str], list[float]] = defaultdict(list)
+    culprits: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for s in steps:
+        if not period.contains(s.completed_at):
+            continue
+        key = (s.procedure, s.element_id)
+        figure = figures.get(key)
+        if figure is None:
+            figure = figures[key] = StepFigure(s.procedure, s.element_id, s.name, s.due, limit_hours(s.due))
+        figure.counts.add(s.result)
+        role = s.roles.split(",")[0].partition("@")[0] if s.roles else ""
+        who = s.completed_by or ""
+        dept = departments.get((who, role)) or departments.get((who, ""), "?")
+        report.by_department.setdefault(dept, Counts()).add(s.result)
+        calendar = calendars.get(s.unit_id)
+        taken = (calendar.elapsed(s.created_at, s.completed_at).total_seconds() / 3600 if calendar is not None
+                 else (s.completed_at - s.created_at).total_seconds() / 3600)
+        hours[key].append(taken)
+        if s.result == "late" and figure.limit_hours is not None:
+            figure.overrun_hours += max(0.0, taken - figure.limit_hours)
+            if s.instance_id in late_cases:
+                culprits[key].add(s.instance_id)
+    for key, figure in figures.items():
+        values = hours[key]
+        figure.median_hours = round(statistics.median(values), 2) if values else None
+        p90 = percentile(values, 0.9)
+        figure.p90_hours = round(p90, 2) if p90 is not None else None
+        figure.late_in_late_dossiers = len(culprits[key])
+    return sorted(figures.values(), key=lambda f: (f.procedure, f.element_id))
+
+
+def result_mix(facts: list[DossierFact]) -> Tally:
+    """How many dossiers have each result (None for the unresolved)."""
+    return Tally(f.result for f in facts)
