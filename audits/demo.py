@@ -1,0 +1,397 @@
+"""The demo district: a year of dossiers worked through the real engine on a simulated clock.
+
+`generate_year` is a discrete-event simulation. Dossiers arrive on the working days of the year
+(audits/demo_profiles.py: rates per procedure, seasons, channels); each one is received with the
+one-stop counter's use case (`processes.reception.receive`) or submitted online (`instances.start`),
+and every step is completed with `instances.complete` by a demo user who holds the step's role, at
+an instant drawn from the step's time limit (most early, some on time, some late). Supplement
+requests pause the dossier until the applicant brings the papers (or withdraws, `dossiers.withdraw`);
+a dossier about to be late gets an apology asked for (`apology.request`) and signed by the head of
+the unit (`apology.sign`) — except a few, which is what the audit should catch. Answered dossiers
+are rated by some applicants, and scans and electronic results are attached.
+
+Nothing is written behind the engine's back: every row comes from a use case run at the simulated
+instant, so hash chains, SLA results and status codes are what production would have recorded.
+The same seed gives the same dossiers, decisions and instants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import itertools
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.durations import WorkingDuration, parse_duration
+from processes import apology, catalog, dossier_actions, instances, reception
+from processes.calendar_store import calendar_for
+from processes.clock import FixedClock
+from processes.db import Database
+from processes.dossier_rules import RUNNING, markers_of
+from processes.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
+from processes.keys import VN
+from processes.schema import dossiers as dossiers_table
+from processes.schema import human_tasks
+from processes.sla import working_before
+
+from . import demo_profiles as P
+from .demo_support import (
+    Staff,
+    attach_pdf,
+    fast_sqlite,
+    office_instant,
+    placeholder_pdf,
+    poisson,
+    rate,
+    share_of,
+    staff_of,
+)
+
+_MAX_STEPS = 40  # a case looping longer than this is abandoned by the simulation (never expected)
+
+
+@dataclass
+class DemoSummary:
+    """What a generated year contains, and how long it took."""
+
+    year: int
+    scale: float
+    seed: int
+    dossiers: int = 0
+    by_procedure: dict[str, int] = field(default_factory=dict)
+    counter_visits: int = 0  # counter visits that ended without a dossier (supplement advice, refusal)
+    online: int = 0
+    completed: int = 0
+    refused: int = 0
+    withdrawn: int = 0
+    running: int = 0
+    supplements: int = 0
+    second_supplements: int = 0
+    apologies: int = 0
+    apology_failures: int = 0
+    ratings: int = 0
+    attachments: int = 0
+    steps: int = 0
+    use_cases: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-friendly form."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class _Case:
+    profile: P.Profile
+    rng: random.Random
+    agency: str
+    applicant: tuple[str, str]
+    channel: str
+    visits: Counter = field(default_factory=Counter)
+    steps: int = 0
+    supplements: int = 0
+    apology: str = ""  # "", "asked", "skipped"
+    culprit: str = ""  # the step that will make this dossier late ("" when it will be on time)
+    ending: str = ""
+
+
+class _Sim:
+    def __init__(self, db: Database, year: int, scale: float, seed: int, root: Path | None,
+                 until: dt.datetime) -> None:
+        self.db, self.year, self.scale, self.seed, self.root, self.until = db, year, scale, seed, root, until
+        self.clock = FixedClock(dt.datetime(year, 1, 1, tzinfo=dt.UTC))
+        self.queue: list[tuple[dt.datetime, int, str, tuple]] = []
+        self.counter = itertools.count()
+        self.cases: dict[int, _Case] = {}
+        self.summary = DemoSummary(year, scale, seed)
+        with db.read() as conn:
+            self.staff: Staff = staff_of(conn)
+            self.calendars = {code: calendar_for(conn, uid) for code, uid in self.staff.agency_ids.items()}
+            self.markers = {}
+            for profile in P.PROFILES:
+                try:
+                    d = catalog.active_definition(conn, profile.code)
+                except NotFound:
+                    raise InvalidInput(f"{profile.code} is not deployed: run `quytrinh deploy bpmn/` first") from None
+                self.markers[profile.code] = markers_of(conn, d.id, d.sha256).sla
+
+    # ---- the event queue ------------------------------------------------------------------------
+
+    def at(self, when: dt.datetime, kind: str, *args: Any) -> None:
+        heapq.heappush(self.queue, (when, next(self.counter), kind, args))
+
+    def run(self) -> None:
+        while self.queue:
+            when, _, kind, args = heapq.heappop(self.queue)
+            if when > self.until:
+                break
+            self.clock.set(max(when, self.clock.now()))
+            getattr(self, f"_on_{kind}")(*args)
+
+    # ---- arrivals ---------------------------------------------------------------------------------
+
+    def plan_arrivals(self) -> None:
+        rng = random.Random(f"{self.seed}:arrivals")
+        calendar = self.calendars[self.staff.district]
+        index = 0
+        day = dt.date(self.year, 1, 1)
+        last = min(dt.date(self.year, 12, 31), self.until.astimezone(VN).date())
+        while day <= last:
+            if calendar.is_working_day(day):
+                sessions = calendar.sessions_on(day)
+                for profile in P.PROFILES:
+                    if profile.months and day.month not in profile.months:
+                        continue
+                    mean = profile.rate * self.scale * P.SEASON[day.month] * P.WEEKDAY[day.weekday()]
+                    for _ in range(poisson(rng, mean)):
+                        self.at(office_instant(rng, day, sessions), "arrive", profile, index)
+                        index += 1
+            day += dt.timedelta(days=1)
+
+    def _on_arrive(self, profile: P.Profile, index: int) -> None:
+        rng = random.Random(f"{self.seed}:{index}")
+        starter = profile.starter
+        agency = self.staff.agency_of[starter]
+        channel = P.pick(rng, profile.channels) if profile.public else "truc_tiep"
+        case = _Case(profile, rng, agency, P.person(rng), channel)
+        if profile.late and rng.random() < profile.late_rate:
+            case.culprit = P.pick(rng, profile.late)
+        if profile.public and channel != "truc_tuyen" and rng.random() < 0.04:
+            self._counter_visit(profile, case, starter)
+            return
+        try:
+            if profile.public and channel != "truc_tuyen":
+                iid = self._receive(profile, case, starter)
+            else:
+                data = {"ten_nguoi_nop": case.applicant[0], "so_giay_to": case.applicant[1], "kenh_nop": channel}
+                moved = instances.start(self.db, profile.code, data if profile.public else {}, starter, self.clock)
+                self.summary.use_cases += 1
+                iid = moved.instance_id
+                self.cases[iid] = case
+                if channel == "truc_tuyen":
+                    self.summary.online += 1
+                    self._attach(iid, "ho-so-dien-tu.pdf", starter)
+                self._schedule(iid, [(str(s.task_id), s.element_id, s.roles, s.due, s.form) for s in moved.opened])
+        except (InvalidInput, PermissionDenied, ConflictError, NotFound) as exc:
+            raise RuntimeError(f"demo: {profile.code} could not be received: {exc}") from exc
+        self.summary.dossiers += 1
+        self.summary.by_procedure[profile.code] = self.summary.by_procedure.get(profile.code, 0) + 1
+
+    def _receive(self, profile: P.Profile, case: _Case, starter: str) -> int:
+        definition, step = reception.reception_step(self.db, profile.code)
+        day = self.clock.now().astimezone(VN).date().isoformat()
+        applicant = reception.Applicant(case.applicant[0], case.applicant[1], P.address(case.rng), "", "",
+                                        case.channel)
+        chosen = {"kenh_nop": case.channel, "ten_nguoi_nop": case.applicant[0], "so_giay_to": case.applicant[1]}
+        form = P.fill_form(step.form, day, case.rng, chosen)
+        papers = [{"name": d["name"], "kind": d["kind"], "sets": d["sets"]}
+                  for d in reception.checklists().get(profile.code, []) if d.get("required") or case.rng.random() < .3]
+        uploads = [reception.Upload("ho-so-scan.pdf", placeholder_pdf())] if case.rng.random() < profile.scans else []
+        counter = reception.Counter(applicant, papers, form, "", uploads)
+        received = reception.receive(self.db, profile.code, counter, "accepted", starter, self.clock,
+                                     self.root or Path("instance/attachments"))
+        self.summary.use_cases += 1
+        self.summary.attachments += len(uploads)
+        self.cases[received.instance_id] = case
+        case.steps += 1
+        self._schedule(received.instance_id, self._open_steps(received.instance_id, definition.id))
+        return received.instance_id
+
+    def _counter_visit(self, profile: P.Profile, case: _Case, starter: str) -> None:
+        outcome = "supplement" if case.rng.random() < 0.85 else "refused"
+        note = ("Thiếu giấy tờ theo thành phần hồ sơ; hướng dẫn bổ sung" if outcome == "supplement"
+                else "Thủ tục không thuộc thẩm quyền giải quyết")
+        applicant = reception.Applicant(case.applicant[0], case.applicant[1], "", "", "", case.channel)
+        reception.receive(self.db, profile.code, reception.Counter(applicant, note=note), outcome, starter, self.clock)
+        self.summary.use_cases += 1
+        self.summary.counter_visits += 1
+
+    def _open_steps(self, iid: int, definition_id: int) -> list[tuple]:
+        with self.db.read() as conn:
+            procedure = self.db.procedures.get(conn, definition_id)
+            rows = conn.execute(select(human_tasks.c.task_uuid, human_tasks.c.element_id, human_tasks.c.roles,
+                                       human_tasks.c.due_duration).where(
+                human_tasks.c.instance_id == iid, human_tasks.c.state.in_(("ready", "claimed"))))
+            return [(r.task_uuid, r.element_id, tuple(x for x in r.roles.split(",") if x), r.due_duration,
+                     procedure.steps[r.element_id].form if r.element_id in procedure.steps else None)
+                    for r in rows]
+
+    # ---- steps ----------------------------------------------------------------------------------
+
+    def _schedule(self, iid: int, opened: list[tuple]) -> None:
+        case = self.cases[iid]
+        now = self.clock.now()
+        calendar = self.calendars[case.agency]
+        with self.db.read() as conn:
+            row = conn.execute(select(dossiers_table.c.appointment_at, dossiers_table.c.status_code)
+                               .where(dossiers_table.c.instance_id == iid)).first()
+        appointment = row.appointment_at if row is not None and row.status_code in RUNNING else None
+        for task_uuid, element, roles, due, form in opened:
+            actor = self.staff.pick(case.rng, roles, case.agency)
+            kind = self.markers[case.profile.code].get(element)
+            if kind == "supplement":
+                case.supplements += 1
+                if case.rng.random() < case.profile.withdraw:
+                    days = Fraction(case.rng.uniform(2, 12)).limit_denominator(8)
+                    self.at(calendar.add(now, WorkingDuration(days=days)), "withdraw", iid)
+                    continue
+            if kind == "supplement" or not due:
+                low, high = P.SUPPLEMENT_DAYS
+                days = Fraction(case.rng.uniform(low, high)).limit_denominator(8)
+                when = calendar.add(now, WorkingDuration(days=days))
+            else:
+                when = self._step_time(case, element, parse_duration(due), appointment)
+            self.at(when, "complete", iid, task_uuid, element, actor, form)
+            if appointment is not None and when > appointment:
+                self._maybe_apologise(iid, case, appointment, when, actor)
+
+    def _step_time(self, case: _Case, element: str, limit: WorkingDuration, appointment: dt.datetime | None):
+        """When a step opened now is done: the dossier's cause of lateness overruns past the appointment;
+        any other step takes its drawn share of its limit but leaves the later steps room."""
+        calendar, now, rng = self.calendars[case.agency], self.clock.now(), case.rng
+        if case.culprit == element:
+            case.culprit = ""
+            when = calendar.add(now, share_of(limit, rng.uniform(1.3, P.LATE_MAX)))
+            if appointment is not None and when <= appointment:
+                when = calendar.add(appointment, WorkingDuration(minutes=Fraction(rng.randint(30, 1200))))
+            return when
+        when = calendar.add(now, share_of(limit, P.step_fraction(case.rng, case.profile, element)))
+        if appointment is not None and when > now and appointment > now:
+            left = calendar.elapsed(now, appointment).total_seconds() / 60
+            limit_minutes = float(limit.total_minutes(480))
+            room = left * (0.85 if limit_minutes >= 0.4 * left else 0.6)
+            when = min(when, calendar.add(now, WorkingDuration(minutes=Fraction(int(room)))))
+        return when
+
+    def _on_complete(self, iid: int, task_uuid: str, element: str, actor: str, form) -> None:
+        case = self.cases[iid]
+        case.visits[element] += 1
+        case.steps += 1
+        if case.steps > _MAX_STEPS:
+            return
+        chosen: dict[str, object] = {}
+        for decision in case.profile.decisions.get(element, ()):
+            weights = decision.first if case.visits[element] == 1 else (decision.again or decision.first)
+            chosen[decision.field] = P.pick(case.rng, weights)
+        if element == "Task_TiepNhan":
+            chosen.update(ten_nguoi_nop=case.applicant[0], so_giay_to=case.applicant[1], kenh_nop=case.channel)
+        day = self.clock.now().astimezone(VN).date().isoformat()
+        try:
+            moved = instances.complete(self.db, task_uuid, P.fill_form(form, day, case.rng, chosen), actor, self.clock)
+        except ConflictError:  # withdrawn meanwhile
+            return
+        self.summary.use_cases += 1
+        self.summary.steps += 1
+        if moved.status != "running":
+            self._finished(iid, case, task_uuid, actor, moved.end_event)
+            return
+        self._schedule(iid, [(str(s.task_id), s.element_id, s.roles, s.due, s.form) for s in moved.opened])
+
+    def _finished(self, iid: int, case: _Case, task_uuid: str, actor: str, end: str | None) -> None:
+        refused = end is not None and ("TuChoi" in end or "Khong" in end)
+        case.ending = "refused" if refused else "done"
+        if case.profile.public and not refused and case.rng.random() < case.profile.e_result:
+            self._attach(iid, "ket-qua-dien-tu.pdf", actor, task_uuid)
+        if case.profile.rating and case.rng.random() < case.profile.rating:
+            later = self.calendars[case.agency].add(self.clock.now(), WorkingDuration(
+                minutes=Fraction(case.rng.randint(5, 2400))))
+            self.at(later, "rate", iid)
+
+    def _on_withdraw(self, iid: int) -> None:
+        case = self.cases[iid]
+        try:
+            dossier_actions.withdraw(self.db, iid, self.staff.pick(case.rng, ("mot_cua",), case.agency), self.clock,
+                              "Người nộp rút hồ sơ, không bổ sung được giấy tờ")
+        except (ConflictError, PermissionDenied, InvalidInput):
+            return
+        case.ending = "withdrawn"
+        self.summary.use_cases += 1
+
+    def _on_rate(self, iid: int) -> None:
+        case = self.cases[iid]
+        with self.db.read() as conn:
+            result = conn.execute(select(dossiers_table.c.result).where(dossiers_table.c.instance_id == iid)).scalar()
+        weights = {5: 55, 4: 30, 3: 10, 2: 4, 1: 1} if result != "late" else {5: 10, 4: 25, 3: 35, 2: 20, 1: 10}
+        score = int(P.pick(case.rng, {str(k): v for k, v in weights.items()}))
+        if rate(self.db, iid, score, self.clock):
+            self.summary.ratings += 1
+            self.summary.use_cases += 1
+
+    # ---- apologies --------------------------------------------------------------------------------
+
+    def _maybe_apologise(self, iid: int, case: _Case, appointment: dt.datetime, planned: dt.datetime,
+                         actor: str) -> None:
+        if case.apology or not case.profile.public:
+            return
+        if case.rng.random() >= P.APOLOGY_SHARE:
+            case.apology = "skipped"
+            return
+        calendar = self.calendars[case.agency]
+        ask = max(self.clock.now(), working_before(calendar, appointment, parse_duration("P1D")))
+        if ask < planned:
+            case.apology = "asked"
+            self.at(ask, "apology", iid, actor, planned)
+
+    def _on_apology(self, iid: int, actor: str, planned: dt.datetime) -> None:
+        case = self.cases[iid]
+        try:
+            view = apology.request(self.db, iid, actor, self.clock, "Hồ sơ phức tạp, cần thêm thời gian xử lý")
+        except (ConflictError, PermissionDenied, InvalidInput):
+            self.summary.apology_failures += 1
+            return
+        self.summary.use_cases += 1
+        calendar, now = self.calendars[case.agency], self.clock.now()
+        later = calendar.add(now, WorkingDuration(minutes=Fraction(case.rng.randint(15, 240))))
+        if later >= planned:
+            later = now + (planned - now) / 2
+        self.at(later, "sign", view.id, self.staff.leader_of(view.unit))
+
+    def _on_sign(self, apology_id: int, leader: str) -> None:
+        try:
+            apology.sign(self.db, apology_id, leader, self.clock)
+        except (ConflictError, PermissionDenied, InvalidInput):
+            self.summary.apology_failures += 1
+            return
+        self.summary.apologies += 1
+        self.summary.use_cases += 1
+
+    def _attach(self, iid: int, name: str, actor: str, task_uuid: str | None = None) -> None:
+        attach_pdf(self.db, self.root or Path("instance/attachments"), iid, name, actor, self.clock, task_uuid)
+        self.summary.attachments += 1
+        self.summary.use_cases += 1
+
+
+def generate_year(db: Database, year: int, scale: float = 1.0, seed: int = 2025,
+                  attachments_root: Path | None = None, until: dt.datetime | None = None) -> DemoSummary:
+    """Simulate a year of the demo district through the engine; return what was produced.
+
+    The demo organisation and the procedures of audits/demo_profiles.py must be deployed. Arrivals
+    stop at the end of `year` (or at `until`); open cases go on until `until` (default: 31 January next
+    year) and are left as they are then.
+    """
+    if scale <= 0:
+        raise InvalidInput("scale must be positive")
+    started = time.perf_counter()
+    end = until or dt.datetime(year + 1, 1, 31, 17, tzinfo=VN).astimezone(dt.UTC)
+    with fast_sqlite(db):
+        sim = _Sim(db, year, scale, seed, attachments_root, end)
+        sim.plan_arrivals()
+        sim.run()
+    summary = sim.summary
+    for case in sim.cases.values():
+        summary.supplements += case.supplements
+        summary.second_supplements += case.supplements >= 2
+        summary.completed += case.ending == "done"
+        summary.refused += case.ending == "refused"
+        summary.withdrawn += case.ending == "withdrawn"
+        summary.running += case.ending == ""
+    summary.seconds = round(time.perf_counter() - started, 2)
+    return summary

@@ -1,0 +1,167 @@
+"""What the demo district looks like: arrivals, channels, decisions and step times per procedure.
+
+The figures are plausible for a rural district (UBND huyện) and one commune, not measured from a real
+one: chứng thực and khai sinh are the everyday procedures, building permits the rare and slow ones.
+Rates are dossiers per working day at scale 1 (about 650 dossiers a year, what `make run` loads on
+first start); `audits.demo` multiplies them by its scale (a busy district is scale 5 to 10).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+# Month factors: fewer dossiers around Tết (late January / February), more before the year closes.
+SEASON = {1: 0.9, 2: 0.7, 3: 1.05, 4: 1.0, 5: 1.0, 6: 1.0, 7: 1.05, 8: 1.0, 9: 1.0, 10: 1.05, 11: 1.1, 12: 1.15}
+WEEKDAY = {0: 1.2, 1: 1.05, 2: 1.0, 3: 1.0, 4: 0.85, 5: 0.5, 6: 0.0}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A decision field of a step: option → weight on the first visit, and on later visits."""
+
+    field: str
+    first: dict[str, float]
+    again: dict[str, float] | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How one procedure is used in the demo district."""
+
+    code: str
+    rate: float  # dossiers per working day at scale 1
+    starter: str  # who receives (or registers) it
+    channels: dict[str, float] = field(default_factory=lambda: {"truc_tiep": 1.0})
+    decisions: dict[str, tuple[Decision, ...]] = field(default_factory=dict)
+    late: dict[str, float] = field(default_factory=dict)  # step → weight as the cause of lateness
+    late_rate: float = 0.05  # share of dossiers that end late (one step overruns past the appointment)
+    months: tuple[int, ...] = ()  # only these months (empty: all year)
+    public: bool = True  # an administrative procedure (dossiers for citizens), else internal work
+    scans: float = 0.6  # share of counter dossiers with their papers scanned at reception
+    e_result: float = 0.3  # share of results also issued electronically
+    withdraw: float = 0.08  # share of supplement requests that end with the applicant withdrawing
+    rating: float = 0.35  # share of answered dossiers rated by the applicant
+
+
+PROFILES: tuple[Profile, ...] = (
+    Profile("QT-CT-01", 1.5, "motcua", {"truc_tiep": 0.86, "truc_tuyen": 0.14},
+            {"Task_KiemTraDoiChieu": (Decision("ket_qua_kiem_tra", {"chung_thuc": 0.975, "tu_choi": 0.025}),
+                                      Decision("do_phuc_tap", {"don_gian": 0.94, "phuc_tap": 0.06}))},
+            {"Task_KiemTraDoiChieu": 0.05, "Task_KyChungThuc": 0.04}, 0.03, scans=0.35, e_result=0.15, rating=0.25),
+    Profile("QT-HT-01", 0.5, "xa.motcua", {"truc_tiep": 0.62, "truc_tuyen": 0.36, "buu_chinh": 0.02},
+            {"Task_KiemTraGhiSo": (Decision("ket_qua_kiem_tra", {"dat": 0.9, "bo_sung": 0.08, "tu_choi": 0.02},
+                                            {"dat": 0.89, "bo_sung": 0.1, "tu_choi": 0.01}),)},
+            {"Task_KyGiayKhaiSinh": 0.06, "Task_KiemTraGhiSo": 0.04}, 0.025, scans=0.7, e_result=0.55),
+    Profile("QT-KD-01", 0.25, "motcua", {"truc_tiep": 0.38, "truc_tuyen": 0.6, "buu_chinh": 0.02},
+            {"Task_KiemTra": (Decision("ket_qua_kiem_tra", {"hop_le": 0.84, "bo_sung": 0.12, "tu_choi": 0.04},
+                                       {"hop_le": 0.78, "bo_sung": 0.2, "tu_choi": 0.02}),)},
+            {"Task_KiemTra": 0.1, "Task_KyGiayChungNhan": 0.05}, 0.06, scans=0.8, e_result=0.7),
+    Profile("QT-XD-01", 0.15, "motcua", {"truc_tiep": 0.55, "truc_tuyen": 0.43, "buu_chinh": 0.02},
+            {"Task_ThamDinh": (Decision("ket_qua_tham_dinh", {"dat": 0.78, "bo_sung": 0.16, "tu_choi": 0.06},
+                                        {"dat": 0.76, "bo_sung": 0.2, "tu_choi": 0.04}),),
+             "Task_XemXet": (Decision("ket_qua_xem_xet", {"duyet": 0.92, "tra_lai": 0.08}, {"duyet": 1.0}),)},
+            {"Task_ThamDinh": 0.22, "Task_KyGiayPhep": 0.12, "Task_XemXet": 0.06}, 0.14, scans=0.75, e_result=0.35,
+            withdraw=0.12),
+    Profile("QT-VB-01", 0.3, "vanthu", decisions={
+        "Task_PheDuyet": (Decision("ket_qua_duyet", {"dong_y": 0.9, "tra_lai": 0.1},
+                                   {"dong_y": 0.97, "tra_lai": 0.03}),)},
+            late={"Task_XuLy": 0.15, "Task_PhanCong": 0.05}, late_rate=0.08, public=False, scans=0.9, e_result=0.0,
+            rating=0.0),
+    Profile("QT-TDKT-01", 0.25, "tp.nv", decisions={
+        "Task_ThamDinhHoSo": (Decision("ket_qua_tham_dinh",
+                                       {"hop_le": 0.75, "bo_sung": 0.2, "khong_du_dieu_kien": 0.05},
+                                       {"hop_le": 0.95, "khong_du_dieu_kien": 0.05}),),
+        "Task_XetDuyet": (Decision("ket_qua_xet", {"dong_y": 0.92, "khong_dong_y": 0.08}),),
+        "Task_QuyetDinh": (Decision("quyet_dinh", {"khen_thuong": 0.93, "khong_khen_thuong": 0.07}),)},
+            late={"Task_XetDuyet": 0.1}, late_rate=0.1, months=(11, 12), public=False, scans=1.0, e_result=0.0,
+            rating=0.0,
+            withdraw=0.0),
+)
+
+# Share of steps finished early (in the first half of their time limit), and how long the rest take:
+# fractions of the step's limit, on time in (0.5, 1], late in (1, LATE_MAX]. A step overruns its own
+# limit with half its `late` weight; unless it is the dossier's cause of lateness it must still leave
+# the later steps room before the appointment (see audits.demo._step_time).
+EARLY_SHARE = 0.55
+LATE_MAX = 2.2
+# Working days an applicant takes to bring what a supplement request asks for.
+SUPPLEMENT_DAYS = (1.0, 8.0)
+# Chance the officer handling a dossier that will be late asks the head of unit for an apology in time.
+APOLOGY_SHARE = 0.85
+
+_FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ",
+           "Ngô", "Dương", "Lý")
+_MIDDLE = ("Văn", "Thị", "Minh", "Hữu", "Đức", "Thanh", "Ngọc", "Quốc", "Thu", "Xuân", "Hoài", "Kim")
+_GIVEN = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Hương", "Khánh", "Lan", "Linh",
+          "Long", "Mai", "Nam", "Nga", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tú", "Vy", "Yến")
+_PLACES = ("Thôn Đông", "Thôn Tây", "Xóm Chợ", "Ấp Bình Thạnh", "Khu phố 3", "Thôn Phú Mỹ", "Xóm Bãi")
+_PAPERS = ("Bằng tốt nghiệp THPT", "Giấy khai sinh", "Hợp đồng lao động", "Sổ hộ khẩu", "Học bạ",
+           "Giấy chứng nhận quyền sử dụng đất", "Căn cước công dân")
+_AGENCIES = ("UBND tỉnh", "Sở Nội vụ", "Sở Tài chính", "Sở Xây dựng", "Huyện ủy", "Văn phòng UBND tỉnh")
+
+
+def person(rng: random.Random) -> tuple[str, str]:
+    """A plausible applicant: (full name, 12-digit citizen ID number)."""
+    name = f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
+    return name, "0" + "".join(str(rng.randrange(10)) for _ in range(11))
+
+
+def address(rng: random.Random) -> str:
+    """A plausible address in the demo district."""
+    return f"{rng.choice(_PLACES)}, xã An Hòa, huyện An Phú"
+
+
+def pick(rng: random.Random, weights: dict[str, float]) -> str:
+    """One key of `weights`, drawn with those weights."""
+    keys = list(weights)
+    return rng.choices(keys, [weights[k] for k in keys])[0]
+
+
+def fill_form(form, day: str, rng: random.Random, chosen: dict[str, object]) -> dict[str, object]:
+    """Completion data meeting every constraint of `form`: `chosen` values first, plausible text elsewhere."""
+    data: dict[str, object] = {}
+    for f in form.fields if form else ():
+        if f.readonly:
+            continue
+        if f.id in chosen:
+            data[f.id] = chosen[f.id]
+        elif not f.required and rng.random() < 0.5:
+            continue
+        elif f.type == "enum":
+            data[f.id] = f.options[0][0] if f.options else ""
+        elif f.type == "date":
+            data[f.id] = day
+        elif f.type in ("long", "integer"):
+            low = int(f.constraints.get("min") or 1)
+            high = int(f.constraints.get("max") or low + 10)
+            data[f.id] = rng.randint(low, min(high, low + 9))
+        elif f.type == "boolean":
+            data[f.id] = True
+        else:
+            data[f.id] = _text(f.id, rng)[: int(f.constraints.get("maxlength") or 200)]
+    return data
+
+
+def _text(name: str, rng: random.Random) -> str:
+    if "so_" in name or name.startswith("ma_"):
+        return f"{rng.randint(1, 999)}/{rng.choice(('GP', 'CT', 'HKD', 'QĐ', 'TB'))}"
+    if "dia" in name:
+        return f"{rng.choice(_PLACES)}, xã An Hòa"
+    if name == "ten_giay_to":
+        return rng.choice(_PAPERS)
+    if name in ("co_quan_ban_hanh", "don_vi_chu_tri", "ten_don_vi"):
+        return rng.choice(_AGENCIES) if name == "co_quan_ban_hanh" else "Phòng Nội vụ"
+    if name == "ly_do":
+        return "Hồ sơ không đáp ứng điều kiện theo quy định"
+    return "Đã thực hiện theo quy định"
+
+
+def step_fraction(rng: random.Random, profile: Profile, element: str) -> float:
+    """How much of its time limit a step takes: early, on time, or (at half its `late` weight) late."""
+    late = profile.late.get(element, 0.04) / 2
+    if rng.random() < late:
+        return rng.uniform(1.05, LATE_MAX)
+    if rng.random() < EARLY_SHARE / (1 - late):
+        return rng.uniform(0.05, 0.5)
+    return rng.uniform(0.5, 1.0)
