@@ -1,0 +1,195 @@
+"""Everything the annual internal-audit report and the management-review pack show, gathered from the database.
+
+Headline figures are over the administrative procedures (level other than noi_bo) and the calendar year
+in Vietnam time: *received* by date received, *resolved* (early / on time / late) by date answered.
+The SLA and conformance sections cover every procedure, internal ones included.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from processes.calendar_store import calendar_for
+from processes.db import Database
+from processes.schema import definitions, human_tasks, instances, units
+
+from . import index766, programme
+from .conformance import CaseConformance, ModelCatalog, ProcedureConformance, ProcedureModel, check_log
+from .indicators import SlaReport, build_sla_report
+from .periods import Period, parse_period
+from .pictures import Picture, StepUse, picture
+from .records import DossierFact, actor_roles, department_of, iter_case_logs, load_dossiers, load_steps
+
+OBJECTIVES_DIR = Path(__file__).resolve().parent / "rules" / "objectives"
+HEADLINE_LABELS = {
+    "received": "Hồ sơ tiếp nhận", "received_online": "Trong đó nộp trực tuyến", "resolved": "Hồ sơ đã giải quyết",
+    "early": "Giải quyết trước hạn", "on_time": "Giải quyết đúng hạn", "late": "Giải quyết quá hạn",
+    "late_without_apology": "Quá hạn không có văn bản xin lỗi", "refused": "Từ chối giải quyết",
+    "withdrawn": "Rút hồ sơ", "supplemented": "Hồ sơ phải bổ sung", "supplemented_twice": "Bổ sung từ lần thứ hai",
+    "ratings": "Lượt đánh giá của người dân", "satisfied": "Đánh giá hài lòng, rất hài lòng",
+    "digitised": "Hồ sơ được số hóa khi tiếp nhận", "e_result": "Hồ sơ có kết quả điện tử",
+}
+
+
+@dataclass
+class AnnualReport:
+    """The year's figures, findings and pictures."""
+
+    year: int
+    period: Period
+    agency: str
+    generated_at: dt.datetime
+    headline: dict[str, int] = field(default_factory=dict)
+    sla: SlaReport | None = None
+    conformance: dict[str, ProcedureConformance] = field(default_factory=dict)
+    deviating: list[CaseConformance] = field(default_factory=list)
+    case_codes: dict[int, str] = field(default_factory=dict)
+    pictures: list[Picture] = field(default_factory=list)
+    index766: dict[str, list[index766.UnitIndex]] = field(default_factory=dict)
+    cchc: list[dict[str, Any]] = field(default_factory=list)
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    previous_findings: list[dict[str, Any]] = field(default_factory=list)
+    capa: list[dict[str, Any]] = field(default_factory=list)
+    objectives: list[dict[str, Any]] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)
+
+
+def headline(facts: list[DossierFact], period: Period) -> dict[str, int]:
+    """The headline counts (public procedures) of a period."""
+    received = [f for f in facts if f.public and period.contains(f.received_at)]
+    resolved = [f for f in facts if f.public and period.contains(f.done_at) and f.result is not None]
+    return {
+        "received": len(received), "received_online": sum(f.online for f in received), "resolved": len(resolved),
+        "early": sum(f.result == "early" for f in resolved), "on_time": sum(f.result == "on_time" for f in resolved),
+        "late": sum(f.result == "late" for f in resolved),
+        "late_without_apology": sum(f.result == "late" and not f.apology_signed for f in resolved),
+        "refused": sum(f.status_code == 3 for f in resolved), "withdrawn": sum(f.status_code == 7 for f in received),
+        "supplemented": sum(f.supplement_count >= 1 for f in received),
+        "supplemented_twice": sum(f.supplement_count >= 2 for f in received),
+        "ratings": sum(f.rating is not None for f in resolved),
+        "satisfied": sum((f.rating or 0) >= 4 for f in resolved),
+        "digitised": sum(f.digitised for f in received), "e_result": sum(f.e_result for f in resolved),
+    }
+
+
+def objectives_for(day: dt.date) -> dict[str, Any]:
+    """The quality objectives in force on `day` (newest file not after it), or an empty set."""
+    files = sorted(p for p in OBJECTIVES_DIR.glob("*.json") if p.stem[:10] <= day.isoformat())
+    return json.loads(files[-1].read_text(encoding="utf-8")) if files else {"objectives": []}
+
+
+def evaluate_objectives(facts: list[DossierFact], period: Period) -> list[dict[str, Any]]:
+    """Each quality objective with its measured value and whether it was met."""
+    values, counts = index766.measures([f for f in facts if f.public], period, {"rules": {}})
+    received = counts["received"]
+    twice = sum(f.public and f.supplement_count >= 2 and period.contains(f.received_at) for f in facts)
+    values["second_supplement_share"] = twice / received if received else None
+    out = []
+    for o in objectives_for(period.start)["objectives"]:
+        value = values.get(o["measure"])
+        at_least = o["direction"] == "at_least"
+        met = None if value is None else (value >= o["target"] if at_least else value <= o["target"])
+        out.append({**o, "value": value, "met": met})
+    return out
+
+
+def conformance_of(db: Database, case_ids: list[int]) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
+    """Conformance of the given cases to the versions they ran on (deviations with the roles held today)."""
+    with db.read() as conn:
+        models = ModelCatalog(ProcedureModel.from_xml(r.bpmn_xml, r.version, r.process_id) for r in conn.execute(
+            select(definitions.c.bpmn_xml, definitions.c.version, definitions.c.process_id)))
+        roles = actor_roles(conn)
+        logs = dict(iter_case_logs(conn, case_ids))
+    return check_log(logs, models, roles)
+
+
+def build_annual_report(db: Database, year: int, pictures: bool = True, png: bool = True) -> AnnualReport:
+    """Gather the annual report of `year`."""
+    period = parse_period(str(year))
+    with db.read() as conn:
+        facts = load_dossiers(conn, period, "either")
+        steps = load_steps(conn, [f.instance_id for f in facts])
+        departments = department_of(conn)
+        calendars = {uid: calendar_for(conn, uid) for uid in {f.unit_id for f in facts}}
+        root = conn.execute(select(units.c.name).where(units.c.parent_id.is_(None)).order_by(units.c.id)).scalar()
+        xml = {r.code: r.bpmn_xml for r in conn.execute(select(definitions.c.code, definitions.c.bpmn_xml)
+                                                        .where(definitions.c.status == "active"))}
+        capa_rows = conn.execute(select(instances.c.id, instances.c.business_key, instances.c.status,
+                                        instances.c.created_at, instances.c.completed_at)
+                                 .join(definitions, definitions.c.id == instances.c.definition_id)
+                                 .where(definitions.c.code == programme.CAPA_CODE).order_by(instances.c.id)).all()
+        open_steps = {r.instance_id: r.name for r in conn.execute(
+            select(human_tasks.c.instance_id, human_tasks.c.name).where(human_tasks.c.state.in_(("ready", "claimed"))))}
+    report = AnnualReport(year, period, root or "", dt.datetime.now(dt.UTC))
+    report.headline = headline(facts, period)
+    report.sla = build_sla_report(period, facts, steps, departments, calendars)
+    report.names = dict(report.sla.names)
+    report.case_codes = {f.instance_id: f.code for f in facts}
+    report.conformance, verdicts = conformance_of(db, [f.instance_id for f in facts if period.contains(f.received_at)])
+    report.deviating = [v for v in verdicts if v.deviations]
+    if pictures:
+        report.pictures = _pictures(report, steps, verdicts, xml, png)
+    report.index766 = {q.label: index766.index766(db, q) for q in period.quarters()}
+    report.cchc = cchc_rows(facts, period)
+    report.plans = [{"plan": p, "sample": programme.draw_sample(db, p.id), "checklist": programme.checklist(db, p.id)}
+                    for p in programme.list_plans(db, year)]
+    report.findings = programme.findings(db, year)
+    report.previous_findings = [f for f in programme.findings(db) if f["at"].year < year]
+    report.capa = [{"case": r.business_key, "status": r.status, "opened": r.created_at, "closed": r.completed_at,
+                    "step": open_steps.get(r.id, "")} for r in capa_rows]
+    report.objectives = evaluate_objectives(facts, period)
+    return report
+
+
+def _pictures(report: AnnualReport, steps, verdicts: list[CaseConformance], xml: dict[str, str],
+              png: bool) -> list[Picture]:
+    uses: dict[str, dict[str, StepUse]] = {}
+    for figure in report.sla.steps if report.sla else []:
+        use = uses.setdefault(figure.procedure, {}).setdefault(figure.element_id, StepUse())
+        use.count, use.median_hours, use.limit_hours = figure.counts.resolved, figure.median_hours, figure.limit_hours
+        use.late = figure.counts.late
+    codes = {f.procedure for f in report.sla.steps} if report.sla else set()
+    by_process = {}
+    for verdict in verdicts:
+        for dev in verdict.deviations:
+            by_process.setdefault(verdict.process_id, {}).setdefault(dev.activity, 0)
+            by_process[verdict.process_id][dev.activity] += 1
+    out = []
+    for code in sorted(codes):
+        if code not in xml:
+            continue
+        process_id = _process_id(xml[code])
+        for activity, count in by_process.get(process_id, {}).items():
+            uses.setdefault(code, {}).setdefault(activity, StepUse()).deviations = count
+        out.append(picture(code, xml[code], uses.get(code, {}), png))
+    return out
+
+
+def _process_id(text: str) -> str:
+    from engine.xml import BPMN_NS, load_xml
+
+    return next(p.get("id") for p in load_xml(text).getroot().iter(f"{{{BPMN_NS}}}process")
+                if p.get("isExecutable", "true") != "false")
+
+
+def cchc_rows(facts: list[DossierFact], period: Period) -> list[dict[str, Any]]:
+    """The quarterly administrative-reform (CCHC) figures per unit: received, online, in time, digitised, satisfied."""
+    out = []
+    for quarter in period.quarters():
+        for unit in sorted({f.unit for f in facts if f.public}):
+            own = [f for f in facts if f.public and f.unit == unit]
+            h = headline(own, quarter)
+            rated = h["ratings"]
+            out.append({"quarter": quarter.label, "unit": unit, "unit_name": own[0].unit_name if own else unit,
+                        "received": h["received"], "online": h["received_online"], "resolved": h["resolved"],
+                        "in_time": h["early"] + h["on_time"], "late": h["late"], "digitised": h["digitised"],
+                        "ratings": rated, "satisfied": h["satisfied"],
+                        "satisfied_share": h["satisfied"] / rated if rated else None})
+    return out
