@@ -17,6 +17,7 @@ from processes.handlers import registered
 from processes.keys import VN
 from processes.lookup import find_instance
 
+from .audit import audit_commands
 from .org import org_commands
 from .output import emit, fail, handled, json_option, parse_data
 from .worker import worker_commands
@@ -241,4 +242,5 @@ def render(path: str, output: str, highlight: tuple[str, ...]) -> None:
 
 
 org_commands(main, _db)
+audit_commands(main, _db)
 worker_commands(main, _db)

@@ -1,0 +1,236 @@
+"""Audit commands: the demo year, conformance, SLA, QĐ 766, the audit programme, reports, log export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+from sqlalchemy import func, select
+
+from audits import programme
+from audits.periods import parse_period
+from processes import catalog
+from processes.clock import SystemClock
+from processes.db import Database
+from processes.errors import InvalidInput
+from processes.schema import definitions, instances
+from processes.setup import initialise, load_demo_organisation
+
+from .output import emit, handled, json_option
+
+# Kept here so that `quytrinh --help` does not import the report renderers (audits/reports.py).
+FORMATS = ("html", "pdf", "xlsx")
+KINDS = ("annual", "review", "cchc")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.1f}%"
+
+
+def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]) -> None:
+    """Register `demo`, `export-log` and the `audit` group on the main command."""
+
+    @main.command("demo")
+    @click.option("--year", type=int, required=True, help="The year to simulate.")
+    @click.option("--scale", type=float, default=1.0, show_default=True, help="Multiplies the arrival rates.")
+    @click.option("--seed", type=int, default=2025, show_default=True)
+    @click.option("--bpmn", "bpmn_dir", default="bpmn", show_default=True, help="Procedures to deploy first.")
+    @click.option("--force", is_flag=True, help="Generate even when the database already has cases.")
+    @json_option
+    @click.pass_context
+    @handled
+    def demo_year(ctx, year, scale, seed, bpmn_dir, force, as_json) -> None:
+        """Fill the database with a simulated year of the demo district (worked through the engine)."""
+        from audits import demo, demo_audits
+
+        db = db_of(ctx)
+        initialise(db, SystemClock())
+        with db.read() as conn:
+            cases = conn.execute(select(func.count(instances.c.id))).scalar()
+        if cases and not force:
+            emit(as_json, {"skipped": True, "cases": cases}, f"the database already has {cases} cases; nothing done "
+                 "(--force to add a year anyway)")
+            return
+        load_demo_organisation(db, SystemClock())
+        if Path(bpmn_dir).is_dir():
+            for path in sorted(Path(bpmn_dir).glob("*.bpmn")):
+                catalog.deploy_file(db, path, SystemClock(), "iso")
+        summary = demo.generate_year(db, year, scale, seed)
+        audits = demo_audits.run_demo_audits(db, year)
+        payload = {**summary.as_dict(), "audit_plans": audits.plans, "findings": audits.findings,
+                   "capa_cases": audits.capa_cases}
+        emit(as_json, payload, lambda: (
+            f"{summary.dossiers} dossiers in {year} ({', '.join(f'{k} {v}' for k, v in summary.by_procedure.items())})"
+            f"\n  online {summary.online}, done {summary.completed}, refused {summary.refused}, withdrawn "
+            f"{summary.withdrawn}, still open {summary.running}\n  supplements {summary.supplements} (second: "
+            f"{summary.second_supplements}), apologies signed {summary.apologies}, ratings {summary.ratings}, "
+            f"attachments {summary.attachments}\n  {summary.steps} steps, {summary.use_cases} use cases in "
+            f"{summary.seconds:.1f} s\n  audits {', '.join(audits.plans) or '-'}; findings {len(audits.findings)}; "
+            f"corrective actions {', '.join(audits.capa_cases) or '-'}"))
+
+    @main.command("export-log")
+    @click.option("--format", "fmt", type=click.Choice(["xes", "csv"]), required=True)
+    @click.option("--procedure", default=None, help="Only the cases of this procedure code.")
+    @click.option("--all-transitions", is_flag=True, help="Also schedule, assign and withdraw events.")
+    @click.option("-o", "--output", required=True, help="File to write.")
+    @click.pass_context
+    @handled
+    def export_log(ctx, fmt, procedure, all_transitions, output) -> None:
+        """Write the event log as XES (IEEE 1849) or CSV for process-mining tools."""
+        from audits import export
+
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            writer = export.write_xes if fmt == "xes" else export.write_csv
+            count = writer(db_of(ctx), out, procedure, all_transitions)
+        click.echo(f"wrote {output} ({count} {'traces' if fmt == 'xes' else 'events'})")
+
+    @main.group("audit")
+    def audit() -> None:
+        """Internal audit: conformance, SLA, QĐ 766 index, audit programme, reports."""
+
+    @audit.command("conformance")
+    @click.option("--procedure", default=None, help="Only this procedure code.")
+    @click.option("--year", type=int, default=None, help="Only cases received in this year.")
+    @json_option
+    @click.pass_context
+    @handled
+    def conformance(ctx, procedure, year, as_json) -> None:
+        """Replay every case against the BPMN version it ran on; fitness and deviations per procedure."""
+        from audits.report_data import conformance_of
+
+        db = db_of(ctx)
+        query = (select(instances.c.id, instances.c.business_key)
+                 .join(definitions, definitions.c.id == instances.c.definition_id))
+        if procedure:
+            query = query.where(definitions.c.code == procedure)
+        if year:
+            period = parse_period(str(year))
+            query = query.where(instances.c.created_at >= period.first_instant,
+                                instances.c.created_at < period.end_instant)
+        with db.read() as conn:
+            keys = {r.id: r.business_key for r in conn.execute(query)}
+        figures, verdicts = conformance_of(db, list(keys))
+        payload = {"procedures": {code: {
+            "cases": f.cases, "completed": f.completed, "fitting": f.fitting,
+            "share_fitting": round(f.share_fitting, 4),
+            "log_fitness": f.log_fitness, "alignment_fitness": f.alignment_fitness,
+            "deviations": [{"kind": d.kind, "activity": d.activity, "name": d.name, "count": d.count,
+                            "examples": [keys.get(x, x) for x in d.examples]} for d in f.deviations]}
+            for code, f in sorted(figures.items())},
+            "deviating_cases": [{"case": keys.get(v.case_id, v.case_id), "fitness": v.fitness,
+                                 "deviations": [d.__dict__ for d in v.deviations]} for v in verdicts if v.deviations]}
+        emit(as_json, payload, lambda: "\n".join(
+            f"{code}: {f['cases']} cases, {f['fitting']} fit ({_pct(f['share_fitting'])}), log fitness "
+            f"{f['log_fitness'] if f['log_fitness'] is None else round(f['log_fitness'], 3)}"
+            + "".join(f"\n  {d['count']}× {d['kind']} {d['activity']} ({d['name']}) e.g. {', '.join(d['examples'])}"
+                      for d in f["deviations"][:5]) for code, f in payload["procedures"].items()) or "no cases")
+
+    @audit.command("sla")
+    @click.option("--year", type=int, default=None, help="The year (or give --period).")
+    @click.option("--period", default=None, help="2025, 2025-Q4, 2025-H1 or 2025-11.")
+    @click.option("--procedure", "procedures", multiple=True, help="Only these procedure codes.")
+    @json_option
+    @click.pass_context
+    @handled
+    def sla(ctx, year, period, procedures, as_json) -> None:
+        """Early / on time / late per procedure, unit, month and step; lateness causes; late without apology."""
+        from audits.indicators import sla_report
+
+        if not year and not period:
+            raise InvalidInput("give --year or --period")
+        report = sla_report(db_of(ctx), parse_period(period or str(year)), list(procedures) or None)
+        o = report.overall
+        emit(as_json, report.as_dict(), lambda: "\n".join(
+            [f"{report.period.label}: received {report.received} (online {report.received_online}); resolved "
+             f"{o.resolved}: early {o.early}, on time {o.on_time}, late {o.late} (in time {_pct(o.in_time_rate)})"]
+            + [f"  {k:<11} {c.resolved:>6} resolved, {c.late:>4} late ({_pct(c.rate('late'))})"
+               for k, c in sorted(report.by_procedure.items())]
+            + [f"  cause: {s.procedure} {s.name}: {s.late_in_late_dossiers} late dossiers" for s in report.causes[:5]]
+            + [f"  late without apology: {', '.join(report.late_without_apology) or 'none'}"]))
+
+    @audit.command("index766")
+    @click.option("--period", required=True, help="2025-Q4, 2025 …")
+    @click.option("--unit", default=None, help="Only this unit code.")
+    @json_option
+    @click.pass_context
+    @handled
+    def index(ctx, period, unit, as_json) -> None:
+        """The QĐ 766 service-quality index per unit: groups, total and class."""
+        from audits import index766
+
+        found = index766.index766(db_of(ctx), parse_period(period), unit)
+        emit(as_json, [u.as_dict() for u in found], lambda: "\n".join(
+            f"{u.unit} {u.period}: {u.total:.2f} points, {u.grade}  "
+            + "  ".join(f"N{g}={p:g}" for g, p in u.groups.items())
+            + "".join(f"\n  missing (manual): {c.code} {c.name}" for c in u.criteria if c.missing) for u in found)
+            or "no units")
+
+    @audit.command("score766")
+    @click.option("--unit", required=True)
+    @click.option("--period", required=True)
+    @click.option("--criterion", required=True, help="A manual criterion: 1, 4 or 6.3.")
+    @click.option("--points", type=float, required=True)
+    @click.option("--note", default="")
+    @click.option("--as", "actor", required=True)
+    @click.pass_context
+    @handled
+    def score766(ctx, unit, period, criterion, points, note, actor) -> None:
+        """Enter the points of a QĐ 766 criterion quytrinh cannot compute."""
+        from audits import index766
+
+        index766.set_manual_score(db_of(ctx), unit, parse_period(period), criterion, points, actor, SystemClock(),
+                                  note)
+        click.echo(f"{unit} {period} criterion {criterion}: {points:g}")
+
+    @audit.command("plan")
+    @click.option("--unit", required=True)
+    @click.option("--period", required=True)
+    @click.option("--auditor", "auditors", multiple=True, required=True, help="Repeat; the first leads.")
+    @click.option("--procedure", "procedures", multiple=True)
+    @click.option("--as", "actor", required=True)
+    @json_option
+    @click.pass_context
+    @handled
+    def plan(ctx, unit, period, auditors, procedures, actor, as_json) -> None:
+        """Plan an internal audit (auditors may not audit their own unit); draws its sample."""
+        db = db_of(ctx)
+        made = programme.plan_audit(db, unit, period, list(auditors), actor, SystemClock(), list(procedures) or None)
+        sample = programme.draw_sample(db, made.id)
+        emit(as_json, {"plan": made.__dict__, "sample": sample},
+             f"{made.code}: {made.unit} {made.period}, {', '.join(made.procedures)}; sample {', '.join(sample)}")
+
+    @audit.command("finding")
+    @click.argument("plan_ref")
+    @click.option("--kind", type=click.Choice(programme.KINDS), required=True)
+    @click.option("--statement", required=True)
+    @click.option("--clause", default="")
+    @click.option("--evidence", multiple=True, help="DOSSIER or DOSSIER:SEQ (an event of its log).")
+    @click.option("--as", "actor", required=True)
+    @json_option
+    @click.pass_context
+    @handled
+    def finding(ctx, plan_ref, kind, statement, clause, evidence, actor, as_json) -> None:
+        """Record a finding; a nonconformity opens a QT-CAPA-01 corrective-action case."""
+        links = [{"dossier": e.partition(":")[0], "seq": int(e.partition(":")[2]) if e.partition(":")[2] else None}
+                 for e in evidence]
+        made = programme.record_finding(db_of(ctx), plan_ref, kind, statement, actor, SystemClock(), clause,
+                                        evidence=links)
+        emit(as_json, made, f"{made['ref']} {kind}" + (f" → corrective action {made['capa']}" if made["capa"] else ""))
+
+    @audit.command("report")
+    @click.option("--year", type=int, required=True)
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+    @click.option("--kind", type=click.Choice(KINDS), default="annual", show_default=True,
+                  help="annual (everything), review (management-review pack), cchc (quarterly figures).")
+    @click.option("-o", "--output", required=True)
+    @json_option
+    @click.pass_context
+    @handled
+    def report(ctx, year, fmt, kind, output, as_json) -> None:
+        """Write the annual internal-audit report (HTML, PDF or XLSX)."""
+        from audits.reports import write_report
+
+        made = write_report(db_of(ctx), year, fmt, output, kind)
+        emit(as_json, {"output": output, "headline": made.headline}, f"wrote {output}: " + ", ".join(
+            f"{k} {v}" for k, v in made.headline.items()))
