@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from engine.render import render_svg
 from engine.versiondiff import VersionDiff, diff_versions
@@ -74,9 +74,8 @@ def document_metadata(db: Database, code: str, number: int | None = None) -> dic
         version = version_row(conn, code, number)
         approvals = {key: _signer(conn, getattr(version, f"{key}_by"), getattr(version, f"{key}_at"), kinds,
                                   version.approval_instance_id) for key, kinds in _SIGN_ROLES.items()}
-        planned = (conn.execute(select(procedure_versions.c.issue_number).where(
-            procedure_versions.c.procedure_id == procedure.id).order_by(
-            procedure_versions.c.issue_number.desc())).scalar() or 0) + 1
+        planned = (conn.execute(select(func.max(procedure_versions.c.issue_number)).where(
+            procedure_versions.c.procedure_id == procedure.id)).scalar() or 0) + 1
     meta = metadata_of(procedure)
     return {
         "code": code, "name": meta["name"], "field": meta["field"], "level": meta["level"],
