@@ -70,6 +70,8 @@ run: setup
 	$(BIN)/quytrinh init-db
 	$(BIN)/quytrinh demo-org
 	$(BIN)/quytrinh deploy bpmn/
+	@# A simulated year of dossiers for the dashboards and reports; does nothing once the database has cases.
+	$(BIN)/quytrinh demo --year 2025
 	@echo "quytrinh: http://127.0.0.1:5000  (demo users: motcua, cv.ktht, tp.ktht, pct, vanthu… password demo1234)"
 	$(BIN)/quytrinh serve --host 127.0.0.1 --port 5000
 
