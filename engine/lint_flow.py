@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from lxml import etree
@@ -22,6 +22,7 @@ _NOT_NODES = {"sequenceFlow", "laneSet", "extensionElements", "documentation", "
 DAY_MINUTES = 480  # one working day is counted as 8 office hours when days and hours are added
 MAX_COMBINATIONS = 512
 MAX_EXPANSIONS = 50_000
+Next = Callable[[str, list[str]], list[str]]
 
 
 def gateway_findings(process: etree._Element) -> list[Finding]:
@@ -165,10 +166,11 @@ class _Graph:
         self.starts = [n for n, el in self.nodes.items() if local(el) == "startEvent" and n not in has_incoming]
         self.ends = {n for n, nexts in self.succ.items() if not nexts}
 
-    def successors(self, main: bool):
+    def successors(self, main: bool) -> Next:
         """A function giving the next nodes from a node on a path (main: defaults first)."""
 
         def nexts(node: str, path: list[str]) -> list[str]:
+            """The nodes a path may go on to from `node` without a loop."""
             free = [n for n in self.succ[node] if n not in path]
             el = self.nodes[node]
             default = self.flow_target.get(el.get("default") or "")
@@ -206,7 +208,7 @@ def _limit(el: etree._Element) -> WorkingDuration:
         return WorkingDuration()
 
 
-def longest_path(starts: list[str], nexts, weight: dict[str, Any], ends: set[str]) -> tuple[Any, list[str]]:
+def longest_path(starts: list[str], nexts: Next, weight: dict[str, Any], ends: set[str]) -> tuple[Any, list[str]]:
     """The heaviest loop-free path from a start to an end node (bounded search)."""
     best: tuple[Any, list[str]] = (0, [])
     budget = MAX_EXPANSIONS

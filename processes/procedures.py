@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 
 from engine.parsing import sha256_of
 
@@ -37,7 +38,7 @@ def require_editor(conn: Connection, actor: str | None) -> None:
         raise PermissionDenied(f"{actor} may not edit procedures (only the quality manager, thư ký ISO, may)")
 
 
-def procedure_row(conn: Connection, code: str):
+def procedure_row(conn: Connection, code: str) -> Row:
     """The procedure row with this code, or NotFound."""
     row = conn.execute(select(procedures).where(procedures.c.code == code)).first()
     if row is None:
@@ -90,7 +91,7 @@ def create_blank(db: Database, clock: Clock, actor: str, code: str, name: str, f
     return create_from_bpmn(db, clock, actor, xml, code)
 
 
-def insert_procedure(conn: Connection, code: str, xml: str, actor: str | None, now) -> int:
+def insert_procedure(conn: Connection, code: str, xml: str, actor: str | None, now: dt.datetime) -> int:
     """A new catalog entry whose name and properties come from the BPMN."""
     if not _CODE.match(code):
         raise InvalidInput(f"procedure code '{code}' must be 1-60 letters, digits, _ . -", {"code": "invalid"})
@@ -104,7 +105,8 @@ def insert_procedure(conn: Connection, code: str, xml: str, actor: str | None, n
 
 
 def insert_version(conn: Connection, procedure_id: int, number: int, xml: str, status: VersionStatus,
-                   actor: str | None, now, note: str = "", based_on: int | None = None, **extra: Any) -> int:
+                   actor: str | None, now: dt.datetime, note: str = "", based_on: int | None = None,
+                   **extra: Any) -> int:
     """A new version row."""
     return conn.execute(insert(procedure_versions).values(
         procedure_id=procedure_id, version=number, status=status.value, bpmn_xml=xml, sha256=sha256_of(xml),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Row, func, select, update
 
 from engine.parsing import sha256_of
 from engine.xml import load_xml
@@ -28,7 +28,7 @@ _COLUMNS = ("version", "issue_number", "status", "issue_date", "effective_date",
             "definition_id", "created_by", "created_at", "updated_at")
 
 
-def version_row(conn: Connection, code: str, number: int):
+def version_row(conn: Connection, code: str, number: int) -> Row:
     """A version of a procedure (with the procedure's code), or NotFound."""
     row = conn.execute(select(procedure_versions, procedures.c.code).join(procedures).where(
         procedures.c.code == code, procedure_versions.c.version == number)).first()

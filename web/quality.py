@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -55,7 +56,7 @@ def _attempt(action, success: str) -> bool:
 
 @bp.get("")
 @login_required
-def catalog():
+def catalog() -> ResponseReturnValue:
     """The master list (danh mục tài liệu): each procedure with its issue in force; obsolete versions marked."""
     db = database()
     procedures.adopt_deployed(db, clock())
@@ -67,7 +68,7 @@ def catalog():
 
 @bp.post("/upload")
 @login_required
-def upload():
+def upload() -> ResponseReturnValue:
     """Add a procedure from a .bpmn file made in Camunda Modeler (its first draft)."""
     file = request.files.get("bpmn")
     code = (request.form.get("code") or "").strip() or None
@@ -77,6 +78,7 @@ def upload():
     created: dict[str, Any] = {}
 
     def action() -> None:
+        """Add the procedure; remember what was made."""
         created.update(procedures.create_from_bpmn(database(), clock(), g.user, file.read(), code,
                                                    request.form.get("note", "")))
 
@@ -87,7 +89,7 @@ def upload():
 
 @bp.post("/create")
 @login_required
-def create():
+def create() -> ResponseReturnValue:
     """Add a procedure from its code and name; its first draft has one step to draw on."""
     form = request.form
     code = (form.get("code") or "").strip()
@@ -100,7 +102,7 @@ def create():
 
 @bp.get("/<code>")
 @login_required
-def procedure(code: str):
+def procedure(code: str) -> ResponseReturnValue:
     """A procedure: metadata, versions, revision table, picture, diff, approval and migration."""
     return _page(code)
 
@@ -159,7 +161,7 @@ def _decisions(code: str, open_version: dict | None) -> list[dict]:
 
 @bp.post("/<code>/tasks/<task_id>")
 @login_required
-def decide(code: str, task_id: str):
+def decide(code: str, task_id: str) -> ResponseReturnValue:
     """Do an approval step (review, approve, send back, submit) from the procedure page."""
     detail = tasks.task_detail(database(), task_id)
     data = form_values(ui_fields(detail.get("form")), request.form)
@@ -169,7 +171,7 @@ def decide(code: str, task_id: str):
 
 @bp.post("/<code>/metadata")
 @login_required
-def metadata(code: str):
+def metadata(code: str) -> ResponseReturnValue:
     """Save the metadata the BPMN does not carry (scope, purpose, references, terms, records)."""
     form = request.form
     values = {
@@ -191,7 +193,7 @@ def _cells(line: str, sep: str, count: int) -> list[str]:
 
 @bp.post("/<code>/versions/<int:version>/new-draft")
 @login_required
-def new_draft(code: str, version: int):
+def new_draft(code: str, version: int) -> ResponseReturnValue:
     """Open a new draft from a version."""
     made: list[int] = []
     _attempt(lambda: made.append(versions.new_draft_from(database(), clock(), g.user, code, version)),
@@ -201,7 +203,7 @@ def new_draft(code: str, version: int):
 
 @bp.post("/<code>/versions/<int:version>/submit")
 @login_required
-def submit(code: str, version: int):
+def submit(code: str, version: int) -> ResponseReturnValue:
     """Send a draft for approval."""
     _attempt(lambda: versions.submit(database(), clock(), g.user, code, version, request.form.get("note", "")),
              _("Đã trình xem xét, phê duyệt."))
@@ -210,7 +212,7 @@ def submit(code: str, version: int):
 
 @bp.post("/<code>/versions/<int:version>/withdraw")
 @login_required
-def withdraw(code: str, version: int):
+def withdraw(code: str, version: int) -> ResponseReturnValue:
     """Abandon a draft or abolish a version."""
     _attempt(lambda: versions.withdraw(database(), clock(), g.user, code, version), _("Đã hủy bỏ phiên bản."))
     return _back(code)
@@ -218,7 +220,7 @@ def withdraw(code: str, version: int):
 
 @bp.get("/<code>/versions/<int:version>.bpmn")
 @login_required
-def download(code: str, version: int):
+def download(code: str, version: int) -> ResponseReturnValue:
     """Download a version's BPMN file (opens in Camunda Modeler)."""
     reply = Response(versions.version_xml(database(), code, version), mimetype="application/xml")
     reply.headers["Content-Disposition"] = f'attachment; filename="{code}-v{version}.bpmn"'
@@ -227,14 +229,14 @@ def download(code: str, version: int):
 
 @bp.get("/<code>/versions/<int:version>.svg")
 @login_required
-def picture(code: str, version: int):
+def picture(code: str, version: int) -> ResponseReturnValue:
     """The Graphviz picture of a version (lanes as clusters, time limits on steps)."""
     return Response(version_views.version_svg(database(), code, version), mimetype="image/svg+xml")
 
 
 @bp.get("/<code>/diff.svg")
 @login_required
-def diff_picture(code: str):
+def diff_picture(code: str) -> ResponseReturnValue:
     """One side of the visual diff (?from=&to=&side=from|to)."""
     source, target = request.args.get("from", type=int), request.args.get("to", type=int)
     side = "from" if request.args.get("side") == "from" else "to"
@@ -259,7 +261,7 @@ def _migration_form() -> tuple[int | None, int | None, dict[str, Any]]:
 
 @bp.post("/<code>/migrations/dry-run")
 @login_required
-def dry_run(code: str):
+def dry_run(code: str) -> ResponseReturnValue:
     """Show which running cases could move, and why the others cannot (nothing changes)."""
     source, target, filters = _migration_form()
     try:
@@ -274,7 +276,7 @@ def dry_run(code: str):
 
 @bp.post("/<code>/migrations")
 @login_required
-def migrate(code: str):
+def migrate(code: str) -> ResponseReturnValue:
     """Move the movable running cases to the newer version."""
     source, target, filters = _migration_form()
     done: dict[str, Any] = {}
@@ -285,7 +287,7 @@ def migrate(code: str):
 
 @bp.post("/<code>/migrations/<int:migration_id>/revert")
 @login_required
-def revert(code: str, migration_id: int):
+def revert(code: str, migration_id: int) -> ResponseReturnValue:
     """Put the cases a migration moved back as they were."""
     _attempt(lambda: migration.revert(database(), clock(), g.user, code, migration_id),
              _("Đã hoàn tác việc chuyển phiên bản."))

@@ -7,6 +7,7 @@ are about the model carry {"error", "problems": [{element_id, message, severity,
 from __future__ import annotations
 
 from flask import Response, g, jsonify, request
+from flask.typing import ResponseReturnValue
 from marshmallow import ValidationError
 
 from engine.errors import ModelInvalid
@@ -47,14 +48,14 @@ def _model_problems(exc: ModelInvalid) -> list[dict]:
 
 
 @bp.errorhandler(LintFailed)
-def lint_failed(exc: LintFailed):
+def lint_failed(exc: LintFailed) -> ResponseReturnValue:
     """The model has errors that block the action: 422 with every finding."""
     return jsonify(error=str(exc), fields=exc.errors, problems=exc.problems), 422
 
 
 @bp.get("/procedures/<code>")
 @login_required
-def procedure(code: str):
+def procedure(code: str) -> ResponseReturnValue:
     """A procedure's catalog entry, ISO metadata and versions."""
     db = database()
     data = {**procedures.get_procedure(db, code), "versions": versions.list_versions(db, code)}
@@ -63,14 +64,14 @@ def procedure(code: str):
 
 @bp.get("/procedures/<code>/versions")
 @login_required
-def list_versions(code: str):
+def list_versions(code: str) -> ResponseReturnValue:
     """Every version of a procedure, oldest first."""
     return jsonify(VersionSchema(many=True).dump(versions.list_versions(database(), code)))
 
 
 @bp.get("/procedures/<code>/versions/<int:version>/bpmn")
 @login_required
-def version_bpmn(code: str, version: int):
+def version_bpmn(code: str, version: int) -> ResponseReturnValue:
     """A version's BPMN, exactly as saved (?download=1 to save it as a file)."""
     reply = Response(versions.version_xml(database(), code, version), mimetype="application/xml")
     if request.args.get("download"):
@@ -80,7 +81,7 @@ def version_bpmn(code: str, version: int):
 
 @bp.put("/procedures/<code>/draft")
 @login_required
-def save_draft(code: str):
+def save_draft(code: str) -> ResponseReturnValue:
     """Create or update the procedure's one open draft; well-formed BPMN is saved even with problems."""
     body = _body(DraftSchema())
     try:
@@ -92,7 +93,7 @@ def save_draft(code: str):
 
 @bp.post("/procedures/validate")
 @login_required
-def validate():
+def validate() -> ResponseReturnValue:
     """Every validator problem and design finding of a BPMN text; nothing is saved."""
     body = _body(ValidateSchema())
     try:
@@ -105,7 +106,7 @@ def validate():
 
 @bp.get("/procedures/<code>/diff")
 @login_required
-def diff(code: str):
+def diff(code: str) -> ResponseReturnValue:
     """Elements added, removed and changed from version ?from= to version ?to=."""
     source, target = request.args.get("from", type=int), request.args.get("to", type=int)
     if source is None or target is None:
@@ -115,7 +116,7 @@ def diff(code: str):
 
 @bp.post("/procedures/<code>/versions/<int:version>/submit")
 @login_required
-def submit(code: str, version: int):
+def submit(code: str, version: int) -> ResponseReturnValue:
     """Send a draft for approval (QT-ISO-01); 422 with the problems when lint finds errors."""
     body = _body(SubmitSchema())
     return jsonify(SubmittedSchema().dump(versions.submit(database(), clock(), g.user, code, version, body["note"])))
@@ -123,7 +124,7 @@ def submit(code: str, version: int):
 
 @bp.post("/procedures/<code>/migrations/dry-run")
 @login_required
-def migration_dry_run(code: str):
+def migration_dry_run(code: str) -> ResponseReturnValue:
     """Which running cases of a version could move to a newer one, and why the others cannot."""
     body = _body(MigrationRequestSchema())
     result = migration.dry_run(database(), clock(), g.user, code, body["source"], body["target"], body["filter"])
@@ -132,7 +133,7 @@ def migration_dry_run(code: str):
 
 @bp.post("/procedures/<code>/migrations")
 @login_required
-def migrate(code: str):
+def migrate(code: str) -> ResponseReturnValue:
     """Move the movable running cases; each move is logged and can be reverted."""
     body = _body(MigrationRequestSchema())
     result = migration.migrate(database(), clock(), g.user, code, body["source"], body["target"], body["filter"])
@@ -141,7 +142,7 @@ def migrate(code: str):
 
 @bp.get("/procedures/<code>/migrations")
 @login_required
-def list_migrations(code: str):
+def list_migrations(code: str) -> ResponseReturnValue:
     """Every migration of a procedure with its per-case outcomes."""
     rows = migration.list_migrations(database(), code)
     return jsonify([{**m, "created_at": m["created_at"].isoformat(),
@@ -150,6 +151,6 @@ def list_migrations(code: str):
 
 @bp.post("/procedures/<code>/migrations/<int:migration_id>/revert")
 @login_required
-def revert(code: str, migration_id: int):
+def revert(code: str, migration_id: int) -> ResponseReturnValue:
     """Put the cases a migration moved back exactly as they were (unless they moved on since)."""
     return jsonify(RevertResultSchema().dump(migration.revert(database(), clock(), g.user, code, migration_id)))
