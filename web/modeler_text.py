@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 def js_strings() -> dict[str, str]:
     """Key → text in the request's language, for frontend/src/dom.js `t()`; {name} marks a parameter."""
     return {
-        **_panel(), **_form(), **_status(), **_types(), **_aspects(),
+        **_panel(), **_form(), **_status(), **_types(), **_aspects(), **_bpmn_js(),
         "deadline_kind.working": _("Ngày làm việc"), "deadline_kind.calendar": _("Ngày theo lịch"),
         "level.huyen": _("Cấp huyện"), "level.xa": _("Cấp xã"), "level.tinh": _("Cấp tỉnh"),
         "level.noi_bo": _("Nội bộ"),
@@ -114,3 +114,35 @@ def _aspects() -> dict[str, str]:
         "aspect.conditions": _("điều kiện"), "aspect.flows": _("luồng"), "aspect.timer": _("hẹn giờ"),
         "aspect.handler": _("xử lý tự động"), "aspect.properties": _("thuộc tính"), "aspect.documentation": _("mô tả"),
     }
+
+
+# bpmn-js's own words (palette, context pad, replace menu), keyed by its English text: Vietnamese on
+# Vietnamese pages; on English pages the .po gives back exactly bpmn-js's original.
+_BPMN_JS = (
+    ("Activate hand tool", "Công cụ kéo sơ đồ"), ("Activate lasso tool", "Công cụ chọn vùng"),
+    ("Activate create/remove space tool", "Công cụ thêm/bớt khoảng trống"),
+    ("Activate global connect tool", "Công cụ nối luồng"), ("Create start event", "Thêm sự kiện bắt đầu"),
+    ("Create intermediate/boundary event", "Thêm sự kiện trung gian"), ("Create end event", "Thêm sự kiện kết thúc"),
+    ("Create gateway", "Thêm rẽ nhánh"), ("Create task", "Thêm bước"),
+    ("Create data object reference", "Thêm đối tượng dữ liệu"), ("Create data store reference", "Thêm kho dữ liệu"),
+    ("Create expanded sub-process", "Thêm quy trình con"), ("Create pool/participant", "Thêm bể (đơn vị tham gia)"),
+    ("Create group", "Thêm nhóm"), ("Append end event", "Nối sự kiện kết thúc"), ("Append gateway", "Nối rẽ nhánh"),
+    ("Append task", "Nối bước"), ("Append intermediate/boundary event", "Nối sự kiện trung gian"),
+    ("Add text annotation", "Thêm ghi chú"), ("Change element", "Đổi loại phần tử"), ("Delete", "Xóa"),
+    ("Connect to other element", "Nối tới phần tử khác"), ("Add lane above", "Thêm làn phía trên"),
+    ("Add lane below", "Thêm làn phía dưới"), ("Divide into two lanes", "Chia thành hai làn"),
+    ("Divide into three lanes", "Chia thành ba làn"), ("Task", "Bước (chung)"), ("User task", "Bước xử lý của người"),
+    ("Service task", "Bước tự động (dịch vụ)"), ("Manual task", "Bước làm thủ công"),
+    ("Exclusive gateway", "Rẽ nhánh loại trừ"), ("Parallel gateway", "Rẽ nhánh song song"),
+    ("Inclusive gateway", "Rẽ nhánh bao hàm"), ("Start event", "Sự kiện bắt đầu"), ("End event", "Sự kiện kết thúc"),
+    ("Terminate end event", "Kết thúc toàn bộ"), ("Intermediate throw event", "Sự kiện trung gian"),
+    ("Timer intermediate catch event", "Chờ theo thời gian"), ("Timer boundary event", "Hẹn giờ trên bước"),
+    ("Call activity", "Gọi quy trình khác"), ("Sequence flow", "Luồng thường"), ("Default flow", "Luồng mặc định"),
+    ("Conditional flow", "Luồng có điều kiện"), ("Send task", "Bước gửi tin"), ("Receive task", "Bước chờ nhận tin"),
+    ("Business rule task", "Bước quyết định theo bảng (DMN)"), ("Script task", "Bước chạy mã (không hỗ trợ)"),
+    ("Sub-process (collapsed)", "Quy trình con (thu gọn)"), ("Sub-process (expanded)", "Quy trình con (mở rộng)"),
+)
+
+
+def _bpmn_js() -> dict[str, str]:
+    return {f"bpmnjs:{english}": _(vietnamese) for english, vietnamese in _BPMN_JS}

@@ -21,7 +21,18 @@ setStrings(cfg.strings);
 const $ = (selector) => document.querySelector(selector);
 const moddleExtensions = { camunda };
 
-const modeler = new BpmnModeler({ container: '#qt-canvas', moddleExtensions, additionalModules: [multiCommandModule] });
+// bpmn-js's palette, context pad and menus in the page's language (keys "bpmnjs:<English text>").
+function translateModule(strings) {
+  const table = {};
+  for (const [key, text] of Object.entries(strings || {})) if (key.startsWith('bpmnjs:')) table[key.slice(7)] = text;
+  const translate = (template, replacements = {}) => (table[template] || template)
+    .replace(/{([^}]+)}/g, (whole, name) => (name in replacements ? replacements[name] : whole));
+  return { translate: ['value', translate] };
+}
+
+const modeler = new BpmnModeler({
+  container: '#qt-canvas', moddleExtensions, additionalModules: [multiCommandModule, translateModule(cfg.strings)]
+});
 const dialect = createDialect(modeler);
 const panel = new SidePanel(modeler, dialect, $('#qt-panel'), { roles: cfg.roles, readOnly: !cfg.can_edit });
 const problems = new Problems(modeler, $('#qt-problem-list'));

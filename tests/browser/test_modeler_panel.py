@@ -48,6 +48,7 @@ def test_a_procedure_drawn_in_the_browser_compiles_with_what_was_typed(page, liv
     login(page, live_server, "iso")
     open_modeler(page, live_server, "/quality/procedures/new")
     assert page.is_visible(".bjs-powered-by"), "the bpmn.io watermark stays visible"
+    assert page.get_attribute(".djs-palette .entry[data-action='create.task']", "aria-label") == "Thêm bước"
 
     # Process properties (nothing selected: the panel shows the process).
     commit(page, "input[name='process.name']", "Chứng thực bản sao từ bản chính")

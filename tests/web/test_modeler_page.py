@@ -10,6 +10,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from web import modeler
+from web.modeler_text import _BPMN_JS
 
 ROOT = Path(__file__).resolve().parents[2]
 JS = ROOT / "frontend" / "src"
@@ -103,9 +104,14 @@ def test_every_modeler_text_has_an_english_translation():
     ids = {m.group(2) for path in sources for m in re.finditer(r"""_\((["'])(.*?)\1\)""", path.read_text("utf-8"))}
     assert len(ids) > 100
     assert sorted(i for i in ids if not english.get(i)) == []
+    # bpmn-js's words: on English pages they must come back exactly as bpmn-js wrote them.
+    assert [(en, vi) for en, vi in _BPMN_JS if english.get(vi) != en] == []
 
 
 def test_the_page_speaks_english_on_request(login):
     reply = login("iso").get(EDIT + "?lang=en")
     assert b"Save draft" in reply.data
-    assert config_of(reply.data)["strings"]["status.saved"] == "Draft saved as version {version}."
+    strings = config_of(reply.data)["strings"]
+    assert strings["status.saved"] == "Draft saved as version {version}."
+    assert strings["bpmnjs:Create task"] == "Create task"
+    assert config_of(login("iso").get(EDIT + "?lang=vi").data)["strings"]["bpmnjs:Create task"] == "Thêm bước"
