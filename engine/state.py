@@ -86,3 +86,8 @@ def load_state(text: str, procedure: Procedure, script_engine: Any) -> BpmnWorkf
     )
     workflow.script_engine = script_engine
     return workflow
+
+
+def registry() -> Any:
+    """The serializer registry states are written with (SpiffWorkflow's diff utilities compare specs with it)."""
+    return _SERIALIZER.registry

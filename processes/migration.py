@@ -20,7 +20,7 @@ from sqlalchemy import Connection, insert, select, update
 from engine import runner
 from engine.errors import EngineError
 from engine.parsing import Procedure
-from engine.state import _SERIALIZER, dump_state, load_state  # the registry the states are written with
+from engine.state import dump_state, load_state, registry
 from engine.versiondiff import diff_versions
 
 from . import instances
@@ -118,9 +118,9 @@ def _move_one(db: Database, clock: Clock, actor: str, migration_id: int, instanc
 def check_case(old: Procedure, new: Procedure, workflow: BpmnWorkflow, changed: dict[str, list[str]],
                target: int) -> tuple[list[str], BpmnWorkflow | None]:
     """Why a case cannot move to `new` (empty when it can), and the moved workflow when it can."""
-    registry = _SERIALIZER.registry
-    top, subs = diff_workflow(registry, workflow, new.spec, new.subprocess_specs)
-    spec_changes = SpecDiff(registry, workflow.spec, new.spec).changed
+    specs = registry()
+    top, subs = diff_workflow(specs, workflow, new.spec, new.subprocess_specs)
+    spec_changes = SpecDiff(specs, workflow.spec, new.spec).changed
     reasons = [f"a sub-process it is in ({sid}) no longer exists in version {target}"
                for sid, sub in subs.items() if sub is None]
     active = set(filter_tasks(workflow.get_tasks(skip_subprocesses=True), state=ACTIVE))
