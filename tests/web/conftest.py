@@ -49,6 +49,7 @@ def xd(app, deployed, tmp_path):
     """The app with the building-permit procedure (QT-XD-01) deployed and uploads kept under tmp_path."""
     deployed("QT-XD-01.bpmn")
     app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
+    app.config["LOGIN_RATE_LIMIT"] = "100 per minute"  # these tests log many demo users in
     return app
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from . import procedure_schemas, schemas
+from . import procedure_schemas, schemas, workspace_schemas
 
 ROUTES = [
     ("/api/me", "get", "The caller and their roles", None, "MeSchema"),
@@ -35,6 +35,41 @@ ROUTES = [
     ("/api/procedures/{code}/migrations", "get", "Every migration with per-case outcomes", None, None),
     ("/api/procedures/{code}/migrations/{migration_id}/revert", "post", "Put moved cases back exactly", None,
      "RevertResultSchema"),
+    # The officer workspace (web/api/workspace_api.py, personal_api.py, public_api.py).
+    ("/api/inbox", "get", "My steps and my units' queues (?scope=&procedure=&sla=&q=&sort=&page=&per_page=)", None,
+     "InboxPageSchema"),
+    ("/api/tasks/{task_id}/assign", "post", "A leader hands a step to an officer", "AssignSchema", None),
+    ("/api/receptions", "post", "Receive a dossier at the counter (accept, supplement, refuse); 201", "ReceptionSchema",
+     "ReceivedSchema"),
+    ("/api/receptions/{ref}", "get", "A counter record (dossier or slip)", None, None),
+    ("/api/dossiers", "get", "Search dossiers (?code=&applicant=&procedure=&status=&unit=&from=&to=&sla=&page=)", None,
+     "DossierPageSchema"),
+    ("/api/dossiers/{code}", "get", "A dossier with steps, counter record, attachments, comments", None,
+     "DossierDetailSchema"),
+    ("/api/dossiers/{code}/timeline", "get", "Every event of a dossier with step results", None,
+     "TimelineEntrySchema"),
+    ("/api/dossiers/{code}/comments", "get", "A dossier's comments (a list)", None, "CommentSchema"),
+    ("/api/dossiers/{code}/comments", "post", "Comment on a dossier; 201", "CommentInSchema", "CommentSchema"),
+    ("/api/dossiers/{code}/attachments", "get", "A dossier's attachments (a list)", None, "AttachmentSchema"),
+    ("/api/dossiers/{code}/attachments", "post", "Attach a file (base64; PDF, PNG, JPEG, TIFF ≤ 10 MB); 201",
+     "UploadSchema", "AttachmentSchema"),
+    ("/api/attachments/{attachment_id}", "get", "An attachment's bytes", None, None),
+    ("/api/dossiers/{code}/apology", "post", "Ask for an apology and a new appointment; 201", "ApologyInSchema",
+     "ApologySchema"),
+    ("/api/apologies", "get", "Apologies waiting for my signature (a list)", None, "ApologySchema"),
+    ("/api/apologies/{apology_id}/sign", "post", "Sign an apology (the appointment moves once)", "ApologySignSchema",
+     "ApologySchema"),
+    ("/api/apologies/{apology_id}/dismiss", "post", "Decline an apology request", None, "ApologySchema"),
+    ("/api/dashboard", "get", "Leader dashboard figures (?from=&to=&period=)", None, "DashboardSchema"),
+    ("/api/substitutes", "get", "My delegations given and received (a list)", None, "SubstituteSchema"),
+    ("/api/substitutes", "post", "Name a substitute for a date range; 201", "SubstituteInSchema", "SubstituteSchema"),
+    ("/api/substitutes/{substitution_id}/revoke", "post", "End a delegation early", None, "SubstituteSchema"),
+    ("/api/notifications", "get", "My notifications, newest first (a list; ?unread=1)", None, "NotificationSchema"),
+    ("/api/notifications/read", "post", "Mark notifications read", "MarkReadSchema", None),
+    ("/api/public/lookup", "post", "Citizen lookup by code AND ID number (no login; rate limited; 404 alike)",
+     "LookupSchema", "PublicDossierSchema"),
+    ("/api/public/rating", "post", "Citizen rating of a finished dossier, once (no login; rate limited); 201",
+     "RatingSchema", None),
 ]
 
 
@@ -48,6 +83,9 @@ def spec_document() -> dict:
     for name in procedure_schemas.__all__:
         if name.removesuffix("Schema") not in spec.components.schemas:  # nested ones register themselves
             spec.components.schema(name.removesuffix("Schema"), schema=getattr(procedure_schemas, name))
+    for name, schema in workspace_schemas.SCHEMAS.items():
+        if name not in spec.components.schemas:
+            spec.components.schema(name, schema=schema)
     for path, method, summary, body, reply in ROUTES:
         op: dict = {"summary": summary, "security": [{"bearer": []}], "responses": {
             "200": {"description": "OK", **({"content": {"application/json": {"schema": reply.removesuffix("Schema")}}}
@@ -60,5 +98,7 @@ def spec_document() -> dict:
         if params:
             op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
                                 for p in params]
+        if path.startswith("/api/public/"):
+            op["security"] = []  # the citizen's endpoints need no login
         spec.path(path=path, operations={method: op})
     return spec.to_dict()
