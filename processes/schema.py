@@ -145,8 +145,17 @@ human_tasks = Table(
     Column("claimed_at", UTCDateTime, nullable=True),
     Column("completed_at", UTCDateTime, nullable=True),
     Column("completed_by", String(80), nullable=True),
+    # SLA (processes/sla.py): due instant, when "due soon" starts, the state the sweep last
+    # recorded, the next instant the sweep must look at the row (NULL once closed), and the result.
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("soon_at", UTCDateTime, nullable=True),
+    Column("sla_state", String(12), nullable=True),
+    Column("escalation_level", Integer, nullable=True),
+    Column("next_check_at", UTCDateTime, nullable=True),
+    Column("result", String(10), nullable=True),
     Index("ix_tasks_state_assignee", "state", "assignee"),
     Index("ix_tasks_instance", "instance_id"),
+    Index("ix_tasks_next_check", "next_check_at"),
 )
 
 events = Table(
@@ -175,6 +184,104 @@ api_tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_used_at", UTCDateTime, nullable=True),
     Column("revoked", Boolean, nullable=False, default=False),
+)
+
+# ---- SLA: dossiers, apologies, notifications, calendar settings (processes/dossiers.py, sla.py…) ----
+
+dossiers = Table(
+    "dossiers", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("instance_id", ForeignKey("instances.id"), nullable=False, unique=True),
+    Column("code", String(60), nullable=False, unique=True),
+    Column("procedure", String(60), nullable=False),
+    Column("unit_id", ForeignKey("units.id"), nullable=False),
+    Column("channel", String(20), nullable=False, default="truc_tiep"),
+    Column("applicant_name", String(300), nullable=True),
+    Column("applicant_id_number", String(40), nullable=True),
+    Column("status_code", Integer, nullable=False),
+    Column("deadline", String(40), nullable=True),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("counted_from", UTCDateTime, nullable=False),
+    # due_at: the statutory due instant, moved only by pauses; appointment_at: the date promised to
+    # the applicant (ngày hẹn trả), also moved by a signed apology; original: as first computed.
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("appointment_at", UTCDateTime, nullable=True),
+    Column("original_appointment_at", UTCDateTime, nullable=True),
+    Column("supplement_count", Integer, nullable=False, default=0),
+    Column("paused_since", UTCDateTime, nullable=True),
+    Column("paused_reason", String(20), nullable=True),
+    Column("paused_minutes", Integer, nullable=False, default=0),
+    Column("late_marked", Boolean, nullable=False, default=False),
+    Column("new_date_set", Boolean, nullable=False, default=False),
+    Column("result", String(10), nullable=True),
+    Column("done_at", UTCDateTime, nullable=True),
+    Column("returned_at", UTCDateTime, nullable=True),
+    Column("soon_at", UTCDateTime, nullable=True),
+    Column("apology_at", UTCDateTime, nullable=True),
+    Column("sla_state", String(12), nullable=True),
+    Column("escalation_level", Integer, nullable=True),
+    Column("next_check_at", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_dossiers_next_check", "next_check_at"),
+    Index("ix_dossiers_status", "status_code"),
+)
+
+apologies = Table(
+    "apologies", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id"), nullable=False),
+    Column("unit_id", ForeignKey("units.id"), nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("appointment_at", UTCDateTime, nullable=False),
+    Column("proposed_at", UTCDateTime, nullable=False),
+    Column("requested_by", String(80), nullable=True),
+    Column("requested_at", UTCDateTime, nullable=False),
+    Column("decided_by", String(80), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("new_appointment_at", UTCDateTime, nullable=True),
+    Index("ix_apologies_state", "state", "unit_id"),
+    Index("ix_apologies_dossier", "dossier_id"),
+)
+
+notifications = Table(
+    "notifications", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(80), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("link", String(500), nullable=True),
+    Column("instance_id", ForeignKey("instances.id"), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime, nullable=True),
+    Column("emailed_at", UTCDateTime, nullable=True),
+    Index("ix_notifications_user", "username", "read_at"),
+)
+
+calendar_rules = Table(
+    "calendar_rules", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), nullable=True),  # NULL: every agency
+    Column("effective_from", Date, nullable=False),
+    Column("sessions", Text, nullable=False),
+    Column("saturday_sessions", Text, nullable=False, default="[]"),
+    Column("cutoff", String(5), nullable=True),
+    Column("note", String(500), nullable=False, default=""),
+    Column("created_by", String(80), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+calendar_overrides = Table(
+    "calendar_overrides", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), nullable=True),  # NULL: every agency
+    Column("day", Date, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("sessions", Text, nullable=True),
+    Column("note", String(500), nullable=False, default=""),
+    Column("created_by", String(80), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_calendar_overrides_day", "day"),
 )
 
 # One row per waiting timer of a running case, kept by processes.timers.index_timers on every save.
