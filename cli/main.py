@@ -18,6 +18,7 @@ from processes.keys import VN
 from processes.lookup import find_instance
 
 from .audit import audit_commands
+from .calendar import calendar_commands
 from .org import org_commands
 from .output import emit, fail, handled, json_option, parse_data
 from .worker import worker_commands
@@ -242,5 +243,6 @@ def render(path: str, output: str, highlight: tuple[str, ...]) -> None:
 
 
 org_commands(main, _db)
+calendar_commands(main, _db)
 audit_commands(main, _db)
 worker_commands(main, _db)
