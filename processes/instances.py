@@ -18,7 +18,7 @@ from engine.parsing import Procedure
 from engine.scripting import RestrictedScriptEngine
 from engine.state import STATE_VERSION, dump_state, load_state
 
-from . import approval, catalog, organisation, substitutes, timers
+from . import approval, catalog, dossiers, organisation, substitutes, timers
 from .assignment import may_lead, may_work
 from .clock import Clock
 from .db import Database
@@ -80,6 +80,7 @@ def start(db: Database, code: str, data: dict[str, Any], actor: str, clock: Cloc
         changes.events.extend(auto_events(auto, now))
         sync_tasks(conn, instance_id, agency.id, ready, {}, now, actor, changes)
         row = conn.execute(select(instances).where(instances.c.id == instance_id)).one()
+        dossiers.on_start(conn, row, procedure, workflow.is_completed(), auto, data, now, actor, changes)
         status, end = _save(conn, row, procedure, workflow, changes, now, actor)
     db.live.put(instance_id, 2, workflow)
     return Moved(instance_id, key, status, changes.opened, end)
@@ -107,6 +108,8 @@ def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clo
         changes.events.extend(auto_events(auto, now))
         sync_tasks(conn, case.row.id, case.row.unit_id, runner.ready_steps(case.procedure, case.workflow),
                    before, now, actor, changes)
+        dossiers.on_move(conn, case.row, case.procedure, case.workflow.is_completed(), auto, now, actor, changes,
+                         task, cleaned)
         status, end = _save(conn, case.row, case.procedure, case.workflow, changes, now, actor)
     db.live.put(case.row.id, case.row.lock_version + 1, case.workflow)
     return Moved(case.row.id, case.row.business_key, status, changes.opened, end)

@@ -9,6 +9,8 @@ from sqlalchemy import Connection, insert, select, update
 
 from engine.runner import AutoStep, ReadyStep
 
+from . import sla
+from .calendar_store import calendar_for
 from .eventlog import Event
 from .schema import human_tasks
 from .statuses import TaskStatus
@@ -42,15 +44,20 @@ def sync_tasks(
     gone = [uuid for uuid in before if uuid not in ready_ids]
     if gone:
         conn.execute(update(human_tasks).where(human_tasks.c.task_uuid.in_(gone)).values(
-            state=TaskStatus.CANCELLED.value, completed_at=now))
+            state=TaskStatus.CANCELLED.value, completed_at=now, sla_state=None, next_check_at=None))
         for uuid in gone:
             changes.events.append(Event(before[uuid], "withdraw", now, actor, payload={"task": uuid}))
             changes.cancelled.append(uuid)
     new = [step for step in ready if str(step.task_id) not in before]
     if new:
-        conn.execute(_INSERT_TASKS, [_task_row(instance_id, unit_id, s, now) for s in new])
-        for step in new:
+        # SLA columns (processes/sla.py): due_at = the agency calendar's add(now, dueDate), due-soon instant…
+        calendar = calendar_for(conn, unit_id) if any(s.due for s in new) else None
+        rows = [{**_task_row(instance_id, unit_id, s, now), **sla.task_columns(calendar, now, s.due)} for s in new]
+        conn.execute(_INSERT_TASKS, rows)
+        for step, row in zip(new, rows, strict=True):
             payload = {"task": str(step.task_id), "roles": list(step.roles), "due": step.due}
+            if row["due_at"] is not None:
+                payload["due_at"] = row["due_at"].isoformat()
             changes.events.append(Event(step.element_id, "schedule", now, actor, step.name, payload))
             if step.assignee:
                 changes.events.append(Event(step.element_id, "assign", now, actor, step.name,
