@@ -174,11 +174,17 @@ def build_index(facts: list[DossierFact], period: Period, rules: dict[str, Any],
     return out
 
 
-def index766(db: Database, period: Period, unit: str | None = None) -> list[UnitIndex]:
-    """The index of every agency with dossiers in the period (or one unit), then of all of them together."""
+def index766(db: Database, period: Period, unit: str | None = None,
+             facts: list[DossierFact] | None = None) -> list[UnitIndex]:
+    """The index of every agency with dossiers in the period (or one unit), then of all of them together.
+
+    `facts`: dossiers already loaded (any superset of those received or resolved in the period)."""
     rules = rules_for(period.start)
     with db.read() as conn:
-        facts = load_dossiers(conn, period, "either")
+        if facts is None:
+            facts = load_dossiers(conn, period, "either")
+        else:
+            facts = [f for f in facts if period.contains(f.received_at) or period.contains(f.done_at)]
         manual = _manual(conn, period.label)
         names = {r.code: r.name for r in conn.execute(select(units.c.code, units.c.name))}
     codes = sorted({f.unit for f in facts} | {u for u, _ in manual})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from processes.errors import InvalidInput
 from processes.keys import VN
@@ -20,12 +21,12 @@ class Period:
     start: dt.date
     end: dt.date
 
-    @property
+    @cached_property
     def first_instant(self) -> dt.datetime:
         """The first instant of the period (UTC)."""
         return dt.datetime.combine(self.start, dt.time(), VN).astimezone(dt.UTC)
 
-    @property
+    @cached_property
     def end_instant(self) -> dt.datetime:
         """The first instant after the period (UTC)."""
         return dt.datetime.combine(self.end, dt.time(), VN).astimezone(dt.UTC)

@@ -96,5 +96,5 @@ def square_png(data: bytes) -> bytes:
         canvas = Image.new("RGB", (side, side), "white")
         canvas.paste(image.convert("RGB"), ((side - image.width) // 2, (side - image.height) // 2))
         out = io.BytesIO()
-        canvas.save(out, format="PNG", optimize=True)
+        canvas.save(out, format="PNG")
         return out.getvalue()

@@ -121,8 +121,9 @@ def load_dossiers(conn: Connection, period: Period | None = None, by: str = "eit
 
 
 def load_steps(conn: Connection, instance_ids: Iterable[int] | None = None,
-               period: Period | None = None) -> list[StepFact]:
-    """Completed steps of the given cases (or completed in the period)."""
+               period: Period | None = None, of_dossiers_in: Period | None = None) -> list[StepFact]:
+    """Completed steps of the given cases, or completed in `period`, or of the dossiers received or
+    resolved in `of_dossiers_in`."""
     query = (select(human_tasks.c.instance_id, instances.c.unit_id, definitions.c.code, human_tasks.c.element_id,
                     human_tasks.c.name, human_tasks.c.roles, human_tasks.c.created_at, human_tasks.c.completed_at,
                     human_tasks.c.completed_by, human_tasks.c.due_duration, human_tasks.c.due_at,
@@ -133,13 +134,18 @@ def load_steps(conn: Connection, instance_ids: Iterable[int] | None = None,
     if period is not None:
         query = query.where(human_tasks.c.completed_at >= period.first_instant,
                             human_tasks.c.completed_at < period.end_instant)
+    if of_dossiers_in is not None:
+        p = of_dossiers_in
+        query = query.where(human_tasks.c.instance_id.in_(select(dossiers.c.instance_id).where(
+            and_(dossiers.c.received_at >= p.first_instant, dossiers.c.received_at < p.end_instant)
+            | and_(dossiers.c.done_at >= p.first_instant, dossiers.c.done_at < p.end_instant))))
     rows = []
     if instance_ids is not None:
         ids = sorted(set(instance_ids))
         for i in range(0, len(ids), 900):
             rows.extend(conn.execute(query.where(human_tasks.c.instance_id.in_(ids[i:i + 900]))))
     else:
-        rows = list(conn.execute(query))
+        rows = conn.execute(query).fetchall()
     return [StepFact(r.instance_id, r.unit_id, r.code, r.element_id, r.name, r.roles, r.created_at, r.completed_at,
                      r.completed_by, r.due_duration, r.due_at, r.result) for r in rows]
 
@@ -165,29 +171,37 @@ def actor_roles(conn: Connection) -> dict[str, set[str]]:
     return out
 
 
-def iter_case_logs(conn: Connection, case_ids: Iterable[int] | None = None,
-                   batch: int = 2000) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """(case id, its events in order, payloads decoded) for every case (or the given ones), in batches."""
-    if case_ids is None:
-        case_ids = [r.id for r in conn.execute(select(instances.c.id).order_by(instances.c.id))]
-    ids = sorted(set(case_ids))
+# The lifecycles conformance checking reads (audits/conformance.py, deviations.py).
+CONFORMANCE_LIFECYCLES = ("case_start", "case_complete", "case_cancel", "schedule", "assign", "complete")
+
+
+def iter_case_logs(conn: Connection, case_ids: Iterable[int] | None = None, batch: int = 500,
+                   lifecycles: Iterable[str] | None = None,
+                   times: bool = True) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(case id, its events in order, payloads decoded) for every case (or the given ones), case by case;
+    only events of the given lifecycles when asked (their seq numbers keep the gaps); `at` is None
+    unless `times`."""
+    at = events.c.at if times else events.c.seq.label("at_unused")
     columns = (events.c.case_id, events.c.seq, events.c.activity, events.c.activity_name, events.c.lifecycle,
-               events.c.actor, events.c.at, events.c.payload)
-    for i in range(0, len(ids), batch):
-        chunk = ids[i:i + batch]
-        query = (select(*columns).where(events.c.case_id.in_(chunk)) if len(chunk) < 900 else
-                 select(*columns).where(events.c.case_id >= chunk[0], events.c.case_id <= chunk[-1]))
+               events.c.actor, at, events.c.payload)
+    base = select(*columns).order_by(events.c.case_id, events.c.seq)
+    if lifecycles is not None:
+        base = base.where(events.c.lifecycle.in_(list(lifecycles)))
+    if case_ids is None:
+        queries = [base]
+    else:
+        ids = sorted(set(case_ids))
+        queries = [base.where(events.c.case_id.in_(ids[i:i + batch])) for i in range(0, len(ids), batch)]
+    for query in queries:
         current: int | None = None
         rows: list[dict[str, Any]] = []
-        wanted = set(chunk)
-        for r in conn.execute(query.order_by(events.c.case_id, events.c.seq)):
-            if r.case_id not in wanted:
-                continue
+        for r in conn.execute(query).fetchall():
             if r.case_id != current:
                 if current is not None:
                     yield current, rows
                 current, rows = r.case_id, []
             rows.append({"seq": r.seq, "activity": r.activity, "activity_name": r.activity_name,
-                         "lifecycle": r.lifecycle, "actor": r.actor, "at": r.at, "payload": json.loads(r.payload)})
+                         "lifecycle": r.lifecycle, "actor": r.actor, "at": r[6] if times else None,
+                         "payload": json.loads(r.payload) if r.payload != "{}" else {}})
         if current is not None:
             yield current, rows

@@ -20,11 +20,12 @@ from processes.db import Database
 from processes.schema import definitions, human_tasks, instances, units
 
 from . import index766, programme
-from .conformance import CaseConformance, ModelCatalog, ProcedureConformance, ProcedureModel, check_log
+from .casecheck import check_cases
+from .conformance import CaseConformance, ProcedureConformance
 from .indicators import SlaReport, build_sla_report
 from .periods import Period, parse_period
 from .pictures import Picture, StepUse, picture
-from .records import DossierFact, actor_roles, department_of, iter_case_logs, load_dossiers, load_steps
+from .records import DossierFact, department_of, load_dossiers, load_steps
 
 OBJECTIVES_DIR = Path(__file__).resolve().parent / "rules" / "objectives"
 HEADLINE_LABELS = {
@@ -102,12 +103,7 @@ def evaluate_objectives(facts: list[DossierFact], period: Period) -> list[dict[s
 
 def conformance_of(db: Database, case_ids: list[int]) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
     """Conformance of the given cases to the versions they ran on (deviations with the roles held today)."""
-    with db.read() as conn:
-        models = ModelCatalog(ProcedureModel.from_xml(r.bpmn_xml, r.version, r.process_id) for r in conn.execute(
-            select(definitions.c.bpmn_xml, definitions.c.version, definitions.c.process_id)))
-        roles = actor_roles(conn)
-        logs = dict(iter_case_logs(conn, case_ids))
-    return check_log(logs, models, roles)
+    return check_cases(db, case_ids)
 
 
 def build_annual_report(db: Database, year: int, pictures: bool = True, png: bool = True) -> AnnualReport:
@@ -115,7 +111,7 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
     period = parse_period(str(year))
     with db.read() as conn:
         facts = load_dossiers(conn, period, "either")
-        steps = load_steps(conn, [f.instance_id for f in facts])
+        steps = load_steps(conn, of_dossiers_in=period)
         departments = department_of(conn)
         calendars = {uid: calendar_for(conn, uid) for uid in {f.unit_id for f in facts}}
         root = conn.execute(select(units.c.name).where(units.c.parent_id.is_(None)).order_by(units.c.id)).scalar()
@@ -136,7 +132,7 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
     report.deviating = [v for v in verdicts if v.deviations]
     if pictures:
         report.pictures = _pictures(report, steps, verdicts, xml, png)
-    report.index766 = {q.label: index766.index766(db, q) for q in period.quarters()}
+    report.index766 = {q.label: index766.index766(db, q, facts=facts) for q in period.quarters()}
     report.cchc = cchc_rows(facts, period)
     report.plans = [{"plan": p, "sample": programme.draw_sample(db, p.id), "checklist": programme.checklist(db, p.id)}
                     for p in programme.list_plans(db, year)]
