@@ -11,8 +11,7 @@ the unit (`apology.sign`) — except a few, which is what the audit should catch
 are rated by some applicants, and scans and electronic results are attached.
 
 Nothing is written behind the engine's back: every row comes from a use case run at the simulated
-instant, so hash chains, SLA results and status codes are what production would have recorded.
-The same seed gives the same dossiers, decisions and instants.
+instant (hash chains, SLA results, status codes as in production). Same seed, same dossiers and instants.
 """
 
 from __future__ import annotations
@@ -100,6 +99,7 @@ class _Case:
     supplements: int = 0
     apology: str = ""  # "", "asked", "skipped"
     culprit: str = ""  # the step that will make this dossier late ("" when it will be on time)
+    code: str = ""
     ending: str = ""
 
 
@@ -176,6 +176,7 @@ class _Sim:
                 self.summary.use_cases += 1
                 iid = moved.instance_id
                 self.cases[iid] = case
+                case.code = moved.business_key
                 if channel == "truc_tuyen":
                     self.summary.online += 1
                     self._attach(iid, "ho-so-dien-tu.pdf", starter)
@@ -201,6 +202,7 @@ class _Sim:
         self.summary.use_cases += 1
         self.summary.attachments += len(uploads)
         self.cases[received.instance_id] = case
+        case.code = received.ref
         case.steps += 1
         self._schedule(received.instance_id, self._open_steps(received.instance_id, definition.id))
         return received.instance_id
@@ -321,7 +323,7 @@ class _Sim:
             result = conn.execute(select(dossiers_table.c.result).where(dossiers_table.c.instance_id == iid)).scalar()
         weights = {5: 55, 4: 30, 3: 10, 2: 4, 1: 1} if result != "late" else {5: 10, 4: 25, 3: 35, 2: 20, 1: 10}
         score = int(P.pick(case.rng, {str(k): v for k, v in weights.items()}))
-        if rate(self.db, iid, score, self.clock):
+        if rate(self.db, case.code, case.applicant[1], score, self.clock):
             self.summary.ratings += 1
             self.summary.use_cases += 1
 

@@ -11,16 +11,15 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Connection, event, insert, select
+from sqlalchemy import Connection, event, select
 
 from engine.durations import WorkingDuration
-from processes import attachments
+from processes import attachments, ratings
 from processes.clock import Clock
 from processes.db import Database
-from processes.errors import InvalidInput
+from processes.errors import ConflictError, InvalidInput, NotFound
 from processes.keys import VN
 from processes.schema import memberships, roles, units, users
-from processes.workspace_schema import ratings
 
 
 @dataclass
@@ -126,13 +125,12 @@ def attach_pdf(db: Database, root: Path, instance_id: int, name: str, actor: str
     attachments.attach(db, root, instance_id, name, placeholder_pdf(), actor, clock, task_uuid)
 
 
-def rate(db: Database, instance_id: int, score: int, clock: Clock) -> bool:
-    """Record the applicant's rating of an answered dossier (once); True when stored."""
-    with db.write() as conn:
-        if conn.execute(select(ratings.c.id).where(ratings.c.instance_id == instance_id)).first():
-            return False
-        conn.execute(insert(ratings).values(instance_id=instance_id, score=score, comment="",
-                                            created_at=clock.now().astimezone(dt.UTC)))
+def rate(db: Database, code: str, id_number: str, score: int, clock: Clock) -> bool:
+    """The applicant rates an answered dossier with the ratings use case; True when stored."""
+    try:
+        ratings.rate(db, code, id_number, score, "", clock)
+    except (ConflictError, NotFound):
+        return False
     return True
 
 

@@ -90,6 +90,8 @@ def plan_audit(db: Database, unit: str, period: str | Period, auditors: list[str
     period = parse_period(period) if isinstance(period, str) else period
     if not auditors:
         raise InvalidInput("an audit needs at least one auditor", {"auditors": "required"})
+    if seed is not None and not 0 <= seed < 2**31:
+        raise InvalidInput("the seed is a whole number from 0 to 2147483647", {"seed": "out of range"})
     now = clock.now()
     with db.write() as conn:
         target = organisation.unit_by_code(conn, unit)
@@ -101,7 +103,7 @@ def plan_audit(db: Database, unit: str, period: str | Period, auditors: list[str
             raise InvalidInput(f"no procedure to audit in {unit} for {period.label}", {"procedures": "none found"})
         number = conn.execute(select(func.count(audit_plans.c.id)).where(audit_plans.c.year == period.year)).scalar()
         code = f"DGNB-{period.year}-{number + 1:02d}"
-        seed = seed if seed is not None else int(hashlib.sha256(code.encode()).hexdigest()[:8], 16)
+        seed = seed if seed is not None else int(hashlib.sha256(code.encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
         plan_id = conn.execute(insert(audit_plans).values(
             code=code, year=period.year, period=period.label, unit_id=target.id, procedures=json.dumps(chosen),
             objective=objective or f"Đánh giá sự phù hợp và hiệu lực của các quy trình tại {target.name}",

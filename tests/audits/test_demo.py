@@ -11,7 +11,10 @@ from sqlalchemy import func, select
 from audits.conformance import ModelCatalog, ProcedureModel, check_log
 from audits.demo import generate_year
 from audits.deviations import OUT_OF_ORDER, REPEATED, ROLE_NOT_ALLOWED, SKIPPED, UNEXPECTED
+from audits.eventlogs import read_xes
+from audits.export import export_text
 from audits.records import actor_roles, iter_case_logs
+from audits.report_data import build_annual_report
 from processes import eventlog
 from processes.keys import VN
 from processes.schema import apologies, definitions, dossiers, instances
@@ -125,3 +128,7 @@ def test_the_generator_runs_on_every_backend(org, deployed):
     assert summary.dossiers > 0 and summary.steps > 0
     with org.read() as conn:
         assert eventlog.verify(conn) == []
+    report = build_annual_report(org, YEAR, pictures=False)  # the report's SQL on this backend too
+    assert report.headline["received"] == summary.dossiers - summary.by_procedure.get("QT-VB-01", 0)
+    assert report.sla.overall.resolved > 0 and all(c.share_fitting == 1.0 for c in report.conformance.values())
+    assert len(read_xes(export_text(org, "xes").encode())) == summary.dossiers
