@@ -160,3 +160,9 @@ def unit_paths(conn: Connection, roles: str) -> dict[str, str]:
     if not codes:
         return {}
     return {r.code: r.path for r in conn.execute(select(units.c.code, units.c.path).where(units.c.code.in_(codes)))}
+
+
+def top_agency_name(conn: Connection) -> str:
+    """The name of the topmost agency (printed in document headers), or '' before any unit exists."""
+    row = conn.execute(select(units.c.name).where(units.c.parent_id.is_(None)).order_by(units.c.id)).first()
+    return row.name if row else ""

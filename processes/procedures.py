@@ -21,7 +21,8 @@ from .schema import definitions, procedure_versions, procedures
 from .skeleton import skeleton_bpmn, with_code
 from .version_status import OBSOLETE, OPEN, VersionStatus
 
-EDITOR_KINDS = ("quality",)
+# The quality manager (ISO secretary) writes procedures; administrators may stand in.
+EDITOR_KINDS = ("quality", "admin")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$")
 LIST_FIELDS = ("reference_docs", "terms", "records")
 TEXT_FIELDS = ("scope", "purpose")

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, url_for
 from sqlalchemy import select
 
+from processes import procedures
 from processes.schema import roles
 
 from .auth import login_required, memberships
@@ -15,13 +16,12 @@ from .modeler_text import js_strings
 
 bp = Blueprint("modeler", __name__)
 
-EDITOR_KINDS = ("quality", "admin")
 BUNDLE = Path(__file__).parent / "static" / "modeler" / "dist" / "modeler.js"
 
 
 def may_edit() -> bool:
     """Only the quality manager (ISO secretary) and administrators save procedures."""
-    return any(m.role_kind in EDITOR_KINDS for m in memberships())
+    return any(m.role_kind in procedures.EDITOR_KINDS for m in memberships())
 
 
 def _roles() -> list[dict]:

@@ -1,0 +1,54 @@
+"""Downloads for document control: the ISO procedure document (QĐ 101) and the master list."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort
+from flask.typing import ResponseReturnValue
+
+from processes import organisation, version_views, versions
+from processes.documents.master_list import render_master_list
+from processes.documents.procedure import render_procedure_document
+from processes.keys import VN
+
+from .auth import login_required
+from .context import clock, database
+
+bp = Blueprint("quality_documents", __name__, url_prefix="/quality")
+
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _download(body: bytes, fmt: str, filename: str) -> Response:
+    reply = Response(body, mimetype=MIMETYPES[fmt])
+    reply.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return reply
+
+
+@bp.get("/procedures/<code>/versions/<int:version>/document.<fmt>")
+@login_required
+def procedure_document(code: str, version: int, fmt: str) -> ResponseReturnValue:
+    """The ISO procedure document of a version, generated from its BPMN and metadata (PDF or DOCX)."""
+    if fmt not in ("pdf", "docx"):
+        abort(404)
+    db = database()
+    meta = version_views.document_metadata(db, code, version)
+    body = render_procedure_document(versions.version_xml(db, code, version), meta, fmt)
+    return _download(body, fmt, f"{code}-lan-{meta.get('issue_number', version)}")
+
+
+@bp.get("/master-list.<fmt>")
+@login_required
+def master_list(fmt: str) -> ResponseReturnValue:
+    """The master list of internal documents with current issue numbers (PDF, DOCX or XLSX)."""
+    if fmt not in MIMETYPES:
+        abort(404)
+    today = clock().now().astimezone(VN).date()
+    db = database()
+    with db.read() as conn:
+        agency = organisation.top_agency_name(conn)
+    body = render_master_list(version_views.master_list_rows(db), agency=agency, on_date=today, fmt=fmt)
+    return _download(body, fmt, f"danh-muc-tai-lieu-{today:%Y%m%d}")
