@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, and_, false, literal, or_, select
+from sqlalchemy import Connection, and_, false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from . import organisation, substitutes
@@ -34,6 +34,7 @@ class Viewer:
     memberships: list[Membership]
     standing_in: dict[str, list[Membership]] = field(default_factory=dict)
     agency_ids: dict[str, int] = field(default_factory=dict)  # agency path -> unit id
+    granted: list[tuple[str, int]] | None = None  # (roles, unit id) of queued steps open to them
 
     @property
     def oversees(self) -> set[str]:
@@ -58,34 +59,37 @@ def viewer(conn: Connection, username: str, now: dt.datetime) -> Viewer:
                 for u in substitutes.delegators(conn, username, now.astimezone(substitutes.VN).date())}
     paths = {m.agency_path for ms in [member, *standing.values()] for m in ms}
     ids = {r.path: r.id for r in conn.execute(select(units.c.id, units.c.path).where(units.c.path.in_(paths)))}
-    return Viewer(username, member, standing, ids)
+    found = Viewer(username, member, standing, ids)
+    found.granted = _granted_pairs(conn, found)
+    return found
 
 
-def _segments(path: str) -> list[str]:
-    return [p for p in path.split("/") if p]
+def _granted_pairs(conn: Connection, v: Viewer) -> list[tuple[str, int]]:
+    """The (roles, unit) combinations of unassigned open steps the user (or whom they stand in for) may work.
 
-
-def _granted(members: list[Membership], agency_ids: dict[str, int]) -> ColumnElement:
-    """SQL: an unassigned step one of these memberships lets its holder work."""
-    roles = literal(",") + human_tasks.c.roles + literal(",")
-    conds: list[ColumnElement] = []
-    for m in members:
-        agency = agency_ids.get(m.agency_path)
-        if agency is not None:
-            conds.append(and_(roles.contains(f",{m.role},", autoescape=True), human_tasks.c.unit_id == agency))
-        conds.extend(roles.contains(f",{m.role}@{code},", autoescape=True) for code in _segments(m.unit_path))
-    agencies = sorted({agency_ids[m.agency_path] for m in members if m.agency_path in agency_ids})
-    if agencies:
-        conds.append(and_(human_tasks.c.roles == "", human_tasks.c.unit_id.in_(agencies)))
-    return or_(*conds) if conds else false()
+    Decided by assignment.may_work itself over the few distinct combinations the open steps carry, so the
+    SQL inbox and the completion check can never disagree.
+    """
+    combos = list(conn.execute(select(human_tasks.c.roles, human_tasks.c.unit_id).where(
+        human_tasks.c.state.in_(OPEN), human_tasks.c.assignee.is_(None)).distinct()))
+    paths = dict(conn.execute(select(units.c.id, units.c.path).where(
+        units.c.id.in_(sorted({c.unit_id for c in combos if c.unit_id is not None})))).all())
+    people = {v.username: v.memberships, **v.standing_in}
+    found = []
+    for roles, unit_id in combos:
+        scoped = organisation.unit_paths(conn, roles) if "@" in roles else {}
+        if unit_id in paths and any(may_work(u, ms, roles, None, paths[unit_id], scoped) for u, ms in people.items()):
+            found.append((roles, unit_id))
+    return found
 
 
 def task_condition(v: Viewer, mine_only: bool = False, queue_only: bool = False) -> ColumnElement:
     """SQL over human_tasks: open steps in the user's inbox (assigned to them, or in their roles' queues)."""
-    people = {v.username: v.memberships, **v.standing_in}
-    assigned = human_tasks.c.assignee.in_(sorted(people))
+    assigned = human_tasks.c.assignee.in_(sorted({v.username, *v.standing_in}))
+    pairs = v.granted or []
     queued = and_(human_tasks.c.assignee.is_(None),
-                  or_(*[_granted(ms, v.agency_ids) for ms in people.values()]))
+                  or_(*[and_(human_tasks.c.roles == roles, human_tasks.c.unit_id == unit) for roles, unit in pairs])
+                  if pairs else false())
     who = assigned if mine_only else queued if queue_only else or_(assigned, queued)
     return and_(human_tasks.c.state.in_(OPEN), who)
 

@@ -89,28 +89,39 @@ def _paging(page: int, per_page: int) -> tuple[int, int]:
 def inbox(db: Database, username: str, clock: Clock, *, scope: str = "all", procedure: str | None = None,
           sla_filter: str | None = None, q: str | None = None, sort: str = "due", page: int = 1,
           per_page: int = 20) -> Page:
-    """The user's open steps (scope all / mine / queue), filtered, sorted and paged in SQL."""
+    """The user's open steps (scope all / mine / queue), filtered, sorted and paged in SQL.
+
+    The page's step ids are chosen on human_tasks alone (other tables joined only when a filter or the sort
+    needs them), then the page's few rows are read with their dossiers.
+    """
     now = clock.now()
     page, per_page = _paging(page, per_page)
+    sort = sort if sort in TASK_SORTS else "due"
     with db.read() as conn:
         v = viewer(conn, username, now)
         cond = [task_condition(v, mine_only=scope == "mine", queue_only=scope == "queue")]
+        source = human_tasks
+        if procedure or q or sort == "code":  # the index covers the join: no task row is read
+            source = source.join(instances, instances.c.id == human_tasks.c.instance_id)
         if procedure:
-            cond.append(definitions.c.code == procedure)
+            versions = [r.id for r in conn.execute(select(definitions.c.id).where(definitions.c.code == procedure))]
+            cond.append(instances.c.definition_id.in_(versions))
         if sla_filter == "overdue":
             cond.append(human_tasks.c.due_at < now)
         elif sla_filter == "due_soon":
             cond.append(and_(human_tasks.c.soon_at <= now, human_tasks.c.due_at >= now))
         if q and q.strip():
             text = q.strip()
+            source = source.outerjoin(dossiers, dossiers.c.instance_id == instances.c.id)
             cond.append(or_(instances.c.business_key.contains(text, autoescape=True),
                             dossiers.c.applicant_name.contains(text, autoescape=True)))
-        base = (select(human_tasks.c.id).select_from(_task_join()).where(*cond))
-        total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
-        rows = conn.execute(_task_columns().select_from(_task_join()).where(*cond)
-                            .order_by(*TASK_SORTS.get(sort, TASK_SORTS["due"]))
-                            .limit(per_page).offset((page - 1) * per_page))
-        items = [_inbox_item(r, now) for r in rows]
+        total = conn.execute(select(func.count()).select_from(source).where(*cond)).scalar_one()
+        ids = [r.id for r in conn.execute(select(human_tasks.c.id).select_from(source).where(*cond)
+                                          .order_by(*TASK_SORTS[sort])
+                                          .limit(per_page).offset((page - 1) * per_page))]
+        found = {r.id: r for r in conn.execute(_task_columns().select_from(_task_join())
+                                               .where(human_tasks.c.id.in_(ids)))} if ids else {}
+        items = [_inbox_item(found[i], now) for i in ids if i in found]
     return Page(items, total, page, per_page)
 
 
@@ -121,9 +132,9 @@ def _task_join():
 
 
 def _task_columns() -> Select:
-    return select(human_tasks.c.task_uuid, human_tasks.c.element_id, human_tasks.c.name, human_tasks.c.state,
-                  human_tasks.c.assignee, human_tasks.c.created_at, human_tasks.c.due_at, human_tasks.c.soon_at,
-                  human_tasks.c.instance_id, instances.c.business_key, definitions.c.code,
+    return select(human_tasks.c.id, human_tasks.c.task_uuid, human_tasks.c.element_id, human_tasks.c.name,
+                  human_tasks.c.state, human_tasks.c.assignee, human_tasks.c.created_at, human_tasks.c.due_at,
+                  human_tasks.c.soon_at, human_tasks.c.instance_id, instances.c.business_key, definitions.c.code,
                   definitions.c.name.label("procedure_name"), dossiers.c.applicant_name, dossiers.c.appointment_at)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, literal, select
+from sqlalchemy import Connection, and_, case, func, literal, select, union
 
 from . import ratings
 from .access import viewer
@@ -88,11 +88,19 @@ def _sum(cond) -> Any:
     return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
 
 
-def _dossier_counts(conn: Connection, group, label, agency_ids: list[int], since: dt.datetime,
-                    until: dt.datetime, now: dt.datetime) -> list[Counts]:
+_FIGURES = ("received", "open", "done", "early", "on_time", "late", "overdue")
+
+
+def _dossier_counts(conn: Connection, agency_ids: list[int], since: dt.datetime, until: dt.datetime,
+                    now: dt.datetime) -> list[tuple[int, str, Counts]]:
+    """(agency id, procedure, counts) for every pair that has dossiers: one grouped pass over the table."""
     in_period = and_(dossiers.c.done_at >= since, dossiers.c.done_at < until,
                      dossiers.c.status_code.in_([int(s) for s in RESOLVED]))
-    query = (select(group.label("key"), label.label("label"),
+    # Only the rows that can count (received or done in the period, or still open), each found by an index.
+    relevant = union(select(dossiers.c.id).where(dossiers.c.received_at >= since, dossiers.c.received_at < until),
+                     select(dossiers.c.id).where(dossiers.c.done_at >= since, dossiers.c.done_at < until),
+                     select(dossiers.c.id).where(dossiers.c.status_code.in_([int(s) for s in OPEN])))
+    query = (select(dossiers.c.unit_id, dossiers.c.procedure,
                     _sum(and_(dossiers.c.received_at >= since, dossiers.c.received_at < until)).label("received"),
                     _sum(dossiers.c.status_code.in_([int(s) for s in OPEN])).label("open"),
                     _sum(in_period).label("done"),
@@ -101,10 +109,19 @@ def _dossier_counts(conn: Connection, group, label, agency_ids: list[int], since
                     _sum(and_(in_period, dossiers.c.result == "late")).label("late"),
                     _sum(and_(dossiers.c.status_code.in_([int(s) for s in RUNNING]),
                               dossiers.c.appointment_at < now)).label("overdue"))
-             .select_from(dossiers.join(units, units.c.id == dossiers.c.unit_id))
-             .where(dossiers.c.unit_id.in_(agency_ids))
-             .group_by(group, label).order_by(group))
-    return [Counts(str(r.key), r.label, *(int(x) for x in r[2:])) for r in conn.execute(query)]
+             .where(dossiers.c.unit_id.in_(agency_ids), dossiers.c.id.in_(relevant))
+             .group_by(dossiers.c.unit_id, dossiers.c.procedure))
+    return [(r.unit_id, r.procedure, Counts("", "", *(int(x) for x in r[2:]))) for r in conn.execute(query)]
+
+
+def _rollup(pairs: list[tuple[str, str, Counts]]) -> list[Counts]:
+    """Counts added up per key, sorted by key."""
+    found: dict[str, Counts] = {}
+    for key, label, counts in pairs:
+        into = found.setdefault(key, Counts(key, label))
+        for name in _FIGURES:
+            setattr(into, name, getattr(into, name) + getattr(counts, name))
+    return [found[k] for k in sorted(found)]
 
 
 def _procedure_names(conn: Connection) -> dict[str, str]:
@@ -167,15 +184,13 @@ def dashboard(db: Database, username: str, clock: Clock, since: dt.date, until: 
         paths = sorted({m.agency_path for m in v.memberships if m.role_kind in DASHBOARD_KINDS})
         agency_ids = [v.agency_ids[p] for p in paths if p in v.agency_ids]
         names = _procedure_names(conn)
-        by_procedure = _dossier_counts(conn, dossiers.c.procedure, dossiers.c.procedure, agency_ids, start, end, now)
-        for c in by_procedure:
-            c.label = names.get(c.key, c.key)
-        by_agency = _dossier_counts(conn, units.c.code, units.c.name, agency_ids, start, end, now)
+        agencies = dict(conn.execute(select(units.c.id, units.c.code)).all()) if agency_ids else {}
+        agency_names = dict(conn.execute(select(units.c.code, units.c.name)).all()) if agency_ids else {}
+        pairs = _dossier_counts(conn, agency_ids, start, end, now) if agency_ids else []
         steps = _steps_by_unit(conn, agency_ids, start, end, now) if agency_ids else []
         overdue_dossiers, overdue_steps = _overdue(conn, agency_ids, now, overdue_limit)
-    total = Counts("", "")
-    for c in by_agency:
-        for name in ("received", "open", "done", "early", "on_time", "late", "overdue"):
-            setattr(total, name, getattr(total, name) + getattr(c, name))
+    by_procedure = _rollup([(p, names.get(p, p), c) for _, p, c in pairs])
+    by_agency = _rollup([(agencies[u], agency_names[agencies[u]], c) for u, _, c in pairs])
+    total = _rollup([("", "", c) for _, _, c in pairs])[0] if pairs else Counts()
     return Dashboard(since, until, [c.label for c in by_agency] or [], total, by_procedure, by_agency, steps,
                      overdue_dossiers, overdue_steps, ratings.summary(db, agency_ids, start, end) if agency_ids else {})
