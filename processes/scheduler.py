@@ -51,6 +51,7 @@ class Tick:
     fired: int = 0
     swept: bool = False
     sweep_result: Any = None
+    activated: list = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -94,7 +95,18 @@ class Scheduler:
             except Exception as exc:
                 log.exception("SLA sweep failed")
                 result.errors.append(f"sweep: {type(exc).__name__}: {exc}")
+            self._activate_versions(result)
         return result
+
+    def _activate_versions(self, result: Tick) -> None:
+        """Approved procedure versions whose effective date has come take effect (on the sweep's cadence)."""
+        from . import versions  # the catalog is optional for a bare worker: import late
+
+        try:
+            result.activated = versions.activate_due(self.db, self.clock)
+        except Exception as exc:
+            log.exception("activating due procedure versions failed")
+            result.errors.append(f"versions: {type(exc).__name__}: {exc}")
 
     def run(self, once: bool = False) -> Tick:
         """Tick every `interval` seconds until `stop` is called (or once); return the last tick."""

@@ -224,3 +224,17 @@ def test_the_transition_table():
                          ("withdrawn", "draft"), ("in_review", "effective")):
         with pytest.raises(InvalidTransition):
             check_version_transition(current, new)
+
+
+def test_the_worker_makes_a_version_effective_on_its_date(catalog_db, clock):
+    from processes.scheduler import Scheduler
+
+    db = catalog_db
+    versions.save_draft(db, clock, ISO, CODE, RENAMED)
+    approve(db, clock, CODE, 2, effective="2026-01-12")
+    worker = Scheduler(db, clock, sweep=lambda *a, **k: None)
+    assert worker.tick(force_sweep=True).activated == []
+    clock.set(dt.datetime(2026, 1, 12, 1, 0, tzinfo=dt.UTC))
+    tick = worker.tick(force_sweep=True)
+    assert tick.activated == [(CODE, 2)] and tick.errors == []
+    assert (status_of(db, CODE, 2), status_of(db, CODE, 1)) == ("effective", "superseded")
