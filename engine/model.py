@@ -11,6 +11,9 @@ from .forms import Form, read_form
 from .xml import BPMN_NS, CAMUNDA_NS, NSMAP
 
 STEP_TAGS = ("userTask", "manualTask", "task")
+# What a step or an end event may tell the dossier (camunda:property sla / outcome; see docs/dialect.md).
+STEP_SLA_KINDS = ("supplement", "payment", "return")
+END_OUTCOMES = ("done", "refused", "stopped")
 _C = f"{{{CAMUNDA_NS}}}"
 
 

@@ -9,7 +9,7 @@ from lxml import etree
 from . import expressions
 from .durations import parse_duration
 from .errors import Problem
-from .model import local, properties_of
+from .model import END_OUTCOMES, STEP_SLA_KINDS, local, properties_of
 from .service_tasks import handler_name_of
 from .xml import BPMN_NS, CAMUNDA_NS
 
@@ -57,6 +57,9 @@ def check_document(root: etree._Element, handlers: Collection[str]) -> list[Prob
         elif name in ("userTask", "manualTask", "task"):
             problems.extend(_check_step(el))
             problems.extend(_check_assignee(el))
+            problems.extend(_check_vocabulary(el, "sla", STEP_SLA_KINDS))
+        elif name == "endEvent":
+            problems.extend(_check_vocabulary(el, "outcome", END_OUTCOMES))
         elif name == "callActivity" and el.get("calledElement") not in process_ids:
             problems.append(Problem(f"calls process '{el.get('calledElement')}', which is not in this file "
                                     "(a procedure and the processes it calls are deployed as one file)",
@@ -88,6 +91,13 @@ def _check_expression(el: etree._Element, owner: str | None) -> list[Problem]:
     if reason and reason.startswith("syntax error"):
         reason = f"not a Python or JUEL expression ({reason})"
     return [Problem(f"expression '{text}' refused: {reason}", owner)] if reason else []
+
+
+def _check_vocabulary(el: etree._Element, prop: str, allowed: tuple[str, ...]) -> list[Problem]:
+    value = properties_of(el).get(prop)
+    if value is None or value in allowed:
+        return []
+    return [Problem(f"property {prop} '{value}' is unknown (use {', '.join(allowed)})", el.get("id"))]
 
 
 def _check_assignee(el: etree._Element) -> list[Problem]:

@@ -9,7 +9,7 @@ from enum import IntEnum
 
 from sqlalchemy import Connection, select
 
-from engine.model import properties_of
+from engine.model import END_OUTCOMES, STEP_SLA_KINDS, properties_of
 from engine.xml import BPMN_NS, load_xml
 
 from .errors import InvalidInput, InvalidTransition
@@ -74,8 +74,8 @@ def check_transition(current: int, new: DossierStatus) -> None:
 
 # ---- BPMN markers ------------------------------------------------------------------------------
 
-SLA_KINDS = ("supplement", "payment", "return")
-OUTCOMES = {"done": S.DONE, "refused": S.REFUSED, "stopped": S.STOPPED}
+SLA_KINDS = STEP_SLA_KINDS
+OUTCOMES = dict(zip(END_OUTCOMES, (S.DONE, S.REFUSED, S.STOPPED), strict=True))
 
 
 @dataclass(frozen=True)
