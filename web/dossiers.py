@@ -204,3 +204,27 @@ def document(code: str, form: str, fmt: str):
     if fmt not in ("pdf", "docx"):
         abort(404)
     return paperwork.dossier_document(instance_id, form, fmt)
+
+
+@bp.post("/dossiers/<code>/withdraw")
+@login_required
+def withdraw(code: str):
+    """Record that the applicant withdrew the dossier (one-stop officers and leaders)."""
+    from processes import dossier_actions
+
+    case_of(code)
+    dossier_actions.withdraw(database(), code, g.user, clock(), (request.form.get("reason") or "").strip()[:500])
+    flash(_("Đã ghi nhận người nộp rút hồ sơ."), "success")
+    return redirect(url_for("dossiers.show", code=code))
+
+
+@bp.post("/dossiers/<code>/stop")
+@login_required
+def stop(code: str):
+    """Stop handling the dossier (leaders)."""
+    from processes import dossier_actions
+
+    case_of(code)
+    dossier_actions.stop(database(), code, g.user, clock(), (request.form.get("reason") or "").strip()[:500])
+    flash(_("Đã dừng xử lý hồ sơ."), "success")
+    return redirect(url_for("dossiers.show", code=code))

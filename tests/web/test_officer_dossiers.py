@@ -122,3 +122,18 @@ def test_step_list_and_claim_from_the_dossier_page(xd, user, org, clock):
     assert f"/tasks/{open_task(org, code)}" in page  # "your steps on this dossier"
     clock.set(dt.datetime(2026, 1, 16, 3, 0, tzinfo=dt.UTC))
     assert "sla-overdue" in user("cv.ktht").get(f"/tasks/{open_task(org, code)}").get_data(as_text=True)
+
+
+def test_withdrawal_by_the_counter_and_stop_by_a_leader(xd, user, org):
+    first, second = receive_ok(user("motcua")), receive_ok(user("motcua"))
+    assert post_form(user("cv.ktht"), f"/dossiers/{first}/withdraw", {"reason": "x"},
+                     page=f"/dossiers/{first}").status_code == 403
+    assert post_form(user("motcua"), f"/dossiers/{first}/withdraw", {"reason": "Người nộp xin rút"},
+                     page=f"/dossiers/{first}").status_code == 302
+    assert post_form(user("motcua"), f"/dossiers/{second}/stop", {"reason": "x"},
+                     page=f"/dossiers/{second}").status_code == 403
+    stopped = user("pct").post(f"/api/dossiers/{second}/stop", json={"reason": "Sai thẩm quyền"})
+    assert stopped.status_code == 200 and stopped.json["status_code"] == 8
+    text = texts(user("pct").get(f"/dossiers/{first}").data)
+    assert "Đã rút hồ sơ" in text and "Người nộp xin rút" in text
+    assert first not in rows(user("cv.ktht").get("/tasks").data)

@@ -74,8 +74,12 @@ def list_tasks():
 @bp.get("/tasks/<task_id>")
 @login_required
 def task_detail(task_id: str):
-    """One task with its form (JSON Schema)."""
-    return jsonify(TaskDetailSchema().dump(tasks.task_detail(database(), task_id)))
+    """One task with its form (JSON Schema), for those who may see its case."""
+    from ..panels import case_of
+
+    detail = tasks.task_detail(database(), task_id)
+    case_of(detail["instance_id"])
+    return jsonify(TaskDetailSchema().dump(detail))
 
 
 @bp.post("/tasks/<task_id>/complete")

@@ -56,6 +56,8 @@ ROUTES = [
     ("/api/attachments/{attachment_id}", "get", "An attachment's bytes", None, None),
     ("/api/dossiers/{code}/apology", "post", "Ask for an apology and a new appointment; 201", "ApologyInSchema",
      "ApologySchema"),
+    ("/api/dossiers/{code}/withdraw", "post", "The applicant withdrew the dossier (status 7)", "ReasonSchema", None),
+    ("/api/dossiers/{code}/stop", "post", "Stop handling the dossier (status 8; leaders)", "ReasonSchema", None),
     ("/api/apologies", "get", "Apologies waiting for my signature (a list)", None, "ApologySchema"),
     ("/api/apologies/{apology_id}/sign", "post", "Sign an apology (the appointment moves once)", "ApologySignSchema",
      "ApologySchema"),

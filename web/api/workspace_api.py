@@ -228,3 +228,25 @@ def dismiss_apology(apology_id: int):
     body = request.get_json(silent=True) or {}
     found = apology.dismiss(database(), apology_id, g.user, clock(), str(body.get("note", ""))[:500])
     return jsonify(s.ApologySchema().dump(found.as_dict()))
+
+
+@bp.post("/dossiers/<code>/withdraw")
+@login_required
+def withdraw(code: str):
+    """Record the applicant's withdrawal (status 7; one-stop officers and leaders)."""
+    from processes import dossier_actions
+
+    body = load(s.ReasonSchema())
+    case_of(code)
+    return jsonify(dossier_actions.withdraw(database(), code, g.user, clock(), body["reason"]).as_dict())
+
+
+@bp.post("/dossiers/<code>/stop")
+@login_required
+def stop(code: str):
+    """Stop handling the dossier (status 8; leaders)."""
+    from processes import dossier_actions
+
+    body = load(s.ReasonSchema())
+    case_of(code)
+    return jsonify(dossier_actions.stop(database(), code, g.user, clock(), body["reason"]).as_dict())

@@ -240,6 +240,12 @@ class DashboardSchema(Schema):
     ratings = fields.Dict()
 
 
+class ReasonSchema(Schema):
+    """Body of a withdrawal or a stop."""
+
+    reason = fields.String(load_default="", validate=validate.Length(max=500))
+
+
 class ApologyInSchema(Schema):
     """Body of an apology request."""
 
