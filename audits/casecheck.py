@@ -15,7 +15,7 @@ from processes.db import Database
 from processes.schema import definitions
 
 from .conformance import CaseConformance, ModelCatalog, ProcedureConformance, ProcedureModel, check_log
-from .records import CONFORMANCE_LIFECYCLES, actor_roles, iter_case_logs
+from .records import CONFORMANCE_KEYS, CONFORMANCE_LIFECYCLES, actor_roles, iter_case_logs
 
 
 class _Once:
@@ -54,5 +54,6 @@ def check_cases(db: Database, case_ids: Iterable[int] | None = None,
     models = models or stored_models(db)
     with db.read() as conn:
         roles = actor_roles(conn)
-        logs = dict(iter_case_logs(conn, case_ids, lifecycles=CONFORMANCE_LIFECYCLES, times=False))
+        logs = dict(iter_case_logs(conn, case_ids, lifecycles=CONFORMANCE_LIFECYCLES, times=False,
+                                   keys=CONFORMANCE_KEYS))
     return check_log(logs, models, roles)

@@ -27,7 +27,7 @@ from processes.audit_schema import audit_checklist, audit_findings, audit_plans,
 from processes.clock import Clock
 from processes.db import Database
 from processes.errors import InvalidInput, NotFound, PermissionDenied
-from processes.schema import definitions, dossiers, events, memberships, roles, units
+from processes.schema import definitions, dossiers, events, memberships, roles, units, users
 from processes.schema import instances as instances_table
 
 from .checklist import checklist_items
@@ -266,11 +266,19 @@ def record_finding(db: Database, plan_id: int | str, kind: str, statement: str, 
 
 
 def head_of(db: Database, unit: str) -> str:
-    """The username of a leader of the unit (or the nearest unit above with one)."""
-    from .demo_support import staff_of
-
+    """The username of a leader of the unit (or of the nearest unit above it that has one)."""
     with db.read() as conn:
-        return staff_of(conn).leader_of(unit)
+        path = organisation.unit_by_code(conn, unit).path
+        rows = conn.execute(select(users.c.username, units.c.path)
+                            .join(memberships, memberships.c.user_id == users.c.id)
+                            .join(units, units.c.id == memberships.c.unit_id)
+                            .join(roles, roles.c.code == memberships.c.role_code)
+                            .where(roles.c.kind == "leader", users.c.active.is_(True))
+                            .order_by(users.c.username)).all()
+    above = [r for r in rows if path.startswith(r.path)]
+    if not above:
+        raise NotFound(f"no leader of {unit} or above it")
+    return max(above, key=lambda r: len(r.path)).username
 
 
 def findings(db: Database, year: int | None = None, plan_id: int | None = None) -> list[dict[str, Any]]:

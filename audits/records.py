@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, select
+from sqlalchemy import Connection, and_, cast, exists, func, select
+from sqlalchemy.dialects.postgresql import JSONB
 
 from processes.schema import apologies, definitions, dossiers, events, human_tasks, instances, memberships, units, users
 from processes.workspace_schema import attachments, ratings
@@ -171,19 +172,36 @@ def actor_roles(conn: Connection) -> dict[str, set[str]]:
     return out
 
 
-# The lifecycles conformance checking reads (audits/conformance.py, deviations.py).
+# What conformance checking reads (audits/conformance.py, deviations.py): these lifecycles, these payload keys.
 CONFORMANCE_LIFECYCLES = ("case_start", "case_complete", "case_cancel", "schedule", "assign", "complete")
+CONFORMANCE_KEYS = ("version", "task", "roles", "assignee", "kind")
+
+
+def _payload_key(conn: Connection, key: str):
+    """One top-level key of the stored payload, extracted by the database (JSON text for lists)."""
+    if conn.dialect.name == "postgresql":
+        return cast(events.c.payload, JSONB)[key].label(f"p_{key}")
+    return func.json_extract(events.c.payload, f"$.{key}").label(f"p_{key}")
+
+
+def _decoded(key: str, value: Any) -> Any:
+    """SQLite hands lists back as JSON text (the roles of a step); PostgreSQL as Python values."""
+    return json.loads(value) if key == "roles" and isinstance(value, str) else value
 
 
 def iter_case_logs(conn: Connection, case_ids: Iterable[int] | None = None, batch: int = 500,
-                   lifecycles: Iterable[str] | None = None,
-                   times: bool = True) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """(case id, its events in order, payloads decoded) for every case (or the given ones), case by case;
-    only events of the given lifecycles when asked (their seq numbers keep the gaps); `at` is None
-    unless `times`."""
+                   lifecycles: Iterable[str] | None = None, times: bool = True,
+                   keys: Iterable[str] | None = None) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+    """(case id, its events in order) for every case (or the given ones), case by case.
+
+    Only events of the given `lifecycles` when asked (seq numbers keep the gaps); `at` is None unless
+    `times`; the payload decoded whole, or only its top-level `keys` (extracted by the database).
+    """
     at = events.c.at if times else events.c.seq.label("at_unused")
+    keys = tuple(keys) if keys is not None else None
+    payload = [events.c.payload] if keys is None else [_payload_key(conn, k) for k in keys]
     columns = (events.c.case_id, events.c.seq, events.c.activity, events.c.activity_name, events.c.lifecycle,
-               events.c.actor, at, events.c.payload)
+               events.c.actor, at, *payload)
     base = select(*columns).order_by(events.c.case_id, events.c.seq)
     if lifecycles is not None:
         base = base.where(events.c.lifecycle.in_(list(lifecycles)))
@@ -200,8 +218,12 @@ def iter_case_logs(conn: Connection, case_ids: Iterable[int] | None = None, batc
                 if current is not None:
                     yield current, rows
                 current, rows = r.case_id, []
+            if keys is None:
+                data = json.loads(r.payload) if r.payload != "{}" else {}
+            else:
+                data = {k: _decoded(k, v) for k, v in zip(keys, r[7:], strict=True) if v is not None}
             rows.append({"seq": r.seq, "activity": r.activity, "activity_name": r.activity_name,
                          "lifecycle": r.lifecycle, "actor": r.actor, "at": r[6] if times else None,
-                         "payload": json.loads(r.payload) if r.payload != "{}" else {}})
+                         "payload": data})
         if current is not None:
             yield current, rows

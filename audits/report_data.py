@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from engine.xml import BPMN_NS, load_xml
 from processes.calendar_store import calendar_for
 from processes.db import Database
 from processes.schema import definitions, human_tasks, instances, units
@@ -169,8 +170,6 @@ def _pictures(report: AnnualReport, steps, verdicts: list[CaseConformance], xml:
 
 
 def _process_id(text: str) -> str:
-    from engine.xml import BPMN_NS, load_xml
-
     return next(p.get("id") for p in load_xml(text).getroot().iter(f"{{{BPMN_NS}}}process")
                 if p.get("isExecutable", "true") != "false")
 
