@@ -143,3 +143,11 @@ def may_act(conn: Connection, username: str, task_row, scope_path: str, now: dt.
                 scope_path, paths):
         return True
     return substitutes.stands_in(conn, username, task_row.roles, task_row.assignee, scope_path, paths, now) is not None
+
+
+def overseen_agencies(conn: Connection, username: str) -> list:
+    """(id, code, name) of the agencies whose every dossier the user sees (counter officers and overseers)."""
+    paths = sorted({m.agency_path for m in organisation.memberships_of(conn, username)
+                    if m.role_kind in OVERSIGHT_KINDS or m.role in COUNTER_ROLES})
+    return list(conn.execute(select(units.c.id, units.c.code, units.c.name).where(units.c.path.in_(paths))
+                             .order_by(units.c.path)))

@@ -192,5 +192,6 @@ def dashboard(db: Database, username: str, clock: Clock, since: dt.date, until: 
     by_procedure = _rollup([(p, names.get(p, p), c) for _, p, c in pairs])
     by_agency = _rollup([(agencies[u], agency_names[agencies[u]], c) for u, _, c in pairs])
     total = _rollup([("", "", c) for _, _, c in pairs])[0] if pairs else Counts()
-    return Dashboard(since, until, [c.label for c in by_agency] or [], total, by_procedure, by_agency, steps,
-                     overdue_dossiers, overdue_steps, ratings.summary(db, agency_ids, start, end) if agency_ids else {})
+    names_of_agencies = [agency_names[agencies[i]] for i in agency_ids]
+    return Dashboard(since, until, names_of_agencies, total, by_procedure, by_agency, steps, overdue_dossiers,
+                     overdue_steps, ratings.summary(db, agency_ids, start, end) if agency_ids else {})

@@ -25,6 +25,10 @@ def period(args, today: dt.date) -> tuple[dt.date, dt.date]:
         until = dt.date.fromisoformat(args["to"]) if args.get("to") else None
     except ValueError:
         since = until = None
+    if since is not None and until is None:
+        until = max(since, today)
+    elif until is not None and since is None:
+        since = until.replace(day=1)
     if since is None or until is None:
         if preset == "year":
             since, until = today.replace(month=1, day=1), today

@@ -29,7 +29,7 @@ from processes.errors import InvalidInput
 from .auth import login_required
 from .context import clock, database
 from .panels import case_of, dossier_context
-from .workspace import CHANNEL_LABELS, RESULT_LABELS, SLA_LABELS, attachments_root, field_message, vn_time
+from .workspace import CHANNEL_LABELS, RESULT_LABELS, SLA_LABELS, VN, attachments_root, field_message, vn_time
 
 bp = Blueprint("dossiers", __name__)
 
@@ -115,6 +115,26 @@ def export():
     return Response(stream_with_context(lines), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}",
                              "Content-Type": "text/csv; charset=utf-8"})
+
+
+@bp.get("/dossiers/tracking-book.<fmt>")
+@login_required
+def tracking_book(fmt: str):
+    """The tracking book of the dossiers received in a date range (counter officers and overseers)."""
+    from processes.access import overseen_agencies
+
+    from . import paperwork
+
+    with database().read() as conn:
+        agencies = overseen_agencies(conn, g.user)
+    chosen = [a for a in agencies if a.code == request.args.get("unit")] or agencies[:1]
+    if not chosen:
+        abort(403)
+    today = clock().now().astimezone(VN).date()
+    start, end = _date(request.args.get("from")) or today.replace(day=1), _date(request.args.get("to")) or today
+    if end < start or (end - start).days > 366:
+        raise InvalidInput(_("Khoảng ngày không hợp lệ (tối đa một năm)."), {"to": "at most one year after from"})
+    return paperwork.tracking_book(chosen[0].id, chosen[0].name, start, end, fmt)
 
 
 @bp.get("/dossiers/<code>")

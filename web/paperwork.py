@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Response, abort, request
 
 from processes import reception
-from processes.documents import DOSSIER_FORMS, DocumentItem, DossierData, build_dossier_document_data, render_form
+from processes.documents import (
+    DOSSIER_FORMS,
+    DocumentItem,
+    DossierData,
+    build_dossier_document_data,
+    render_form,
+    render_tracking_book,
+    tracking_book_data,
+)
 
 from .context import database
 
@@ -64,3 +74,12 @@ def slip_document(view: reception.ReceptionView, fmt: str) -> Response:
                        status=form)
     data = _with_counter(data, view)
     return _reply(render_form(form, data, fmt, base_url=request.url_root), form, view.ref, fmt)
+
+
+def tracking_book(unit_id: int, agency: str, start: dt.date, end: dt.date, fmt: str) -> Response:
+    """The tracking book (sổ theo dõi hồ sơ) of an agency's dossiers received from `start` to `end`."""
+    if fmt not in MIMETYPES:
+        abort(404)
+    rows = tracking_book_data(database(), start, end, unit_id)
+    body = render_tracking_book(rows, start, end, fmt, agency=agency)
+    return _reply(body, "so-theo-doi", f"{start:%Y%m%d}-{end:%Y%m%d}", fmt)

@@ -61,6 +61,7 @@ def test_a_commune_leader_sees_only_the_commune(xd, user, org, clock):
     scenario(user, org, clock)
     board = stats.dashboard(org, "xa.ct", clock, dt.date(2026, 1, 1), dt.date(2026, 2, 28))
     assert board.total.received == 0 and board.overdue_dossiers == []
+    assert board.agencies == ["UBND xã An Hòa (demo)"]
 
 
 def test_period_presets(xd, user, clock):
@@ -73,3 +74,5 @@ def test_period_presets(xd, user, clock):
     assert period({"period": "year"}, today) == (dt.date(2026, 1, 1), today)
     assert period({"from": "2026-03-10", "to": "2026-03-01"}, today) == (dt.date(2026, 3, 1), dt.date(2026, 3, 10))
     assert period({"from": "nonsense", "to": "2026-03-01"}, today) == (dt.date(2026, 5, 1), today)
+    assert period({"from": "2025-01-01"}, today) == (dt.date(2025, 1, 1), today)
+    assert period({"to": "2026-03-20"}, today) == (dt.date(2026, 3, 1), dt.date(2026, 3, 20))

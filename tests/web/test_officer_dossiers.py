@@ -137,3 +137,16 @@ def test_withdrawal_by_the_counter_and_stop_by_a_leader(xd, user, org):
     text = texts(user("pct").get(f"/dossiers/{first}").data)
     assert "Đã rút hồ sơ" in text and "Người nộp xin rút" in text
     assert first not in rows(user("cv.ktht").get("/tasks").data)
+
+
+def test_tracking_book_for_a_date_range(xd, user, org):
+    code = receive_ok(user("motcua"))
+    book = user("motcua").get("/dossiers/tracking-book.pdf?from=2026-01-01&to=2026-01-31")
+    assert book.status_code == 200 and book.data.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(book.data)).pages)
+    assert code in text and "Nguyễn Văn An" in text
+    assert user("motcua").get("/dossiers/tracking-book.docx?from=2026-01-01&to=2026-01-31").data.startswith(b"PK")
+    assert user("motcua").get("/dossiers/tracking-book.pdf?from=2026-01-01&to=2028-01-31").status_code == 422
+    assert user("cv.ktht").get("/dossiers/tracking-book.pdf").status_code == 403

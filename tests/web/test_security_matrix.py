@@ -72,6 +72,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/receptions/<ref>/slip.<fmt>"): ("/receptions/{S}/slip.pdf", None, SLIP, DENY),
     ("GET", "/dossiers"): ("/dossiers", None, L, DENY),
     ("GET", "/dossiers/export.csv"): ("/dossiers/export.csv", None, L, DENY),
+    ("GET", "/dossiers/tracking-book.<fmt>"): ("/dossiers/tracking-book.pdf?from=2026-01-01&to=2026-01-31", None,
+                                               {*COUNTERS, *OVERSEE}, DENY),
     ("GET", "/dossiers/<code>"): ("/dossiers/{D1}", None, SEE, DENY),
     ("GET", "/cases/<code>"): ("/cases/{D1}", None, L, DENY),
     ("POST", "/dossiers/<code>/comments"): ("/dossiers/{D1}/comments", {"text": "Ý kiến"}, SEE, DENY),
