@@ -42,17 +42,7 @@ from processes.schema import human_tasks
 from processes.sla import working_before
 
 from . import demo_profiles as P
-from .demo_support import (
-    Staff,
-    attach_pdf,
-    fast_sqlite,
-    office_instant,
-    placeholder_pdf,
-    poisson,
-    rate,
-    share_of,
-    staff_of,
-)
+from . import demo_support as S
 
 _MAX_STEPS = 40  # a case looping longer than this is abandoned by the simulation (never expected)
 
@@ -113,7 +103,7 @@ class _Sim:
         self.cases: dict[int, _Case] = {}
         self.summary = DemoSummary(year, scale, seed)
         with db.read() as conn:
-            self.staff: Staff = staff_of(conn)
+            self.staff: S.Staff = S.staff_of(conn)
             self.calendars = {code: calendar_for(conn, uid) for code, uid in self.staff.agency_ids.items()}
             self.markers = {}
             for profile in P.PROFILES:
@@ -126,9 +116,11 @@ class _Sim:
     # ---- the event queue ------------------------------------------------------------------------
 
     def at(self, when: dt.datetime, kind: str, *args: Any) -> None:
+        """Schedule an event of `kind` at `when`."""
         heapq.heappush(self.queue, (when, next(self.counter), kind, args))
 
     def run(self) -> None:
+        """Handle the events in time order until none is left before `until`."""
         while self.queue:
             when, _, kind, args = heapq.heappop(self.queue)
             if when > self.until:
@@ -139,6 +131,7 @@ class _Sim:
     # ---- arrivals ---------------------------------------------------------------------------------
 
     def plan_arrivals(self) -> None:
+        """Draw the dossiers arriving on each working day of the year."""
         rng = random.Random(f"{self.seed}:arrivals")
         calendar = self.calendars[self.staff.district]
         index = 0
@@ -151,8 +144,8 @@ class _Sim:
                     if profile.months and day.month not in profile.months:
                         continue
                     mean = profile.rate * self.scale * P.SEASON[day.month] * P.WEEKDAY[day.weekday()]
-                    for _ in range(poisson(rng, mean)):
-                        self.at(office_instant(rng, day, sessions), "arrive", profile, index)
+                    for _ in range(S.poisson(rng, mean)):
+                        self.at(S.office_instant(rng, day, sessions), "arrive", profile, index)
                         index += 1
             day += dt.timedelta(days=1)
 
@@ -195,7 +188,7 @@ class _Sim:
         form = P.fill_form(step.form, day, case.rng, chosen)
         papers = [{"name": d["name"], "kind": d["kind"], "sets": d["sets"]}
                   for d in reception.checklists().get(profile.code, []) if d.get("required") or case.rng.random() < .3]
-        uploads = [reception.Upload("ho-so-scan.pdf", placeholder_pdf())] if case.rng.random() < profile.scans else []
+        uploads = [reception.Upload("ho-so-scan.pdf", S.placeholder_pdf())] if case.rng.random() < profile.scans else []
         counter = reception.Counter(applicant, papers, form, "", uploads)
         received = reception.receive(self.db, profile.code, counter, "accepted", starter, self.clock,
                                      self.root or Path("instance/attachments"))
@@ -261,11 +254,11 @@ class _Sim:
         calendar, now, rng = self.calendars[case.agency], self.clock.now(), case.rng
         if case.culprit == element:
             case.culprit = ""
-            when = calendar.add(now, share_of(limit, rng.uniform(1.3, P.LATE_MAX)))
+            when = calendar.add(now, S.share_of(limit, rng.uniform(1.3, P.LATE_MAX)))
             if appointment is not None and when <= appointment:
                 when = calendar.add(appointment, WorkingDuration(minutes=Fraction(rng.randint(30, 1200))))
             return when
-        when = calendar.add(now, share_of(limit, P.step_fraction(case.rng, case.profile, element)))
+        when = calendar.add(now, S.share_of(limit, P.step_fraction(case.rng, case.profile, element)))
         if appointment is not None and when > now and appointment > now:
             left = calendar.elapsed(now, appointment).total_seconds() / 60
             limit_minutes = float(limit.total_minutes(480))
@@ -323,7 +316,7 @@ class _Sim:
             result = conn.execute(select(dossiers_table.c.result).where(dossiers_table.c.instance_id == iid)).scalar()
         weights = {5: 55, 4: 30, 3: 10, 2: 4, 1: 1} if result != "late" else {5: 10, 4: 25, 3: 35, 2: 20, 1: 10}
         score = int(P.pick(case.rng, {str(k): v for k, v in weights.items()}))
-        if rate(self.db, case.code, case.applicant[1], score, self.clock):
+        if S.rate(self.db, case.code, case.applicant[1], score, self.clock):
             self.summary.ratings += 1
             self.summary.use_cases += 1
 
@@ -366,7 +359,7 @@ class _Sim:
         self.summary.use_cases += 1
 
     def _attach(self, iid: int, name: str, actor: str, task_uuid: str | None = None) -> None:
-        attach_pdf(self.db, self.root or Path("instance/attachments"), iid, name, actor, self.clock, task_uuid)
+        S.attach_pdf(self.db, self.root or Path("instance/attachments"), iid, name, actor, self.clock, task_uuid)
         self.summary.attachments += 1
         self.summary.use_cases += 1
 
@@ -383,7 +376,7 @@ def generate_year(db: Database, year: int, scale: float = 1.0, seed: int = 2025,
         raise InvalidInput("scale must be positive")
     started = time.perf_counter()
     end = until or dt.datetime(year + 1, 1, 31, 17, tzinfo=VN).astimezone(dt.UTC)
-    with fast_sqlite(db):
+    with S.fast_sqlite(db):
         sim = _Sim(db, year, scale, seed, attachments_root, end)
         sim.plan_arrivals()
         sim.run()

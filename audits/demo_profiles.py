@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from engine.forms import Form
+
 # Month factors: fewer dossiers around Tết (late January / February), more before the year closes.
 SEASON = {1: 0.9, 2: 0.7, 3: 1.05, 4: 1.0, 5: 1.0, 6: 1.0, 7: 1.05, 8: 1.0, 9: 1.0, 10: 1.05, 11: 1.1, 12: 1.15}
 WEEKDAY = {0: 1.2, 1: 1.05, 2: 1.0, 3: 1.0, 4: 0.85, 5: 0.5, 6: 0.0}
@@ -118,7 +120,7 @@ def pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(keys, [weights[k] for k in keys])[0]
 
 
-def fill_form(form, day: str, rng: random.Random, chosen: dict[str, object]) -> dict[str, object]:
+def fill_form(form: Form | None, day: str, rng: random.Random, chosen: dict[str, object]) -> dict[str, object]:
     """Completion data meeting every constraint of `form`: `chosen` values first, plausible text elsewhere."""
     data: dict[str, object] = {}
     for f in form.fields if form else ():

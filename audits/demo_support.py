@@ -146,7 +146,7 @@ def poisson(rng: random.Random, mean: float) -> int:
         k += 1
 
 
-def office_instant(rng: random.Random, day: dt.date, sessions) -> dt.datetime:
+def office_instant(rng: random.Random, day: dt.date, sessions: tuple[tuple[dt.time, dt.time], ...]) -> dt.datetime:
     """A uniformly drawn instant inside the office sessions of `day` (Vietnam time), as UTC."""
     spans = [(s.hour * 60 + s.minute, e.hour * 60 + e.minute) for s, e in sessions]
     minute = rng.uniform(0, sum(b - a for a, b in spans))

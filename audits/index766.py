@@ -103,6 +103,7 @@ def measures(facts: list[DossierFact], period: Period, rules: dict[str, Any]) ->
               "procedures": len(procedures), "procedures_online": len(online_procedures)}
 
     def share(part: int, whole: int) -> float | None:
+        """part / whole, None when there is nothing to divide."""
         return part / whole if whole else None
 
     values = {

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, cast, exists, func, select
@@ -184,9 +185,14 @@ def _payload_key(conn: Connection, key: str):
     return func.json_extract(events.c.payload, f"$.{key}").label(f"p_{key}")
 
 
+@lru_cache(maxsize=4096)
+def _roles(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
 def _decoded(key: str, value: Any) -> Any:
     """SQLite hands lists back as JSON text (the roles of a step); PostgreSQL as Python values."""
-    return json.loads(value) if key == "roles" and isinstance(value, str) else value
+    return list(_roles(value)) if key == "roles" and isinstance(value, str) else value
 
 
 def iter_case_logs(conn: Connection, case_ids: Iterable[int] | None = None, batch: int = 500,

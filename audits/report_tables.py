@@ -6,6 +6,7 @@ Parts: "audit" (the annual internal-audit report), "review" (the management-revi
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from processes.keys import VN
@@ -50,7 +51,7 @@ def num(value: float | int | None, digits: int = 1) -> str:
     return str(value) if isinstance(value, int) else f"{value:.{digits}f}".replace(".", ",")
 
 
-def day(value) -> str:
+def day(value: dt.date | dt.datetime | None) -> str:
     """A date (or instant, in Vietnam time) as dd/mm/yyyy."""
     if value is None:
         return ""

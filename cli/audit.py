@@ -40,7 +40,8 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
     @json_option
     @click.pass_context
     @handled
-    def demo_year(ctx, year, scale, seed, bpmn_dir, force, as_json) -> None:
+    def demo_year(ctx: click.Context, year: int, scale: float, seed: int, bpmn_dir: str, force: bool,
+                  as_json: bool) -> None:
         """Fill the database with a simulated year of the demo district (worked through the engine)."""
         from audits import demo, demo_audits
 
@@ -76,7 +77,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
     @click.option("-o", "--output", required=True, help="File to write.")
     @click.pass_context
     @handled
-    def export_log(ctx, fmt, procedure, all_transitions, output) -> None:
+    def export_log(ctx: click.Context, fmt: str, procedure: str | None, all_transitions: bool, output: str) -> None:
         """Write the event log as XES (IEEE 1849) or CSV for process-mining tools."""
         from audits import export
 
@@ -95,7 +96,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
     @json_option
     @click.pass_context
     @handled
-    def conformance(ctx, procedure, year, as_json) -> None:
+    def conformance(ctx: click.Context, procedure: str | None, year: int | None, as_json: bool) -> None:
         """Replay every case against the BPMN version it ran on; fitness and deviations per procedure."""
         from audits.report_data import conformance_of
 
@@ -133,7 +134,8 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
     @json_option
     @click.pass_context
     @handled
-    def sla(ctx, year, period, procedures, as_json) -> None:
+    def sla(ctx: click.Context, year: int | None, period: str | None, procedures: tuple[str, ...],
+            as_json: bool) -> None:
         """Early / on time / late per procedure, unit, month and step; lateness causes; late without apology."""
         from audits.indicators import sla_report
 
@@ -155,7 +157,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
     @json_option
     @click.pass_context
     @handled
-    def index(ctx, period, unit, as_json) -> None:
+    def index(ctx: click.Context, period: str, unit: str | None, as_json: bool) -> None:
         """The QĐ 766 service-quality index per unit: groups, total and class."""
         from audits import index766
 
@@ -175,7 +177,8 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
     @click.option("--as", "actor", required=True)
     @click.pass_context
     @handled
-    def score766(ctx, unit, period, criterion, points, note, actor) -> None:
+    def score766(ctx: click.Context, unit: str, period: str, criterion: str, points: float, note: str,
+                 actor: str) -> None:
         """Enter the points of a QĐ 766 criterion quytrinh cannot compute."""
         from audits import index766
 
@@ -192,7 +195,8 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
     @json_option
     @click.pass_context
     @handled
-    def plan(ctx, unit, period, auditors, procedures, actor, as_json) -> None:
+    def plan(ctx: click.Context, unit: str, period: str, auditors: tuple[str, ...], procedures: tuple[str, ...],
+             actor: str, as_json: bool) -> None:
         """Plan an internal audit (auditors may not audit their own unit); draws its sample."""
         db = db_of(ctx)
         made = programme.plan_audit(db, unit, period, list(auditors), actor, SystemClock(), list(procedures) or None)
@@ -210,7 +214,8 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
     @json_option
     @click.pass_context
     @handled
-    def finding(ctx, plan_ref, kind, statement, clause, evidence, actor, as_json) -> None:
+    def finding(ctx: click.Context, plan_ref: str, kind: str, statement: str, clause: str,
+                evidence: tuple[str, ...], actor: str, as_json: bool) -> None:
         """Record a finding; a nonconformity opens a QT-CAPA-01 corrective-action case."""
         links = [{"dossier": e.partition(":")[0], "seq": int(e.partition(":")[2]) if e.partition(":")[2] else None}
                  for e in evidence]
@@ -227,7 +232,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
     @json_option
     @click.pass_context
     @handled
-    def report(ctx, year, fmt, kind, output, as_json) -> None:
+    def report(ctx: click.Context, year: int, fmt: str, kind: str, output: str, as_json: bool) -> None:
         """Write the annual internal-audit report (HTML, PDF or XLSX)."""
         from audits.reports import write_report
 
