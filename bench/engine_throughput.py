@@ -18,13 +18,14 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
+from collections.abc import Callable
 from pathlib import Path
 
+from scratch import scratch_database  # noqa: E402 - bench/ is on sys.path when run as a script
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from engine.forms import Form
 from engine.parsing import compile_procedure
@@ -33,7 +34,6 @@ from processes import catalog, instances
 from processes.clock import FixedClock
 from processes.db import Database
 from processes.handlers import registered
-from processes.setup import initialise, load_demo_organisation
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLE_USERS = {
@@ -108,26 +108,9 @@ def commit_floor(db: Database, n: int = 200) -> float:
     return (time.perf_counter() - started) / n
 
 
-def make_database(url: str | None, workdir: Path) -> tuple[Database, callable]:
+def make_database(url: str | None, workdir: Path) -> tuple[Database, Callable[[], None]]:
     """A fresh database (SQLite file in workdir, or a new PostgreSQL schema) and its clean-up."""
-    clock = FixedClock(dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC))
-    if url is None:
-        db = Database(f"sqlite:///{workdir / 'bench.sqlite'}")
-        cleanup = db.dispose
-    else:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        db = Database(url, schema=schema)
-
-        def cleanup():
-            db.dispose()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-
-    initialise(db, clock)
-    load_demo_organisation(db, clock)
+    db, cleanup = scratch_database(url, workdir, dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC), "bench")
     return db, cleanup
 
 

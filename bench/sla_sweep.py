@@ -24,40 +24,25 @@ import random
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, select, text
+from scratch import scratch_database  # noqa: E402 - bench/ is on sys.path when run as a script
+from sqlalchemy import insert, select, text
 
 from processes import catalog, sla, sweep
 from processes.clock import FixedClock
 from processes.db import Database
 from processes.schema import definitions, dossiers, human_tasks, instances, units
-from processes.setup import initialise, load_demo_organisation
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime(2026, 3, 2, 2, 0, tzinfo=dt.UTC)  # Monday 2/3/2026 09:00 in Hà Nội
 
 
-def make_database(url: str | None, workdir: Path) -> tuple[Database, callable]:
+def make_database(url: str | None, workdir: Path) -> tuple[Database, Callable[[], None]]:
     """A fresh database (SQLite file in workdir, or a new PostgreSQL schema) and its clean-up."""
-    clock = FixedClock(NOW)
-    if url is None:
-        db = Database(f"sqlite:///{workdir / 'sweep.sqlite'}")
-        cleanup = db.dispose
-    else:
-        schema = f"bench_{uuid.uuid4().hex[:10]}"
-        admin = create_engine(url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        db = Database(url, schema=schema)
-
-        def cleanup():
-            db.dispose()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    initialise(db, clock)
-    load_demo_organisation(db, clock)
-    catalog.deploy(db, (ROOT / "bpmn" / "QT-XD-01.bpmn").read_bytes(), clock, "iso")
+    db, cleanup = scratch_database(url, workdir, NOW, "sweep")
+    catalog.deploy(db, (ROOT / "bpmn" / "QT-XD-01.bpmn").read_bytes(), FixedClock(NOW), "iso")
     return db, cleanup
 
 
