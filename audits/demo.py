@@ -314,7 +314,7 @@ class _Sim:
         case = self.cases[iid]
         with self.db.read() as conn:
             result = conn.execute(select(dossiers_table.c.result).where(dossiers_table.c.instance_id == iid)).scalar()
-        weights = {5: 55, 4: 30, 3: 10, 2: 4, 1: 1} if result != "late" else {5: 10, 4: 25, 3: 35, 2: 20, 1: 10}
+        weights = {5: 60, 4: 32, 3: 6, 2: 1.5, 1: 0.5} if result != "late" else {5: 10, 4: 25, 3: 35, 2: 20, 1: 10}
         score = int(P.pick(case.rng, {str(k): v for k, v in weights.items()}))
         if S.rate(self.db, case.code, case.applicant[1], score, self.clock):
             self.summary.ratings += 1

@@ -7,8 +7,8 @@
   calendar (office hours, engine/calendar.py) from when it opened to when it was done, compared with
   its `camunda:dueDate` (a working day counted as 8 office hours, the default calendar's day).
 * The **causes of lateness** are the steps that overran their own limit inside late dossiers.
-* A late dossier **without a signed apology** (thư xin lỗi, Nghị định 61/2018 art. 20) is a
-  nonconformity by itself and is listed by code.
+* A late dossier of an administrative procedure **without a signed apology** (thư xin lỗi, Nghị định
+  61/2018 art. 20) is a nonconformity by itself and is listed by code.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def build_sla_report(period: Period, facts: list[DossierFact], steps: list[StepF
             bucket.add(f.result)
         if f.result == "late":
             late_cases.add(f.instance_id)
-            if not f.apology_signed:
+            if f.public and not f.apology_signed:  # the apology is owed to citizens (NĐ 61/2018 art. 20)
                 report.late_without_apology.append(f.code)
     report.steps = _step_figures(period, [s for s in steps if s.instance_id in kept], late_cases, departments,
                                  calendars, report)
