@@ -23,7 +23,9 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 os.environ.setdefault("QUYTRINH_SQLITE_SYNCHRONOUS", "NORMAL")  # faster bulk setup; the same for every probe
@@ -111,6 +113,7 @@ class Browser:
         self.cookie = ""
 
     def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str, dict]:
+        """One request (a form when `form` is given); keeps the session cookie; (status, body, headers)."""
         headers = {"Cookie": self.cookie} if self.cookie else {}
         body = None
         if form is not None:
@@ -125,16 +128,18 @@ class Browser:
         return reply.status, text, dict(reply.getheaders())
 
     def csrf(self, path: str) -> str:
+        """The CSRF token of a page."""
         return re.search(r'name="csrf_token" value="([^"]+)"', self.request("GET", path)[1]).group(1)
 
     def login(self, username: str) -> None:
+        """Log in as a demo user."""
         token = self.csrf("/login")
         status, _, _ = self.request("POST", "/login", {"username": username, "password": "demo1234",
                                                       "csrf_token": token})
         assert status == 302, f"login as {username} failed ({status})"
 
 
-def timed(call, samples: int) -> list[float]:
+def timed(call: Callable[[], Any], samples: int) -> list[float]:
     """Milliseconds of `samples` calls (after two warm-up calls)."""
     for _ in range(2):
         call()
@@ -190,6 +195,7 @@ def report(browser: Browser, db: Database, codes: list[str], samples: int) -> No
     print(f"cv.ktht's inbox holds {len(open_steps) + len(tasks)} open steps")
 
     def check(status: int, expected: int = 200) -> None:
+        """Fail loudly on an unexpected status."""
         assert status == expected, f"HTTP {status}"
 
     results = {
@@ -203,6 +209,7 @@ def report(browser: Browser, db: Database, codes: list[str], samples: int) -> No
     todo = iter(tasks[1:])
 
     def complete() -> None:
+        """Complete the next real dossier's appraisal through the task page."""
         status, body, headers = browser.request("POST", f"/tasks/{next(todo)}", {
             "csrf_token": token, "ket_qua_tham_dinh": "dat", "y_kien_tham_dinh": "Đủ điều kiện"})
         check(status, 302)

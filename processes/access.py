@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Connection, and_, false, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -134,7 +135,7 @@ def check_may_see(conn: Connection, username: str, instance_id: int, now: dt.dat
         raise PermissionDenied(f"{username} may not see case {instance_id}")
 
 
-def may_act(conn: Connection, username: str, task_row, scope_path: str, now: dt.datetime) -> bool:
+def may_act(conn: Connection, username: str, task_row: Any, scope_path: str, now: dt.datetime) -> bool:
     """True when the user may complete this open step (themselves, or standing in for its person)."""
     if task_row.state not in OPEN:
         return False
@@ -145,7 +146,7 @@ def may_act(conn: Connection, username: str, task_row, scope_path: str, now: dt.
     return substitutes.stands_in(conn, username, task_row.roles, task_row.assignee, scope_path, paths, now) is not None
 
 
-def overseen_agencies(conn: Connection, username: str) -> list:
+def overseen_agencies(conn: Connection, username: str) -> list[Any]:
     """(id, code, name) of the agencies whose every dossier the user sees (counter officers and overseers)."""
     paths = sorted({m.agency_path for m in organisation.memberships_of(conn, username)
                     if m.role_kind in OVERSIGHT_KINDS or m.role in COUNTER_ROLES})

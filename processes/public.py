@@ -54,7 +54,7 @@ def normalise_code(code: str | None) -> str:
     return (code or "").strip().upper()[:60]
 
 
-def matches(conn: Connection, code: str, id_number: str):
+def matches(conn: Connection, code: str, id_number: str) -> Any:
     """The dossier row when the code exists and the ID number matches it, else None (constant effort)."""
     code, id_number = normalise_code(code), (id_number or "").strip()
     row = conn.execute(select(dossiers).where(dossiers.c.code == code)).first() if code else None

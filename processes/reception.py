@@ -173,7 +173,8 @@ class _Staged(LiveWorkflows):
 
     last: tuple[int, int, Any] | None = None
 
-    def put(self, instance_id: int, lock_version: int, workflow) -> None:
+    def put(self, instance_id: int, lock_version: int, workflow: Any) -> None:
+        """Keep the workflow and remember it as the last one."""
         self.last = (instance_id, lock_version, workflow)
         super().put(instance_id, lock_version, workflow)
 
@@ -189,6 +190,7 @@ class _OneTransaction:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
+        """The caller's connection (its transaction commits or rolls back everything)."""
         yield self._conn
 
     read = write

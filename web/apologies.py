@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from processes import apology, dossiers, queries
@@ -31,7 +32,7 @@ def _day_end(text: str | None, field: str) -> dt.datetime | None:
 
 @bp.post("/dossiers/<code>/apology")
 @login_required
-def request_apology(code: str):
+def request_apology(code: str) -> ResponseReturnValue:
     """Ask the head of the handling unit to sign an apology and a new appointment date."""
     case_of(code)
     apology.request(database(), code, g.user, clock(), request.form.get("reason", ""),
@@ -42,14 +43,14 @@ def request_apology(code: str):
 
 @bp.get("/apologies")
 @login_required
-def pending():
+def pending() -> ResponseReturnValue:
     """Apologies waiting for my signature."""
     return render_template("officer/apologies.html", items=apology.pending_for(database(), g.user))
 
 
 @bp.get("/apologies/<int:apology_id>")
 @login_required
-def show(apology_id: int):
+def show(apology_id: int) -> ResponseReturnValue:
     """One apology request with the sign / decline forms."""
     found = apology.get(database(), apology_id)
     case_of(found.instance_id)
@@ -60,7 +61,7 @@ def show(apology_id: int):
 
 @bp.post("/apologies/<int:apology_id>/sign")
 @login_required
-def sign(apology_id: int):
+def sign(apology_id: int) -> ResponseReturnValue:
     """Sign: the dossier's appointment moves to the new date (once per dossier)."""
     done = apology.sign(database(), apology_id, g.user, clock(), _day_end(request.form.get("new_on"), "new_on"))
     flash(_("Đã ký thư xin lỗi; ngày hẹn trả mới đã được cập nhật."), "success")
@@ -69,7 +70,7 @@ def sign(apology_id: int):
 
 @bp.post("/apologies/<int:apology_id>/dismiss")
 @login_required
-def dismiss(apology_id: int):
+def dismiss(apology_id: int) -> ResponseReturnValue:
     """Decline the request."""
     done = apology.dismiss(database(), apology_id, g.user, clock(), request.form.get("note", ""))
     flash(_("Đã không chấp thuận đề nghị."), "success")

@@ -7,6 +7,7 @@ Lookups are rate limited per client address (CITIZEN_LOOKUP_LIMIT, default 10 pe
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, render_template, request, session
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from processes import public, ratings
@@ -32,7 +33,7 @@ def _not_found_message() -> str:
 
 
 @bp.get("/tra-cuu")
-def lookup():
+def lookup() -> ResponseReturnValue:
     """The lookup form; `?ma=CODE` (the receipt's QR code) fills the code and asks for the ID number."""
     code = public.normalise_code(request.args.get("ma"))
     return render_template("citizen/lookup.html", code=code, error=None, result=None)
@@ -40,7 +41,7 @@ def lookup():
 
 @bp.post("/tra-cuu")
 @LOOKUP
-def lookup_post():
+def lookup_post() -> ResponseReturnValue:
     """Show the dossier when the code and the ID number match; the same message otherwise."""
     code = public.normalise_code(request.form.get("ma"))
     id_number = (request.form.get("so_giay_to") or "").strip()[:40]
@@ -57,7 +58,7 @@ def lookup_post():
 
 @bp.post("/tra-cuu/danh-gia")
 @LOOKUP
-def rate():
+def rate() -> ResponseReturnValue:
     """Rate a finished dossier (once); only from a browser that just looked it up with its ID number."""
     code = public.normalise_code(request.form.get("ma"))
     id_number = (request.form.get("so_giay_to") or "").strip()[:40]

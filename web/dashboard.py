@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from flask import Blueprint, abort, g, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from processes import stats
@@ -17,7 +19,7 @@ from .workspace import RESULT_LABELS, VN, may_see_dashboard
 bp = Blueprint("dashboard", __name__)
 
 
-def period(args, today: dt.date) -> tuple[dt.date, dt.date]:
+def period(args: Mapping[str, str], today: dt.date) -> tuple[dt.date, dt.date]:
     """The period asked for (from / to, or a preset), this month by default; at most ten years."""
     preset = args.get("period", "month")
     try:
@@ -45,7 +47,7 @@ def period(args, today: dt.date) -> tuple[dt.date, dt.date]:
 
 @bp.get("/dashboard")
 @login_required
-def index():
+def index() -> ResponseReturnValue:
     """Figures for the agencies the user leads or oversees."""
     if not may_see_dashboard():
         abort(403)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from flask import (
     Blueprint,
@@ -20,6 +20,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from processes import attachments, catalog, comments, queries
@@ -44,7 +45,7 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-def dossier_filter(args) -> queries.DossierFilter:
+def dossier_filter(args: Mapping[str, str]) -> queries.DossierFilter:
     """The search form's fields as a filter (unreadable values ignored)."""
     status = args.get("status")
     return queries.DossierFilter(
@@ -64,7 +65,7 @@ def _procedures() -> list[dict]:
 
 @bp.get("/dossiers")
 @login_required
-def index():
+def index() -> ResponseReturnValue:
     """Search the dossiers the user may see."""
     f = dossier_filter(request.args)
     try:
@@ -106,7 +107,7 @@ def csv_lines(rows: Iterator[queries.DossierRow]) -> Iterator[str]:
 
 @bp.get("/dossiers/export.csv")
 @login_required
-def export():
+def export() -> ResponseReturnValue:
     """The search result as CSV (UTF-8 with BOM)."""
     f = dossier_filter(request.args)
     rows = queries.export_dossiers(database(), g.user, clock(), f)
@@ -119,7 +120,7 @@ def export():
 
 @bp.get("/dossiers/tracking-book.<fmt>")
 @login_required
-def tracking_book(fmt: str):
+def tracking_book(fmt: str) -> ResponseReturnValue:
     """The tracking book of the dossiers received in a date range (counter officers and overseers)."""
     from processes.access import overseen_agencies
 
@@ -139,7 +140,7 @@ def tracking_book(fmt: str):
 
 @bp.get("/dossiers/<code>")
 @login_required
-def show(code: str):
+def show(code: str) -> ResponseReturnValue:
     """A dossier: summary, applicant, papers, comments, steps, timeline, diagram, printed forms."""
     instance_id = case_of(code)
     ctx = dossier_context(instance_id)
@@ -151,7 +152,7 @@ def show(code: str):
 
 @bp.get("/cases/<code>")
 @login_required
-def case_link(code: str):
+def case_link(code: str) -> ResponseReturnValue:
     """Old-style links in notifications: the dossier page."""
     return redirect(url_for("dossiers.show", code=code))
 
@@ -172,7 +173,7 @@ def _refused(code: str, exc: InvalidInput):
 
 @bp.post("/dossiers/<code>/comments")
 @login_required
-def comment(code: str):
+def comment(code: str) -> ResponseReturnValue:
     """Add a comment to a dossier."""
     instance_id = case_of(code)
     try:
@@ -186,7 +187,7 @@ def comment(code: str):
 
 @bp.post("/dossiers/<code>/attachments")
 @login_required
-def upload(code: str):
+def upload(code: str) -> ResponseReturnValue:
     """Attach a scan (PDF, PNG, JPEG, TIFF; size and content checked)."""
     instance_id = case_of(code)
     file = request.files.get("file")
@@ -204,7 +205,7 @@ def upload(code: str):
 
 @bp.get("/attachments/<int:attachment_id>")
 @login_required
-def download(attachment_id: int):
+def download(attachment_id: int) -> ResponseReturnValue:
     """Download an attachment of a dossier the user may see."""
     found, path = attachments.open_for(database(), attachments_root(), attachment_id, g.user, clock())
     reply = send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.filename,
@@ -216,7 +217,7 @@ def download(attachment_id: int):
 
 @bp.get("/dossiers/<code>/documents/<form>.<fmt>")
 @login_required
-def document(code: str, form: str, fmt: str):
+def document(code: str, form: str, fmt: str) -> ResponseReturnValue:
     """A statutory form of the dossier as PDF or DOCX (built by processes/documents)."""
     from . import paperwork
 
@@ -228,7 +229,7 @@ def document(code: str, form: str, fmt: str):
 
 @bp.post("/dossiers/<code>/withdraw")
 @login_required
-def withdraw(code: str):
+def withdraw(code: str) -> ResponseReturnValue:
     """Record that the applicant withdrew the dossier (one-stop officers and leaders)."""
     from processes import dossier_actions
 
@@ -240,7 +241,7 @@ def withdraw(code: str):
 
 @bp.post("/dossiers/<code>/stop")
 @login_required
-def stop(code: str):
+def stop(code: str) -> ResponseReturnValue:
     """Stop handling the dossier (leaders)."""
     from processes import dossier_actions
 

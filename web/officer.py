@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from processes import catalog, instances, queries, tasks
@@ -21,9 +23,10 @@ SCOPES = ("all", "mine", "queue")
 SLA_FILTERS = ("due_soon", "overdue")
 
 
-def inbox_args(args) -> dict[str, Any]:
+def inbox_args(args: Mapping[str, str]) -> dict[str, Any]:
     """The inbox filters from a query string, unknown values dropped."""
     def number(name: str, default: int) -> int:
+        """A whole number from the query string, else the default."""
         try:
             return int(args.get(name, default))
         except ValueError:
@@ -47,7 +50,7 @@ def _procedures() -> list[dict]:
 
 @bp.get("/tasks")
 @login_required
-def inbox():
+def inbox() -> ResponseReturnValue:
     """My steps and my units' queues, with due dates and SLA colours."""
     filters = inbox_args(request.args)
     page = queries.inbox(database(), g.user, clock(), **filters)
@@ -67,14 +70,14 @@ def _task_page(task_id: str, errors: dict[str, str] | None = None, values=None, 
 
 @bp.get("/tasks/<task_id>")
 @login_required
-def task(task_id: str):
+def task(task_id: str) -> ResponseReturnValue:
     """A step: its form, the dossier's papers, comments, timeline and diagram."""
     return _task_page(task_id)
 
 
 @bp.post("/tasks/<task_id>")
 @login_required
-def complete(task_id: str):
+def complete(task_id: str) -> ResponseReturnValue:
     """Complete a step with the submitted form; errors are shown next to their fields."""
     db = database()
     detail = tasks.task_detail(db, task_id)
@@ -102,7 +105,7 @@ def _back(task_id: str):
 
 @bp.post("/tasks/<task_id>/claim")
 @login_required
-def claim(task_id: str):
+def claim(task_id: str) -> ResponseReturnValue:
     """Take a step from the queue."""
     tasks.claim(database(), task_id, g.user, clock())
     flash(_("Bạn đã nhận xử lý bước này."), "success")
@@ -111,7 +114,7 @@ def claim(task_id: str):
 
 @bp.post("/tasks/<task_id>/release")
 @login_required
-def release(task_id: str):
+def release(task_id: str) -> ResponseReturnValue:
     """Give a step back to its queue."""
     tasks.unclaim(database(), task_id, g.user, clock())
     flash(_("Đã trả bước về hàng chờ của đơn vị."), "success")
@@ -120,7 +123,7 @@ def release(task_id: str):
 
 @bp.post("/tasks/<task_id>/assign")
 @login_required
-def assign(task_id: str):
+def assign(task_id: str) -> ResponseReturnValue:
     """A leader hands a step to a named officer."""
     assignee = (request.form.get("assignee") or "").strip()
     if not assignee:

@@ -61,7 +61,7 @@ def dossier_context(instance_id: int) -> dict[str, Any]:
     }
 
 
-def available_documents(view) -> list[str]:
+def available_documents(view: Any) -> list[str]:
     """The statutory forms that make sense for a dossier in its present state."""
     if view is None:
         return []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from processes import notifications, queries, substitutes
@@ -32,14 +33,14 @@ def _substitutes_page(errors: dict | None = None, values=None, status: int = 200
 
 @bp.get("/substitutes")
 @login_required
-def substitutes_page():
+def substitutes_page() -> ResponseReturnValue:
     """My delegations: who stands in for me, for whom I stand in."""
     return _substitutes_page()
 
 
 @bp.post("/substitutes")
 @login_required
-def add_substitute():
+def add_substitute() -> ResponseReturnValue:
     """Name a substitute for a date range (for myself, or, as a leader, for someone in my unit)."""
     form = request.form
     try:
@@ -54,7 +55,7 @@ def add_substitute():
 
 @bp.post("/substitutes/<int:substitution_id>/revoke")
 @login_required
-def revoke_substitute(substitution_id: int):
+def revoke_substitute(substitution_id: int) -> ResponseReturnValue:
     """End a delegation early."""
     substitutes.revoke(database(), substitution_id, g.user, clock())
     flash(_("Đã thu hồi ủy quyền."), "success")
@@ -63,7 +64,7 @@ def revoke_substitute(substitution_id: int):
 
 @bp.get("/notifications")
 @login_required
-def notifications_page():
+def notifications_page() -> ResponseReturnValue:
     """My notifications, newest first."""
     unread_only = request.args.get("unread") == "1"
     items = notifications.inbox(database(), g.user, unread_only=unread_only, limit=200)
@@ -72,7 +73,7 @@ def notifications_page():
 
 @bp.post("/notifications/read")
 @login_required
-def mark_read():
+def mark_read() -> ResponseReturnValue:
     """Mark notifications read (the ones ticked, or all shown)."""
     ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
     if not ids and request.form.get("all"):

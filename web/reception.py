@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -45,13 +47,13 @@ def receivable() -> list[dict]:
 
 @bp.get("/receive")
 @login_required
-def choose():
+def choose() -> ResponseReturnValue:
     """Pick the procedure of the dossier being received."""
     _require_counter()
     return render_template("officer/receive_choose.html", procedures=receivable())
 
 
-def parse(form, files) -> tuple[reception.Counter, str]:
+def parse(form: Any, files: Any) -> tuple[reception.Counter, str]:
     """The counter form as a Counter and the chosen outcome."""
     applicant = reception.Applicant(**{k: (form.get(f"applicant.{k}") or "").strip()
                                        for k in ("name", "id_number", "address", "phone", "email", "channel")})
@@ -78,14 +80,14 @@ def _page(code: str, errors: dict | None = None, values=None, status: int = 200)
                            values=values, channels=reception.CHANNELS, kinds=reception.KINDS), status
 
 
-def catalog_properties(definition) -> dict:
+def catalog_properties(definition: Any) -> dict:
     """A definition's dialect properties (deadline, field, legal basis…)."""
     return json.loads(definition.properties or "{}")
 
 
 @bp.get("/receive/<code>")
 @login_required
-def form(code: str):
+def form(code: str) -> ResponseReturnValue:
     """The reception form of a procedure."""
     _require_counter()
     return _page(code)
@@ -93,7 +95,7 @@ def form(code: str):
 
 @bp.post("/receive/<code>")
 @login_required
-def submit(code: str):
+def submit(code: str) -> ResponseReturnValue:
     """Accept the dossier (code and appointment issued), ask for a supplement, or refuse it."""
     _require_counter()
     counter, outcome = parse(request.form, request.files)
@@ -115,7 +117,7 @@ def _visible(ref: str) -> reception.ReceptionView:
 
 @bp.get("/receptions/<ref>")
 @login_required
-def result(ref: str):
+def result(ref: str) -> ResponseReturnValue:
     """What the counter issued: the dossier code and appointment, or the slip to hand over."""
     view = _visible(ref)
     names = reception.names_of(database(), view)
@@ -131,7 +133,7 @@ def result(ref: str):
 
 @bp.get("/receptions/<ref>/slip.<fmt>")
 @login_required
-def slip(ref: str, fmt: str):
+def slip(ref: str, fmt: str) -> ResponseReturnValue:
     """The printed supplement request or refusal of a counter visit."""
     from .paperwork import slip_document
 

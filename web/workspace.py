@@ -208,6 +208,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def workspace_menu() -> dict[str, Any]:
+        """What the menu shows: the counter, dashboard and apology entries, unread notifications."""
         if g.get("user") is None or g.get("via_token"):
             return {"menu": None}
         leads = any(m.role_kind == "leader" for m in memberships())

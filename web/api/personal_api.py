@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from processes import notifications, substitutes
 
@@ -18,14 +19,14 @@ bp.before_request(require_json)
 
 @bp.get("/substitutes")
 @login_required
-def list_substitutes():
+def list_substitutes() -> ResponseReturnValue:
     """Delegations I gave or received."""
     return jsonify(s.SubstituteSchema(many=True).dump([x.as_dict() for x in substitutes.of_user(database(), g.user)]))
 
 
 @bp.post("/substitutes")
 @login_required
-def add_substitute():
+def add_substitute() -> ResponseReturnValue:
     """Name a substitute for a date range."""
     body = load(s.SubstituteInSchema())
     found = substitutes.set_substitute(database(), body["username"] or g.user, body["substitute"], body["starts_on"],
@@ -35,7 +36,7 @@ def add_substitute():
 
 @bp.post("/substitutes/<int:substitution_id>/revoke")
 @login_required
-def revoke_substitute(substitution_id: int):
+def revoke_substitute(substitution_id: int) -> ResponseReturnValue:
     """End a delegation early."""
     return jsonify(s.SubstituteSchema().dump(substitutes.revoke(database(), substitution_id, g.user,
                                                                  clock()).as_dict()))
@@ -43,7 +44,7 @@ def revoke_substitute(substitution_id: int):
 
 @bp.get("/notifications")
 @login_required
-def list_notifications():
+def list_notifications() -> ResponseReturnValue:
     """My notifications, newest first (?unread=1 for the unread ones)."""
     rows = notifications.inbox(database(), g.user, unread_only=request.args.get("unread") == "1", limit=200)
     return jsonify(s.NotificationSchema(many=True).dump(
@@ -52,7 +53,7 @@ def list_notifications():
 
 @bp.post("/notifications/read")
 @login_required
-def mark_read():
+def mark_read() -> ResponseReturnValue:
     """Mark some (ids) or all of my notifications read."""
     body = load(s.MarkReadSchema())
     ids = body["ids"] or ([n["id"] for n in notifications.inbox(database(), g.user, True, 1000)] if body["all"] else [])

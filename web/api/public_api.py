@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from processes import public, ratings
@@ -20,7 +21,7 @@ bp.before_request(require_json)
 
 @bp.post("/lookup")
 @LOOKUP
-def lookup():
+def lookup() -> ResponseReturnValue:
     """The dossier's public view; the same 404 whether the code is unknown or the ID number wrong."""
     body = load(s.LookupSchema())
     found = public.lookup(database(), body["code"], body["id_number"], clock())
@@ -31,7 +32,7 @@ def lookup():
 
 @bp.post("/rating")
 @LOOKUP
-def rate():
+def rate() -> ResponseReturnValue:
     """Rate a finished dossier (once per dossier)."""
     body = load(s.RatingSchema())
     try:

@@ -8,6 +8,7 @@ import binascii
 import datetime as dt
 
 from flask import Blueprint, abort, g, jsonify, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 from marshmallow import Schema, ValidationError
 
 from processes import apology, attachments, comments, dossiers, queries, reception, stats, tasks, timeline
@@ -44,7 +45,7 @@ def decode(filename: str, content: str, field: str) -> tuple[str, bytes]:
 
 @bp.get("/inbox")
 @login_required
-def inbox():
+def inbox() -> ResponseReturnValue:
     """My open steps and my units' queues: filters scope, procedure, sla, q, sort, page, per_page."""
     page = queries.inbox(database(), g.user, clock(), **inbox_args(request.args))
     return jsonify(s.InboxPageSchema().dump(page.as_dict()))
@@ -52,7 +53,7 @@ def inbox():
 
 @bp.post("/tasks/<task_id>/assign")
 @login_required
-def assign(task_id: str):
+def assign(task_id: str) -> ResponseReturnValue:
     """A leader hands a step to a named officer."""
     body = load(s.AssignSchema())
     tasks.assign(database(), task_id, body["assignee"], g.user, clock())
@@ -61,7 +62,7 @@ def assign(task_id: str):
 
 @bp.post("/receptions")
 @login_required
-def receive():
+def receive() -> ResponseReturnValue:
     """Receive a dossier at the counter: accept, ask for a supplement, or refuse."""
     if not is_counter():
         abort(403)
@@ -83,7 +84,7 @@ def receive():
 
 @bp.get("/receptions/<ref>")
 @login_required
-def reception_record(ref: str):
+def reception_record(ref: str) -> ResponseReturnValue:
     """A counter record (accepted dossier or slip)."""
     from ..reception import _visible
 
@@ -93,7 +94,7 @@ def reception_record(ref: str):
 
 @bp.get("/dossiers")
 @login_required
-def search():
+def search() -> ResponseReturnValue:
     """Search the dossiers I may see (same filters as the page: code, applicant, procedure, status, unit,
     from, to, sla; sort; page)."""
     from ..dossiers import dossier_filter
@@ -115,7 +116,7 @@ def _steps(instance_id: int) -> list[dict]:
 
 @bp.get("/dossiers/<code>")
 @login_required
-def dossier(code: str):
+def dossier(code: str) -> ResponseReturnValue:
     """A dossier with its steps, counter record, attachments and comments."""
     instance_id = case_of(code)
     view = dossiers.get(database(), instance_id, clock())
@@ -130,7 +131,7 @@ def dossier(code: str):
 
 @bp.get("/dossiers/<code>/timeline")
 @login_required
-def dossier_timeline(code: str):
+def dossier_timeline(code: str) -> ResponseReturnValue:
     """Every event of a dossier, with who, when and each step's result."""
     instance_id = case_of(code)
     return jsonify(s.TimelineEntrySchema(many=True).dump([e.as_dict() for e in timeline.timeline(database(),
@@ -139,7 +140,7 @@ def dossier_timeline(code: str):
 
 @bp.get("/dossiers/<code>/comments")
 @login_required
-def list_comments(code: str):
+def list_comments(code: str) -> ResponseReturnValue:
     """A dossier's comments."""
     return jsonify(s.CommentSchema(many=True).dump([c.as_dict() for c in comments.of_case(database(),
                                                                                             case_of(code))]))
@@ -147,7 +148,7 @@ def list_comments(code: str):
 
 @bp.post("/dossiers/<code>/comments")
 @login_required
-def add_comment(code: str):
+def add_comment(code: str) -> ResponseReturnValue:
     """Comment on a dossier."""
     body = load(s.CommentInSchema())
     found = comments.add(database(), case_of(code), body["text"], g.user, clock(), body["task"])
@@ -156,7 +157,7 @@ def add_comment(code: str):
 
 @bp.get("/dossiers/<code>/attachments")
 @login_required
-def list_attachments(code: str):
+def list_attachments(code: str) -> ResponseReturnValue:
     """A dossier's attachments."""
     rows = attachments.of_case(database(), case_of(code))
     return jsonify(s.AttachmentSchema(many=True).dump([a.as_dict() for a in rows]))
@@ -164,7 +165,7 @@ def list_attachments(code: str):
 
 @bp.post("/dossiers/<code>/attachments")
 @login_required
-def add_attachment(code: str):
+def add_attachment(code: str) -> ResponseReturnValue:
     """Attach a file (base64 in JSON; type and size checked by content)."""
     body = load(s.UploadSchema())
     name, data = decode(body["filename"], body["content_base64"], "content_base64")
@@ -175,7 +176,7 @@ def add_attachment(code: str):
 
 @bp.get("/attachments/<int:attachment_id>")
 @login_required
-def attachment_file(attachment_id: int):
+def attachment_file(attachment_id: int) -> ResponseReturnValue:
     """An attachment's bytes."""
     found, path = attachments.open_for(database(), attachments_root(), attachment_id, g.user, clock())
     reply = send_file(path, mimetype=found.content_type, as_attachment=True, download_name=found.filename)
@@ -185,7 +186,7 @@ def attachment_file(attachment_id: int):
 
 @bp.get("/dashboard")
 @login_required
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     """The leader dashboard's figures (from, to: ISO dates; this month by default)."""
     from ..dashboard import period
 
@@ -197,7 +198,7 @@ def dashboard():
 
 @bp.post("/dossiers/<code>/apology")
 @login_required
-def request_apology(code: str):
+def request_apology(code: str) -> ResponseReturnValue:
     """Ask the head of the handling unit for an apology and a new appointment date."""
     body = load(s.ApologyInSchema())
     case_of(code)
@@ -207,14 +208,14 @@ def request_apology(code: str):
 
 @bp.get("/apologies")
 @login_required
-def pending_apologies():
+def pending_apologies() -> ResponseReturnValue:
     """Apologies waiting for my signature."""
     return jsonify(s.ApologySchema(many=True).dump([a.as_dict() for a in apology.pending_for(database(), g.user)]))
 
 
 @bp.post("/apologies/<int:apology_id>/sign")
 @login_required
-def sign_apology(apology_id: int):
+def sign_apology(apology_id: int) -> ResponseReturnValue:
     """Sign an apology: the dossier's appointment moves (once)."""
     body = load(s.ApologySignSchema())
     found = apology.sign(database(), apology_id, g.user, clock(), body["new_appointment_at"])
@@ -223,7 +224,7 @@ def sign_apology(apology_id: int):
 
 @bp.post("/apologies/<int:apology_id>/dismiss")
 @login_required
-def dismiss_apology(apology_id: int):
+def dismiss_apology(apology_id: int) -> ResponseReturnValue:
     """Decline an apology request."""
     body = request.get_json(silent=True) or {}
     found = apology.dismiss(database(), apology_id, g.user, clock(), str(body.get("note", ""))[:500])
@@ -232,7 +233,7 @@ def dismiss_apology(apology_id: int):
 
 @bp.post("/dossiers/<code>/withdraw")
 @login_required
-def withdraw(code: str):
+def withdraw(code: str) -> ResponseReturnValue:
     """Record the applicant's withdrawal (status 7; one-stop officers and leaders)."""
     from processes import dossier_actions
 
@@ -243,7 +244,7 @@ def withdraw(code: str):
 
 @bp.post("/dossiers/<code>/stop")
 @login_required
-def stop(code: str):
+def stop(code: str) -> ResponseReturnValue:
     """Stop handling the dossier (status 8; leaders)."""
     from processes import dossier_actions
 
