@@ -89,7 +89,6 @@ ratings = Table(
 # and filters on, all inside the index (processes/queries.py never reads the table rows of other pages).
 Index("ix_tasks_inbox", human_tasks.c.state, human_tasks.c.assignee, human_tasks.c.roles, human_tasks.c.unit_id,
       human_tasks.c.due_at, human_tasks.c.soon_at, human_tasks.c.instance_id)
-Index("ix_tasks_state_due", human_tasks.c.state, human_tasks.c.due_at)  # overdue steps, oldest first
 Index("ix_tasks_completed", human_tasks.c.state, human_tasks.c.completed_at)  # step results of a period
 Index("ix_dossiers_overdue", dossiers.c.status_code, dossiers.c.appointment_at)
 Index("ix_dossiers_received", dossiers.c.received_at)
