@@ -115,7 +115,7 @@ def _add_node(graph: graphviz.Digraph, el: etree._Element, lit: bool, note: str 
         label = mark if shape == "diamond" else name or el.get("id")
         xlabel = name if shape == "diamond" else ""
         if due:
-            label += f"\n⏱ {due}"
+            label += f"\n[{due}]"
         if note:
             label += f"\n{note}"
     style = "rounded,filled" if shape == "box" else "filled"
