@@ -265,6 +265,7 @@ def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, c
         raise ConflictError(f"{row.business_key} was changed by someone else; reload and try again")
     return (status or InstanceStatus(row.status)).value, end
 
+
 def lock_case(db: Database, conn: Connection, instance_id: int, clock: Clock | None = None):
     """Lock a running case for another use case (migration): its row, procedure and workflow."""
     case = _open_case(db, conn, instance_id, clock)
