@@ -141,8 +141,12 @@ def _task_error(my_task: Any, text: str, err: Exception) -> WorkflowTaskExceptio
     return WorkflowTaskException(f"timer value {text!r}: {err}", task=my_task, exception=err)
 
 
-class WorkingDurationTimer(DurationTimerEventDefinition):
-    """``timeDuration``: due a working duration after the timer starts."""
+class _FixedDueTimer:
+    """A timer whose due instant is computed once, when it starts, then compared with the clock."""
+
+    def due_instant(self, my_task: Any, now: datetime, text: str) -> datetime:
+        """The instant the timer is due, from its expression's value."""
+        raise NotImplementedError
 
     def has_fired(self, my_task: Any) -> bool:
         """True once the clock has reached the due instant (fixed on the first call)."""
@@ -150,35 +154,33 @@ class WorkingDurationTimer(DurationTimerEventDefinition):
         if due is None:
             text = my_task.workflow.script_engine.evaluate(my_task, self.expression)
             try:
-                due = add_duration(now, text, _calendar(my_task)).isoformat()
+                due = self.due_instant(my_task, now, text).isoformat()
             except ValueError as err:
                 raise _task_error(my_task, text, err) from err
             my_task._set_internal_data(event_value=due)
         if datetime.fromisoformat(due) <= now:
             my_task._set_internal_data(event_fired=True)
         return my_task._get_internal_data("event_fired", False)
+
+
+class WorkingDurationTimer(_FixedDueTimer, DurationTimerEventDefinition):
+    """``timeDuration``: due a working duration after the timer starts."""
+
+    def due_instant(self, my_task: Any, now: datetime, text: str) -> datetime:
+        """The working duration in `text` added to the instant the timer started."""
+        return add_duration(now, text, _calendar(my_task))
 
     def details(self, my_task: Any) -> PendingBpmnEvent:
         """The pending event with its due instant (ISO text)."""
         return PendingBpmnEvent(self.name, "DurationTimerEventDefinition", my_task._get_internal_data("event_value"))
 
 
-class WorkingDateTimer(TimeDateEventDefinition):
+class WorkingDateTimer(_FixedDueTimer, TimeDateEventDefinition):
     """``timeDate``: due at an absolute instant (naive → Vietnam time)."""
 
-    def has_fired(self, my_task: Any) -> bool:
-        """True once the clock has reached the date."""
-        now, due = _clock_now(my_task), my_task._get_internal_data("event_value")
-        if due is None:
-            text = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            try:
-                due = parse_instant(text, _zone(_calendar(my_task))).isoformat()
-            except ValueError as err:
-                raise _task_error(my_task, text, err) from err
-            my_task._set_internal_data(event_value=due)
-        if datetime.fromisoformat(due) <= now:
-            my_task._set_internal_data(event_fired=True)
-        return my_task._get_internal_data("event_fired", False)
+    def due_instant(self, my_task: Any, now: datetime, text: str) -> datetime:
+        """The instant written in `text` (naive text is read in the agency's zone)."""
+        return parse_instant(text, _zone(_calendar(my_task)))
 
     def details(self, my_task: Any) -> PendingBpmnEvent:
         """The pending event with its date (ISO text with offset)."""
