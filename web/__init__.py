@@ -46,11 +46,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from . import api, auth, health, home, modeler, quality, quality_documents
+    from . import api, audit, auth, health, home, modeler, quality, quality_documents
     from .errors import init_errors
 
     app.before_request(auth.load_user)
-    for module in (health, auth, home, api, modeler, quality, quality_documents):
+    for module in (health, auth, home, api, modeler, quality, quality_documents, audit):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # the API authenticates each call by token or session + JSON; see api.require_json
     from . import workspace

@@ -95,6 +95,11 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/notifications"): ("/notifications", None, L, DENY),
     ("POST", "/notifications/read"): ("/notifications/read", {"all": "1"}, L, DENY),
     ("GET", "/dashboard"): ("/dashboard", None, OVERSEE, DENY),
+    # audits, read-only
+    ("GET", "/audit"): ("/audit", None, OVERSEE, DENY),
+    ("GET", "/audit/index766"): ("/audit/index766?period=2026-Q1", None, OVERSEE, DENY),
+    ("GET", "/audit/report-<int:year>.<fmt>"): ("/audit/report-2026.html", None, OVERSEE, DENY),
+    ("GET", "/audit/event-log.<fmt>"): ("/audit/event-log.csv", None, OVERSEE, DENY),
     # citizen
     ("GET", "/tra-cuu"): ("/tra-cuu?ma={D1}", None, P, DENY),
     ("POST", "/tra-cuu"): ("/tra-cuu", {"ma": "{D1}", "so_giay_to": "001203004567"}, P, DENY),

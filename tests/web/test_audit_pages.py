@@ -1,0 +1,46 @@
+"""Auditors read conformance, SLA results, the QĐ 766 index, reports and the event log; officers may not."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from processes import instances
+from tests.processes.test_procedures import RECEIVE, STEP_DATA
+
+
+def _one_finished_permit(org, clock):
+    moved = instances.start(org, "QT-XD-01", {}, "motcua", clock)
+    users = {"mot_cua": "motcua", "chuyen_vien_ktht": "cv.ktht", "lanh_dao_phong_ktht": "tp.ktht",
+             "lanh_dao_ubnd": "pct", "van_thu": "vanthu"}
+    decisions = {"Task_ThamDinh": {"ket_qua_tham_dinh": "dat"}, "Task_XemXet": {"ket_qua_xem_xet": "duyet"}}
+    while moved.status == "running":
+        step = moved.opened[0]
+        data = RECEIVE["QT-XD-01"] if step.element_id == "Task_TiepNhan" else dict(STEP_DATA.get(step.element_id, {}))
+        data.update(decisions.get(step.element_id, {}))
+        clock.advance(hours=2)
+        moved = instances.complete(org, str(step.task_id), data, users[step.roles[0]], clock)
+    return moved
+
+
+def test_auditor_pages_show_real_figures(deployed, org, clock, login):
+    deployed("QT-XD-01.bpmn")
+    moved = _one_finished_permit(org, clock)
+    reader = login("iso")
+    page = reader.get("/audit?year=2026").get_data(as_text=True)
+    assert "Mức độ tuân thủ quy trình" in page and "QT-XD-01" in page
+    assert "100.0%" in page  # the one permit followed the model exactly
+    csv = reader.get("/audit/event-log.csv").get_data(as_text=True)
+    assert moved.business_key in csv and "Task_ThamDinh" in csv
+    xes = reader.get("/audit/event-log.xes").get_data(as_text=True)
+    assert "<log" in xes and moved.business_key in xes
+    book = load_workbook(io.BytesIO(reader.get("/audit/report-2026.xlsx").data))
+    assert book.sheetnames
+    assert "QĐ 766" in reader.get("/audit/index766?period=2026-Q1").get_data(as_text=True)
+
+
+def test_officers_cannot_read_audits(login):
+    assert login("motcua").get("/audit").status_code == 403
+    assert login("cv.ktht").get("/audit/event-log.csv").status_code == 403
+    assert login("tp.ktht").get("/audit").status_code == 200
