@@ -44,3 +44,7 @@ def test_officers_cannot_read_audits(login):
     assert login("motcua").get("/audit").status_code == 403
     assert login("cv.ktht").get("/audit/event-log.csv").status_code == 403
     assert login("tp.ktht").get("/audit").status_code == 200
+
+
+def test_the_demo_auditor_reads_audits(login):
+    assert login("danhgia").get("/audit").status_code == 200
