@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g
 from flask_babel import lazy_gettext as _l
 
+from .audit import READERS as AUDIT_READERS
 from .auth import memberships
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -208,9 +209,11 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def workspace_menu() -> dict[str, Any]:
-        """What the menu shows: the counter, dashboard and apology entries, unread notifications."""
+        """What the menu shows: counter, dashboard, apologies, procedures, audits, unread notifications."""
         if g.get("user") is None or g.get("via_token"):
             return {"menu": None}
-        leads = any(m.role_kind == "leader" for m in memberships())
+        kinds = {m.role_kind for m in memberships()}
+        leads = "leader" in kinds
         return {"menu": {"counter": is_counter(), "dashboard": may_see_dashboard(), "leader": leads,
-                         "unread": _unread()}}
+                         "procedures": bool(kinds & {"quality", "admin", "leader"}),
+                         "audit": bool(kinds & set(AUDIT_READERS)), "unread": _unread()}}

@@ -48,3 +48,10 @@ def test_officers_cannot_read_audits(login):
 
 def test_the_demo_auditor_reads_audits(login):
     assert login("danhgia").get("/audit").status_code == 200
+
+
+def test_the_menu_leads_readers_to_procedures_and_audits(login):
+    quality = login("iso").get("/tasks").get_data(as_text=True)
+    assert "/quality/procedures" in quality and "/audit" in quality
+    officer = login("motcua").get("/tasks").get_data(as_text=True)
+    assert "/quality/procedures" not in officer and 'href="/audit"' not in officer
