@@ -47,7 +47,9 @@ class LiveServer:
         return any(r.rule == rule for r in self.app.url_map.iter_rules())
 
 
-@pytest.fixture(scope="session")
+# One server and database per test module: a module that publishes a new procedure version (the modeler
+# acceptance) must not change the procedure another module's dossiers run on.
+@pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The app on a temp SQLite database with the demo organisation and every procedure in bpmn/."""
     from web import create_app
