@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, g, jsonify, request
-from marshmallow import ValidationError
 
 from processes import catalog, eventlog, instances, tasks
-from processes.errors import InvalidInput
 from processes.lookup import find_instance
 
 from ..auth import login_required, memberships
 from ..context import clock, database
+from .bodies import load_body
 from .openapi import spec_document
 from .schemas import CompleteSchema, MeSchema, MovedSchema, StartSchema, TaskDetailSchema, TaskSchema
 
@@ -23,14 +22,6 @@ def require_json():
     writing = request.method in ("POST", "PUT", "PATCH", "DELETE")
     if writing and not g.get("via_token") and not request.is_json:
         abort(415)
-
-
-def _body(schema) -> dict:
-    try:
-        return schema.load(request.get_json(silent=True) or {})
-    except ValidationError as exc:
-        raise InvalidInput("the request body is not valid", {k: "; ".join(map(str, v)) if isinstance(v, list)
-                                                           else str(v) for k, v in exc.messages.items()}) from None
 
 
 def _moved(moved: instances.Moved) -> dict:
@@ -86,7 +77,7 @@ def task_detail(task_id: str):
 @login_required
 def complete(task_id: str):
     """Complete a task with form data; 422 with per-field errors when the data is not valid."""
-    body = _body(CompleteSchema())
+    body = load_body(CompleteSchema())
     return jsonify(_moved(instances.complete(database(), task_id, body["data"], g.user, clock())))
 
 
@@ -110,7 +101,7 @@ def unclaim(task_id: str):
 @login_required
 def start():
     """Start a case (receive a dossier)."""
-    body = _body(StartSchema())
+    body = load_body(StartSchema())
     moved = instances.start(database(), body["procedure"], body["data"], g.user, clock(), body["unit"])
     return jsonify(_moved(moved)), 201
 

@@ -11,7 +11,7 @@ from ..auth import login_required
 from ..context import clock, database
 from . import require_json
 from . import workspace_schemas as s
-from .workspace_api import load
+from .bodies import load_body
 
 bp = Blueprint("personal_api", __name__, url_prefix="/api")
 bp.before_request(require_json)
@@ -28,7 +28,7 @@ def list_substitutes() -> ResponseReturnValue:
 @login_required
 def add_substitute() -> ResponseReturnValue:
     """Name a substitute for a date range."""
-    body = load(s.SubstituteInSchema())
+    body = load_body(s.SubstituteInSchema())
     found = substitutes.set_substitute(database(), body["username"] or g.user, body["substitute"], body["starts_on"],
                                        body["ends_on"], g.user, clock(), body["reason"])
     return jsonify(s.SubstituteSchema().dump(found.as_dict())), 201
@@ -55,6 +55,6 @@ def list_notifications() -> ResponseReturnValue:
 @login_required
 def mark_read() -> ResponseReturnValue:
     """Mark some (ids) or all of my notifications read."""
-    body = load(s.MarkReadSchema())
+    body = load_body(s.MarkReadSchema())
     ids = body["ids"] or ([n["id"] for n in notifications.inbox(database(), g.user, True, 1000)] if body["all"] else [])
     return jsonify(marked=notifications.mark_read(database(), g.user, ids, clock()))

@@ -13,7 +13,7 @@ from ..citizen import LOOKUP
 from ..context import clock, database
 from . import require_json
 from . import workspace_schemas as s
-from .workspace_api import load
+from .bodies import load_body
 
 bp = Blueprint("public_api", __name__, url_prefix="/api/public")
 bp.before_request(require_json)
@@ -23,7 +23,7 @@ bp.before_request(require_json)
 @LOOKUP
 def lookup() -> ResponseReturnValue:
     """The dossier's public view; the same 404 whether the code is unknown or the ID number wrong."""
-    body = load(s.LookupSchema())
+    body = load_body(s.LookupSchema())
     found = public.lookup(database(), body["code"], body["id_number"], clock())
     if found is None:
         raise NotFound(_("Không tìm thấy hồ sơ với mã hồ sơ và số giấy tờ đã nhập. Vui lòng kiểm tra lại."))
@@ -34,7 +34,7 @@ def lookup() -> ResponseReturnValue:
 @LOOKUP
 def rate() -> ResponseReturnValue:
     """Rate a finished dossier (once per dossier)."""
-    body = load(s.RatingSchema())
+    body = load_body(s.RatingSchema())
     try:
         rating_id = ratings.rate(database(), body["code"], body["id_number"], body["score"], body["comment"], clock())
     except NotFound:

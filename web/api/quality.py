@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
-from marshmallow import ValidationError
 
 from engine.errors import ModelInvalid
 from processes import migration, procedures, version_views, versions
@@ -18,6 +17,7 @@ from processes.lint import LintFailed, lint_xml, problems_of
 from ..auth import login_required
 from ..context import clock, database
 from . import bp
+from .bodies import load_body
 from .procedure_schemas import (
     DiffSchema,
     DraftSchema,
@@ -32,14 +32,6 @@ from .procedure_schemas import (
     ValidateSchema,
     VersionSchema,
 )
-
-
-def _body(schema) -> dict:
-    try:
-        return schema.load(request.get_json(silent=True) or {})
-    except ValidationError as exc:
-        raise InvalidInput("the request body is not valid", {k: "; ".join(map(str, v)) if isinstance(v, list)
-                                                           else str(v) for k, v in exc.messages.items()}) from None
 
 
 def _model_problems(exc: ModelInvalid) -> list[dict]:
@@ -83,7 +75,7 @@ def version_bpmn(code: str, version: int) -> ResponseReturnValue:
 @login_required
 def save_draft(code: str) -> ResponseReturnValue:
     """Create or update the procedure's one open draft; well-formed BPMN is saved even with problems."""
-    body = _body(DraftSchema())
+    body = load_body(DraftSchema())
     try:
         saved = versions.save_draft(database(), clock(), g.user, code, body["xml"], body["note"])
     except ModelInvalid as exc:
@@ -95,7 +87,7 @@ def save_draft(code: str) -> ResponseReturnValue:
 @login_required
 def validate() -> ResponseReturnValue:
     """Every validator problem and design finding of a BPMN text; nothing is saved."""
-    body = _body(ValidateSchema())
+    body = load_body(ValidateSchema())
     try:
         with database().read() as conn:
             problems = problems_of(lint_xml(conn, body["xml"], body["code"]))
@@ -118,7 +110,7 @@ def diff(code: str) -> ResponseReturnValue:
 @login_required
 def submit(code: str, version: int) -> ResponseReturnValue:
     """Send a draft for approval (QT-ISO-01); 422 with the problems when lint finds errors."""
-    body = _body(SubmitSchema())
+    body = load_body(SubmitSchema())
     return jsonify(SubmittedSchema().dump(versions.submit(database(), clock(), g.user, code, version, body["note"])))
 
 
@@ -126,7 +118,7 @@ def submit(code: str, version: int) -> ResponseReturnValue:
 @login_required
 def migration_dry_run(code: str) -> ResponseReturnValue:
     """Which running cases of a version could move to a newer one, and why the others cannot."""
-    body = _body(MigrationRequestSchema())
+    body = load_body(MigrationRequestSchema())
     result = migration.dry_run(database(), clock(), g.user, code, body["source"], body["target"], body["filter"])
     return jsonify(MigrationResultSchema().dump(result))
 
@@ -135,7 +127,7 @@ def migration_dry_run(code: str) -> ResponseReturnValue:
 @login_required
 def migrate(code: str) -> ResponseReturnValue:
     """Move the movable running cases; each move is logged and can be reverted."""
-    body = _body(MigrationRequestSchema())
+    body = load_body(MigrationRequestSchema())
     result = migration.migrate(database(), clock(), g.user, code, body["source"], body["target"], body["filter"])
     return jsonify(MigrationResultSchema().dump(result))
 

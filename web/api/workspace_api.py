@@ -9,7 +9,6 @@ import datetime as dt
 
 from flask import Blueprint, abort, g, jsonify, request, send_file, url_for
 from flask.typing import ResponseReturnValue
-from marshmallow import Schema, ValidationError
 
 from processes import apology, attachments, comments, dossiers, queries, reception, stats, tasks, timeline
 from processes.errors import InvalidInput
@@ -21,18 +20,10 @@ from ..panels import case_of
 from ..workspace import VN, attachments_root, is_counter, may_see_dashboard
 from . import require_json
 from . import workspace_schemas as s
+from .bodies import load_body
 
 bp = Blueprint("workspace_api", __name__, url_prefix="/api")
 bp.before_request(require_json)
-
-
-def load(schema: Schema) -> dict:
-    """The JSON body checked by a schema; 422 with the fields at fault otherwise."""
-    try:
-        return schema.load(request.get_json(silent=True) or {})
-    except ValidationError as exc:
-        raise InvalidInput("the request body is not valid", {k: "; ".join(map(str, v)) if isinstance(v, list)
-                                                           else str(v) for k, v in exc.messages.items()}) from None
 
 
 def decode(filename: str, content: str, field: str) -> tuple[str, bytes]:
@@ -55,7 +46,7 @@ def inbox() -> ResponseReturnValue:
 @login_required
 def assign(task_id: str) -> ResponseReturnValue:
     """A leader hands a step to a named officer."""
-    body = load(s.AssignSchema())
+    body = load_body(s.AssignSchema())
     tasks.assign(database(), task_id, body["assignee"], g.user, clock())
     return jsonify(task=task_id, assignee=body["assignee"])
 
@@ -66,7 +57,7 @@ def receive() -> ResponseReturnValue:
     """Receive a dossier at the counter: accept, ask for a supplement, or refuse."""
     if not is_counter():
         abort(403)
-    body = load(s.ReceptionSchema())
+    body = load_body(s.ReceptionSchema())
     uploads = [reception.Upload(*decode(u["filename"], u["content_base64"], f"uploads.{i}"))
                for i, u in enumerate(body["uploads"])]
     counter = reception.Counter(reception.Applicant(**body["applicant"]), body["documents"], body["form"],
@@ -150,7 +141,7 @@ def list_comments(code: str) -> ResponseReturnValue:
 @login_required
 def add_comment(code: str) -> ResponseReturnValue:
     """Comment on a dossier."""
-    body = load(s.CommentInSchema())
+    body = load_body(s.CommentInSchema())
     found = comments.add(database(), case_of(code), body["text"], g.user, clock(), body["task"])
     return jsonify(s.CommentSchema().dump(found.as_dict())), 201
 
@@ -167,7 +158,7 @@ def list_attachments(code: str) -> ResponseReturnValue:
 @login_required
 def add_attachment(code: str) -> ResponseReturnValue:
     """Attach a file (base64 in JSON; type and size checked by content)."""
-    body = load(s.UploadSchema())
+    body = load_body(s.UploadSchema())
     name, data = decode(body["filename"], body["content_base64"], "content_base64")
     found = attachments.attach(database(), attachments_root(), case_of(code), name, data, g.user, clock(),
                                body["task"])
@@ -200,7 +191,7 @@ def dashboard() -> ResponseReturnValue:
 @login_required
 def request_apology(code: str) -> ResponseReturnValue:
     """Ask the head of the handling unit for an apology and a new appointment date."""
-    body = load(s.ApologyInSchema())
+    body = load_body(s.ApologyInSchema())
     case_of(code)
     found = apology.request(database(), code, g.user, clock(), body["reason"], body["proposed_at"])
     return jsonify(s.ApologySchema().dump(found.as_dict())), 201
@@ -217,7 +208,7 @@ def pending_apologies() -> ResponseReturnValue:
 @login_required
 def sign_apology(apology_id: int) -> ResponseReturnValue:
     """Sign an apology: the dossier's appointment moves (once)."""
-    body = load(s.ApologySignSchema())
+    body = load_body(s.ApologySignSchema())
     found = apology.sign(database(), apology_id, g.user, clock(), body["new_appointment_at"])
     return jsonify(s.ApologySchema().dump(found.as_dict()))
 
@@ -237,7 +228,7 @@ def withdraw(code: str) -> ResponseReturnValue:
     """Record the applicant's withdrawal (status 7; one-stop officers and leaders)."""
     from processes import dossier_actions
 
-    body = load(s.ReasonSchema())
+    body = load_body(s.ReasonSchema())
     case_of(code)
     return jsonify(dossier_actions.withdraw(database(), code, g.user, clock(), body["reason"]).as_dict())
 
@@ -248,6 +239,6 @@ def stop(code: str) -> ResponseReturnValue:
     """Stop handling the dossier (status 8; leaders)."""
     from processes import dossier_actions
 
-    body = load(s.ReasonSchema())
+    body = load_body(s.ReasonSchema())
     case_of(code)
     return jsonify(dossier_actions.stop(database(), code, g.user, clock(), body["reason"]).as_dict())
