@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
@@ -70,20 +71,26 @@ def start(db: Database, code: str, data: dict[str, Any], actor: str, clock: Cloc
         ready = runner.ready_steps(procedure, workflow)
         agency = _start_unit(conn, actor, unit, ready)
         key = next_business_key(conn, agency.code, now)
-        instance_id = conn.execute(insert(instances).values(
-            business_key=key, definition_id=definition.id, unit_id=agency.id,
-            status=InstanceStatus.RUNNING.value, state="{}", state_version=STATE_VERSION,
-            lock_version=1, started_by=actor, created_at=now, updated_at=now,
-        )).inserted_primary_key[0]
+        values = {"business_key": key, "definition_id": definition.id, "unit_id": agency.id,
+                  "status": InstanceStatus.RUNNING.value, "state": "{}", "state_version": STATE_VERSION,
+                  "lock_version": 1, "started_by": actor, "created_at": now, "updated_at": now}
+        instance_id = conn.execute(insert(instances).values(**values)).inserted_primary_key[0]
         changes = Changes(events=[Event(procedure.process_id, "case_start", now, actor, procedure.name,
                                         {"business_key": key, "version": definition.version})])
         changes.events.extend(auto_events(auto, now))
         sync_tasks(conn, instance_id, agency.id, ready, {}, now, actor, changes)
-        row = conn.execute(select(instances).where(instances.c.id == instance_id)).one()
+        row = _inserted_row(instance_id, values)
         dossiers.on_start(conn, row, procedure, workflow.is_completed(), auto, data, now, actor, changes)
         status, end = _save(conn, row, procedure, workflow, changes, now, actor)
     db.live.put(instance_id, 2, workflow)
     return Moved(instance_id, key, status, changes.opened, end)
+
+
+def _inserted_row(instance_id: int, values: dict[str, Any]) -> SimpleNamespace:
+    """The row just inserted, as the database now holds it (every column: given, else its default)."""
+    row = {c.name: (c.default.arg if c.default is not None and not callable(c.default.arg) else None)
+           for c in instances.columns}
+    return SimpleNamespace(**{**row, **values, "id": instance_id})
 
 
 def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clock: Clock) -> Moved:
