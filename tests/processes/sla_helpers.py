@@ -11,30 +11,11 @@ from sqlalchemy import select, update
 from processes import instances
 from processes.db import Database
 from processes.schema import human_tasks, users
+from tests.xd_data import APPLICANT, DAY, XD_RECEPTION, XD_STEPS, XD_USERS  # noqa: F401 - re-exported
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-DAY = "2026-01-05"
-
-# Who works each step of QT-XD-01 in the demo organisation, and with which form data.
-XD_USERS = {
-    "Task_TiepNhan": "motcua", "Task_ThamDinh": "cv.ktht", "Task_TiepNhanBoSung": "motcua",
-    "Task_XemXet": "tp.ktht", "Task_KyGiayPhep": "pct", "Task_VaoSoDongDau": "vanthu", "Task_TraKetQua": "motcua",
-    "Task_XacNhanTuChoi": "tp.ktht", "Task_TraTuChoi": "motcua",
-}
-RECEIVE = {"ten_nguoi_nop": "Nguyễn Văn An", "so_giay_to": "001203004567", "kenh_nop": "truc_tiep",
-           "loai_giay_phep": "xay_dung_moi", "dia_diem_xay_dung": "Thôn Đông, xã An Hòa",
-           "so_giay_chung_nhan_qsdd": "CS 012345", "dien_tich_xay_dung": 120, "so_tang": 3}
-XD_DATA: dict[str, dict[str, Any]] = {
-    "Task_TiepNhan": RECEIVE,
-    "Task_ThamDinh": {"ket_qua_tham_dinh": "dat"},
-    "Task_TiepNhanBoSung": {"ngay_thong_bao_bo_sung": DAY, "ngay_nhan_bo_sung": DAY},
-    "Task_XemXet": {"ket_qua_xem_xet": "duyet"},
-    "Task_KyGiayPhep": {"ngay_ky": DAY},
-    "Task_VaoSoDongDau": {"so_giay_phep": "45/GPXD", "ngay_cap": DAY},
-    "Task_TraKetQua": {"ngay_tra": DAY, "hinh_thuc_tra": "truc_tiep"},
-    "Task_XacNhanTuChoi": {"ly_do": "Không phù hợp quy hoạch", "ngay_ky_tu_choi": DAY},
-    "Task_TraTuChoi": {"ngay_tra": DAY, "hinh_thuc_tra": "truc_tiep"},
-}
+RECEIVE = {**APPLICANT, **XD_RECEPTION}
+XD_DATA: dict[str, dict[str, Any]] = {"Task_TiepNhan": RECEIVE, **XD_STEPS}
 MAIN_PATH = ["Task_TiepNhan", "Task_ThamDinh", "Task_XemXet", "Task_KyGiayPhep", "Task_VaoSoDongDau",
              "Task_TraKetQua"]
 

@@ -9,12 +9,10 @@ from processes import instances, tasks
 from processes.errors import PermissionDenied
 from processes.handlers import registered
 from tests.conftest import BPMN_DIR
+from tests.xd_data import APPLICANT, DAY, XD_RECEPTION, XD_STEPS
 
-DAY = "2026-01-05"
-APPLICANT = {"ten_nguoi_nop": "Nguyễn Văn An", "so_giay_to": "001203004567", "kenh_nop": "truc_tiep"}
 RECEIVE = {
-    "QT-XD-01": {**APPLICANT, "loai_giay_phep": "xay_dung_moi", "dia_diem_xay_dung": "Thôn Đông, xã An Hòa",
-                 "so_giay_chung_nhan_qsdd": "CS 012345", "dien_tich_xay_dung": 120, "so_tang": 3},
+    "QT-XD-01": {**APPLICANT, **XD_RECEPTION},
     "QT-KD-01": {**APPLICANT, "ten_ho_kinh_doanh": "Tạp hóa An", "dia_diem_kinh_doanh": "Chợ An Phú",
                  "nganh_nghe_kinh_doanh": "Bán lẻ", "von_kinh_doanh": 50_000_000},
     "QT-CT-01": {**APPLICANT, "ten_giay_to": "Bằng tốt nghiệp", "so_trang_ban_chinh": 1, "so_ban_sao": 2},
@@ -22,13 +20,8 @@ RECEIVE = {
                  "gioi_tinh": "nam", "noi_sinh": "Trạm y tế xã An Hòa", "co_giay_chung_sinh": True},
 }
 STEP_DATA = {
-    "Task_TiepNhanBoSung": {"ngay_thong_bao_bo_sung": DAY, "ngay_nhan_bo_sung": DAY},
-    "Task_TraKetQua": {"ngay_tra": DAY, "hinh_thuc_tra": "truc_tiep"},
-    "Task_TraTuChoi": {"ngay_tra": DAY, "hinh_thuc_tra": "truc_tiep"},
-    "Task_XacNhanTuChoi": {"ly_do": "Không phù hợp quy hoạch", "ngay_ky_tu_choi": DAY},
+    **{k: v for k, v in XD_STEPS.items() if k not in ("Task_ThamDinh", "Task_XemXet")},
     "Task_KyThongBaoTuChoi": {"ly_do": "Ngành nghề cấm kinh doanh", "ngay_ky_tu_choi": DAY},
-    "Task_KyGiayPhep": {"ngay_ky": DAY},
-    "Task_VaoSoDongDau": {"so_giay_phep": "45/GPXD", "ngay_cap": DAY},
     "Task_KyGiayChungNhan": {"ma_so_ho_kinh_doanh": "01A8001234", "ngay_cap": DAY},
     "Task_DoiChieuMoRong": {"da_thong_bao_gia_han": True},
     "Task_KyChungThuc": {"so_chung_thuc": "1234", "ngay_chung_thuc": DAY},

@@ -7,20 +7,16 @@ import io
 from openpyxl import load_workbook
 
 from processes import instances
-from tests.processes.test_procedures import RECEIVE, STEP_DATA
+from tests.xd_data import APPLICANT, XD_RECEPTION, XD_STEPS, XD_USERS
 
 
 def _one_finished_permit(org, clock):
     moved = instances.start(org, "QT-XD-01", {}, "motcua", clock)
-    users = {"mot_cua": "motcua", "chuyen_vien_ktht": "cv.ktht", "lanh_dao_phong_ktht": "tp.ktht",
-             "lanh_dao_ubnd": "pct", "van_thu": "vanthu"}
-    decisions = {"Task_ThamDinh": {"ket_qua_tham_dinh": "dat"}, "Task_XemXet": {"ket_qua_xem_xet": "duyet"}}
     while moved.status == "running":
         step = moved.opened[0]
-        data = RECEIVE["QT-XD-01"] if step.element_id == "Task_TiepNhan" else dict(STEP_DATA.get(step.element_id, {}))
-        data.update(decisions.get(step.element_id, {}))
+        data = {**APPLICANT, **XD_RECEPTION} if step.element_id == "Task_TiepNhan" else XD_STEPS[step.element_id]
         clock.advance(hours=2)
-        moved = instances.complete(org, str(step.task_id), data, users[step.roles[0]], clock)
+        moved = instances.complete(org, str(step.task_id), data, XD_USERS[step.element_id], clock)
     return moved
 
 

@@ -26,7 +26,8 @@ def _pdf_text(body: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
 
 
-def test_procedure_document_pdf_carries_every_step_of_the_bpmn_in_order(catalog_ready, login):
+def test_procedure_document_pdf_carries_every_step_of_the_bpmn(catalog_ready, login):
+    # The order of the step table against the flow is checked in tests/processes/test_documents_procedure.py.
     reply = login("iso").get("/quality/procedures/QT-XD-01/versions/1/document.pdf")
     assert reply.status_code == 200 and reply.mimetype == "application/pdf"
     assert "QT-XD-01" in reply.headers["Content-Disposition"]
@@ -34,12 +35,9 @@ def test_procedure_document_pdf_carries_every_step_of_the_bpmn_in_order(catalog_
     process = next(load_xml((BPMN_DIR / "QT-XD-01.bpmn").read_bytes()).getroot().iter(f"{{{BPMN_NS}}}process"))
     info, _ = read_process(process, {})
     assert "Cấp giấy phép xây dựng nhà ở riêng lẻ" in text
-    positions = []
     for step in info.steps.values():
         first_words = " ".join(step.name.split()[:3])
         assert first_words in text, f"step {step.element_id} ({step.name}) missing from the document"
-        positions.append(text.index(first_words))
-    assert positions == sorted(positions) or len(set(positions)) == len(positions)
 
 
 def test_procedure_document_docx_and_unknown_format(catalog_ready, login):

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from processes.schema import human_tasks, instances
 from tests.web.conftest import csrf_of
+from tests.xd_data import DAY, XD_STEPS, XD_USERS  # noqa: F401 - re-exported
 
-DAY = "2026-01-05"
 APPLICANT = {"applicant.name": "Nguyễn Văn An", "applicant.id_number": "001203004567",
              "applicant.address": "Thôn Đông, xã An Hòa", "applicant.phone": "0912 345 678",
              "applicant.email": "an@example.vn", "applicant.channel": "truc_tiep"}
@@ -20,20 +20,7 @@ CHECKLIST = {"doc.0.name": "Đơn đề nghị cấp giấy phép xây dựng (t
              "doc.0.kind": "original", "doc.0.sets": "1",
              "doc.1.name": "Giấy chứng nhận quyền sử dụng đất", "doc.1.present": "on", "doc.1.kind": "certified",
              "doc.1.sets": "1"}
-# Who does each step of QT-XD-01 in the demo organisation, with valid form data.
-XD_USERS = {"Task_ThamDinh": "cv.ktht", "Task_TiepNhanBoSung": "motcua", "Task_XemXet": "tp.ktht",
-            "Task_KyGiayPhep": "pct", "Task_VaoSoDongDau": "vanthu", "Task_TraKetQua": "motcua",
-            "Task_XacNhanTuChoi": "tp.ktht", "Task_TraTuChoi": "motcua"}
-XD_STEPS: dict[str, dict[str, Any]] = {
-    "Task_ThamDinh": {"ket_qua_tham_dinh": "dat"},
-    "Task_TiepNhanBoSung": {"ngay_thong_bao_bo_sung": DAY, "ngay_nhan_bo_sung": DAY},
-    "Task_XemXet": {"ket_qua_xem_xet": "duyet"},
-    "Task_KyGiayPhep": {"ngay_ky": DAY},
-    "Task_VaoSoDongDau": {"so_giay_phep": "45/GPXD", "ngay_cap": DAY},
-    "Task_TraKetQua": {"ngay_tra": DAY, "hinh_thuc_tra": "truc_tiep"},
-    "Task_XacNhanTuChoi": {"ly_do": "Không phù hợp quy hoạch", "ngay_ky_tu_choi": DAY},
-    "Task_TraTuChoi": {"ngay_tra": DAY, "hinh_thuc_tra": "truc_tiep"},
-}
+XD_USERS = {k: v for k, v in XD_USERS.items() if k != "Task_TiepNhan"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
