@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, or_, select, update
 
-from . import organisation, substitutes
+from . import access, organisation, substitutes
 from .assignment import may_lead, may_work
 from .clock import Clock
 from .db import Database
@@ -110,8 +111,12 @@ def _locked_task(conn: Connection, task_uuid: str):
 
 
 def list_tasks(db: Database, user: str | None = None, instance_id: int | None = None,
-               include_closed: bool = False, limit: int = 500) -> list[TaskView]:
-    """Tasks visible in an inbox: those assigned to `user` or open to a role they hold."""
+               include_closed: bool = False, limit: int = 500, now: dt.datetime | None = None) -> list[TaskView]:
+    """Tasks in an inbox: assigned to `user` (or to whom they stand in for) or open to a role they hold.
+
+    The rule is processes.access.task_condition, the one the inbox pages use; `now` picks today's
+    delegations (default: the current time).
+    """
     query = (
         select(human_tasks, instances.c.business_key, definitions.c.code, units.c.path)
         .join(instances, instances.c.id == human_tasks.c.instance_id)
@@ -125,28 +130,10 @@ def list_tasks(db: Database, user: str | None = None, instance_id: int | None = 
         query = query.where(human_tasks.c.instance_id == instance_id)
     with db.read() as conn:
         if user is not None:
-            member = organisation.memberships_of(conn, user)
-            # Narrow in SQL first so LIMIT never cuts off the user's own tasks; may_work below is exact.
-            query = query.where(_visible_to(user, member))
+            mine = access.task_condition(access.viewer(conn, user, now or dt.datetime.now(dt.UTC)))
+            query = query.where(or_(mine, human_tasks.c.completed_by == user) if include_closed else mine)
         rows = list(conn.execute(query.limit(limit)))
-        if user is not None:
-            rows = [r for r in rows if r.assignee == user or (r.assignee is None and may_work(
-                user, member, r.roles, None, r.path, organisation.unit_paths(conn, r.roles)))]
-    return [_view(r) for r in rows[:limit]]
-
-
-def _visible_to(user: str, member: list[organisation.Membership]):
-    """A SQL condition that holds for every task the user may see (and a few that may_work then drops)."""
-    options = [human_tasks.c.assignee == user]
-    for m in member:
-        role_listed = or_(human_tasks.c.roles == m.role, human_tasks.c.roles.like(f"{m.role},%"),
-                          human_tasks.c.roles.like(f"%,{m.role}"), human_tasks.c.roles.like(f"%,{m.role},%"),
-                          human_tasks.c.roles.like(f"%{m.role}@%"))
-        options.append(and_(human_tasks.c.assignee.is_(None), role_listed,
-                            or_(units.c.path == m.agency_path, human_tasks.c.roles.like("%@%"))))
-        options.append(and_(human_tasks.c.assignee.is_(None), human_tasks.c.roles == "",
-                            units.c.path == m.agency_path))
-    return or_(*options)
+    return [_view(r) for r in rows]
 
 
 def _view(r) -> TaskView:

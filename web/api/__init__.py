@@ -58,7 +58,7 @@ def procedures():
 @login_required
 def list_tasks():
     """The caller's inbox: tasks assigned to them or open to a role they hold."""
-    rows = tasks.list_tasks(database(), g.user)
+    rows = tasks.list_tasks(database(), g.user, now=clock().now())
     return jsonify(TaskSchema(many=True).dump([t.as_dict() for t in rows]))
 
 
