@@ -31,6 +31,7 @@ from engine.calendar_config import load_default_config, parse_config
 from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound
+from .fastsql import Fast
 from .schema import calendar_overrides, calendar_rules, units
 
 OVERRIDE_KINDS = ("day_off", "working_day")
@@ -38,12 +39,12 @@ OVERRIDE_KINDS = ("day_off", "working_day")
 _lock = threading.Lock()
 _calendars: weakref.WeakKeyDictionary[Engine, dict[tuple, WorkingCalendar]] = weakref.WeakKeyDictionary()
 _agencies: weakref.WeakKeyDictionary[Engine, dict[int, int | None]] = weakref.WeakKeyDictionary()
-_FINGERPRINT = select(
+_FINGERPRINT = Fast(select(
     select(func.count(calendar_rules.c.id)).scalar_subquery(),
     select(func.coalesce(func.max(calendar_rules.c.id), 0)).scalar_subquery(),
     select(func.count(calendar_overrides.c.id)).scalar_subquery(),
     select(func.coalesce(func.max(calendar_overrides.c.id), 0)).scalar_subquery(),
-)
+))
 
 
 def _agency_of_code(conn: Connection, code: str | None) -> int | None:
@@ -115,7 +116,7 @@ def calendar_for(conn: Connection, unit_id: int | None = None) -> WorkingCalenda
 
 
 def _calendar_for(conn: Connection, unit_id: int | None) -> WorkingCalendar:
-    fingerprint = tuple(conn.execute(_FINGERPRINT).one())
+    fingerprint = tuple(_FINGERPRINT.execute(conn).first())
     if fingerprint[0] == 0 and fingerprint[2] == 0:
         return default_calendar()
     agency_id = agency_id_of(conn, unit_id)

@@ -28,6 +28,7 @@ from .db import Database
 from .dossier_rules import OPEN, PAUSED, RESOLVED, RUNNING, DossierStatus, check_transition, markers_of
 from .errors import NotFound
 from .eventlog import GENESIS, Chain, Event, append
+from .fastsql import Fast
 from .projection import OPEN as OPEN_TASKS
 from .projection import Changes
 from .schema import dossiers, human_tasks, instances
@@ -228,14 +229,12 @@ def on_start(conn: Connection, row, procedure: Procedure, completed: bool, auto:
     _applicant(d, data)
     _moves(d, conn, row, procedure, changes.opened, auto, completed)
     d.rewatch()
-    conn.execute(insert(dossiers).values(**d.v, updated_at=now))
+    _DOSSIER_NEW.execute(conn, {**d.v, "updated_at": now})
 
 
-_TASK_DUE = select(human_tasks.c.due_at).where(human_tasks.c.id == bindparam("b_id"))
-_TASK_RESULT = update(human_tasks).where(human_tasks.c.id == bindparam("b_id")).values(
-    result=bindparam("b_result"), sla_state=None, next_check_at=None)
-_DOSSIER_OF = select(dossiers).where(dossiers.c.instance_id == bindparam("b_instance"))
-_DOSSIER_SET = update(dossiers).where(dossiers.c.id == bindparam("b_id"))
+_DOSSIER_NEW = Fast(insert(dossiers))
+_DOSSIER_OF = Fast(select(dossiers).where(dossiers.c.instance_id == bindparam("b_instance")))
+_DOSSIER_SET = Fast(update(dossiers).where(dossiers.c.id == bindparam("b_id")))
 
 
 def on_move(conn: Connection, row, procedure: Procedure, completed: bool, auto: list[AutoStep],
@@ -243,11 +242,7 @@ def on_move(conn: Connection, row, procedure: Procedure, completed: bool, auto: 
             policy: SlaPolicy = DEFAULT_POLICY) -> None:
     """Move the dossier after its workflow moved: a step `task` completed with `data`, or a timer fired."""
     calendar = calendar_for(conn, row.unit_id)
-    if task is not None:
-        due_at = conn.execute(_TASK_DUE, {"b_id": task.task_id}).scalar()
-        result = sla.classify(calendar, now, due_at, policy)
-        conn.execute(_TASK_RESULT, {"b_id": task.task_id, "b_result": result.value if result else None})
-    found = conn.execute(_DOSSIER_OF, {"b_instance": row.id}).first()
+    found = _DOSSIER_OF.execute(conn, {"b_instance": row.id}).first()
     if found is None:  # a case started before dossiers existed
         return
     d = _Dossier(found._asdict(), procedure, calendar, now, actor, changes, policy)
@@ -270,7 +265,7 @@ def _save(conn: Connection, d: _Dossier, now: dt.datetime) -> None:
         d.rewatch()
     if not d.changed:
         return
-    conn.execute(_DOSSIER_SET, {"b_id": d.v["id"], **{k: d.v[k] for k in d.changed}, "updated_at": now})
+    _DOSSIER_SET.execute(conn, {"b_id": d.v["id"], **{k: d.v[k] for k in d.changed}, "updated_at": now})
 
 
 def close(conn: Connection, dossier_row, procedure: Procedure, new: DossierStatus, now: dt.datetime,

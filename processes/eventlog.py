@@ -10,10 +10,11 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from .fastsql import Fast
 from .schema import events, instances
 
 GENESIS = "0" * 64
-_INSERT = insert(events)
+_INSERT = Fast(insert(events))
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def append(conn: Connection, case_id: int, chain: Chain, new: list[Event]) -> Ch
             "prev_hash": prev, "hash": digest,
         })
         prev = digest
-    conn.execute(_INSERT, rows)
+    _INSERT.execute(conn, rows)
     return Chain(seq, prev)
 
 

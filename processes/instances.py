@@ -19,12 +19,14 @@ from engine.parsing import Procedure
 from engine.scripting import RestrictedScriptEngine
 from engine.state import STATE_VERSION, dump_state, load_state
 
-from . import approval, catalog, dossiers, organisation, substitutes, timers
+from . import approval, catalog, dossiers, organisation, sla, substitutes, timers
 from .assignment import may_lead, may_work
+from .calendar_store import calendar_for
 from .clock import Clock
 from .db import Database
 from .errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from .eventlog import Chain, Event, append
+from .fastsql import Fast
 from .handlers import registered
 from .keys import next_business_key
 from .projection import Changes, auto_events, open_tasks, sync_tasks
@@ -74,7 +76,7 @@ def start(db: Database, code: str, data: dict[str, Any], actor: str, clock: Cloc
         values = {"business_key": key, "definition_id": definition.id, "unit_id": agency.id,
                   "status": InstanceStatus.RUNNING.value, "state": "{}", "state_version": STATE_VERSION,
                   "lock_version": 1, "started_by": actor, "created_at": now, "updated_at": now}
-        instance_id = conn.execute(insert(instances).values(**values)).inserted_primary_key[0]
+        instance_id = conn.execute(_NEW_INSTANCE, values).inserted_primary_key[0]
         changes = Changes(events=[Event(procedure.process_id, "case_start", now, actor, procedure.name,
                                         {"business_key": key, "version": definition.version})])
         changes.events.extend(auto_events(auto, now))
@@ -107,8 +109,11 @@ def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clo
         # The open task rows always mirror the workflow's ready steps as last saved.
         before = {str(s.task_id): s.element_id for s in runner.ready_steps(case.procedure, case.workflow)}
         auto = _run(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))
-        conn.execute(_TASK_DONE, {"b_id": task.task_id, "state": TaskStatus.COMPLETED.value, "completed_at": now,
-                                  "completed_by": actor, "assignee": actor})
+        # The step's own result against its time limit (early / on time / late) is decided here, once.
+        result = sla.classify(calendar_for(conn, case.row.unit_id), now, task.task_due_at)
+        _TASK_DONE.execute(conn, {"b_id": task.task_id, "state": TaskStatus.COMPLETED.value, "completed_at": now,
+                                  "completed_by": actor, "assignee": actor, "sla_state": None,
+                                  "next_check_at": None, "result": result.value if result else None})
         before.pop(task_uuid, None)
         changes = Changes(events=[Event(task.element_id, "complete", now, actor, task.name,
                                         {"task": task_uuid, "data": cleaned})])
@@ -150,22 +155,23 @@ def _run(step):
         raise InvalidInput(f"the procedure cannot continue: {exc}") from None
 
 
-_TASK_AND_CASE = (
+_TASK_AND_CASE = Fast(
     select(human_tasks.c.id.label("task_id"), human_tasks.c.element_id, human_tasks.c.name, human_tasks.c.roles,
            human_tasks.c.assignee, human_tasks.c.state.label("task_state"), human_tasks.c.completed_by,
-           instances, units.c.path)
+           human_tasks.c.due_at.label("task_due_at"), instances, units.c.path)
     .join(instances, instances.c.id == human_tasks.c.instance_id)
     .join(units, units.c.id == instances.c.unit_id)
     .where(human_tasks.c.task_uuid == bindparam("b_uuid"))
 )
-_CASE_OF_TASK = select(human_tasks.c.instance_id).where(human_tasks.c.task_uuid == bindparam("b_uuid"))
-_LOCK_CASE = select(instances.c.id).where(instances.c.id == bindparam("b_id")).with_for_update()
+_NEW_INSTANCE = insert(instances)
+_CASE_OF_TASK = Fast(select(human_tasks.c.instance_id).where(human_tasks.c.task_uuid == bindparam("b_uuid")))
+_LOCK_CASE = Fast(select(instances.c.id).where(instances.c.id == bindparam("b_id")).with_for_update())
 _CASE = (select(instances, units.c.path).join(units, units.c.id == instances.c.unit_id)
          .where(instances.c.id == bindparam("b_id")))
 _CASE_LOCKED = _CASE.with_for_update(of=instances.c.id)
-_TASK_DONE = update(human_tasks).where(human_tasks.c.id == bindparam("b_id"))
-_SAVE = update(instances).where(instances.c.id == bindparam("b_id"),
-                                instances.c.lock_version == bindparam("b_expected"))
+_TASK_DONE = Fast(update(human_tasks).where(human_tasks.c.id == bindparam("b_id")))
+_SAVE = Fast(update(instances).where(instances.c.id == bindparam("b_id"),
+                                     instances.c.lock_version == bindparam("b_expected")))
 
 
 def _locked_task(conn: Connection, task_uuid: str):
@@ -175,11 +181,11 @@ def _locked_task(conn: Connection, task_uuid: str):
     if conn.dialect.name == "postgresql":
         # Every writer locks the case before its task rows (timers, claims, cancel do too), so this
         # order cannot deadlock; the task is then read by a fresh statement that sees committed rows.
-        case_id = conn.execute(_CASE_OF_TASK, {"b_uuid": str(task_uuid)}).scalar()
+        case_id = _CASE_OF_TASK.execute(conn, {"b_uuid": str(task_uuid)}).scalar()
         if case_id is None:
             raise NotFound(f"no task {task_uuid}")
-        conn.execute(_LOCK_CASE, {"b_id": case_id})
-    row = conn.execute(_TASK_AND_CASE, {"b_uuid": str(task_uuid)}).first()
+        _LOCK_CASE.execute(conn, {"b_id": case_id})
+    row = _TASK_AND_CASE.execute(conn, {"b_uuid": str(task_uuid)}).first()
     if row is None:
         raise NotFound(f"no task {task_uuid}")
     if row.task_state not in (TaskStatus.READY.value, TaskStatus.CLAIMED.value):
@@ -267,7 +273,7 @@ def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, c
               "event_count": chain.count, "event_head": chain.head}
     if status is not None:
         values.update(status=status.value, completed_at=now, end_event=end)
-    result = conn.execute(_SAVE, {"b_id": row.id, "b_expected": row.lock_version, **values})
+    result = _SAVE.execute(conn, {"b_id": row.id, "b_expected": row.lock_version, **values})
     if result.rowcount != 1:
         raise ConflictError(f"{row.business_key} was changed by someone else; reload and try again")
     return (status or InstanceStatus(row.status)).value, end
@@ -292,6 +298,6 @@ def restore_state(conn: Connection, row, procedure: Procedure, workflow: BpmnWor
     timers.index_timers(conn, row.id, workflow, now, procedure)
     values = {"state": state, "definition_id": definition_id, "lock_version": row.lock_version + 1,
               "updated_at": now, "event_count": chain.count, "event_head": chain.head}
-    if conn.execute(_SAVE, {"b_id": row.id, "b_expected": row.lock_version, **values}).rowcount != 1:
+    if _SAVE.execute(conn, {"b_id": row.id, "b_expected": row.lock_version, **values}).rowcount != 1:
         raise ConflictError(f"{row.business_key} was changed by someone else; reload and try again")
     return row.lock_version + 1

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound
+from .fastsql import Fast
 from .schema import memberships, roles, units, users
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
@@ -137,7 +138,7 @@ def authenticate(db: Database, username: str, password: str) -> bool:
     return row is not None and check_password(row.password_hash, password)
 
 
-_MEMBERSHIPS = (
+_MEMBERSHIPS = Fast(
     select(memberships.c.role_code, units.c.id, units.c.code, units.c.path, units.c.agency_path, roles.c.kind)
     .join(users, users.c.id == memberships.c.user_id)
     .join(units, units.c.id == memberships.c.unit_id)
@@ -150,7 +151,7 @@ def memberships_of(conn: Connection, username: str) -> list[Membership]:
     """Every role the user holds, with the unit it is held in."""
     if "\x00" in username:
         return []  # PostgreSQL refuses NUL in text; such a name can hold no role
-    rows = conn.execute(_MEMBERSHIPS, {"b_username": username})
+    rows = _MEMBERSHIPS.execute(conn, {"b_username": username})
     return [Membership(r.role_code, r.id, r.code, r.path, r.agency_path, r.kind) for r in rows]
 
 

@@ -12,11 +12,12 @@ from engine.runner import AutoStep, ReadyStep
 from . import sla
 from .calendar_store import calendar_for
 from .eventlog import Event
+from .fastsql import Fast
 from .schema import human_tasks
 from .statuses import TaskStatus
 
 OPEN = (TaskStatus.READY.value, TaskStatus.CLAIMED.value)
-_INSERT_TASKS = insert(human_tasks)
+_INSERT_TASKS = Fast(insert(human_tasks))
 
 
 @dataclass
@@ -53,7 +54,7 @@ def sync_tasks(
         # SLA columns (processes/sla.py): due_at = the agency calendar's add(now, dueDate), due-soon instant…
         calendar = calendar_for(conn, unit_id) if any(s.due for s in new) else None
         rows = [{**_task_row(instance_id, unit_id, s, now), **sla.task_columns(calendar, now, s.due)} for s in new]
-        conn.execute(_INSERT_TASKS, rows)
+        _INSERT_TASKS.execute(conn, rows)
         for step, row in zip(new, rows, strict=True):
             payload = {"task": str(step.task_id), "roles": list(step.roles), "due": step.due}
             if row["due_at"] is not None:
