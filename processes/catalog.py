@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 
@@ -19,6 +19,7 @@ from engine.xml import load_xml
 from .clock import Clock
 from .db import Database
 from .errors import ConflictError, NotFound
+from .fastsql import Fast
 from .handlers import registered
 from .schema import definitions
 
@@ -97,14 +98,18 @@ def deploy_file(db: Database, path: str | Path, clock: Clock, actor: str | None 
     return deploy(db, path.read_bytes(), clock, actor, filename=path.name)
 
 
+_ACTIVE = Fast(
+    # Not the BPMN text: a start needs the row's identity, the compiled procedure comes from the cache.
+    select(*[c for c in definitions.c if c.key != "bpmn_xml"]).where(
+        (definitions.c.code == bindparam("b_ref")) | (definitions.c.process_id == bindparam("b_ref")),
+        definitions.c.status == "active",
+    ).order_by(definitions.c.version.desc()).limit(1)
+)
+
+
 def active_definition(conn: Connection, code_or_process_id: str):
-    """The active definition whose code or process id is given, or NotFound."""
-    row = conn.execute(
-        select(definitions).where(
-            (definitions.c.code == code_or_process_id) | (definitions.c.process_id == code_or_process_id),
-            definitions.c.status == "active",
-        ).order_by(definitions.c.version.desc())
-    ).first()
+    """The active definition (every column but the BPMN text) whose code or process id is given, or NotFound."""
+    row = _ACTIVE.execute(conn, {"b_ref": code_or_process_id}).first()
     if row is None:
         raise NotFound(f"no active procedure with code or process id '{code_or_process_id}'")
     return row

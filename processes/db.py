@@ -105,7 +105,8 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
+        # Straight on the DBAPI connection: a statement through SQLAlchemy costs ~25 µs per transaction.
+        conn.connection.driver_connection.execute(f"BEGIN {mode}")
 
 
 def ping(db: Database) -> bool:
