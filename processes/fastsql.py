@@ -28,27 +28,22 @@ class _Plan:
         compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
         if any(bind.expanding for bind in compiled.binds.values()):
             raise ValueError("IN lists with expanding parameters are not supported on the fast path")
-        self.defaults = _scalar_defaults(compiled)
-        self.compiled = compiled
         self.sql = compiled.string
         self.positional = dialect.positional
-        self.order = list(compiled.positiontup or ())
-        self.bind_processors = dict(compiled._bind_processors)
+        self.slots = _slots(compiled, keys, dialect.positional)
+        self.names = [name for name, _, _, _ in self.slots]
         self.columns = [(c.keyname, c.type) for c in (compiled._result_columns or ())]
         self.row_type = namedtuple("Row", [name for name, _ in self.columns], rename=True) if self.columns else None
         self.result_processors: list | None = None  # set on the first result (needs the cursor's types)
         self.dialect = dialect
 
     def parameters(self, params: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
-        """The DBAPI parameters for one set of values: defaults filled in, types processed."""
-        values = self.compiled.construct_params(params)
-        for name, value in self.defaults.items():
-            if name not in params:
-                values[name] = value
-        for name, process in self.bind_processors.items():
-            if name in values:
-                values[name] = process(values[name])
-        return [values[name] for name in self.order] if self.positional else values
+        """The DBAPI parameters for one set of values: constants and defaults filled in, types processed."""
+        values = []
+        for _, key, constant, process in self.slots:
+            value = params[key] if key is not None else constant
+            values.append(process(value) if process is not None else value)
+        return values if self.positional else dict(zip(self.names, values, strict=True))
 
     def processors(self, description: Sequence[Any]) -> list:
         if self.result_processors is None:
@@ -56,6 +51,33 @@ class _Plan:
                 type_._cached_result_processor(self.dialect, desc[1])
                 for (_, type_), desc in zip(self.columns, description, strict=False)]
         return self.result_processors
+
+
+class _Given:
+    """Stands for the caller's value of `key` while working out where each value goes."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _slots(compiled: Any, keys: tuple[str, ...], positional: bool) -> list[tuple[str, str | None, Any, Any]]:
+    """(bind name, caller's key or None, constant, type processor) for each parameter, in DBAPI order.
+
+    SQLAlchemy's construct_params decides once, with stand-ins for the caller's values, which bind takes
+    which value; constants (literal values, LIMIT) and column defaults are kept as they are.
+    """
+    placed = compiled.construct_params({key: _Given(key) for key in keys})
+    defaults = _scalar_defaults(compiled)
+    processors = compiled._bind_processors
+    slots = []
+    for name in (compiled.positiontup or ()) if positional else placed:
+        value = placed[name]
+        if isinstance(value, _Given):
+            slots.append((name, value.key, None, processors.get(name)))
+        else:
+            constant = defaults[name] if name in defaults and name not in keys else value
+            slots.append((name, None, constant, processors.get(name)))
+    return slots
 
 
 def _scalar_defaults(compiled: Any) -> dict[str, Any]:

@@ -164,8 +164,9 @@ _TASK_AND_CASE = Fast(
     .where(human_tasks.c.task_uuid == bindparam("b_uuid"))
 )
 _NEW_INSTANCE = insert(instances)
-_CASE_OF_TASK = Fast(select(human_tasks.c.instance_id).where(human_tasks.c.task_uuid == bindparam("b_uuid")))
-_LOCK_CASE = Fast(select(instances.c.id).where(instances.c.id == bindparam("b_id")).with_for_update())
+_UNIT_AT = Fast(select(units).where(units.c.path == bindparam("b_path")))
+_LOCK_CASE_OF_TASK = Fast(select(instances.c.id).where(instances.c.id == select(human_tasks.c.instance_id).where(
+    human_tasks.c.task_uuid == bindparam("b_uuid")).scalar_subquery()).with_for_update())
 _CASE = (select(instances, units.c.path).join(units, units.c.id == instances.c.unit_id)
          .where(instances.c.id == bindparam("b_id")))
 _CASE_LOCKED = _CASE.with_for_update(of=instances.c.id)
@@ -178,13 +179,11 @@ def _locked_task(conn: Connection, task_uuid: str):
     """The open task with its case row, read after the case is locked for this transaction."""
     if not _is_uuid(task_uuid):
         raise NotFound(f"no task {task_uuid!r}")
-    if conn.dialect.name == "postgresql":
-        # Every writer locks the case before its task rows (timers, claims, cancel do too), so this
-        # order cannot deadlock; the task is then read by a fresh statement that sees committed rows.
-        case_id = _CASE_OF_TASK.execute(conn, {"b_uuid": str(task_uuid)}).scalar()
-        if case_id is None:
-            raise NotFound(f"no task {task_uuid}")
-        _LOCK_CASE.execute(conn, {"b_id": case_id})
+    # PostgreSQL: every writer locks the case before its task rows (timers, claims, cancel do too), so
+    # this order cannot deadlock; the task is then read by a fresh statement that sees committed rows.
+    if conn.dialect.name == "postgresql" and \
+            _LOCK_CASE_OF_TASK.execute(conn, {"b_uuid": str(task_uuid)}).scalar() is None:
+        raise NotFound(f"no task {task_uuid}")
     row = _TASK_AND_CASE.execute(conn, {"b_uuid": str(task_uuid)}).first()
     if row is None:
         raise NotFound(f"no task {task_uuid}")
@@ -243,8 +242,8 @@ def _start_unit(conn: Connection, actor: str, unit: str | None, ready: list[runn
         candidates = [organisation.unit_by_code(conn, unit)]
     else:
         paths = list(dict.fromkeys(m.agency_path for m in member))
-        rows = {r.path: r for r in conn.execute(select(units).where(units.c.path.in_(paths)))}
-        candidates = [rows[p] for p in paths if p in rows]
+        found = (_UNIT_AT.execute(conn, {"b_path": p}).first() for p in paths)
+        candidates = [row for row in found if row is not None]
     roles = ",".join(sorted({r for s in ready for r in s.roles}))
     unit_paths = organisation.unit_paths(conn, roles) if "@" in roles else {}
     for agency in candidates:
