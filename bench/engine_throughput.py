@@ -4,7 +4,9 @@
 (b) quytrinh: `instances.start` / `instances.complete` on a file database in its default, durable
     configuration (SQLite WAL, synchronous=FULL): one transaction per start and per completion.
 Both use the same restricted script engine and the same precomputed form data, so the ratio (b)/(a)
-is the cost of persistence, the task projection, the event log and authorisation.
+is the cost of persistence, the task projection, the event log and authorisation. Two more figures
+bound (b) from above: quytrinh's engine in memory with the state serialised after each step, and a
+bare durable commit of a state-sized row on the raw DBAPI connection (docs/performance.md).
 
     python bench/engine_throughput.py [--procedure bpmn/QT-XD-01.bpmn] [--instances 200] [--rounds 3]
     python bench/engine_throughput.py --database postgresql+psycopg://postgres@127.0.0.1:5432/test
