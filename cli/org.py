@@ -51,6 +51,18 @@ def org_commands(main: click.Group, get_db: Callable[[click.Context], Database])
         organisation.grant(get_db(ctx), name, role, unit)
         emit(as_json, {"user": name, "role": role, "unit": unit}, f"{name}: + {role} @ {unit}")
 
+    @user.command("revoke")
+    @click.argument("name")
+    @click.option("--role", required=True)
+    @click.option("--unit", required=True)
+    @json_option
+    @click.pass_context
+    @handled
+    def user_revoke(ctx, name, role, unit, as_json):
+        """Take a role in a unit away from a user (refused while they hold open steps needing it)."""
+        organisation.revoke(get_db(ctx), name, role, unit)
+        emit(as_json, {"user": name, "role": role, "unit": unit, "revoked": True}, f"{name}: - {role} @ {unit}")
+
     @user.command("token")
     @click.argument("name")
     @click.option("--label", default="", help="What the token is for.")

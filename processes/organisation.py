@@ -9,14 +9,14 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, bindparam, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from .clock import Clock
 from .db import Database
-from .errors import InvalidInput, NotFound
+from .errors import ConflictError, InvalidInput, NotFound
 from .fastsql import Fast
-from .schema import memberships, roles, units, users
+from .schema import human_tasks, instances, memberships, roles, units, users
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
@@ -120,6 +120,28 @@ def grant(db: Database, username: str, role: str, unit: str) -> None:
             memberships.c.unit_id == unit_row.id)).first()
         if exists is None:
             conn.execute(insert(memberships).values(user_id=user.id, role_code=role, unit_id=unit_row.id))
+
+
+def revoke(db: Database, username: str, role: str, unit: str) -> None:
+    """Take a role in a unit away from a user; refused while they hold open steps that need that role."""
+    with db.write() as conn:
+        user = user_by_name(conn, username)
+        unit_row = unit_by_code(conn, unit)
+        held = conn.execute(select(memberships.c.id).where(
+            memberships.c.user_id == user.id, memberships.c.role_code == role,
+            memberships.c.unit_id == unit_row.id)).first()
+        if held is None:
+            raise NotFound(f"{username} does not hold '{role}' in {unit}")
+        claimed = [r.business_key for r in conn.execute(
+            select(human_tasks.c.roles, instances.c.business_key)
+            .join(instances, instances.c.id == human_tasks.c.instance_id)
+            .where(human_tasks.c.assignee == username, human_tasks.c.state == "claimed"))
+            if role in {ref.strip().partition("@")[0] for ref in r.roles.split(",")}]
+        if claimed:
+            # Their steps would sit in an inbox nobody else sees; a leader releases or reassigns them first.
+            raise ConflictError(f"{username} holds open steps that need '{role}' ({', '.join(sorted(set(claimed)))}); "
+                                "release or reassign them first")
+        conn.execute(delete(memberships).where(memberships.c.id == held.id))
 
 
 def user_by_name(conn: Connection, username: str):

@@ -134,3 +134,20 @@ def test_cli_errors_are_clean_and_change_nothing(proc, clock):
     assert "so_ban: must be a whole number" in invalid.stderr
     assert [r.state for r in task_rows(proc, moved.instance_id)] == ["ready"]
     assert tasks.list_tasks(proc, user="motcua")[0].id == task.id
+
+
+def test_cli_revokes_a_role_and_says_why_it_cannot(proc, clock):
+    moved = start_case(proc, clock)
+    work(proc, clock, "motcua", RECEIVE, moved.instance_id)
+    task = single_task(proc, "cv.ktht", moved.instance_id)
+    tasks.claim(proc, task.id, "cv.ktht", clock)
+    busy = _cli(proc, "user", "revoke", "cv.ktht", "--role", "chuyen_vien_ktht", "--unit", "H01.KTHT")
+    assert busy.returncode == 5 and "release or reassign them first" in busy.stderr
+    tasks.unclaim(proc, task.id, "cv.ktht", clock)
+    done = _cli(proc, "user", "revoke", "cv.ktht", "--role", "chuyen_vien_ktht", "--unit", "H01.KTHT", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"user": "cv.ktht", "role": "chuyen_vien_ktht", "unit": "H01.KTHT",
+                                       "revoked": True}
+    assert tasks.list_tasks(proc, user="cv.ktht", instance_id=moved.instance_id) == []
+    again = _cli(proc, "user", "revoke", "cv.ktht", "--role", "chuyen_vien_ktht", "--unit", "H01.KTHT")
+    assert again.returncode == 3 and "does not hold" in again.stderr
