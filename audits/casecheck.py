@@ -50,7 +50,7 @@ def stored_models(db: Database) -> ModelCatalog:
 
 def check_cases(db: Database, case_ids: Iterable[int] | None = None,
                 models: ModelCatalog | None = None) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
-    """Conformance of the given cases (all without) to the versions they ran on, with the roles held today."""
+    """Conformance of the given cases (all without) to the versions they ran on; roles as recorded at each step."""
     models = models or stored_models(db)
     with db.read() as conn:
         roles = actor_roles(conn)

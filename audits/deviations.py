@@ -88,8 +88,10 @@ def role_deviations(events: Sequence[Mapping], positions: Mapping[int, int],
     """Completions by an actor who held none of the roles the step was scheduled for.
 
     `events` are the case's log rows in order; `positions` maps an event's index there to its
-    position in the trace. A step assigned to a person may be done by that person. Actors missing
-    from `actor_roles` are not judged.
+    position in the trace. A step assigned to a person may be done by that person, and a substitute
+    may do the step of the absent person named in the completion (`for`). The roles recorded with a
+    completion (`held`, those the actor held then) are judged; for older completions without them,
+    the roles from `actor_roles` (held now). Actors with neither are not judged.
     """
     scheduled: dict[str, list[str]] = {}
     assignee: dict[str, str] = {}
@@ -104,9 +106,12 @@ def role_deviations(events: Sequence[Mapping], positions: Mapping[int, int],
         elif ev["lifecycle"] == "complete" and ev.get("actor") and index in positions:
             actor = ev["actor"]
             required = scheduled.get(task) if task in scheduled else list(step_roles.get(ev["activity"], ()))
-            if actor not in actor_roles or (task and assignee.get(task) == actor):
+            held = payload.get("held")
+            if held is None:
+                held = actor_roles.get(actor)
+            if held is None or payload.get("for") or (task and assignee.get(task) == actor):
                 continue
-            if not role_allowed(required, actor_roles[actor]):
+            if not role_allowed(required, held):
                 found.append(Deviation(ROLE_NOT_ALLOWED, ev["activity"], positions[index],
                                        f"done by {actor}, who holds none of {', '.join(required)}"))
     return found

@@ -175,7 +175,7 @@ def actor_roles(conn: Connection) -> dict[str, set[str]]:
 
 # What conformance checking reads (audits/conformance.py, deviations.py): these lifecycles, these payload keys.
 CONFORMANCE_LIFECYCLES = ("case_start", "case_complete", "case_cancel", "schedule", "assign", "complete")
-CONFORMANCE_KEYS = ("version", "task", "roles", "assignee", "kind")
+CONFORMANCE_KEYS = ("version", "task", "roles", "assignee", "kind", "held", "for")
 
 
 def _payload_key(conn: Connection, key: str):
@@ -191,8 +191,8 @@ def _roles(text: str) -> tuple[str, ...]:
 
 
 def _decoded(key: str, value: Any) -> Any:
-    """SQLite hands lists back as JSON text (the roles of a step); PostgreSQL as Python values."""
-    return list(_roles(value)) if key == "roles" and isinstance(value, str) else value
+    """SQLite hands lists back as JSON text (the roles of a step, those an actor held); PostgreSQL as Python values."""
+    return list(_roles(value)) if key in ("roles", "held") and isinstance(value, str) else value
 
 
 def iter_case_logs(conn: Connection, case_ids: Iterable[int] | None = None, batch: int = 500,

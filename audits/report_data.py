@@ -103,7 +103,7 @@ def evaluate_objectives(facts: list[DossierFact], period: Period) -> list[dict[s
 
 
 def conformance_of(db: Database, case_ids: list[int]) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
-    """Conformance of the given cases to the versions they ran on (deviations with the roles held today)."""
+    """Conformance of the given cases to the versions they ran on (roles as recorded at each step)."""
     return check_cases(db, case_ids)
 
 

@@ -101,7 +101,7 @@ def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clo
     with db.write() as conn:
         task = _locked_task(conn, task_uuid)
         case = _case_of(db, conn, task, clock)
-        _check_may_work(conn, case, task, actor, now)
+        authority = _check_may_work(conn, case, task, actor, now)
         try:
             cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data)
         except FormInvalid as exc:
@@ -116,7 +116,7 @@ def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clo
                                   "next_check_at": None, "result": result.value if result else None})
         before.pop(task_uuid, None)
         changes = Changes(events=[Event(task.element_id, "complete", now, actor, task.name,
-                                        {"task": task_uuid, "data": cleaned})])
+                                        {"task": task_uuid, "data": cleaned, **authority})])
         changes.events.extend(auto_events(auto, now))
         sync_tasks(conn, case.row.id, case.row.unit_id, runner.ready_steps(case.procedure, case.workflow),
                    before, now, actor, changes)
@@ -224,13 +224,22 @@ def _case_of(db: Database, conn: Connection, row, clock: Clock | None = None) ->
     return _Case(row, procedure, workflow, row.path)
 
 
-def _check_may_work(conn: Connection, case: _Case, task, actor: str, now: dt.datetime) -> None:
+def _check_may_work(conn: Connection, case: _Case, task, actor: str, now: dt.datetime) -> dict[str, Any]:
+    """Refuse an actor who may not do the step; else say by what right they do it, for the event log.
+
+    The roles held now are recorded with the completion, so an audit years later judges the step by
+    them and not by the roles the person holds by then; a substitute's completion names the absent user.
+    """
     member = organisation.memberships_of(conn, actor)
+    held = {"held": sorted({f"{m.role}@{m.unit_code}" for m in member})}
     paths = organisation.unit_paths(conn, task.roles) if "@" in task.roles else {}
-    if not may_work(actor, member, task.roles, task.assignee, case.scope_path, paths) and not \
-            substitutes.stands_in(conn, actor, task.roles, task.assignee, case.scope_path, paths, now):
+    if may_work(actor, member, task.roles, task.assignee, case.scope_path, paths):
+        return held
+    absent = substitutes.stands_in(conn, actor, task.roles, task.assignee, case.scope_path, paths, now)
+    if absent is None:
         who = f"assigned to {task.assignee}" if task.assignee else f"for role {task.roles or 'any'}"
         raise PermissionDenied(f"{actor} may not do '{task.name}' ({who})")
+    return {**held, "for": absent}
 
 
 def _start_unit(conn: Connection, actor: str, unit: str | None, ready: list[runner.ReadyStep]):

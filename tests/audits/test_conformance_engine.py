@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from audits.casecheck import check_cases
 from audits.conformance import ModelCatalog, ProcedureModel, check_log
 from audits.deviations import ROLE_NOT_ALLOWED, SKIPPED
 from engine.model import read_process
 from engine.xml import BPMN_NS, load_xml
-from processes import eventlog, instances, tasks
+from processes import eventlog, instances, organisation, tasks
 
 ACTORS = {"motcua": {"mot_cua@H01.MC"}, "cv.ktht": {"chuyen_vien_ktht@H01.KTHT"},
           "tp.ktht": {"lanh_dao_phong_ktht@H01.KTHT"}, "pct": {"lanh_dao_ubnd@H01"}, "vanthu": {"van_thu@H01.VP"}}
@@ -61,7 +62,21 @@ def test_cases_run_by_the_engine_fit_and_a_tampered_one_does_not(deployed, org, 
     tampered = [e for e in logs[case_ids[0]] if e["activity"] != "Task_KyGiayPhep"]
     for e in tampered:
         if e["activity"] == "Task_VaoSoDongDau" and e["lifecycle"] == "complete":
-            e["actor"] = "cv.ktht"
+            e["actor"], e["payload"]["held"] = "cv.ktht", ["chuyen_vien_ktht@H01.KTHT"]
     _, verdicts = check_log({"t": tampered}, ModelCatalog([model]), ACTORS)
     assert {(d.kind, d.activity) for d in verdicts[0].deviations} == {
         (SKIPPED, "Task_KyGiayPhep"), (ROLE_NOT_ALLOWED, "Task_VaoSoDongDau")}
+
+
+def test_a_step_is_judged_by_the_roles_its_actor_held_then_not_by_those_held_now(deployed, org, clock, xd01_xml):
+    deployed("QT-XD-01.bpmn")
+    process = next(p for p in load_xml(xd01_xml).getroot().iter(f"{{{BPMN_NS}}}process"))
+    info, _ = read_process(process, {})
+    who = {"Task_TiepNhan": "motcua", "Task_ThamDinh": "cv.ktht", "Task_XemXet": "tp.ktht",
+           "Task_KyGiayPhep": "pct", "Task_VaoSoDongDau": "vanthu", "Task_TraKetQua": "motcua"}
+    case_id = _run_case(org, clock, info.steps, who)
+    # The clerk moves to a specialist's post after the case was closed.
+    organisation.revoke(org, "vanthu", "van_thu", "H01.VP")
+    organisation.grant(org, "vanthu", "chuyen_vien_tp", "H01.TP")
+    _, verdicts = check_cases(org, [case_id])
+    assert [(v.status, v.fits, list(v.deviations)) for v in verdicts] == [("complete", True, [])]

@@ -92,7 +92,8 @@ def test_injected_deviations_are_each_found_and_nothing_else(tmp_path):
     c.insert(steps[-1] + 1, dict(c[steps[-1]]))
     injected[xd[2]] = {(REPEATED, c[steps[-1]]["activity"])}
     steps = _steps(d)  # the permit signed by the one-stop officer
-    d[steps[-3]] = {**d[steps[-3]], "actor": "motcua"}
+    d[steps[-3]] = {**d[steps[-3]], "actor": "motcua",
+                    "payload": {**d[steps[-3]]["payload"], "held": ["mot_cua@H01.MC"]}}
     injected[xd[3]] = {(ROLE_NOT_ALLOWED, d[steps[-3]]["activity"])}
     steps = _steps(e)  # a step the procedure does not have
     e.insert(steps[1], {**e[steps[1]], "activity": "Task_KhongCo", "payload": {}})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from processes import instances, organisation, tasks
-from processes.errors import ConflictError, PermissionDenied
+from processes.errors import ConflictError, NotFound, PermissionDenied
 
 from .conftest import (
     BPMN,
@@ -13,6 +13,7 @@ from .conftest import (
     CODE,
     RECEIVE,
     dump_all,
+    history,
     open_tasks_of,
     single_task,
     start_case,
@@ -159,3 +160,35 @@ def test_only_the_starter_or_a_leader_may_cancel(proc, clock, at_check):
     iid, _ = at_check
     for user in ("motcua2", "cv.ktht", "xa.motcua", "xa.ct"):
         _refused(proc, lambda user=user: instances.cancel(proc, iid, user, clock, ""), f"{user} may not cancel")
+
+
+def test_a_revoked_role_no_longer_admits_and_its_grant_brings_it_back(proc, clock, at_check):
+    iid, task = at_check
+    organisation.revoke(proc, "cv.ktht", "chuyen_vien_ktht", "H01.KTHT")
+    assert open_tasks_of(proc, "cv.ktht", iid) == []
+    _refused(proc, lambda: instances.complete(proc, task.id, CHECK_OK, "cv.ktht", clock),
+             "cv.ktht may not do 'Thẩm định hồ sơ'")
+    organisation.grant(proc, "cv.ktht", "chuyen_vien_ktht", "H01.KTHT")
+    moved = instances.complete(proc, task.id, CHECK_OK, "cv.ktht", clock)
+    assert [s.element_id for s in moved.opened] == ["Task_PheDuyet"]
+
+
+def test_a_role_is_not_revoked_while_its_holder_has_claimed_a_step_that_needs_it(proc, clock, at_check):
+    iid, task = at_check
+    tasks.claim(proc, task.id, "cv.ktht", clock)
+    before = dump_all(proc)
+    with pytest.raises(ConflictError, match="cv.ktht holds open steps that need 'chuyen_vien_ktht' \\(H01-"):
+        organisation.revoke(proc, "cv.ktht", "chuyen_vien_ktht", "H01.KTHT")
+    assert dump_all(proc) == before
+    tasks.unclaim(proc, task.id, "cv.ktht", clock)
+    organisation.revoke(proc, "cv.ktht", "chuyen_vien_ktht", "H01.KTHT")
+    with pytest.raises(NotFound, match="cv.ktht does not hold 'chuyen_vien_ktht' in H01.KTHT"):
+        organisation.revoke(proc, "cv.ktht", "chuyen_vien_ktht", "H01.KTHT")
+
+
+def test_a_completion_records_the_roles_its_actor_held_then(proc, clock, at_check):
+    iid, task = at_check
+    instances.complete(proc, task.id, CHECK_OK, "cv.ktht", clock)
+    done = [e for e in history(proc, iid) if e["lifecycle"] == "complete" and e["actor"] == "cv.ktht"]
+    assert [e["payload"]["held"] for e in done] == [["chuyen_vien_ktht@H01.KTHT"]]
+    assert "for" not in done[0]["payload"]

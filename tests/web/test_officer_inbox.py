@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from processes import instances, queries, substitutes, tasks
+from audits.casecheck import check_cases
+from audits.deviations import ROLE_NOT_ALLOWED
+from processes import eventlog, instances, queries, substitutes, tasks
 from processes.errors import InvalidInput, PermissionDenied
 from tests.web.workspace_helpers import open_task, post_form, receive_ok, rows, texts, work
 
@@ -106,6 +108,13 @@ def test_a_substitute_sees_and_does_the_absent_users_steps_only_in_the_range(xd,
     clock.set(dt.datetime(2026, 1, 6, 1, 0, tzinfo=dt.UTC))
     moved = instances.complete(org, task, {"ket_qua_tham_dinh": "dat"}, "cv.tp", clock)
     assert moved.opened[0].element_id == "Task_XemXet"
+    # The log says on whose behalf; the audit does not take the delegated step for a wrong role.
+    with org.read() as conn:
+        done = [e["payload"] for e in eventlog.history(conn, moved.instance_id)
+                if e["lifecycle"] == "complete" and e["actor"] == "cv.tp"]
+    assert [(p["for"], p["held"]) for p in done] == [("cv.ktht", ["chuyen_vien_tp@H01.TP"])]
+    _, verdicts = check_cases(org, [moved.instance_id])
+    assert [d.kind for v in verdicts for d in v.deviations if d.kind == ROLE_NOT_ALLOWED] == []
 
 
 def test_delegation_rules(xd, user, org, clock):
