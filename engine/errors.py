@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from .problem_codes import UNCLASSIFIED, render
 
 
 class EngineError(Exception):
@@ -11,15 +14,31 @@ class EngineError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One problem found in a model: where it is and what is wrong."""
+    """One problem found in a model: where it is, what is wrong, and its code and params for translation."""
 
     message: str
     element_id: str | None = None
     severity: str = "error"
+    code: str = UNCLASSIFIED
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
 
     def __str__(self) -> str:
         where = f"[{self.element_id}] " if self.element_id else ""
         return f"{where}{self.message}"
+
+
+def problem(code: str, element_id: str | None = None, /, **params: Any) -> Problem:
+    """A Problem whose English message is the code's template filled with `params`."""
+    return Problem(render(code, params), element_id, "error", code, params)
+
+
+class CodedValueError(ValueError):
+    """A ValueError built from a problem code, so the Problem reporting it keeps the code and params."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(render(code, params))
+        self.code = code
+        self.params = params
 
 
 @dataclass

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .problem_codes import render, text_key
 
 ERROR = "error"
 WARNING = "warning"
@@ -10,13 +13,19 @@ WARNING = "warning"
 
 @dataclass(frozen=True)
 class Finding:
-    """One lint finding: a stable code, a message, the element it is about, and its severity."""
+    """One lint finding: a stable code, a message, the element it is about, its severity and params."""
 
     code: str
     message: str
     element_id: str | None = None
     severity: str = ERROR
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
 
-    def as_dict(self) -> dict[str, str | None]:
-        """JSON-ready form (element_id, message, severity, code)."""
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form (element_id, message, severity, code, params)."""
         return asdict(self)
+
+
+def finding(code: str, element_id: str | None, severity: str = ERROR, /, **params: Any) -> Finding:
+    """A Finding whose English message is the template of its rule (params["rule"]) or code."""
+    return Finding(code, render(text_key(code, params), params), element_id, severity, params)

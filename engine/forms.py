@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-from .errors import FormInvalid, Problem
+from .errors import FormInvalid, Problem, problem
 from .xml import NSMAP
 
 FIELD_TYPES = {"string", "long", "boolean", "date", "enum"}
@@ -197,7 +197,7 @@ def read_form(task: etree._Element) -> tuple[Form | None, list[Problem]]:
     seen: set[str] = set()
     for f in fields:
         if f.id in seen:
-            problems.append(Problem(f"form field '{f.id}' is declared twice", element_id))
+            problems.append(problem("form_field_declared_twice", element_id, field=f.id))
         seen.add(f.id)
     if not fields:
         # A form key alone names an embedded form quytrinh cannot see: treat the step as form-less.
@@ -209,24 +209,24 @@ def _read_field(node: etree._Element, element_id: str | None) -> tuple[FormField
     fid, ftype = node.get("id") or "", node.get("type") or "string"
     problems = []
     if not _IDENT.match(fid):
-        problems.append(Problem(f"form field id '{fid}' must be an identifier (letters, digits, _)", element_id))
+        problems.append(problem("form_field_bad_id", element_id, field=fid))
     if ftype not in FIELD_TYPES:
-        problems.append(Problem(f"form field '{fid}' has unsupported type '{ftype}'", element_id))
+        problems.append(problem("form_field_bad_type", element_id, field=fid, type=ftype))
     constraints: dict[str, str | None] = {}
     for c in node.xpath("./camunda:validation/camunda:constraint", namespaces=NSMAP):
         name = c.get("name") or ""
         if name not in _CONSTRAINTS:
-            problems.append(Problem(f"form field '{fid}' has unknown constraint '{name}'", element_id))
+            problems.append(problem("form_field_unknown_constraint", element_id, field=fid, constraint=name))
             continue
         config = c.get("config")
         if name in {"min", "max", "minlength", "maxlength"} and not _is_int(config):
-            problems.append(Problem(f"form field '{fid}': constraint {name} needs a whole number", element_id))
+            problems.append(problem("form_field_constraint_not_number", element_id, field=fid, constraint=name))
             continue
         constraints[name] = config
     options = tuple((v.get("id") or "", v.get("name") or v.get("id") or "")
                     for v in node.xpath("./camunda:value", namespaces=NSMAP))
     if ftype == "enum" and not options:
-        problems.append(Problem(f"enum form field '{fid}' has no values", element_id))
+        problems.append(problem("enum_field_without_values", element_id, field=fid))
     if problems:
         return None, problems
     label = node.get("label") or fid

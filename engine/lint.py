@@ -10,15 +10,17 @@ element it is about and says whether it blocks approval ("error") or not ("warni
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from lxml import etree
 
 from . import expressions
-from .errors import ModelInvalid
-from .findings import ERROR, WARNING, Finding
+from .errors import ModelInvalid, Problem
+from .findings import ERROR, WARNING, Finding, finding
 from .lint_flow import gateway_findings, path_findings
 from .model import STEP_TAGS, properties_of, split_roles
 from .parsing import compile_procedure
+from .problem_codes import RULE
 from .xml import BPMN_NS, CAMUNDA_NS, NSMAP, load_xml
 
 _B = f"{{{BPMN_NS}}}"
@@ -41,12 +43,16 @@ def lint(xml: bytes | str, handlers: Collection[str] = (), known_roles: Collecti
 
 
 def engine_findings(xml: bytes | str, handlers: Collection[str]) -> list[Finding]:
-    """The engine validator's problems as findings (code "engine")."""
+    """The engine validator's problems as findings (code "engine", the problem's own code as params["rule"])."""
     try:
         procedure = compile_procedure(xml, handlers)
     except ModelInvalid as exc:
-        return [Finding("engine", p.message, p.element_id, p.severity or ERROR) for p in exc.problems]
-    return [Finding("engine", p.message, p.element_id, p.severity or WARNING) for p in procedure.warnings]
+        return [_from_problem(p, ERROR) for p in exc.problems]
+    return [_from_problem(p, WARNING) for p in procedure.warnings]
+
+
+def _from_problem(p: Problem, severity: str) -> Finding:
+    return Finding("engine", p.message, p.element_id, p.severity or severity, {RULE: p.code, **p.params})
 
 
 def has_errors(findings: Collection[Finding]) -> bool:
@@ -89,7 +95,7 @@ def _role_findings(process: etree._Element, known: Collection[str] | None,
                       and not split_roles(s.get(_C + "candidateGroups"))]
         if lane_steps and not lane.xpath("./bpmn:childLaneSet", namespaces=NSMAP):
             role = properties_of(lane).get("role") or name
-            found.extend(_check_role(role, lane.get("id"), known, units, f"lane '{name}'"))
+            found.extend(_check_role(role, lane.get("id"), known, units, name))
     for step in _steps(process):
         sid = step.get("id")
         groups = split_roles(step.get(_C + "candidateGroups"))
@@ -97,39 +103,39 @@ def _role_findings(process: etree._Element, known: Collection[str] | None,
         if assignee and ("${" in assignee or "#{" in assignee):
             reason = expressions.check(assignee)
             if reason:
-                found.append(Finding("unsafe_expression", f"assignee expression '{assignee}' refused: {reason}", sid))
+                found.append(finding("unsafe_expression", sid, ERROR, rule="assignee_expression_refused",
+                                     text=assignee, reason=reason))
         if groups:
             for role in groups:
-                found.extend(_check_role(role, sid, known, units, "candidateGroups"))
+                found.extend(_check_role(role, sid, known, units, None))
         elif sid not in in_lane and not assignee:
-            found.append(Finding("no_role", f"step '{_name(step)}' has no responsible role: put it in a lane "
-                                            "with a role, or set camunda:candidateGroups", sid))
+            found.append(finding("no_role", sid, step=_name(step)))
     return found
 
 
 def _check_role(role: str, where: str | None, known: Collection[str] | None, units: Collection[str] | None,
-                source: str) -> list[Finding]:
+                lane: str | None) -> list[Finding]:
+    """Findings about one role code; `lane` names the lane it comes from (None: camunda:candidateGroups)."""
+    source = f"lane '{lane}'" if lane is not None else "candidateGroups"
     if "${" in role or "#{" in role:
-        return [Finding("unsafe_expression", f"{source}: role expressions ('{role}') are not supported; "
-                                             "name the role code", where)]
+        return [finding("unsafe_expression", where, ERROR, rule="role_expression", source=source, lane=lane,
+                        role=role)]
     code, _, unit = role.partition("@")
     found = []
     if known is not None and code not in known:
-        found.append(Finding("unknown_role", f"{source}: role '{code}' does not exist in the organisation", where))
+        found.append(finding("unknown_role", where, ERROR, source=source, lane=lane, role=code))
     if unit and units is not None and unit not in units:
-        found.append(Finding("unknown_unit", f"{source}: unit '{unit}' (in '{role}') does not exist", where))
+        found.append(finding("unknown_unit", where, ERROR, source=source, lane=lane, unit=unit, role=role))
     return found
 
 
 def _limit_findings(process: etree._Element) -> list[Finding]:
     found = []
     if not properties_of(process).get("deadline"):
-        found.append(Finding("missing_deadline", "the process has no statutory deadline (camunda:property "
-                                                 "'deadline')", process.get("id"), WARNING))
+        found.append(finding("missing_deadline", process.get("id"), WARNING))
     for step in _steps(process):
         if not (step.get(_C + "dueDate") or "").strip():
-            found.append(Finding("missing_time_limit", f"step '{_name(step)}' has no time limit (camunda:dueDate)",
-                                 step.get("id"), WARNING))
+            found.append(finding("missing_time_limit", step.get("id"), WARNING, step=_name(step)))
     return found
 
 
@@ -150,25 +156,27 @@ def _field_findings(node: etree._Element, sid: str | None) -> list[Finding]:
     for lo, hi in (("min", "max"), ("minlength", "maxlength")):
         if _int(limits.get(lo)) is not None and _int(limits.get(hi)) is not None \
                 and _int(limits[lo]) > _int(limits[hi]):
-            found.append(Finding("bad_form", f"form field '{fid}': {lo} {limits[lo]} is above {hi} {limits[hi]}", sid))
+            found.append(_bad_form("bad_form_range", sid, field=fid, low=lo, low_value=limits[lo], high=hi,
+                                   high_value=limits[hi]))
     if ftype != "long" and {"min", "max"} & set(limits):
-        found.append(Finding("bad_form", f"form field '{fid}' of type {ftype} cannot have min/max "
-                                         "(only long fields can)", sid))
+        found.append(_bad_form("bad_form_min_max_type", sid, field=fid, type=ftype))
     if ftype != "string" and {"minlength", "maxlength"} & set(limits):
-        found.append(Finding("bad_form", f"form field '{fid}' of type {ftype} cannot have minlength/maxlength "
-                                         "(only string fields can)", sid))
+        found.append(_bad_form("bad_form_length_type", sid, field=fid, type=ftype))
     values = [v.get("id") or "" for v in node.xpath("./camunda:value", namespaces=NSMAP)]
     if ftype != "enum" and values:
-        found.append(Finding("bad_form", f"form field '{fid}' lists values but its type is {ftype}, not enum", sid))
+        found.append(_bad_form("bad_form_values_not_enum", sid, field=fid, type=ftype))
     if len(values) != len(set(values)):
-        found.append(Finding("bad_form", f"enum form field '{fid}' repeats a value id", sid))
+        found.append(_bad_form("bad_form_repeated_value", sid, field=fid))
     default = node.get("defaultValue")
     if default not in (None, "") and not _default_fits(ftype, default, values):
-        found.append(Finding("bad_form", f"form field '{fid}': default '{default}' is not a valid {ftype}", sid))
+        found.append(_bad_form("bad_form_default", sid, field=fid, default=default, type=ftype))
     if "required" in limits and "readonly" in limits:
-        found.append(Finding("bad_form", f"form field '{fid}' is both required and readonly: nobody can "
-                                         "fill it in", sid, WARNING))
+        found.append(_bad_form("bad_form_required_readonly", sid, WARNING, field=fid))
     return found
+
+
+def _bad_form(rule: str, sid: str | None, severity: str = ERROR, **params: Any) -> Finding:
+    return finding("bad_form", sid, severity, rule=rule, **params)
 
 
 def _default_fits(ftype: str, default: str, values: list[str]) -> bool:

@@ -10,7 +10,7 @@ from lxml import etree
 
 from . import expressions
 from .durations import WorkingDuration, parse_duration
-from .findings import ERROR, WARNING, Finding
+from .findings import ERROR, WARNING, Finding, finding
 from .model import STEP_TAGS, local, properties_of
 from .xml import BPMN_NS, CAMUNDA_NS, NSMAP
 
@@ -37,7 +37,7 @@ def gateway_findings(process: etree._Element) -> list[Finding]:
             continue
         name = gateway.get("name") or gid
         if default and default not in {f.get("id") for f in out}:
-            found.append(Finding("bad_default", f"gateway '{name}': default flow '{default}' does not leave it", gid))
+            found.append(finding("bad_default", gid, ERROR, gateway=name, flow=default))
         conditions, bare = [], []
         for flow in out:
             text = _condition(flow)
@@ -48,18 +48,15 @@ def gateway_findings(process: etree._Element) -> list[Finding]:
             else:
                 bare.append(flow.get("name") or flow.get("id"))
         for label in bare:
-            found.append(Finding("gateway_flow_without_condition", f"gateway '{name}': flow '{label}' has no "
-                                 "condition and is not the default flow", gid))
+            found.append(finding("gateway_flow_without_condition", gid, ERROR, gateway=name, flow=label))
         if default or bare:
             continue
         gap = uncovered(conditions, domains)
         if gap is None:
-            found.append(Finding("gateway_without_default", f"gateway '{name}' has no default flow and its "
-                                 "conditions cannot be checked to cover every case; add a default flow", gid, WARNING))
+            found.append(finding("gateway_without_default", gid, WARNING, gateway=name))
         elif gap:
             shown = ", ".join(f"{k} = {v!r}" for k, v in gap.items())
-            found.append(Finding("gateway_not_covered", f"gateway '{name}': no condition holds when {shown}; "
-                                 "add a default flow or a condition for it", gid))
+            found.append(finding("gateway_not_covered", gid, ERROR, gateway=name, values=shown))
     return found
 
 
@@ -139,10 +136,8 @@ def path_findings(process: etree._Element) -> list[Finding]:
     for main, code, severity in ((True, "over_deadline", ERROR), (False, "over_deadline_branch", WARNING)):
         total, path = longest_path(graph.starts, graph.successors(main), graph.minutes, graph.ends)
         if total > limit:
-            what = "the main path" if main else "a path through exceptional branches"
-            return [Finding(code, f"step time limits along {what} add up to {graph.sum(path)}, past the "
-                            f"statutory deadline {text}: {graph.describe(path)}", graph.culprit(path, limit),
-                            severity)]
+            return [finding(code, graph.culprit(path, limit), severity, total=str(graph.sum(path)), deadline=text,
+                            steps=graph.describe(path))]
     return []
 
 

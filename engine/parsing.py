@@ -13,7 +13,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from .errors import ModelInvalid, Problem
+from .errors import ModelInvalid, Problem, problem
 from .model import ProcessInfo, Step, read_process
 from .service_tasks import SEND_TASK_PARSER, SERVICE_TASK_PARSER
 from .timers import TIMER_PARSER_CLASSES
@@ -82,7 +82,7 @@ def compile_procedure(
     infos, steps = _read_processes(root, id_map, problems)
     chosen = _choose_process(root, infos, process_id, problems)
     if problems or chosen is None:
-        raise ModelInvalid(problems or [Problem("no executable process")])
+        raise ModelInvalid(problems or [problem("no_executable_process")])
     spec, subprocess_specs = _build_specs(tree, chosen.process_id, filename)
     return Procedure(
         info=chosen, spec=spec, subprocess_specs=subprocess_specs, sha256=sha256_of(xml),
@@ -106,20 +106,19 @@ def _choose_process(
 ) -> ProcessInfo | None:
     if wanted is not None:
         if wanted not in infos:
-            problems.append(Problem(f"process '{wanted}' is not in this file"))
+            problems.append(problem("process_not_in_file", None, process=wanted))
             return None
         if not infos[wanted].executable:
-            problems.append(Problem(f"process '{wanted}' is marked isExecutable=\"false\"", wanted))
+            problems.append(problem("process_not_executable", wanted, process=wanted))
         return infos[wanted]
     called = set(root.xpath("//bpmn:callActivity/@calledElement", namespaces=NSMAP))
     candidates = [i for i in infos.values() if i.executable and i.process_id not in called]
     if not candidates:
-        reason = "no process is executable (isExecutable=\"false\")" if infos else "the file has no process"
-        problems.append(Problem(reason))
+        problems.append(problem("no_process_executable" if infos else "no_process"))
         return None
     if len(candidates) > 1:
         ids = ", ".join(i.process_id for i in candidates)
-        problems.append(Problem(f"several executable processes ({ids}); say which one to deploy"))
+        problems.append(problem("several_executable_processes", None, ids=ids))
         return None
     return candidates[0]
 
@@ -131,10 +130,11 @@ def _build_specs(tree: etree._ElementTree, process_id: str, filename: str | None
         spec = parser.get_spec(process_id)
         subprocess_specs = parser.get_subprocess_specs(process_id)
     except ValidationException as exc:
-        raise ModelInvalid([Problem(_spiff_message(exc), getattr(exc, "id", None))]) from None
+        found = problem("spiff_validation", getattr(exc, "id", None), detail=_spiff_message(exc))
+        raise ModelInvalid([found]) from None
     except (SpiffWorkflowException, KeyError, ValueError, TypeError, AttributeError) as exc:
         # SpiffWorkflow signals some structural problems with bare Python errors.
-        raise ModelInvalid([Problem(f"cannot build the process: {type(exc).__name__}: {exc}")]) from None
+        raise ModelInvalid([problem("cannot_build", None, error=type(exc).__name__, detail=str(exc))]) from None
     return spec, subprocess_specs
 
 

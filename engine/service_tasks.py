@@ -22,6 +22,8 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverte
 from SpiffWorkflow.bpmn.specs.defaults import SendTask, ServiceTask
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser
 
+from .errors import CodedValueError
+
 # camunda:delegateExpression="${gui_sms}" names a bean; we read the bare identifier as the handler.
 _DELEGATE = re.compile(r"[$#]\{\s*([A-Za-z_]\w*)\s*\}")
 _HANDLER_ATTRIBUTES = ("topic", "class", "delegateExpression")
@@ -62,18 +64,17 @@ class HandlerServiceTaskParser(CamundaTaskParser):
 def handler_name_of(node) -> str:
     """The handler a serviceTask element names (topic, class or ${delegate}); ValueError says why not."""
     if node.get(f"{{{CAMUNDA_MODEL_NS}}}expression") is not None:
-        raise ValueError("camunda:expression service tasks are not supported (quytrinh runs no "
-                         "code from a model); name a handler with camunda:topic")
+        raise CodedValueError("service_expression_not_supported")
     for attribute in _HANDLER_ATTRIBUTES:
         value = (node.get(f"{{{CAMUNDA_MODEL_NS}}}{attribute}") or "").strip()
         if attribute == "delegateExpression" and value:
             match = _DELEGATE.fullmatch(value)
             if match is None:
-                raise ValueError(f"camunda:delegateExpression {value!r} must be ${{handler_name}}")
+                raise CodedValueError("bad_delegate_expression", value=value)
             value = match.group(1)
         if value:
             return value
-    raise ValueError('service task has no handler: add camunda:type="external" camunda:topic="<handler name>"')
+    raise CodedValueError("service_without_handler")
 
 
 class HandlerServiceTaskConverter(BpmnTaskSpecConverter):

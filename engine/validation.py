@@ -8,8 +8,9 @@ from lxml import etree
 
 from . import expressions
 from .durations import parse_duration
-from .errors import Problem
+from .errors import Problem, problem
 from .model import END_OUTCOMES, STEP_SLA_KINDS, local, properties_of
+from .problem_codes import UNCLASSIFIED
 from .service_tasks import handler_name_of
 from .xml import BPMN_NS, CAMUNDA_NS
 
@@ -22,18 +23,18 @@ _NOT_FLOW_NODES = {
     "standardLoopCharacteristics", "incoming", "outgoing",
 }
 _CONTAINERS = {"process", "subProcess", "transaction"}
-_UNSUPPORTED = {
-    "scriptTask": "script tasks are not allowed: quytrinh runs no code from a model",
-    "complexGateway": "complex gateways are not supported",
-    "compensateEventDefinition": "compensation is not supported",
-    "transaction": "transactions are not supported",
-    "dataStoreReference": "data stores are not supported",
-    "businessRuleTask": "business rule tasks (DMN decisions) are not supported",
-    "linkEventDefinition": "link events are not supported: draw the sequence flow instead",
-    "loopDataInputRef": "multi-instance input data references are not supported: use camunda:collection",
-    "loopDataOutputRef": "multi-instance output data references are not supported",
-    "inputDataItem": "multi-instance input data items are not supported: use camunda:elementVariable",
-    "outputDataItem": "multi-instance output data items are not supported",
+_UNSUPPORTED = {  # element → problem code (texts in engine.problem_codes)
+    "scriptTask": "unsupported_script_task",
+    "complexGateway": "unsupported_complex_gateway",
+    "compensateEventDefinition": "unsupported_compensation",
+    "transaction": "unsupported_transaction",
+    "dataStoreReference": "unsupported_data_store",
+    "businessRuleTask": "unsupported_business_rule_task",
+    "linkEventDefinition": "unsupported_link_event",
+    "loopDataInputRef": "unsupported_loop_data_input_ref",
+    "loopDataOutputRef": "unsupported_loop_data_output_ref",
+    "inputDataItem": "unsupported_input_data_item",
+    "outputDataItem": "unsupported_output_data_item",
 }
 _TIMER_TAGS = ("timeDuration", "timeDate", "timeCycle")
 
@@ -47,7 +48,7 @@ def check_document(root: etree._Element, handlers: Collection[str]) -> list[Prob
             continue
         name = local(el)
         if name in _UNSUPPORTED:
-            problems.append(Problem(_UNSUPPORTED[name], _owner_id(el)))
+            problems.append(problem(_UNSUPPORTED[name], _owner_id(el)))
         elif name == "conditionExpression" or name == "completionCondition":
             problems.extend(_check_expression(el, _owner_id(el)))
         elif name in _TIMER_TAGS:
@@ -61,9 +62,7 @@ def check_document(root: etree._Element, handlers: Collection[str]) -> list[Prob
         elif name == "endEvent":
             problems.extend(_check_vocabulary(el, "outcome", END_OUTCOMES))
         elif name == "callActivity" and el.get("calledElement") not in process_ids:
-            problems.append(Problem(f"calls process '{el.get('calledElement')}', which is not in this file "
-                                    "(a procedure and the processes it calls are deployed as one file)",
-                                    el.get("id")))
+            problems.append(problem("called_process_missing", el.get("id"), called=el.get("calledElement")))
         elif name == "process":
             problems.extend(_check_process_properties(el))
         if name in _CONTAINERS and el.get("triggeredByEvent") != "true":
@@ -82,22 +81,23 @@ def _owner_id(el: etree._Element) -> str | None:
 def _check_expression(el: etree._Element, owner: str | None) -> list[Problem]:
     text = (el.text or "").strip()
     if not text:
-        return [Problem("condition is empty", owner)]
+        return [problem("empty_condition", owner)]
     if el.get("language") not in (None, "", "python", "juel", "JUEL"):
-        return [Problem(f"expression language '{el.get('language')}' is not supported", owner)]
+        return [problem("unsupported_expression_language", owner, language=el.get("language"))]
     if text.startswith("="):
-        return [Problem(f"FEEL expressions (Camunda 8, '{text}') are not supported; write ${{...}} or Python", owner)]
+        return [problem("feel_expression", owner, text=text)]
     reason = expressions.check(text)
-    if reason and reason.startswith("syntax error"):
-        reason = f"not a Python or JUEL expression ({reason})"
-    return [Problem(f"expression '{text}' refused: {reason}", owner)] if reason else []
+    if not reason:
+        return []
+    code = "expression_syntax_error" if reason.startswith("syntax error") else "expression_refused"
+    return [problem(code, owner, text=text, reason=reason)]
 
 
 def _check_vocabulary(el: etree._Element, prop: str, allowed: tuple[str, ...]) -> list[Problem]:
     value = properties_of(el).get(prop)
     if value is None or value in allowed:
         return []
-    return [Problem(f"property {prop} '{value}' is unknown (use {', '.join(allowed)})", el.get("id"))]
+    return [problem("unknown_property_value", el.get("id"), prop=prop, value=value, allowed=", ".join(allowed))]
 
 
 def _check_assignee(el: etree._Element) -> list[Problem]:
@@ -105,18 +105,18 @@ def _check_assignee(el: etree._Element) -> list[Problem]:
     if "${" not in text and "#{" not in text:
         return []
     reason = expressions.check(text)
-    return [Problem(f"assignee expression '{text}' refused: {reason}", el.get("id"))] if reason else []
+    return [problem("assignee_expression_refused", el.get("id"), text=text, reason=reason)] if reason else []
 
 
 def _check_timer(el: etree._Element) -> list[Problem]:
     owner = _owner_id(el)
     text = (el.text or "").strip()
     if not text:
-        return [Problem(f"timer has an empty {local(el)}", owner)]
+        return [problem("empty_timer", owner, tag=local(el))]
     try:
         expressions.timer_value(text, {})
     except expressions.UnsafeExpression as exc:
-        return [Problem(f"timer '{text}' refused: {exc}", owner)]
+        return [problem("timer_refused", owner, text=text, reason=str(exc))]
     except expressions.ExpressionError:
         pass  # names it reads are only known when the timer starts
     return []
@@ -129,10 +129,10 @@ def _check_service(el: etree._Element, handlers: Collection[str]) -> list[Proble
     try:
         name = handler_name_of(el)
     except ValueError as exc:
-        return [Problem(str(exc), owner)]
+        return [Problem(str(exc), owner, "error", getattr(exc, "code", UNCLASSIFIED), getattr(exc, "params", {}))]
     if name not in handlers:
         known = ", ".join(sorted(handlers)) or "none registered"
-        return [Problem(f"unknown service handler '{name}' (known: {known})", owner)]
+        return [problem("unknown_service_handler", owner, handler=name, known=known)]
     return []
 
 
@@ -143,7 +143,7 @@ def _check_step(el: etree._Element) -> list[Problem]:
     try:
         parse_duration(due.strip())
     except ValueError as exc:
-        return [Problem(f"time limit camunda:dueDate: {exc}", el.get("id"))]
+        return [problem("bad_due_date", el.get("id"), value=due.strip(), detail=str(exc))]
     return []
 
 
@@ -155,7 +155,7 @@ def _check_process_properties(el: etree._Element) -> list[Problem]:
     try:
         parse_duration(deadline)
     except ValueError as exc:
-        return [Problem(f"process property deadline: {exc}", el.get("id"))]
+        return [problem("bad_deadline", el.get("id"), value=deadline, detail=str(exc))]
     return []
 
 
@@ -178,7 +178,7 @@ def _check_graph(container: etree._Element, event_subprocess: bool = False) -> l
     for flow in container.iterfind(_B + "sequenceFlow"):
         src, dst = flow.get("sourceRef"), flow.get("targetRef")
         if src not in nodes or dst not in nodes:
-            problems.append(Problem(f"sequence flow connects unknown elements {src} → {dst}", flow.get("id")))
+            problems.append(problem("unknown_flow_endpoints", flow.get("id"), source=src, target=dst))
             continue
         succ[src].append(dst)
         pred[dst].append(src)
@@ -190,15 +190,15 @@ def _check_graph(container: etree._Element, event_subprocess: bool = False) -> l
     reached = _walk(roots, succ)
     for n, el in nodes.items():
         if n not in reached and _may_start(el) is False:
-            problems.append(Problem(f"{local(el)} cannot be reached from a start event", n))
+            problems.append(problem("unreachable", n, kind=local(el)))
     ends = [n for n, el in nodes.items() if not succ[n]]
     can_finish = _walk(ends, pred)
     for n in reached:
         el = nodes[n]
         if not succ[n] and local(el) not in ("endEvent",) and not _implicit_end_ok(el):
-            problems.append(Problem(f"{local(el)} has no outgoing flow (dead end)", n))
+            problems.append(problem("dead_end", n, kind=local(el)))
         elif n not in can_finish:
-            problems.append(Problem(f"{local(el)} is on a path that can never reach an end", n))
+            problems.append(problem("never_reaches_end", n, kind=local(el)))
     return problems
 
 

@@ -6,7 +6,7 @@ import re
 
 from lxml import etree
 
-from .errors import ModelInvalid, Problem
+from .errors import ModelInvalid, problem
 
 MAX_BPMN_BYTES = 5 * 1024 * 1024
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -42,21 +42,21 @@ def load_xml(data: bytes | str) -> etree._ElementTree:
         data = _DECLARED_ENCODING.sub(r"\1UTF-8\2", data.lstrip("\ufeff"), count=1)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_BPMN_BYTES:
-        raise ModelInvalid([Problem(f"file is larger than {MAX_BPMN_BYTES // 1024 // 1024} MB")])
+        raise ModelInvalid([problem("file_too_large", None, limit_mb=MAX_BPMN_BYTES // 1024 // 1024)])
     # A BPMN file has no business declaring a DTD: refusing it is simpler and safer than
     # trying to neutralise entity tricks (XXE, billion laughs) one by one.
     lowered = raw.lower()
     if b"<!doctype" in lowered or b"<!entity" in lowered:
-        raise ModelInvalid([Problem("DTD and entity declarations are not allowed in BPMN files")])
+        raise ModelInvalid([problem("dtd_not_allowed")])
     try:
         root = etree.fromstring(raw, parser=_parser())
     except etree.XMLSyntaxError as exc:
-        raise ModelInvalid([Problem(f"malformed XML: {exc}")]) from None
+        raise ModelInvalid([problem("malformed_xml", None, detail=str(exc))]) from None
     if root.getroottree().docinfo.doctype:
         # Reached only by encodings the byte check above cannot read (UTF-16, UTF-32).
-        raise ModelInvalid([Problem("DTD and entity declarations are not allowed in BPMN files")])
+        raise ModelInvalid([problem("dtd_not_allowed")])
     if root.tag != f"{{{BPMN_NS}}}definitions":
-        raise ModelInvalid([Problem(f"not a BPMN 2.0 document (root element is {etree.QName(root).localname})")])
+        raise ModelInvalid([problem("not_bpmn", None, root=etree.QName(root).localname)])
     return etree.ElementTree(root)
 
 

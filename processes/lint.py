@@ -7,7 +7,7 @@ from collections.abc import Collection
 from lxml import etree
 from sqlalchemy import Connection, select
 
-from engine.findings import ERROR, Finding
+from engine.findings import ERROR, Finding, finding
 from engine.lint import has_errors, lint
 from engine.model import ProcessInfo, read_process
 from engine.xml import BPMN_NS, NSMAP, load_xml
@@ -35,13 +35,12 @@ def lint_xml(conn: Connection, xml: bytes | str, code: str | None = None) -> lis
     if code is not None:
         info = main_process(xml)
         if info is not None and info.code != code:
-            findings.insert(0, Finding("code_mismatch", f"the process's code is '{info.code}' but this is procedure "
-                                       f"'{code}' (set camunda:property code = {code})", info.process_id))
+            findings.insert(0, finding("code_mismatch", info.process_id, ERROR, found=info.code, expected=code))
     return findings
 
 
 def problems_of(findings: Collection[Finding]) -> list[dict]:
-    """Findings as the API shows them: element_id, message, severity, code."""
+    """Findings as the API shows them: element_id, message, severity, code, params."""
     return [f.as_dict() for f in findings]
 
 
