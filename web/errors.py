@@ -9,6 +9,9 @@ from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError, ModelInvalid
 from processes.errors import ConflictError, InvalidInput, NotFound, PermissionDenied, ServiceError
+from processes.lint import LintFailed
+
+from .problem_text import error_fields, model_problems
 
 STATUS = ((NotFound, 404), (PermissionDenied, 403), (ConflictError, 409), (InvalidInput, 422))
 
@@ -29,11 +32,12 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(exc: ServiceError):
         status = next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
-        return _reply(status, str(exc), getattr(exc, "errors", None))
+        fields = error_fields(exc.problems) if isinstance(exc, LintFailed) else getattr(exc, "errors", None)
+        return _reply(status, str(exc), fields)
 
     @app.errorhandler(ModelInvalid)
     def model_invalid(exc: ModelInvalid):
-        return _reply(422, _("Dữ liệu chưa hợp lệ."), {p.element_id or "_": p.message for p in exc.problems})
+        return _reply(422, _("Dữ liệu chưa hợp lệ."), error_fields(model_problems(exc)))
 
     @app.errorhandler(EngineError)
     def engine_error(exc: EngineError):

@@ -17,6 +17,7 @@ from processes.version_status import OPEN
 
 from .auth import login_required
 from .context import clock, database
+from .problem_text import error_fields, localise_all, model_problems
 from .ui import form_values, ui_fields
 
 bp = Blueprint("quality", __name__, url_prefix="/quality/procedures")
@@ -41,11 +42,14 @@ def _attempt(action, success: str) -> bool:
     try:
         action()
     except LintFailed as exc:
-        flash(_("Dự thảo còn %(n)d lỗi, chưa thể trình: %(first)s", n=len(exc.errors),
-                first=next(iter(exc.errors.values()), "")), "error")
+        errors = error_fields(exc.problems)
+        flash(_("Dự thảo còn %(n)d lỗi, chưa thể trình: %(first)s", n=len(errors),
+                first=next(iter(errors.values()), "")), "error")
         return False
     except ModelInvalid as exc:
-        flash(_("Tệp BPMN không đọc được: %(reason)s", reason=exc.summary()[:300]), "error")
+        reason = "\n".join(f"[{p['element_id']}] {p['message']}" if p["element_id"] else p["message"]
+                           for p in model_problems(exc))
+        flash(_("Tệp BPMN không đọc được: %(reason)s", reason=reason[:300]), "error")
         return False
     except (ServiceError, EngineError) as exc:
         flash(str(exc), "error")
@@ -141,9 +145,9 @@ def _problems(code: str, open_version: dict | None) -> list[dict]:
     xml = versions.version_xml(database(), code, open_version["version"])
     try:
         with database().read() as conn:
-            return [f.as_dict() for f in lint_xml(conn, xml, code)]
+            return localise_all(f.as_dict() for f in lint_xml(conn, xml, code))
     except ModelInvalid as exc:
-        return [{"element_id": p.element_id, "message": p.message, "severity": "error"} for p in exc.problems]
+        return model_problems(exc)
 
 
 def _decisions(code: str, open_version: dict | None) -> list[dict]:

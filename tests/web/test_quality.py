@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import shutil
 
@@ -14,6 +15,7 @@ from tests.web.conftest import csrf_of
 
 BROKEN = RENAMED.replace('<bpmn:lane id="Lane_ChuyenVien" name="chuyen_vien_ktht">',
                          '<bpmn:lane id="Lane_ChuyenVien" name="chuyen_vien_khong_co">')
+UNKNOWN_LANE_ROLE = "Làn 'chuyen_vien_khong_co': vai trò 'chuyen_vien_khong_co' không có trong tổ chức"
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
 
 
@@ -46,9 +48,16 @@ def test_api_lifecycle_save_validate_diff_submit_approve(catalog, login):
     assert bad.status_code == 422 and bad.json["problems"][0]["severity"] == "error"
     saved = iso.put(f"/api/procedures/{CODE}/draft", json={"xml": BROKEN, "note": "Rút ngắn thẩm định"})
     assert saved.status_code == 200 and (saved.json["version"], saved.json["status"]) == (2, "draft")
-    assert {"element_id": "Lane_ChuyenVien", "severity": "error"}.items() <= saved.json["problems"][0].items()
+    assert {"element_id": "Lane_ChuyenVien", "severity": "error", "code": "unknown_role",
+            "message": UNKNOWN_LANE_ROLE}.items() <= saved.json["problems"][0].items()
+    assert saved.json["problems"][0]["params"]["role"] == "chuyen_vien_khong_co"
     refused = iso.post(f"/api/procedures/{CODE}/versions/2/submit", json={})
     assert refused.status_code == 422 and refused.json["problems"][0]["element_id"] == "Lane_ChuyenVien"
+    assert refused.json["problems"][0]["message"] == refused.json["fields"]["Lane_ChuyenVien"] == UNKNOWN_LANE_ROLE
+    english = iso.post(f"/api/procedures/{CODE}/versions/2/submit?lang=en", json={}).json
+    assert english["fields"]["Lane_ChuyenVien"] == ("Lane 'chuyen_vien_khong_co': role 'chuyen_vien_khong_co' "
+                                                    "does not exist in the organisation")
+    iso.get("/?lang=vi")
     checked = iso.post("/api/procedures/validate", json={"xml": RENAMED})
     assert checked.status_code == 200 and checked.json == {"problems": []}
     assert iso.put(f"/api/procedures/{CODE}/draft", json={"xml": RENAMED, "note": "Rút ngắn"}).json["problems"] == []
@@ -148,9 +157,12 @@ def test_a_draft_with_errors_is_shown_and_refused_from_the_page(catalog, login):
     iso.put(f"/api/procedures/{CODE}/draft", json={"xml": BROKEN})
     page = iso.get(f"/quality/procedures/{CODE}")
     assert "Lane_ChuyenVien" in page.get_data(as_text=True)
+    assert UNKNOWN_LANE_ROLE in html.unescape(page.get_data(as_text=True))
     reply = iso.post(f"/quality/procedures/{CODE}/versions/2/submit", data={"csrf_token": csrf_of(page.data)},
                      follow_redirects=True)
-    assert "chưa thể trình" in reply.get_data(as_text=True)
+    assert f"chưa thể trình: {UNKNOWN_LANE_ROLE}" in html.unescape(reply.get_data(as_text=True))
+    english = html.unescape(iso.get(f"/quality/procedures/{CODE}?lang=en").get_data(as_text=True))
+    assert "role 'chuyen_vien_khong_co' does not exist in the organisation" in english
     assert _versions(iso)[2]["status"] == "draft"
 
 

@@ -12,12 +12,14 @@ __all__ = [
 
 
 class ProblemSchema(Schema):
-    """One validator or design-lint finding, at the element it is about."""
+    """One validator or design-lint finding, at the element it is about; message in the request's language."""
 
     element_id = fields.String(allow_none=True)
     message = fields.String(required=True)
     severity = fields.String(required=True, metadata={"enum": ["error", "warning"]})
-    code = fields.String()
+    code = fields.String(metadata={"description": "stable code of the rule (engine: a validator problem)"})
+    params = fields.Dict(keys=fields.String(), metadata={
+        "description": "the values the message names; params.rule is the exact check when a code covers several"})
 
 
 class ProblemsSchema(Schema):

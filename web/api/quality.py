@@ -1,7 +1,8 @@
 """The quality manager's JSON API: versions, drafts, validation, diffs, submission, migrations.
 
 This is the contract the modeler page (web/modeler.py, frontend/src/api.js) calls; 422 answers that
-are about the model carry {"error", "problems": [{element_id, message, severity, code}]}.
+are about the model carry {"error", "problems": [{element_id, message, severity, code, params}]}; each
+message is in the request's language (web/problem_text.py), code and params are for programs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from processes.lint import LintFailed, lint_xml, problems_of
 
 from ..auth import login_required
 from ..context import clock, database
+from ..problem_text import error_fields, localise_all, model_problems
 from . import bp
 from .bodies import load_body
 from .procedure_schemas import (
@@ -34,15 +36,10 @@ from .procedure_schemas import (
 )
 
 
-def _model_problems(exc: ModelInvalid) -> list[dict]:
-    return [{"element_id": p.element_id, "message": p.message, "severity": "error", "code": "engine"}
-            for p in exc.problems]
-
-
 @bp.errorhandler(LintFailed)
 def lint_failed(exc: LintFailed) -> ResponseReturnValue:
     """The model has errors that block the action: 422 with every finding."""
-    return jsonify(error=str(exc), fields=exc.errors, problems=exc.problems), 422
+    return jsonify(error=str(exc), fields=error_fields(exc.problems), problems=localise_all(exc.problems)), 422
 
 
 @bp.get("/procedures/<code>")
@@ -79,8 +76,8 @@ def save_draft(code: str) -> ResponseReturnValue:
     try:
         saved = versions.save_draft(database(), clock(), g.user, code, body["xml"], body["note"])
     except ModelInvalid as exc:
-        return jsonify(error="the BPMN cannot be read", problems=_model_problems(exc)), 422
-    return jsonify(SavedDraftSchema().dump(saved))
+        return jsonify(error="the BPMN cannot be read", problems=model_problems(exc)), 422
+    return jsonify(SavedDraftSchema().dump({**saved, "problems": localise_all(saved["problems"])}))
 
 
 @bp.post("/procedures/validate")
@@ -90,9 +87,9 @@ def validate() -> ResponseReturnValue:
     body = load_body(ValidateSchema())
     try:
         with database().read() as conn:
-            problems = problems_of(lint_xml(conn, body["xml"], body["code"]))
+            problems = localise_all(problems_of(lint_xml(conn, body["xml"], body["code"])))
     except ModelInvalid as exc:
-        problems = _model_problems(exc)
+        problems = model_problems(exc)
     return jsonify(ProblemsSchema().dump({"problems": problems}))
 
 
@@ -111,7 +108,8 @@ def diff(code: str) -> ResponseReturnValue:
 def submit(code: str, version: int) -> ResponseReturnValue:
     """Send a draft for approval (QT-ISO-01); 422 with the problems when lint finds errors."""
     body = load_body(SubmitSchema())
-    return jsonify(SubmittedSchema().dump(versions.submit(database(), clock(), g.user, code, version, body["note"])))
+    sent = versions.submit(database(), clock(), g.user, code, version, body["note"])
+    return jsonify(SubmittedSchema().dump({**sent, "problems": localise_all(sent.get("problems", []))}))
 
 
 @bp.post("/procedures/<code>/migrations/dry-run")
