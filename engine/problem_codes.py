@@ -21,6 +21,7 @@ TEMPLATES: dict[str, str] = {
     "dtd_not_allowed": "DTD and entity declarations are not allowed in BPMN files",
     "malformed_xml": "malformed XML: {detail}",
     "not_bpmn": "not a BPMN 2.0 document (root element is {root})",
+    "bad_text_encoding": "the file is not valid {encoding} text",
     # engine/validation.py: what quytrinh cannot run
     "unsupported_script_task": "script tasks are not allowed: quytrinh runs no code from a model",
     "unsupported_complex_gateway": "complex gateways are not supported",

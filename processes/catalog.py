@@ -12,7 +12,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import IntegrityError
 
-from engine.errors import ModelInvalid, Problem
+from engine.errors import ModelInvalid, problem
 from engine.parsing import compile_procedure, sha256_of
 from engine.xml import load_xml
 
@@ -87,7 +87,7 @@ def _as_text(raw: bytes) -> str:
     try:
         text = raw.decode(declared)
     except (LookupError, UnicodeDecodeError):
-        raise ModelInvalid([Problem(f"the file is not valid {declared} text")]) from None
+        raise ModelInvalid([problem("bad_text_encoding", encoding=declared)]) from None
     # The text is stored (and read back) as UTF-8, so its declaration must say so.
     return _DECLARED_ENCODING.sub(r"\1UTF-8\2", text.lstrip("\ufeff"), count=1)
 

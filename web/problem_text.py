@@ -26,6 +26,7 @@ TEXTS: dict[str, str] = {
     "file_too_large": N_("Tệp lớn hơn %(limit_mb)s MB"),
     "dtd_not_allowed": N_("Tệp BPMN không được chứa khai báo DTD hoặc entity"),
     "malformed_xml": N_("Tệp không phải XML hợp lệ: %(detail)s"),
+    "bad_text_encoding": N_("Nội dung tệp không đúng bảng mã %(encoding)s mà tệp khai báo"),
     "not_bpmn": N_("Tệp không phải tài liệu BPMN 2.0 (phần tử gốc là %(root)s)"),
     "unsupported_script_task": N_("Không được dùng bước chạy mã lệnh (script task): hệ thống không chạy mã lệnh "
                                   "trong mô hình"),
