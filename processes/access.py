@@ -112,7 +112,7 @@ def may_see_case(conn: Connection, username: str, instance_id: int, now: dt.date
     row = conn.execute(select(instances.c.id, units.c.path).join(units, units.c.id == instances.c.unit_id)
                        .where(instances.c.id == instance_id)).first()
     if row is None:
-        raise NotFound(f"no case {instance_id}")
+        raise NotFound.of("case_not_found", case=instance_id)
     if row.path in v.oversees:
         return True
     people = [v.username, *v.standing_in]
@@ -132,7 +132,7 @@ def may_see_case(conn: Connection, username: str, instance_id: int, now: dt.date
 def check_may_see(conn: Connection, username: str, instance_id: int, now: dt.datetime) -> None:
     """Raise PermissionDenied unless the user may see the case."""
     if not may_see_case(conn, username, instance_id, now):
-        raise PermissionDenied(f"{username} may not see case {instance_id}")
+        raise PermissionDenied.of("may_not_see_case", actor=username, case=instance_id)
 
 
 def may_act(conn: Connection, username: str, task_row: Any, scope_path: str, now: dt.datetime) -> bool:

@@ -87,14 +87,13 @@ def create(conn: Connection, case_row, dossier_row, reason: str, proposed_at: dt
     `head` (unit id, leaders) and `procedure` (process id, name) may be given by a caller that knows them.
     """
     if dossier_row.new_date_set:
-        raise ConflictError(f"the appointment of {dossier_row.code} was already moved by a signed apology; "
-                            "it can be moved only once")
+        raise ConflictError.of("appointment_moved_already", dossier=dossier_row.code)
     if conn.execute(select(apologies.c.id).where(apologies.c.dossier_id == dossier_row.id,
                                                  apologies.c.state == ApologyState.PENDING.value)).first():
-        raise ConflictError(f"{dossier_row.code} already has an apology waiting for signature")
+        raise ConflictError.of("apology_pending", dossier=dossier_row.code)
     current = dossier_row.appointment_at
     if current is None:
-        raise InvalidInput(f"{dossier_row.code} has no appointment date to move")
+        raise InvalidInput.of("no_appointment", dossier=dossier_row.code)
     calendar = calendar_for(conn, dossier_row.unit_id)
     proposed = proposed_at or calendar.add(current, duration(policy.apology_extension)).astimezone(dt.UTC)
     _check_later(proposed, current)
@@ -123,23 +122,23 @@ def create(conn: Connection, case_row, dossier_row, reason: str, proposed_at: dt
 
 def _check_later(proposed: dt.datetime, current: dt.datetime) -> None:
     if proposed.tzinfo is None:
-        raise InvalidInput("the new appointment date needs a time zone")
+        raise InvalidInput.of("appointment_needs_zone")
     if proposed <= current:
-        raise InvalidInput(f"the new appointment date {_local(proposed)} must be after the current one "
-                           f"{_local(current)}")
+        raise InvalidInput.of("appointment_not_later", proposed=_local(proposed), current=_local(current))
 
 
 def request(db: Database, ref: str | int, actor: str, clock: Clock, reason: str,
             proposed_at: dt.datetime | None = None, policy: SlaPolicy = DEFAULT_POLICY) -> ApologyView:
     """The officer handling a dossier (or a leader) asks the head of the unit for an apology."""
     if not reason or not reason.strip():
-        raise InvalidInput("say why the dossier will be late", {"reason": "required"})
+        raise InvalidInput.of("apology_reason_missing", {"reason": "required"})
     now = clock.now()
     with db.write() as conn:
         case = dossiers.lock_case(conn, dossiers.find(conn, ref).instance_id)
         dossier = dossiers.find(conn, case.id)
         if DossierStatus(dossier.status_code) not in OPEN:
-            raise ConflictError(f"{dossier.code} is closed ({DossierStatus(dossier.status_code).label})")
+            raise ConflictError.of("dossier_closed", dossier=dossier.code,
+                                status_label=DossierStatus(dossier.status_code).label)
         agency_path = _agency_path(conn, case)
         member = organisation.memberships_of(conn, actor)
         open_tasks = list(conn.execute(select(human_tasks.c.roles, human_tasks.c.assignee).where(
@@ -147,7 +146,7 @@ def request(db: Database, ref: str | int, actor: str, clock: Clock, reason: str,
         if not may_lead(member, agency_path) and not any(
                 may_work(actor, member, t.roles, t.assignee, agency_path, organisation.unit_paths(conn, t.roles))
                 for t in open_tasks):
-            raise PermissionDenied(f"{actor} does not handle {dossier.code} and may not ask for an apology")
+            raise PermissionDenied.of("may_not_ask_apology", actor=actor, dossier=dossier.code)
         apology_id, events = create(conn, case, dossier, reason.strip(), proposed_at, actor, now, policy)
         dossiers.log_events(conn, case, events)
     return get(db, apology_id)
@@ -159,8 +158,8 @@ def sign(db: Database, apology_id: int, actor: str, clock: Clock, new_date: dt.d
     with db.write() as conn:
         apology, case, dossier = _pending(conn, apology_id, actor)
         if dossier.new_date_set:
-            raise ConflictError(f"the appointment of {dossier.code} was already moved once by a signed apology "
-                                f"(to {_local(dossier.appointment_at)}); it cannot be moved again")
+            raise ConflictError.of("appointment_moved_once", dossier=dossier.code,
+                                   moved_to=_local(dossier.appointment_at))
         new = new_date or apology.proposed_at
         _check_later(new, dossier.appointment_at)
         new = new.astimezone(dt.UTC)
@@ -195,7 +194,7 @@ def _pending(conn: Connection, apology_id: int, actor: str):
     """Lock the case of a pending apology and check that `actor` heads its unit (or a unit above)."""
     first = conn.execute(select(apologies.c.dossier_id).where(apologies.c.id == apology_id)).first()
     if first is None:
-        raise NotFound(f"no apology {apology_id}")
+        raise NotFound.of("apology_not_found", apology=apology_id)
     instance_id = conn.execute(select(dossiers_table.c.instance_id)
                                .where(dossiers_table.c.id == first.dossier_id)).scalar_one()
     case = dossiers.lock_case(conn, instance_id)
@@ -206,11 +205,12 @@ def _pending(conn: Connection, apology_id: int, actor: str):
     member = organisation.memberships_of(conn, actor)
     if not any(m.role_kind == "leader" and apology.path.startswith(m.unit_path) and m.unit_path.startswith(agency_path)
                for m in member):
-        raise PermissionDenied(f"{actor} does not head the unit handling {dossier.code}")
+        raise PermissionDenied.of("not_unit_head", actor=actor, dossier=dossier.code)
     if apology.state != ApologyState.PENDING.value:
-        raise ConflictError(f"apology {apology_id} for {dossier.code} is already {apology.state}")
+        raise ConflictError.of("apology_decided", apology=apology_id, dossier=dossier.code, state=apology.state)
     if DossierStatus(dossier.status_code) not in OPEN:
-        raise ConflictError(f"{dossier.code} is closed ({DossierStatus(dossier.status_code).label})")
+        raise ConflictError.of("dossier_closed", dossier=dossier.code,
+                                status_label=DossierStatus(dossier.status_code).label)
     return apology, case, dossier
 
 
@@ -230,7 +230,7 @@ def get(db: Database, apology_id: int) -> ApologyView:
     with db.read() as conn:
         row = conn.execute(_VIEW.where(apologies.c.id == apology_id)).first()
     if row is None:
-        raise NotFound(f"no apology {apology_id}")
+        raise NotFound.of("apology_not_found", apology=apology_id)
     return _view(row)
 
 

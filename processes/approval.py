@@ -88,20 +88,20 @@ def _locked_version(conn: Connection, code: str, number: int):
         query = query.with_for_update(of=procedure_versions.c.id)
     row = conn.execute(query).first()
     if row is None:
-        raise NotFound(f"procedure {code} has no version {number}")
+        raise NotFound.of("approval_version_not_found", procedure=code, version=number)
     return row
 
 
 def _check_may_start(conn: Connection, version: Any, instance_id: int) -> None:
     if version.status != VersionStatus.DRAFT.value:
-        raise ConflictError(f"version {version.version} of {version.code} is {version.status}, not a draft")
+        raise ConflictError.of("not_a_draft", version=version.version, procedure=version.code, status=version.status)
     other = version.approval_instance_id
     if other not in (None, instance_id):
         running = conn.execute(select(instances.c.business_key).where(
             instances.c.id == other, instances.c.status == "running")).first()
         if running is not None:
-            raise ConflictError(f"version {version.version} of {version.code} is already in approval case "
-                                f"{running.business_key}")
+            raise ConflictError.of("already_in_approval", version=version.version, procedure=version.code,
+                                   case=running.business_key)
 
 
 def element_properties(conn: Connection, definition_id: int) -> dict[str, dict[str, str]]:

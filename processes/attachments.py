@@ -72,15 +72,15 @@ def check(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> tuple[str, 
     name = clean_filename(filename)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not data:
-        raise InvalidInput("the file is empty", {"file": "empty file"})
+        raise InvalidInput.of("file_empty", {"file": "empty file"})
     if len(data) > max_bytes:
-        raise InvalidInput("the file is too large", {"file": f"at most {max_bytes // (1024 * 1024)} MB"})
+        raise InvalidInput.of("file_too_large", {"file": f"at most {max_bytes // (1024 * 1024)} MB"})
     if ext not in TYPES:
-        raise InvalidInput("this kind of file is not accepted",
+        raise InvalidInput.of("file_type_refused",
                            {"file": "accepted: " + ", ".join(sorted({e.upper() for e in TYPES}))})
     content_type, magics = TYPES[ext]
     if not any(data.startswith(m) for m in magics):
-        raise InvalidInput("the file's content does not match its extension",
+        raise InvalidInput.of("file_content_mismatch",
                            {"file": f"not a real .{ext} file"})
     return name, content_type
 
@@ -115,7 +115,7 @@ def insert_row(conn: Connection, instance_id: int, name: str, content_type: str,
     """Record an attachment inside a caller's transaction; return its id and the event to log."""
     count = len(list(conn.execute(select(attachments.c.id).where(attachments.c.instance_id == instance_id))))
     if count >= MAX_PER_CASE:
-        raise InvalidInput("too many attachments", {"file": f"at most {MAX_PER_CASE} files per dossier"})
+        raise InvalidInput.of("too_many_attachments", {"file": f"at most {MAX_PER_CASE} files per dossier"})
     new_id = conn.execute(insert(attachments).values(
         instance_id=instance_id, task_uuid=task_uuid, sha256=digest, filename=name, content_type=content_type,
         size=size, uploaded_by=actor, uploaded_at=now)).inserted_primary_key[0]
@@ -151,7 +151,7 @@ def get(db: Database, attachment_id: int) -> Attachment:
     with db.read() as conn:
         row = conn.execute(select(attachments).where(attachments.c.id == attachment_id)).first()
     if row is None:
-        raise NotFound(f"no attachment {attachment_id}")
+        raise NotFound.of("attachment_not_found", attachment=attachment_id)
     return _view(row)
 
 
@@ -170,5 +170,5 @@ def open_for(db: Database, root: Path, attachment_id: int, actor: str, clock: Cl
         check_may_see(conn, actor, found.instance_id, clock.now())
     path = blob_path(root, found.sha256)
     if not path.is_file():
-        raise NotFound(f"the file of attachment {attachment_id} is missing from the store")
+        raise NotFound.of("attachment_file_missing", attachment=attachment_id)
     return found, path

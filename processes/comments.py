@@ -40,9 +40,9 @@ def add(db: Database, instance_id: int, text: str, actor: str, clock: Clock, tas
     """Add a comment to a case the actor may see."""
     text = (text or "").strip()
     if not text:
-        raise InvalidInput("the comment is empty", {"text": "required"})
+        raise InvalidInput.of("comment_empty", {"text": "required"})
     if len(text) > MAX_LENGTH:
-        raise InvalidInput("the comment is too long", {"text": f"at most {MAX_LENGTH} characters"})
+        raise InvalidInput.of("comment_too_long", {"text": f"at most {MAX_LENGTH} characters"})
     now = clock.now()
     with db.write() as conn:
         check_may_see(conn, actor, instance_id, now)

@@ -43,9 +43,8 @@ def _close(db: Database, ref: str | int, actor: str, clock: Clock, reason: str,
         member = organisation.memberships_of(conn, actor)
         one_stop = any(m.role in ONE_STOP_ROLES and m.agency_path == case.scope_path for m in member)
         if not (may_lead(member, case.scope_path) or (withdrawing and one_stop)):
-            who = "a one-stop officer or a leader" if withdrawing else "a leader"
-            raise PermissionDenied(f"{actor} may not {'withdraw' if withdrawing else 'stop'} {found.code}: "
-                                   f"only {who} of the agency may")
+            raise PermissionDenied.of("may_not_withdraw" if withdrawing else "may_not_stop", actor=actor,
+                                      dossier=found.code)
         case.workflow.cancel()
         changes = Changes()
         sync_tasks(conn, case.row.id, case.row.unit_id, [], open_tasks(conn, case.row.id), now, actor, changes)

@@ -69,7 +69,8 @@ def check_transition(current: int, new: DossierStatus) -> None:
     """Raise InvalidTransition unless a dossier may go from status `current` to `new`."""
     old = DossierStatus(current)
     if new not in TRANSITIONS[old]:
-        raise InvalidTransition(f"a dossier cannot go from {old.value} ({old.label}) to {new.value} ({new.label})")
+        raise InvalidTransition.of("dossier_transition", current=old.value, current_label=old.label, target=new.value,
+                                    target_label=new.label)
 
 
 # ---- BPMN markers ------------------------------------------------------------------------------

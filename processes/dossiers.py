@@ -283,7 +283,7 @@ def find(conn: Connection, ref: str | int):
     cond = dossiers.c.instance_id == int(text) if text.isdigit() else dossiers.c.code == text
     found = conn.execute(select(dossiers).where(cond)).first()
     if found is None:
-        raise NotFound(f"no dossier '{ref}'")
+        raise NotFound.of("dossier_not_found", ref=ref)
     return found
 
 
@@ -335,7 +335,7 @@ def lock_case(conn: Connection, instance_id: int):
     query = select(instances).where(instances.c.id == instance_id)
     row = conn.execute(query.with_for_update() if conn.dialect.name == "postgresql" else query).first()
     if row is None:
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound.of("instance_not_found", instance=instance_id)
     return row
 
 

@@ -64,7 +64,7 @@ def start(db: Database, code: str, data: dict[str, Any], actor: str, clock: Cloc
     try:
         data = validate_free_data(data)
     except FormInvalid as exc:
-        raise InvalidInput("start data must be a JSON object with identifier keys", exc.errors) from None
+        raise InvalidInput.of("start_data_invalid", exc.errors) from None
     now = clock.now()
     with db.write() as conn:
         definition = catalog.active_definition(conn, code)
@@ -105,7 +105,7 @@ def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clo
         try:
             cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data)
         except FormInvalid as exc:
-            raise InvalidInput(f"the form for '{task.name}' is not valid", exc.errors) from None
+            raise InvalidInput.of("form_invalid", exc.errors, step=task.name) from None
         # The open task rows always mirror the workflow's ready steps as last saved.
         before = {str(s.task_id): s.element_id for s in runner.ready_steps(case.procedure, case.workflow)}
         auto = _run(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))
@@ -134,7 +134,7 @@ def cancel(db: Database, instance_id: int, actor: str, clock: Clock, reason: str
         case = _open_case(db, conn, instance_id, clock)
         if case.row.started_by != actor and not may_lead(organisation.memberships_of(conn, actor),
                                                          case.scope_path, whole_case=True):
-            raise PermissionDenied(f"{actor} may not cancel {case.row.business_key}")
+            raise PermissionDenied.of("may_not_cancel", actor=actor, case=case.row.business_key)
         check_instance_transition(case.row.status, InstanceStatus.CANCELLED)
         case.workflow.cancel()
         changes = Changes()
@@ -152,7 +152,7 @@ def _run(step):
     except TaskNotReady as exc:
         raise ConflictError(str(exc)) from None
     except StepFailed as exc:
-        raise InvalidInput(f"the procedure cannot continue: {exc}") from None
+        raise InvalidInput.of("procedure_cannot_continue", detail=str(exc)) from None
 
 
 _TASK_AND_CASE = Fast(
@@ -178,18 +178,19 @@ _SAVE = Fast(update(instances).where(instances.c.id == bindparam("b_id"),
 def _locked_task(conn: Connection, task_uuid: str):
     """The open task with its case row, read after the case is locked for this transaction."""
     if not _is_uuid(task_uuid):
-        raise NotFound(f"no task {task_uuid!r}")
+        raise NotFound.of("task_id_invalid", task=task_uuid)
     # PostgreSQL: every writer locks the case before its task rows (timers, claims, cancel do too), so
     # this order cannot deadlock; the task is then read by a fresh statement that sees committed rows.
     if conn.dialect.name == "postgresql" and \
             _LOCK_CASE_OF_TASK.execute(conn, {"b_uuid": str(task_uuid)}).scalar() is None:
-        raise NotFound(f"no task {task_uuid}")
+        raise NotFound.of("task_not_found", task=task_uuid)
     row = _TASK_AND_CASE.execute(conn, {"b_uuid": str(task_uuid)}).first()
     if row is None:
-        raise NotFound(f"no task {task_uuid}")
+        raise NotFound.of("task_not_found", task=task_uuid)
     if row.task_state not in (TaskStatus.READY.value, TaskStatus.CLAIMED.value):
-        by = f" by {row.completed_by}" if row.completed_by else ""
-        raise ConflictError(f"task '{row.name}' is already {row.task_state}{by}")
+        if row.completed_by:
+            raise ConflictError.of("task_closed_by", step=row.name, state=row.task_state, user=row.completed_by)
+        raise ConflictError.of("task_closed", step=row.name, state=row.task_state)
     return row
 
 
@@ -206,14 +207,14 @@ def _open_case(db: Database, conn: Connection, instance_id: int, clock: Clock | 
     stmt = _CASE_LOCKED if conn.dialect.name == "postgresql" else _CASE
     row = conn.execute(stmt, {"b_id": instance_id}).first()
     if row is None:
-        raise NotFound(f"no instance {instance_id}")
+        raise NotFound.of("instance_not_found", instance=instance_id)
     return _case_of(db, conn, row, clock)
 
 
 def _case_of(db: Database, conn: Connection, row, clock: Clock | None = None) -> _Case:
     """The case's procedure and workflow (from the live cache when it is current), timers on `clock`."""
     if row.status != InstanceStatus.RUNNING.value:
-        raise ConflictError(f"{row.business_key} is {row.status}")
+        raise ConflictError.of("case_not_running", case=row.business_key, status=row.status)
     procedure = db.procedures.get(conn, row.definition_id)
     workflow = db.live.take(row.id, row.lock_version)
     if workflow is None:
@@ -237,8 +238,9 @@ def _check_may_work(conn: Connection, case: _Case, task, actor: str, now: dt.dat
         return held
     absent = substitutes.stands_in(conn, actor, task.roles, task.assignee, case.scope_path, paths, now)
     if absent is None:
-        who = f"assigned to {task.assignee}" if task.assignee else f"for role {task.roles or 'any'}"
-        raise PermissionDenied(f"{actor} may not do '{task.name}' ({who})")
+        if task.assignee:
+            raise PermissionDenied.of("may_not_do_assigned", actor=actor, step=task.name, assignee=task.assignee)
+        raise PermissionDenied.of("may_not_do_role", actor=actor, step=task.name, roles=task.roles or "any")
     return {**held, "for": absent}
 
 
@@ -246,7 +248,7 @@ def _start_unit(conn: Connection, actor: str, unit: str | None, ready: list[runn
     """The agency the case belongs to: given, or the actor's agency where they may do the first step."""
     member = organisation.memberships_of(conn, actor)
     if not member:
-        raise PermissionDenied(f"{actor} holds no role and cannot start a case")
+        raise PermissionDenied.of("no_role_to_start", actor=actor)
     if unit is not None:
         candidates = [organisation.unit_by_code(conn, unit)]
     else:
@@ -259,7 +261,7 @@ def _start_unit(conn: Connection, actor: str, unit: str | None, ready: list[runn
         if not ready or any(may_work(actor, member, ",".join(s.roles), s.assignee, agency.path, unit_paths)
                             for s in ready):
             return agency
-    raise PermissionDenied(f"{actor} may not start this procedure (its first step needs role {roles or '?'})")
+    raise PermissionDenied.of("may_not_start", actor=actor, roles=roles or "?")
 
 
 def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, changes: Changes,
@@ -283,7 +285,7 @@ def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, c
         values.update(status=status.value, completed_at=now, end_event=end)
     result = _SAVE.execute(conn, {"b_id": row.id, "b_expected": row.lock_version, **values})
     if result.rowcount != 1:
-        raise ConflictError(f"{row.business_key} was changed by someone else; reload and try again")
+        raise ConflictError.of("case_changed", case=row.business_key)
     return (status or InstanceStatus(row.status)).value, end
 
 
@@ -307,5 +309,5 @@ def restore_state(conn: Connection, row, procedure: Procedure, workflow: BpmnWor
     values = {"state": state, "definition_id": definition_id, "lock_version": row.lock_version + 1,
               "updated_at": now, "event_count": chain.count, "event_head": chain.head}
     if _SAVE.execute(conn, {"b_id": row.id, "b_expected": row.lock_version, **values}).rowcount != 1:
-        raise ConflictError(f"{row.business_key} was changed by someone else; reload and try again")
+        raise ConflictError.of("case_changed", case=row.business_key)
     return row.lock_version + 1

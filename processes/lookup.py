@@ -18,5 +18,5 @@ def find_instance(db: Database, ref: str | int):
         cond = instances.c.id == int(text) if text.isdigit() else instances.c.business_key == text
         row = conn.execute(query.where(cond)).first()
     if row is None:
-        raise NotFound(f"no case '{ref}'")
+        raise NotFound.of("case_ref_not_found", case=ref)
     return row

@@ -218,25 +218,26 @@ def _migration(conn: Connection, code: str, migration_id: int):
     row = conn.execute(select(migrations).where(migrations.c.id == migration_id,
                                                 migrations.c.procedure_id == _procedure_id(conn, code))).first()
     if row is None:
-        raise NotFound(f"{code} has no migration {migration_id}")
+        raise NotFound.of("migration_not_found", procedure=code, migration=migration_id)
     return row
 
 
 def _pair(conn: Connection, code: str, source: int, target: int):
     old, new = version_row(conn, code, source), version_row(conn, code, target)
     if target <= source:
-        raise InvalidInput(f"cases move to a newer version: {target} is not newer than {source}")
+        raise InvalidInput.of("migration_not_newer", target=target, source=source)
     if new.status != VersionStatus.EFFECTIVE.value or new.definition_id is None:
-        raise InvalidInput(f"version {target} of {code} is {new.status}; cases move only to the version in force")
+        raise InvalidInput.of("migration_target_not_in_force", target=target, procedure=code, status=new.status)
     if old.definition_id is None:
-        raise InvalidInput(f"version {source} of {code} was never in force; no case runs on it")
+        raise InvalidInput.of("migration_source_never_in_force", source=source, procedure=code)
     return old, new
 
 
 def _candidates(conn: Connection, definition_id: int, filters: dict[str, Any]) -> list:
     unknown = set(filters) - FILTER_KEYS
     if unknown:
-        raise InvalidInput(f"unknown filter {sorted(unknown)}; use {sorted(FILTER_KEYS)}", {"filter": "invalid"})
+        raise InvalidInput.of("migration_unknown_filter", {"filter": "invalid"}, unknown=sorted(unknown),
+                                  known=sorted(FILTER_KEYS))
     query = (select(instances_table, units.c.code.label("unit_code"), units.c.path)
              .join(units, units.c.id == instances_table.c.unit_id)
              .where(instances_table.c.definition_id == definition_id, instances_table.c.status == "running")
@@ -248,7 +249,7 @@ def _candidates(conn: Connection, definition_id: int, filters: dict[str, Any]) -
             try:
                 day = dt.datetime.fromisoformat(str(filters[key]))
             except ValueError:
-                raise InvalidInput(f"{key} must be an ISO date or date-time", {key: "invalid"}) from None
+                raise InvalidInput.of("migration_bad_date", {key: "invalid"}, key=key) from None
             day = day if day.tzinfo else day.replace(tzinfo=dt.UTC)
             query = query.where(getattr(instances_table.c.created_at, op)(day))
     rows = list(conn.execute(query))

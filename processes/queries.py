@@ -317,7 +317,7 @@ def task_context(db: Database, task_uuid: str, username: str, clock: Clock) -> T
                            .join(units, units.c.id == instances.c.unit_id)
                            .where(human_tasks.c.task_uuid == str(task_uuid))).first()
         if row is None:
-            raise NotFound(f"no task {task_uuid}")
+            raise NotFound.of("task_not_found", task=task_uuid)
         leads = row.state in OPEN and may_lead(organisation.memberships_of(conn, username), row.path)
         people = sorted({h.username for h in notifications.holders(conn, row.roles, row.path)}) if leads else []
         names = {r.username: r.full_name for r in conn.execute(

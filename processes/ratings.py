@@ -28,20 +28,20 @@ def rate(db: Database, code: str, id_number: str, score: int, comment: str, cloc
     if len(comment) > MAX_COMMENT:
         errors["comment"] = f"at most {MAX_COMMENT} characters"
     if errors:
-        raise InvalidInput("the rating is not valid", errors)
+        raise InvalidInput.of("rating_invalid", errors)
     with db.write() as conn:
         row = matches(conn, code, id_number)
         if row is None:
-            raise NotFound("no dossier with this code and ID number")
+            raise NotFound.of("rating_dossier_not_found")
         if DossierStatus(row.status_code) not in RESOLVED:
-            raise ConflictError("the dossier can be rated once it has been dealt with")
+            raise ConflictError.of("rating_too_early")
         if conn.execute(select(ratings.c.id).where(ratings.c.instance_id == row.instance_id)).first():
-            raise ConflictError("this dossier has already been rated")
+            raise ConflictError.of("already_rated")
         try:
             return conn.execute(insert(ratings).values(instance_id=row.instance_id, score=score, comment=comment,
                                                        created_at=clock.now())).inserted_primary_key[0]
         except IntegrityError:  # two submissions at once: the unique key keeps one
-            raise ConflictError("this dossier has already been rated") from None
+            raise ConflictError.of("already_rated") from None
 
 
 def summary(db: Database, unit_ids: list[int], since: dt.datetime, until: dt.datetime) -> dict[int, int]:

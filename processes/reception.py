@@ -104,7 +104,7 @@ def reception_step(db: Database, code: str) -> tuple[Any, Step]:
     if step is None and steps:
         step = steps[0]
     if step is None:
-        raise NotFound(f"{code} has no reception step")
+        raise NotFound.of("no_reception_step", procedure=code)
     return definition, step
 
 
@@ -206,14 +206,14 @@ def _agency(conn: Connection, actor: str, step: Step, unit: str | None):
     for path in wanted:
         if may_work(actor, member, roles, None, path, paths):
             return conn.execute(select(units).where(units.c.path == path)).one()
-    raise PermissionDenied(f"{actor} may not receive dossiers of this procedure (role {roles or '?'})")
+    raise PermissionDenied.of("may_not_receive", actor=actor, roles=roles or "?")
 
 
 def receive(db: Database, code: str, counter: Counter, outcome: str, actor: str, clock: Clock,
             attachments_root: Path | None = None, unit: str | None = None) -> Received:
     """Record a counter visit: accept (start + reception step, atomically), ask for a supplement, or refuse."""
     if outcome not in OUTCOMES:
-        raise InvalidInput("unknown outcome", {"outcome": f"one of {', '.join(OUTCOMES)}"})
+        raise InvalidInput.of("unknown_outcome", {"outcome": f"one of {', '.join(OUTCOMES)}"})
     definition, step = reception_step(db, code)
     errors = {f"applicant.{k}": v for k, v in check_applicant(counter.applicant).items()}
     documents, doc_errors = check_documents(counter.documents)
@@ -235,9 +235,9 @@ def receive(db: Database, code: str, counter: Counter, outcome: str, actor: str,
             for key, message in _applicant_errors(exc.errors).items():
                 errors.setdefault(key, message)
     if errors:
-        raise InvalidInput("the reception is not valid", errors)
+        raise InvalidInput.of("reception_invalid", errors)
     if checked and attachments_root is None:
-        raise InvalidInput("uploads need an attachment store")
+        raise InvalidInput.of("uploads_need_store")
     # Files first (content-addressed, idempotent): a failed transaction leaves at most unreferenced blobs.
     digests = [attachments.store_blob(attachments_root, data) for _, data in checked] if checked else []
     now = clock.now()
@@ -258,11 +258,11 @@ def receive(db: Database, code: str, counter: Counter, outcome: str, actor: str,
         started = instances.start(staged, definition.code, data, actor, clock, agency.code)
         first = next((s for s in started.opened if s.element_id == step.element_id), None)
         if first is None:
-            raise InvalidInput(f"{definition.code} did not open its reception step {step.element_id}")
+            raise InvalidInput.of("reception_step_not_opened", procedure=definition.code, step=step.element_id)
         try:
             instances.complete(staged, str(first.task_id), data, actor, clock)
         except InvalidInput as exc:
-            raise InvalidInput(str(exc), _applicant_errors(exc.errors)) from None
+            raise InvalidInput(str(exc), _applicant_errors(exc.errors), code=exc.code, params=exc.params) from None
         new_id = conn.execute(insert(receptions).values(ref=started.business_key, instance_id=started.instance_id,
                                                         **row)).inserted_primary_key[0]
         events = []
@@ -301,7 +301,7 @@ def get(db: Database, ref: str | int) -> ReceptionView:
     with db.read() as conn:
         r = conn.execute(select(receptions).where(cond)).first()
     if r is None:
-        raise NotFound(f"no reception '{ref}'")
+        raise NotFound.of("reception_not_found", ref=ref)
     return ReceptionView(r.id, r.ref, r.instance_id, r.procedure, r.unit_id, r.outcome,
                          Applicant(r.applicant_name, r.applicant_id_number, r.address, r.phone, r.email, r.channel),
                          json.loads(r.documents or "[]"), r.note, r.officer, r.created_at)

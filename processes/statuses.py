@@ -44,10 +44,10 @@ TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
 def check_instance_transition(current: str, new: InstanceStatus) -> None:
     """Raise InvalidTransition unless an instance may go from `current` to `new`."""
     if new not in INSTANCE_TRANSITIONS[InstanceStatus(current)]:
-        raise InvalidTransition(f"an instance cannot go from {current} to {new}")
+        raise InvalidTransition.of("instance_transition", current=current, target=new)
 
 
 def check_task_transition(current: str, new: TaskStatus) -> None:
     """Raise InvalidTransition unless a task may go from `current` to `new`."""
     if new not in TASK_TRANSITIONS[TaskStatus(current)]:
-        raise InvalidTransition(f"a task cannot go from {current} to {new}")
+        raise InvalidTransition.of("task_transition", current=current, target=new)

@@ -68,18 +68,18 @@ def set_substitute(db: Database, username: str, substitute: str, starts_on: dt.d
     if len(reason) > 500:
         errors["reason"] = "at most 500 characters"
     if errors:
-        raise InvalidInput("the delegation is not valid", errors)
+        raise InvalidInput.of("delegation_invalid", errors)
     with db.write() as conn:
         organisation.user_by_name(conn, username)
         try:
             organisation.user_by_name(conn, substitute)
         except NotFound:
-            raise InvalidInput("no such user", {"substitute": "no active user with this name"}) from None
+            raise InvalidInput.of("no_such_user", {"substitute": "no active user with this name"}) from None
         if not _may_manage(conn, actor, username):
-            raise PermissionDenied(f"{actor} may not name a substitute for {username}")
+            raise PermissionDenied.of("may_not_name_substitute", actor=actor, user=username)
         theirs = {m.agency_path for m in organisation.memberships_of(conn, username)}
         if not theirs & {m.agency_path for m in organisation.memberships_of(conn, substitute)}:
-            raise InvalidInput("the substitute works elsewhere", {"substitute": "must work in the same agency"})
+            raise InvalidInput.of("substitute_elsewhere", {"substitute": "must work in the same agency"})
         new_id = conn.execute(insert(substitutes).values(
             username=username, substitute=substitute, starts_on=starts_on, ends_on=ends_on, reason=reason.strip(),
             created_by=actor, created_at=clock.now(), revoked=False)).inserted_primary_key[0]
@@ -91,7 +91,7 @@ def revoke(db: Database, substitution_id: int, actor: str, clock: Clock) -> Subs
     with db.write() as conn:
         found = _get(conn, substitution_id)
         if not _may_manage(conn, actor, found.username):
-            raise PermissionDenied(f"{actor} may not change the delegations of {found.username}")
+            raise PermissionDenied.of("may_not_change_delegations", actor=actor, user=found.username)
         conn.execute(update(substitutes).where(substitutes.c.id == substitution_id).values(revoked=True))
         return _get(conn, substitution_id)
 
@@ -99,7 +99,7 @@ def revoke(db: Database, substitution_id: int, actor: str, clock: Clock) -> Subs
 def _get(conn: Connection, substitution_id: int) -> Substitution:
     row = conn.execute(select(substitutes).where(substitutes.c.id == substitution_id)).first()
     if row is None:
-        raise NotFound(f"no delegation {substitution_id}")
+        raise NotFound.of("delegation_not_found", delegation=substitution_id)
     return Substitution(row.id, row.username, row.substitute, row.starts_on, row.ends_on, row.reason,
                         row.created_by, row.revoked)
 

@@ -68,21 +68,21 @@ def _move(db: Database, task_uuid: str, actor: str, clock: Clock, new: TaskStatu
         member = organisation.memberships_of(conn, actor)
         if lifecycle == "assign":
             if not may_lead(member, task.path):
-                raise PermissionDenied(f"{actor} may not reassign tasks of {task.business_key}")
+                raise PermissionDenied.of("may_not_reassign", actor=actor, case=task.business_key)
             organisation.user_by_name(conn, assignee)
             target = organisation.memberships_of(conn, assignee)
             if not may_work(assignee, target, task.roles, None, task.path, organisation.unit_paths(conn, task.roles)):
-                raise PermissionDenied(f"{assignee} does not hold the role for '{task.name}'")
+                raise PermissionDenied.of("assignee_lacks_role", assignee=assignee, step=task.name)
         elif lifecycle == "claim":
             if task.assignee not in (None, actor):
-                raise ConflictError(f"'{task.name}' is already claimed by {task.assignee}")
+                raise ConflictError.of("task_already_claimed", step=task.name, assignee=task.assignee)
             paths = organisation.unit_paths(conn, task.roles)
             if not may_work(actor, member, task.roles, None, task.path, paths) and not \
                     substitutes.stands_in(conn, actor, task.roles, None, task.path, paths, now):
-                raise PermissionDenied(f"{actor} may not do '{task.name}' (role {task.roles})")
+                raise PermissionDenied.of("may_not_claim", actor=actor, step=task.name, roles=task.roles)
         elif task.assignee != actor and not may_lead(member, task.path) and not substitutes.stands_in(
                 conn, actor, task.roles, task.assignee, task.path, organisation.unit_paths(conn, task.roles), now):
-            raise PermissionDenied(f"only {task.assignee} or a leader may release '{task.name}'")
+            raise PermissionDenied.of("may_not_release", assignee=task.assignee, step=task.name)
         conn.execute(update(human_tasks).where(human_tasks.c.id == task.id).values(
             state=new.value, assignee=assignee, claimed_at=now if assignee else None))
         ev = Event(task.element_id, lifecycle, now, actor, task.name, {"task": task_uuid, "assignee": assignee})
@@ -93,10 +93,10 @@ def _move(db: Database, task_uuid: str, actor: str, clock: Clock, new: TaskStatu
 
 def _locked_task(conn: Connection, task_uuid: str):
     if "\x00" in str(task_uuid):
-        raise NotFound(f"no task {task_uuid!r}")
+        raise NotFound.of("task_id_invalid", task=task_uuid)
     inst = conn.execute(select(human_tasks.c.instance_id).where(human_tasks.c.task_uuid == task_uuid)).first()
     if inst is None:
-        raise NotFound(f"no task {task_uuid}")
+        raise NotFound.of("task_not_found", task=task_uuid)
     lock = select(instances.c.id).where(instances.c.id == inst.instance_id)
     if conn.dialect.name == "postgresql":
         conn.execute(lock.with_for_update())
@@ -106,7 +106,7 @@ def _locked_task(conn: Connection, task_uuid: str):
         .join(units, units.c.id == instances.c.unit_id)
         .where(human_tasks.c.task_uuid == task_uuid)).one()
     if row.state not in OPEN:
-        raise ConflictError(f"task '{row.name}' is already {row.state}")
+        raise ConflictError.of("task_closed", step=row.name, state=row.state)
     return row
 
 
@@ -152,7 +152,7 @@ def task_detail(db: Database, task_uuid: str) -> dict[str, Any]:
             .join(units, units.c.id == instances.c.unit_id)
             .where(human_tasks.c.task_uuid == str(task_uuid))).first()
         if row is None:
-            raise NotFound(f"no task {task_uuid}")
+            raise NotFound.of("task_not_found", task=task_uuid)
         procedure = db.procedures.get(conn, row.definition_id)
     step = next((s for s in procedure.steps.values() if s.element_id == row.element_id), None)
     form = step.form if step is not None else None

@@ -103,7 +103,7 @@ def diagram_state(db: Database, instance_id: int) -> DiagramState:
                            .join(instances, instances.c.definition_id == definitions.c.id)
                            .where(instances.c.id == instance_id)).first()
         if row is None:
-            raise NotFound(f"no case {instance_id}")
+            raise NotFound.of("case_not_found", case=instance_id)
         tasks = list(conn.execute(select(human_tasks.c.element_id, human_tasks.c.state, human_tasks.c.result)
                                   .where(human_tasks.c.instance_id == instance_id).order_by(human_tasks.c.id)))
     open_ids = tuple(sorted({t.element_id for t in tasks if t.state in OPEN}))

@@ -41,5 +41,5 @@ def check_version_transition(current: str, new: VersionStatus | str) -> VersionS
     """Return the new status, or raise InvalidTransition if a version may not go there from `current`."""
     target = VersionStatus(new)
     if target not in VERSION_TRANSITIONS[VersionStatus(current)]:
-        raise InvalidTransition(f"a procedure version cannot go from {current} to {target}")
+        raise InvalidTransition.of("version_transition", current=current, target=target)
     return target

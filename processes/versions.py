@@ -33,7 +33,7 @@ def version_row(conn: Connection, code: str, number: int) -> Row:
     row = conn.execute(select(procedure_versions, procedures.c.code).join(procedures).where(
         procedures.c.code == code, procedure_versions.c.version == number)).first()
     if row is None:
-        raise NotFound(f"procedure '{code}' has no version {number}")
+        raise NotFound.of("version_not_found", procedure=code, version=number)
     return row
 
 
@@ -75,8 +75,8 @@ def save_draft(db: Database, clock: Clock, actor: str, code: str, xml: bytes | s
                 values["revision_note"] = note.strip()
             conn.execute(update(procedure_versions).where(procedure_versions.c.id == open_version.id).values(**values))
         else:
-            raise ConflictError(f"version {open_version.version} of {code} is {open_version.status}; a new draft "
-                                "can be saved once it is decided")
+            raise ConflictError.of("draft_waits_decision", version=open_version.version, procedure=code,
+                                   status=open_version.status)
         findings = lint_xml(conn, text, code)
     return {"version": number, "status": VersionStatus.DRAFT.value, "problems": problems_of(findings)}
 
@@ -89,7 +89,7 @@ def new_draft_from(db: Database, clock: Clock, actor: str, code: str, number: in
         source = version_row(conn, code, number)
         found = _open_version(conn, source.procedure_id)
         if found is not None:
-            raise ConflictError(f"{code} already has an open version ({found.version}, {found.status})")
+            raise ConflictError.of("open_version_exists", procedure=code, version=found.version, status=found.status)
         new = _next_number(conn, source.procedure_id)
         insert_version(conn, source.procedure_id, new, source.bpmn_xml, VersionStatus.DRAFT, actor, now, note.strip(),
                        based_on=number)
@@ -119,7 +119,7 @@ def submit(db: Database, clock: Clock, actor: str, code: str, number: int, note:
         require_editor(conn, actor)
         version = version_row(conn, code, number)
         if version.status != VersionStatus.DRAFT.value:
-            raise ConflictError(f"version {number} of {code} is {version.status}; only a draft can be sent")
+            raise ConflictError.of("only_draft_sent", version=number, procedure=code, status=version.status)
         findings = lint_xml(conn, version.bpmn_xml, code)
         case = _running_case(conn, version.approval_instance_id)
     if has_errors(findings):
@@ -147,7 +147,7 @@ def _running_case(conn: Connection, instance_id: int | None):
 def _draft_task(db: Database, case_id: int) -> str:
     found = tasks.list_tasks(db, instance_id=case_id)
     if len(found) != 1:
-        raise ConflictError(f"the approval case has {len(found)} open steps; expected the drafting step")
+        raise ConflictError.of("approval_steps_unexpected", count=len(found))
     return found[0].id
 
 

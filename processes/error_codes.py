@@ -1,0 +1,118 @@
+"""Stable codes of service errors, each with the English text its message is built from.
+
+The web layer says these errors in the reader's language: it keys its own texts by the same codes and
+fills them with the same params, so a code added here without a text there fails its tests. Errors
+raised without a code keep their English message everywhere (the CLI always prints the English).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from string import Formatter
+from typing import Any
+
+TEMPLATES: dict[str, str] = {
+    # cases and steps (instances.py, tasks.py, access.py, lookup.py, statuses.py)
+    "task_not_found": "no task {task}",
+    "task_id_invalid": "no task {task!r}",
+    "task_closed": "task '{step}' is already {state}",
+    "task_closed_by": "task '{step}' is already {state} by {user}",
+    "task_already_claimed": "'{step}' is already claimed by {assignee}",
+    "may_not_do_assigned": "{actor} may not do '{step}' (assigned to {assignee})",
+    "may_not_do_role": "{actor} may not do '{step}' (for role {roles})",
+    "may_not_claim": "{actor} may not do '{step}' (role {roles})",
+    "may_not_release": "only {assignee} or a leader may release '{step}'",
+    "may_not_reassign": "{actor} may not reassign tasks of {case}",
+    "assignee_lacks_role": "{assignee} does not hold the role for '{step}'",
+    "no_role_to_start": "{actor} holds no role and cannot start a case",
+    "may_not_start": "{actor} may not start this procedure (its first step needs role {roles})",
+    "may_not_cancel": "{actor} may not cancel {case}",
+    "start_data_invalid": "start data must be a JSON object with identifier keys",
+    "form_invalid": "the form for '{step}' is not valid",
+    "procedure_cannot_continue": "the procedure cannot continue: {detail}",
+    "instance_not_found": "no instance {instance}",
+    "case_not_found": "no case {case}",
+    "case_ref_not_found": "no case '{case}'",
+    "case_not_running": "{case} is {status}",
+    "case_changed": "{case} was changed by someone else; reload and try again",
+    "may_not_see_case": "{actor} may not see case {case}",
+    "instance_transition": "an instance cannot go from {current} to {target}",
+    "task_transition": "a task cannot go from {current} to {target}",
+    # dossiers and the counter (reception.py, dossiers.py, dossier_actions.py, dossier_rules.py)
+    "no_reception_step": "{procedure} has no reception step",
+    "may_not_receive": "{actor} may not receive dossiers of this procedure (role {roles})",
+    "unknown_outcome": "unknown outcome",
+    "reception_invalid": "the reception is not valid",
+    "uploads_need_store": "uploads need an attachment store",
+    "reception_step_not_opened": "{procedure} did not open its reception step {step}",
+    "reception_not_found": "no reception '{ref}'",
+    "dossier_not_found": "no dossier '{ref}'",
+    "may_not_withdraw": "{actor} may not withdraw {dossier}: only a one-stop officer or a leader of the agency may",
+    "may_not_stop": "{actor} may not stop {dossier}: only a leader of the agency may",
+    "dossier_transition": "a dossier cannot go from {current} ({current_label}) to {target} ({target_label})",
+    # apologies for late dossiers (apology.py)
+    "appointment_moved_already": "the appointment of {dossier} was already moved by a signed apology; "
+                                 "it can be moved only once",
+    "appointment_moved_once": "the appointment of {dossier} was already moved once by a signed apology "
+                              "(to {moved_to}); it cannot be moved again",
+    "apology_pending": "{dossier} already has an apology waiting for signature",
+    "no_appointment": "{dossier} has no appointment date to move",
+    "appointment_needs_zone": "the new appointment date needs a time zone",
+    "appointment_not_later": "the new appointment date {proposed} must be after the current one {current}",
+    "apology_reason_missing": "say why the dossier will be late",
+    "apology_not_found": "no apology {apology}",
+    "not_unit_head": "{actor} does not head the unit handling {dossier}",
+    "apology_decided": "apology {apology} for {dossier} is already {state}",
+    "dossier_closed": "{dossier} is closed ({status_label})",
+    "may_not_ask_apology": "{actor} does not handle {dossier} and may not ask for an apology",
+    # delegations (substitutes.py)
+    "delegation_invalid": "the delegation is not valid",
+    "no_such_user": "no such user",
+    "may_not_name_substitute": "{actor} may not name a substitute for {user}",
+    "substitute_elsewhere": "the substitute works elsewhere",
+    "may_not_change_delegations": "{actor} may not change the delegations of {user}",
+    "delegation_not_found": "no delegation {delegation}",
+    # comments and attachments (comments.py, attachments.py)
+    "comment_empty": "the comment is empty",
+    "comment_too_long": "the comment is too long",
+    "file_empty": "the file is empty",
+    "file_too_large": "the file is too large",
+    "file_type_refused": "this kind of file is not accepted",
+    "file_content_mismatch": "the file's content does not match its extension",
+    "too_many_attachments": "too many attachments",
+    "attachment_not_found": "no attachment {attachment}",
+    "attachment_file_missing": "the file of attachment {attachment} is missing from the store",
+    # citizens' ratings (ratings.py)
+    "rating_invalid": "the rating is not valid",
+    "rating_dossier_not_found": "no dossier with this code and ID number",
+    "rating_too_early": "the dossier can be rated once it has been dealt with",
+    "already_rated": "this dossier has already been rated",
+    # procedure versions, approval and migration (versions.py, version_status.py, approval.py, migration.py)
+    "version_not_found": "procedure '{procedure}' has no version {version}",
+    "open_version_exists": "{procedure} already has an open version ({version}, {status})",
+    "draft_waits_decision": "version {version} of {procedure} is {status}; a new draft can be saved once it is "
+                            "decided",
+    "only_draft_sent": "version {version} of {procedure} is {status}; only a draft can be sent",
+    "approval_steps_unexpected": "the approval case has {count} open steps; expected the drafting step",
+    "version_transition": "a procedure version cannot go from {current} to {target}",
+    "approval_version_not_found": "procedure {procedure} has no version {version}",
+    "not_a_draft": "version {version} of {procedure} is {status}, not a draft",
+    "already_in_approval": "version {version} of {procedure} is already in approval case {case}",
+    "migration_not_found": "{procedure} has no migration {migration}",
+    "migration_not_newer": "cases move to a newer version: {target} is not newer than {source}",
+    "migration_target_not_in_force": "version {target} of {procedure} is {status}; cases move only to the version "
+                                     "in force",
+    "migration_source_never_in_force": "version {source} of {procedure} was never in force; no case runs on it",
+    "migration_unknown_filter": "unknown filter {unknown}; use {known}",
+    "migration_bad_date": "{key} must be an ISO date or date-time",
+}
+
+
+def render(code: str, params: Mapping[str, Any]) -> str:
+    """The English message of a code filled with its params."""
+    return TEMPLATES[code].format(**params)
+
+
+def param_names(code: str) -> set[str]:
+    """The params a code's English text uses."""
+    return {name.split("!")[0] for _, name, _, _ in Formatter().parse(TEMPLATES[code]) if name}
