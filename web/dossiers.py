@@ -29,6 +29,7 @@ from processes.errors import InvalidInput
 
 from .auth import login_required
 from .context import clock, database
+from .error_text import error_message
 from .panels import case_of, dossier_context
 from .workspace import CHANNEL_LABELS, RESULT_LABELS, SLA_LABELS, VN, attachments_root, field_message, vn_time
 
@@ -166,7 +167,7 @@ def _back(code: str):
 
 def _refused(code: str, exc: InvalidInput):
     """Back to the page the form was on, saying why nothing was done."""
-    why = "; ".join(field_message(v) for v in exc.errors.values()) or str(exc)
+    why = "; ".join(field_message(v) for v in exc.errors.values()) or error_message(exc)
     flash(_("Không thực hiện được: %(why)s", why=why), "error")
     return _back(code)
 

@@ -11,6 +11,7 @@ from engine.errors import EngineError, ModelInvalid
 from processes.errors import ConflictError, InvalidInput, NotFound, PermissionDenied, ServiceError
 from processes.lint import LintFailed
 
+from .error_text import error_message
 from .problem_text import error_fields, model_problems
 
 STATUS = ((NotFound, 404), (PermissionDenied, 403), (ConflictError, 409), (InvalidInput, 422))
@@ -20,9 +21,10 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _reply(status: int, message: str, fields: dict | None = None):
+def _reply(status: int, message: str, fields: dict | None = None, code: str | None = None):
     if _wants_json():
-        return jsonify(error=message, fields=fields or {}), status
+        coded = {"code": code} if code else {}  # a service error's stable code, for programs
+        return jsonify(error=message, fields=fields or {}, **coded), status
     return render_template("error.html", status=status, message=message, fields=fields or {}), status
 
 
@@ -33,7 +35,7 @@ def init_errors(app: Flask) -> None:
     def service_error(exc: ServiceError):
         status = next((code for cls, code in STATUS if isinstance(exc, cls)), 400)
         fields = error_fields(exc.problems) if isinstance(exc, LintFailed) else getattr(exc, "errors", None)
-        return _reply(status, str(exc), fields)
+        return _reply(status, error_message(exc), fields, exc.code)
 
     @app.errorhandler(ModelInvalid)
     def model_invalid(exc: ModelInvalid):

@@ -14,6 +14,7 @@ from processes.errors import InvalidInput
 
 from .auth import login_required
 from .context import clock, database
+from .error_text import error_message
 from .panels import case_of, dossier_context
 from .ui import form_values, ui_fields
 
@@ -86,7 +87,7 @@ def complete(task_id: str) -> ResponseReturnValue:
     try:
         moved = instances.complete(db, task_id, data, g.user, clock())
     except InvalidInput as exc:
-        return _task_page(task_id, exc.errors or {"_": str(exc)}, request.form, 422)
+        return _task_page(task_id, exc.errors or {"_": error_message(exc)}, request.form, 422)
     if moved.opened:
         flash(_("Đã hoàn thành bước «%(step)s» của hồ sơ %(code)s; chuyển tiếp: %(next)s.", step=detail["name"],
                 code=moved.business_key, next=", ".join(s.name for s in moved.opened)), "success")

@@ -13,6 +13,7 @@ from processes.errors import InvalidInput
 
 from .auth import login_required
 from .context import clock, database
+from .error_text import error_message
 
 bp = Blueprint("personal", __name__)
 
@@ -48,7 +49,7 @@ def add_substitute() -> ResponseReturnValue:
                                    (form.get("substitute") or "").strip(), _date(form, "starts_on"),
                                    _date(form, "ends_on"), g.user, clock(), form.get("reason", ""))
     except InvalidInput as exc:
-        return _substitutes_page(exc.errors or {"_": str(exc)}, form, 422)
+        return _substitutes_page(exc.errors or {"_": error_message(exc)}, form, 422)
     flash(_("Đã ghi nhận ủy quyền."), "success")
     return redirect(url_for("personal.substitutes_page"))
 

@@ -17,6 +17,7 @@ from processes.version_status import OPEN
 
 from .auth import login_required
 from .context import clock, database
+from .error_text import error_message
 from .problem_text import error_fields, localise_all, model_problems
 from .ui import form_values, ui_fields
 
@@ -52,7 +53,7 @@ def _attempt(action, success: str) -> bool:
         flash(_("Tệp BPMN không đọc được: %(reason)s", reason=reason[:300]), "error")
         return False
     except (ServiceError, EngineError) as exc:
-        flash(str(exc), "error")
+        flash(error_message(exc) if isinstance(exc, ServiceError) else str(exc), "error")
         return False
     flash(success, "ok")
     return True
@@ -271,7 +272,7 @@ def dry_run(code: str) -> ResponseReturnValue:
     try:
         result = migration.dry_run(database(), clock(), g.user, code, source or 0, target or 0, filters)
     except ServiceError as exc:
-        flash(str(exc), "error")
+        flash(error_message(exc), "error")
         return _back(code)
     flash(_("Chạy thử: %(m)d hồ sơ chuyển được, %(b)d hồ sơ giữ nguyên.", m=result["movable"], b=result["blocked"]),
           "ok")

@@ -16,6 +16,7 @@ from processes.schema import definitions
 
 from .auth import login_required
 from .context import clock, database
+from .error_text import error_message
 from .panels import case_of
 from .ui import ui_fields
 from .workspace import attachments_root, is_counter
@@ -102,7 +103,7 @@ def submit(code: str) -> ResponseReturnValue:
     try:
         done = reception.receive(database(), code, counter, outcome, g.user, clock(), attachments_root())
     except InvalidInput as exc:
-        return _page(code, exc.errors or {"_": str(exc)}, request.form, 422)
+        return _page(code, exc.errors or {"_": error_message(exc)}, request.form, 422)
     return redirect(url_for("reception.result", ref=done.ref))
 
 

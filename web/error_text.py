@@ -1,0 +1,167 @@
+"""Service errors in the reader's language: a Vietnamese text per error code, English from messages.po.
+
+processes/ builds each coded error's English message from a code and params (processes.error_codes);
+here each code has its Vietnamese source text with the same params as %(name)s placeholders, wrapped
+in gettext so that English pages get the translation from web/translations. An error without a code,
+or with a code that has no text here, keeps its English message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext
+
+from processes.errors import ServiceError
+
+
+def N_(text: str) -> str:  # noqa: N802 - the usual name of a "mark for translation" no-op
+    """Mark a source text for translation; gettext runs when a request's language is known."""
+    return text
+
+
+TEXTS: dict[str, str] = {
+    # cases and steps
+    "task_not_found": N_("Không tìm thấy bước xử lý %(task)s."),
+    "task_id_invalid": N_("Mã bước xử lý không hợp lệ."),
+    "task_closed": N_("Bước '%(step)s' không còn chờ xử lý (%(state_name)s); vui lòng tải lại trang."),
+    "task_closed_by": N_("Bước '%(step)s' đã được %(user)s hoàn thành; vui lòng tải lại trang."),
+    "task_already_claimed": N_("Bước '%(step)s' đã được %(assignee)s nhận xử lý."),
+    "may_not_do_assigned": N_("Tài khoản %(actor)s không được xử lý bước '%(step)s' (bước đã giao cho "
+                              "%(assignee)s)."),
+    "may_not_do_role": N_("Tài khoản %(actor)s không được xử lý bước '%(step)s' (bước dành cho vai trò %(roles)s)."),
+    "may_not_claim": N_("Tài khoản %(actor)s không được nhận bước '%(step)s' (bước dành cho vai trò %(roles)s)."),
+    "may_not_release": N_("Chỉ %(assignee)s hoặc lãnh đạo đơn vị mới được trả lại bước '%(step)s'."),
+    "may_not_reassign": N_("Tài khoản %(actor)s không được giao lại các bước của hồ sơ %(case)s."),
+    "assignee_lacks_role": N_("%(assignee)s không giữ vai trò để xử lý bước '%(step)s'."),
+    "no_role_to_start": N_("Tài khoản %(actor)s chưa được phân vai trò nên không thể tạo hồ sơ."),
+    "may_not_start": N_("Tài khoản %(actor)s không được khởi tạo quy trình này (bước đầu tiên cần vai trò "
+                        "%(roles)s)."),
+    "may_not_cancel": N_("Tài khoản %(actor)s không được hủy hồ sơ %(case)s."),
+    "start_data_invalid": N_("Dữ liệu khởi tạo hồ sơ không hợp lệ."),
+    "form_invalid": N_("Biểu mẫu của bước '%(step)s' chưa hợp lệ."),
+    "procedure_cannot_continue": N_("Quy trình không thể xử lý tiếp: %(detail)s"),
+    "instance_not_found": N_("Không tìm thấy hồ sơ số %(instance)s."),
+    "case_not_found": N_("Không tìm thấy hồ sơ số %(case)s."),
+    "case_ref_not_found": N_("Không tìm thấy hồ sơ '%(case)s'."),
+    "case_not_running": N_("Hồ sơ %(case)s không còn đang xử lý (%(status_name)s)."),
+    "case_changed": N_("Hồ sơ %(case)s vừa được người khác cập nhật; vui lòng tải lại trang và thực hiện lại."),
+    "may_not_see_case": N_("Tài khoản %(actor)s không có quyền xem hồ sơ số %(case)s."),
+    "instance_transition": N_("Hồ sơ không thể chuyển từ trạng thái «%(current_name)s» sang «%(target_name)s»."),
+    "task_transition": N_("Bước xử lý không thể chuyển từ trạng thái «%(current_name)s» sang «%(target_name)s»."),
+    # dossiers and the counter
+    "no_reception_step": N_("Quy trình %(procedure)s không có bước tiếp nhận hồ sơ."),
+    "may_not_receive": N_("Tài khoản %(actor)s không được tiếp nhận hồ sơ của thủ tục này (cần vai trò %(roles)s)."),
+    "unknown_outcome": N_("Kết quả tiếp nhận không hợp lệ."),
+    "reception_invalid": N_("Thông tin tiếp nhận hồ sơ chưa hợp lệ."),
+    "uploads_need_store": N_("Hệ thống chưa có nơi lưu tệp đính kèm."),
+    "reception_step_not_opened": N_("Quy trình %(procedure)s không mở bước tiếp nhận %(step)s."),
+    "reception_not_found": N_("Không tìm thấy lượt tiếp nhận '%(ref)s'."),
+    "dossier_not_found": N_("Không tìm thấy hồ sơ '%(ref)s'."),
+    "may_not_withdraw": N_("Tài khoản %(actor)s không được rút hồ sơ %(dossier)s: chỉ cán bộ Một cửa hoặc lãnh đạo "
+                           "của cơ quan mới được thực hiện."),
+    "may_not_stop": N_("Tài khoản %(actor)s không được dừng xử lý hồ sơ %(dossier)s: chỉ lãnh đạo của cơ quan mới "
+                       "được thực hiện."),
+    "dossier_transition": N_("Hồ sơ đang ở trạng thái «%(current_label)s», không thể chuyển sang "
+                             "«%(target_label)s»."),
+    # apologies for late dossiers
+    "appointment_moved_already": N_("Ngày hẹn trả của hồ sơ %(dossier)s đã được điều chỉnh theo thư xin lỗi đã ký; "
+                                    "chỉ được điều chỉnh một lần."),
+    "appointment_moved_once": N_("Ngày hẹn trả của hồ sơ %(dossier)s đã được điều chỉnh một lần theo thư xin lỗi đã "
+                                 "ký (sang %(moved_to)s); không thể điều chỉnh thêm."),
+    "apology_pending": N_("Hồ sơ %(dossier)s đã có một thư xin lỗi đang chờ ký."),
+    "no_appointment": N_("Hồ sơ %(dossier)s chưa có ngày hẹn trả để điều chỉnh."),
+    "appointment_needs_zone": N_("Ngày hẹn trả mới phải kèm múi giờ."),
+    "appointment_not_later": N_("Ngày hẹn trả mới %(proposed)s phải sau ngày hẹn hiện tại %(current)s."),
+    "apology_reason_missing": N_("Vui lòng nêu lý do hồ sơ bị trễ hạn."),
+    "apology_not_found": N_("Không tìm thấy thư xin lỗi số %(apology)s."),
+    "not_unit_head": N_("Tài khoản %(actor)s không phải lãnh đạo đơn vị đang giải quyết hồ sơ %(dossier)s."),
+    "apology_decided": N_("Thư xin lỗi số %(apology)s của hồ sơ %(dossier)s đã được xử lý (%(state_name)s)."),
+    "dossier_closed": N_("Hồ sơ %(dossier)s đã kết thúc (%(status_label)s)."),
+    "may_not_ask_apology": N_("Tài khoản %(actor)s không giải quyết hồ sơ %(dossier)s nên không được đề nghị thư "
+                              "xin lỗi."),
+    # delegations
+    "delegation_invalid": N_("Thông tin ủy quyền chưa hợp lệ."),
+    "no_such_user": N_("Không có người dùng này."),
+    "may_not_name_substitute": N_("Tài khoản %(actor)s không được ủy quyền thay cho %(user)s."),
+    "substitute_elsewhere": N_("Người được ủy quyền làm việc ở cơ quan khác."),
+    "may_not_change_delegations": N_("Tài khoản %(actor)s không được thay đổi ủy quyền của %(user)s."),
+    "delegation_not_found": N_("Không tìm thấy ủy quyền số %(delegation)s."),
+    # comments and attachments
+    "comment_empty": N_("Ý kiến đang để trống."),
+    "comment_too_long": N_("Ý kiến quá dài."),
+    "file_empty": N_("Tệp đính kèm rỗng."),
+    "file_too_large": N_("Tệp đính kèm quá lớn."),
+    "file_type_refused": N_("Không chấp nhận loại tệp này."),
+    "file_content_mismatch": N_("Nội dung tệp không khớp với phần mở rộng của tệp."),
+    "too_many_attachments": N_("Hồ sơ đã có quá nhiều tệp đính kèm."),
+    "attachment_not_found": N_("Không tìm thấy tệp đính kèm số %(attachment)s."),
+    "attachment_file_missing": N_("Nội dung tệp đính kèm số %(attachment)s không còn trong kho lưu trữ."),
+    # citizens' ratings
+    "rating_invalid": N_("Đánh giá chưa hợp lệ."),
+    "rating_dossier_not_found": N_("Không tìm thấy hồ sơ với mã hồ sơ và số giấy tờ đã nhập. Vui lòng kiểm tra lại."),
+    "rating_too_early": N_("Hồ sơ chỉ được đánh giá sau khi đã giải quyết xong."),
+    "already_rated": N_("Hồ sơ này đã được đánh giá."),
+    # procedure versions, approval and migration
+    "version_not_found": N_("Quy trình '%(procedure)s' không có phiên bản %(version)s."),
+    "open_version_exists": N_("Quy trình %(procedure)s đang có phiên bản %(version)s chưa kết thúc "
+                              "(%(status_name)s)."),
+    "draft_waits_decision": N_("Phiên bản %(version)s của quy trình %(procedure)s đang ở trạng thái "
+                               "«%(status_name)s»; chỉ lưu được dự thảo mới khi phiên bản này đã được quyết định."),
+    "only_draft_sent": N_("Phiên bản %(version)s của quy trình %(procedure)s đang ở trạng thái «%(status_name)s»; "
+                          "chỉ trình duyệt được bản dự thảo."),
+    "approval_steps_unexpected": N_("Hồ sơ phê duyệt đang có %(count)s bước mở; lẽ ra chỉ có bước soạn thảo."),
+    "version_transition": N_("Phiên bản quy trình không thể chuyển từ «%(current_name)s» sang «%(target_name)s»."),
+    "approval_version_not_found": N_("Quy trình %(procedure)s không có phiên bản %(version)s."),
+    "not_a_draft": N_("Phiên bản %(version)s của quy trình %(procedure)s đang ở trạng thái «%(status_name)s», "
+                      "không phải dự thảo."),
+    "already_in_approval": N_("Phiên bản %(version)s của quy trình %(procedure)s đang được trình duyệt trong hồ sơ "
+                              "%(case)s."),
+    "migration_not_found": N_("Quy trình %(procedure)s không có đợt chuyển hồ sơ số %(migration)s."),
+    "migration_not_newer": N_("Hồ sơ chỉ được chuyển sang phiên bản mới hơn: phiên bản %(target)s không mới hơn "
+                              "phiên bản %(source)s."),
+    "migration_target_not_in_force": N_("Phiên bản %(target)s của quy trình %(procedure)s đang ở trạng thái "
+                                        "«%(status_name)s»; hồ sơ chỉ được chuyển sang phiên bản đang có hiệu lực."),
+    "migration_source_never_in_force": N_("Phiên bản %(source)s của quy trình %(procedure)s chưa từng có hiệu lực; "
+                                          "không có hồ sơ nào chạy theo phiên bản này."),
+    "migration_unknown_filter": N_("Bộ lọc không hợp lệ: %(unknown)s; các bộ lọc được dùng: %(known)s."),
+    "migration_bad_date": N_("%(key)s phải là ngày hoặc thời điểm theo định dạng ISO."),
+}
+
+# Statuses of steps, cases, versions and apologies, as the texts name them (params listed in STATUS_PARAMS).
+STATUS_NAMES: dict[str, str] = {
+    "ready": N_("đang chờ xử lý"), "claimed": N_("đã có người nhận"), "completed": N_("đã hoàn thành"),
+    "cancelled": N_("đã hủy"), "running": N_("đang xử lý"), "failed": N_("bị lỗi"),
+    "draft": N_("dự thảo"), "in_review": N_("đang trình duyệt"), "approved": N_("đã phê duyệt"),
+    "effective": N_("đang có hiệu lực"), "superseded": N_("đã được thay thế"), "withdrawn": N_("đã thu hồi"),
+    "pending": N_("đang chờ ký"), "signed": N_("đã ký"), "dismissed": N_("không được chấp thuận"),
+}
+STATUS_PARAMS = ("state", "status", "current", "target")
+
+
+def service_message(code: str | None, params: Mapping[str, Any] | None, fallback: str) -> str:
+    """The text of a service error in the request's language; `fallback` (the English) for unknown codes."""
+    source = TEXTS.get(code or "")
+    if source is None:
+        return fallback
+    try:
+        return gettext(source) % _values(dict(params or {}))  # formatted here too when params are empty
+    except (KeyError, TypeError, ValueError):
+        return fallback  # params that do not fit the text: the English message still says what is wrong
+
+
+def error_message(exc: ServiceError) -> str:
+    """What a service error says, in the request's language."""
+    return service_message(getattr(exc, "code", None), getattr(exc, "params", None), str(exc))
+
+
+def _values(params: dict[str, Any]) -> dict[str, Any]:
+    """The params plus the name of each status they carry, in the request's language."""
+    values = dict(params)
+    for name in STATUS_PARAMS:
+        if name in params:
+            value = params[name]
+            known = STATUS_NAMES.get(value) if isinstance(value, str) else None
+            values[f"{name}_name"] = gettext(known) if known else value
+    return values
