@@ -73,7 +73,7 @@ def _store(conn: Connection, procedure, text: str, now: dt.datetime, actor: str 
             bpmn_xml=text, sha256=digest, properties=json.dumps(procedure.info.properties, ensure_ascii=False),
             status="active", deployed_at=now, deployed_by=actor))
     except IntegrityError:
-        raise ConflictError(f"{procedure.code} v{version} was deployed by someone else just now; try again") from None
+        raise ConflictError.of("deployed_meanwhile", code=procedure.code, version=version) from None
     definition_id = result.inserted_primary_key[0]
     return Deployment(definition_id, procedure.code, version, procedure.process_id, procedure.name, True)
 
@@ -111,7 +111,7 @@ def active_definition(conn: Connection, code_or_process_id: str):
     """The active definition (every column but the BPMN text) whose code or process id is given, or NotFound."""
     row = _ACTIVE.execute(conn, {"b_ref": code_or_process_id}).first()
     if row is None:
-        raise NotFound(f"no active procedure with code or process id '{code_or_process_id}'")
+        raise NotFound.of("no_active_procedure", ref=code_or_process_id)
     return row
 
 

@@ -105,6 +105,20 @@ TEMPLATES: dict[str, str] = {
     "migration_source_never_in_force": "version {source} of {procedure} was never in force; no case runs on it",
     "migration_unknown_filter": "unknown filter {unknown}; use {known}",
     "migration_bad_date": "{key} must be an ISO date or date-time",
+    # the catalog of procedures (procedures.py, catalog.py)
+    "may_not_edit_procedures": "{actor} may not edit procedures (only the quality manager, thư ký ISO, may)",
+    "procedure_not_in_catalog": "no procedure '{code}' in the catalog",
+    "bpmn_not_utf8": "the BPMN file must be UTF-8 encoded",
+    "no_executable_process_in_file": "the file has no executable process",
+    "file_code_differs": "the file's process has code '{found}', not '{expected}'",
+    "procedure_exists": "procedure '{code}' is already in the catalog; save a new draft of it instead",
+    "procedure_code_invalid": "a procedure code is 1-60 letters, digits, _ . -",
+    "procedure_name_required": "a procedure needs a name",
+    "procedure_code_bad": "procedure code '{code}' must be 1-60 letters, digits, _ . -",
+    "references_not_texts": "references must be a list of texts",
+    "rows_invalid": "{key} must be a list of objects with {fields}",
+    "deployed_meanwhile": "{code} v{version} was deployed by someone else just now; try again",
+    "no_active_procedure": "no active procedure with code or process id '{ref}'",
 }
 
 

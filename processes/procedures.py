@@ -36,14 +36,14 @@ def may_edit(conn: Connection, actor: str | None) -> bool:
 def require_editor(conn: Connection, actor: str | None) -> None:
     """Raise PermissionDenied unless the user may edit procedures."""
     if not may_edit(conn, actor):
-        raise PermissionDenied(f"{actor} may not edit procedures (only the quality manager, thư ký ISO, may)")
+        raise PermissionDenied.of("may_not_edit_procedures", actor=actor)
 
 
 def procedure_row(conn: Connection, code: str) -> Row:
     """The procedure row with this code, or NotFound."""
     row = conn.execute(select(procedures).where(procedures.c.code == code)).first()
     if row is None:
-        raise NotFound(f"no procedure '{code}' in the catalog")
+        raise NotFound.of("procedure_not_in_catalog", code=code)
     return row
 
 
@@ -54,7 +54,7 @@ def as_text(xml: bytes | str) -> str:
     try:
         return xml.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("the BPMN file must be UTF-8 encoded") from None
+        raise InvalidInput.of("bpmn_not_utf8") from None
 
 
 def create_from_bpmn(db: Database, clock: Clock, actor: str, xml: bytes | str, code: str | None = None,
@@ -63,18 +63,18 @@ def create_from_bpmn(db: Database, clock: Clock, actor: str, xml: bytes | str, c
     text = as_text(xml)
     info = main_process(text)
     if info is None:
-        raise InvalidInput("the file has no executable process")
+        raise InvalidInput.of("no_executable_process_in_file")
     if code and "code" not in info.properties:
         text = with_code(text, code)
         info = main_process(text)
     elif code and info.code != code:
-        raise InvalidInput(f"the file's process has code '{info.code}', not '{code}'")
+        raise InvalidInput.of("file_code_differs", found=info.code, expected=code)
     code = code or info.code
     now = clock.now()
     with db.write() as conn:
         require_editor(conn, actor)
         if conn.execute(select(procedures.c.id).where(procedures.c.code == code)).first() is not None:
-            raise ConflictError(f"procedure '{code}' is already in the catalog; save a new draft of it instead")
+            raise ConflictError.of("procedure_exists", code=code)
         procedure_id = insert_procedure(conn, code, text, actor, now)
         insert_version(conn, procedure_id, 1, text, VersionStatus.DRAFT, actor, now, note or "Ban hành lần đầu")
         findings = lint_xml(conn, text, code)
@@ -85,9 +85,9 @@ def create_blank(db: Database, clock: Clock, actor: str, code: str, name: str, f
                  level: str = "", deadline: str = "", legal_basis: str = "") -> dict[str, Any]:
     """Add a procedure from its name and properties: a first draft with one step to draw on."""
     if not _CODE.match(code or ""):
-        raise InvalidInput("a procedure code is 1-60 letters, digits, _ . -", {"code": "invalid"})
+        raise InvalidInput.of("procedure_code_invalid", {"code": "invalid"})
     if not (name or "").strip():
-        raise InvalidInput("a procedure needs a name", {"name": "required"})
+        raise InvalidInput.of("procedure_name_required", {"name": "required"})
     xml = skeleton_bpmn(code, name.strip(), field.strip(), level.strip(), deadline.strip(), legal_basis.strip())
     return create_from_bpmn(db, clock, actor, xml, code)
 
@@ -95,7 +95,7 @@ def create_blank(db: Database, clock: Clock, actor: str, code: str, name: str, f
 def insert_procedure(conn: Connection, code: str, xml: str, actor: str | None, now: dt.datetime) -> int:
     """A new catalog entry whose name and properties come from the BPMN."""
     if not _CODE.match(code):
-        raise InvalidInput(f"procedure code '{code}' must be 1-60 letters, digits, _ . -", {"code": "invalid"})
+        raise InvalidInput.of("procedure_code_bad", {"code": "invalid"}, code=code)
     info = main_process(xml)
     props = info.properties if info else {}
     return conn.execute(insert(procedures).values(
@@ -127,7 +127,7 @@ def update_metadata(db: Database, clock: Clock, actor: str, code: str, values: d
     if "reference_docs" in values:
         items = values["reference_docs"]
         if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-            raise InvalidInput("references must be a list of texts", {"reference_docs": "invalid"})
+            raise InvalidInput.of("references_not_texts", {"reference_docs": "invalid"})
         clean["reference_docs"] = json.dumps([i.strip() for i in items if i.strip()], ensure_ascii=False)
     with db.write() as conn:
         require_editor(conn, actor)
@@ -137,7 +137,7 @@ def update_metadata(db: Database, clock: Clock, actor: str, code: str, values: d
 
 def _rows(items: Any, fields: tuple[str, ...], key: str) -> list[dict[str, str]]:
     if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise InvalidInput(f"{key} must be a list of objects with {', '.join(fields)}", {key: "invalid"})
+        raise InvalidInput.of("rows_invalid", {key: "invalid"}, key=key, fields=", ".join(fields))
     rows = [{f: str(i.get(f) or "").strip() for f in fields} for i in items]
     return [r for r in rows if any(r.values())]
 

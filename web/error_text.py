@@ -127,6 +127,19 @@ TEXTS: dict[str, str] = {
                                           "không có hồ sơ nào chạy theo phiên bản này."),
     "migration_unknown_filter": N_("Bộ lọc không hợp lệ: %(unknown)s; các bộ lọc được dùng: %(known)s."),
     "migration_bad_date": N_("%(key)s phải là ngày hoặc thời điểm theo định dạng ISO."),
+    "may_not_edit_procedures": N_("%(actor)s không được sửa quy trình (chỉ thư ký ISO được sửa)."),
+    "procedure_not_in_catalog": N_("Danh mục không có quy trình '%(code)s'."),
+    "bpmn_not_utf8": N_("Tệp BPMN phải dùng bảng mã UTF-8."),
+    "no_executable_process_in_file": N_("Tệp không có quy trình nào chạy được (isExecutable)."),
+    "file_code_differs": N_("Quy trình trong tệp có mã hiệu '%(found)s', không phải '%(expected)s'."),
+    "procedure_exists": N_("Quy trình '%(code)s' đã có trong danh mục; hãy lưu bản dự thảo mới của quy trình đó."),
+    "procedure_code_invalid": N_("Mã hiệu quy trình gồm 1–60 chữ cái, chữ số, dấu _ . -"),
+    "procedure_name_required": N_("Quy trình cần có tên."),
+    "procedure_code_bad": N_("Mã hiệu quy trình '%(code)s' phải gồm 1–60 chữ cái, chữ số, dấu _ . -"),
+    "references_not_texts": N_("Tài liệu viện dẫn phải là danh sách các dòng văn bản."),
+    "rows_invalid": N_("%(key)s phải là danh sách các dòng có đủ %(fields)s."),
+    "deployed_meanwhile": N_("Phiên bản %(version)s của %(code)s vừa được người khác triển khai; vui lòng thử lại."),
+    "no_active_procedure": N_("Không có quy trình đang áp dụng với mã hiệu hoặc mã định danh '%(ref)s'."),
 }
 
 # Statuses of steps, cases, versions and apologies, as the texts name them (params listed in STATUS_PARAMS).

@@ -18,7 +18,7 @@ ERRORS = {"ServiceError", "NotFound", "PermissionDenied", "ConflictError", "Inva
 # Modules whose every service error carries a code (the others still raise English text without one).
 CONVERTED = ("instances", "tasks", "access", "lookup", "queries", "timeline", "statuses", "reception", "dossiers",
              "dossier_actions", "apology", "substitutes", "comments", "attachments", "ratings", "versions",
-             "version_status", "migration")
+             "version_status", "migration", "procedures", "catalog")
 # Raises kept without a code on purpose: engine text passed through, or a model's own mistake.
 UNCODED = {("instances", "ConflictError"), ("approval", "InvalidInput")}
 
