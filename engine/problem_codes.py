@@ -124,7 +124,11 @@ def text_key(code: str, params: Mapping[str, Any]) -> str:
     return rule if isinstance(rule, str) and rule else code
 
 
+def template_fields(template: str) -> set[str]:
+    """The names a str.format template fills ("{task!r}" names task)."""
+    return {name.split("!")[0] for _, name, _, _ in Formatter().parse(template) if name}
+
+
 def param_names(key: str) -> set[str]:
     """The params a code carries: those its English text uses and its extra ones."""
-    shown = {name.split("!")[0] for _, name, _, _ in Formatter().parse(TEMPLATES[key]) if name}
-    return shown | EXTRA_PARAMS.get(key, set())
+    return template_fields(TEMPLATES[key]) | EXTRA_PARAMS.get(key, set())

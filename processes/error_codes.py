@@ -8,8 +8,9 @@ raised without a code keep their English message everywhere (the CLI always prin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from string import Formatter
 from typing import Any
+
+from engine.problem_codes import template_fields
 
 TEMPLATES: dict[str, str] = {
     # cases and steps (instances.py, tasks.py, access.py, lookup.py, statuses.py)
@@ -129,4 +130,4 @@ def render(code: str, params: Mapping[str, Any]) -> str:
 
 def param_names(code: str) -> set[str]:
     """The params a code's English text uses."""
-    return {name.split("!")[0] for _, name, _, _ in Formatter().parse(TEMPLATES[code]) if name}
+    return template_fields(TEMPLATES[code])

@@ -15,11 +15,7 @@ from flask_babel import gettext
 
 from processes.errors import ServiceError
 
-
-def N_(text: str) -> str:  # noqa: N802 - the usual name of a "mark for translation" no-op
-    """Mark a source text for translation; gettext runs when a request's language is known."""
-    return text
-
+from .i18n import N_, translated
 
 TEXTS: dict[str, str] = {
     # cases and steps
@@ -158,10 +154,7 @@ def service_message(code: str | None, params: Mapping[str, Any] | None, fallback
     source = TEXTS.get(code or "")
     if source is None:
         return fallback
-    try:
-        return gettext(source) % _values(dict(params or {}))  # formatted here too when params are empty
-    except (KeyError, TypeError, ValueError):
-        return fallback  # params that do not fit the text: the English message still says what is wrong
+    return translated(source, _values(dict(params or {})), fallback)
 
 
 def error_message(exc: ServiceError) -> str:

@@ -16,11 +16,7 @@ from flask_babel import gettext
 from engine.errors import ModelInvalid, Problem
 from engine.problem_codes import RULE, text_key
 
-
-def N_(text: str) -> str:  # noqa: N802 - the usual name of a "mark for translation" no-op
-    """Mark a source text for translation; gettext runs when a request's language is known."""
-    return text
-
+from .i18n import N_, translated
 
 TEXTS: dict[str, str] = {
     "file_too_large": N_("Tệp lớn hơn %(limit_mb)s MB"),
@@ -145,10 +141,7 @@ def problem_message(code: str | None, params: Mapping[str, Any] | None, fallback
     source = TEXTS.get(text_key(code or "", params))
     if source is None:
         return fallback
-    try:
-        return gettext(source) % _values(params)  # formatted here too when params are empty
-    except (KeyError, TypeError, ValueError):
-        return fallback  # params that do not fit the text: the engine's message still says what is wrong
+    return translated(source, _values(params), fallback)
 
 
 def localise(problem: Mapping[str, Any]) -> dict[str, Any]:

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import html
-import re
-from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
 from processes.error_codes import TEMPLATES, param_names
 from processes.errors import ConflictError, NotFound
 from tests.web.conftest import csrf_of
+from tests.web.translation_helpers import english_catalog, placeholders
 from tests.web.workspace_helpers import XD_STEPS, complete, open_task, receive_ok, texts, work
 from web.error_text import STATUS_NAMES, STATUS_PARAMS, TEXTS, error_message, service_message
 
-PO = Path(__file__).resolve().parents[2] / "web" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 STEP = "Thẩm định hồ sơ, kiểm tra thực địa"
-
-
-def _english() -> dict[str, str]:
-    with PO.open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id}
-
-
-def _placeholders(text: str) -> set[str]:
-    return set(re.findall(r"%\((\w+)\)s", text))
 
 
 def _available(code: str) -> set[str]:
@@ -34,12 +22,12 @@ def _available(code: str) -> set[str]:
 
 
 def test_every_code_has_a_vietnamese_text_and_an_english_translation():
-    english = _english()
+    english = english_catalog()
     assert sorted(set(TEMPLATES) - set(TEXTS)) == [] and sorted(set(TEXTS) - set(TEMPLATES)) == []
     assert sorted(w for w in [*TEXTS.values(), *STATUS_NAMES.values()] if not english.get(w)) == []
     for code, vi in TEXTS.items():
-        assert _placeholders(vi) <= _available(code), code
-        assert _placeholders(english[vi]) == _placeholders(vi), code
+        assert placeholders(vi) <= _available(code), code
+        assert placeholders(english[vi]) == placeholders(vi), code
 
 
 @pytest.mark.parametrize("code", sorted(TEMPLATES))
@@ -50,7 +38,7 @@ def test_every_text_formats_with_its_params_in_both_languages(app, code):
         with app.test_request_context(f"/?lang={lang}"):
             shown[lang] = service_message(code, params, "FALLBACK")
         assert shown[lang] != "FALLBACK" and "%(" not in shown[lang], (lang, shown[lang])
-        for name in _placeholders(TEXTS[code]):
+        for name in placeholders(TEXTS[code]):
             assert f"<{name.removesuffix('_name')}>" in shown[lang], (lang, name, shown[lang])
     assert shown["vi"] != shown["en"], code
 

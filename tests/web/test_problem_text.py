@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import pytest
-from babel.messages.pofile import read_po
 
 from engine.problem_codes import TEMPLATES, param_names
 from tests.processes.conftest import BPMN
+from tests.web.translation_helpers import english_catalog, placeholders
 from web import problem_text
 from web.problem_text import ELEMENT, KIND_NAMES, LANE, TEXTS, problem_message
 
-PO = Path(__file__).resolve().parents[2] / "web" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 DERIVED = {"source": "where", "kind": "kind_name"}  # engine params → the words web/problem_text.py adds
 NO_LIMIT = BPMN.replace('name="Phê duyệt" camunda:dueDate="P1D"', 'name="Phê duyệt"')
 UNSAFE = BPMN.replace("quyet_dinh == 'duyet'", "__import__('os').system('x')")
-
-
-def _english() -> dict[str, str]:
-    with PO.open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id}
-
-
-def _placeholders(text: str) -> set[str]:
-    return set(re.findall(r"%\((\w+)\)s", text))
 
 
 def _sample(key: str) -> dict[str, str]:
@@ -36,14 +23,14 @@ def _sample(key: str) -> dict[str, str]:
 
 
 def test_every_code_has_a_vietnamese_text_and_an_english_translation():
-    english = _english()
+    english = english_catalog()
     assert sorted(set(TEMPLATES) - set(TEXTS)) == [] and sorted(set(TEXTS) - set(TEMPLATES)) == []
     words = [*TEXTS.values(), *KIND_NAMES.values(), LANE, ELEMENT]
     assert sorted(w for w in words if not english.get(w)) == []
     for key, vi in TEXTS.items():
         available = param_names(key) | {DERIVED[p] for p in param_names(key) if p in DERIVED}
-        assert _placeholders(vi) <= available, key
-        assert _placeholders(english[vi]) == _placeholders(vi), key
+        assert placeholders(vi) <= available, key
+        assert placeholders(english[vi]) == placeholders(vi), key
 
 
 @pytest.mark.parametrize("key", sorted(TEMPLATES))
@@ -53,7 +40,7 @@ def test_every_text_formats_with_its_params_in_both_languages(app, key):
         with app.test_request_context(f"/?lang={lang}"):
             text = problem_message(key, params, "FALLBACK")
         assert text != "FALLBACK" and "%(" not in text, (lang, text)
-        for name in _placeholders(TEXTS[key]) - set(DERIVED.values()):
+        for name in placeholders(TEXTS[key]) - set(DERIVED.values()):
             assert f"<{name}>" in text, (lang, name, text)
     with app.test_request_context("/?lang=en"):
         english = problem_message(key, params, "")
