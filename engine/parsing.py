@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Collection
-from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .errors import ModelInvalid, Problem, problem
 from .model import ProcessInfo, Step, read_process
+from .procedure import Procedure
 from .service_tasks import SEND_TASK_PARSER, SERVICE_TASK_PARSER
 from .timers import TIMER_PARSER_CLASSES
 from .validation import check_document
 from .xml import BPMN_NS, NSMAP, load_xml, rename_reserved_ids
+
+# Procedure is defined in engine.procedure (below timers and runner, see there) and re-exported here,
+# where compile_procedure makes it: `from engine.parsing import Procedure` keeps working.
+__all__ = ["Procedure", "QuytrinhParser", "compile_procedure", "sha256_of"]
 
 
 class QuytrinhParser(CamundaParser):
@@ -30,38 +33,6 @@ class QuytrinhParser(CamundaParser):
         f"{{{BPMN_NS}}}serviceTask": SERVICE_TASK_PARSER,
         f"{{{BPMN_NS}}}sendTask": SEND_TASK_PARSER,
     }
-
-
-@dataclass
-class Procedure:
-    """A compiled procedure: dialect metadata plus the SpiffWorkflow specs that run it."""
-
-    info: ProcessInfo
-    spec: BpmnProcessSpec
-    subprocess_specs: dict[str, BpmnProcessSpec]
-    sha256: str
-    id_map: dict[str, str] = field(default_factory=dict)
-    steps: dict[str, Step] = field(default_factory=dict)
-    warnings: list[Problem] = field(default_factory=list)
-
-    @property
-    def process_id(self) -> str:
-        """The BPMN id of the process that instances start."""
-        return self.info.process_id
-
-    @property
-    def code(self) -> str:
-        """The procedure code (mã hiệu)."""
-        return self.info.code
-
-    @property
-    def name(self) -> str:
-        """The procedure's display name."""
-        return self.info.name
-
-    def element_id(self, spec_name: str) -> str:
-        """The BPMN element id a SpiffWorkflow task spec was parsed from."""
-        return self.id_map.get(spec_name, spec_name)
 
 
 def sha256_of(xml: bytes | str) -> str:

@@ -14,7 +14,7 @@ from SpiffWorkflow.task import Task, TaskState
 from . import expressions
 from .errors import StepFailed, TaskNotReady
 from .forms import Form, validate_free_data
-from .parsing import Procedure
+from .procedure import Procedure
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from .errors import EngineError
-from .parsing import Procedure
+from .procedure import Procedure
 from .service_tasks import SERIALIZER_CONFIG_ADDITIONS
 from .timers import TIMER_SERIALIZER_CONFIG
 

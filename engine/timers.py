@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -48,9 +48,8 @@ from SpiffWorkflow.task import TaskState
 from . import expressions
 from .calendar import WorkingCalendar
 from .durations import DurationKind, parse_duration
-
-if TYPE_CHECKING:
-    from .runner import AutoStep
+from .procedure import Procedure
+from .runner import AutoStep, advance
 
 __all__ = [
     "TIMER_PARSER_CLASSES", "TIMER_SERIALIZER_CONFIG", "VN_ZONE", "Clock", "PendingTimer",
@@ -343,10 +342,8 @@ def timer_state(task: Any) -> tuple[int, Any]:
     return task.state, (value.get("next") if isinstance(value, dict) else value)
 
 
-def advance_timers(procedure: Any, workflow: Any, limit: int = 20) -> list[AutoStep]:
+def advance_timers(procedure: Procedure, workflow: Any, limit: int = 20) -> list[AutoStep]:
     """Fire every due timer and run the workflow on until only people, timers or messages can move it."""
-    from .runner import advance  # runner imports parsing, which imports this module
-
     now, done = engine_now(workflow.script_engine), []
     for _ in range(limit):
         workflow.refresh_timers()
