@@ -81,6 +81,8 @@ test: setup browser-deps
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --config setup.cfg
+	@# No import cycle inside any package (layer contracts above only order whole packages).
+	$(BIN)/python tools/check_cycles.py
 
 bench: setup
 	$(BIN)/python bench/engine_throughput.py
