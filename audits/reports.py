@@ -1,6 +1,6 @@
 """The annual internal-audit report, the management-review pack and the CCHC figures as HTML, PDF and XLSX.
 
-PDF is drawn with the documents engine (processes/documents: fpdf2, embedded Vietnamese serif font);
+PDF is drawn with the documents engine (documents/: fpdf2, embedded Vietnamese serif font);
 XLSX with openpyxl, one sheet per section; HTML from audits/templates/annual_report.html with the
 procedure pictures inline as SVG.
 """
@@ -16,10 +16,9 @@ from openpyxl.drawing.image import Image as SheetImage
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from processes.db import Database
-from processes.documents import vn
-from processes.documents.forms import render as render_document
-from processes.documents.layout import (
+from documents import vn
+from documents.forms import render as render_document
+from documents.layout import (
     Column,
     Document,
     Header,
@@ -31,6 +30,7 @@ from processes.documents.layout import (
     Table,
     Title,
 )
+from processes.db import Database
 from processes.errors import InvalidInput
 
 from .report_data import AnnualReport, build_annual_report

@@ -1,4 +1,4 @@
-"""The link between the officer pages and processes/documents: statutory forms of a dossier or a counter slip."""
+"""The link between the officer pages and documents/: statutory forms of a dossier or a counter slip."""
 
 from __future__ import annotations
 
@@ -6,16 +6,9 @@ import datetime as dt
 
 from flask import Response, abort, request
 
+from documents import DOSSIER_FORMS, DocumentItem, DossierData, render_form, render_tracking_book
 from processes import reception
-from processes.documents import (
-    DOSSIER_FORMS,
-    DocumentItem,
-    DossierData,
-    build_dossier_document_data,
-    render_form,
-    render_tracking_book,
-    tracking_book_data,
-)
+from processes.document_data import build_dossier_document_data, tracking_book_data
 
 from .context import database
 

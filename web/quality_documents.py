@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort
 from flask.typing import ResponseReturnValue
 
+from documents.master_list import render_master_list
+from documents.procedure import render_procedure_document
 from processes import organisation, version_views, versions
-from processes.documents.master_list import render_master_list
-from processes.documents.procedure import render_procedure_document
 from processes.keys import VN
 
 from .auth import login_required

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from documents import render_form, render_tracking_book
 from processes import instances
-from processes.documents import (
-    build_dossier_document_data,
-    render_form,
-    render_tracking_book,
-    tracking_book_data,
-)
-from tests.processes.documents_sample import BASE_URL, in_order, pdf_text
+from processes.document_data import build_dossier_document_data, tracking_book_data
+from tests.documents.sample import BASE_URL, in_order, pdf_text
 
 RECEIVE = {"ten_nguoi_nop": "Nguyễn Văn Ánh", "so_giay_to": "001203004567", "kenh_nop": "truc_tiep",
            "dia_chi": "Thôn Đông, xã Uy Nỗ", "so_dien_thoai": "0912345678", "loai_giay_phep": "xay_dung_moi",

@@ -68,7 +68,7 @@ def test_printed_forms_come_from_the_documents_package(xd, user, org):
 
 
 def test_the_receipt_prints_the_counter_record(xd, user, org):
-    from processes.documents import build_dossier_document_data
+    from processes.document_data import build_dossier_document_data
     from web import paperwork
 
     code = receive_ok(user("motcua"))

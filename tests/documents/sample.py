@@ -10,7 +10,7 @@ from docx import Document as open_docx
 from docx.oxml.ns import qn
 from pypdf import PdfReader
 
-from processes.documents import DocumentItem, DossierData, StepRecord
+from documents import DocumentItem, DossierData, StepRecord
 
 VN = dt.timezone(dt.timedelta(hours=7))
 BASE_URL = "https://dichvucong.donganh.gov.vn"

@@ -1,4 +1,7 @@
-"""Gathering a dossier's document data from the database (instances, tasks, events, dossiers)."""
+"""Gathering a dossier's document data from the database (instances, tasks, events, dossiers).
+
+The renderer (top-level `documents`) only takes plain data; this reading stays here, beside the tables.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +11,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, inspect, select
 
+from documents.data import DocumentItem, DossierData, StepRecord
 from engine.model import lane_roles
 from engine.xml import BPMN_NS, load_xml
 
-from .. import schema
-from ..db import Database
-from .data import DocumentItem, DossierData, StepRecord
+from . import schema
+from .db import Database
 
 # Form field ids the procedures in bpmn/ use for the applicant, and the data keys a caller may use.
 _KEYS = {

@@ -9,12 +9,12 @@ from fractions import Fraction
 import pytest
 from openpyxl import load_workbook
 
-from processes.documents import build_procedure_document, render_master_list, render_procedure_document
-from processes.documents.flow import flow_steps
-from processes.documents.procedure import main_path_total, step_rows
-from processes.documents.vn import duration_vn
+from documents import build_procedure_document, render_master_list, render_procedure_document
+from documents.flow import flow_steps
+from documents.procedure import main_path_total, step_rows
+from documents.vn import duration_vn
 from tests.conftest import BPMN_DIR
-from tests.processes.documents_sample import docx_text, in_order, pdf_pages, pdf_text
+from tests.documents.sample import docx_text, in_order, pdf_pages, pdf_text
 
 META = {
     "agency": "Ủy ban nhân dân huyện Đông Anh", "issue_number": 2, "issue_date": "2026-01-05",

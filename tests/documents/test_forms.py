@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from processes.documents import (
+from documents import (
     DOSSIER_FORMS,
     build_tracking_book,
     lookup_url,
@@ -18,9 +18,9 @@ from processes.documents import (
     template_versions,
     vn,
 )
-from processes.documents import templates as template_module
-from processes.documents.templates import compose, fill
-from tests.processes.documents_sample import (
+from documents import templates as template_module
+from documents.templates import compose, fill
+from tests.documents.sample import (
     BASE_URL,
     at,
     docx_text,
