@@ -146,8 +146,8 @@ def _parse_sessions(raw: object, where: str) -> Sessions:
     for index, pair in enumerate(raw):
         if not isinstance(pair, Sequence) or isinstance(pair, str) or len(pair) != 2:
             raise _fail(where, f"session #{index} must be a ['start', 'end'] pair, got {pair!r}")
-        start, end = (parse_clock(value, where) for value in pair)
-        sessions.append((start.hour * 60 + start.minute, end.hour * 60 + end.minute))
+        opens, closes = (parse_clock(value, where) for value in pair)
+        sessions.append((opens.hour * 60 + opens.minute, closes.hour * 60 + closes.minute))
     sessions.sort()
     for start, end in sessions:
         if start >= end:

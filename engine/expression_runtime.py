@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from engine.errors import EngineError
 
@@ -142,7 +142,9 @@ class _Interpreter:
         return {self.run(e) for e in node.elts}
 
     def _Dict(self, node: ast.Dict) -> dict:
-        return {self.run(k): self.run(v) for k, v in zip(node.keys, node.values, strict=True)}
+        # check() refuses dict unpacking (a None key), so every key is an expression.
+        keys = cast(list[ast.expr], node.keys)
+        return {self.run(k): self.run(v) for k, v in zip(keys, node.values, strict=True)}
 
     def _BoolOp(self, node: ast.BoolOp) -> Any:
         is_and = isinstance(node.op, ast.And)
@@ -194,7 +196,8 @@ class _Interpreter:
         return slice(*(None if part is None else self.run(part) for part in parts))
 
     def _Call(self, node: ast.Call) -> Any:
-        return FUNCTIONS[node.func.id](*(self.run(arg) for arg in node.args))
+        func = cast(ast.Name, node.func)  # check() admits calls of the allowed functions by bare name only
+        return FUNCTIONS[func.id](*(self.run(arg) for arg in node.args))
 
 
 def interpret(tree: ast.AST, data: Mapping[str, Any], juel: bool = False) -> Any:

@@ -101,10 +101,10 @@ def _field_schema(f: FormField) -> dict[str, Any]:
     c = f.constraints
     if f.type == "long":
         schema["type"] = "integer"
-        if c.get("min") is not None:
-            schema["minimum"] = int(c["min"])
-        if c.get("max") is not None:
-            schema["maximum"] = int(c["max"])
+        if (low := c.get("min")) is not None:
+            schema["minimum"] = int(low)
+        if (high := c.get("max")) is not None:
+            schema["maximum"] = int(high)
     elif f.type == "boolean":
         schema["type"] = "boolean"
     elif f.type == "date":
@@ -114,10 +114,10 @@ def _field_schema(f: FormField) -> dict[str, Any]:
         schema["x-labels"] = dict(f.options)
     else:
         schema["type"] = "string"
-        if c.get("minlength") is not None:
-            schema["minLength"] = int(c["minlength"])
-        if c.get("maxlength") is not None:
-            schema["maxLength"] = int(c["maxlength"])
+        if (shortest := c.get("minlength")) is not None:
+            schema["minLength"] = int(shortest)
+        if (longest := c.get("maxlength")) is not None:
+            schema["maxLength"] = int(longest)
     if f.default not in (None, ""):
         schema["default"] = f.default
     if f.readonly:

@@ -25,7 +25,7 @@ _TOKEN = re.compile(
 _WORD_OPS = {"and": "&&", "or": "||", "not": "!", "eq": "==", "ne": "!=", "lt": "<", "gt": ">",
              "le": "<=", "ge": ">=", "div": "/", "mod": "%", "empty": "empty"}
 _LITERALS = {"true": True, "false": False, "null": None}
-_BINARY: dict[str, tuple[int, ast.AST]] = {
+_BINARY: dict[str, tuple[int, ast.cmpop | ast.operator]] = {
     "==": (40, ast.Eq()), "!=": (40, ast.NotEq()),
     "<": (50, ast.Lt()), ">": (50, ast.Gt()), "<=": (50, ast.LtE()), ">=": (50, ast.GtE()),
     "+": (60, ast.Add()), "-": (60, ast.Sub()),
@@ -38,7 +38,7 @@ _TERNARY, _PREFIX, _POSTFIX = 10, 80, 90
 @dataclass(frozen=True)
 class _Tok:
     kind: str  # num, name, str, lit, op, end
-    value: object
+    value: str | int | float | bool | None
     pos: int
 
 
@@ -56,6 +56,7 @@ def _tokenize(body: str, offset: int) -> list[_Tok]:
             what = "unterminated string literal" if quote else f"unexpected character {body[pos]!r}"
             raise ExpressionError(f"syntax error: {what} at position {pos + offset}")
         kind, text = match.lastgroup, match.group()
+        assert kind is not None  # every alternative of _TOKEN is a named group
         tokens.append(_classify(kind, text, pos + offset))
         pos = match.end()
     tokens = [t for t in tokens if t.kind != "ws"]
@@ -135,7 +136,7 @@ class _Parser:
         if op in _BINARY:
             bp, node_op = _BINARY[op]
             right = self.expr(bp)
-            if bp <= 50:  # comparisons: left-associative, never Python-style chained
+            if isinstance(node_op, ast.cmpop):  # comparisons: left-associative, never Python-style chained
                 return ast.Compare(left=left, ops=[node_op], comparators=[right])
             return ast.BinOp(left=left, op=node_op, right=right)
         if op == "?":

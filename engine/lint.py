@@ -154,8 +154,8 @@ def _field_findings(node: etree._Element, sid: str | None) -> list[Finding]:
               node.xpath("./camunda:validation/camunda:constraint", namespaces=NSMAP)}
     found = []
     for lo, hi in (("min", "max"), ("minlength", "maxlength")):
-        if _int(limits.get(lo)) is not None and _int(limits.get(hi)) is not None \
-                and _int(limits[lo]) > _int(limits[hi]):
+        low, high = _int(limits.get(lo)), _int(limits.get(hi))
+        if low is not None and high is not None and low > high:
             found.append(_bad_form("bad_form_range", sid, field=fid, low=lo, low_value=limits[lo], high=hi,
                                    high_value=limits[hi]))
     if ftype != "long" and {"min", "max"} & set(limits):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 from typing import Any
 
 from lxml import etree
@@ -145,16 +146,17 @@ class _Graph:
     """The top-level flow nodes of a process with their step limits."""
 
     def __init__(self, process: etree._Element) -> None:
-        self.nodes = {el.get("id"): el for el in process if isinstance(el.tag, str) and el.tag.startswith(_B)
-                      and local(el) not in _NOT_NODES and el.get("id")}
+        self.nodes = {ident: el for el in process if isinstance(el.tag, str) and el.tag.startswith(_B)
+                      and local(el) not in _NOT_NODES and (ident := el.get("id"))}
         self.succ: dict[str, list[str]] = {n: [] for n in self.nodes}
         has_incoming: set[str] = set()
         self.flow_target: dict[str, str] = {}
         for flow in process.iterfind(_B + "sequenceFlow"):
             src, dst = flow.get("sourceRef"), flow.get("targetRef")
-            if src in self.nodes and dst in self.nodes:
+            if src is not None and dst is not None and src in self.nodes and dst in self.nodes:
                 self.succ[src].append(dst)
-                self.flow_target[flow.get("id")] = dst
+                if (flow_id := flow.get("id")) is not None:  # gateways name their default flow by id
+                    self.flow_target[flow_id] = dst
                 has_incoming.add(dst)
         self.weights = {n: _limit(el) for n, el in self.nodes.items()}
         self.minutes = {n: w.total_minutes(DAY_MINUTES) for n, w in self.weights.items()}
@@ -185,7 +187,7 @@ class _Graph:
 
     def culprit(self, path: list[str], limit: Any) -> str:
         """The first node of the path at which the running total passes the limit."""
-        running = 0
+        running = Fraction(0)
         for node in path:
             running += self.minutes[node]
             if running > limit:

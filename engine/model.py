@@ -82,10 +82,10 @@ def lane_roles(process: etree._Element) -> dict[str, tuple[str, str]]:
                 found[ref.text.strip()] = (role, name)
     # Steps drawn inside an embedded subprocess belong to the lane the subprocess sits in.
     for sub in process.iter(f"{{{BPMN_NS}}}subProcess", f"{{{BPMN_NS}}}transaction", f"{{{BPMN_NS}}}adHocSubProcess"):
-        if sub.get("id") in found:
+        if (sub_id := sub.get("id", "")) in found:
             for inner in sub.iter():
-                if isinstance(inner.tag, str) and inner.get("id") and inner.get("id") not in found:
-                    found[inner.get("id")] = found[sub.get("id")]
+                if isinstance(inner.tag, str) and (inner_id := inner.get("id")) and inner_id not in found:
+                    found[inner_id] = found[sub_id]
     return found
 
 
@@ -93,7 +93,7 @@ def read_process(process: etree._Element, id_map: dict[str, str]) -> tuple[Proce
     """Read the dialect metadata of one bpmn:process element."""
     docs = process.xpath("./bpmn:documentation/text()", namespaces=NSMAP)
     info = ProcessInfo(
-        process_id=process.get("id"),
+        process_id=process.get("id", ""),
         name=(process.get("name") or process.get("id") or "").strip(),
         documentation="\n".join(d.strip() for d in docs),
         properties=properties_of(process),
@@ -110,7 +110,7 @@ def read_process(process: etree._Element, id_map: dict[str, str]) -> tuple[Proce
 
 
 def _read_step(el: etree._Element, lanes: dict, id_map: dict[str, str]) -> tuple[Step, list[Problem]]:
-    spec_name = el.get("id")
+    spec_name = el.get("id", "")
     role, lane = lanes.get(spec_name, (None, None))
     roles = split_roles(el.get(_C + "candidateGroups")) or ((role,) if role else ())
     form, problems = read_form(el)

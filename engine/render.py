@@ -58,7 +58,7 @@ def procedure_dot(xml: bytes | str, highlight: Collection[str] = (), process_id:
     for flow in process.iter(f"{{{BPMN_NS}}}sequenceFlow"):
         cond = flow.find(f"{{{BPMN_NS}}}conditionExpression")
         label = flow.get("name") or ((cond.text or "").strip() if cond is not None else "")
-        paint = colours.get(flow.get("id"))
+        paint = colours.get(flow.get("id", ""))
         graph.edge(flow.get("sourceRef"), flow.get("targetRef"), label=label[:40],
                    **({"color": paint, "penwidth": "3"} if paint else {}))
     return graph
@@ -112,7 +112,7 @@ def _add_node(graph: graphviz.Digraph, el: etree._Element, lit: bool, note: str 
         label = ""
         xlabel = name
     else:
-        label = mark if shape == "diamond" else name or el.get("id")
+        label = mark if shape == "diamond" else name or el.get("id", "")
         xlabel = name if shape == "diamond" else ""
         if due:
             label += f"\n[{due}]"

@@ -143,6 +143,8 @@ def _task_error(my_task: Any, text: str, err: Exception) -> WorkflowTaskExceptio
 class _FixedDueTimer:
     """A timer whose due instant is computed once, when it starts, then compared with the clock."""
 
+    expression: str  # of the TimerEventDefinition this is mixed into
+
     def due_instant(self, my_task: Any, now: datetime, text: str) -> datetime:
         """The instant the timer is due, from its expression's value."""
         raise NotImplementedError
@@ -221,7 +223,7 @@ class WorkingCycleTimer(CycleTimerEventDefinition):
         return PendingBpmnEvent(self.name, "CycleTimerEventDefinition", shown)
 
 
-_WORKING = {
+_WORKING: dict[type, type[TimerEventDefinition]] = {
     DurationTimerEventDefinition: WorkingDurationTimer,
     TimeDateEventDefinition: WorkingDateTimer,
     CycleTimerEventDefinition: WorkingCycleTimer,

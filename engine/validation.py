@@ -73,9 +73,10 @@ def check_document(root: etree._Element, handlers: Collection[str]) -> list[Prob
 
 
 def _owner_id(el: etree._Element) -> str | None:
-    while el is not None and el.get("id") is None:
-        el = el.getparent()
-    return None if el is None else el.get("id")
+    node: etree._Element | None = el
+    while node is not None and node.get("id") is None:
+        node = node.getparent()
+    return None if node is None else node.get("id")
 
 
 def _check_expression(el: etree._Element, owner: str | None) -> list[Problem]:
@@ -161,9 +162,9 @@ def _check_process_properties(el: etree._Element) -> list[Problem]:
 
 def _flow_nodes(container: etree._Element) -> dict[str, etree._Element]:
     return {
-        child.get("id"): child for child in container
+        ident: child for child in container
         if isinstance(child.tag, str) and child.tag.startswith(_B)
-        and local(child) not in _NOT_FLOW_NODES and child.get("id")
+        and local(child) not in _NOT_FLOW_NODES and (ident := child.get("id"))
     }
 
 
@@ -177,15 +178,16 @@ def _check_graph(container: etree._Element, event_subprocess: bool = False) -> l
     pred: dict[str, list[str]] = {n: [] for n in nodes}
     for flow in container.iterfind(_B + "sequenceFlow"):
         src, dst = flow.get("sourceRef"), flow.get("targetRef")
-        if src not in nodes or dst not in nodes:
+        if src is None or dst is None or src not in nodes or dst not in nodes:
             problems.append(problem("unknown_flow_endpoints", flow.get("id"), source=src, target=dst))
             continue
         succ[src].append(dst)
         pred[dst].append(src)
     for node_id, el in nodes.items():
-        if local(el) == "boundaryEvent" and el.get("attachedToRef") in nodes:
-            succ[el.get("attachedToRef")].append(node_id)
-            pred[node_id].append(el.get("attachedToRef"))
+        host = el.get("attachedToRef")
+        if local(el) == "boundaryEvent" and host is not None and host in nodes:
+            succ[host].append(node_id)
+            pred[node_id].append(host)
     roots = [n for n, el in nodes.items() if not pred[n] and _may_start(el)]
     reached = _walk(roots, succ)
     for n, el in nodes.items():

@@ -96,14 +96,14 @@ def elements_of(xml: bytes | str) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for process in root.iter(_B + "process"):
         lanes = lane_roles(process)
-        found[process.get("id")] = _process_signature(process)
+        found[process.get("id", "")] = _process_signature(process)
         for el in process.iter():
             if not isinstance(el.tag, str) or not el.tag.startswith(_B) or el is process:
                 continue
             kind = local(el)
-            if kind in _SKIP or not el.get("id"):
+            if kind in _SKIP or not (eid := el.get("id")):
                 continue
-            found[el.get("id")] = _flow_signature(el) if kind == "sequenceFlow" else _node_signature(el, lanes)
+            found[eid] = _flow_signature(el) if kind == "sequenceFlow" else _node_signature(el, lanes)
     return found
 
 
@@ -123,8 +123,8 @@ def _flow_signature(flow: etree._Element) -> dict[str, Any]:
 
 
 def _node_signature(el: etree._Element, lanes: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
-    eid = el.get("id")
-    role, lane = lanes.get(eid, (None, None))
+    eid = el.get("id", "")  # only elements with an id are compared
+    role, lane = lanes.get(eid) or (None, None)
     parent = el.getparent()
     flows = parent.xpath("./bpmn:sequenceFlow", namespaces=NSMAP) if parent is not None else []
     incoming = tuple(sorted(f.get("id") for f in flows if f.get("targetRef") == eid))

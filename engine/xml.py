@@ -65,18 +65,18 @@ def rename_reserved_ids(tree: etree._ElementTree) -> dict[str, str]:
     root = tree.getroot()
     process_ids = {p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")}
     reserved = set(RESERVED_IDS) | {f"{pid}.EndJoin" for pid in process_ids}
-    clashing = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id") in reserved}
+    clashing = {ident for el in root.iter() if isinstance(el.tag, str) and (ident := el.get("id", "")) in reserved}
     if not clashing:
         return {}
     mapping = {old: old + RENAMED_SUFFIX for old in clashing}
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        if el.get("id") in mapping:
-            el.set("id", mapping[el.get("id")])
+        if (ident := el.get("id", "")) in mapping:
+            el.set("id", mapping[ident])
         for attr in _REF_ATTRIBUTES:
-            if el.get(attr) in mapping:
-                el.set(attr, mapping[el.get(attr)])
+            if (ref := el.get(attr, "")) in mapping:
+                el.set(attr, mapping[ref])
         if el.tag in _REF_TEXT_TAGS and el.text and el.text.strip() in mapping:
             el.text = mapping[el.text.strip()]
     return {new: old for old, new in mapping.items()}
