@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -82,7 +83,8 @@ def deploy(ctx: click.Context, paths: tuple[str, ...], actor: str | None, as_jso
 @handled
 def validate(paths: tuple[str, ...], as_json: bool) -> None:
     """Check BPMN files; list every problem; exit 6 when any file is invalid."""
-    report, bad = [], False
+    report: list[dict[str, Any]] = []
+    bad = False
     for path in _bpmn_paths(paths):
         try:
             proc = compile_procedure(path.read_bytes(), registered(), filename=path.name)
@@ -125,10 +127,11 @@ def complete(ctx: click.Context, task_id: str, data: str, actor: str, as_json: b
 
 
 def _print_moved(moved: instances.Moved, as_json: bool) -> None:
-    payload = {"instance": moved.instance_id, "business_key": moved.business_key, "status": moved.status,
-               "end_event": moved.end_event,
-               "opened": [{"id": str(s.task_id), "element_id": s.element_id, "name": s.name,
-                           "roles": list(s.roles), "assignee": s.assignee, "due": s.due} for s in moved.opened]}
+    payload: dict[str, Any] = {
+        "instance": moved.instance_id, "business_key": moved.business_key, "status": moved.status,
+        "end_event": moved.end_event,
+        "opened": [{"id": str(s.task_id), "element_id": s.element_id, "name": s.name,
+                    "roles": list(s.roles), "assignee": s.assignee, "due": s.due} for s in moved.opened]}
     emit(as_json, payload, lambda: "\n".join(
         [f"{moved.business_key} (instance {moved.instance_id}): {moved.status}"]
         + [f"  next: {s['id']}  {s['name']}  [{', '.join(s['roles'])}] {s['due'] or ''}" for s in payload["opened"]]))
