@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request, session
 from flask_babel import gettext
+
+from .extensions import babel
 
 LANGUAGES = ("vi", "en")
 SOURCE = Path(__file__).parent / "translations"
@@ -28,16 +32,45 @@ def translated(source: str, values: dict[str, Any], fallback: str) -> str:
         return fallback  # the lower layer's English message still says what is wrong
 
 
-def compile_catalogs(target: Path) -> Path:
-    """Compile every .po under web/translations into .mo files under `target` (no build step needed)."""
-    for po in SOURCE.glob("*/LC_MESSAGES/*.po"):
-        out = target / po.relative_to(SOURCE).with_suffix(".mo")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with po.open("rb") as src:
-            catalog = read_po(src)
-        with out.open("wb") as dst:
+def catalog_folder(source: Path) -> Path:
+    """Where the .mo files are kept: beside the .po files, or a per-user cache when that is read-only."""
+    if os.access(source, os.W_OK):
+        return source  # a checkout or an editable install: compiled once, reused by every app and test
+    # An installed copy owned by another user: a stable cache, one per source folder.
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "quytrinh" / "translations" / hashlib.sha256(str(source).encode()).hexdigest()[:12]
+
+
+def compile_catalogs(source: Path, target: Path) -> list[Path]:
+    """Compile each .po under `source` whose .mo under `target` is missing or stale; the .mo files written."""
+    written = []
+    for po in sorted(source.glob("*/LC_MESSAGES/*.po")):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime_ns == po.stat().st_mtime_ns:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        _compile(po, mo)
+        written.append(mo)
+    return written
+
+
+def _compile(po: Path, mo: Path) -> None:
+    with po.open("rb") as src:
+        catalog = read_po(src)
+    # Written beside the target, then renamed over it: two processes starting together (pytest -n 2,
+    # several server workers) never read half a catalog, and nothing is left in the temp directory.
+    fd, name = tempfile.mkstemp(dir=mo.parent, prefix=f".{mo.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as dst:
+            os.chmod(name, 0o644)  # mkstemp makes it private; a catalog is read by whoever serves the app
             write_mo(dst, catalog)
-    return target
+        # The .mo takes its .po's mtime, so "stale" means "differs": an older .po copied in counts too.
+        stat = po.stat()
+        os.utime(name, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        os.replace(name, mo)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def select_locale() -> str:
@@ -49,11 +82,14 @@ def select_locale() -> str:
 
 
 def init_i18n(app: Flask) -> None:
-    """Compile catalogs to a private folder and point Flask-Babel at it."""
-    from .extensions import babel
-
-    folder = Path(tempfile.mkdtemp(prefix="quytrinh-i18n-"))
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compile_catalogs(folder))
+    """Compile the catalogs that changed (usually none) and point Flask-Babel at them."""
+    folder = catalog_folder(SOURCE)
+    compile_catalogs(SOURCE, folder)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(folder)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel caches loaded catalogs per process (one shared Babel) by locale alone, not by folder:
+    # without this a new app would serve whatever an earlier app loaded, from another folder or an older .po.
+    with app.app_context():
+        babel.domain_instance.cache.clear()
