@@ -1,6 +1,6 @@
 """Time the annual report over 100k dossiers (~1M events) and conformance over 10k cases, against pm4py.
 
-(1) Setup: a template year of the demo district is worked through the engine (audits.demo at a small
+(1) Setup: a template year of the demo district is worked through the engine (demo.generate_year at a small
     scale); its rows (cases, dossiers, steps, events, scans, ratings, apologies) are then cloned in
     bulk with new ids and codes and a shift of whole weeks inside the year until there are
     --dossiers dossiers. Cloned hash chains are not re-chained (the report does not verify them).
@@ -37,13 +37,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from audits.conformance import ModelCatalog, ProcedureModel, check_log, step_trace  # noqa: E402
-from audits.demo import generate_year  # noqa: E402
 from audits.records import actor_roles, iter_case_logs  # noqa: E402
 from audits.report_data import build_annual_report  # noqa: E402
 from audits.reports import render_report  # noqa: E402
+from demo import generate_year  # noqa: E402
 from processes.db import Database  # noqa: E402
 from processes.schema import UTCDateTime, definitions, instances, metadata  # noqa: E402
-from tests.audits.demo_data import prepared  # noqa: E402
+from tests.demo.demo_data import prepared  # noqa: E402
 
 YEAR = 2025
 CLONED = {"instances": "id", "dossiers": "instance_id", "human_tasks": "instance_id", "events": "case_id",

@@ -43,7 +43,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
     def demo_year(ctx: click.Context, year: int, scale: float, seed: int, bpmn_dir: str, force: bool,
                   as_json: bool) -> None:
         """Fill the database with a simulated year of the demo district (worked through the engine)."""
-        from audits import demo, demo_audits
+        import demo
 
         db = db_of(ctx)
         initialise(db, SystemClock())
@@ -58,7 +58,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
             for path in sorted(Path(bpmn_dir).glob("*.bpmn")):
                 catalog.deploy_file(db, path, SystemClock(), "iso")
         summary = demo.generate_year(db, year, scale, seed)
-        audits = demo_audits.run_demo_audits(db, year)
+        audits = demo.run_demo_audits(db, year)
         payload = {**summary.as_dict(), "audit_plans": audits.plans, "findings": audits.findings,
                    "capa_cases": audits.capa_cases}
         emit(as_json, payload, lambda: (

@@ -12,7 +12,7 @@ from audits.eventlogs import read_csv_text, read_xes
 from audits.export import export_text, write_xes
 from audits.records import iter_case_logs
 from processes.schema import instances
-from tests.audits.demo_data import demo_copy
+from tests.demo.demo_data import demo_copy
 
 
 def _expected(db, transitions=("complete",), procedure=None):

@@ -15,7 +15,7 @@ from audits.records import DossierFact
 from processes.clock import FixedClock
 from processes.errors import InvalidInput
 from processes.schema import apologies, dossiers, human_tasks
-from tests.audits.demo_data import YEAR, demo_copy
+from tests.demo.demo_data import YEAR, demo_copy
 
 RULES = index766.rules_for(dt.date(2025, 1, 1))
 

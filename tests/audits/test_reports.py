@@ -14,7 +14,7 @@ from audits.report_data import HEADLINE_LABELS, build_annual_report
 from audits.reports import render_report
 from processes.schema import apologies, dossiers
 from processes.workspace_schema import attachments, ratings
-from tests.audits.demo_data import YEAR, demo_copy
+from tests.demo.demo_data import YEAR, demo_copy
 
 INTERNAL = ("QT-VB-01", "QT-TDKT-01", "QT-CAPA-01", "QT-ISO-01")
 

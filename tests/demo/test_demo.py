@@ -9,17 +9,17 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from audits.conformance import ModelCatalog, ProcedureModel, check_log
-from audits.demo import generate_year
 from audits.deviations import OUT_OF_ORDER, REPEATED, ROLE_NOT_ALLOWED, SKIPPED, UNEXPECTED
 from audits.eventlogs import read_xes
 from audits.export import export_text
 from audits.records import actor_roles, iter_case_logs
 from audits.report_data import build_annual_report
+from demo import generate_year
 from processes import eventlog
 from processes.keys import VN
 from processes.schema import apologies, definitions, dossiers, instances
 from processes.workspace_schema import attachments, ratings
-from tests.audits.demo_data import YEAR, demo_copy, demo_year, prepared
+from tests.demo.demo_data import YEAR, demo_copy, demo_year, prepared
 
 
 def test_a_year_has_the_expected_mix(tmp_path):

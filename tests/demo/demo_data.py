@@ -9,8 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from audits.demo import DemoSummary, generate_year
-from audits.demo_audits import AuditSummary, run_demo_audits
+from demo import AuditSummary, DemoSummary, generate_year, run_demo_audits
 from processes import catalog
 from processes.clock import FixedClock
 from processes.db import Database

@@ -1,7 +1,7 @@
 """The demo district: a year of dossiers worked through the real engine on a simulated clock.
 
 `generate_year` is a discrete-event simulation. Dossiers arrive on the working days of the year
-(audits/demo_profiles.py: rates per procedure, seasons, channels); each one is received with the
+(demo/profiles.py: rates per procedure, seasons, channels); each one is received with the
 one-stop counter's use case (`processes.reception.receive`) or submitted online (`instances.start`),
 and every step is completed with `instances.complete` by a demo user who holds the step's role, at
 an instant drawn from the step's time limit (most early, some on time, some late). Supplement
@@ -41,8 +41,8 @@ from processes.schema import dossiers as dossiers_table
 from processes.schema import human_tasks
 from processes.sla import working_before
 
-from . import demo_profiles as P
-from . import demo_support as S
+from . import profiles as P
+from . import support as S
 
 _MAX_STEPS = 40  # a case looping longer than this is abandoned by the simulation (never expected)
 
@@ -368,7 +368,7 @@ def generate_year(db: Database, year: int, scale: float = 1.0, seed: int = 2025,
                   attachments_root: Path | None = None, until: dt.datetime | None = None) -> DemoSummary:
     """Simulate a year of the demo district through the engine; return what was produced.
 
-    The demo organisation and the procedures of audits/demo_profiles.py must be deployed. Arrivals
+    The demo organisation and the procedures of demo/profiles.py must be deployed. Arrivals
     stop at the end of `year` (or at `until`); open cases go on until `until` (default: 31 January next
     year) and are left as they are then.
     """

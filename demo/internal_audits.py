@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from audits import index766, programme
+from audits.periods import parse_period
 from processes import instances, organisation
 from processes.clock import FixedClock
 from processes.db import Database
@@ -16,9 +18,6 @@ from processes.errors import InvalidInput, NotFound
 from processes.keys import VN
 from processes.schema import apologies, dossiers, events, human_tasks
 from processes.schema import instances as instances_table
-
-from . import index766, programme
-from .periods import parse_period
 
 AUDITORS = (("cv.tp", "H01.TP"), ("cv.nv", "H01.NV"), ("iso", "H01.VP"))
 MANUAL = {"1": (16.5, "Tự chấm theo kết quả công khai TTHC trên Cổng DVC quốc gia"),

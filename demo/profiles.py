@@ -3,7 +3,7 @@
 The figures are plausible for a rural district (UBND huyện) and one commune, not measured from a real
 one: chứng thực and khai sinh are the everyday procedures, building permits the rare and slow ones.
 Rates are dossiers per working day at scale 1 (about 650 dossiers a year, what `make run` loads on
-first start); `audits.demo` multiplies them by its scale (a busy district is scale 5 to 10).
+first start); `demo.year` multiplies them by its scale (a busy district is scale 5 to 10).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ PROFILES: tuple[Profile, ...] = (
 # Share of steps finished early (in the first half of their time limit), and how long the rest take:
 # fractions of the step's limit, on time in (0.5, 1], late in (1, LATE_MAX]. A step overruns its own
 # limit with half its `late` weight; unless it is the dossier's cause of lateness it must still leave
-# the later steps room before the appointment (see audits.demo._step_time).
+# the later steps room before the appointment (see demo.year._step_time).
 EARLY_SHARE = 0.55
 LATE_MAX = 2.2
 # Working days an applicant takes to bring what a supplement request asks for.
