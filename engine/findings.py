@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from .problem_codes import render, text_key
@@ -20,10 +20,6 @@ class Finding:
     element_id: str | None = None
     severity: str = ERROR
     params: dict[str, Any] = field(default_factory=dict, hash=False)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready form (element_id, message, severity, code, params)."""
-        return asdict(self)
 
 
 def finding(code: str, element_id: str | None, severity: str = ERROR, /, **params: Any) -> Finding:

@@ -15,6 +15,7 @@ from engine.xml import BPMN_NS, NSMAP, load_xml
 from .errors import InvalidInput
 from .handlers import registered
 from .schema import roles, units
+from .view_schemas import FindingSchema
 
 __all__ = ["LintFailed", "has_errors", "lint_xml", "main_process", "problems_of"]
 
@@ -24,7 +25,7 @@ class LintFailed(InvalidInput):
 
     def __init__(self, message: str, findings: Collection[Finding]) -> None:
         super().__init__(message, {f.element_id or "_": f.message for f in findings if f.severity == ERROR})
-        self.problems = [f.as_dict() for f in findings]
+        self.problems = problems_of(findings)
 
 
 def lint_xml(conn: Connection, xml: bytes | str, code: str | None = None) -> list[Finding]:
@@ -41,7 +42,7 @@ def lint_xml(conn: Connection, xml: bytes | str, code: str | None = None) -> lis
 
 def problems_of(findings: Collection[Finding]) -> list[dict]:
     """Findings as the API shows them: element_id, message, severity, code, params."""
-    return [f.as_dict() for f in findings]
+    return FindingSchema(many=True).dump(findings)
 
 
 def main_process(xml: bytes | str) -> ProcessInfo | None:

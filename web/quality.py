@@ -12,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 from engine.errors import EngineError, ModelInvalid
 from processes import instances, migration, procedures, tasks, version_views, versions
 from processes.errors import ServiceError
-from processes.lint import LintFailed, lint_xml
+from processes.lint import LintFailed, lint_xml, problems_of
 from processes.version_status import OPEN
+from processes.view_schemas import VersionDiffSchema
 
 from .auth import login_required
 from .context import clock, database
@@ -123,7 +124,7 @@ def _page(code: str, dry_run: dict | None = None, filters: dict | None = None) -
     if shown not in numbers:
         abort(404)
     source, target = request.args.get("from", type=int), request.args.get("to", type=int)
-    changes = version_views.diff(db, code, source, target).as_dict() \
+    changes = VersionDiffSchema().dump(version_views.diff(db, code, source, target)) \
         if source in numbers and target in numbers and source != target else None
     open_version = next((v for v in reversed(listed) if v["status"] in OPEN), None)
     return render_template(
@@ -146,7 +147,7 @@ def _problems(code: str, open_version: dict | None) -> list[dict]:
     xml = versions.version_xml(database(), code, open_version["version"])
     try:
         with database().read() as conn:
-            return localise_all(f.as_dict() for f in lint_xml(conn, xml, code))
+            return localise_all(problems_of(lint_xml(conn, xml, code)))
     except ModelInvalid as exc:
         return model_problems(exc)
 

@@ -13,6 +13,7 @@ from engine.findings import finding
 from engine.lint import lint
 from engine.parsing import compile_procedure
 from engine.problem_codes import EXTRA_PARAMS, RULE, TEMPLATES, param_names, render, text_key
+from processes.view_schemas import FindingSchema
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sorted((ROOT / "engine").glob("*.py")) + [ROOT / "processes" / "lint.py"]
@@ -91,7 +92,7 @@ def test_a_problem_keeps_its_english_message_and_carries_code_and_params():
     shaped = finding("bad_form", "Task_1", "warning", rule="bad_form_repeated_value", field="loai")
     assert shaped.message == "enum form field 'loai' repeats a value id"
     assert text_key(shaped.code, shaped.params) == "bad_form_repeated_value"
-    assert shaped.as_dict()["params"] == {"rule": "bad_form_repeated_value", "field": "loai"}
+    assert FindingSchema().dump(shaped)["params"] == {"rule": "bad_form_repeated_value", "field": "loai"}
 
 
 def test_validator_and_lint_results_carry_codes_and_params():

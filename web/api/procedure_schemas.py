@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from processes.view_schemas import FindingSchema, VersionDiffSchema
+
 __all__ = [
     "DiffSchema", "DraftSchema", "MigrationRequestSchema", "MigrationResultSchema", "ProblemsSchema",
     "ProcedureSchema", "RevertResultSchema", "SavedDraftSchema", "SubmitSchema", "SubmittedSchema", "ValidateSchema",
@@ -11,15 +13,8 @@ __all__ = [
 ]
 
 
-class ProblemSchema(Schema):
-    """One validator or design-lint finding, at the element it is about; message in the request's language."""
-
-    element_id = fields.String(allow_none=True)
-    message = fields.String(required=True)
-    severity = fields.String(required=True, metadata={"enum": ["error", "warning"]})
-    code = fields.String(metadata={"description": "stable code of the rule (engine: a validator problem)"})
-    params = fields.Dict(keys=fields.String(), metadata={
-        "description": "the values the message names; params.rule is the exact check when a code covers several"})
+class ProblemSchema(FindingSchema):
+    """One validator or design-lint finding (FindingSchema's fields), its message in the request's language."""
 
 
 class ProblemsSchema(Schema):
@@ -92,22 +87,8 @@ class ValidateSchema(Schema):
     code = fields.String(load_default=None, allow_none=True)
 
 
-class ChangedSchema(Schema):
-    """An element present in both versions, with what changed."""
-
-    element_id = fields.String()
-    what = fields.List(fields.String())
-    name = fields.String()
-    details = fields.Dict()
-
-
-class DiffSchema(Schema):
+class DiffSchema(VersionDiffSchema):
     """Elements added, removed and changed between two versions."""
-
-    added = fields.List(fields.String())
-    removed = fields.List(fields.String())
-    changed = fields.List(fields.Nested(ChangedSchema))
-    names = fields.Dict(keys=fields.String(), values=fields.String())
 
 
 class SubmitSchema(Schema):

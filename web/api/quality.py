@@ -100,7 +100,7 @@ def diff(code: str) -> ResponseReturnValue:
     source, target = request.args.get("from", type=int), request.args.get("to", type=int)
     if source is None or target is None:
         raise InvalidInput("give the two versions as ?from=<n>&to=<n>", {"from": "required", "to": "required"})
-    return jsonify(DiffSchema().dump(version_views.diff(database(), code, source, target).as_dict()))
+    return jsonify(DiffSchema().dump(version_views.diff(database(), code, source, target)))
 
 
 @bp.post("/procedures/<code>/versions/<int:version>/submit")

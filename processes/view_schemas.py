@@ -1,0 +1,55 @@
+"""Marshmallow schemas of the engine's views (lint findings, version diffs).
+
+The engine stays free of marshmallow, so the one JSON shape of its views lives here, the lowest layer that
+serialises them: processes (LintFailed, problems_of), the quality pages and the JSON API all dump through it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields
+
+
+class FindingSchema(Schema):
+    """One validator or design-lint finding (engine.findings.Finding), at the element it is about."""
+
+    element_id = fields.String(allow_none=True)
+    message = fields.String(required=True)
+    severity = fields.String(required=True, metadata={"enum": ["error", "warning"]})
+    code = fields.String(metadata={"description": "stable code of the rule (engine: a validator problem)"})
+    params = fields.Dict(keys=fields.String(), metadata={
+        "description": "the values the message names; params.rule is the exact check when a code covers several"})
+
+
+class ChangedSchema(Schema):
+    """An element present in both versions, with what changed."""
+
+    element_id = fields.String()
+    what = fields.List(fields.String())
+    name = fields.String()
+    details = fields.Dict()
+
+
+class _Changes(fields.List):
+    """VersionDiff.changed (element id -> aspects) as a list of ChangedSchema items, in the diff's order.
+
+    The engine keeps the changes keyed by element id, which is what drawing the diff needs; JSON clients
+    want a list with each element's name and before/after details, read from the diff's other mappings.
+    """
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> list[Any] | None:
+        if value is None:
+            return None
+        rows = [{"element_id": eid, "what": list(what), "name": obj.names.get(eid, eid),
+                 "details": obj.details.get(eid, {})} for eid, what in value.items()]
+        return super()._serialize(rows, attr, obj, **kwargs)
+
+
+class VersionDiffSchema(Schema):
+    """Elements added, removed and changed between two versions (engine.versiondiff.VersionDiff)."""
+
+    added = fields.List(fields.String())
+    removed = fields.List(fields.String())
+    changed = _Changes(fields.Nested(ChangedSchema))
+    names = fields.Dict(keys=fields.String(), values=fields.String())
