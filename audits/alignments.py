@@ -185,15 +185,15 @@ class Aligner:
                     steps.append(((target, i), g + DEVIATION, t, None))
             if event is not None:
                 steps.append(((node, i + 1), g + log_cost, None, event))
-            for target, g2, t, activity in steps:
-                if g2 < best.get(target, g2 + 1):
-                    h = estimate(*target)
+            for reached, g2, via, activity in steps:
+                if g2 < best.get(reached, g2 + 1):
+                    h = estimate(*reached)
                     if h is None:
                         continue
-                    best[target] = g2
-                    parent[target] = (state, t, activity)
+                    best[reached] = g2
+                    parent[reached] = (state, via, activity)
                     counter += 1
-                    heapq.heappush(heap, (g2 + h, -target[1], g2, counter, target))
+                    heapq.heappush(heap, (g2 + h, -reached[1], g2, counter, reached))
         return None
 
     def _moves_of(self, parent: dict, state: tuple[int, int]) -> tuple[Move, ...]:

@@ -59,7 +59,8 @@ def translate(source: str | bytes | etree._ElementTree, process_id: str | None =
         raise ValueError("label_by must be 'name' or 'id'")
     tree = source if isinstance(source, etree._ElementTree) else load_xml(source)
     process = _pick_process(tree, process_id)
-    out = Translation(PetriNet(name=process.get("id")), process.get("id"), (process.get("name") or "").strip())
+    pid = process.get("id", "")
+    out = Translation(PetriNet(name=pid), pid, (process.get("name") or "").strip())
     builder = _Builder(out, label_by)
     out.net.add_place(SOURCE)
     out.net.add_place(SINK)
@@ -114,17 +115,18 @@ class _Builder:
 
     def container(self, el: etree._Element, entry: str, exits: list[str]) -> None:
         """Translate the flow nodes and flows directly inside a process or subprocess."""
-        nodes = {c.get("id"): c for c in el if _local(c) in FLOW_NODES}
+        nodes = {ident: c for c in el if _local(c) in FLOW_NODES and (ident := c.get("id")) is not None}
         ins: dict[str, list[str]] = {n: [] for n in nodes}
         outs: dict[str, list[str]] = {n: [] for n in nodes}
         for flow in el.iterchildren(f"{_B}sequenceFlow"):
             src, dst = flow.get("sourceRef"), flow.get("targetRef")
-            if src not in nodes or dst not in nodes:
+            if src is None or dst is None or src not in nodes or dst not in nodes:
                 self.note(flow, "joins elements outside its container; ignored")
                 continue
-            self.net.add_place(flow.get("id"), _name(flow) or None)
-            outs[src].append(flow.get("id"))
-            ins[dst].append(flow.get("id"))
+            fid = flow.get("id", "")
+            self.net.add_place(fid, _name(flow) or None)
+            outs[src].append(fid)
+            ins[dst].append(fid)
             if flow.find(f"{_B}conditionExpression") is not None and _local(nodes[src]) not in XOR_LIKE:
                 self.note(flow, "a conditional flow out of an activity is taken as always taken")
         _Scope(self, nodes, ins, outs, entry, exits).build()
@@ -221,15 +223,16 @@ class _Scope:
 
     def boundary(self, node_id: str, el: etree._Element) -> None:
         """An interrupting boundary event on a task replaces that task; others are not supported."""
-        host = self.nodes.get(el.get("attachedToRef"))
-        if host is None:
+        host_id = el.get("attachedToRef")
+        host = self.nodes.get(host_id) if host_id is not None else None
+        if host_id is None or host is None:
             self.b.note(el, "attached to an unknown activity; ignored")
         elif el.get("cancelActivity", "true").lower() == "false":
             self.b.note(el, "non-interrupting boundary events are not supported; its path is left out")
         elif _local(host) not in ACTIVITIES:
             self.b.note(el, "boundary events on subprocesses are not supported; its path is left out")
         else:
-            self.b.tau(f"boundary.{node_id}", [self.in_place(host.get("id"))], self.outputs(node_id))
+            self.b.tau(f"boundary.{node_id}", [self.in_place(host_id)], self.outputs(node_id))
 
     def subprocess(self, node_id: str, el: etree._Element) -> None:
         """An embedded subprocess: expanded in place between its incoming and outgoing flows."""

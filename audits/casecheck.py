@@ -7,22 +7,25 @@ role checks stay per case. The figures are those of audits.conformance.check_log
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import select
 
 from processes.db import Database
 from processes.schema import definitions
 
+from .alignments import Aligner
 from .conformance import CaseConformance, ModelCatalog, ProcedureConformance, ProcedureModel, check_log
 from .records import CONFORMANCE_KEYS, CONFORMANCE_LIFECYCLES, actor_roles, iter_case_logs
+from .replay import TokenReplayer
 
 
 class _Once:
     """Wraps an aligner or a token replayer so that each distinct call is computed once."""
 
     def __init__(self, inner: Any, method: str) -> None:
-        self._inner, self._method, self._seen = inner, getattr(inner, method), {}
+        self._inner, self._method = inner, getattr(inner, method)
+        self._seen: dict[tuple, Any] = {}
         setattr(self, method, self._call)
 
     def _call(self, trace: Sequence[str], *args: Any, **kwargs: Any) -> Any:
@@ -42,8 +45,9 @@ def stored_models(db: Database) -> ModelCatalog:
     models = []
     for r in rows:
         model = ProcedureModel.from_xml(r.bpmn_xml, r.version, r.process_id)
-        model.aligner = _Once(model.aligner, "align")
-        model.replayer = _Once(model.replayer, "replay")
+        # The proxies answer every attribute of what they wrap, so they stand in for it.
+        model.aligner = cast(Aligner, _Once(model.aligner, "align"))
+        model.replayer = cast(TokenReplayer, _Once(model.replayer, "replay"))
         models.append(model)
     return ModelCatalog(models)
 

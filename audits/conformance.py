@@ -51,12 +51,12 @@ class ProcedureModel:
         process = next(p for p in tree.getroot().iter(f"{{{BPMN_NS}}}process")
                        if p.get("id") == translation.process_id)
         info, _ = read_process(process, {})
-        elements = frozenset(el.get("id") for el in process.iter()
-                             if isinstance(el.tag, str) and etree.QName(el).localname in FLOW_NODES)
+        elements = frozenset(eid for el in process.iter() if isinstance(el.tag, str)
+                             and etree.QName(el).localname in FLOW_NODES and (eid := el.get("id")) is not None)
         names = {sid: step.name for sid, step in info.steps.items()}
         for el in process.iter():
-            if isinstance(el.tag, str) and el.get("id") in translation.activities:
-                names.setdefault(el.get("id"), (el.get("name") or el.get("id")).strip())
+            if isinstance(el.tag, str) and (eid := el.get("id")) is not None and eid in translation.activities:
+                names.setdefault(eid, (el.get("name") or eid).strip())
         roles = {sid: step.roles for sid, step in info.steps.items()}
         return cls(translation.process_id, info.code, version, translation, names, roles, elements)
 

@@ -37,9 +37,9 @@ def control_flow_deviations(alignment: Alignment, known: Collection[str]) -> lis
     model_moves: dict[str, list[int]] = {}
     position = 0
     for move in alignment.moves:
-        if move.kind == "log":
+        if move.kind == "log" and move.activity is not None:  # a log-only move is one of the trace's events
             log_moves.setdefault(move.activity, []).append(position)
-        elif move.kind == "model":
+        elif move.kind == "model" and move.label is not None:  # (always: a model move is a labelled one)
             model_moves.setdefault(move.label, []).append(position)
         if move.activity is not None:
             position += 1
@@ -94,7 +94,7 @@ def role_deviations(events: Sequence[Mapping], positions: Mapping[int, int],
     the roles from `actor_roles` (held now). Actors with neither are not judged.
     """
     scheduled: dict[str, list[str]] = {}
-    assignee: dict[str, str] = {}
+    assignee: dict[str, str | None] = {}
     found: list[Deviation] = []
     for index, ev in enumerate(events):
         payload = ev.get("payload") or {}
@@ -105,7 +105,7 @@ def role_deviations(events: Sequence[Mapping], positions: Mapping[int, int],
             assignee[task] = payload.get("assignee")
         elif ev["lifecycle"] == "complete" and ev.get("actor") and index in positions:
             actor = ev["actor"]
-            required = scheduled.get(task) if task in scheduled else list(step_roles.get(ev["activity"], ()))
+            required = scheduled[task] if task in scheduled else list(step_roles.get(ev["activity"], ()))
             held = payload.get("held")
             if held is None:
                 held = actor_roles.get(actor)

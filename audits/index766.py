@@ -196,7 +196,7 @@ def index766(db: Database, period: Period, unit: str | None = None,
     out = [build_index([f for f in facts if f.unit == code], period, rules, code, names.get(code, code),
                        {c: v for (u, c), v in manual.items() if u == code}) for code in codes]
     if unit is None and len(codes) > 1:
-        combined = {}
+        combined: dict[str, list[float]] = {}
         for code in codes:
             for (u, c), (points, _) in manual.items():
                 if u == code:

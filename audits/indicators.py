@@ -162,7 +162,7 @@ def build_sla_report(period: Period, facts: list[DossierFact], steps: list[StepF
         if period.contains(f.received_at):
             report.received += 1
             report.received_online += f.online
-        if not period.contains(f.done_at) or f.result is None:
+        if f.done_at is None or not period.contains(f.done_at) or f.result is None:
             continue
         for bucket in (report.overall, report.by_procedure.setdefault(f.procedure, Counts()),
                        report.by_unit.setdefault(f.unit, Counts()),

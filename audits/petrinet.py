@@ -120,6 +120,13 @@ def _text_of(el: etree._Element, child: str) -> str | None:
     return None
 
 
+def _required(el: etree._Element, attr: str) -> str:
+    value = el.get(attr)
+    if value is None:
+        raise ValueError(f"PNML {_local(el)} without the {attr!r} attribute")
+    return value
+
+
 def _children(el: etree._Element, name: str) -> Iterable[etree._Element]:
     # Nodes may sit directly in <net> or inside (nested) <page> elements.
     for c in el:
@@ -134,27 +141,28 @@ def read_pnml(source: str | Path | bytes) -> PetriNet:
     raw = source if isinstance(source, bytes) else Path(source).read_bytes()
     parser = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True, remove_comments=True)
     root = etree.fromstring(raw, parser=parser)
-    net_el = next((c for c in root if _local(c) == "net"), root)
-    net = PetriNet(name=_text_of(net_el, "name") or net_el.get("id", ""))
+    net_el: etree._Element = next((c for c in root if _local(c) == "net"), root)
+    net = PetriNet(name=_text_of(net_el, "name") or net_el.get("id") or "")
     for el in _children(net_el, "place"):
-        pid = el.get("id")
+        pid = _required(el, "id")
         net.add_place(pid, _text_of(el, "name"))
         tokens = int(_text_of(el, "initialMarking") or 0)
         if tokens > 0:
             net.initial[pid] = tokens
     for el in _children(net_el, "transition"):
-        name = _text_of(el, "name") or el.get("id")
+        tid = _required(el, "id")
+        name = _text_of(el, "name") or tid
         invisible = any(_local(c) == "toolspecific" and "invisible" in (c.get("activity") or "") for c in el)
-        net.add_transition(el.get("id"), None if invisible else name)
+        net.add_transition(tid, None if invisible else name)
     for el in _children(net_el, "arc"):
         weight = int(_text_of(el, "inscription") or 1)
-        net.add_arc(el.get("source"), el.get("target"), weight)
+        net.add_arc(_required(el, "source"), _required(el, "target"), weight)
     finals = [c for c in net_el if _local(c) == "finalmarkings"]
     if finals:
         for place in finals[0].iter("{*}place"):
-            text = next((t.text for t in place if _local(t) == "text"), "0")
-            if int(text or 0) > 0:
-                net.final[place.get("idref")] = int(text)
+            text = next((t.text for t in place if _local(t) == "text"), "0") or "0"
+            if int(text) > 0:
+                net.final[_required(place, "idref")] = int(text)
     else:
         # Without an explicit final marking, a workflow net ends with one token in each sink.
         net.final = {p: 1 for p in sink_places(net)}

@@ -82,8 +82,8 @@ def silent_paths(net: PetriNet, max_length: int = MAX_SILENT_PATH) -> dict[str, 
     go to the net's transition order). A place may reach itself through a silent cycle.
     """
     silent_out: dict[str, list[str]] = {p: [] for p in net.places}
-    for name, t in net.transitions.items():
-        if t.silent:
+    for name, transition in net.transitions.items():
+        if transition.silent:
             for p in net.pre[name]:
                 silent_out[p].append(name)
     paths: dict[str, dict[str, tuple[str, ...]]] = {}

@@ -90,9 +90,12 @@ class StateSpace:
         queue = deque([self.final])
         while queue:
             node = queue.popleft()
+            node_dist = dist[node]
+            assert node_dist is not None  # only markings with a distance are queued
             for source, label in preds[node]:
-                d = dist[node] + (label is not None)
-                if dist[source] is None or d < dist[source]:
+                d = node_dist + (label is not None)
+                best = dist[source]
+                if best is None or d < best:
                     dist[source] = d
                     if label is None:
                         queue.appendleft(source)
