@@ -153,7 +153,7 @@ def _pictures(report: AnnualReport, steps, verdicts: list[CaseConformance], xml:
         use.count, use.median_hours, use.limit_hours = figure.counts.resolved, figure.median_hours, figure.limit_hours
         use.late = figure.counts.late
     codes = {f.procedure for f in report.sla.steps} if report.sla else set()
-    by_process = {}
+    by_process: dict[str, dict[str, int]] = {}
     for verdict in verdicts:
         for dev in verdict.deviations:
             by_process.setdefault(verdict.process_id, {}).setdefault(dev.activity, 0)
@@ -170,7 +170,7 @@ def _pictures(report: AnnualReport, steps, verdicts: list[CaseConformance], xml:
 
 
 def _process_id(text: str) -> str:
-    return next(p.get("id") for p in load_xml(text).getroot().iter(f"{{{BPMN_NS}}}process")
+    return next(p.get("id", "") for p in load_xml(text).getroot().iter(f"{{{BPMN_NS}}}process")
                 if p.get("isExecutable", "true") != "false")
 
 

@@ -98,7 +98,7 @@ def sections(r: AnnualReport) -> list[Section]:
                 (1.3, 4, 1.2, 1.2))] if sla.causes else []))
         out.append(Section("audit", "7. Hồ sơ quá hạn không có văn bản xin lỗi (sự không phù hợp)", [
             f"{len(sla.late_without_apology)} hồ sơ: " + (", ".join(sla.late_without_apology) or "không có") + "."]))
-    conf_rows = []
+    conf_rows: list[tuple[str, ...]] = []
     for code, c in sorted(r.conformance.items()):
         top = "; ".join(f"{d.name}: {DEVIATION_LABELS.get(d.kind, d.kind)} ×{d.count} "
                         f"({', '.join(r.case_codes.get(x, str(x)) for x in d.examples)})" for d in c.deviations[:3])
@@ -112,7 +112,7 @@ def sections(r: AnnualReport) -> list[Section]:
     out.append(Section("audit", "9. Sơ đồ quy trình thực tế", [
         "Màu bước đậm theo số lần thực hiện; dưới tên bước: số lần (n), thời gian trung vị (TV), số lần quá hạn; "
         "bước có sai lệch tô đỏ."], pictures=[p.code for p in r.pictures]))
-    plan_rows = []
+    plan_rows: list[tuple[str, ...]] = []
     for item in r.plans:
         p, answers = item["plan"], [c["answer"] for c in item["checklist"]]
         plan_rows.append((p.code, p.unit, ", ".join(p.procedures), ", ".join(u for u, _ in p.team),

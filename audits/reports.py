@@ -123,7 +123,8 @@ def _sheet_name(title: str, used: set[str]) -> str:
 def render_xlsx(report: AnnualReport, kind: str = "annual") -> bytes:
     """The report as a workbook: one sheet per section, pictures on their own sheet."""
     book = Workbook()
-    book.remove(book.active)
+    if (blank := book.active) is not None:  # the empty sheet a new workbook starts with
+        book.remove(blank)
     used: set[str] = set()
     bold = Font(bold=True)
     for section in chosen(report, kind):
