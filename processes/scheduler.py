@@ -2,13 +2,13 @@
 
 Run it standalone (``quytrinh worker``) or embedded in the web server as a daemon thread
 (``start_embedded``). Several schedulers may run against one database: timer jobs are claimed
-(processes.timers), so each fires once. The SLA sweep (processes.sweep.run_sweep) is imported
-lazily; when that module is absent the scheduler only fires timers.
+(processes.timers), so each fires once. Every pass may also run the SLA sweep (processes.sweep)
+and let approved procedure versions take effect (processes.versions).
 """
 
 from __future__ import annotations
 
-import importlib
+import atexit
 import logging
 import os
 import secrets
@@ -19,9 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import timers
+from . import timers, versions
 from .clock import Clock, SystemClock
 from .db import Database
+from .sweep import run_sweep
 
 log = logging.getLogger("quytrinh.scheduler")
 
@@ -31,17 +32,6 @@ SweepFunction = Callable[..., Any]
 def default_worker_id() -> str:
     """host:pid:random, unique enough to tell schedulers apart in claims and events."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
-
-
-def load_sweep() -> SweepFunction | None:
-    """processes.sweep.run_sweep, or None when that module does not exist (yet)."""
-    try:
-        module = importlib.import_module("processes.sweep")
-    except ModuleNotFoundError as exc:
-        if exc.name == "processes.sweep":
-            return None
-        raise
-    return getattr(module, "run_sweep", None)
 
 
 @dataclass
@@ -70,7 +60,7 @@ class Scheduler:
         self.limit = limit
         self.claim_seconds = claim_seconds
         self.sender = sender
-        self.sweep = sweep if sweep is not None else load_sweep()
+        self.sweep: SweepFunction = sweep if sweep is not None else run_sweep
         self._next_sweep = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -87,7 +77,7 @@ class Scheduler:
         except Exception as exc:  # e.g. the database is down: log it, try again next tick
             log.exception("firing timers failed")
             result.errors.append(f"timers: {type(exc).__name__}: {exc}")
-        if self.sweep is not None and (force_sweep or time.monotonic() >= self._next_sweep):
+        if force_sweep or time.monotonic() >= self._next_sweep:
             self._next_sweep = time.monotonic() + self.sweep_every
             try:
                 result.sweep_result = self.sweep(self.db, self.clock, sender=self.sender)
@@ -100,8 +90,6 @@ class Scheduler:
 
     def _activate_versions(self, result: Tick) -> None:
         """Approved procedure versions whose effective date has come take effect (on the sweep's cadence)."""
-        from . import versions  # the catalog is optional for a bare worker: import late
-
         try:
             result.activated = versions.activate_due(self.db, self.clock)
         except Exception as exc:
@@ -110,8 +98,8 @@ class Scheduler:
 
     def run(self, once: bool = False) -> Tick:
         """Tick every `interval` seconds until `stop` is called (or once); return the last tick."""
-        log.info("scheduler %s started (interval %ss, sweep every %ss, sweep %s)", self.worker_id,
-                 self.interval, self.sweep_every, "on" if self.sweep else "not available")
+        log.info("scheduler %s started (interval %ss, sweep every %ss)", self.worker_id,
+                 self.interval, self.sweep_every)
         last = self.tick(force_sweep=True)
         while not once and not self._stop.wait(self.interval):
             last = self.tick()
@@ -142,8 +130,6 @@ class Scheduler:
 def start_embedded(db: Database, clock: Clock | None = None, interval: float = 5.0,
                    sweep_every: float = 60.0) -> Scheduler:
     """Start a scheduler thread inside this process (the web server) and stop it at exit."""
-    import atexit
-
     scheduler = Scheduler(db, clock, interval=interval, sweep_every=sweep_every)
     scheduler.start()
     atexit.register(scheduler.stop)

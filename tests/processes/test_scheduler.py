@@ -6,9 +6,11 @@ Workers run as real separate processes (multiprocessing, spawn) against the test
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections import Counter
 
@@ -16,12 +18,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from processes import scheduler as scheduler_module
 from processes import timers
 from processes.clock import FixedClock
 from processes.db import Database
-from processes.scheduler import Scheduler, load_sweep
+from processes.scheduler import Scheduler
 from processes.schema import events, timer_jobs
+from processes.sweep import run_sweep
 from tests.conftest import PG_URL
 from tests.processes.conftest import current_schema, open_tasks_of
 from tests.processes.test_timers import DUE, jobs, lifecycles, timer_bpmn, waiting_case
@@ -181,19 +183,17 @@ def test_a_failing_sweep_does_not_stop_timers_and_vice_versa(timer_db, clock, mo
     assert swept == [True] and tick.errors == ["timers: OSError: database unreachable"]
 
 
-def test_load_sweep_tolerates_only_a_missing_sweep_module(monkeypatch):
-    def missing(name):
-        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+def test_the_scheduler_sweeps_with_processes_sweep_by_default(org, clock):
+    assert Scheduler(org, clock).sweep is run_sweep
 
-    monkeypatch.setattr(scheduler_module.importlib, "import_module", missing)
-    assert load_sweep() is None
 
-    def broken(name):
-        raise ModuleNotFoundError("No module named 'smtplib_ext'", name="smtplib_ext")
-
-    monkeypatch.setattr(scheduler_module.importlib, "import_module", broken)
-    with pytest.raises(ModuleNotFoundError):
-        load_sweep()
+def test_a_missing_or_broken_sweep_module_fails_loudly_at_import(monkeypatch):
+    # The scheduler used to import the sweep lazily and run without it when it was missing: an import
+    # error then meant SLA deadlines silently never swept. Now it is an ordinary import, so it fails.
+    monkeypatch.setitem(sys.modules, "processes.sweep", None)  # what `import processes.sweep` then raises
+    monkeypatch.delitem(sys.modules, "processes.scheduler")
+    with pytest.raises(ImportError, match="processes.sweep"):
+        importlib.import_module("processes.scheduler")
 
 
 def test_the_embedded_scheduler_thread_fires_timers_and_stops(timer_db, clock):
