@@ -11,11 +11,12 @@ from __future__ import annotations
 import threading
 from collections import namedtuple
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import Executable, Insert
+from sqlalchemy.exc import DBAPIError, InvalidRequestError
+from sqlalchemy.sql import ClauseElement, Executable, Insert
+from sqlalchemy.sql.compiler import SQLCompiler
 
 
 class _Plan:
@@ -25,7 +26,9 @@ class _Plan:
         dialect = conn.dialect
         if isinstance(stmt, Insert) and not stmt._returning:
             stmt = stmt.inline()  # no implicit RETURNING of the new key: nobody asks for it here
-        compiled = stmt.compile(dialect=dialect, column_keys=list(keys))
+        # Every executable statement (select, insert, update, delete) is a clause; its compiled form is
+        # an SQLCompiler, whose private attributes (_result_columns, _bind_processors) are read below.
+        compiled = cast(SQLCompiler, cast(ClauseElement, stmt).compile(dialect=dialect, column_keys=list(keys)))
         if any(bind.expanding for bind in compiled.binds.values()):
             raise ValueError("IN lists with expanding parameters are not supported on the fast path")
         self.sql = compiled.string
@@ -33,7 +36,8 @@ class _Plan:
         self.slots = _slots(compiled, keys, dialect.positional)
         self.names = [name for name, _, _, _ in self.slots]
         self.columns = [(c.keyname, c.type) for c in (compiled._result_columns or ())]
-        self.row_type = namedtuple("Row", [name for name, _ in self.columns], rename=True) if self.columns else None
+        self.row_type: type[Any] | None = (
+            namedtuple("Row", [name for name, _ in self.columns], rename=True) if self.columns else None)
         self.result_processors: list | None = None  # set on the first result (needs the cursor's types)
         self.dialect = dialect
 
@@ -69,7 +73,7 @@ def _slots(compiled: Any, keys: tuple[str, ...], positional: bool) -> list[tuple
     placed = compiled.construct_params({key: _Given(key) for key in keys})
     defaults = _scalar_defaults(compiled)
     processors = compiled._bind_processors
-    slots = []
+    slots: list[tuple[str, str | None, Any, Any]] = []
     for name in (compiled.positiontup or ()) if positional else placed:
         value = placed[name]
         if isinstance(value, _Given):
@@ -134,19 +138,22 @@ class Fast:
     def execute(self, conn: Connection, params: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None
                 ) -> Result:
         """Run with one parameter set (a mapping) or many (a list of mappings, same keys)."""
-        many = isinstance(params, list | tuple)
-        sets = list(params) if many else [params or {}]
+        many = isinstance(params, Sequence)
+        sets: list[Mapping[str, Any]] = list(params) if isinstance(params, Sequence) else [params or {}]
         if not sets:
             return Result([], 0)
         plan = self._plan(conn, tuple(sorted(sets[0])))
-        args = [plan.parameters(p) for p in sets]
-        cursor = conn.connection.dbapi_connection.cursor()
+        args: list[Any] = [plan.parameters(p) for p in sets]  # all positional or all named, as the plan says
+        dbapi_connection = conn.connection.dbapi_connection
+        if dbapi_connection is None:
+            raise InvalidRequestError("the connection has been invalidated")
+        cursor = dbapi_connection.cursor()
         try:
             if many and len(args) > 1:
                 cursor.executemany(plan.sql, args)
             else:
                 cursor.execute(plan.sql, args[0])
-            rows = _rows(plan, cursor) if plan.row_type is not None else []
+            rows = _rows(plan, plan.row_type, cursor) if plan.row_type is not None else []
             return Result(rows, cursor.rowcount)
         except conn.dialect.loaded_dbapi.Error as exc:
             # The same exception classes SQLAlchemy raises (IntegrityError, OperationalError…).
@@ -156,12 +163,12 @@ class Fast:
             cursor.close()
 
 
-def _rows(plan: _Plan, cursor: Any) -> list[Any]:
+def _rows(plan: _Plan, row_type: type[Any], cursor: Any) -> list[Any]:
     fetched = cursor.fetchall()
     if not fetched:
         return []
     processors = plan.processors(cursor.description)
-    make = plan.row_type._make
+    make = row_type._make
     if not any(processors):
         return [make(r) for r in fetched]
     return [make([p(v) if p else v for p, v in zip(processors, r, strict=True)]) for r in fetched]
