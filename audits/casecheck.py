@@ -9,15 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import select
-
+from processes.case_logs import iter_case_logs
+from processes.catalog import deployed_versions
 from processes.db import Database
-from processes.schema import definitions
+from processes.organisation import actor_roles
 
 from .alignments import Aligner
 from .conformance import CaseConformance, ModelCatalog, ProcedureConformance, ProcedureModel, check_log
-from .records import CONFORMANCE_KEYS, CONFORMANCE_LIFECYCLES, actor_roles, iter_case_logs
 from .replay import TokenReplayer
+
+# What conformance checking reads (audits/conformance.py, deviations.py): these lifecycles, these payload keys.
+CONFORMANCE_LIFECYCLES = ("case_start", "case_complete", "case_cancel", "schedule", "assign", "complete")
+CONFORMANCE_KEYS = ("version", "task", "roles", "assignee", "kind", "held", "for")
 
 
 class _Once:
@@ -41,7 +44,7 @@ class _Once:
 def stored_models(db: Database) -> ModelCatalog:
     """Every deployed version of every procedure, ready for checking (each trace aligned once)."""
     with db.read() as conn:
-        rows = conn.execute(select(definitions.c.bpmn_xml, definitions.c.version, definitions.c.process_id)).all()
+        rows = deployed_versions(conn)
     models = []
     for r in rows:
         model = ProcedureModel.from_xml(r.bpmn_xml, r.version, r.process_id)

@@ -3,15 +3,13 @@ auditor checks on every procedure (current version, records, deadlines, apologie
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from engine.model import read_process
 from engine.xml import BPMN_NS, load_xml
 from processes import catalog
-from processes.schema import definitions
 
 _BEFORE = (
     ("4.4", "Quy trình {code} «{name}» đang áp dụng là phiên bản có hiệu lực (phiên bản {version}); các hồ sơ "
@@ -34,10 +32,8 @@ _AFTER = (
 def checklist_items(conn: Connection, code: str) -> list[dict[str, Any]]:
     """Checklist rows (item_no, clause, element_id, question) for the active version of a procedure."""
     definition = catalog.active_definition(conn, code)
-    row = conn.execute(select(definitions.c.bpmn_xml, definitions.c.properties)
-                       .where(definitions.c.id == definition.id)).one()
-    props = json.loads(row.properties or "{}")
-    process = next(p for p in load_xml(row.bpmn_xml).getroot().iter(f"{{{BPMN_NS}}}process")
+    bpmn_xml, props = catalog.definition_source(conn, definition.id)
+    process = next(p for p in load_xml(bpmn_xml).getroot().iter(f"{{{BPMN_NS}}}process")
                    if p.get("id") == definition.process_id)
     info, _ = read_process(process, {})
     fill = {"code": code, "name": definition.name, "version": definition.version,

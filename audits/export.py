@@ -17,13 +17,10 @@ from collections.abc import Iterator
 from typing import IO, Any
 from xml.sax.saxutils import quoteattr
 
-from sqlalchemy import select
-
+from processes.case_logs import iter_case_logs
 from processes.db import Database
 from processes.keys import VN
-from processes.schema import definitions, dossiers, instances, units
-
-from .records import iter_case_logs
+from processes.records import case_attributes
 
 STEP_TRANSITIONS = ("schedule", "assign", "complete", "withdraw")
 CSV_COLUMNS = ("case:concept:name", "concept:name", "time:timestamp", "lifecycle:transition", "org:resource",
@@ -35,16 +32,8 @@ def _stamp(at: dt.datetime) -> str:
 
 
 def _cases(db: Database, procedure: str | None) -> list[dict[str, Any]]:
-    query = (select(instances.c.id, instances.c.business_key, instances.c.status, definitions.c.code,
-                    definitions.c.version, definitions.c.name, units.c.code.label("unit"), dossiers.c.channel,
-                    dossiers.c.status_code, dossiers.c.result)
-             .join(definitions, definitions.c.id == instances.c.definition_id)
-             .join(units, units.c.id == instances.c.unit_id)
-             .outerjoin(dossiers, dossiers.c.instance_id == instances.c.id).order_by(instances.c.id))
-    if procedure:
-        query = query.where(definitions.c.code == procedure)
     with db.read() as conn:
-        return [r._asdict() for r in conn.execute(query)]
+        return case_attributes(conn, procedure)
 
 
 def _keep(ev: dict[str, Any], transitions: tuple[str, ...]) -> bool:

@@ -22,10 +22,9 @@ from processes.audit_schema import index766_manual_scores
 from processes.clock import Clock
 from processes.db import Database
 from processes.errors import InvalidInput, NotFound
-from processes.schema import units
+from processes.records import DossierFact, load_dossiers
 
 from .periods import Period
-from .records import DossierFact, load_dossiers
 
 RULES_DIR = Path(__file__).resolve().parent / "rules" / "qd766"
 
@@ -187,7 +186,7 @@ def index766(db: Database, period: Period, unit: str | None = None,
         else:
             facts = [f for f in facts if period.contains(f.received_at) or period.contains(f.done_at)]
         manual = _manual(conn, period.label)
-        names = {r.code: r.name for r in conn.execute(select(units.c.code, units.c.name))}
+        names = organisation.unit_names(conn)
     codes = sorted({f.unit for f in facts} | {u for u, _ in manual})
     if unit is not None:
         if unit not in names:
@@ -207,11 +206,12 @@ def index766(db: Database, period: Period, unit: str | None = None,
 
 
 def _manual(conn, period: str) -> dict[tuple[str, str], tuple[float, str]]:
-    query = (select(units.c.code, index766_manual_scores.c.criterion, index766_manual_scores.c.points,
-                    index766_manual_scores.c.note)
-             .join(units, units.c.id == index766_manual_scores.c.unit_id)
+    # The scores table is ours; the unit codes come from organisation, which owns the units table.
+    codes = organisation.unit_codes(conn)
+    query = (select(index766_manual_scores.c.unit_id, index766_manual_scores.c.criterion,
+                    index766_manual_scores.c.points, index766_manual_scores.c.note)
              .where(index766_manual_scores.c.period == period))
-    return {(r.code, r.criterion): (r.points, r.note) for r in conn.execute(query)}
+    return {(codes[r.unit_id], r.criterion): (r.points, r.note) for r in conn.execute(query)}
 
 
 def set_manual_score(db: Database, unit: str, period: Period, criterion: str, points: float, actor: str,

@@ -22,9 +22,10 @@ from typing import Any
 from engine.durations import parse_duration
 from processes.calendar_store import calendar_for
 from processes.db import Database
+from processes.organisation import department_of
+from processes.records import DossierFact, StepFact, load_dossiers, load_steps
 
 from .periods import Period, local_month
-from .records import DossierFact, StepFact, department_of, load_dossiers, load_steps
 
 DAY_HOURS = 8.0
 RESULTS = ("early", "on_time", "late")

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from engine.xml import BPMN_NS, load_xml
 from processes.calendar_store import calendar_for
+from processes.catalog import active_bpmn
 from processes.db import Database
-from processes.schema import definitions, human_tasks, instances, units
+from processes.organisation import department_of, top_agency_name
+from processes.records import DossierFact, cases_of, load_dossiers, load_steps, open_step_names
 
 from . import index766, programme
 from .casecheck import check_cases
@@ -26,7 +26,6 @@ from .conformance import CaseConformance, ProcedureConformance
 from .indicators import SlaReport, build_sla_report
 from .periods import Period, parse_period
 from .pictures import Picture, StepUse, picture
-from .records import DossierFact, department_of, load_dossiers, load_steps
 
 OBJECTIVES_DIR = Path(__file__).resolve().parent / "rules" / "objectives"
 HEADLINE_LABELS = {
@@ -115,16 +114,11 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
         steps = load_steps(conn, of_dossiers_in=period)
         departments = department_of(conn)
         calendars = {uid: calendar_for(conn, uid) for uid in {f.unit_id for f in facts}}
-        root = conn.execute(select(units.c.name).where(units.c.parent_id.is_(None)).order_by(units.c.id)).scalar()
-        xml = {r.code: r.bpmn_xml for r in conn.execute(select(definitions.c.code, definitions.c.bpmn_xml)
-                                                        .where(definitions.c.status == "active"))}
-        capa_rows = conn.execute(select(instances.c.id, instances.c.business_key, instances.c.status,
-                                        instances.c.created_at, instances.c.completed_at)
-                                 .join(definitions, definitions.c.id == instances.c.definition_id)
-                                 .where(definitions.c.code == programme.CAPA_CODE).order_by(instances.c.id)).all()
-        open_steps = {r.instance_id: r.name for r in conn.execute(
-            select(human_tasks.c.instance_id, human_tasks.c.name).where(human_tasks.c.state.in_(("ready", "claimed"))))}
-    report = AnnualReport(year, period, root or "", dt.datetime.now(dt.UTC))
+        root = top_agency_name(conn)
+        xml = active_bpmn(conn)
+        capa_cases = cases_of(conn, programme.CAPA_CODE)
+        open_steps = open_step_names(conn)
+    report = AnnualReport(year, period, root, dt.datetime.now(dt.UTC))
     report.headline = headline(facts, period)
     report.sla = build_sla_report(period, facts, steps, departments, calendars)
     report.names = dict(report.sla.names)
@@ -139,8 +133,8 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
                     for p in programme.list_plans(db, year)]
     report.findings = programme.findings(db, year)
     report.previous_findings = [f for f in programme.findings(db) if f["at"].year < year]
-    report.capa = [{"case": r.business_key, "status": r.status, "opened": r.created_at, "closed": r.completed_at,
-                    "step": open_steps.get(r.id, "")} for r in capa_rows]
+    report.capa = [{"case": c.business_key, "status": c.status, "opened": c.created_at, "closed": c.completed_at,
+                    "step": open_steps.get(c.instance_id, "")} for c in capa_cases]
     report.objectives = evaluate_objectives(facts, period)
     return report
 

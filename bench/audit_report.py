@@ -37,11 +37,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select  # noqa: E402
 
 from audits.conformance import ModelCatalog, ProcedureModel, check_log, step_trace  # noqa: E402
-from audits.records import actor_roles, iter_case_logs  # noqa: E402
 from audits.report_data import build_annual_report  # noqa: E402
 from audits.reports import render_report  # noqa: E402
 from demo import generate_year  # noqa: E402
+from processes.case_logs import iter_case_logs  # noqa: E402
 from processes.db import Database  # noqa: E402
+from processes.organisation import actor_roles  # noqa: E402
 from processes.schema import UTCDateTime, definitions, instances, metadata  # noqa: E402
 from tests.demo.demo_data import prepared  # noqa: E402
 

@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy import text as sql_text
@@ -113,6 +114,52 @@ def active_definition(conn: Connection, code_or_process_id: str):
     if row is None:
         raise NotFound.of("no_active_procedure", ref=code_or_process_id)
     return row
+
+
+# A procedure of this level is internal (quality system), not an administrative procedure for citizens.
+INTERNAL_LEVEL = "noi_bo"
+
+
+@dataclass(frozen=True)
+class DeployedVersion:
+    """One deployed version of a procedure, as conformance checking reads it."""
+
+    code: str
+    version: int
+    process_id: str
+    bpmn_xml: str
+
+
+def procedure_info(conn: Connection) -> dict[str, dict[str, Any]]:
+    """Per procedure code: name, level, deadline and whether it is public (latest version's properties)."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in conn.execute(select(definitions.c.code, definitions.c.name, definitions.c.properties)
+                          .order_by(definitions.c.code, definitions.c.version)):
+        props = json.loads(r.properties or "{}")
+        out[r.code] = {"name": r.name, "level": props.get("level", ""), "deadline": props.get("deadline"),
+                       "field": props.get("field", ""), "public": props.get("level", "") != INTERNAL_LEVEL}
+    return out
+
+
+def deployed_versions(conn: Connection) -> list[DeployedVersion]:
+    """Every deployed version of every procedure, with its BPMN text (cases run on old versions too)."""
+    rows = conn.execute(select(definitions.c.code, definitions.c.version, definitions.c.process_id,
+                               definitions.c.bpmn_xml).order_by(definitions.c.code, definitions.c.version))
+    return [DeployedVersion(r.code, r.version, r.process_id, r.bpmn_xml) for r in rows]
+
+
+def active_bpmn(conn: Connection) -> dict[str, str]:
+    """Procedure code → the BPMN text of its active version."""
+    return {r.code: r.bpmn_xml for r in conn.execute(select(definitions.c.code, definitions.c.bpmn_xml)
+                                                     .where(definitions.c.status == "active")
+                                                     .order_by(definitions.c.code, definitions.c.version))}
+
+
+def definition_source(conn: Connection, definition_id: int) -> tuple[str, dict[str, Any]]:
+    """The BPMN text and the decoded properties of one definition version."""
+    row = conn.execute(select(definitions.c.bpmn_xml, definitions.c.properties)
+                       .where(definitions.c.id == definition_id)).one()
+    return row.bpmn_xml, json.loads(row.properties or "{}")
 
 
 def list_definitions(db: Database) -> list[dict]:

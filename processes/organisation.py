@@ -185,6 +185,37 @@ def unit_paths(conn: Connection, roles: str) -> dict[str, str]:
     return {r.code: r.path for r in conn.execute(select(units.c.code, units.c.path).where(units.c.code.in_(codes)))}
 
 
+def department_of(conn: Connection) -> dict[tuple[str, str], str]:
+    """(username, role) → the code of the unit where the user holds that role; (username, "") → their first unit."""
+    query = (select(users.c.username, memberships.c.role_code, units.c.code)
+             .join(memberships, memberships.c.user_id == users.c.id)
+             .join(units, units.c.id == memberships.c.unit_id).order_by(memberships.c.id))
+    out: dict[tuple[str, str], str] = {}
+    for r in conn.execute(query):
+        out[(r.username, r.role_code)] = r.code
+        out.setdefault((r.username, ""), r.code)
+    return out
+
+
+def actor_roles(conn: Connection) -> dict[str, set[str]]:
+    """username → {role@UNIT, …}, the form the conformance checker reads."""
+    out: dict[str, set[str]] = {}
+    for (username, role), unit in department_of(conn).items():
+        if role:
+            out.setdefault(username, set()).add(f"{role}@{unit}")
+    return out
+
+
+def unit_names(conn: Connection) -> dict[str, str]:
+    """Unit code → unit name, for every unit."""
+    return {r.code: r.name for r in conn.execute(select(units.c.code, units.c.name))}
+
+
+def unit_codes(conn: Connection) -> dict[int, str]:
+    """Unit id → unit code, for every unit."""
+    return {r.id: r.code for r in conn.execute(select(units.c.id, units.c.code))}
+
+
 def top_agency_name(conn: Connection) -> str:
     """The name of the topmost agency (printed in document headers), or '' before any unit exists."""
     row = conn.execute(select(units.c.name).where(units.c.parent_id.is_(None)).order_by(units.c.id)).first()

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from audits.eventlogs import read_csv_text, read_xes
 from audits.export import export_text, write_xes
-from audits.records import iter_case_logs
+from processes.case_logs import iter_case_logs
 from processes.schema import instances
 from tests.demo.demo_data import demo_copy
 

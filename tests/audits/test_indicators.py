@@ -11,9 +11,9 @@ from sqlalchemy import and_, func, select
 from audits import index766
 from audits.indicators import limit_hours, percentile, sla_report
 from audits.periods import parse_period
-from audits.records import DossierFact
 from processes.clock import FixedClock
 from processes.errors import InvalidInput
+from processes.records import DossierFact
 from processes.schema import apologies, dossiers, human_tasks
 from tests.demo.demo_data import YEAR, demo_copy
 

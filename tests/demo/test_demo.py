@@ -12,11 +12,12 @@ from audits.conformance import ModelCatalog, ProcedureModel, check_log
 from audits.deviations import OUT_OF_ORDER, REPEATED, ROLE_NOT_ALLOWED, SKIPPED, UNEXPECTED
 from audits.eventlogs import read_xes
 from audits.export import export_text
-from audits.records import actor_roles, iter_case_logs
 from audits.report_data import build_annual_report
 from demo import generate_year
 from processes import eventlog
+from processes.case_logs import iter_case_logs
 from processes.keys import VN
+from processes.organisation import actor_roles
 from processes.schema import apologies, definitions, dossiers, instances
 from processes.workspace_schema import attachments, ratings
 from tests.demo.demo_data import YEAR, demo_copy, demo_year, prepared

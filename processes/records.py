@@ -1,4 +1,9 @@
-"""Reading the records the audits need in bulk: dossiers with their outcome facts, completed steps, logs.
+"""Reading the records audits and reports need, in bulk: dossiers with their outcome facts, completed
+steps, the cases of a procedure, and the rows the process-mining export describes cases with.
+
+Audits read the tables of processes through this module (and case_logs, catalog, organisation), never
+through processes.schema (an import-linter contract says so): a change of schema is made here, beside
+the tables, not in every report.
 
 Digitisation is read from the attachments table (the only trace of scans quytrinh keeps): a dossier
 is *digitised* when a file was attached before it was resolved (scans at the counter, the online
@@ -8,21 +13,27 @@ submission), and has an *electronic result* when a file was attached when or aft
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, cast, exists, func, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Connection, and_, exists, select
 
-from processes.schema import apologies, definitions, dossiers, events, human_tasks, instances, memberships, units, users
-from processes.workspace_schema import attachments, ratings
+from .catalog import procedure_info
+from .schema import apologies, definitions, dossiers, human_tasks, instances, units
+from .workspace_schema import attachments, ratings
 
-from .periods import Period
+OPEN_STEP_STATES = ("ready", "claimed")
 
-INTERNAL_LEVEL = "noi_bo"
+
+class Span(Protocol):
+    """A half-open range of instants [first_instant, end_instant), such as an audit period."""
+
+    @property
+    def first_instant(self) -> dt.datetime: ...
+
+    @property
+    def end_instant(self) -> dt.datetime: ...
 
 
 @dataclass(frozen=True)
@@ -74,17 +85,6 @@ class StepFact:
     result: str | None
 
 
-def procedure_info(conn: Connection) -> dict[str, dict[str, Any]]:
-    """Per procedure code: name, level, deadline and whether it is public (latest version's properties)."""
-    out: dict[str, dict[str, Any]] = {}
-    for r in conn.execute(select(definitions.c.code, definitions.c.name, definitions.c.properties)
-                          .order_by(definitions.c.code, definitions.c.version)):
-        props = json.loads(r.properties or "{}")
-        out[r.code] = {"name": r.name, "level": props.get("level", ""), "deadline": props.get("deadline"),
-                       "field": props.get("field", ""), "public": props.get("level", "") != INTERNAL_LEVEL}
-    return out
-
-
 def _dossier_query():
     scanned = exists().where(attachments.c.instance_id == dossiers.c.instance_id,
                              (dossiers.c.done_at.is_(None)) | (attachments.c.uploaded_at < dossiers.c.done_at))
@@ -101,7 +101,7 @@ def _dossier_query():
             .outerjoin(ratings, ratings.c.instance_id == dossiers.c.instance_id))
 
 
-def load_dossiers(conn: Connection, period: Period | None = None, by: str = "either",
+def load_dossiers(conn: Connection, period: Span | None = None, by: str = "either",
                   procedures: Iterable[str] | None = None) -> list[DossierFact]:
     """Dossiers received (`by="received"`), resolved (`"done"`) or either in the period (all without one)."""
     info = procedure_info(conn)
@@ -123,7 +123,7 @@ def load_dossiers(conn: Connection, period: Period | None = None, by: str = "eit
 
 
 def load_steps(conn: Connection, instance_ids: Iterable[int] | None = None,
-               period: Period | None = None, of_dossiers_in: Period | None = None) -> list[StepFact]:
+               period: Span | None = None, of_dossiers_in: Span | None = None) -> list[StepFact]:
     """Completed steps of the given cases, or completed in `period`, or of the dossiers received or
     resolved in `of_dossiers_in`."""
     query = (select(human_tasks.c.instance_id, instances.c.unit_id, definitions.c.code, human_tasks.c.element_id,
@@ -141,95 +141,52 @@ def load_steps(conn: Connection, instance_ids: Iterable[int] | None = None,
         query = query.where(human_tasks.c.instance_id.in_(select(dossiers.c.instance_id).where(
             and_(dossiers.c.received_at >= p.first_instant, dossiers.c.received_at < p.end_instant)
             | and_(dossiers.c.done_at >= p.first_instant, dossiers.c.done_at < p.end_instant))))
-    rows = []
+    rows: list[Any] = []
     if instance_ids is not None:
         ids = sorted(set(instance_ids))
         for i in range(0, len(ids), 900):
             rows.extend(conn.execute(query.where(human_tasks.c.instance_id.in_(ids[i:i + 900]))))
     else:
-        rows = conn.execute(query).fetchall()
+        rows.extend(conn.execute(query))
     return [StepFact(r.instance_id, r.unit_id, r.code, r.element_id, r.name, r.roles, r.created_at, r.completed_at,
                      r.completed_by, r.due_duration, r.due_at, r.result) for r in rows]
 
 
-def department_of(conn: Connection) -> dict[tuple[str, str], str]:
-    """(username, role) → the code of the unit where the user holds that role; (username, "") → their first unit."""
-    query = (select(users.c.username, memberships.c.role_code, units.c.code)
-             .join(memberships, memberships.c.user_id == users.c.id)
-             .join(units, units.c.id == memberships.c.unit_id).order_by(memberships.c.id))
-    out: dict[tuple[str, str], str] = {}
-    for r in conn.execute(query):
-        out[(r.username, r.role_code)] = r.code
-        out.setdefault((r.username, ""), r.code)
-    return out
+@dataclass(frozen=True)
+class CaseSummary:
+    """One case of a procedure: its code, status and when it was opened and closed."""
+
+    instance_id: int
+    business_key: str | None
+    status: str
+    created_at: dt.datetime
+    completed_at: dt.datetime | None
 
 
-def actor_roles(conn: Connection) -> dict[str, set[str]]:
-    """username → {role@UNIT, …}, the form the conformance checker reads."""
-    out: dict[str, set[str]] = {}
-    for (username, role), unit in department_of(conn).items():
-        if role:
-            out.setdefault(username, set()).add(f"{role}@{unit}")
-    return out
+def cases_of(conn: Connection, procedure: str) -> list[CaseSummary]:
+    """Every case of every version of a procedure (e.g. the corrective-action cases), oldest first."""
+    rows = conn.execute(select(instances.c.id, instances.c.business_key, instances.c.status, instances.c.created_at,
+                               instances.c.completed_at)
+                        .join(definitions, definitions.c.id == instances.c.definition_id)
+                        .where(definitions.c.code == procedure).order_by(instances.c.id))
+    return [CaseSummary(r.id, r.business_key, r.status, r.created_at, r.completed_at) for r in rows]
 
 
-# What conformance checking reads (audits/conformance.py, deviations.py): these lifecycles, these payload keys.
-CONFORMANCE_LIFECYCLES = ("case_start", "case_complete", "case_cancel", "schedule", "assign", "complete")
-CONFORMANCE_KEYS = ("version", "task", "roles", "assignee", "kind", "held", "for")
+def open_step_names(conn: Connection) -> dict[int, str]:
+    """Case id → the name of a step waiting to be done (ready or claimed) in it."""
+    return {r.instance_id: r.name for r in conn.execute(
+        select(human_tasks.c.instance_id, human_tasks.c.name).where(human_tasks.c.state.in_(OPEN_STEP_STATES)))}
 
 
-def _payload_key(conn: Connection, key: str):
-    """One top-level key of the stored payload, extracted by the database (JSON text for lists)."""
-    if conn.dialect.name == "postgresql":
-        return cast(events.c.payload, JSONB)[key].label(f"p_{key}")
-    return func.json_extract(events.c.payload, f"$.{key}").label(f"p_{key}")
-
-
-@lru_cache(maxsize=4096)
-def _roles(text: str) -> tuple[str, ...]:
-    return tuple(json.loads(text))
-
-
-def _decoded(key: str, value: Any) -> Any:
-    """SQLite hands lists back as JSON text (the roles of a step, those an actor held); PostgreSQL as Python values."""
-    return list(_roles(value)) if key in ("roles", "held") and isinstance(value, str) else value
-
-
-def iter_case_logs(conn: Connection, case_ids: Iterable[int] | None = None, batch: int = 500,
-                   lifecycles: Iterable[str] | None = None, times: bool = True,
-                   keys: Iterable[str] | None = None) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-    """(case id, its events in order) for every case (or the given ones), case by case.
-
-    Only events of the given `lifecycles` when asked (seq numbers keep the gaps); `at` is None unless
-    `times`; the payload decoded whole, or only its top-level `keys` (extracted by the database).
-    """
-    at = events.c.at if times else events.c.seq.label("at_unused")
-    keys = tuple(keys) if keys is not None else None
-    payload = [events.c.payload] if keys is None else [_payload_key(conn, k) for k in keys]
-    columns = (events.c.case_id, events.c.seq, events.c.activity, events.c.activity_name, events.c.lifecycle,
-               events.c.actor, at, *payload)
-    base = select(*columns).order_by(events.c.case_id, events.c.seq)
-    if lifecycles is not None:
-        base = base.where(events.c.lifecycle.in_(list(lifecycles)))
-    if case_ids is None:
-        queries = [base]
-    else:
-        ids = sorted(set(case_ids))
-        queries = [base.where(events.c.case_id.in_(ids[i:i + batch])) for i in range(0, len(ids), batch)]
-    for query in queries:
-        current: int | None = None
-        rows: list[dict[str, Any]] = []
-        for r in conn.execute(query).fetchall():
-            if r.case_id != current:
-                if current is not None:
-                    yield current, rows
-                current, rows = r.case_id, []
-            if keys is None:
-                data = json.loads(r.payload) if r.payload != "{}" else {}
-            else:
-                data = {k: _decoded(k, v) for k, v in zip(keys, r[7:], strict=True) if v is not None}
-            rows.append({"seq": r.seq, "activity": r.activity, "activity_name": r.activity_name,
-                         "lifecycle": r.lifecycle, "actor": r.actor, "at": r[6] if times else None,
-                         "payload": data})
-        if current is not None:
-            yield current, rows
+def case_attributes(conn: Connection, procedure: str | None = None) -> list[dict[str, Any]]:
+    """Every case (of one procedure) with what describes it in an exported log: id, business_key, status,
+    code, version, name, unit, channel, status_code, result (the last three None without a dossier)."""
+    query = (select(instances.c.id, instances.c.business_key, instances.c.status, definitions.c.code,
+                    definitions.c.version, definitions.c.name, units.c.code.label("unit"), dossiers.c.channel,
+                    dossiers.c.status_code, dossiers.c.result)
+             .join(definitions, definitions.c.id == instances.c.definition_id)
+             .join(units, units.c.id == instances.c.unit_id)
+             .outerjoin(dossiers, dossiers.c.instance_id == instances.c.id).order_by(instances.c.id))
+    if procedure:
+        query = query.where(definitions.c.code == procedure)
+    return [r._asdict() for r in conn.execute(query)]
