@@ -22,7 +22,7 @@ import threading
 import weakref
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import ColumnElement, Connection, delete, func, insert, select
 from sqlalchemy.engine import Engine
 
 from engine.calendar import WorkingCalendar, default_calendar
@@ -32,6 +32,7 @@ from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound
 from .fastsql import Fast
+from .inserted import inserted_id
 from .schema import calendar_overrides, calendar_rules, units
 
 OVERRIDE_KINDS = ("day_off", "working_day")
@@ -116,7 +117,7 @@ def calendar_for(conn: Connection, unit_id: int | None = None) -> WorkingCalenda
 
 
 def _calendar_for(conn: Connection, unit_id: int | None) -> WorkingCalendar:
-    fingerprint = tuple(_FINGERPRINT.execute(conn).first())
+    fingerprint = tuple(_FINGERPRINT.execute(conn).rows[0])  # aggregates: always one row
     if fingerprint[0] == 0 and fingerprint[2] == 0:
         return default_calendar()
     agency_id = agency_id_of(conn, unit_id)
@@ -168,13 +169,13 @@ def add_override(db: Database, clock: Clock, day: dt.date, kind: str, agency: st
         if conn.execute(select(calendar_overrides.c.id).where(scope, calendar_overrides.c.day == day)).first():
             raise InvalidInput(f"{day.isoformat()} already has an override for {agency or 'every agency'}; "
                                "remove it first")
-        entry = {"date": day.isoformat(), "kind": kind, "note": note}
+        entry: dict[str, Any] = {"date": day.isoformat(), "kind": kind, "note": note}
         if sessions is not None:
             entry["sessions"] = sessions
         _check(conn, agency_id, {"override": entry})
-        return conn.execute(insert(calendar_overrides).values(
+        return inserted_id(conn.execute(insert(calendar_overrides).values(
             unit_id=agency_id, day=day, kind=kind, note=note, created_by=actor, created_at=clock.now(),
-            sessions=None if sessions is None else json.dumps(sessions))).inserted_primary_key[0]
+            sessions=None if sessions is None else json.dumps(sessions))))
 
 
 def remove_override(db: Database, day: dt.date, agency: str | None = None) -> bool:
@@ -190,7 +191,7 @@ def list_overrides(db: Database, year: int, agency: str | None = None) -> list[d
     """The overrides of a year that apply to an agency (its own and the every-agency ones)."""
     with db.read() as conn:
         agency_id = _agency_of_code(conn, agency)
-        cond = calendar_overrides.c.unit_id.is_(None)
+        cond: ColumnElement[bool] = calendar_overrides.c.unit_id.is_(None)
         if agency_id is not None:
             cond = cond | (calendar_overrides.c.unit_id == agency_id)
         joined = calendar_overrides.outerjoin(units, units.c.id == calendar_overrides.c.unit_id)
@@ -213,10 +214,10 @@ def add_rule(db: Database, clock: Clock, effective_from: dt.date, sessions: list
         _check(conn, agency_id, {"rule": rule, "cutoff": cutoff})
         conn.execute(delete(calendar_rules).where(_scope(calendar_rules, agency_id),
                                                   calendar_rules.c.effective_from == effective_from))
-        return conn.execute(insert(calendar_rules).values(
+        return inserted_id(conn.execute(insert(calendar_rules).values(
             unit_id=agency_id, effective_from=effective_from, sessions=json.dumps(sessions),
             saturday_sessions=json.dumps(saturday_sessions or []), cutoff=cutoff, note=note,
-            created_by=actor, created_at=clock.now())).inserted_primary_key[0]
+            created_by=actor, created_at=clock.now())))
 
 
 def _scope(table, agency_id: int | None):

@@ -99,7 +99,7 @@ def read_markers(xml: str | bytes) -> Markers:
                 continue
             if value not in SLA_KINDS:
                 raise InvalidInput(f"step {el.get('id')}: sla '{value}' is unknown (use {', '.join(SLA_KINDS)})")
-            sla[el.get("id")] = value
+            sla[el.get("id", "")] = value
     for el in root.iter(f"{{{BPMN_NS}}}endEvent"):
         value = properties_of(el).get("outcome")
         if value is None:
@@ -107,7 +107,7 @@ def read_markers(xml: str | bytes) -> Markers:
         if value not in OUTCOMES:
             raise InvalidInput(f"end event {el.get('id')}: outcome '{value}' is unknown "
                                f"(use {', '.join(OUTCOMES)})")
-        outcome[el.get("id")] = OUTCOMES[value]
+        outcome[el.get("id", "")] = OUTCOMES[value]
     return Markers(sla, outcome)
 
 

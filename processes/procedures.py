@@ -15,6 +15,7 @@ from . import organisation
 from .clock import Clock
 from .db import Database
 from .errors import ConflictError, InvalidInput, NotFound, PermissionDenied
+from .inserted import inserted_id
 from .keys import VN
 from .lint import lint_xml, main_process, problems_of
 from .schema import definitions, procedure_versions, procedures
@@ -30,7 +31,9 @@ TEXT_FIELDS = ("scope", "purpose")
 
 def may_edit(conn: Connection, actor: str | None) -> bool:
     """True when the user is a quality manager (ISO secretary), who alone edits procedures."""
-    return bool(actor) and any(m.role_kind in EDITOR_KINDS for m in organisation.memberships_of(conn, actor))
+    if not actor:
+        return False
+    return any(m.role_kind in EDITOR_KINDS for m in organisation.memberships_of(conn, actor))
 
 
 def require_editor(conn: Connection, actor: str | None) -> None:
@@ -67,6 +70,8 @@ def create_from_bpmn(db: Database, clock: Clock, actor: str, xml: bytes | str, c
     if code and "code" not in info.properties:
         text = with_code(text, code)
         info = main_process(text)
+        if info is None:  # with_code only adds a property, so this does not happen
+            raise InvalidInput.of("no_executable_process_in_file")
     elif code and info.code != code:
         raise InvalidInput.of("file_code_differs", found=info.code, expected=code)
     code = code or info.code
@@ -98,21 +103,21 @@ def insert_procedure(conn: Connection, code: str, xml: str, actor: str | None, n
         raise InvalidInput.of("procedure_code_bad", {"code": "invalid"}, code=code)
     info = main_process(xml)
     props = info.properties if info else {}
-    return conn.execute(insert(procedures).values(
+    return inserted_id(conn.execute(insert(procedures).values(
         code=code, name=(info.name if info else "") or code, field=props.get("field", ""),
         level=props.get("level", ""), legal_basis=props.get("legal_basis", ""), deadline=props.get("deadline"),
         scope="", purpose="", reference_docs="[]", terms="[]", records="[]", created_by=actor, created_at=now,
-        updated_at=now)).inserted_primary_key[0]
+        updated_at=now)))
 
 
 def insert_version(conn: Connection, procedure_id: int, number: int, xml: str, status: VersionStatus,
                    actor: str | None, now: dt.datetime, note: str = "", based_on: int | None = None,
                    **extra: Any) -> int:
     """A new version row."""
-    return conn.execute(insert(procedure_versions).values(
+    return inserted_id(conn.execute(insert(procedure_versions).values(
         procedure_id=procedure_id, version=number, status=status.value, bpmn_xml=xml, sha256=sha256_of(xml),
         based_on=based_on, revision_note=note, created_by=actor, created_at=now, updated_at=now,
-        **extra)).inserted_primary_key[0]
+        **extra)))
 
 
 def update_metadata(db: Database, clock: Clock, actor: str, code: str, values: dict[str, Any]) -> None:
