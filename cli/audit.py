@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import func, select
@@ -112,7 +113,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
         with db.read() as conn:
             keys = {r.id: r.business_key for r in conn.execute(query)}
         figures, verdicts = conformance_of(db, list(keys))
-        payload = {"procedures": {code: {
+        payload: dict[str, Any] = {"procedures": {code: {
             "cases": f.cases, "completed": f.completed, "fitting": f.fitting,
             "share_fitting": round(f.share_fitting, 4),
             "log_fitness": f.log_fitness, "alignment_fitness": f.alignment_fitness,
