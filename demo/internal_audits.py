@@ -7,17 +7,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from audits import index766, programme
 from audits.periods import parse_period
-from processes import instances, organisation
+from processes import instances, lookup, organisation
+from processes.case_logs import first_seq
 from processes.clock import FixedClock
 from processes.db import Database
 from processes.errors import InvalidInput, NotFound
 from processes.keys import VN
-from processes.schema import apologies, dossiers, events, human_tasks
-from processes.schema import instances as instances_table
+from processes.records import late_dossiers, open_steps
 
 AUDITORS = (("cv.tp", "H01.TP"), ("cv.nv", "H01.NV"), ("iso", "H01.VP"))
 MANUAL = {"1": (16.5, "Tự chấm theo kết quả công khai TTHC trên Cổng DVC quốc gia"),
@@ -77,17 +75,12 @@ def _findings(db: Database, plan: programme.Plan, sample: list[str], auditor: st
     """A nonconformity (a late dossier of the unit, unapologised if any), an observation and a conformity."""
     with db.read() as conn:
         ids = programme.population(conn, plan)
-        late = conn.execute(select(dossiers.c.code, dossiers.c.instance_id, dossiers.c.id)
-                            .where(dossiers.c.instance_id.in_(ids), dossiers.c.result == "late")
-                            .order_by(dossiers.c.instance_id)).all()
-        signed = {r.dossier_id for r in conn.execute(select(apologies.c.dossier_id)
-                                                     .where(apologies.c.state == "signed"))}
-        unapologised = [r for r in late if r.id not in signed]
+        late = late_dossiers(conn, ids)
+        unapologised = [r for r in late if not r.apologised]
         target = (unapologised or late or [None])[0]
         seq = None
         if target is not None:
-            seq = conn.execute(select(events.c.seq).where(events.c.case_id == target.instance_id,
-                                                          events.c.lifecycle == "case_complete")).scalar()
+            seq = first_seq(conn, target.instance_id, "case_complete")
     if target is not None:
         statement = (f"Hồ sơ {target.code} giải quyết quá hạn "
                      + ("nhưng không có văn bản xin lỗi, hẹn lại ngày trả kết quả." if unapologised else
@@ -120,15 +113,11 @@ def _work_capa(db: Database, summary: AuditSummary, clock: FixedClock) -> None:
     cases = [f for f in programme.findings(db) if f["capa"] in summary.capa_cases and f["capa_status"] == "running"]
     for index, finding in enumerate(cases):
         responsible = programme.head_of(db, finding["unit"])
-        with db.read() as conn:
-            case_id = conn.execute(select(instances_table.c.id)
-                                   .where(instances_table.c.business_key == finding["capa"])).scalar_one()
+        case_id = lookup.find_instance(db, finding["capa"]).id
         rounds = 0
         for _ in range(12):
             with db.read() as conn:
-                task = conn.execute(select(human_tasks.c.task_uuid, human_tasks.c.element_id, human_tasks.c.assignee)
-                                    .where(human_tasks.c.instance_id == case_id,
-                                           human_tasks.c.state.in_(("ready", "claimed")))).first()
+                task = next(iter(open_steps(conn, case_id)), None)
             if task is None:
                 break
             clock.advance(days=2)

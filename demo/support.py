@@ -11,15 +11,14 @@ from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, event
 
 from engine.durations import WorkingDuration
-from processes import attachments, ratings
+from processes import attachments, organisation, ratings
 from processes.clock import Clock
 from processes.db import Database
 from processes.errors import ConflictError, InvalidInput, NotFound
 from processes.keys import VN
-from processes.schema import memberships, roles, units, users
 
 
 @dataclass
@@ -53,7 +52,7 @@ class Staff:
 def staff_of(conn: Connection) -> Staff:
     """Read units, memberships and role kinds into a Staff."""
     staff = Staff()
-    rows = list(conn.execute(select(units.c.id, units.c.code, units.c.path, units.c.agency_path, units.c.parent_id)))
+    rows = organisation.unit_tree(conn)
     by_id = {r.id: r for r in rows}
     code_of_path = {r.path: r.code for r in rows}
     for r in rows:
@@ -62,16 +61,12 @@ def staff_of(conn: Connection) -> Staff:
             staff.agency_ids[r.code] = r.id
             if r.parent_id is None and not staff.district:
                 staff.district = r.code
-    query = (select(users.c.username, memberships.c.role_code, units.c.code, units.c.agency_path, roles.c.kind)
-             .join(memberships, memberships.c.user_id == users.c.id).join(units, units.c.id == memberships.c.unit_id)
-             .join(roles, roles.c.code == memberships.c.role_code).where(users.c.active.is_(True))
-             .order_by(users.c.username, memberships.c.id))
-    for r in conn.execute(query):
-        agency = code_of_path.get(r.agency_path, r.code)
+    for r in organisation.role_holders(conn):
+        agency = code_of_path.get(r.agency_path, r.unit_code)
         staff.agency_of.setdefault(r.username, agency)
         staff.by_role.setdefault((r.role_code, agency), []).append(r.username)
-        if r.kind == "leader":
-            staff.leaders.setdefault(r.code, []).append(r.username)
+        if r.role_kind == "leader":
+            staff.leaders.setdefault(r.unit_code, []).append(r.username)
     return staff
 
 

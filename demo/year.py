@@ -27,8 +27,6 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 from engine.durations import WorkingDuration, parse_duration
 from processes import apology, catalog, dossier_actions, instances, reception
 from processes.calendar_store import calendar_for
@@ -37,8 +35,7 @@ from processes.db import Database
 from processes.dossier_rules import RUNNING, markers_of
 from processes.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from processes.keys import VN
-from processes.schema import dossiers as dossiers_table
-from processes.schema import human_tasks
+from processes.records import dossier_state, open_steps
 from processes.sla import working_before
 
 from . import profiles as P
@@ -212,12 +209,9 @@ class _Sim:
     def _open_steps(self, iid: int, definition_id: int) -> list[tuple]:
         with self.db.read() as conn:
             procedure = self.db.procedures.get(conn, definition_id)
-            rows = conn.execute(select(human_tasks.c.task_uuid, human_tasks.c.element_id, human_tasks.c.roles,
-                                       human_tasks.c.due_duration).where(
-                human_tasks.c.instance_id == iid, human_tasks.c.state.in_(("ready", "claimed"))))
-            return [(r.task_uuid, r.element_id, tuple(x for x in r.roles.split(",") if x), r.due_duration,
-                     procedure.steps[r.element_id].form if r.element_id in procedure.steps else None)
-                    for r in rows]
+            return [(s.task_uuid, s.element_id, s.roles, s.due,
+                     procedure.steps[s.element_id].form if s.element_id in procedure.steps else None)
+                    for s in open_steps(conn, iid)]
 
     # ---- steps ----------------------------------------------------------------------------------
 
@@ -226,9 +220,8 @@ class _Sim:
         now = self.clock.now()
         calendar = self.calendars[case.agency]
         with self.db.read() as conn:
-            row = conn.execute(select(dossiers_table.c.appointment_at, dossiers_table.c.status_code)
-                               .where(dossiers_table.c.instance_id == iid)).first()
-        appointment = row.appointment_at if row is not None and row.status_code in RUNNING else None
+            state = dossier_state(conn, iid)
+        appointment = state.appointment_at if state is not None and state.status_code in RUNNING else None
         for task_uuid, element, roles, due, form in opened:
             actor = self.staff.pick(case.rng, roles, case.agency)
             kind = self.markers[case.profile.code].get(element)
@@ -313,7 +306,8 @@ class _Sim:
     def _on_rate(self, iid: int) -> None:
         case = self.cases[iid]
         with self.db.read() as conn:
-            result = conn.execute(select(dossiers_table.c.result).where(dossiers_table.c.instance_id == iid)).scalar()
+            state = dossier_state(conn, iid)
+        result = state.result if state is not None else None
         weights = {5: 60, 4: 32, 3: 6, 2: 1.5, 1: 0.5} if result != "late" else {5: 10, 4: 25, 3: 35, 2: 20, 1: 10}
         score = int(P.pick(case.rng, {str(k): v for k, v in weights.items()}))
         if S.rate(self.db, case.code, case.applicant[1], score, self.clock):

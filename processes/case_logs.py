@@ -17,6 +17,12 @@ from sqlalchemy.dialects.postgresql import JSONB
 from .schema import events
 
 
+def first_seq(conn: Connection, case_id: int, lifecycle: str) -> int | None:
+    """The sequence number of the first event of a case with this lifecycle (e.g. case_complete), or None."""
+    return conn.execute(select(events.c.seq).where(events.c.case_id == case_id, events.c.lifecycle == lifecycle)
+                        .order_by(events.c.seq).limit(1)).scalar()
+
+
 def _payload_key(conn: Connection, key: str):
     """One top-level key of the stored payload, extracted by the database (JSON text for lists)."""
     if conn.dialect.name == "postgresql":

@@ -216,6 +216,44 @@ def unit_codes(conn: Connection) -> dict[int, str]:
     return {r.id: r.code for r in conn.execute(select(units.c.id, units.c.code))}
 
 
+@dataclass(frozen=True)
+class UnitNode:
+    """One unit with where it sits: its path, the path of the agency it belongs to, its parent."""
+
+    id: int
+    code: str
+    path: str
+    agency_path: str
+    parent_id: int | None
+
+
+def unit_tree(conn: Connection) -> list[UnitNode]:
+    """Every unit, in id order (parents were created before their children)."""
+    rows = conn.execute(select(units.c.id, units.c.code, units.c.path, units.c.agency_path, units.c.parent_id)
+                        .order_by(units.c.id))
+    return [UnitNode(r.id, r.code, r.path, r.agency_path, r.parent_id) for r in rows]
+
+
+@dataclass(frozen=True)
+class RoleHolder:
+    """An active user holding a role in a unit (agency_path: the path of the unit's agency)."""
+
+    username: str
+    role_code: str
+    role_kind: str
+    unit_code: str
+    agency_path: str
+
+
+def role_holders(conn: Connection) -> list[RoleHolder]:
+    """Every role held by an active user, by username then in the order the roles were granted."""
+    query = (select(users.c.username, memberships.c.role_code, roles.c.kind, units.c.code, units.c.agency_path)
+             .join(memberships, memberships.c.user_id == users.c.id).join(units, units.c.id == memberships.c.unit_id)
+             .join(roles, roles.c.code == memberships.c.role_code).where(users.c.active.is_(True))
+             .order_by(users.c.username, memberships.c.id))
+    return [RoleHolder(r.username, r.role_code, r.kind, r.code, r.agency_path) for r in conn.execute(query)]
+
+
 def top_agency_name(conn: Connection) -> str:
     """The name of the topmost agency (printed in document headers), or '' before any unit exists."""
     row = conn.execute(select(units.c.name).where(units.c.parent_id.is_(None)).order_by(units.c.id)).first()

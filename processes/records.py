@@ -153,6 +153,61 @@ def load_steps(conn: Connection, instance_ids: Iterable[int] | None = None,
 
 
 @dataclass(frozen=True)
+class OpenStep:
+    """A step of a case waiting to be done (ready or claimed)."""
+
+    task_uuid: str
+    element_id: str
+    roles: tuple[str, ...]
+    due: str | None
+    assignee: str | None
+
+
+def open_steps(conn: Connection, instance_id: int) -> list[OpenStep]:
+    """The steps of one case waiting to be done, in the order they were opened."""
+    rows = conn.execute(select(human_tasks.c.task_uuid, human_tasks.c.element_id, human_tasks.c.roles,
+                               human_tasks.c.due_duration, human_tasks.c.assignee)
+                        .where(human_tasks.c.instance_id == instance_id, human_tasks.c.state.in_(OPEN_STEP_STATES))
+                        .order_by(human_tasks.c.id))
+    return [OpenStep(r.task_uuid, r.element_id, tuple(x for x in r.roles.split(",") if x), r.due_duration,
+                     r.assignee) for r in rows]
+
+
+@dataclass(frozen=True)
+class DossierState:
+    """Where a dossier stands: its current appointment, status code and result (None until answered)."""
+
+    appointment_at: dt.datetime | None
+    status_code: int
+    result: str | None
+
+
+def dossier_state(conn: Connection, instance_id: int) -> DossierState | None:
+    """The state of the dossier of a case, or None when the case has no dossier."""
+    row = conn.execute(select(dossiers.c.appointment_at, dossiers.c.status_code, dossiers.c.result)
+                       .where(dossiers.c.instance_id == instance_id)).first()
+    return None if row is None else DossierState(row.appointment_at, row.status_code, row.result)
+
+
+@dataclass(frozen=True)
+class LateDossier:
+    """A dossier answered late, and whether a signed apology was sent for it."""
+
+    instance_id: int
+    code: str
+    apologised: bool
+
+
+def late_dossiers(conn: Connection, instance_ids: Iterable[int]) -> list[LateDossier]:
+    """The dossiers of the given cases that were answered late, in case order."""
+    signed = exists().where(apologies.c.dossier_id == dossiers.c.id, apologies.c.state == "signed")
+    rows = conn.execute(select(dossiers.c.instance_id, dossiers.c.code, signed.label("apologised"))
+                        .where(dossiers.c.instance_id.in_(list(instance_ids)), dossiers.c.result == "late")
+                        .order_by(dossiers.c.instance_id))
+    return [LateDossier(r.instance_id, r.code, bool(r.apologised)) for r in rows]
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     """One case of a procedure: its code, status and when it was opened and closed."""
 
