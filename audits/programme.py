@@ -29,6 +29,7 @@ from processes.db import Database
 from processes.errors import InvalidInput, NotFound, PermissionDenied
 from processes.schema import definitions, dossiers, events, memberships, roles, units, users
 from processes.schema import instances as instances_table
+from processes.uow import UnitOfWork, unit_of_work
 
 from .checklist import checklist_items
 from .periods import Period, parse_period
@@ -234,33 +235,40 @@ def record_finding(db: Database, plan_id: int | str, kind: str, statement: str, 
                    clause: str = "", procedure: str | None = None, evidence: list[dict[str, Any]] | None = None,
                    responsible: str | None = None) -> dict[str, Any]:
     """Record a finding by a member of the audit team; a nonconformity starts a corrective-action case."""
+    with unit_of_work(db) as uow:
+        return record_finding_in(uow, plan_id, kind, statement, actor, clock, clause, procedure, evidence,
+                                 responsible)
+
+
+def record_finding_in(uow: UnitOfWork, plan_id: int | str, kind: str, statement: str, actor: str, clock: Clock,
+                      clause: str = "", procedure: str | None = None, evidence: list[dict[str, Any]] | None = None,
+                      responsible: str | None = None) -> dict[str, Any]:
+    """Record a finding inside `uow` (see record_finding): the finding and its CAPA case commit together."""
     if kind not in KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", {"kind": kind})
     if not statement or len(statement.strip()) < 5:
         raise InvalidInput("state the finding", {"statement": "required"})
     now = clock.now()
-    with db.write() as conn:
-        plan = _plan(conn, plan_id)
-        if actor not in {u for u, _ in plan.team}:
-            raise PermissionDenied(f"{actor} is not on the team of {plan.code}")
-        links = _evidence(conn, evidence or [])
-        number = (conn.execute(select(func.max(audit_findings.c.number))
-                               .where(audit_findings.c.plan_id == plan.id)).scalar() or 0) + 1
-        finding_id = conn.execute(insert(audit_findings).values(
-            plan_id=plan.id, number=number, kind=kind, clause=clause, procedure=procedure, statement=statement.strip(),
-            evidence=json.dumps(links, ensure_ascii=False), created_by=actor, created_at=now)).inserted_primary_key[0]
-        conn.execute(update(audit_plans).where(audit_plans.c.id == plan.id, audit_plans.c.status == "planned")
-                     .values(status="in_progress"))
+    conn = uow.conn
+    plan = _plan(conn, plan_id)
+    if actor not in {u for u, _ in plan.team}:
+        raise PermissionDenied(f"{actor} is not on the team of {plan.code}")
+    links = _evidence(conn, evidence or [])
+    number = (conn.execute(select(func.max(audit_findings.c.number))
+                           .where(audit_findings.c.plan_id == plan.id)).scalar() or 0) + 1
     ref = f"{plan.code}/{number:02d}"
     capa = None
     if kind == "nonconformity":
         data = {"ma_phat_hien": ref, "mo_ta": statement.strip()[:4000], "dieu_khoan": clause[:200],
                 "quy_trinh": procedure or "", "don_vi": plan.unit,
-                "nguoi_chiu_trach_nhiem": responsible or head_of(db, plan.unit)}
-        capa = instances.start(db, CAPA_CODE, data, actor, clock)
-        with db.write() as conn:
-            conn.execute(update(audit_findings).where(audit_findings.c.id == finding_id)
-                         .values(capa_instance_id=capa.instance_id))
+                "nguoi_chiu_trach_nhiem": responsible or _head_of(conn, plan.unit)}
+        capa = instances.start_in(uow, CAPA_CODE, data, actor, clock)
+    finding_id = conn.execute(insert(audit_findings).values(
+        plan_id=plan.id, number=number, kind=kind, clause=clause, procedure=procedure, statement=statement.strip(),
+        evidence=json.dumps(links, ensure_ascii=False), created_by=actor, created_at=now,
+        capa_instance_id=capa.instance_id if capa else None)).inserted_primary_key[0]
+    conn.execute(update(audit_plans).where(audit_plans.c.id == plan.id, audit_plans.c.status == "planned")
+                 .values(status="in_progress"))
     return {"id": finding_id, "ref": ref, "kind": kind, "evidence": links,
             "capa": capa.business_key if capa else None, "capa_instance_id": capa.instance_id if capa else None}
 
@@ -268,13 +276,17 @@ def record_finding(db: Database, plan_id: int | str, kind: str, statement: str, 
 def head_of(db: Database, unit: str) -> str:
     """The username of a leader of the unit (or of the nearest unit above it that has one)."""
     with db.read() as conn:
-        path = organisation.unit_by_code(conn, unit).path
-        rows = conn.execute(select(users.c.username, units.c.path)
-                            .join(memberships, memberships.c.user_id == users.c.id)
-                            .join(units, units.c.id == memberships.c.unit_id)
-                            .join(roles, roles.c.code == memberships.c.role_code)
-                            .where(roles.c.kind == "leader", users.c.active.is_(True))
-                            .order_by(users.c.username)).all()
+        return _head_of(conn, unit)
+
+
+def _head_of(conn: Connection, unit: str) -> str:
+    path = organisation.unit_by_code(conn, unit).path
+    rows = conn.execute(select(users.c.username, units.c.path)
+                        .join(memberships, memberships.c.user_id == users.c.id)
+                        .join(units, units.c.id == memberships.c.unit_id)
+                        .join(roles, roles.c.code == memberships.c.role_code)
+                        .where(roles.c.kind == "leader", users.c.active.is_(True))
+                        .order_by(users.c.username)).all()
     above = [r for r in rows if path.startswith(r.path)]
     if not above:
         raise NotFound(f"no leader of {unit} or above it")

@@ -9,9 +9,8 @@ once, and only to a later date. Requests, signatures and dismissals are events i
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -31,6 +30,7 @@ from .projection import Changes
 from .schema import apologies, definitions, human_tasks, units
 from .schema import dossiers as dossiers_table
 from .sla import DEFAULT_POLICY, SlaPolicy, duration
+from .uow import UnitOfWork, unit_of_work
 
 
 class ApologyState(StrEnum):
@@ -58,10 +58,6 @@ class ApologyView:
     decided_by: str | None
     decided_at: dt.datetime | None
     new_appointment_at: dt.datetime | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form (datetimes as ISO text)."""
-        return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in asdict(self).items()}
 
 
 def _local(at: dt.datetime) -> str:
@@ -154,27 +150,33 @@ def request(db: Database, ref: str | int, actor: str, clock: Clock, reason: str,
 
 def sign(db: Database, apology_id: int, actor: str, clock: Clock, new_date: dt.datetime | None = None) -> ApologyView:
     """The head of the unit signs: the dossier's appointment moves to the new date (once per dossier)."""
-    now = clock.now()
-    with db.write() as conn:
-        apology, case, dossier = _pending(conn, apology_id, actor)
-        if dossier.new_date_set:
-            raise ConflictError.of("appointment_moved_once", dossier=dossier.code,
-                                   moved_to=_local(dossier.appointment_at))
-        new = new_date or apology.proposed_at
-        _check_later(new, dossier.appointment_at)
-        new = new.astimezone(dt.UTC)
-        procedure = db.procedures.get(conn, case.definition_id)
-        changes = Changes(events=[Event(procedure.process_id, "apology_signed", now, actor, procedure.name,
-                                        {"apology": apology.id, "new_appointment_at": new.isoformat()})])
-        dossiers.set_new_appointment(conn, dossier, procedure, new, now, actor, changes, apology.id)
-        conn.execute(update(apologies).where(apologies.c.id == apology.id).values(
-            state=ApologyState.SIGNED.value, decided_by=actor, decided_at=now, new_appointment_at=new))
-        dossiers.log_events(conn, case, changes.events)
-        if apology.requested_by:
-            notify(conn, [Notice(apology.requested_by, "apology_signed",
-                                 f"Thư xin lỗi hồ sơ {dossier.code} đã được ký; ngày hẹn trả mới {_local(new)}.",
-                                 f"/cases/{dossier.code}", case.id)], now)
+    with unit_of_work(db) as uow:
+        sign_in(uow, apology_id, actor, clock, new_date)
     return get(db, apology_id)
+
+
+def sign_in(uow: UnitOfWork, apology_id: int, actor: str, clock: Clock, new_date: dt.datetime | None = None) -> None:
+    """Sign an apology inside `uow` (see sign): decision, new appointment, log and notice together."""
+    now = clock.now()
+    conn = uow.conn
+    apology, case, dossier = _pending(conn, apology_id, actor)
+    if dossier.new_date_set:
+        raise ConflictError.of("appointment_moved_once", dossier=dossier.code,
+                               moved_to=_local(dossier.appointment_at))
+    new = new_date or apology.proposed_at
+    _check_later(new, dossier.appointment_at)
+    new = new.astimezone(dt.UTC)
+    procedure = uow.procedure(case.definition_id)
+    changes = Changes(events=[Event(procedure.process_id, "apology_signed", now, actor, procedure.name,
+                                    {"apology": apology.id, "new_appointment_at": new.isoformat()})])
+    dossiers.set_new_appointment(conn, dossier, procedure, new, now, actor, changes, apology.id)
+    conn.execute(update(apologies).where(apologies.c.id == apology.id).values(
+        state=ApologyState.SIGNED.value, decided_by=actor, decided_at=now, new_appointment_at=new))
+    dossiers.log_events(conn, case, changes.events)
+    if apology.requested_by:
+        notify(conn, [Notice(apology.requested_by, "apology_signed",
+                             f"Thư xin lỗi hồ sơ {dossier.code} đã được ký; ngày hẹn trả mới {_local(new)}.",
+                             f"/cases/{dossier.code}", case.id)], now)
 
 
 def dismiss(db: Database, apology_id: int, actor: str, clock: Clock, note: str = "") -> ApologyView:

@@ -3,11 +3,12 @@
 Why a save hook and not a service task: a service handler only sees a copy of the task data and
 runs inside the engine step with no database connection, so writing the version's status from it
 would need a second transaction (which SQLite's single writer would block, and which could commit
-while the case's own transaction rolls back). ``on_save`` runs inside ``instances._save``, in the
+while the case's own transaction rolls back). ``on_save`` runs inside ``instances.save_case``, in the
 transaction of the very step that moved the approval case, so the case and the version can never
-disagree. What status a version has while the case waits at a step, or after it ends at an end
-event, is declared in the model itself (``camunda:property version_status``), as is which step
-signs the version as drafted, reviewed or approved (``signs``); nothing is keyed on element ids.
+disagree (it is a case lifecycle listener, declared in processes.lifecycle). What status a version
+has while the case waits at a step, or after it ends at an end event, is declared in the model itself
+(``camunda:property version_status``), as is which step signs the version as drafted, reviewed or
+approved (``signs``); nothing is keyed on element ids.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from .errors import ConflictError, InvalidInput, NotFound
 from .eventlog import Event
 from .keys import VN
 from .lint import LintFailed, has_errors, lint_xml, main_process
-from .projection import Changes
+from .projection import CaseMove, Changes
 from .schema import definitions, instances, procedure_versions, procedures
 from .version_status import VersionStatus, check_version_transition
 
@@ -40,11 +41,12 @@ _SIGNS = "signs"
 _PROPERTIES: dict[str, dict[str, dict[str, str]]] = {}
 
 
-def on_save(conn: Connection, row: Any, procedure: Procedure, workflow: BpmnWorkflow, changes: Changes,
-            now: dt.datetime, actor: str | None, status: Any) -> None:
+def on_save(move: CaseMove) -> None:
     """Inside every case save: when the case is an approval case, move its version's status."""
-    if procedure.code != APPROVAL_CODE:
+    if move.procedure.code != APPROVAL_CODE:
         return
+    conn, row, procedure, workflow, changes = move.conn, move.row, move.procedure, move.workflow, move.changes
+    now, actor, status = move.now, move.actor, move.status
     code, number = carried(workflow)
     version = _locked_version(conn, code, number)
     starting = any(e.lifecycle == "case_start" for e in changes.events)

@@ -23,18 +23,32 @@ class ProcedureCache:
         self._lock = threading.Lock()
 
     def get(self, conn: Connection, definition_id: int) -> Procedure:
-        """The compiled procedure of a definition, compiling it once."""
+        """The compiled procedure of a committed definition, compiling it once (read paths)."""
         found = self._items.get(definition_id)
-        if found is not None:
-            return found
+        if found is None:
+            found = self.compile(conn, definition_id)
+            self.put(definition_id, found)
+        return found
+
+    def peek(self, definition_id: int) -> Procedure | None:
+        """The cached procedure of a definition, if any."""
+        return self._items.get(definition_id)
+
+    def compile(self, conn: Connection, definition_id: int) -> Procedure:
+        """Compile a definition as `conn` sees it, without caching it (a unit of work caches after commit)."""
         row = conn.execute(select(definitions.c.bpmn_xml, definitions.c.process_id)
                            .where(definitions.c.id == definition_id)).first()
         if row is None:
             raise NotFound(f"no definition {definition_id}")
-        procedure = compile_procedure(row.bpmn_xml, registered(), row.process_id)
+        return compile_procedure(row.bpmn_xml, registered(), row.process_id)
+
+    def put(self, definition_id: int, procedure: Procedure) -> None:
+        """Keep a compiled procedure of a committed definition."""
         with self._lock:
             self._items[definition_id] = procedure
-        return procedure
+
+    def __contains__(self, definition_id: object) -> bool:
+        return definition_id in self._items
 
     def clear(self) -> None:
         """Forget everything."""

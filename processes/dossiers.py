@@ -1,7 +1,8 @@
 """Dossiers (hồ sơ): one per case, with its status code, appointment date, pauses and outcome.
 
-`instances.start` calls `on_start` and `instances.complete` (and a fired timer) `on_move` inside their transaction;
-the events these append to `changes.events` are chained with the case's other events. Lifecycle
+`on_start` and `on_move` are case lifecycle listeners (declared in processes.lifecycle): they run inside
+the transaction that starts or moves the case, and the events they append to `move.changes.events`
+are chained with the case's other events. Lifecycle
 names written to the event log (activity: the process id):
 
 ``dossier_status`` status code changed (payload: from, to, label, result when resolved);
@@ -13,7 +14,7 @@ names written to the event log (activity: the process id):
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -30,7 +31,7 @@ from .errors import NotFound
 from .eventlog import GENESIS, Chain, Event, append
 from .fastsql import Fast
 from .projection import OPEN as OPEN_TASKS
-from .projection import Changes
+from .projection import CaseMove, Changes
 from .schema import dossiers, human_tasks, instances
 from .sla import DEFAULT_POLICY, SlaPolicy, SlaState
 
@@ -63,10 +64,6 @@ class DossierView:
     done_at: dt.datetime | None
     returned_at: dt.datetime | None
     sla_state: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form (datetimes as ISO text)."""
-        return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in asdict(self).items()}
 
 
 class _Dossier:
@@ -212,10 +209,9 @@ def _applicant(d: _Dossier, data: dict[str, Any]) -> None:
         d.set(**values)
 
 
-def on_start(conn: Connection, row, procedure: Procedure, completed: bool, auto: list[AutoStep],
-             data: dict[str, Any], now: dt.datetime, actor: str | None, changes: Changes,
-             policy: SlaPolicy = DEFAULT_POLICY) -> None:
+def on_start(move: CaseMove, policy: SlaPolicy = DEFAULT_POLICY) -> None:
     """Create the dossier of a case just started: status 1 or 2, appointment date, first pauses."""
+    conn, row, procedure, data, now, changes = move.conn, move.row, move.procedure, move.data, move.now, move.changes
     channel = data.get("kenh_nop") if data.get("kenh_nop") in CHANNELS else "truc_tiep"
     status = S.SUBMITTED if channel == "truc_tuyen" else S.RECEIVED
     values = {"instance_id": row.id, "code": row.business_key, "procedure": procedure.code, "unit_id": row.unit_id,
@@ -223,11 +219,11 @@ def on_start(conn: Connection, row, procedure: Procedure, completed: bool, auto:
               "deadline": procedure.info.deadline, "supplement_count": 0, "paused_since": None,
               "paused_reason": None, "paused_minutes": 0, "late_marked": False, "new_date_set": False,
               "result": None, "done_at": None, "returned_at": None, "escalation_level": 0}
-    d = _Dossier(values, procedure, calendar_for(conn, row.unit_id), now, actor, changes, policy)
+    d = _Dossier(values, procedure, calendar_for(conn, row.unit_id), now, move.actor, changes, policy)
     d.event("dossier_status", {"from": None, "to": int(status), "label": status.label})
     d._schedule(now)
     _applicant(d, data)
-    _moves(d, conn, row, procedure, changes.opened, auto, completed)
+    _moves(d, conn, row, procedure, changes.opened, move.auto, move.completed)
     d.rewatch()
     _DOSSIER_NEW.execute(conn, {**d.v, "updated_at": now})
 
@@ -237,16 +233,15 @@ _DOSSIER_OF = Fast(select(dossiers).where(dossiers.c.instance_id == bindparam("b
 _DOSSIER_SET = Fast(update(dossiers).where(dossiers.c.id == bindparam("b_id")))
 
 
-def on_move(conn: Connection, row, procedure: Procedure, completed: bool, auto: list[AutoStep],
-            now: dt.datetime, actor: str | None, changes: Changes, task=None, data: dict[str, Any] | None = None,
-            policy: SlaPolicy = DEFAULT_POLICY) -> None:
-    """Move the dossier after its workflow moved: a step `task` completed with `data`, or a timer fired."""
+def on_move(move: CaseMove, policy: SlaPolicy = DEFAULT_POLICY) -> None:
+    """Move the dossier after its workflow moved: a step completed with its data, or a timer fired."""
+    conn, row, procedure, task, now = move.conn, move.row, move.procedure, move.task, move.now
     calendar = calendar_for(conn, row.unit_id)
     found = _DOSSIER_OF.execute(conn, {"b_instance": row.id}).first()
     if found is None:  # a case started before dossiers existed
         return
-    d = _Dossier(found._asdict(), procedure, calendar, now, actor, changes, policy)
-    _applicant(d, data or {})
+    d = _Dossier(found._asdict(), procedure, calendar, now, move.actor, move.changes, policy)
+    _applicant(d, move.data)
     kind = markers_of(conn, row.definition_id, procedure.sha256).sla.get(task.element_id) if task else None
     if kind in ("supplement", "payment") and d.status in PAUSED:
         d.move_to(S.IN_PROGRESS)
@@ -256,7 +251,7 @@ def on_move(conn: Connection, row, procedure: Procedure, completed: bool, auto: 
         d.move_to(S.RETURNED)
     elif task is not None and d.status in (S.SUBMITTED, S.RECEIVED):
         d.progress()
-    _moves(d, conn, row, procedure, changes.opened, auto, completed)
+    _moves(d, conn, row, procedure, move.changes.opened, move.auto, move.completed)
     _save(conn, d, now)
 
 

@@ -1,11 +1,19 @@
-"""Instance lifecycle use cases: start, complete a step, cancel. Each is one transaction."""
+"""Case use cases: start, complete a step, cancel; and the public cores other use cases build on.
+
+Each use case is a core taking a unit of work (``start_in``, ``complete_in``, ``cancel_in``) and a thin
+wrapper that opens one (``start``, ``complete``, ``cancel``). Use cases that move a case some other way
+(a timer firing, a dossier withdrawn, a migration) lock it with ``open_case`` and save it with
+``save_case`` inside their own unit of work. What dossiers, approval cases and the timer index do on
+the way is declared in processes.lifecycle, not here.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -19,7 +27,7 @@ from engine.parsing import Procedure
 from engine.scripting import RestrictedScriptEngine
 from engine.state import STATE_VERSION, dump_state, load_state
 
-from . import approval, catalog, dossiers, organisation, sla, substitutes, timers
+from . import catalog, lifecycle, organisation, sla, substitutes, timer_index
 from .assignment import may_lead, may_work
 from .calendar_store import calendar_for
 from .clock import Clock
@@ -29,9 +37,12 @@ from .eventlog import Chain, Event, append
 from .fastsql import Fast
 from .handlers import registered
 from .keys import next_business_key
-from .projection import Changes, auto_events, open_tasks, sync_tasks
+from .projection import CaseMove, Changes, auto_events, open_tasks, sync_tasks
 from .schema import human_tasks, instances, units
 from .statuses import InstanceStatus, TaskStatus, check_instance_transition
+from .uow import UnitOfWork, unit_of_work
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,9 @@ class Moved:
 
 
 @dataclass
-class _Case:
+class Case:
+    """A running case locked for this unit of work: its row, procedure and workflow (moved in memory)."""
+
     row: Any
     procedure: Procedure
     workflow: BpmnWorkflow
@@ -61,30 +74,36 @@ def script_engine(clock: Clock | None = None, calendar: WorkingCalendar | None =
 def start(db: Database, code: str, data: dict[str, Any], actor: str, clock: Clock,
           unit: str | None = None) -> Moved:
     """Start a case of the active version of a procedure, received by `actor` in `unit`."""
+    with unit_of_work(db) as uow:
+        return start_in(uow, code, data, actor, clock, unit)
+
+
+def start_in(uow: UnitOfWork, code: str, data: dict[str, Any], actor: str, clock: Clock,
+             unit: str | None = None) -> Moved:
+    """Start a case inside `uow` (see start)."""
     try:
         data = validate_free_data(data)
     except FormInvalid as exc:
         raise InvalidInput.of("start_data_invalid", exc.errors) from None
     now = clock.now()
-    with db.write() as conn:
-        definition = catalog.active_definition(conn, code)
-        procedure = db.procedures.get(conn, definition.id)
-        workflow, auto = _run(lambda: runner.new_workflow(procedure, data, script_engine(clock)))
-        ready = runner.ready_steps(procedure, workflow)
-        agency = _start_unit(conn, actor, unit, ready)
-        key = next_business_key(conn, agency.code, now)
-        values = {"business_key": key, "definition_id": definition.id, "unit_id": agency.id,
-                  "status": InstanceStatus.RUNNING.value, "state": "{}", "state_version": STATE_VERSION,
-                  "lock_version": 1, "started_by": actor, "created_at": now, "updated_at": now}
-        instance_id = conn.execute(_NEW_INSTANCE, values).inserted_primary_key[0]
-        changes = Changes(events=[Event(procedure.process_id, "case_start", now, actor, procedure.name,
-                                        {"business_key": key, "version": definition.version})])
-        changes.events.extend(auto_events(auto, now))
-        sync_tasks(conn, instance_id, agency.id, ready, {}, now, actor, changes)
-        row = _inserted_row(instance_id, values)
-        dossiers.on_start(conn, row, procedure, workflow.is_completed(), auto, data, now, actor, changes)
-        status, end = _save(conn, row, procedure, workflow, changes, now, actor)
-    db.live.put(instance_id, 2, workflow)
+    conn = uow.conn
+    definition = catalog.active_definition(conn, code)
+    procedure = uow.procedure(definition.id)
+    workflow, auto = engine_step(lambda: runner.new_workflow(procedure, data, script_engine(clock)))
+    ready = runner.ready_steps(procedure, workflow)
+    agency = _start_unit(conn, actor, unit, ready)
+    key = next_business_key(conn, agency.code, now)
+    values = {"business_key": key, "definition_id": definition.id, "unit_id": agency.id,
+              "status": InstanceStatus.RUNNING.value, "state": "{}", "state_version": STATE_VERSION,
+              "lock_version": 1, "started_by": actor, "created_at": now, "updated_at": now}
+    instance_id = conn.execute(_NEW_INSTANCE, values).inserted_primary_key[0]
+    changes = Changes(events=[Event(procedure.process_id, "case_start", now, actor, procedure.name,
+                                    {"business_key": key, "version": definition.version})])
+    changes.events.extend(auto_events(auto, now))
+    sync_tasks(conn, instance_id, agency.id, ready, {}, now, actor, changes)
+    case = Case(_inserted_row(instance_id, values), procedure, workflow, agency.path)
+    lifecycle.started(CaseMove(conn, case.row, procedure, workflow, changes, now, actor, auto, data))
+    status, end = save_case(uow, case, changes, now, actor)
     return Moved(instance_id, key, status, changes.opened, end)
 
 
@@ -97,56 +116,66 @@ def _inserted_row(instance_id: int, values: dict[str, Any]) -> SimpleNamespace:
 
 def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clock: Clock) -> Moved:
     """Complete a ready step as `actor` with form data; the workflow moves on in the same transaction."""
+    with unit_of_work(db) as uow:
+        return complete_in(uow, task_uuid, data, actor, clock)
+
+
+def complete_in(uow: UnitOfWork, task_uuid: str, data: dict[str, Any], actor: str, clock: Clock) -> Moved:
+    """Complete a step inside `uow` (see complete)."""
     now = clock.now()
-    with db.write() as conn:
-        task = _locked_task(conn, task_uuid)
-        case = _case_of(db, conn, task, clock)
-        authority = _check_may_work(conn, case, task, actor, now)
-        try:
-            cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data)
-        except FormInvalid as exc:
-            raise InvalidInput.of("form_invalid", exc.errors, step=task.name) from None
-        # The open task rows always mirror the workflow's ready steps as last saved.
-        before = {str(s.task_id): s.element_id for s in runner.ready_steps(case.procedure, case.workflow)}
-        auto = _run(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))
-        # The step's own result against its time limit (early / on time / late) is decided here, once.
-        result = sla.classify(calendar_for(conn, case.row.unit_id), now, task.task_due_at)
-        _TASK_DONE.execute(conn, {"b_id": task.task_id, "state": TaskStatus.COMPLETED.value, "completed_at": now,
-                                  "completed_by": actor, "assignee": actor, "sla_state": None,
-                                  "next_check_at": None, "result": result.value if result else None})
-        before.pop(task_uuid, None)
-        changes = Changes(events=[Event(task.element_id, "complete", now, actor, task.name,
-                                        {"task": task_uuid, "data": cleaned, **authority})])
-        changes.events.extend(auto_events(auto, now))
-        sync_tasks(conn, case.row.id, case.row.unit_id, runner.ready_steps(case.procedure, case.workflow),
-                   before, now, actor, changes)
-        dossiers.on_move(conn, case.row, case.procedure, case.workflow.is_completed(), auto, now, actor, changes,
-                         task, cleaned)
-        status, end = _save(conn, case.row, case.procedure, case.workflow, changes, now, actor)
-    db.live.put(case.row.id, case.row.lock_version + 1, case.workflow)
+    conn = uow.conn
+    task = _locked_task(conn, task_uuid)
+    case = _case_of(uow, task, clock)
+    authority = _check_may_work(conn, case, task, actor, now)
+    try:
+        cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data)
+    except FormInvalid as exc:
+        raise InvalidInput.of("form_invalid", exc.errors, step=task.name) from None
+    # The open task rows always mirror the workflow's ready steps as last saved.
+    before = {str(s.task_id): s.element_id for s in runner.ready_steps(case.procedure, case.workflow)}
+    auto = engine_step(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))
+    # The step's own result against its time limit (early / on time / late) is decided here, once.
+    result = sla.classify(calendar_for(conn, case.row.unit_id), now, task.task_due_at)
+    _TASK_DONE.execute(conn, {"b_id": task.task_id, "state": TaskStatus.COMPLETED.value, "completed_at": now,
+                              "completed_by": actor, "assignee": actor, "sla_state": None,
+                              "next_check_at": None, "result": result.value if result else None})
+    before.pop(task_uuid, None)
+    changes = Changes(events=[Event(task.element_id, "complete", now, actor, task.name,
+                                    {"task": task_uuid, "data": cleaned, **authority})])
+    changes.events.extend(auto_events(auto, now))
+    sync_tasks(conn, case.row.id, case.row.unit_id, runner.ready_steps(case.procedure, case.workflow),
+               before, now, actor, changes)
+    lifecycle.moved(CaseMove(conn, case.row, case.procedure, case.workflow, changes, now, actor, auto, cleaned,
+                             task))
+    status, end = save_case(uow, case, changes, now, actor)
     return Moved(case.row.id, case.row.business_key, status, changes.opened, end)
 
 
 def cancel(db: Database, instance_id: int, actor: str, clock: Clock, reason: str = "") -> None:
     """Cancel a running case: its open steps are withdrawn and nothing more can happen to it."""
+    with unit_of_work(db) as uow:
+        cancel_in(uow, instance_id, actor, clock, reason)
+
+
+def cancel_in(uow: UnitOfWork, instance_id: int, actor: str, clock: Clock, reason: str = "") -> None:
+    """Cancel a case inside `uow` (see cancel)."""
     now = clock.now()
-    with db.write() as conn:
-        case = _open_case(db, conn, instance_id, clock)
-        if case.row.started_by != actor and not may_lead(organisation.memberships_of(conn, actor),
-                                                         case.scope_path, whole_case=True):
-            raise PermissionDenied.of("may_not_cancel", actor=actor, case=case.row.business_key)
-        check_instance_transition(case.row.status, InstanceStatus.CANCELLED)
-        case.workflow.cancel()
-        changes = Changes()
-        sync_tasks(conn, instance_id, case.row.unit_id, [], open_tasks(conn, instance_id), now, actor, changes)
-        changes.events.append(Event(case.procedure.process_id, "case_cancel", now, actor, case.procedure.name,
-                                    {"reason": reason}))
-        _save(conn, case.row, case.procedure, case.workflow, changes, now, actor,
-              status=InstanceStatus.CANCELLED)
-    db.live.put(instance_id, case.row.lock_version + 1, case.workflow)
+    conn = uow.conn
+    case = open_case(uow, instance_id, clock)
+    if case.row.started_by != actor and not may_lead(organisation.memberships_of(conn, actor),
+                                                     case.scope_path, whole_case=True):
+        raise PermissionDenied.of("may_not_cancel", actor=actor, case=case.row.business_key)
+    check_instance_transition(case.row.status, InstanceStatus.CANCELLED)
+    case.workflow.cancel()
+    changes = Changes()
+    sync_tasks(conn, instance_id, case.row.unit_id, [], open_tasks(conn, instance_id), now, actor, changes)
+    changes.events.append(Event(case.procedure.process_id, "case_cancel", now, actor, case.procedure.name,
+                                {"reason": reason}))
+    save_case(uow, case, changes, now, actor, status=InstanceStatus.CANCELLED)
 
 
-def _run(step):
+def engine_step(step: Callable[[], _T]) -> _T:
+    """Run an engine step, its refusals turned into the errors use cases raise."""
     try:
         return step()
     except TaskNotReady as exc:
@@ -202,30 +231,30 @@ def _is_uuid(text: Any) -> bool:
     return True
 
 
-def _open_case(db: Database, conn: Connection, instance_id: int, clock: Clock | None = None) -> _Case:
-    """Lock the instance row and get its workflow (its timers reading `clock`)."""
-    stmt = _CASE_LOCKED if conn.dialect.name == "postgresql" else _CASE
-    row = conn.execute(stmt, {"b_id": instance_id}).first()
+def open_case(uow: UnitOfWork, instance_id: int, clock: Clock | None = None) -> Case:
+    """Lock a running case for this unit of work and get its workflow (its timers reading `clock`)."""
+    stmt = _CASE_LOCKED if uow.conn.dialect.name == "postgresql" else _CASE
+    row = uow.conn.execute(stmt, {"b_id": instance_id}).first()
     if row is None:
         raise NotFound.of("instance_not_found", instance=instance_id)
-    return _case_of(db, conn, row, clock)
+    return _case_of(uow, row, clock)
 
 
-def _case_of(db: Database, conn: Connection, row, clock: Clock | None = None) -> _Case:
+def _case_of(uow: UnitOfWork, row: Any, clock: Clock | None = None) -> Case:
     """The case's procedure and workflow (from the live cache when it is current), timers on `clock`."""
     if row.status != InstanceStatus.RUNNING.value:
         raise ConflictError.of("case_not_running", case=row.business_key, status=row.status)
-    procedure = db.procedures.get(conn, row.definition_id)
-    workflow = db.live.take(row.id, row.lock_version)
+    procedure = uow.procedure(row.definition_id)
+    workflow = uow.take_workflow(row.id, row.lock_version)
     if workflow is None:
-        calendar = timers.calendar_for(conn, row.unit_id, procedure)
+        calendar = timer_index.calendar_for(uow.conn, row.unit_id, procedure)
         workflow = load_state(row.state, procedure, script_engine(clock, calendar))
     elif clock is not None:
         workflow.script_engine.clock = clock
-    return _Case(row, procedure, workflow, row.path)
+    return Case(row, procedure, workflow, row.path)
 
 
-def _check_may_work(conn: Connection, case: _Case, task, actor: str, now: dt.datetime) -> dict[str, Any]:
+def _check_may_work(conn: Connection, case: Case, task, actor: str, now: dt.datetime) -> dict[str, Any]:
     """Refuse an actor who may not do the step; else say by what right they do it, for the event log.
 
     The roles held now are recorded with the completion, so an audit years later judges the step by
@@ -264,9 +293,14 @@ def _start_unit(conn: Connection, actor: str, unit: str | None, ready: list[runn
     raise PermissionDenied.of("may_not_start", actor=actor, roles=roles or "?")
 
 
-def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, changes: Changes,
-          now: dt.datetime, actor: str | None, status: InstanceStatus | None = None) -> tuple[str, str | None]:
-    """Write state, events and status with an optimistic lock check; return (status, end event)."""
+def save_case(uow: UnitOfWork, case: Case, changes: Changes, now: dt.datetime, actor: str | None,
+              status: InstanceStatus | None = None) -> tuple[str, str | None]:
+    """Save a case moved in this unit of work: listeners, events, state and status, lock version checked.
+
+    Returns (status, end event). The workflow is staged for the live cache at the new lock version;
+    the cache gets it only if the unit of work commits.
+    """
+    row, procedure, workflow = case.row, case.procedure, case.workflow
     end = None
     if status is None and workflow.is_completed():
         status = InstanceStatus.COMPLETED
@@ -276,38 +310,33 @@ def _save(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, c
                                     {"end_event": end}))
     if status is not None:
         check_instance_transition(row.status, status)
-    approval.on_save(conn, row, procedure, workflow, changes, now, actor, status)  # QT-ISO-01 cases only
-    chain = append(conn, row.id, Chain(row.event_count, row.event_head or Chain().head), changes.events)
-    timers.index_timers(conn, row.id, workflow, now, procedure)
+    lifecycle.saving(CaseMove(uow.conn, row, procedure, workflow, changes, now, actor, status=status))
+    chain = append(uow.conn, row.id, Chain(row.event_count, row.event_head or Chain().head), changes.events)
     values = {"state": dump_state(workflow), "lock_version": row.lock_version + 1, "updated_at": now,
               "event_count": chain.count, "event_head": chain.head}
     if status is not None:
         values.update(status=status.value, completed_at=now, end_event=end)
-    result = _SAVE.execute(conn, {"b_id": row.id, "b_expected": row.lock_version, **values})
-    if result.rowcount != 1:
-        raise ConflictError.of("case_changed", case=row.business_key)
+    _write(uow, row, values)
+    uow.keep_workflow(row.id, row.lock_version + 1, workflow)
     return (status or InstanceStatus(row.status)).value, end
 
 
-def lock_case(db: Database, conn: Connection, instance_id: int, clock: Clock | None = None):
-    """Lock a running case for another use case (migration): its row, procedure and workflow."""
-    case = _open_case(db, conn, instance_id, clock)
-    return case.row, case.procedure, case.workflow
+def restore_state(uow: UnitOfWork, case: Case, state: str, definition_id: int, events: list[Event],
+                  now: dt.datetime) -> int:
+    """Put back a case's exact earlier state text (undoing a migration); return the new lock version.
 
-
-def save_case(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, events: list[Event],
-              now: dt.datetime, actor: str | None) -> str:
-    """Save a case another use case moved: state, events chained to its log, lock version checked."""
-    return _save(conn, row, procedure, workflow, Changes(events=list(events)), now, actor)[0]
-
-
-def restore_state(conn: Connection, row, procedure: Procedure, workflow: BpmnWorkflow, state: str,
-                  definition_id: int, events: list[Event], now: dt.datetime) -> int:
-    """Put back a case's exact earlier state text and definition (undoing a migration); return the lock version."""
-    chain = append(conn, row.id, Chain(row.event_count, row.event_head or Chain().head), events)
-    timers.index_timers(conn, row.id, workflow, now, procedure)
-    values = {"state": state, "definition_id": definition_id, "lock_version": row.lock_version + 1,
-              "updated_at": now, "event_count": chain.count, "event_head": chain.head}
-    if _SAVE.execute(conn, {"b_id": row.id, "b_expected": row.lock_version, **values}).rowcount != 1:
-        raise ConflictError.of("case_changed", case=row.business_key)
+    `case` carries the row as locked and the procedure and workflow the state text reads back to.
+    Only the timer index follows: the text is stored byte for byte, not re-dumped from the workflow.
+    """
+    row = case.row
+    chain = append(uow.conn, row.id, Chain(row.event_count, row.event_head or Chain().head), events)
+    timer_index.index_timers(uow.conn, row.id, case.workflow, now, case.procedure)
+    _write(uow, row, {"state": state, "definition_id": definition_id, "lock_version": row.lock_version + 1,
+                      "updated_at": now, "event_count": chain.count, "event_head": chain.head})
+    uow.keep_workflow(row.id, row.lock_version + 1, case.workflow)
     return row.lock_version + 1
+
+
+def _write(uow: UnitOfWork, row: Any, values: dict[str, Any]) -> None:
+    if _SAVE.execute(uow.conn, {"b_id": row.id, "b_expected": row.lock_version, **values}).rowcount != 1:
+        raise ConflictError.of("case_changed", case=row.business_key)

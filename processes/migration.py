@@ -2,14 +2,18 @@
 
 A case can move when the steps it waits in exist, unchanged, in the new version and its history fits
 the new version (SpiffWorkflow's diff utilities align the old specs with the new ones by element id).
-Each move is its own transaction, logged in the case's hash-chained event log with both versions;
-the exact state text before the move is kept, so a revert puts the case back byte for byte.
+A bulk move (and its revert) is one unit of work: the migration record and every case it moves commit
+together or not at all. A case that cannot move is kept with its reasons; one whose move fails with an
+engine or use-case error is rolled back to a savepoint and kept, without undoing the others. Each move
+is logged in the case's hash-chained event log with both versions; the exact state text before the
+move is kept, so a revert puts the case back byte for byte.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, filter_tasks, migrate_workflow
@@ -29,9 +33,10 @@ from .db import Database
 from .errors import InvalidInput, NotFound, ServiceError
 from .eventlog import Event
 from .procedures import procedure_row, require_editor
-from .projection import open_tasks
+from .projection import Changes, open_tasks
 from .schema import instances as instances_table
 from .schema import migration_items, migrations, units
+from .uow import UnitOfWork, unit_of_work
 from .version_status import VersionStatus
 from .versions import version_row
 
@@ -64,55 +69,71 @@ def dry_run(db: Database, clock: Clock, actor: str, code: str, source: int, targ
 def migrate(db: Database, clock: Clock, actor: str, code: str, source: int, target: int,
             filters: dict[str, Any] | None = None) -> dict[str, Any]:
     """Move every movable running case (of the filter) to version `target`; each move logged and revertible."""
+    with unit_of_work(db) as uow:
+        return migrate_in(uow, clock, actor, code, source, target, filters)
+
+
+def migrate_in(uow: UnitOfWork, clock: Clock, actor: str, code: str, source: int, target: int,
+               filters: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Bulk migration inside `uow` (see migrate)."""
     now = clock.now()
-    with db.write() as conn:
-        require_editor(conn, actor)
-        old, new = _pair(conn, code, source, target)
-        ids = [r.id for r in _candidates(conn, old.definition_id, filters or {})]
-        migration_id = conn.execute(insert(migrations).values(
-            procedure_id=old.procedure_id, from_version=source, to_version=target,
-            from_definition_id=old.definition_id, to_definition_id=new.definition_id,
-            filter=json.dumps(filters or {}, ensure_ascii=False), created_by=actor, created_at=now,
-        )).inserted_primary_key[0]
+    conn = uow.conn
+    require_editor(conn, actor)
+    old, new = _pair(conn, code, source, target)
+    ids = [r.id for r in _candidates(conn, old.definition_id, filters or {})]
+    migration_id = conn.execute(insert(migrations).values(
+        procedure_id=old.procedure_id, from_version=source, to_version=target,
+        from_definition_id=old.definition_id, to_definition_id=new.definition_id,
+        filter=json.dumps(filters or {}, ensure_ascii=False), created_by=actor, created_at=now,
+    )).inserted_primary_key[0]
     changed = diff_versions(old.bpmn_xml, new.bpmn_xml).changed
-    verdicts = [_move_one(db, clock, actor, migration_id, instance_id, old, new, changed)
+    verdicts = [_kept_on_error(uow, instance_id, "not moved",
+                               lambda i=instance_id: _move_one(uow, clock, actor, migration_id, i, old, new, changed))
                 for instance_id in ids]
     return {**_summary(code, source, target, verdicts), "migration": migration_id}
 
 
-def _move_one(db: Database, clock: Clock, actor: str, migration_id: int, instance_id: int, old, new,
+def _kept_on_error(uow: UnitOfWork, instance_id: int, what: str,
+                   action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run one case's move in a savepoint: a refusal undoes that case only and keeps it where it was."""
+    try:
+        with uow.conn.begin_nested():
+            return action()
+    except (ServiceError, EngineError) as exc:
+        uow.forget_workflow(instance_id)
+        return {"instance_id": instance_id, "business_key": None, "steps": [], "can_move": False,
+                "reasons": [f"{what}: {exc}"], "outcome": "kept"}
+
+
+def _move_one(uow: UnitOfWork, clock: Clock, actor: str, migration_id: int, instance_id: int, old, new,
               changed: dict[str, list[str]]) -> dict[str, Any]:
     now = clock.now()
-    try:
-        with db.write() as conn:
-            row, procedure, workflow = instances.lock_case(db, conn, instance_id, clock)
-            steps = _steps(procedure, workflow)
-            new_procedure = db.procedures.get(conn, new.definition_id)
-            reasons = ["it is no longer on the version being migrated"] if row.definition_id != old.definition_id \
-                else []
-            moved = None
-            if not reasons:
-                reasons, moved = check_case(procedure, new_procedure, workflow, changed, new.version)
-            verdict = _verdict(row, steps, reasons)
-            item = {"migration_id": migration_id, "instance_id": row.id, "business_key": row.business_key,
-                    "steps": json.dumps(steps, ensure_ascii=False), "old_definition_id": row.definition_id,
-                    "reasons": json.dumps(reasons, ensure_ascii=False)}
-            if moved is None:
-                conn.execute(insert(migration_items).values(outcome="kept", **item))
-                return {**verdict, "outcome": "kept"}
-            conn.execute(update(instances_table).where(instances_table.c.id == row.id).values(
-                definition_id=new.definition_id))
-            event = Event(new_procedure.process_id, "migrate", now, actor, new_procedure.name, {
-                "migration": migration_id, "from_version": old.version, "to_version": new.version,
-                "from_definition": old.definition_id, "to_definition": new.definition_id})
-            instances.save_case(conn, row, new_procedure, moved, [event], now, actor)
-            conn.execute(insert(migration_items).values(outcome="migrated", old_state=row.state,
-                                                        new_lock_version=row.lock_version + 1, **item))
-        db.live.put(row.id, row.lock_version + 1, moved)
-        return {**verdict, "outcome": "migrated"}
-    except (ServiceError, EngineError) as exc:
-        return {"instance_id": instance_id, "business_key": None, "steps": [], "can_move": False,
-                "reasons": [f"not moved: {exc}"], "outcome": "kept"}
+    conn = uow.conn
+    case = instances.open_case(uow, instance_id, clock)
+    row, procedure, workflow = case.row, case.procedure, case.workflow
+    steps = _steps(procedure, workflow)
+    new_procedure = uow.procedure(new.definition_id)
+    reasons = ["it is no longer on the version being migrated"] if row.definition_id != old.definition_id else []
+    moved = None
+    if not reasons:
+        reasons, moved = check_case(procedure, new_procedure, workflow, changed, new.version)
+    verdict = _verdict(row, steps, reasons)
+    item = {"migration_id": migration_id, "instance_id": row.id, "business_key": row.business_key,
+            "steps": json.dumps(steps, ensure_ascii=False), "old_definition_id": row.definition_id,
+            "reasons": json.dumps(reasons, ensure_ascii=False)}
+    if moved is None:
+        conn.execute(insert(migration_items).values(outcome="kept", **item))
+        return {**verdict, "outcome": "kept"}
+    conn.execute(update(instances_table).where(instances_table.c.id == row.id).values(
+        definition_id=new.definition_id))
+    event = Event(new_procedure.process_id, "migrate", now, actor, new_procedure.name, {
+        "migration": migration_id, "from_version": old.version, "to_version": new.version,
+        "from_definition": old.definition_id, "to_definition": new.definition_id})
+    instances.save_case(uow, instances.Case(row, new_procedure, moved, case.scope_path), Changes(events=[event]),
+                        now, actor)
+    conn.execute(insert(migration_items).values(outcome="migrated", old_state=row.state,
+                                                new_lock_version=row.lock_version + 1, **item))
+    return {**verdict, "outcome": "migrated"}
 
 
 def check_case(old: Procedure, new: Procedure, workflow: BpmnWorkflow, changed: dict[str, list[str]],
@@ -156,41 +177,46 @@ def check_case(old: Procedure, new: Procedure, workflow: BpmnWorkflow, changed: 
 
 def revert(db: Database, clock: Clock, actor: str, code: str, migration_id: int) -> dict[str, Any]:
     """Put every case a migration moved back exactly as it was, unless it moved on since."""
+    with unit_of_work(db) as uow:
+        return revert_in(uow, clock, actor, code, migration_id)
+
+
+def revert_in(uow: UnitOfWork, clock: Clock, actor: str, code: str, migration_id: int) -> dict[str, Any]:
+    """Revert a migration inside `uow` (see revert)."""
     now = clock.now()
-    with db.read() as conn:
-        require_editor(conn, actor)
-        batch = _migration(conn, code, migration_id)
-        items = list(conn.execute(select(migration_items).where(
-            migration_items.c.migration_id == migration_id, migration_items.c.outcome == "migrated")))
-    results = [_revert_one(db, clock, actor, batch, item, now) for item in items]
-    with db.write() as conn:
-        conn.execute(update(migrations).where(migrations.c.id == migration_id).values(
-            reverted_by=actor, reverted_at=now))
+    conn = uow.conn
+    require_editor(conn, actor)
+    batch = _migration(conn, code, migration_id)
+    items = list(conn.execute(select(migration_items).where(
+        migration_items.c.migration_id == migration_id, migration_items.c.outcome == "migrated")))
+    results = []
+    for item in items:
+        base = {"instance_id": item.instance_id, "business_key": item.business_key}
+        found = _kept_on_error(uow, item.instance_id, "not reverted",
+                               lambda item=item: _revert_one(uow, clock, actor, batch, item, now))
+        results.append({**base, "outcome": found["outcome"], "reasons": found["reasons"]})
+    conn.execute(update(migrations).where(migrations.c.id == migration_id).values(
+        reverted_by=actor, reverted_at=now))
     return {"migration": migration_id, "instances": results,
             "reverted": sum(r["outcome"] == "reverted" for r in results)}
 
 
-def _revert_one(db: Database, clock: Clock, actor: str, batch, item, now: dt.datetime) -> dict[str, Any]:
-    base = {"instance_id": item.instance_id, "business_key": item.business_key}
-    try:
-        with db.write() as conn:
-            row, _procedure, _workflow = instances.lock_case(db, conn, item.instance_id, clock)
-            if row.lock_version != item.new_lock_version:
-                return {**base, "outcome": "kept", "reasons": ["the case moved on after the migration; it stays on "
-                                                               f"version {batch.to_version}"]}
-            procedure = db.procedures.get(conn, item.old_definition_id)
-            workflow = load_state(item.old_state, procedure, instances.script_engine(clock))
-            event = Event(procedure.process_id, "migrate_revert", now, actor, procedure.name, {
-                "migration": batch.id, "from_version": batch.to_version, "to_version": batch.from_version,
-                "from_definition": batch.to_definition_id, "to_definition": item.old_definition_id})
-            lock = instances.restore_state(conn, row, procedure, workflow, item.old_state, item.old_definition_id,
-                                           [event], now)
-            conn.execute(update(migration_items).where(migration_items.c.id == item.id).values(
-                outcome="reverted", reverted_at=now))
-        db.live.put(row.id, lock, workflow)
-        return {**base, "outcome": "reverted", "reasons": []}
-    except (ServiceError, EngineError) as exc:
-        return {**base, "outcome": "kept", "reasons": [f"not reverted: {exc}"]}
+def _revert_one(uow: UnitOfWork, clock: Clock, actor: str, batch, item, now: dt.datetime) -> dict[str, Any]:
+    case = instances.open_case(uow, item.instance_id, clock)
+    if case.row.lock_version != item.new_lock_version:
+        uow.keep_workflow(case.row.id, case.row.lock_version, case.workflow)  # untouched: back to the cache
+        return {"outcome": "kept", "reasons": ["the case moved on after the migration; it stays on "
+                                               f"version {batch.to_version}"]}
+    procedure = uow.procedure(item.old_definition_id)
+    workflow = load_state(item.old_state, procedure, instances.script_engine(clock))
+    event = Event(procedure.process_id, "migrate_revert", now, actor, procedure.name, {
+        "migration": batch.id, "from_version": batch.to_version, "to_version": batch.from_version,
+        "from_definition": batch.to_definition_id, "to_definition": item.old_definition_id})
+    instances.restore_state(uow, instances.Case(case.row, procedure, workflow, case.scope_path), item.old_state,
+                            item.old_definition_id, [event], now)
+    uow.conn.execute(update(migration_items).where(migration_items.c.id == item.id).values(
+        outcome="reverted", reverted_at=now))
+    return {"outcome": "reverted", "reasons": []}
 
 
 def list_migrations(db: Database, code: str) -> list[dict[str, Any]]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Connection, insert, select, update
 
+from engine.parsing import Procedure
 from engine.runner import AutoStep, ReadyStep
 
 from . import sla
@@ -27,6 +30,28 @@ class Changes:
     events: list[Event] = field(default_factory=list)
     opened: list[ReadyStep] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CaseMove:
+    """What a case lifecycle listener is told: a case started, moved or is being saved (see processes.lifecycle)."""
+
+    conn: Connection
+    row: Any  # the case row as locked, before this save
+    procedure: Procedure
+    workflow: BpmnWorkflow
+    changes: Changes
+    now: dt.datetime
+    actor: str | None
+    auto: list[AutoStep] = field(default_factory=list)  # engine steps run by themselves in this move
+    data: dict[str, Any] = field(default_factory=dict)  # the start data, or the completed step's form data
+    task: Any = None  # the task row of the step completed (None: started, or moved by a timer)
+    status: Any = None  # the InstanceStatus the save sets (None: it stays as it is)
+
+    @property
+    def completed(self) -> bool:
+        """True when the workflow reached its end in this move."""
+        return self.workflow.is_completed()
 
 
 def open_tasks(conn: Connection, instance_id: int) -> dict[str, str]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -22,15 +20,16 @@ from sqlalchemy import Connection, insert, select
 
 from engine.errors import FormInvalid
 from engine.model import Step
+from engine.parsing import Procedure
 
 from . import attachments, catalog, dossiers, instances, organisation
 from .assignment import may_work
-from .caches import LiveWorkflows
 from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound, PermissionDenied
 from .keys import next_business_key
 from .schema import units
+from .uow import UnitOfWork, unit_of_work
 from .workspace_schema import receptions
 
 RECEPTION_STEP = "Task_TiepNhan"
@@ -99,13 +98,17 @@ def reception_step(db: Database, code: str) -> tuple[Any, Step]:
     with db.read() as conn:
         definition = catalog.active_definition(conn, code)
         procedure = db.procedures.get(conn, definition.id)
+    return definition, _step_of(procedure, code)
+
+
+def _step_of(procedure: Procedure, code: str) -> Step:
     steps = list(procedure.steps.values())
     step = procedure.steps.get(RECEPTION_STEP) or next((s for s in steps if s.element_id == RECEPTION_STEP), None)
     if step is None and steps:
         step = steps[0]
     if step is None:
         raise NotFound.of("no_reception_step", procedure=code)
-    return definition, step
+    return step
 
 
 def check_applicant(a: Applicant) -> dict[str, str]:
@@ -168,34 +171,6 @@ def _applicant_errors(errors: dict[str, str]) -> dict[str, str]:
     return {back.get(k, k): v for k, v in errors.items()}
 
 
-class _Staged(LiveWorkflows):
-    """A private workflow cache for one reception; remembers the last workflow put."""
-
-    last: tuple[int, int, Any] | None = None
-
-    def put(self, instance_id: int, lock_version: int, workflow: Any) -> None:
-        """Keep the workflow and remember it as the last one."""
-        self.last = (instance_id, lock_version, workflow)
-        super().put(instance_id, lock_version, workflow)
-
-
-class _OneTransaction:
-    """A Database look-alike whose every transaction is the caller's one transaction."""
-
-    def __init__(self, db: Database, conn: Connection) -> None:
-        self.url, self.is_sqlite, self.procedures = db.url, db.is_sqlite, db.procedures
-        # Workflows go to a private cache: the real one gets them only after the commit.
-        self.live = _Staged()
-        self._conn = conn
-
-    @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """The caller's connection (its transaction commits or rolls back everything)."""
-        yield self._conn
-
-    read = write
-
-
 def _agency(conn: Connection, actor: str, step: Step, unit: str | None):
     """The agency whose counter `actor` serves for this step (or `unit`, when they may)."""
     member = organisation.memberships_of(conn, actor)
@@ -212,9 +187,60 @@ def _agency(conn: Connection, actor: str, step: Step, unit: str | None):
 def receive(db: Database, code: str, counter: Counter, outcome: str, actor: str, clock: Clock,
             attachments_root: Path | None = None, unit: str | None = None) -> Received:
     """Record a counter visit: accept (start + reception step, atomically), ask for a supplement, or refuse."""
+    with unit_of_work(db) as uow:
+        received = receive_in(uow, code, counter, outcome, actor, clock, attachments_root, unit)
+    if received.instance_id is None:
+        return received
+    view = dossiers.get(db, received.instance_id)
+    return Received(received.id, received.ref, outcome, received.instance_id, view.appointment_at)
+
+
+def receive_in(uow: UnitOfWork, code: str, counter: Counter, outcome: str, actor: str, clock: Clock,
+               attachments_root: Path | None = None, unit: str | None = None) -> Received:
+    """Record a counter visit inside `uow` (see receive); an accepted dossier's case is started and moved on."""
     if outcome not in OUTCOMES:
         raise InvalidInput.of("unknown_outcome", {"outcome": f"one of {', '.join(OUTCOMES)}"})
-    definition, step = reception_step(db, code)
+    conn = uow.conn
+    definition = catalog.active_definition(conn, code)
+    step = _step_of(uow.procedure(definition.id), code)
+    documents, checked = _checked(counter, outcome, step)
+    if checked and attachments_root is None:
+        raise InvalidInput.of("uploads_need_store")
+    # Files first (content-addressed, idempotent): a failed transaction leaves at most unreferenced blobs.
+    digests = [attachments.store_blob(attachments_root, data) for _, data in checked] if checked else []
+    now = clock.now()
+    a = counter.applicant
+    agency = _agency(conn, actor, step, unit)
+    row = {"procedure": definition.code, "unit_id": agency.id, "outcome": outcome,
+           "applicant_name": a.name.strip(), "applicant_id_number": a.id_number.strip(),
+           "address": a.address.strip(), "phone": a.phone.strip(), "email": a.email.strip(),
+           "channel": a.channel, "documents": json.dumps(documents, ensure_ascii=False),
+           "note": counter.note.strip(), "officer": actor, "created_at": now}
+    if outcome != "accepted":
+        ref = next_business_key(conn, f"{agency.code}-PH", now)
+        new_id = conn.execute(insert(receptions).values(ref=ref, instance_id=None, **row)).inserted_primary_key[0]
+        return Received(new_id, ref, outcome)
+    data = form_data(step, counter)
+    started = instances.start_in(uow, definition.code, data, actor, clock, agency.code)
+    first = next((s for s in started.opened if s.element_id == step.element_id), None)
+    if first is None:
+        raise InvalidInput.of("reception_step_not_opened", procedure=definition.code, step=step.element_id)
+    try:
+        instances.complete_in(uow, str(first.task_id), data, actor, clock)
+    except InvalidInput as exc:
+        raise InvalidInput(str(exc), _applicant_errors(exc.errors), code=exc.code, params=exc.params) from None
+    new_id = conn.execute(insert(receptions).values(ref=started.business_key, instance_id=started.instance_id,
+                                                    **row)).inserted_primary_key[0]
+    events = [attachments.insert_row(conn, started.instance_id, name, content_type, digest, len(data_bytes),
+                                     actor, now)[1]
+              for ((name, content_type), data_bytes), digest in zip(checked, digests, strict=True)]
+    if events:
+        dossiers.log_events(conn, dossiers.lock_case(conn, started.instance_id), events)
+    return Received(new_id, started.business_key, outcome, started.instance_id)
+
+
+def _checked(counter: Counter, outcome: str, step: Step) -> tuple[list[dict[str, Any]], list[tuple[Any, bytes]]]:
+    """The counter's documents and uploads, checked; every problem at once as InvalidInput (nothing stored)."""
     errors = {f"applicant.{k}": v for k, v in check_applicant(counter.applicant).items()}
     documents, doc_errors = check_documents(counter.documents)
     errors.update(doc_errors)
@@ -236,45 +262,7 @@ def receive(db: Database, code: str, counter: Counter, outcome: str, actor: str,
                 errors.setdefault(key, message)
     if errors:
         raise InvalidInput.of("reception_invalid", errors)
-    if checked and attachments_root is None:
-        raise InvalidInput.of("uploads_need_store")
-    # Files first (content-addressed, idempotent): a failed transaction leaves at most unreferenced blobs.
-    digests = [attachments.store_blob(attachments_root, data) for _, data in checked] if checked else []
-    now = clock.now()
-    a = counter.applicant
-    with db.write() as conn:
-        agency = _agency(conn, actor, step, unit)
-        row = {"procedure": definition.code, "unit_id": agency.id, "outcome": outcome,
-               "applicant_name": a.name.strip(), "applicant_id_number": a.id_number.strip(),
-               "address": a.address.strip(), "phone": a.phone.strip(), "email": a.email.strip(),
-               "channel": a.channel, "documents": json.dumps(documents, ensure_ascii=False),
-               "note": counter.note.strip(), "officer": actor, "created_at": now}
-        if outcome != "accepted":
-            ref = next_business_key(conn, f"{agency.code}-PH", now)
-            new_id = conn.execute(insert(receptions).values(ref=ref, instance_id=None, **row)).inserted_primary_key[0]
-            return Received(new_id, ref, outcome)
-        staged = _OneTransaction(db, conn)
-        data = form_data(step, counter)
-        started = instances.start(staged, definition.code, data, actor, clock, agency.code)
-        first = next((s for s in started.opened if s.element_id == step.element_id), None)
-        if first is None:
-            raise InvalidInput.of("reception_step_not_opened", procedure=definition.code, step=step.element_id)
-        try:
-            instances.complete(staged, str(first.task_id), data, actor, clock)
-        except InvalidInput as exc:
-            raise InvalidInput(str(exc), _applicant_errors(exc.errors), code=exc.code, params=exc.params) from None
-        new_id = conn.execute(insert(receptions).values(ref=started.business_key, instance_id=started.instance_id,
-                                                        **row)).inserted_primary_key[0]
-        events = []
-        for ((name, content_type), data_bytes), digest in zip(checked, digests, strict=True):
-            events.append(attachments.insert_row(conn, started.instance_id, name, content_type, digest,
-                                                 len(data_bytes), actor, now)[1])
-        if events:
-            dossiers.log_events(conn, dossiers.lock_case(conn, started.instance_id), events)
-    if staged.live.last is not None:
-        db.live.put(*staged.live.last)
-    view = dossiers.get(db, started.instance_id)
-    return Received(new_id, started.business_key, outcome, started.instance_id, view.appointment_at)
+    return documents, checked
 
 
 @dataclass(frozen=True)

@@ -284,7 +284,7 @@ calendar_overrides = Table(
     Index("ix_calendar_overrides_day", "day"),
 )
 
-# One row per waiting timer of a running case, kept by processes.timers.index_timers on every save.
+# One row per waiting timer of a running case, kept by processes.timer_index on every save.
 # claim_expires_at: before it no scheduler may take the job (a live claim, or a back-off after a failure).
 timer_jobs = Table(
     "timer_jobs", metadata,

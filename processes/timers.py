@@ -1,8 +1,6 @@
-"""Timer jobs: every waiting BPMN timer indexed by due time, and firing the due ones exactly once.
+"""Timer jobs: firing the due ones exactly once.
 
-``index_timers`` runs inside every save (instances._save): the ``timer_jobs`` rows of a case mirror
-the timers its workflow waits on (new ones inserted, moved ones updated, gone ones deleted), in the
-same transaction as the state, so the index never disagrees with a committed workflow.
+The index itself (``timer_jobs`` rows kept by every case save) is processes.timer_index.
 
 ``fire_due`` is what a scheduler calls. It *claims* due jobs in one short transaction (PostgreSQL:
 ``SELECT … FOR UPDATE SKIP LOCKED``; SQLite: the single writer of BEGIN IMMEDIATE), setting
@@ -17,7 +15,6 @@ case then job, as in the user-facing use cases, so firing never deadlocks with a
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -25,33 +22,26 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import TaskState
-from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, delete, or_, select, update
 
 from engine import runner
 from engine import timers as engine_timers
-from engine.calendar import WorkingCalendar, default_calendar
-from engine.parsing import Procedure
 
-from . import instances
+from . import instances, lifecycle
 from .clock import Clock
 from .db import Database
 from .eventlog import Event
-from .projection import Changes, auto_events, sync_tasks
+from .projection import CaseMove, Changes, auto_events, sync_tasks
 from .schema import instances as instances_table
 from .schema import timer_jobs
 from .statuses import InstanceStatus
+from .uow import UnitOfWork, unit_of_work
 
 log = logging.getLogger("quytrinh.timers")
 
 BACKOFF_SECONDS = 30
 MAX_BACKOFF_SECONDS = 3600
 _FIRED_STATES = (TaskState.COMPLETED, TaskState.READY, TaskState.STARTED)
-
-_JOBS_OF = select(timer_jobs.c.id, timer_jobs.c.task_uuid, timer_jobs.c.due_at).where(
-    timer_jobs.c.instance_id == bindparam("b_instance"))
-_MOVE = update(timer_jobs).where(timer_jobs.c.id == bindparam("b_id")).values(
-    due_at=bindparam("b_due"), claimed_by=None, claim_expires_at=None, attempts=0, last_error=None)
-_HAS_TIMERS: dict[tuple[str, str], bool] = {}
 
 
 class TimerNotDue(RuntimeError):
@@ -68,57 +58,6 @@ class ClaimedJob:
     element_id: str
     due_at: dt.datetime
     attempts: int
-
-
-def calendar_for(conn: Connection, unit_id: int | None, procedure: Procedure | None = None) -> WorkingCalendar:
-    """The working calendar the timers of a case of unit ``unit_id`` count on (its agency's calendar)."""
-    if procedure is not None and not procedure_has_timers(procedure):
-        return default_calendar()  # nothing will read it: spare the lookup
-    store = _optional("processes.calendar_store")  # per-agency calendars
-    return store.calendar_for(conn, unit_id) if store is not None else default_calendar()
-
-
-def _optional(module: str) -> Any | None:
-    """A sibling module being written alongside this one (None until it exists)."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
-        return None
-
-
-def procedure_has_timers(procedure: Procedure) -> bool:
-    """True when the procedure has a timer event anywhere (cached per definition)."""
-    key = (procedure.sha256, procedure.process_id)
-    found = _HAS_TIMERS.get(key)
-    if found is None:
-        found = _HAS_TIMERS[key] = engine_timers.has_timers(procedure.spec, procedure.subprocess_specs)
-    return found
-
-
-# ---- the index --------------------------------------------------------------------------------
-
-def index_timers(conn: Connection, instance_id: int, workflow: BpmnWorkflow, now: dt.datetime,
-                 procedure: Procedure | None = None) -> None:
-    """Make the case's timer_jobs rows mirror the timers its workflow waits on."""
-    if procedure is not None and not procedure_has_timers(procedure):
-        return  # no timer anywhere in the model: nothing to index, no query on the hot path
-    wanted = {str(t.task_id): t for t in engine_timers.pending_timers(workflow, now)}
-    existing = {r.task_uuid: r for r in conn.execute(_JOBS_OF, {"b_instance": instance_id})}
-    gone = [row.id for uuid, row in existing.items() if uuid not in wanted]
-    if gone:
-        conn.execute(delete(timer_jobs).where(timer_jobs.c.id.in_(gone)))
-    new = [{"instance_id": instance_id, "task_uuid": uuid, "due_at": timer.due, "attempts": 0,
-            "element_id": procedure.element_id(timer.spec_name) if procedure else timer.spec_name}
-           for uuid, timer in wanted.items() if uuid not in existing]
-    if new:
-        conn.execute(insert(timer_jobs), new)
-    moved = [{"b_id": row.id, "b_due": wanted[uuid].due} for uuid, row in existing.items()
-             if uuid in wanted and row.due_at != wanted[uuid].due
-             and not (row.due_at <= now and wanted[uuid].due <= now)]
-    if moved:
-        conn.execute(_MOVE, moved)
 
 
 def jobs_of(conn: Connection, instance_id: int | None = None) -> list[Any]:
@@ -174,26 +113,31 @@ def fire_due(db: Database, clock: Clock, worker_id: str, limit: int = 100, claim
 
 def fire_job(db: Database, clock: Clock, worker_id: str, job: ClaimedJob) -> int:
     """Fire one claimed job; return the number of timers that fired (0 if the job was stale or taken)."""
+    with unit_of_work(db) as uow:
+        return fire_job_in(uow, clock, worker_id, job)
+
+
+def fire_job_in(uow: UnitOfWork, clock: Clock, worker_id: str, job: ClaimedJob) -> int:
+    """Fire one claimed job inside `uow` (see fire_job)."""
     now = clock.now()
-    with db.write() as conn:
-        status = conn.execute(select(instances_table.c.status)
-                              .where(instances_table.c.id == job.instance_id)).scalar()
-        if status != InstanceStatus.RUNNING.value:
+    conn = uow.conn
+    status = conn.execute(select(instances_table.c.status)
+                          .where(instances_table.c.id == job.instance_id)).scalar()
+    if status != InstanceStatus.RUNNING.value:
+        conn.execute(delete(timer_jobs).where(timer_jobs.c.id == job.id))
+        return 0
+    case = instances.open_case(uow, job.instance_id, clock)  # locks the case first
+    mine = select(timer_jobs.c.id).where(timer_jobs.c.id == job.id, timer_jobs.c.claimed_by == worker_id)
+    if conn.dialect.name == "postgresql":
+        mine = mine.with_for_update()
+    task = _timer_task(case.workflow, job.task_uuid)
+    if conn.execute(mine).first() is None or task is None:
+        if task is None:
             conn.execute(delete(timer_jobs).where(timer_jobs.c.id == job.id))
-            return 0
-        case = instances._open_case(db, conn, job.instance_id, clock)  # locks the case first
-        mine = select(timer_jobs.c.id).where(timer_jobs.c.id == job.id, timer_jobs.c.claimed_by == worker_id)
-        if conn.dialect.name == "postgresql":
-            mine = mine.with_for_update()
-        task = _timer_task(case.workflow, job.task_uuid)
-        if conn.execute(mine).first() is None or task is None:
-            if task is None:
-                conn.execute(delete(timer_jobs).where(timer_jobs.c.id == job.id))
-            fired = None
-        else:
-            fired = _fire(conn, case, job, task, now, worker_id)
-    db.live.put(case.row.id, case.row.lock_version + (1 if fired else 0), case.workflow)
-    return fired or 0
+        # Nothing moved: the workflow taken from the cache goes back as it was.
+        uow.keep_workflow(case.row.id, case.row.lock_version, case.workflow)
+        return 0
+    return _fire(uow, case, job, task, now, worker_id)
 
 
 def _timer_task(workflow: BpmnWorkflow, task_uuid: str) -> Any | None:
@@ -204,14 +148,15 @@ def _timer_task(workflow: BpmnWorkflow, task_uuid: str) -> Any | None:
     return task if task is not None and task.state in (TaskState.WAITING, TaskState.READY) else None
 
 
-def _fire(conn: Connection, case: Any, job: ClaimedJob, task: Any, now: dt.datetime, worker_id: str) -> int:
+def _fire(uow: UnitOfWork, case: instances.Case, job: ClaimedJob, task: Any, now: dt.datetime,
+          worker_id: str) -> int:
     """Fire what is due in the case, log it, sync the task rows and save."""
-    procedure, workflow = case.procedure, case.workflow
+    conn, procedure, workflow = uow.conn, case.procedure, case.workflow
     pending = [(timer, workflow.get_task_from_id(timer.task_id))
                for timer in engine_timers.pending_timers(workflow, now)]
     before_state = {timer.task_id: engine_timers.timer_state(t) for timer, t in pending}
     before = {str(s.task_id): s.element_id for s in runner.ready_steps(procedure, workflow)}
-    auto = instances._run(lambda: engine_timers.advance_timers(procedure, workflow))
+    auto = instances.engine_step(lambda: engine_timers.advance_timers(procedure, workflow))
     fired = [(timer, t) for timer, t in pending
              if engine_timers.timer_state(t) != before_state[timer.task_id]
              and (t.state in _FIRED_STATES or t.state == TaskState.WAITING)]
@@ -225,16 +170,14 @@ def _fire(conn: Connection, case: Any, job: ClaimedJob, task: Any, now: dt.datet
     changes.events.extend(auto_events(auto, now))
     sync_tasks(conn, case.row.id, case.row.unit_id, runner.ready_steps(procedure, workflow), before, now,
                None, changes)
-    dossiers = _optional("processes.dossiers")  # the dossier's SLA follows every move of its workflow
-    if dossiers is not None:
-        dossiers.on_move(conn, case.row, procedure, workflow.is_completed(), auto, now, None, changes)
+    lifecycle.moved(CaseMove(conn, case.row, procedure, workflow, changes, now, None, auto))
     if changes.opened:
         first = fired[0][0]
         changes.events.append(Event(procedure.element_id(first.spec_name), "escalate", now, None, first.name, {
             "timer": str(first.task_id), "withdrawn": list(changes.cancelled),
             "opened": [{"task": str(s.task_id), "element": s.element_id, "roles": list(s.roles)}
                        for s in changes.opened]}))
-    instances._save(conn, case.row, procedure, workflow, changes, now, None)
+    instances.save_case(uow, case, changes, now, None)
     return len(fired)
 
 

@@ -17,8 +17,10 @@ from .errors import ConflictError, NotFound
 from .keys import VN
 from .lint import LintFailed, has_errors, lint_xml, problems_of
 from .procedures import as_text, insert_procedure, insert_version, procedure_row, require_editor
+from .projection import open_tasks
 from .schema import definitions, procedure_versions, procedures
 from .schema import instances as instances_table
+from .uow import UnitOfWork, unit_of_work
 from .version_status import OBSOLETE, OPEN, VersionStatus, check_version_transition
 
 SUBMIT = {"hanh_dong": "trinh_duyet"}
@@ -115,26 +117,40 @@ def _effective_number(conn: Connection, procedure_id: int) -> int | None:
 
 def submit(db: Database, clock: Clock, actor: str, code: str, number: int, note: str = "") -> dict[str, Any]:
     """Send a draft for approval: its approval case (QT-ISO-01) starts, or goes on after a send-back."""
-    with db.read() as conn:
-        require_editor(conn, actor)
-        version = version_row(conn, code, number)
-        if version.status != VersionStatus.DRAFT.value:
-            raise ConflictError.of("only_draft_sent", version=number, procedure=code, status=version.status)
-        findings = lint_xml(conn, version.bpmn_xml, code)
-        case = _running_case(conn, version.approval_instance_id)
+    with unit_of_work(db) as uow:
+        return submit_in(uow, clock, actor, code, number, note)
+
+
+def submit_in(uow: UnitOfWork, clock: Clock, actor: str, code: str, number: int, note: str = "") -> dict[str, Any]:
+    """Send a draft for approval inside `uow` (see submit): the status check and the move are one transaction."""
+    conn = uow.conn
+    require_editor(conn, actor)
+    version = _locked_version(conn, code, number)
+    if version.status != VersionStatus.DRAFT.value:
+        raise ConflictError.of("only_draft_sent", version=number, procedure=code, status=version.status)
+    findings = lint_xml(conn, version.bpmn_xml, code)
     if has_errors(findings):
         raise LintFailed(f"version {number} of {code} has errors; fix them before sending it for approval", findings)
+    case = _running_case(conn, version.approval_instance_id)
     if case is None:
-        moved = instances.start(db, APPROVAL_CODE, {CODE_KEY: code, VERSION_KEY: number}, actor, clock)
-        case_id, key = moved.instance_id, moved.business_key
+        started = instances.start_in(uow, APPROVAL_CODE, {CODE_KEY: code, VERSION_KEY: number}, actor, clock)
+        case_id, key = started.instance_id, started.business_key
     else:
         case_id, key = case.id, case.business_key
     data = {**SUBMIT, **({"tom_tat_sua_doi": note.strip()} if note.strip() else {})}
-    moved = instances.complete(db, _draft_task(db, case_id), data, actor, clock)
-    with db.read() as conn:
-        status = version_row(conn, code, number).status
+    moved = instances.complete_in(uow, _draft_task(conn, case_id), data, actor, clock)
+    status = version_row(conn, code, number).status
     return {"version": number, "status": status, "approval_case": key, "case_status": moved.status,
             "problems": problems_of(findings)}
+
+
+def _locked_version(conn: Connection, code: str, number: int) -> Row:
+    """The version row, locked until the transaction ends (PostgreSQL; SQLite's writer holds the lock)."""
+    version = version_row(conn, code, number)
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(procedure_versions.c.id).where(procedure_versions.c.id == version.id).with_for_update())
+        version = version_row(conn, code, number)  # as committed by whoever held the lock before us
+    return version
 
 
 def _running_case(conn: Connection, instance_id: int | None):
@@ -144,31 +160,35 @@ def _running_case(conn: Connection, instance_id: int | None):
         instances_table.c.id == instance_id, instances_table.c.status == "running")).first()
 
 
-def _draft_task(db: Database, case_id: int) -> str:
-    found = tasks.list_tasks(db, instance_id=case_id)
+def _draft_task(conn: Connection, case_id: int) -> str:
+    found = list(open_tasks(conn, case_id))
     if len(found) != 1:
         raise ConflictError.of("approval_steps_unexpected", count=len(found))
-    return found[0].id
+    return found[0]
 
 
 def withdraw(db: Database, clock: Clock, actor: str, code: str, number: int) -> str:
     """Abandon a draft, call off an approved version, or abolish the version in force; return the new status."""
+    with unit_of_work(db) as uow:
+        return withdraw_in(uow, clock, actor, code, number)
+
+
+def withdraw_in(uow: UnitOfWork, clock: Clock, actor: str, code: str, number: int) -> str:
+    """Withdraw a version inside `uow` (see withdraw)."""
     now = clock.now()
-    with db.read() as conn:
-        require_editor(conn, actor)
-        version = version_row(conn, code, number)
-        case = _running_case(conn, version.approval_instance_id)
+    conn = uow.conn
+    require_editor(conn, actor)
+    version = _locked_version(conn, code, number)
+    case = _running_case(conn, version.approval_instance_id)
     if version.status == VersionStatus.DRAFT.value and case is not None:
-        instances.complete(db, _draft_task(db, case.id), ABANDON, actor, clock)
+        instances.complete_in(uow, _draft_task(conn, case.id), ABANDON, actor, clock)
         return VersionStatus.WITHDRAWN.value
-    with db.write() as conn:
-        version = version_row(conn, code, number)
-        check_version_transition(version.status, VersionStatus.WITHDRAWN)
-        conn.execute(update(procedure_versions).where(procedure_versions.c.id == version.id).values(
-            status=VersionStatus.WITHDRAWN.value, obsolete_at=now, updated_at=now))
-        if version.definition_id is not None:
-            conn.execute(update(definitions).where(definitions.c.id == version.definition_id,
-                                                   definitions.c.status == "active").values(status="withdrawn"))
+    check_version_transition(version.status, VersionStatus.WITHDRAWN)
+    conn.execute(update(procedure_versions).where(procedure_versions.c.id == version.id).values(
+        status=VersionStatus.WITHDRAWN.value, obsolete_at=now, updated_at=now))
+    if version.definition_id is not None:
+        conn.execute(update(definitions).where(definitions.c.id == version.definition_id,
+                                               definitions.c.status == "active").values(status="withdrawn"))
     return VersionStatus.WITHDRAWN.value
 
 
