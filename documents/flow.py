@@ -50,26 +50,27 @@ def _graph(process: etree._Element) -> tuple[dict[str, list[_Flow]], dict[str, s
     outgoing: dict[str, list[_Flow]] = defaultdict(list)
     defaults: dict[str, str] = {}
     kinds: dict[str, str] = {}
-    flows = {}
+    flows: dict[str, etree._Element] = {}
     for el in process.iter():
-        if not isinstance(el.tag, str) or not el.get("id"):
+        if not isinstance(el.tag, str) or not (el_id := el.get("id")):
             continue
         kind = local(el)
-        kinds[el.get("id")] = kind
+        kinds[el_id] = kind
         if kind == "sequenceFlow":
-            flows[el.get("id")] = el
-        if el.get("default"):
-            defaults[el.get("id")] = el.get("default")
+            flows[el_id] = el
+        if default := el.get("default"):
+            defaults[el_id] = default
+    # A missing reference reads as "": like the id of no element, it leads nowhere.
     for flow_id, el in flows.items():
-        outgoing[el.get("sourceRef")].append(_Flow(el.get("targetRef"), (el.get("name") or "").strip()))
+        outgoing[el.get("sourceRef", "")].append(_Flow(el.get("targetRef", ""), (el.get("name") or "").strip()))
         kinds.setdefault(flow_id, "sequenceFlow")
     # A boundary event continues from the step it is attached to (an exceptional branch).
     for el in process.iter(f"{_B}boundaryEvent"):
-        outgoing[el.get("attachedToRef")].append(_Flow(el.get("id"), (el.get("name") or "").strip()))
+        outgoing[el.get("attachedToRef", "")].append(_Flow(el.get("id", ""), (el.get("name") or "").strip()))
     for node, default in list(defaults.items()):
         target = flows.get(default)
-        defaults[node] = target.get("targetRef") if target is not None else ""
-    starts = [el.get("id") for el in process.findall(f"{_B}startEvent")]
+        defaults[node] = target.get("targetRef", "") if target is not None else ""
+    starts = [el.get("id", "") for el in process.findall(f"{_B}startEvent")]
     return outgoing, defaults, starts, kinds
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from . import vn
 from .forms import render
@@ -77,6 +78,7 @@ def master_list_xlsx(rows: list[dict[str, Any]], agency: str, on_date: dt.date) 
     """The master list as an Excel workbook (one sheet, header frozen, columns sized)."""
     book = Workbook()
     sheet = book.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one empty worksheet
     sheet.title = "Danh mục tài liệu"
     width = len(MASTER_COLUMNS)
     sheet.append([vn.nfc(agency).upper()])
@@ -106,7 +108,7 @@ def master_list_xlsx(rows: list[dict[str, Any]], agency: str, on_date: dt.date) 
             cell.border = border
     for c, (_h, _k, w, _a) in enumerate(MASTER_COLUMNS, 1):
         sheet.column_dimensions[get_column_letter(c)].width = max(6, w * 12)
-    sheet.freeze_panes = sheet.cell(header_row + 1, 1)
+    sheet.freeze_panes = sheet.cell(header_row + 1, 1).coordinate
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4

@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import io
 import threading
+from collections.abc import Callable
+from typing import Any, cast
 
 from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace, SubsetMap
+from fpdf.fonts import FontFace, SubsetMap, TTFFont
 
 from .fonts import serif_fonts
 from .layout import (
@@ -89,7 +91,7 @@ def render_pdf(doc: Document) -> bytes:
 
 
 _PROTO_LOCK = threading.Lock()
-_PROTO: dict[str, tuple[object, bytes]] = {}
+_PROTO: dict[str, tuple[TTFFont, bytes]] = {}
 
 
 def _add_fonts(pdf: FPDF) -> None:
@@ -100,7 +102,9 @@ def _add_fonts(pdf: FPDF) -> None:
             for style, path in serif_fonts().paths.items():
                 proto.add_font(FONT, style, str(path))
                 key = f"{FONT}{style}"
-                _PROTO[key] = (proto.fonts[key], path.read_bytes())
+                font = proto.fonts[key]
+                assert isinstance(font, TTFFont)  # add_font makes a TrueType font from the file
+                _PROTO[key] = (font, path.read_bytes())
         protos = list(_PROTO.items())
     for key, (font, raw) in protos:
         # Subsetting at output mutates the fontTools object, so each document gets its own.
@@ -125,7 +129,9 @@ def _running_header(pdf: _Pdf, rh: RunningHeader) -> None:
     pdf.set_font(FONT, "B", size)
     heights = []
     for text, w in zip(texts, widths, strict=True):
-        lines = pdf.multi_cell(w * total, _lh(size), "\n".join(text), dry_run=True, output="LINES", padding=1)
+        # fpdf2 types multi_cell's result as the union of every `output` choice: LINES gives list[str].
+        lines = cast(list[str], pdf.multi_cell(w * total, _lh(size), "\n".join(text), dry_run=True, output="LINES",
+                                               padding=1))
         heights.append(len(lines) * _lh(size) + 2)
     height = max(heights)
     x0, y0 = pdf.l_margin, pdf.t_margin
@@ -133,8 +139,8 @@ def _running_header(pdf: _Pdf, rh: RunningHeader) -> None:
     for i, (text, w) in enumerate(zip(texts, widths, strict=True)):
         pdf.rect(x, y0, w * total, height)
         pdf.set_font(FONT, "B" if i < 2 else "", size + (1 if i == 1 else 0))
-        inner = len(pdf.multi_cell(w * total, _lh(size), "\n".join(text), dry_run=True, output="LINES",
-                                   padding=1)) * _lh(size)
+        inner = len(cast(list[str], pdf.multi_cell(w * total, _lh(size), "\n".join(text), dry_run=True,
+                                                   output="LINES", padding=1))) * _lh(size)
         pdf.set_xy(x, y0 + (height - inner) / 2 - 1)
         pdf.multi_cell(w * total, _lh(size), "\n".join(text), align="C" if i < 2 else "L", padding=1)
         x += w * total
@@ -327,5 +333,7 @@ def _page_break(pdf: _Pdf, _b: PageBreak, size: float) -> None:
     pdf.add_page()
 
 
-_DRAW = {Header: _header, Title: _title, Heading: _heading, Paragraph: _paragraph, Fields: _fields,
-         Table: _table, Image: _image, Signatures: _signatures, Spacer: _spacer, PageBreak: _page_break}
+# Each drawer takes the block of its own type (the key).
+_DRAW: dict[type, Callable[[_Pdf, Any, float], None]] = {
+    Header: _header, Title: _title, Heading: _heading, Paragraph: _paragraph, Fields: _fields,
+    Table: _table, Image: _image, Signatures: _signatures, Spacer: _spacer, PageBreak: _page_break}

@@ -64,7 +64,7 @@ def main_path_total(steps: list[FlowStep]) -> str:
     return vn.duration_vn(text)
 
 
-def _decimal(value: Fraction) -> str:
+def _decimal(value: Fraction | int) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,7 +39,7 @@ from .qr import qr_png
 TEMPLATE_ROOT = Path(__file__).parent / "templates"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)(?:\|([a-z_]+))?\}")
 MISSING = "……………"
-_FILTERS = {
+_FILTERS: dict[str, Callable[[Any], str]] = {
     "date": vn.short_date, "long_date": vn.long_date, "datetime": vn.date_time, "time": vn.clock_time,
     "duration": vn.duration_vn, "result": vn.result_label, "channel": vn.channel_label,
     "copy": vn.copy_label, "upper": lambda v: vn.nfc(v).upper(),

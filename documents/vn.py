@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from typing import overload
 from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -30,6 +31,10 @@ def nfc(text: object) -> str:
     return unicodedata.normalize("NFC", "" if text is None else str(text))
 
 
+@overload
+def local(value: dt.datetime) -> dt.datetime: ...
+@overload
+def local(value: dt.date) -> dt.date: ...
 def local(value: dt.datetime | dt.date) -> dt.datetime | dt.date:
     """An aware datetime moved to Vietnam time (naive ones are taken as Vietnam time already)."""
     if isinstance(value, dt.datetime) and value.tzinfo is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from typing import Any
 
 from docx import Document as new_docx
 from docx.enum.section import WD_ORIENT
@@ -255,5 +257,7 @@ def _page_break(out, _b: PageBreak, size: float) -> None:
     out.add_page_break()
 
 
-_WRITE = {Header: _header, Title: _title, Heading: _heading, Paragraph: _paragraph, Fields: _fields,
-          Table: _table, Image: _image, Signatures: _signatures, Spacer: _spacer, PageBreak: _page_break}
+# Each writer takes the block of its own type (the key).
+_WRITE: dict[type, Callable[[Any, Any, float], None]] = {
+    Header: _header, Title: _title, Heading: _heading, Paragraph: _paragraph, Fields: _fields,
+    Table: _table, Image: _image, Signatures: _signatures, Spacer: _spacer, PageBreak: _page_break}
