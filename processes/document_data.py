@@ -93,7 +93,7 @@ def dossier_data(conn: Connection, instance_id: int) -> DossierData:
                        .join(defs, defs.c.id == inst.c.definition_id).where(inst.c.id == instance_id)).first()
     if row is None:
         raise LookupError(f"no instance {instance_id}")
-    unit = conn.execute(select(units).where(units.c.id == row.unit_id)).first()
+    unit = conn.execute(select(units).where(units.c.id == row.unit_id)).one()  # a case always has its unit
     parent = conn.execute(select(units).where(units.c.id == unit.parent_id)).first() if unit.parent_id else None
     names = {u.username: u.full_name for u in conn.execute(select(users.c.username, users.c.full_name))}
     history = list(conn.execute(select(schema.events).where(schema.events.c.case_id == instance_id)
