@@ -10,6 +10,7 @@ from typing import Any
 from lxml import etree
 
 from .errors import FormInvalid, Problem, problem
+from .field_errors import BadValue, FieldError
 from .xml import NSMAP
 
 FIELD_TYPES = {"string", "long", "boolean", "date", "enum"}
@@ -58,12 +59,12 @@ class Form:
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         """Return cleaned, typed values for `data`, or raise FormInvalid naming every bad field."""
         if not isinstance(data, dict):
-            raise FormInvalid({"_": "completion data must be a JSON object"})
+            raise FormInvalid({"_": FieldError("not_object")})
         errors: dict[str, str] = {}
         known = {f.id for f in self.fields}
         for key in data:
             if key not in known:
-                errors[key] = "unknown field for this step"
+                errors[key] = FieldError("unknown_field")
         cleaned: dict[str, Any] = {}
         for f in self.fields:
             if f.readonly:
@@ -73,12 +74,12 @@ class Form:
                 value = f.default
             if value is None or value == "":
                 if f.required:
-                    errors[f.id] = "this field is required"
+                    errors[f.id] = FieldError("required")
                 continue
             try:
                 cleaned[f.id] = _clean(f, value)
-            except ValueError as exc:
-                errors[f.id] = str(exc)
+            except BadValue as exc:
+                errors[f.id] = exc.error
         if errors:
             raise FormInvalid(errors)
         return cleaned
@@ -87,12 +88,12 @@ class Form:
 def validate_free_data(data: Any) -> dict[str, Any]:
     """Check data for a step without a form: a JSON object with identifier keys."""
     if not isinstance(data, dict):
-        raise FormInvalid({"_": "completion data must be a JSON object"})
-    bad = {k: "field names must be identifiers" for k in data if not isinstance(k, str) or not _IDENT.match(k)}
+        raise FormInvalid({"_": FieldError("not_object")})
+    bad = {k: FieldError("identifier") for k in data if not isinstance(k, str) or not _IDENT.match(k)}
     if bad:
         raise FormInvalid(bad)
     if len(repr(data)) > MAX_FREE_DATA_BYTES:
-        raise FormInvalid({"_": "completion data is too large"})
+        raise FormInvalid({"_": FieldError("data_too_large")})
     return dict(data)
 
 
@@ -132,16 +133,16 @@ def _clean(f: FormField, value: Any) -> Any:
 
 def _clean_long(f: FormField, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError("must be a whole number")
+        raise BadValue("whole_number")
     try:
         number = int(str(value).strip())
     except ValueError:
-        raise ValueError("must be a whole number") from None
+        raise BadValue("whole_number") from None
     lo, hi = f.constraints.get("min"), f.constraints.get("max")
     if lo is not None and number < int(lo):
-        raise ValueError(f"must be at least {lo}")
+        raise BadValue("at_least", min=lo)
     if hi is not None and number > int(hi):
-        raise ValueError(f"must be at most {hi}")
+        raise BadValue("at_most", max=hi)
     return number
 
 
@@ -153,32 +154,32 @@ def _clean_bool(f: FormField, value: Any) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise ValueError("must be true or false")
+    raise BadValue("boolean")
 
 
 def _clean_date(f: FormField, value: Any) -> str:
     try:
         return dt.date.fromisoformat(str(value).strip()).isoformat()
     except ValueError:
-        raise ValueError("must be a date written YYYY-MM-DD") from None
+        raise BadValue("date") from None
 
 
 def _clean_enum(f: FormField, value: Any) -> str:
     allowed = [o[0] for o in f.options]
     if str(value) not in allowed:
-        raise ValueError(f"must be one of: {', '.join(allowed)}")
+        raise BadValue("one_of", allowed=", ".join(allowed))
     return str(value)
 
 
 def _clean_string(f: FormField, value: Any) -> str:
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise ValueError("must be text")
+        raise BadValue("text")
     text = str(value)
     lo, hi = f.constraints.get("minlength"), f.constraints.get("maxlength")
     if lo is not None and len(text) < int(lo):
-        raise ValueError(f"must have at least {lo} characters")
+        raise BadValue("min_length", min=lo)
     if hi is not None and len(text) > int(hi):
-        raise ValueError(f"must have at most {hi} characters")
+        raise BadValue("max_length", max=hi)
     return text
 
 

@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from engine.field_errors import FieldError
+
 from . import dossiers
 from .access import check_may_see
 from .clock import Clock
@@ -72,16 +74,16 @@ def check(filename: str, data: bytes, max_bytes: int = MAX_BYTES) -> tuple[str, 
     name = clean_filename(filename)
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not data:
-        raise InvalidInput.of("file_empty", {"file": "empty file"})
+        raise InvalidInput.of("file_empty", {"file": FieldError("file_empty")})
     if len(data) > max_bytes:
-        raise InvalidInput.of("file_too_large", {"file": f"at most {max_bytes // (1024 * 1024)} MB"})
+        raise InvalidInput.of("file_too_large", {"file": FieldError("file_too_large", mb=max_bytes // (1024 * 1024))})
     if ext not in TYPES:
         raise InvalidInput.of("file_type_refused",
-                           {"file": "accepted: " + ", ".join(sorted({e.upper() for e in TYPES}))})
+                           {"file": FieldError("file_type", types=", ".join(sorted({e.upper() for e in TYPES})))})
     content_type, magics = TYPES[ext]
     if not any(data.startswith(m) for m in magics):
         raise InvalidInput.of("file_content_mismatch",
-                           {"file": f"not a real .{ext} file"})
+                           {"file": FieldError("file_content", ext=ext)})
     return name, content_type
 
 

@@ -169,3 +169,25 @@ def list_definitions(db: Database) -> list[dict]:
                                    definitions.c.name, definitions.c.status, definitions.c.deployed_at)
                             .order_by(definitions.c.code, definitions.c.version.desc()))
         return [r._asdict() for r in rows]
+
+
+def count_definitions(db: Database) -> int:
+    """How many definition versions are deployed (the health page shows it)."""
+    with db.read() as conn:
+        return conn.execute(select(func.count()).select_from(definitions)).scalar_one()
+
+
+def active_procedures(db: Database, levels: tuple[str, ...]) -> list[dict[str, str]]:
+    """The newest active version of each procedure whose level is one of `levels` (default level: huyen),
+    as code, name, deadline, field and level, by code."""
+    with db.read() as conn:
+        rows = conn.execute(select(definitions.c.code, definitions.c.name, definitions.c.properties)
+                            .where(definitions.c.status == "active")
+                            .order_by(definitions.c.code, definitions.c.version.desc()))
+        found: dict[str, dict[str, str]] = {}
+        for r in rows:
+            props = json.loads(r.properties or "{}")
+            if r.code not in found and props.get("level", "huyen") in levels:
+                found[r.code] = {"code": r.code, "name": r.name, "deadline": props.get("deadline", ""),
+                                 "field": props.get("field", ""), "level": props.get("level", "")}
+    return list(found.values())

@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from engine.field_errors import FieldError
+
 from . import dossiers
 from .access import check_may_see
 from .clock import Clock
@@ -42,7 +44,7 @@ def add(db: Database, instance_id: int, text: str, actor: str, clock: Clock, tas
     if not text:
         raise InvalidInput.of("comment_empty", {"text": "required"})
     if len(text) > MAX_LENGTH:
-        raise InvalidInput.of("comment_too_long", {"text": f"at most {MAX_LENGTH} characters"})
+        raise InvalidInput.of("comment_too_long", {"text": FieldError("too_long", max=MAX_LENGTH)})
     now = clock.now()
     with db.write() as conn:
         check_may_see(conn, actor, instance_id, now)

@@ -109,6 +109,13 @@ def inbox(db: Database, username: str, unread_only: bool = False, limit: int = 1
         return [r._asdict() for r in rows]
 
 
+def unread_count(db: Database, username: str) -> int:
+    """How many of a user's notifications are unread (the menu's badge)."""
+    with db.read() as conn:
+        return conn.execute(select(func.count()).select_from(notifications).where(
+            notifications.c.username == username, notifications.c.read_at.is_(None))).scalar_one()
+
+
 def mark_read(db: Database, username: str, ids: list[int], clock: Clock) -> int:
     """Mark some of a user's notifications read; return how many changed."""
     with db.write() as conn:

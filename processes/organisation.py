@@ -258,3 +258,10 @@ def top_agency_name(conn: Connection) -> str:
     """The name of the topmost agency (printed in document headers), or '' before any unit exists."""
     row = conn.execute(select(units.c.name).where(units.c.parent_id.is_(None)).order_by(units.c.id)).first()
     return row.name if row else ""
+
+
+def role_directory(db: Database) -> list[dict[str, str]]:
+    """Every role as code and name, by code (the modeler offers them for lanes)."""
+    with db.read() as conn:
+        return [{"code": r.code, "name": r.name}
+                for r in conn.execute(select(roles.c.code, roles.c.name).order_by(roles.c.code))]

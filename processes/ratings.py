@@ -7,6 +7,8 @@ import datetime as dt
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from engine.field_errors import FieldError
+
 from .clock import Clock
 from .db import Database
 from .dossier_rules import RESOLVED, DossierStatus
@@ -23,10 +25,10 @@ def rate(db: Database, code: str, id_number: str, score: int, comment: str, cloc
     """Record the applicant's rating of a finished dossier; return the rating's id."""
     errors = {}
     if not isinstance(score, int) or isinstance(score, bool) or score not in SCORES:
-        errors["score"] = "choose one of the five levels"
+        errors["score"] = FieldError("score")
     comment = (comment or "").strip()
     if len(comment) > MAX_COMMENT:
-        errors["comment"] = f"at most {MAX_COMMENT} characters"
+        errors["comment"] = FieldError("too_long", max=MAX_COMMENT)
     if errors:
         raise InvalidInput.of("rating_invalid", errors)
     with db.write() as conn:

@@ -15,6 +15,11 @@ class InstanceStatus(StrEnum):
     CANCELLED = "cancelled"
     FAILED = "failed"
 
+    @property
+    def label(self) -> str:
+        """The Vietnamese name shown to people (a msgid of web/translations)."""
+        return INSTANCE_LABELS[self]
+
 
 class TaskStatus(StrEnum):
     """Where a human task is: waiting, taken by someone, done, or withdrawn."""
@@ -24,6 +29,21 @@ class TaskStatus(StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
 
+    @property
+    def label(self) -> str:
+        """The Vietnamese name shown to people (a msgid of web/translations)."""
+        return TASK_LABELS[self]
+
+
+# The one name of each status: pages, documents and error messages all read it from here.
+INSTANCE_LABELS: dict[InstanceStatus, str] = {
+    InstanceStatus.RUNNING: "Đang xử lý", InstanceStatus.COMPLETED: "Đã hoàn thành",
+    InstanceStatus.CANCELLED: "Đã hủy", InstanceStatus.FAILED: "Bị lỗi",
+}
+TASK_LABELS: dict[TaskStatus, str] = {
+    TaskStatus.READY: "Chờ nhận", TaskStatus.CLAIMED: "Đã nhận", TaskStatus.COMPLETED: "Đã xong",
+    TaskStatus.CANCELLED: "Đã hủy",
+}
 
 INSTANCE_TRANSITIONS: dict[InstanceStatus, frozenset[InstanceStatus]] = {
     InstanceStatus.RUNNING: frozenset({InstanceStatus.COMPLETED, InstanceStatus.CANCELLED, InstanceStatus.FAILED}),

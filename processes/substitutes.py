@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, update
 
+from engine.field_errors import FieldError
+
 from . import organisation
 from .assignment import may_work
 from .clock import Clock
@@ -58,15 +60,15 @@ def set_substitute(db: Database, username: str, substitute: str, starts_on: dt.d
     """Let `substitute` stand in for `username` from `starts_on` to `ends_on` (inclusive)."""
     errors = {}
     if substitute == username:
-        errors["substitute"] = "a user cannot stand in for themselves"
+        errors["substitute"] = FieldError("self_substitute")
     if ends_on < starts_on:
-        errors["ends_on"] = "the range ends before it starts"
+        errors["ends_on"] = FieldError("range_reversed")
     elif (ends_on - starts_on).days >= MAX_DAYS:
-        errors["ends_on"] = f"a delegation lasts at most {MAX_DAYS} days"
+        errors["ends_on"] = FieldError("delegation_too_long", days=MAX_DAYS)
     if ends_on < today(clock):
-        errors["ends_on"] = "the range is already over"
+        errors["ends_on"] = FieldError("range_over")
     if len(reason) > 500:
-        errors["reason"] = "at most 500 characters"
+        errors["reason"] = FieldError("too_long", max=500)
     if errors:
         raise InvalidInput.of("delegation_invalid", errors)
     with db.write() as conn:
@@ -74,12 +76,12 @@ def set_substitute(db: Database, username: str, substitute: str, starts_on: dt.d
         try:
             organisation.user_by_name(conn, substitute)
         except NotFound:
-            raise InvalidInput.of("no_such_user", {"substitute": "no active user with this name"}) from None
+            raise InvalidInput.of("no_such_user", {"substitute": FieldError("no_active_user")}) from None
         if not _may_manage(conn, actor, username):
             raise PermissionDenied.of("may_not_name_substitute", actor=actor, user=username)
         theirs = {m.agency_path for m in organisation.memberships_of(conn, username)}
         if not theirs & {m.agency_path for m in organisation.memberships_of(conn, substitute)}:
-            raise InvalidInput.of("substitute_elsewhere", {"substitute": "must work in the same agency"})
+            raise InvalidInput.of("substitute_elsewhere", {"substitute": FieldError("other_agency")})
         new_id = conn.execute(insert(substitutes).values(
             username=username, substitute=substitute, starts_on=starts_on, ends_on=ends_on, reason=reason.strip(),
             created_by=actor, created_at=clock.now(), revoked=False)).inserted_primary_key[0]

@@ -17,6 +17,18 @@ class VersionStatus(StrEnum):
     SUPERSEDED = "superseded"
     WITHDRAWN = "withdrawn"
 
+    @property
+    def label(self) -> str:
+        """The Vietnamese name shown to people (a msgid of web/translations)."""
+        return LABELS[self]
+
+
+# The one name of each status: the quality pages, the modeler, documents and error messages read it here.
+LABELS: dict[VersionStatus, str] = {
+    VersionStatus.DRAFT: "Dự thảo", VersionStatus.IN_REVIEW: "Đang xem xét, phê duyệt",
+    VersionStatus.APPROVED: "Đã phê duyệt", VersionStatus.EFFECTIVE: "Đang hiệu lực",
+    VersionStatus.SUPERSEDED: "Đã thay thế (lỗi thời)", VersionStatus.WITHDRAWN: "Đã hủy bỏ",
+}
 
 VERSION_TRANSITIONS: dict[VersionStatus, frozenset[VersionStatus]] = {
     # A draft goes for approval, or is abandoned.
