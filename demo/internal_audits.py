@@ -77,7 +77,7 @@ def _findings(db: Database, plan: programme.Plan, sample: list[str], auditor: st
         ids = programme.population(conn, plan)
         late = late_dossiers(conn, ids)
         unapologised = [r for r in late if not r.apologised]
-        target = (unapologised or late or [None])[0]
+        target = next(iter(unapologised or late), None)
         seq = None
         if target is not None:
             seq = first_seq(conn, target.instance_id, "case_complete")
@@ -103,13 +103,13 @@ def _findings(db: Database, plan: programme.Plan, sample: list[str], auditor: st
 
 def _work_capa(db: Database, summary: AuditSummary, clock: FixedClock) -> None:
     """Carry each corrective-action case to its end; the first one needs a second round of root causes."""
-    answers = {"Task_GhiNhan": {"muc_do": "nhe", "mo_ta": "Theo phát hiện của đoàn đánh giá nội bộ"},
-               "Task_KhacPhuc": {"bien_phap_khac_phuc": "Đã gửi thư xin lỗi, hẹn lại ngày trả kết quả",
-                                 "ngay_khac_phuc": ""},
-               "Task_NguyenNhan": {"nguyen_nhan": "Chưa theo dõi hạn xử lý từng bước", "phuong_phap": "5_tai_sao"},
-               "Task_HanhDong": {"hanh_dong": "Bật cảnh báo sắp đến hạn, giao ban hằng tuần",
-                                 "ket_qua_thuc_hien": "Đã thực hiện từ tháng 12"},
-               "Task_DongPhieu": {"cap_nhat_rui_ro": True, "y_kien_lanh_dao": "Đồng ý đóng phiếu"}}
+    answers: dict[str, dict[str, object]] = {
+        "Task_GhiNhan": {"muc_do": "nhe", "mo_ta": "Theo phát hiện của đoàn đánh giá nội bộ"},
+        "Task_KhacPhuc": {"bien_phap_khac_phuc": "Đã gửi thư xin lỗi, hẹn lại ngày trả kết quả", "ngay_khac_phuc": ""},
+        "Task_NguyenNhan": {"nguyen_nhan": "Chưa theo dõi hạn xử lý từng bước", "phuong_phap": "5_tai_sao"},
+        "Task_HanhDong": {"hanh_dong": "Bật cảnh báo sắp đến hạn, giao ban hằng tuần",
+                          "ket_qua_thuc_hien": "Đã thực hiện từ tháng 12"},
+        "Task_DongPhieu": {"cap_nhat_rui_ro": True, "y_kien_lanh_dao": "Đồng ý đóng phiếu"}}
     cases = [f for f in programme.findings(db) if f["capa"] in summary.capa_cases and f["capa_status"] == "running"]
     for index, finding in enumerate(cases):
         responsible = programme.head_of(db, finding["unit"])

@@ -61,12 +61,12 @@ def staff_of(conn: Connection) -> Staff:
             staff.agency_ids[r.code] = r.id
             if r.parent_id is None and not staff.district:
                 staff.district = r.code
-    for r in organisation.role_holders(conn):
-        agency = code_of_path.get(r.agency_path, r.unit_code)
-        staff.agency_of.setdefault(r.username, agency)
-        staff.by_role.setdefault((r.role_code, agency), []).append(r.username)
-        if r.role_kind == "leader":
-            staff.leaders.setdefault(r.unit_code, []).append(r.username)
+    for h in organisation.role_holders(conn):
+        agency = code_of_path.get(h.agency_path, h.unit_code)
+        staff.agency_of.setdefault(h.username, agency)
+        staff.by_role.setdefault((h.role_code, agency), []).append(h.username)
+        if h.role_kind == "leader":
+            staff.leaders.setdefault(h.unit_code, []).append(h.username)
     return staff
 
 

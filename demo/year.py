@@ -181,7 +181,8 @@ class _Sim:
         day = self.clock.now().astimezone(VN).date().isoformat()
         applicant = reception.Applicant(case.applicant[0], case.applicant[1], P.address(case.rng), "", "",
                                         case.channel)
-        chosen = {"kenh_nop": case.channel, "ten_nguoi_nop": case.applicant[0], "so_giay_to": case.applicant[1]}
+        chosen: dict[str, object] = {"kenh_nop": case.channel, "ten_nguoi_nop": case.applicant[0],
+                                     "so_giay_to": case.applicant[1]}
         form = P.fill_form(step.form, day, case.rng, chosen)
         papers = [{"name": d["name"], "kind": d["kind"], "sets": d["sets"]}
                   for d in reception.checklists().get(profile.code, []) if d.get("required") or case.rng.random() < .3]
@@ -191,11 +192,14 @@ class _Sim:
                                      self.root or Path("instance/attachments"))
         self.summary.use_cases += 1
         self.summary.attachments += len(uploads)
-        self.cases[received.instance_id] = case
+        iid = received.instance_id
+        if iid is None:  # only a refused or returned visit has no case; this one was accepted
+            raise InvalidInput(f"the counter opened no case for {received.ref}")
+        self.cases[iid] = case
         case.code = received.ref
         case.steps += 1
-        self._schedule(received.instance_id, self._open_steps(received.instance_id, definition.id))
-        return received.instance_id
+        self._schedule(iid, self._open_steps(iid, definition.id))
+        return iid
 
     def _counter_visit(self, profile: P.Profile, case: _Case, starter: str) -> None:
         outcome = "supplement" if case.rng.random() < 0.85 else "refused"
