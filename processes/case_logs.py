@@ -6,8 +6,10 @@ so that audits never query the events table themselves.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +23,23 @@ def first_seq(conn: Connection, case_id: int, lifecycle: str) -> int | None:
     """The sequence number of the first event of a case with this lifecycle (e.g. case_complete), or None."""
     return conn.execute(select(events.c.seq).where(events.c.case_id == case_id, events.c.lifecycle == lifecycle)
                         .order_by(events.c.seq).limit(1)).scalar()
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """One event as audit evidence cites it."""
+
+    seq: int
+    activity: str
+    lifecycle: str
+    at: dt.datetime
+
+
+def event_at(conn: Connection, case_id: int, seq: int) -> EventRef | None:
+    """The event of a case with this sequence number, or None."""
+    row = conn.execute(select(events.c.seq, events.c.activity, events.c.lifecycle, events.c.at)
+                       .where(events.c.case_id == case_id, events.c.seq == seq)).first()
+    return None if row is None else EventRef(row.seq, row.activity, row.lifecycle, row.at)
 
 
 def _payload_key(conn: Connection, key: str):

@@ -130,6 +130,22 @@ class DeployedVersion:
     bpmn_xml: str
 
 
+@dataclass(frozen=True)
+class VersionRef:
+    """A definition version by id, procedure code and number."""
+
+    definition_id: int
+    code: str
+    version: int
+
+
+def active_versions(conn: Connection) -> list[VersionRef]:
+    """The active version of every procedure, by code."""
+    rows = conn.execute(select(definitions.c.id, definitions.c.code, definitions.c.version)
+                        .where(definitions.c.status == "active").order_by(definitions.c.code, definitions.c.version))
+    return [VersionRef(r.id, r.code, r.version) for r in rows]
+
+
 def procedure_info(conn: Connection) -> dict[str, dict[str, Any]]:
     """Per procedure code: name, level, deadline and whether it is public (latest version's properties)."""
     out: dict[str, dict[str, Any]] = {}

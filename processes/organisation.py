@@ -236,22 +236,30 @@ def unit_tree(conn: Connection) -> list[UnitNode]:
 
 @dataclass(frozen=True)
 class RoleHolder:
-    """An active user holding a role in a unit (agency_path: the path of the unit's agency)."""
+    """An active user holding a role in a unit (unit_path, agency_path: where the unit and its agency sit)."""
 
     username: str
     role_code: str
     role_kind: str
     unit_code: str
+    unit_path: str
     agency_path: str
 
 
 def role_holders(conn: Connection) -> list[RoleHolder]:
     """Every role held by an active user, by username then in the order the roles were granted."""
-    query = (select(users.c.username, memberships.c.role_code, roles.c.kind, units.c.code, units.c.agency_path)
+    query = (select(users.c.username, memberships.c.role_code, roles.c.kind, units.c.code, units.c.path,
+                    units.c.agency_path)
              .join(memberships, memberships.c.user_id == users.c.id).join(units, units.c.id == memberships.c.unit_id)
              .join(roles, roles.c.code == memberships.c.role_code).where(users.c.active.is_(True))
              .order_by(users.c.username, memberships.c.id))
-    return [RoleHolder(r.username, r.role_code, r.kind, r.code, r.agency_path) for r in conn.execute(query)]
+    return [RoleHolder(r.username, r.role_code, r.kind, r.code, r.path, r.agency_path) for r in conn.execute(query)]
+
+
+def roles_held_in(conn: Connection, unit_id: int, kinds: tuple[str, ...]) -> set[str]:
+    """The codes of the roles of these kinds (e.g. officer, leader) that members of a unit hold."""
+    return set(conn.execute(select(memberships.c.role_code).join(roles, roles.c.code == memberships.c.role_code)
+                            .where(memberships.c.unit_id == unit_id, roles.c.kind.in_(kinds))).scalars())
 
 
 def top_agency_name(conn: Connection) -> str:

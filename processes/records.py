@@ -218,6 +218,13 @@ class CaseSummary:
     completed_at: dt.datetime | None
 
 
+def case_summaries(conn: Connection, instance_ids: Iterable[int]) -> dict[int, CaseSummary]:
+    """The given cases by id (those that exist)."""
+    rows = conn.execute(select(instances.c.id, instances.c.business_key, instances.c.status, instances.c.created_at,
+                               instances.c.completed_at).where(instances.c.id.in_(list(instance_ids))))
+    return {r.id: CaseSummary(r.id, r.business_key, r.status, r.created_at, r.completed_at) for r in rows}
+
+
 def cases_of(conn: Connection, procedure: str) -> list[CaseSummary]:
     """Every case of every version of a procedure (e.g. the corrective-action cases), oldest first."""
     rows = conn.execute(select(instances.c.id, instances.c.business_key, instances.c.status, instances.c.created_at,
@@ -245,3 +252,41 @@ def case_attributes(conn: Connection, procedure: str | None = None) -> list[dict
     if procedure:
         query = query.where(definitions.c.code == procedure)
     return [r._asdict() for r in conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class DossierRef:
+    """A dossier as evidence refers to it: its case id and its code."""
+
+    instance_id: int
+    code: str
+
+
+def find_dossier(conn: Connection, ref: str | int) -> DossierRef | None:
+    """The dossier whose case id (digits) or code is given, or None."""
+    text = str(ref).strip()
+    cond = dossiers.c.instance_id == int(text) if text.isdigit() else dossiers.c.code == text
+    row = conn.execute(select(dossiers.c.instance_id, dossiers.c.code).where(cond)).first()
+    return None if row is None else DossierRef(row.instance_id, row.code)
+
+
+def dossier_codes(conn: Connection, instance_ids: Iterable[int]) -> dict[int, str]:
+    """Case id → dossier code, for those of the given cases that have a dossier."""
+    return {r.instance_id: r.code for r in conn.execute(
+        select(dossiers.c.instance_id, dossiers.c.code).where(dossiers.c.instance_id.in_(list(instance_ids))))}
+
+
+def procedures_received(conn: Connection, unit_id: int, span: Span) -> list[str]:
+    """The procedures of the dossiers a unit received in the span, by code."""
+    return list(conn.execute(select(dossiers.c.procedure).distinct().where(
+        dossiers.c.unit_id == unit_id, dossiers.c.received_at >= span.first_instant,
+        dossiers.c.received_at < span.end_instant).order_by(dossiers.c.procedure)).scalars())
+
+
+def received_in_agency(conn: Connection, agency_path: str, procedures: Iterable[str], span: Span) -> list[int]:
+    """Case ids of the dossiers of these procedures received in the span by the agency at `agency_path`."""
+    query = (select(dossiers.c.instance_id).join(units, units.c.id == dossiers.c.unit_id)
+             .where(dossiers.c.procedure.in_(list(procedures)), units.c.path == agency_path,
+                    dossiers.c.received_at >= span.first_instant, dossiers.c.received_at < span.end_instant)
+             .order_by(dossiers.c.instance_id))
+    return list(conn.execute(query).scalars())
