@@ -192,7 +192,7 @@ def receive(db: Database, code: str, counter: Counter, outcome: str, actor: str,
     if received.instance_id is None:
         return received
     view = dossiers.get(db, received.instance_id)
-    return Received(received.id, received.ref, outcome, received.instance_id, view.appointment_at)
+    return Received(received.reception_id, received.ref, outcome, received.instance_id, view.appointment_at)
 
 
 def receive_in(uow: UnitOfWork, code: str, counter: Counter, outcome: str, actor: str, clock: Clock,

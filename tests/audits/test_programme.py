@@ -13,6 +13,7 @@ from processes import instances, organisation
 from processes.errors import InvalidInput, PermissionDenied
 from processes.schema import events, human_tasks
 from processes.sweep import run_sweep
+from tests.uow_helpers import Injected, leaves_no_trace
 
 APPLICANT = {"ten_nguoi_nop": "Nguyễn Văn An", "so_giay_to": "001203004567", "kenh_nop": "truc_tiep"}
 
@@ -138,3 +139,22 @@ def test_an_overdue_corrective_action_escalates_like_any_step(org, audited, cloc
         lifecycles = {r.lifecycle for r in conn.execute(select(events.c.lifecycle).where(
             events.c.case_id == made["capa_instance_id"]))}
     assert {"sla_overdue", "sla_escalated"} <= lifecycles
+
+
+LATE = "Hồ sơ quá hạn không có thư xin lỗi"
+
+
+def test_a_finding_and_its_corrective_action_case_are_one_unit_of_work(org, audited, clock, monkeypatch):
+    plan = programme.plan_audit(org, "H01.KTHT", "2026", ["cv.tp"], "iso", clock)
+    real_update = programme.update
+
+    def plan_update_fails(table):  # the last write: the plan goes in progress
+        if table is programme.audit_plans:
+            raise Injected("injected failure at the last step")
+        return real_update(table)
+
+    leaves_no_trace(org, monkeypatch, programme, "update",
+                    lambda: programme.record_finding(org, plan.id, "nonconformity", LATE, "cv.tp", clock),
+                    plan_update_fails)
+    made = programme.record_finding(org, plan.id, "nonconformity", LATE, "cv.tp", clock)
+    assert made["ref"].endswith("/01") and made["capa"] is not None
