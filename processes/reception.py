@@ -23,12 +23,13 @@ from engine.model import Step
 from engine.parsing import Procedure
 
 from . import attachments, catalog, dossiers, instances, organisation
+from .access import COUNTER_ROLES, OVERSIGHT_KINDS
 from .assignment import may_work
 from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound, PermissionDenied
 from .keys import next_business_key
-from .schema import units
+from .schema import definitions, memberships, units, users
 from .uow import UnitOfWork, unit_of_work
 from .workspace_schema import receptions
 
@@ -305,8 +306,6 @@ def of_case(db: Database, instance_id: int) -> ReceptionView | None:
 
 def names_of(db: Database, view: ReceptionView) -> dict[str, str]:
     """Display names a printed counter slip needs: procedure, agency and its parent, officer and their unit."""
-    from .schema import definitions, memberships, users
-
     with db.read() as conn:
         procedure = conn.execute(select(definitions.c.name).where(definitions.c.code == view.procedure)
                                  .order_by(definitions.c.version.desc())).scalar() or view.procedure
@@ -325,8 +324,6 @@ def names_of(db: Database, view: ReceptionView) -> dict[str, str]:
 
 def may_see_slip(db: Database, view: ReceptionView, username: str) -> bool:
     """True for the officer who wrote a counter slip, the agency's counter officers and its overseers."""
-    from .access import COUNTER_ROLES, OVERSIGHT_KINDS
-
     if view.officer == username:
         return True
     with db.read() as conn:

@@ -18,16 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Connection
 
 from engine.parsing import Procedure
 
 from .db import Database
-
-if TYPE_CHECKING:
-    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 
 class UnitOfWork:

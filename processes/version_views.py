@@ -10,7 +10,7 @@ from engine.render import render_svg
 from engine.versiondiff import VersionDiff, diff_versions
 
 from .db import Database
-from .procedures import metadata_of, procedure_row
+from .procedures import list_catalog, metadata_of, procedure_row
 from .schema import human_tasks, memberships, procedure_versions, roles, users
 from .version_status import OBSOLETE, VersionStatus
 from .versions import version_row
@@ -92,8 +92,6 @@ def document_metadata(db: Database, code: str, number: int | None = None) -> dic
 
 def master_list_rows(db: Database) -> list[dict[str, Any]]:
     """The master list of documents (danh mục tài liệu) as rows for documents.master_list."""
-    from .procedures import list_catalog
-
     return [{"code": r["code"], "name": r["name"], "issue_number": r["issue_number"], "issue_date": r["issue_date"],
              "effective_date": r["effective_date"], "owner": r["owner"], "status": r["status"]}
             for r in list_catalog(db)]
