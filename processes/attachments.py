@@ -12,9 +12,8 @@ import os
 import re
 import tempfile
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
@@ -56,10 +55,6 @@ class Attachment:
     size: int
     uploaded_by: str
     uploaded_at: dt.datetime
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {**asdict(self), "uploaded_at": self.uploaded_at.isoformat()}
 
 
 def clean_filename(name: str) -> str:

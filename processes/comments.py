@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import insert, select
 
@@ -32,10 +31,6 @@ class Comment:
     author: str
     text: str
     created_at: dt.datetime
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {**asdict(self), "created_at": self.created_at.isoformat()}
 
 
 def add(db: Database, instance_id: int, text: str, actor: str, clock: Clock, task_uuid: str | None = None) -> Comment:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -43,10 +43,6 @@ class PublicDossier:
     missing: str | None
     rating: int | None
     may_rate: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in asdict(self).items()}
 
 
 def normalise_code(code: str | None) -> str:

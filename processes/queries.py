@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 
-from . import sla
-from .access import Viewer, case_condition, task_condition, viewer
+from . import notifications, organisation, sla
+from .access import Viewer, case_condition, may_act, task_condition, viewer
+from .assignment import may_lead
 from .clock import Clock
 from .db import Database
 from .dossier_rules import LABELS, RUNNING, DossierStatus
+from .errors import NotFound
 from .keys import VN
 from .projection import OPEN
 from .schema import definitions, dossiers, human_tasks, instances, units, users
@@ -48,15 +50,6 @@ class Page:
         """How many pages there are (at least one)."""
         return max(1, -(-self.total // self.per_page))
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {"items": [i.as_dict() for i in self.items], "total": self.total, "page": self.page,
-                "per_page": self.per_page, "pages": self.pages}
-
-
-def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, dt.datetime | dt.date) else value
-
 
 @dataclass(frozen=True)
 class InboxItem:
@@ -76,10 +69,6 @@ class InboxItem:
     procedure_name: str
     applicant_name: str | None
     appointment_at: dt.datetime | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form (datetimes as ISO text)."""
-        return {k: _iso(v) for k, v in asdict(self).items()}
 
 
 def _paging(page: int, per_page: int) -> tuple[int, int]:
@@ -174,10 +163,6 @@ class DossierRow:
     result: str | None
     sla_state: str | None
     current_steps: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form (datetimes as ISO text)."""
-        return {k: _iso(v) for k, v in asdict(self).items()}
 
 
 @dataclass(frozen=True)
@@ -305,11 +290,6 @@ class TaskContext:
 
 def task_context(db: Database, task_uuid: str, username: str, clock: Clock) -> TaskContext:
     """A step seen by `username`: may they do it, may they hand it to someone else, and to whom."""
-    from . import notifications, organisation
-    from .access import may_act
-    from .assignment import may_lead
-    from .errors import NotFound
-
     now = clock.now()
     with db.read() as conn:
         row = conn.execute(select(human_tasks, instances.c.business_key, units.c.path)

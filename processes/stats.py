@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, literal, select, union
@@ -39,9 +39,20 @@ class Counts:
         classified = self.early + self.on_time + self.late
         return getattr(self, result) / classified if classified else 0.0
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form with the three rates."""
-        return {**asdict(self), **{f"{r}_rate": round(self.rate(r), 4) for r in ("early", "on_time", "late")}}
+    @property
+    def early_rate(self) -> float:
+        """Share of the classified results that are early."""
+        return self.rate("early")
+
+    @property
+    def on_time_rate(self) -> float:
+        """Share of the classified results that are on time."""
+        return self.rate("on_time")
+
+    @property
+    def late_rate(self) -> float:
+        """Share of the classified results that are late."""
+        return self.rate("late")
 
 
 @dataclass
@@ -58,20 +69,6 @@ class Dashboard:
     overdue_dossiers: list[dict[str, Any]] = field(default_factory=list)
     overdue_steps: list[dict[str, Any]] = field(default_factory=list)
     ratings: dict[int, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {"since": self.since.isoformat(), "until": self.until.isoformat(), "agencies": self.agencies,
-                "total": self.total.as_dict(), "by_procedure": [c.as_dict() for c in self.by_procedure],
-                "by_agency": [c.as_dict() for c in self.by_agency],
-                "steps_by_unit": [c.as_dict() for c in self.steps_by_unit],
-                "overdue_dossiers": [_jsonable(d) for d in self.overdue_dossiers],
-                "overdue_steps": [_jsonable(d) for d in self.overdue_steps],
-                "ratings": {str(k): v for k, v in self.ratings.items()}}
-
-
-def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in row.items()}
 
 
 def _utc(day: dt.date) -> dt.datetime:

@@ -38,10 +38,6 @@ class Substitution:
     created_by: str
     revoked: bool
 
-    def as_dict(self) -> dict:
-        """JSON-friendly form."""
-        return {**self.__dict__, "starts_on": self.starts_on.isoformat(), "ends_on": self.ends_on.isoformat()}
-
 
 def today(clock: Clock) -> dt.date:
     """The Vietnam calendar date now."""

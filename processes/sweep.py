@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -61,10 +61,6 @@ class SweepResult:
     events: int = 0
     emails_sent: int = 0
     email_failures: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {**asdict(self), "at": self.at.isoformat()}
 
 
 class _Context:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
@@ -36,12 +36,6 @@ class TaskView:
     due: str | None
     created_at: Any
     completed_by: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form (datetimes as ISO text)."""
-        d = dict(self.__dict__)
-        d["created_at"] = self.created_at.isoformat() if self.created_at else None
-        return d
 
 
 def claim(db: Database, task_uuid: str, actor: str, clock: Clock) -> None:
@@ -156,5 +150,5 @@ def task_detail(db: Database, task_uuid: str) -> dict[str, Any]:
         procedure = db.procedures.get(conn, row.definition_id)
     step = next((s for s in procedure.steps.values() if s.element_id == row.element_id), None)
     form = step.form if step is not None else None
-    return {**_view(row).as_dict(), "form_key": row.form_key,
+    return {**asdict(_view(row)), "form_key": row.form_key,
             "form": form.json_schema() if form else None, "procedure_name": procedure.name}

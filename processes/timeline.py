@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -34,10 +34,6 @@ class Entry:
     result: str | None  # early | on_time | late, for a completed step when known
     due_at: str | None
     details: dict[str, Any]
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {**asdict(self), "at": self.at.isoformat()}
 
 
 @dataclass(frozen=True)

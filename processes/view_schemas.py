@@ -1,4 +1,4 @@
-"""Marshmallow schemas of the engine's views (lint findings, version diffs).
+"""Marshmallow schemas of the engine's views (lint findings, version diffs), and fields the views share.
 
 The engine stays free of marshmallow, so the one JSON shape of its views lives here, the lowest layer that
 serialises them: processes (LintFailed, problems_of), the quality pages and the JSON API all dump through it.
@@ -53,3 +53,10 @@ class VersionDiffSchema(Schema):
     removed = fields.List(fields.String())
     changed = _Changes(fields.Nested(ChangedSchema))
     names = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class Share(fields.Float):
+    """A share 0–1 (a rate), rounded to 4 places: a percentage to two decimals, without float noise in JSON."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return super()._serialize(None if value is None else round(float(value), 4), attr, obj, **kwargs)

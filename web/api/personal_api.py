@@ -21,7 +21,7 @@ bp.before_request(require_json)
 @login_required
 def list_substitutes() -> ResponseReturnValue:
     """Delegations I gave or received."""
-    return jsonify(s.SubstituteSchema(many=True).dump([x.as_dict() for x in substitutes.of_user(database(), g.user)]))
+    return jsonify(s.SubstituteSchema(many=True).dump(substitutes.of_user(database(), g.user)))
 
 
 @bp.post("/substitutes")
@@ -31,15 +31,14 @@ def add_substitute() -> ResponseReturnValue:
     body = load_body(s.SubstituteInSchema())
     found = substitutes.set_substitute(database(), body["username"] or g.user, body["substitute"], body["starts_on"],
                                        body["ends_on"], g.user, clock(), body["reason"])
-    return jsonify(s.SubstituteSchema().dump(found.as_dict())), 201
+    return jsonify(s.SubstituteSchema().dump(found)), 201
 
 
 @bp.post("/substitutes/<int:substitution_id>/revoke")
 @login_required
 def revoke_substitute(substitution_id: int) -> ResponseReturnValue:
     """End a delegation early."""
-    return jsonify(s.SubstituteSchema().dump(substitutes.revoke(database(), substitution_id, g.user,
-                                                                 clock()).as_dict()))
+    return jsonify(s.SubstituteSchema().dump(substitutes.revoke(database(), substitution_id, g.user, clock())))
 
 
 @bp.get("/notifications")
@@ -47,8 +46,7 @@ def revoke_substitute(substitution_id: int) -> ResponseReturnValue:
 def list_notifications() -> ResponseReturnValue:
     """My notifications, newest first (?unread=1 for the unread ones)."""
     rows = notifications.inbox(database(), g.user, unread_only=request.args.get("unread") == "1", limit=200)
-    return jsonify(s.NotificationSchema(many=True).dump(
-        [{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in r.items()} for r in rows]))
+    return jsonify(s.NotificationSchema(many=True).dump(rows))
 
 
 @bp.post("/notifications/read")

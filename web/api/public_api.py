@@ -27,7 +27,7 @@ def lookup() -> ResponseReturnValue:
     found = public.lookup(database(), body["code"], body["id_number"], clock())
     if found is None:
         raise NotFound(_("Không tìm thấy hồ sơ với mã hồ sơ và số giấy tờ đã nhập. Vui lòng kiểm tra lại."))
-    return jsonify(s.PublicDossierSchema().dump(found.as_dict()))
+    return jsonify(s.PublicDossierSchema().dump(found))
 
 
 @bp.post("/rating")

@@ -25,7 +25,7 @@ class TaskSchema(Schema):
     assignee = fields.String(allow_none=True)
     state = fields.String()
     due = fields.String(allow_none=True)
-    created_at = fields.String(allow_none=True)
+    created_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
 
 

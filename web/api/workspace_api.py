@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 
 from flask import Blueprint, abort, g, jsonify, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -39,7 +38,7 @@ def decode(filename: str, content: str, field: str) -> tuple[str, bytes]:
 def inbox() -> ResponseReturnValue:
     """My open steps and my units' queues: filters scope, procedure, sla, q, sort, page, per_page."""
     page = queries.inbox(database(), g.user, clock(), **inbox_args(request.args))
-    return jsonify(s.InboxPageSchema().dump(page.as_dict()))
+    return jsonify(s.InboxPageSchema().dump(page))
 
 
 @bp.post("/tasks/<task_id>/assign")
@@ -67,7 +66,7 @@ def receive() -> ResponseReturnValue:
     accepted = done.instance_id is not None
     return jsonify(s.ReceivedSchema().dump({
         "reception_id": done.reception_id, "ref": done.ref, "outcome": done.outcome, "instance": done.instance_id,
-        "appointment_at": done.appointment_at.isoformat() if done.appointment_at else None,
+        "appointment_at": done.appointment_at,
         "receipt_url": url_for("dossiers.document", code=done.ref, form="receipt", fmt="pdf") if accepted else
         url_for("reception.slip", ref=done.ref, fmt="pdf"),
         "lookup_url": url_for("citizen.lookup", ma=done.ref, _external=True) if accepted else None})), 201
@@ -97,12 +96,7 @@ def search() -> ResponseReturnValue:
         raise InvalidInput("page and per_page must be whole numbers") from None
     sort = request.args.get("sort") if request.args.get("sort") in queries.DOSSIER_SORTS else "-received"
     page = queries.search_dossiers(database(), g.user, clock(), dossier_filter(request.args), sort, page_no, per_page)
-    return jsonify(s.DossierPageSchema().dump(page.as_dict()))
-
-
-def _steps(instance_id: int) -> list[dict]:
-    return [{k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in st.__dict__.items()}
-            for st in timeline.steps(database(), instance_id)]
+    return jsonify(s.DossierPageSchema().dump(page))
 
 
 @bp.get("/dossiers/<code>")
@@ -113,11 +107,11 @@ def dossier(code: str) -> ResponseReturnValue:
     view = dossiers.get(database(), instance_id, clock())
     counter = reception.of_case(database(), instance_id)
     return jsonify(s.DossierDetailSchema().dump({
-        "dossier": view.as_dict(), "steps": _steps(instance_id),
+        "dossier": view, "steps": timeline.steps(database(), instance_id),
         "counter": {**counter.__dict__, "applicant": counter.applicant.__dict__,
                     "created_at": counter.created_at.isoformat()} if counter else None,
-        "attachments": [a.as_dict() for a in attachments.of_case(database(), instance_id)],
-        "comments": [c.as_dict() for c in comments.of_case(database(), instance_id)]}))
+        "attachments": attachments.of_case(database(), instance_id),
+        "comments": comments.of_case(database(), instance_id)}))
 
 
 @bp.get("/dossiers/<code>/timeline")
@@ -125,16 +119,14 @@ def dossier(code: str) -> ResponseReturnValue:
 def dossier_timeline(code: str) -> ResponseReturnValue:
     """Every event of a dossier, with who, when and each step's result."""
     instance_id = case_of(code)
-    return jsonify(s.TimelineEntrySchema(many=True).dump([e.as_dict() for e in timeline.timeline(database(),
-                                                                                                  instance_id)]))
+    return jsonify(s.TimelineEntrySchema(many=True).dump(timeline.timeline(database(), instance_id)))
 
 
 @bp.get("/dossiers/<code>/comments")
 @login_required
 def list_comments(code: str) -> ResponseReturnValue:
     """A dossier's comments."""
-    return jsonify(s.CommentSchema(many=True).dump([c.as_dict() for c in comments.of_case(database(),
-                                                                                            case_of(code))]))
+    return jsonify(s.CommentSchema(many=True).dump(comments.of_case(database(), case_of(code))))
 
 
 @bp.post("/dossiers/<code>/comments")
@@ -143,7 +135,7 @@ def add_comment(code: str) -> ResponseReturnValue:
     """Comment on a dossier."""
     body = load_body(s.CommentInSchema())
     found = comments.add(database(), case_of(code), body["text"], g.user, clock(), body["task"])
-    return jsonify(s.CommentSchema().dump(found.as_dict())), 201
+    return jsonify(s.CommentSchema().dump(found)), 201
 
 
 @bp.get("/dossiers/<code>/attachments")
@@ -151,7 +143,7 @@ def add_comment(code: str) -> ResponseReturnValue:
 def list_attachments(code: str) -> ResponseReturnValue:
     """A dossier's attachments."""
     rows = attachments.of_case(database(), case_of(code))
-    return jsonify(s.AttachmentSchema(many=True).dump([a.as_dict() for a in rows]))
+    return jsonify(s.AttachmentSchema(many=True).dump(rows))
 
 
 @bp.post("/dossiers/<code>/attachments")
@@ -162,7 +154,7 @@ def add_attachment(code: str) -> ResponseReturnValue:
     name, data = decode(body["filename"], body["content_base64"], "content_base64")
     found = attachments.attach(database(), attachments_root(), case_of(code), name, data, g.user, clock(),
                                body["task"])
-    return jsonify(s.AttachmentSchema().dump(found.as_dict())), 201
+    return jsonify(s.AttachmentSchema().dump(found)), 201
 
 
 @bp.get("/attachments/<int:attachment_id>")
@@ -184,7 +176,7 @@ def dashboard() -> ResponseReturnValue:
     if not may_see_dashboard():
         abort(403)
     since, until = period(request.args, clock().now().astimezone(VN).date())
-    return jsonify(s.DashboardSchema().dump(stats.dashboard(database(), g.user, clock(), since, until).as_dict()))
+    return jsonify(s.DashboardSchema().dump(stats.dashboard(database(), g.user, clock(), since, until)))
 
 
 @bp.post("/dossiers/<code>/apology")
@@ -194,14 +186,14 @@ def request_apology(code: str) -> ResponseReturnValue:
     body = load_body(s.ApologyInSchema())
     case_of(code)
     found = apology.request(database(), code, g.user, clock(), body["reason"], body["proposed_at"])
-    return jsonify(s.ApologySchema().dump(found.as_dict())), 201
+    return jsonify(s.ApologySchema().dump(found)), 201
 
 
 @bp.get("/apologies")
 @login_required
 def pending_apologies() -> ResponseReturnValue:
     """Apologies waiting for my signature."""
-    return jsonify(s.ApologySchema(many=True).dump([a.as_dict() for a in apology.pending_for(database(), g.user)]))
+    return jsonify(s.ApologySchema(many=True).dump(apology.pending_for(database(), g.user)))
 
 
 @bp.post("/apologies/<int:apology_id>/sign")
@@ -210,7 +202,7 @@ def sign_apology(apology_id: int) -> ResponseReturnValue:
     """Sign an apology: the dossier's appointment moves (once)."""
     body = load_body(s.ApologySignSchema())
     found = apology.sign(database(), apology_id, g.user, clock(), body["new_appointment_at"])
-    return jsonify(s.ApologySchema().dump(found.as_dict()))
+    return jsonify(s.ApologySchema().dump(found))
 
 
 @bp.post("/apologies/<int:apology_id>/dismiss")
@@ -219,7 +211,7 @@ def dismiss_apology(apology_id: int) -> ResponseReturnValue:
     """Decline an apology request."""
     body = request.get_json(silent=True) or {}
     found = apology.dismiss(database(), apology_id, g.user, clock(), str(body.get("note", ""))[:500])
-    return jsonify(s.ApologySchema().dump(found.as_dict()))
+    return jsonify(s.ApologySchema().dump(found))
 
 
 @bp.post("/dossiers/<code>/withdraw")
@@ -230,7 +222,8 @@ def withdraw(code: str) -> ResponseReturnValue:
 
     body = load_body(s.ReasonSchema())
     case_of(code)
-    return jsonify(dossier_actions.withdraw(database(), code, g.user, clock(), body["reason"]).as_dict())
+    return jsonify(s.DossierViewSchema().dump(dossier_actions.withdraw(database(), code, g.user, clock(),
+                                                                      body["reason"])))
 
 
 @bp.post("/dossiers/<code>/stop")
@@ -241,4 +234,4 @@ def stop(code: str) -> ResponseReturnValue:
 
     body = load_body(s.ReasonSchema())
     case_of(code)
-    return jsonify(dossier_actions.stop(database(), code, g.user, clock(), body["reason"]).as_dict())
+    return jsonify(s.DossierViewSchema().dump(dossier_actions.stop(database(), code, g.user, clock(), body["reason"])))

@@ -1,8 +1,15 @@
-"""Marshmallow schemas of the workspace's JSON API (inbox, reception, dossiers, dashboard, citizen lookup)."""
+"""Marshmallow schemas of the workspace's JSON API (inbox, reception, dossiers, dashboard, citizen lookup).
+
+The output schemas dump the views of processes/ (dataclasses) as they are: datetimes are real DateTime
+fields (ISO 8601 with the timezone offset, `format: date-time` in the OpenAPI document), formatted here only.
+"""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+
+# The dashboard's schemas live in their own module; imported here so SCHEMAS (the OpenAPI list) has them.
+from .dashboard_schemas import CountsSchema, DashboardSchema, OverdueDossierSchema, OverdueStepSchema  # noqa: F401
 
 CHANNELS = ("truc_tiep", "truc_tuyen", "buu_chinh")
 
@@ -15,15 +22,15 @@ class InboxItemSchema(Schema):
     name = fields.String()
     state = fields.String()
     assignee = fields.String(allow_none=True)
-    created_at = fields.String()
-    due_at = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
     sla_state = fields.String(allow_none=True, metadata={"enum": ["on_track", "due_soon", "overdue"]})
     instance_id = fields.Integer()
     code = fields.String()
     procedure = fields.String()
     procedure_name = fields.String()
     applicant_name = fields.String(allow_none=True)
-    appointment_at = fields.String(allow_none=True)
+    appointment_at = fields.DateTime(allow_none=True)
 
 
 class InboxPageSchema(Schema):
@@ -90,7 +97,7 @@ class ReceivedSchema(Schema):
     ref = fields.String()
     outcome = fields.String()
     instance = fields.Integer(allow_none=True)
-    appointment_at = fields.String(allow_none=True)
+    appointment_at = fields.DateTime(allow_none=True)
     receipt_url = fields.String(allow_none=True)
     lookup_url = fields.String(allow_none=True)
 
@@ -108,9 +115,9 @@ class DossierRowSchema(Schema):
     channel = fields.String()
     status_code = fields.Integer()
     status = fields.String()
-    received_at = fields.String()
-    appointment_at = fields.String(allow_none=True)
-    done_at = fields.String(allow_none=True)
+    received_at = fields.DateTime()
+    appointment_at = fields.DateTime(allow_none=True)
+    done_at = fields.DateTime(allow_none=True)
     result = fields.String(allow_none=True)
     sla_state = fields.String(allow_none=True)
     current_steps = fields.String()
@@ -130,7 +137,7 @@ class TimelineEntrySchema(Schema):
     """One event of a dossier's timeline."""
 
     seq = fields.Integer()
-    at = fields.String()
+    at = fields.DateTime()
     actor = fields.String(allow_none=True)
     actor_name = fields.String(allow_none=True)
     lifecycle = fields.String()
@@ -138,7 +145,7 @@ class TimelineEntrySchema(Schema):
     activity_name = fields.String()
     task = fields.String(allow_none=True)
     result = fields.String(allow_none=True)
-    due_at = fields.String(allow_none=True)
+    due_at = fields.String(allow_none=True, metadata={"description": "the step's due time as the event recorded it"})
     details = fields.Dict()
 
 
@@ -157,7 +164,7 @@ class CommentSchema(Schema):
     task_uuid = fields.String(allow_none=True)
     author = fields.String()
     text = fields.String()
-    created_at = fields.String()
+    created_at = fields.DateTime()
 
 
 class AttachmentSchema(Schema):
@@ -171,15 +178,56 @@ class AttachmentSchema(Schema):
     content_type = fields.String()
     size = fields.Integer()
     uploaded_by = fields.String()
-    uploaded_at = fields.String()
+    uploaded_at = fields.DateTime()
+
+
+class DossierViewSchema(Schema):
+    """A dossier with its SLA state at the moment asked (also the answer to a withdrawal or a stop)."""
+
+    instance_id = fields.Integer()
+    code = fields.String()
+    procedure = fields.String()
+    status_code = fields.Integer()
+    status = fields.String()
+    channel = fields.String()
+    applicant_name = fields.String(allow_none=True)
+    applicant_id_number = fields.String(allow_none=True)
+    received_at = fields.DateTime()
+    counted_from = fields.DateTime()
+    appointment_at = fields.DateTime(allow_none=True)
+    original_appointment_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    supplement_count = fields.Integer()
+    paused_minutes = fields.Integer()
+    late_marked = fields.Boolean()
+    new_date_set = fields.Boolean()
+    result = fields.String(allow_none=True)
+    done_at = fields.DateTime(allow_none=True)
+    returned_at = fields.DateTime(allow_none=True)
+    sla_state = fields.String(allow_none=True)
+
+
+class StepSchema(Schema):
+    """A step of a dossier as its task row records it."""
+
+    task = fields.String()
+    element_id = fields.String()
+    name = fields.String()
+    state = fields.String()
+    assignee = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    due_at = fields.DateTime(allow_none=True)
+    completed_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+    result = fields.String(allow_none=True)
 
 
 class DossierDetailSchema(Schema):
     """A dossier with its steps, counter record, attachments and comments."""
 
-    dossier = fields.Dict(allow_none=True)
+    dossier = fields.Nested(DossierViewSchema, allow_none=True)
     counter = fields.Dict(allow_none=True)
-    steps = fields.List(fields.Dict())
+    steps = fields.List(fields.Nested(StepSchema))
     attachments = fields.List(fields.Nested(AttachmentSchema))
     comments = fields.List(fields.Nested(CommentSchema))
 
@@ -200,8 +248,8 @@ class SubstituteSchema(Schema):
     id = fields.Integer()
     username = fields.String()
     substitute = fields.String()
-    starts_on = fields.String()
-    ends_on = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
     reason = fields.String()
     created_by = fields.String()
     revoked = fields.Boolean()
@@ -214,8 +262,8 @@ class NotificationSchema(Schema):
     kind = fields.String()
     text = fields.String()
     link = fields.String(allow_none=True)
-    created_at = fields.String()
-    read_at = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
 
 
 class MarkReadSchema(Schema):
@@ -223,21 +271,6 @@ class MarkReadSchema(Schema):
 
     ids = fields.List(fields.Integer(), load_default=list)
     all = fields.Boolean(load_default=False)
-
-
-class DashboardSchema(Schema):
-    """The leader dashboard's figures."""
-
-    since = fields.String()
-    until = fields.String()
-    agencies = fields.List(fields.String())
-    total = fields.Dict()
-    by_procedure = fields.List(fields.Dict())
-    by_agency = fields.List(fields.Dict())
-    steps_by_unit = fields.List(fields.Dict())
-    overdue_dossiers = fields.List(fields.Dict())
-    overdue_steps = fields.List(fields.Dict())
-    ratings = fields.Dict()
 
 
 class ReasonSchema(Schema):
@@ -266,11 +299,11 @@ class ApologySchema(Schema):
     dossier = fields.String()
     state = fields.String()
     reason = fields.String()
-    appointment_at = fields.String()
-    proposed_at = fields.String()
+    appointment_at = fields.DateTime()
+    proposed_at = fields.DateTime()
     requested_by = fields.String(allow_none=True)
     decided_by = fields.String(allow_none=True)
-    new_appointment_at = fields.String(allow_none=True)
+    new_appointment_at = fields.DateTime(allow_none=True)
 
 
 class LookupSchema(Schema):
@@ -288,11 +321,11 @@ class PublicDossierSchema(Schema):
     applicant_name = fields.String(allow_none=True)
     status_code = fields.Integer()
     status = fields.String()
-    received_at = fields.String()
-    appointment_at = fields.String(allow_none=True)
-    original_appointment_at = fields.String(allow_none=True)
-    done_at = fields.String(allow_none=True)
-    returned_at = fields.String(allow_none=True)
+    received_at = fields.DateTime()
+    appointment_at = fields.DateTime(allow_none=True)
+    original_appointment_at = fields.DateTime(allow_none=True)
+    done_at = fields.DateTime(allow_none=True)
+    returned_at = fields.DateTime(allow_none=True)
     current_steps = fields.List(fields.String())
     missing = fields.String(allow_none=True)
     rating = fields.Integer(allow_none=True)
