@@ -6,12 +6,15 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask
 
 from processes.clock import SystemClock
 from processes.db import Database
+from processes.scheduler import start_embedded
 
+from . import blueprints
 from .extensions import csrf, limiter
+from .i18n import init_i18n
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -31,35 +34,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["quytrinh.db"] = app.config.get("DATABASE") or Database(app.config.get("DATABASE_URL"))
     app.extensions["quytrinh.clock"] = app.config.get("CLOCK") or SystemClock()
     if app.config.get("SCHEDULER_EMBEDDED"):  # `quytrinh serve`: timers and the SLA sweep run in-process
-        from processes.scheduler import start_embedded
-
         app.extensions["quytrinh.scheduler"] = start_embedded(
             app.extensions["quytrinh.db"], app.extensions["quytrinh.clock"],
             interval=float(app.config.get("SCHEDULER_INTERVAL", 5)))
     csrf.init_app(app)
     limiter.init_app(app)
-    from .i18n import init_i18n
-
     init_i18n(app)
-    _register(app)
+    blueprints.register(app)
     return app
-
-
-def _register(app: Flask) -> None:
-    from . import api, audit, auth, health, home, modeler, quality, quality_documents
-    from .errors import init_errors
-
-    app.before_request(auth.load_user)
-    for module in (health, auth, home, api, modeler, quality, quality_documents, audit):
-        app.register_blueprint(module.bp)
-    csrf.exempt(api.bp)  # the API authenticates each call by token or session + JSON; see api.require_json
-    from . import workspace
-
-    workspace.register(app)  # officer workspace, dashboard, citizen pages and their API
-    init_errors(app)
-
-    @app.context_processor
-    def inject_user() -> dict[str, Any]:
-        from flask_babel import get_locale
-
-        return {"current_user": g.get("user"), "get_locale": get_locale}

@@ -8,13 +8,14 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from engine.field_errors import FieldError
 from processes import apology, dossiers, queries
 from processes.errors import InvalidInput
 
 from .auth import login_required
 from .context import clock, database
-from .panels import case_of
-from .workspace import VN
+from .labels import VN
+from .permissions import case_of
 
 bp = Blueprint("apologies", __name__)
 
@@ -26,7 +27,7 @@ def _day_end(text: str | None, field: str) -> dt.datetime | None:
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(_("Ngày không hợp lệ."), {field: "must be a date written YYYY-MM-DD"}) from None
+        raise InvalidInput(_("Ngày không hợp lệ."), {field: FieldError("date")}) from None
     return dt.datetime.combine(day, dt.time(17, 0), tzinfo=VN).astimezone(dt.UTC)
 
 

@@ -14,12 +14,12 @@ from audits.report_data import build_annual_report
 from audits.reports import render_report
 from processes.keys import VN
 
-from .auth import login_required, memberships
+from .auth import login_required
 from .context import clock, database
+from .permissions import may_read_audits
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-READERS = ("auditor", "quality", "leader", "admin")
 REPORT_TYPES = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 EXPORT_TYPES = {"xes": "application/xml", "csv": "text/csv; charset=utf-8"}
@@ -29,7 +29,7 @@ EXPORT_TYPES = {"xes": "application/xml", "csv": "text/csv; charset=utf-8"}
 @login_required
 def only_readers() -> None:
     """Auditors, quality managers, leaders and administrators read audits; nobody writes here."""
-    if not any(m.role_kind in READERS for m in memberships()):
+    if not may_read_audits():
         abort(403)
 
 

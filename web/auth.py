@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from processes import organisation, tokens
@@ -56,8 +56,6 @@ def _login_limit() -> str:
 
 def current_login_limit() -> str:
     """Attempts allowed per client address (config LOGIN_RATE_LIMIT, default 10 per minute)."""
-    from flask import current_app
-
     return current_app.config.get("LOGIN_RATE_LIMIT", "10 per minute")
 
 

@@ -6,7 +6,7 @@ Lookups are rate limited per client address (CITIZEN_LOOKUP_LIMIT, default 10 pe
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, render_template, request, session
+from flask import Blueprint, flash, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -14,18 +14,10 @@ from processes import public, ratings
 from processes.errors import ConflictError, InvalidInput, NotFound
 
 from .context import clock, database
-from .extensions import limiter
+from .extensions import LOOKUP
 
 bp = Blueprint("citizen", __name__)
 SESSION_KEY = "tra_cuu"  # the codes this browser proved it may see (code + ID number), for the rating
-
-
-def lookup_limit() -> str:
-    """Lookups allowed per client address."""
-    return current_app.config.get("CITIZEN_LOOKUP_LIMIT", "10 per minute")
-
-
-LOOKUP = limiter.shared_limit(lookup_limit, scope="citizen-lookup", methods=["POST"])
 
 
 def _not_found_message() -> str:

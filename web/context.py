@@ -1,6 +1,8 @@
-"""Access to the app's database and clock from request handlers."""
+"""Access to the app's database, clock and attachment store from request handlers."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from flask import current_app
 
@@ -16,3 +18,9 @@ def database() -> Database:
 def clock() -> Clock:
     """The app's clock (the system clock, or a fixed one in tests)."""
     return current_app.extensions["quytrinh.clock"]
+
+
+def attachments_root() -> Path:
+    """Where uploads are kept: ATTACHMENTS_DIR, else instance/attachments (never under static/)."""
+    configured = current_app.config.get("ATTACHMENTS_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "attachments"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
-
 from flask import Blueprint, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -14,35 +11,11 @@ from processes import stats
 from .auth import login_required
 from .charts import stacked_bars
 from .context import clock, database
-from .workspace import RESULT_LABELS, VN, may_see_dashboard
+from .labels import RESULT_LABELS, VN
+from .permissions import may_see_dashboard
+from .request_args import period
 
 bp = Blueprint("dashboard", __name__)
-
-
-def period(args: Mapping[str, str], today: dt.date) -> tuple[dt.date, dt.date]:
-    """The period asked for (from / to, or a preset), this month by default; at most ten years."""
-    preset = args.get("period", "month")
-    try:
-        since = dt.date.fromisoformat(args["from"]) if args.get("from") else None
-        until = dt.date.fromisoformat(args["to"]) if args.get("to") else None
-    except ValueError:
-        since = until = None
-    if since is not None and until is None:
-        until = max(since, today)
-    elif until is not None and since is None:
-        since = until.replace(day=1)
-    if since is None or until is None:
-        if preset == "year":
-            since, until = today.replace(month=1, day=1), today
-        elif preset == "quarter":
-            since, until = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today
-        elif preset == "week":
-            since, until = today - dt.timedelta(days=today.weekday()), today
-        else:
-            since, until = today.replace(day=1), today
-    if until < since:
-        since, until = until, since
-    return max(since, until - dt.timedelta(days=3660)), until
 
 
 @bp.get("/dashboard")

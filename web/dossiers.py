@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 
 from flask import (
     Blueprint,
@@ -23,38 +22,26 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from processes import attachments, catalog, comments, queries
-from processes.dossier_rules import LABELS
+from engine.field_errors import FieldError
+from processes import attachments, catalog, comments, dossier_actions, queries
+from processes.access import overseen_agencies
+from processes.dossier_rules import DossierStatus
 from processes.errors import InvalidInput
 
+from . import paperwork
 from .auth import login_required
-from .context import clock, database
+from .context import attachments_root, clock, database
 from .error_text import error_message
-from .panels import case_of, dossier_context
-from .workspace import CHANNEL_LABELS, RESULT_LABELS, SLA_LABELS, VN, attachments_root, field_message, vn_time
+from .field_text import field_message
+from .labels import CHANNEL_LABELS, RESULT_LABELS, SLA_LABELS, STATUS_LABELS, VN, vn_time
+from .panels import dossier_context
+from .permissions import case_of
+from .request_args import date_arg, dossier_filter, dossier_sort
 
 bp = Blueprint("dossiers", __name__)
 
 CSV_COLUMNS = ("Mã hồ sơ", "Thủ tục", "Tên thủ tục", "Cơ quan", "Người nộp", "Số CCCD", "Kênh nộp", "Trạng thái",
                "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày giải quyết xong", "Kết quả", "Tình trạng hạn")
-
-
-def _date(text: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if text else None
-    except ValueError:
-        return None
-
-
-def dossier_filter(args: Mapping[str, str]) -> queries.DossierFilter:
-    """The search form's fields as a filter (unreadable values ignored)."""
-    status = args.get("status")
-    return queries.DossierFilter(
-        code=(args.get("code") or "").strip()[:60] or None,
-        applicant=(args.get("applicant") or "").strip()[:100] or None,
-        procedure=args.get("procedure") or None, status=int(status) if status and status.isdigit() else None,
-        unit=args.get("unit") or None, received_from=_date(args.get("from")), received_to=_date(args.get("to")),
-        sla=args.get("sla") if args.get("sla") in ("overdue", "due_soon") else None)
 
 
 def _procedures() -> list[dict]:
@@ -73,11 +60,11 @@ def index() -> ResponseReturnValue:
         page_no = max(1, int(request.args.get("page", 1)))
     except ValueError:
         page_no = 1
-    sort = request.args.get("sort") if request.args.get("sort") in queries.DOSSIER_SORTS else "-received"
+    sort = dossier_sort(request.args)
     page = queries.search_dossiers(database(), g.user, clock(), f, sort, page_no)
     args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template("officer/dossiers.html", page=page, f=f, args=args, sort=sort, procedures=_procedures(),
-                           statuses=sorted(LABELS.items()))
+                           statuses=[(s.value, STATUS_LABELS[s.value]) for s in DossierStatus])
 
 
 def _cell(value) -> str:
@@ -123,19 +110,16 @@ def export() -> ResponseReturnValue:
 @login_required
 def tracking_book(fmt: str) -> ResponseReturnValue:
     """The tracking book of the dossiers received in a date range (counter officers and overseers)."""
-    from processes.access import overseen_agencies
-
-    from . import paperwork
-
     with database().read() as conn:
         agencies = overseen_agencies(conn, g.user)
     chosen = [a for a in agencies if a.code == request.args.get("unit")] or agencies[:1]
     if not chosen:
         abort(403)
     today = clock().now().astimezone(VN).date()
-    start, end = _date(request.args.get("from")) or today.replace(day=1), _date(request.args.get("to")) or today
+    start = date_arg(request.args.get("from")) or today.replace(day=1)
+    end = date_arg(request.args.get("to")) or today
     if end < start or (end - start).days > 366:
-        raise InvalidInput(_("Khoảng ngày không hợp lệ (tối đa một năm)."), {"to": "at most one year after from"})
+        raise InvalidInput(_("Khoảng ngày không hợp lệ (tối đa một năm)."), {"to": FieldError("period_too_long")})
     return paperwork.tracking_book(chosen[0].id, chosen[0].name, start, end, fmt)
 
 
@@ -193,7 +177,7 @@ def upload(code: str) -> ResponseReturnValue:
     instance_id = case_of(code)
     file = request.files.get("file")
     if file is None or not file.filename:
-        return _refused(code, InvalidInput("no file", {"file": "required"}))
+        return _refused(code, InvalidInput("no file", {"file": FieldError("required")}))
     data = file.read(attachments.MAX_BYTES + 1)
     try:
         attachments.attach(database(), attachments_root(), instance_id, file.filename, data, g.user, clock(),
@@ -219,9 +203,7 @@ def download(attachment_id: int) -> ResponseReturnValue:
 @bp.get("/dossiers/<code>/documents/<form>.<fmt>")
 @login_required
 def document(code: str, form: str, fmt: str) -> ResponseReturnValue:
-    """A statutory form of the dossier as PDF or DOCX (built by processes/documents)."""
-    from . import paperwork
-
+    """A statutory form of the dossier as PDF or DOCX (built by documents/)."""
     instance_id = case_of(code)
     if fmt not in ("pdf", "docx"):
         abort(404)
@@ -232,8 +214,6 @@ def document(code: str, form: str, fmt: str) -> ResponseReturnValue:
 @login_required
 def withdraw(code: str) -> ResponseReturnValue:
     """Record that the applicant withdrew the dossier (one-stop officers and leaders)."""
-    from processes import dossier_actions
-
     case_of(code)
     dossier_actions.withdraw(database(), code, g.user, clock(), (request.form.get("reason") or "").strip()[:500])
     flash(_("Đã ghi nhận người nộp rút hồ sơ."), "success")
@@ -244,8 +224,6 @@ def withdraw(code: str) -> ResponseReturnValue:
 @login_required
 def stop(code: str) -> ResponseReturnValue:
     """Stop handling the dossier (leaders)."""
-    from processes import dossier_actions
-
     case_of(code)
     dossier_actions.stop(database(), code, g.user, clock(), (request.form.get("reason") or "").strip()[:500])
     flash(_("Đã dừng xử lý hồ sơ."), "success")

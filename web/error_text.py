@@ -9,13 +9,16 @@ or with a code that has no text here, keeps its English message.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import Enum
 from typing import Any
 
-from flask_babel import gettext
-
+from processes.apology import ApologyState
 from processes.errors import ServiceError
+from processes.statuses import InstanceStatus, TaskStatus
+from processes.version_status import VersionStatus
 
 from .i18n import N_, translated
+from .labels import status_name
 
 TEXTS: dict[str, str] = {
     # cases and steps
@@ -138,15 +141,16 @@ TEXTS: dict[str, str] = {
     "no_active_procedure": N_("Không có quy trình đang áp dụng với mã hiệu hoặc mã định danh '%(ref)s'."),
 }
 
-# Statuses of steps, cases, versions and apologies, as the texts name them (params listed in STATUS_PARAMS).
-STATUS_NAMES: dict[str, str] = {
-    "ready": N_("đang chờ xử lý"), "claimed": N_("đã có người nhận"), "completed": N_("đã hoàn thành"),
-    "cancelled": N_("đã hủy"), "running": N_("đang xử lý"), "failed": N_("bị lỗi"),
-    "draft": N_("dự thảo"), "in_review": N_("đang trình duyệt"), "approved": N_("đã phê duyệt"),
-    "effective": N_("đang có hiệu lực"), "superseded": N_("đã được thay thế"), "withdrawn": N_("đã thu hồi"),
-    "pending": N_("đang chờ ký"), "signed": N_("đã ký"), "dismissed": N_("không được chấp thuận"),
-}
+# The status enum whose values a code's state/status/current/target params hold: the text names the
+# status by that enum's one label (labels.status_name), as %(state_name)s and the like.
 STATUS_PARAMS = ("state", "status", "current", "target")
+_VERSION_CODES = ("open_version_exists", "draft_waits_decision", "only_draft_sent", "version_transition", "not_a_draft",
+                  "migration_target_not_in_force")
+STATUS_ENUMS: dict[str, type[Enum]] = {
+    "task_closed": TaskStatus, "task_closed_by": TaskStatus, "task_transition": TaskStatus,
+    "case_not_running": InstanceStatus, "instance_transition": InstanceStatus, "apology_decided": ApologyState,
+    **dict.fromkeys(_VERSION_CODES, VersionStatus),
+}
 
 
 def service_message(code: str | None, params: Mapping[str, Any] | None, fallback: str) -> str:
@@ -154,7 +158,7 @@ def service_message(code: str | None, params: Mapping[str, Any] | None, fallback
     source = TEXTS.get(code or "")
     if source is None:
         return fallback
-    return translated(source, _values(dict(params or {})), fallback)
+    return translated(source, _values(code or "", dict(params or {})), fallback)
 
 
 def error_message(exc: ServiceError) -> str:
@@ -162,12 +166,12 @@ def error_message(exc: ServiceError) -> str:
     return service_message(getattr(exc, "code", None), getattr(exc, "params", None), str(exc))
 
 
-def _values(params: dict[str, Any]) -> dict[str, Any]:
+def _values(code: str, params: dict[str, Any]) -> dict[str, Any]:
     """The params plus the name of each status they carry, in the request's language."""
     values = dict(params)
-    for name in STATUS_PARAMS:
-        if name in params:
-            value = params[name]
-            known = STATUS_NAMES.get(value) if isinstance(value, str) else None
-            values[f"{name}_name"] = gettext(known) if known else value
+    enum = STATUS_ENUMS.get(code)
+    if enum is not None:
+        for name in STATUS_PARAMS:
+            if name in params:
+                values[f"{name}_name"] = status_name(enum, params[name])
     return values

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -11,3 +12,12 @@ csrf = CSRFProtect()
 babel = Babel()
 # In-memory counters: one process serves the demo; a deployment sets RATELIMIT_STORAGE_URI (e.g. Redis).
 limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+
+
+def lookup_limit() -> str:
+    """Citizen lookups allowed per client address (config CITIZEN_LOOKUP_LIMIT, default 10 per minute)."""
+    return current_app.config.get("CITIZEN_LOOKUP_LIMIT", "10 per minute")
+
+
+# One budget for the lookup page and the lookup API: guessing codes through either counts against both.
+LOOKUP = limiter.shared_limit(lookup_limit, scope="citizen-lookup", methods=["POST"])

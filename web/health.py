@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from processes.catalog import count_definitions
 from processes.db import ping
-from processes.schema import definitions
 
 from .context import database
 
@@ -20,8 +19,7 @@ def health():
     db = database()
     try:
         ok = ping(db)
-        with db.read() as conn:
-            procedures = conn.execute(select(func.count()).select_from(definitions)).scalar()
+        procedures = count_definitions(db)
     except SQLAlchemyError as exc:
         return jsonify(status="error", database=str(exc).splitlines()[0]), 503
     return jsonify(status="ok" if ok else "error", database="ok", procedures=procedures)

@@ -5,29 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, url_for
-from sqlalchemy import select
 
-from processes import procedures
-from processes.schema import roles
+from processes import organisation
 
-from .auth import login_required, memberships
+from .auth import login_required
 from .context import database
 from .modeler_text import js_strings
+from .permissions import may_edit_procedures
 
 bp = Blueprint("modeler", __name__)
 
 BUNDLE = Path(__file__).parent / "static" / "modeler" / "dist" / "modeler.js"
-
-
-def may_edit() -> bool:
-    """Only the quality manager (ISO secretary) and administrators save procedures."""
-    return any(m.role_kind in procedures.EDITOR_KINDS for m in memberships())
-
-
-def _roles() -> list[dict]:
-    with database().read() as conn:
-        return [{"code": r.code, "name": r.name} for r in conn.execute(select(roles.c.code, roles.c.name)
-                                                                       .order_by(roles.c.code))]
 
 
 def _page(code: str | None, version: int | None):
@@ -37,8 +25,8 @@ def _page(code: str | None, version: int | None):
     edit_url = (url_for("modeler.edit", code="CODE", version=1)
                 .replace("/CODE/", "/{code}/").replace("/versions/1/", "/versions/{version}/"))
     config = {
-        "code": code, "version": version, "can_edit": may_edit(), "api_base": "/api/procedures",
-        "edit_url": edit_url, "roles": _roles(), "strings": js_strings(),
+        "code": code, "version": version, "can_edit": may_edit_procedures(), "api_base": "/api/procedures",
+        "edit_url": edit_url, "roles": organisation.role_directory(database()), "strings": js_strings(),
     }
     return render_template("modeler.html", config=config, code=code, version=version, back_url=_back_url(code))
 
@@ -62,6 +50,6 @@ def edit(code: str, version: int):
 @login_required
 def new():
     """Draw a new procedure from an empty diagram, or upload one made in Camunda Modeler."""
-    if not may_edit():
+    if not may_edit_procedures():
         abort(403)
     return _page(None, None)

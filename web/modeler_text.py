@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from processes.version_status import VersionStatus
+
 
 def js_strings() -> dict[str, str]:
     """Key → text in the request's language, for frontend/src/dom.js `t()`; {name} marks a parameter."""
@@ -71,9 +73,8 @@ def _form() -> dict[str, str]:
 
 def _status() -> dict[str, str]:
     return {
-        "status.draft": _("Bản nháp"), "status.in_review": _("Đang trình duyệt"), "status.approved": _("Đã phê duyệt"),
-        "status.effective": _("Đang hiệu lực"), "status.superseded": _("Đã thay thế"),
-        "status.withdrawn": _("Đã thu hồi"), "status.active": _("Đang áp dụng"),
+        **{f"status.{status.value}": _(status.label) for status in VersionStatus},  # the enum's one label each
+        "status.active": _("Đang áp dụng"),
         "status.saving": _("Đang lưu…"), "status.saved": _("Đã lưu bản nháp, phiên bản {version}."),
         "status.saved_with_errors": _("Đã lưu bản nháp, phiên bản {version}, còn {count} lỗi cần sửa."),
         "status.validating": _("Đang kiểm tra…"), "status.valid": _("Không phát hiện lỗi."),

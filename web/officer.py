@@ -2,44 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from engine.field_errors import FieldError
 from processes import catalog, instances, queries, tasks
 from processes.errors import InvalidInput
 
 from .auth import login_required
 from .context import clock, database
 from .error_text import error_message
-from .panels import case_of, dossier_context
+from .panels import dossier_context
+from .permissions import case_of
+from .request_args import inbox_args
 from .ui import form_values, ui_fields
 
 bp = Blueprint("officer", __name__)
-
-SCOPES = ("all", "mine", "queue")
-SLA_FILTERS = ("due_soon", "overdue")
-
-
-def inbox_args(args: Mapping[str, str]) -> dict[str, Any]:
-    """The inbox filters from a query string, unknown values dropped."""
-    def number(name: str, default: int) -> int:
-        """A whole number from the query string, else the default."""
-        try:
-            return int(args.get(name, default))
-        except ValueError:
-            return default
-
-    return {"scope": args.get("scope") if args.get("scope") in SCOPES else "all",
-            "procedure": args.get("procedure") or None,
-            "sla_filter": args.get("sla") if args.get("sla") in SLA_FILTERS else None,
-            "q": (args.get("q") or "").strip()[:100] or None,
-            "sort": args.get("sort") if args.get("sort") in queries.TASK_SORTS else "due",
-            "page": max(1, number("page", 1)), "per_page": min(queries.MAX_PAGE, max(1, number("per_page", 20)))}
-
 
 def _procedures() -> list[dict]:
     seen: dict[str, dict] = {}
@@ -128,7 +107,7 @@ def assign(task_id: str) -> ResponseReturnValue:
     """A leader hands a step to a named officer."""
     assignee = (request.form.get("assignee") or "").strip()
     if not assignee:
-        raise InvalidInput(_("Chọn người được giao."), {"assignee": "required"})
+        raise InvalidInput(_("Chọn người được giao."), {"assignee": FieldError("required")})
     tasks.assign(database(), task_id, assignee, g.user, clock())
     flash(_("Đã giao bước cho %(user)s.", user=assignee), "success")
     return _back(task_id)

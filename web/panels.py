@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
-
-from processes import attachments, comments, dossiers, queries, reception, timeline
-from processes.access import check_may_see
+from processes import apology, attachments, comments, dossiers, queries, reception, timeline
 from processes.errors import NotFound
 
 from .context import clock, database
@@ -16,28 +13,6 @@ from .ui import diagram_svg
 
 # The statutory forms a dossier can print, in the order the officer needs them.
 DOCUMENT_FORMS = ("receipt", "control_sheet", "supplement_request", "refusal", "apology", "stop_notice")
-
-
-def case_of(ref: str | int) -> int:
-    """The case id of a dossier code or case id, after checking the user may see it."""
-    db = database()
-    with db.read() as conn:
-        try:
-            instance_id = dossiers.find(conn, ref).instance_id
-        except NotFound:
-            from processes.lookup import find_instance
-
-            instance_id = find_instance(db, ref).id
-        check_may_see(conn, g.user, instance_id, clock().now())
-    return instance_id
-
-
-def _apologies(code: str) -> list[Any]:
-    try:
-        from processes import apology
-    except ImportError:  # the SLA work is not there yet
-        return []
-    return apology.of_dossier(database(), code)
 
 
 def dossier_context(instance_id: int) -> dict[str, Any]:
@@ -57,7 +32,7 @@ def dossier_context(instance_id: int) -> dict[str, Any]:
         "dossier": view, "counter": reception.of_case(db, instance_id), "files": files, "comments": notes,
         "timeline": entries, "steps": steps, "names": queries.full_names(db, people),
         "diagram": diagram_svg(timeline.diagram_state(db, instance_id)),
-        "documents": available_documents(view), "apologies": _apologies(view.code) if view else [],
+        "documents": available_documents(view), "apologies": apology.of_dossier(db, view.code) if view else [],
     }
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from engine.errors import EngineError, ModelInvalid
 from processes import instances, migration, procedures, tasks, version_views, versions
@@ -19,15 +18,11 @@ from processes.view_schemas import VersionDiffSchema
 from .auth import login_required
 from .context import clock, database
 from .error_text import error_message
+from .labels import LEVEL_LABELS, VERSION_LABELS
 from .problem_text import error_fields, localise_all, model_problems
 from .ui import form_values, ui_fields
 
 bp = Blueprint("quality", __name__, url_prefix="/quality/procedures")
-
-VERSION_LABELS = {"draft": _l("Dự thảo"), "in_review": _l("Đang xem xét, phê duyệt"), "approved": _l("Đã phê duyệt"),
-                  "effective": _l("Đang hiệu lực"), "superseded": _l("Đã thay thế (lỗi thời)"),
-                  "withdrawn": _l("Đã hủy bỏ")}
-LEVEL_LABELS = {"huyen": _l("Cấp huyện"), "xa": _l("Cấp xã"), "tinh": _l("Cấp tỉnh"), "noi_bo": _l("Nội bộ")}
 
 
 def _may_edit() -> bool:

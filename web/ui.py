@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 
@@ -16,7 +17,7 @@ from engine.errors import EngineError
 from engine.render import render_svg
 from processes.timeline import DiagramState
 
-from .workspace import RESULT_LABELS
+from .labels import RESULT_LABELS, duration_text
 
 TEXTAREA_FROM = 300  # strings allowed longer than this get a text area
 
@@ -116,14 +117,8 @@ def diagram_svg(state: DiagramState) -> str | None:
 
 
 def _limit_label(iso: str) -> str:
-    from flask_babel import gettext as _
-
-    from .workspace import duration_text
-
     return str(escape(_("Hạn %(d)s", d=duration_text(iso))))
 
 
 def _now_label() -> str:
-    from flask_babel import gettext as _
-
     return _("Đang xử lý")

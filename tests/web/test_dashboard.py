@@ -66,7 +66,7 @@ def test_a_commune_leader_sees_only_the_commune(xd, user, org, clock):
 
 
 def test_period_presets(xd, user, clock):
-    from web.dashboard import period
+    from web.request_args import period
 
     today = dt.date(2026, 5, 14)  # a Thursday
     assert period({}, today) == (dt.date(2026, 5, 1), today)

@@ -1,8 +1,8 @@
-"""Reading a JSON request body through a marshmallow schema, with field errors a client can show."""
+"""JSON request bodies: only JSON for writes, read through a marshmallow schema with field errors a client can show."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import abort, g, request
 from marshmallow import Schema, ValidationError
 
 from processes.errors import InvalidInput
@@ -15,3 +15,10 @@ def load_body(schema: Schema) -> dict:
     except ValidationError as exc:
         fields = {k: "; ".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in exc.messages.items()}
         raise InvalidInput("the request body is not valid", fields) from None
+
+
+def require_json() -> None:
+    """Writes need JSON bodies: with a session cookie, that keeps cross-site forms out (no CSRF token)."""
+    writing = request.method in ("POST", "PUT", "PATCH", "DELETE")
+    if writing and not g.get("via_token") and not request.is_json:
+        abort(415)

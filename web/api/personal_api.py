@@ -9,9 +9,8 @@ from processes import notifications, substitutes
 
 from ..auth import login_required
 from ..context import clock, database
-from . import require_json
 from . import workspace_schemas as s
-from .bodies import load_body
+from .bodies import load_body, require_json
 
 bp = Blueprint("personal_api", __name__, url_prefix="/api")
 bp.before_request(require_json)

@@ -9,11 +9,10 @@ from flask_babel import gettext as _
 from processes import public, ratings
 from processes.errors import NotFound
 
-from ..citizen import LOOKUP
 from ..context import clock, database
-from . import require_json
+from ..extensions import LOOKUP
 from . import workspace_schemas as s
-from .bodies import load_body
+from .bodies import load_body, require_json
 
 bp = Blueprint("public_api", __name__, url_prefix="/api/public")
 bp.before_request(require_json)

@@ -7,7 +7,7 @@ message is in the request's language (web/problem_text.py), code and params are 
 
 from __future__ import annotations
 
-from flask import Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.errors import ModelInvalid
@@ -18,8 +18,7 @@ from processes.lint import LintFailed, lint_xml, problems_of
 from ..auth import login_required
 from ..context import clock, database
 from ..problem_text import error_fields, localise_all, model_problems
-from . import bp
-from .bodies import load_body
+from .bodies import load_body, require_json
 from .procedure_schemas import (
     DiffSchema,
     DraftSchema,
@@ -34,6 +33,9 @@ from .procedure_schemas import (
     ValidateSchema,
     VersionSchema,
 )
+
+bp = Blueprint("procedures_api", __name__, url_prefix="/api")
+bp.before_request(require_json)
 
 
 @bp.errorhandler(LintFailed)

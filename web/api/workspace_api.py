@@ -9,17 +9,27 @@ import binascii
 from flask import Blueprint, abort, g, jsonify, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from processes import apology, attachments, comments, dossiers, queries, reception, stats, tasks, timeline
+from processes import (
+    apology,
+    attachments,
+    comments,
+    dossier_actions,
+    dossiers,
+    queries,
+    reception,
+    stats,
+    tasks,
+    timeline,
+)
 from processes.errors import InvalidInput
 
 from ..auth import login_required
-from ..context import clock, database
-from ..officer import inbox_args
-from ..panels import case_of
-from ..workspace import VN, attachments_root, is_counter, may_see_dashboard
-from . import require_json
+from ..context import attachments_root, clock, database
+from ..labels import VN
+from ..permissions import case_of, is_counter, may_see_dashboard, visible_reception
+from ..request_args import dossier_filter, inbox_args, period
 from . import workspace_schemas as s
-from .bodies import load_body
+from .bodies import load_body, require_json
 
 bp = Blueprint("workspace_api", __name__, url_prefix="/api")
 bp.before_request(require_json)
@@ -76,9 +86,7 @@ def receive() -> ResponseReturnValue:
 @login_required
 def reception_record(ref: str) -> ResponseReturnValue:
     """A counter record (accepted dossier or slip)."""
-    from ..reception import _visible
-
-    view = _visible(ref)
+    view = visible_reception(ref)
     return jsonify({**view.__dict__, "applicant": view.applicant.__dict__, "created_at": view.created_at.isoformat()})
 
 
@@ -87,15 +95,13 @@ def reception_record(ref: str) -> ResponseReturnValue:
 def search() -> ResponseReturnValue:
     """Search the dossiers I may see (same filters as the page: code, applicant, procedure, status, unit,
     from, to, sla; sort; page)."""
-    from ..dossiers import dossier_filter
-
     try:
         page_no = max(1, int(request.args.get("page", 1)))
         per_page = int(request.args.get("per_page", 20))
     except ValueError:
         raise InvalidInput("page and per_page must be whole numbers") from None
-    sort = request.args.get("sort") if request.args.get("sort") in queries.DOSSIER_SORTS else "-received"
-    page = queries.search_dossiers(database(), g.user, clock(), dossier_filter(request.args), sort, page_no, per_page)
+    f, sort = dossier_filter(request.args), dossier_sort(request.args)
+    page = queries.search_dossiers(database(), g.user, clock(), f, sort, page_no, per_page)
     return jsonify(s.DossierPageSchema().dump(page))
 
 
@@ -171,8 +177,6 @@ def attachment_file(attachment_id: int) -> ResponseReturnValue:
 @login_required
 def dashboard() -> ResponseReturnValue:
     """The leader dashboard's figures (from, to: ISO dates; this month by default)."""
-    from ..dashboard import period
-
     if not may_see_dashboard():
         abort(403)
     since, until = period(request.args, clock().now().astimezone(VN).date())
@@ -218,8 +222,6 @@ def dismiss_apology(apology_id: int) -> ResponseReturnValue:
 @login_required
 def withdraw(code: str) -> ResponseReturnValue:
     """Record the applicant's withdrawal (status 7; one-stop officers and leaders)."""
-    from processes import dossier_actions
-
     body = load_body(s.ReasonSchema())
     case_of(code)
     return jsonify(s.DossierViewSchema().dump(dossier_actions.withdraw(database(), code, g.user, clock(),
@@ -230,8 +232,6 @@ def withdraw(code: str) -> ResponseReturnValue:
 @login_required
 def stop(code: str) -> ResponseReturnValue:
     """Stop handling the dossier (status 8; leaders)."""
-    from processes import dossier_actions
-
     body = load_body(s.ReasonSchema())
     case_of(code)
     return jsonify(s.DossierViewSchema().dump(dossier_actions.stop(database(), code, g.user, clock(), body["reason"])))

@@ -1,0 +1,98 @@
+"""What a request asks for, read from its query string or form: inbox filters, dossier search, dashboard
+period, the counter form. Pages and the JSON API read them the same way; unreadable values are dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from processes import attachments, queries, reception
+
+SCOPES = ("all", "mine", "queue")
+SLA_FILTERS = ("due_soon", "overdue")
+MAX_PERIOD = dt.timedelta(days=3660)  # ten years: enough for any report, small enough to answer quickly
+
+
+def whole_number(args: Mapping[str, str], name: str, default: int) -> int:
+    """A whole number from the query string, else the default."""
+    try:
+        return int(args.get(name, default))
+    except ValueError:
+        return default
+
+
+def date_arg(text: str | None) -> dt.date | None:
+    """An ISO date, else None."""
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def inbox_args(args: Mapping[str, str]) -> dict[str, Any]:
+    """The inbox filters from a query string, unknown values dropped."""
+    return {"scope": args.get("scope") if args.get("scope") in SCOPES else "all",
+            "procedure": args.get("procedure") or None,
+            "sla_filter": args.get("sla") if args.get("sla") in SLA_FILTERS else None,
+            "q": (args.get("q") or "").strip()[:100] or None,
+            "sort": args.get("sort") if args.get("sort") in queries.TASK_SORTS else "due",
+            "page": max(1, whole_number(args, "page", 1)),
+            "per_page": min(queries.MAX_PAGE, max(1, whole_number(args, "per_page", 20)))}
+
+
+def dossier_filter(args: Mapping[str, str]) -> queries.DossierFilter:
+    """The search form's fields as a filter (unreadable values ignored)."""
+    status = args.get("status")
+    return queries.DossierFilter(
+        code=(args.get("code") or "").strip()[:60] or None,
+        applicant=(args.get("applicant") or "").strip()[:100] or None,
+        procedure=args.get("procedure") or None, status=int(status) if status and status.isdigit() else None,
+        unit=args.get("unit") or None, received_from=date_arg(args.get("from")), received_to=date_arg(args.get("to")),
+        sla=args.get("sla") if args.get("sla") in SLA_FILTERS else None)
+
+
+def dossier_sort(args: Mapping[str, str]) -> str:
+    """The dossier list's sort order (newest received first unless a known one is asked)."""
+    return args.get("sort") if args.get("sort") in queries.DOSSIER_SORTS else "-received"  # type: ignore[return-value]
+
+
+def period(args: Mapping[str, str], today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period asked for (from / to, or a preset), this month by default; at most ten years."""
+    preset = args.get("period", "month")
+    since, until = date_arg(args.get("from")), date_arg(args.get("to"))
+    if (args.get("from") and since is None) or (args.get("to") and until is None):
+        since = until = None  # one unreadable end: the whole range is unreadable
+    if since is not None and until is None:
+        until = max(since, today)
+    elif until is not None and since is None:
+        since = until.replace(day=1)
+    if since is None or until is None:
+        if preset == "year":
+            since, until = today.replace(month=1, day=1), today
+        elif preset == "quarter":
+            since, until = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1), today
+        elif preset == "week":
+            since, until = today - dt.timedelta(days=today.weekday()), today
+        else:
+            since, until = today.replace(day=1), today
+    if until < since:
+        since, until = until, since
+    return max(since, until - MAX_PERIOD), until
+
+
+def counter_form(form: Any, files: Any) -> tuple[reception.Counter, str]:
+    """The counter form as a Counter and the chosen outcome."""
+    applicant = reception.Applicant(**{k: (form.get(f"applicant.{k}") or "").strip()
+                                       for k in ("name", "id_number", "address", "phone", "email", "channel")})
+    documents = []
+    for i in range(60):
+        if form.get(f"doc.{i}.name") is None:
+            continue
+        if form.get(f"doc.{i}.present") or (form.get(f"doc.{i}.extra") and form.get(f"doc.{i}.name", "").strip()):
+            documents.append({"name": form.get(f"doc.{i}.name", ""), "kind": form.get(f"doc.{i}.kind", "original"),
+                              "sets": form.get(f"doc.{i}.sets") or 1})
+    uploads = [reception.Upload(f.filename, f.read(attachments.MAX_BYTES + 1))
+               for f in files.getlist("files") if f and f.filename]
+    data = {k[5:]: v for k, v in form.items() if k.startswith("form.") and v.strip() != ""}
+    return reception.Counter(applicant, documents, data, form.get("note", ""), uploads), form.get("outcome", "")
