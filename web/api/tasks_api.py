@@ -55,7 +55,7 @@ def procedures():
 def list_tasks():
     """The caller's inbox: tasks assigned to them or open to a role they hold."""
     rows = tasks.list_tasks(database(), g.user, now=clock().now())
-    return jsonify(TaskSchema(many=True).dump([t.as_dict() for t in rows]))
+    return jsonify(TaskSchema(many=True).dump(rows))
 
 
 @bp.get("/tasks/<task_id>")

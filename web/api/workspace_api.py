@@ -27,7 +27,7 @@ from ..auth import login_required
 from ..context import attachments_root, clock, database
 from ..labels import VN
 from ..permissions import case_of, is_counter, may_see_dashboard, visible_reception
-from ..request_args import dossier_filter, inbox_args, period
+from ..request_args import dossier_filter, dossier_sort, inbox_args, period
 from . import workspace_schemas as s
 from .bodies import load_body, require_json
 
