@@ -22,13 +22,11 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from processes import instances, organisation
+from processes import case_logs, catalog, instances, organisation, records
 from processes.audit_schema import audit_checklist, audit_findings, audit_plans, audit_samples, audit_team
 from processes.clock import Clock
 from processes.db import Database
 from processes.errors import InvalidInput, NotFound, PermissionDenied
-from processes.schema import definitions, dossiers, events, memberships, roles, units, users
-from processes.schema import instances as instances_table
 from processes.uow import UnitOfWork, unit_of_work
 
 from .checklist import checklist_items
@@ -128,26 +126,20 @@ def _procedures_of(db: Database, conn: Connection, target, period: Period) -> li
     procedures with a step for a role somebody holds in the department.
     """
     if target.path == target.agency_path:
-        query = (select(dossiers.c.procedure).distinct().where(
-            dossiers.c.unit_id == target.id, dossiers.c.received_at >= period.first_instant,
-            dossiers.c.received_at < period.end_instant))
-        return [r.procedure for r in conn.execute(query)]
-    held = {r.role_code for r in conn.execute(  # the roles the unit works with, not its auditors' or admins'
-        select(memberships.c.role_code).join(roles, roles.c.code == memberships.c.role_code)
-        .where(memberships.c.unit_id == target.id, roles.c.kind.in_(("officer", "leader"))))}
+        return records.procedures_received(conn, target.id, period)
+    # The roles the unit works with, not its auditors' or admins'.
+    held = organisation.roles_held_in(conn, target.id, ("officer", "leader"))
     found = []
     for d in _active(conn):
-        steps = db.procedures.get(conn, d.id).steps.values()
+        steps = db.procedures.get(conn, d.definition_id).steps.values()
         if any(r.partition("@")[0] in held for s in steps for r in s.roles):
             found.append(d.code)
     return found
 
 
-def _active(conn: Connection) -> list[Any]:
+def _active(conn: Connection) -> list[catalog.VersionRef]:
     """The newest active definition of every procedure code."""
-    rows = conn.execute(select(definitions.c.id, definitions.c.code, definitions.c.version)
-                        .where(definitions.c.status == "active").order_by(definitions.c.code, definitions.c.version))
-    return list({r.code: r for r in rows}.values())
+    return list({r.code: r for r in catalog.active_versions(conn)}.values())
 
 
 def get_plan(db: Database, plan_id: int | str) -> Plan:
@@ -158,13 +150,13 @@ def get_plan(db: Database, plan_id: int | str) -> Plan:
 
 def _plan(conn: Connection, plan_id: int | str) -> Plan:
     cond = audit_plans.c.id == int(plan_id) if str(plan_id).isdigit() else audit_plans.c.code == str(plan_id)
-    row = conn.execute(select(audit_plans, units.c.code.label("unit_code"))
-                       .join(units, units.c.id == audit_plans.c.unit_id).where(cond)).first()
+    row = conn.execute(select(audit_plans).where(cond)).first()
     if row is None:
         raise NotFound(f"no audit plan {plan_id}")
+    unit_code = organisation.unit_codes(conn)[row.unit_id]
     team = [(r.username, r.role) for r in conn.execute(select(audit_team).where(audit_team.c.plan_id == row.id)
                                                        .order_by(audit_team.c.id))]
-    return Plan(row.id, row.code, row.unit_code, row.period, json.loads(row.procedures), team, row.planned_from,
+    return Plan(row.id, row.code, unit_code, row.period, json.loads(row.procedures), team, row.planned_from,
                 row.planned_to, row.status, row.seed)
 
 
@@ -181,12 +173,8 @@ def population(conn: Connection, plan: Plan) -> list[int]:
     """Case ids of the dossiers the plan's sample is drawn from (the unit's agency, the plan's procedures and
     period, by date received), in case-id order."""
     period = parse_period(plan.period)
-    agency_path = conn.execute(select(units.c.agency_path).where(units.c.code == plan.unit)).scalar_one()
-    query = (select(dossiers.c.instance_id).join(units, units.c.id == dossiers.c.unit_id)
-             .where(dossiers.c.procedure.in_(plan.procedures), units.c.path == agency_path,
-                    dossiers.c.received_at >= period.first_instant, dossiers.c.received_at < period.end_instant)
-             .order_by(dossiers.c.instance_id))
-    return [r.instance_id for r in conn.execute(query)]
+    agency_path = organisation.unit_by_code(conn, plan.unit).agency_path
+    return records.received_in_agency(conn, agency_path, plan.procedures, period)
 
 
 def draw_sample(db: Database, plan_id: int | str) -> list[str]:
@@ -206,9 +194,10 @@ def draw_sample(db: Database, plan_id: int | str) -> list[str]:
 
 
 def _sample(conn: Connection, plan_id: int) -> list[str]:
-    query = (select(dossiers.c.code).join(audit_samples, audit_samples.c.instance_id == dossiers.c.instance_id)
-             .where(audit_samples.c.plan_id == plan_id).order_by(audit_samples.c.position))
-    return [r.code for r in conn.execute(query)]
+    ids = list(conn.execute(select(audit_samples.c.instance_id).where(audit_samples.c.plan_id == plan_id)
+                            .order_by(audit_samples.c.position)).scalars())
+    codes = records.dossier_codes(conn, ids)
+    return [codes[i] for i in ids if i in codes]
 
 
 def _evidence(conn: Connection, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -216,14 +205,12 @@ def _evidence(conn: Connection, items: list[dict[str, Any]]) -> list[dict[str, A
     out = []
     for item in items:
         ref = str(item.get("dossier") or item.get("instance_id") or "").strip()
-        cond = dossiers.c.instance_id == int(ref) if ref.isdigit() else dossiers.c.code == ref
-        row = conn.execute(select(dossiers.c.instance_id, dossiers.c.code).where(cond)).first()
+        row = records.find_dossier(conn, ref) if ref else None
         if row is None:
             raise InvalidInput(f"evidence: no dossier '{ref}'", {"evidence": ref})
         link: dict[str, Any] = {"instance_id": row.instance_id, "dossier": row.code}
         if item.get("seq") is not None:
-            ev = conn.execute(select(events.c.seq, events.c.activity, events.c.lifecycle, events.c.at).where(
-                events.c.case_id == row.instance_id, events.c.seq == int(item["seq"]))).first()
+            ev = case_logs.event_at(conn, row.instance_id, int(item["seq"]))
             if ev is None:
                 raise InvalidInput(f"evidence: {row.code} has no event {item['seq']}", {"evidence": ref})
             link.update(seq=ev.seq, activity=ev.activity, lifecycle=ev.lifecycle, at=ev.at.isoformat())
@@ -281,35 +268,34 @@ def head_of(db: Database, unit: str) -> str:
 
 def _head_of(conn: Connection, unit: str) -> str:
     path = organisation.unit_by_code(conn, unit).path
-    rows = conn.execute(select(users.c.username, units.c.path)
-                        .join(memberships, memberships.c.user_id == users.c.id)
-                        .join(units, units.c.id == memberships.c.unit_id)
-                        .join(roles, roles.c.code == memberships.c.role_code)
-                        .where(roles.c.kind == "leader", users.c.active.is_(True))
-                        .order_by(users.c.username)).all()
-    above = [r for r in rows if path.startswith(r.path)]
+    above = [h for h in organisation.role_holders(conn) if h.role_kind == "leader" and path.startswith(h.unit_path)]
     if not above:
         raise NotFound(f"no leader of {unit} or above it")
-    return max(above, key=lambda r: len(r.path)).username
+    # The nearest unit above wins; among its leaders, the first by username (role_holders' order).
+    nearest = max(len(h.unit_path) for h in above)
+    return next(h.username for h in above if len(h.unit_path) == nearest)
 
 
 def findings(db: Database, year: int | None = None, plan_id: int | None = None) -> list[dict[str, Any]]:
     """Findings with their plan, unit and corrective-action case (status from the case), oldest first."""
-    query = (select(audit_findings, audit_plans.c.code.label("plan"), audit_plans.c.year, units.c.code.label("unit"),
-                    instances_table.c.business_key.label("capa"), instances_table.c.status.label("capa_status"))
-             .join(audit_plans, audit_plans.c.id == audit_findings.c.plan_id)
-             .join(units, units.c.id == audit_plans.c.unit_id)
-             .outerjoin(instances_table, instances_table.c.id == audit_findings.c.capa_instance_id)
-             .order_by(audit_findings.c.id))
+    query = (select(audit_findings, audit_plans.c.code.label("plan"), audit_plans.c.year, audit_plans.c.unit_id)
+             .join(audit_plans, audit_plans.c.id == audit_findings.c.plan_id).order_by(audit_findings.c.id))
     if year is not None:
         query = query.where(audit_plans.c.year == year)
     if plan_id is not None:
         query = query.where(audit_plans.c.id == plan_id)
     with db.read() as conn:
-        return [{"ref": f"{r.plan}/{r.number:02d}", "plan": r.plan, "unit": r.unit, "kind": r.kind,
-                 "clause": r.clause, "procedure": r.procedure, "statement": r.statement,
-                 "evidence": json.loads(r.evidence), "by": r.created_by, "at": r.created_at, "capa": r.capa,
-                 "capa_status": r.capa_status} for r in conn.execute(query)]
+        rows = list(conn.execute(query))
+        unit_codes = organisation.unit_codes(conn)
+        capas = records.case_summaries(conn, [r.capa_instance_id for r in rows if r.capa_instance_id is not None])
+    found = []
+    for r in rows:
+        capa = capas.get(r.capa_instance_id) if r.capa_instance_id is not None else None
+        found.append({"ref": f"{r.plan}/{r.number:02d}", "plan": r.plan, "unit": unit_codes[r.unit_id],
+                      "kind": r.kind, "clause": r.clause, "procedure": r.procedure, "statement": r.statement,
+                      "evidence": json.loads(r.evidence), "by": r.created_by, "at": r.created_at,
+                      "capa": capa.business_key if capa else None, "capa_status": capa.status if capa else None})
+    return found
 
 
 def answer(db: Database, plan_id: int | str, procedure: str, item_no: int, value: str, actor: str,
