@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -78,10 +78,6 @@ class UnitIndex:
     total: float = 0.0
     grade: str = ""
     figures: dict[str, int] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return asdict(self)
 
 
 def measures(facts: list[DossierFact], period: Period, rules: dict[str, Any]) -> tuple[dict[str, float | None],

@@ -16,7 +16,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter as Tally
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.durations import parse_duration
@@ -55,11 +55,20 @@ class Counts:
         """Share (0–1) resolved early or on time."""
         return (self.early + self.on_time) / self.resolved if self.resolved else 0.0
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form with the rates."""
-        return {**asdict(self), "early_rate": round(self.rate("early"), 4),
-                "on_time_rate": round(self.rate("on_time"), 4),
-                "late_rate": round(self.rate("late"), 4), "in_time_rate": round(self.in_time_rate, 4)}
+    @property
+    def early_rate(self) -> float:
+        """Share (0–1) resolved early."""
+        return self.rate("early")
+
+    @property
+    def on_time_rate(self) -> float:
+        """Share (0–1) resolved on time."""
+        return self.rate("on_time")
+
+    @property
+    def late_rate(self) -> float:
+        """Share (0–1) resolved late."""
+        return self.rate("late")
 
 
 @dataclass
@@ -76,10 +85,6 @@ class StepFigure:
     p90_hours: float | None = None
     late_in_late_dossiers: int = 0  # late dossiers in which this step overran its limit
     overrun_hours: float = 0.0  # total working hours beyond the limit, over all its late completions
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {**{k: v for k, v in asdict(self).items() if k != "counts"}, **self.counts.as_dict()}
 
 
 @dataclass
@@ -103,20 +108,6 @@ class SlaReport:
         """Steps that made dossiers late, worst first."""
         found = [s for s in self.steps if s.late_in_late_dossiers]
         return sorted(found, key=lambda s: (-s.late_in_late_dossiers, -s.overrun_hours, s.procedure, s.element_id))
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return {"period": self.period.label, "received": self.received, "received_online": self.received_online,
-                "overall": self.overall.as_dict(),
-                "by_procedure": {k: v.as_dict() for k, v in self.by_procedure.items()},
-                "by_unit": {k: v.as_dict() for k, v in self.by_unit.items()},
-                "by_month": {k: v.as_dict() for k, v in self.by_month.items()},
-                "by_department": {k: v.as_dict() for k, v in self.by_department.items()},
-                "steps": [s.as_dict() for s in self.steps],
-                "causes": [{"procedure": s.procedure, "element_id": s.element_id, "name": s.name,
-                            "late_dossiers": s.late_in_late_dossiers, "overrun_hours": round(s.overrun_hours, 1)}
-                           for s in self.causes],
-                "late_without_apology": self.late_without_apology, "names": self.names}
 
 
 def percentile(values: list[float], share: float) -> float | None:

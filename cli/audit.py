@@ -19,6 +19,7 @@ from processes.schema import definitions, instances
 from processes.setup import initialise, load_demo_organisation
 
 from .output import emit, handled, json_option
+from .schemas import DemoSummarySchema, SlaReportSchema, UnitIndexSchema
 
 # Kept here so that `quytrinh --help` does not import the report renderers (audits/reports.py).
 FORMATS = ("html", "pdf", "xlsx")
@@ -60,7 +61,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
                 catalog.deploy_file(db, path, SystemClock(), "iso")
         summary = demo.generate_year(db, year, scale, seed)
         audits = demo.run_demo_audits(db, year)
-        payload = {**summary.as_dict(), "audit_plans": audits.plans, "findings": audits.findings,
+        payload = {**DemoSummarySchema().dump(summary), "audit_plans": audits.plans, "findings": audits.findings,
                    "capa_cases": audits.capa_cases}
         emit(as_json, payload, lambda: (
             f"{summary.dossiers} dossiers in {year} ({', '.join(f'{k} {v}' for k, v in summary.by_procedure.items())})"
@@ -144,7 +145,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
             raise InvalidInput("give --year or --period")
         report = sla_report(db_of(ctx), parse_period(period or str(year)), list(procedures) or None)
         o = report.overall
-        emit(as_json, report.as_dict(), lambda: "\n".join(
+        emit(as_json, SlaReportSchema().dump(report), lambda: "\n".join(
             [f"{report.period.label}: received {report.received} (online {report.received_online}); resolved "
              f"{o.resolved}: early {o.early}, on time {o.on_time}, late {o.late} (in time {_pct(o.in_time_rate)})"]
             + [f"  {k:<11} {c.resolved:>6} resolved, {c.late:>4} late ({_pct(c.rate('late'))})"
@@ -163,7 +164,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
         from audits import index766
 
         found = index766.index766(db_of(ctx), parse_period(period), unit)
-        emit(as_json, [u.as_dict() for u in found], lambda: "\n".join(
+        emit(as_json, UnitIndexSchema(many=True).dump(found), lambda: "\n".join(
             f"{u.unit} {u.period}: {u.total:.2f} points, {u.grade}  "
             + "  ".join(f"N{g}={p:g}" for g, p in u.groups.items())
             + "".join(f"\n  missing (manual): {c.code} {c.name}" for c in u.criteria if c.missing) for u in found)

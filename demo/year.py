@@ -69,10 +69,6 @@ class DemoSummary:
     use_cases: int = 0
     seconds: float = 0.0
 
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-friendly form."""
-        return dict(self.__dict__)
-
 
 @dataclass
 class _Case:
