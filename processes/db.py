@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from . import (
     audit_schema,  # noqa: F401 - registers the internal-audit tables on the metadata
+    jobs_schema,  # noqa: F401 - registers the background jobs table on the metadata
     workspace_schema,  # noqa: F401 - registers the workspace tables on the metadata
 )
 from .caches import LiveWorkflows, ProcedureCache
