@@ -25,7 +25,10 @@ COLOURS = {"added": "#c8e6c9", "removed": "#ffcdd2", "changed": "#ffe082"}
 
 @dataclass
 class VersionDiff:
-    """Elements added, removed and changed (with what changed) from one version to the next."""
+    """Elements added, removed and changed (with what changed) from one version to the next.
+
+    Its JSON shape (changes as a list with names and details) is processes.view_schemas.VersionDiffSchema.
+    """
 
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -33,15 +36,6 @@ class VersionDiff:
     names: dict[str, str] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
     details: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form: {"added": [ids], "removed": [ids], "changed": [{"element_id", "what", "name"}]}."""
-        return {
-            "added": list(self.added), "removed": list(self.removed),
-            "changed": [{"element_id": eid, "what": what, "name": self.names.get(eid, eid),
-                         "details": self.details.get(eid, {})} for eid, what in self.changed.items()],
-            "names": dict(self.names),
-        }
 
     def colours(self, side: str) -> dict[str, str]:
         """Element id → colour for drawing the `from` side (removed, changed) or the `to` side (added, changed)."""
