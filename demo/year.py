@@ -22,6 +22,7 @@ import itertools
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -41,6 +42,8 @@ from processes.sla import working_before
 from . import profiles as P
 from . import support as S
 
+# progress(done, total): told of each simulated day (the CLI's bar, a job's progress page).
+Progress = Callable[[int, int], None]
 _MAX_STEPS = 40  # a case looping longer than this is abandoned by the simulation (never expected)
 
 
@@ -112,13 +115,19 @@ class _Sim:
         """Schedule an event of `kind` at `when`."""
         heapq.heappush(self.queue, (when, next(self.counter), kind, args))
 
-    def run(self) -> None:
-        """Handle the events in time order until none is left before `until`."""
+    def run(self, progress: Progress | None = None) -> None:
+        """Handle the events in time order until none is left before `until`; tell `progress` each new day."""
+        start = self.clock.now()
+        days, reported = max(1, (self.until - start).days), -1
         while self.queue:
             when, _, kind, args = heapq.heappop(self.queue)
             if when > self.until:
                 break
             self.clock.set(max(when, self.clock.now()))
+            # Simulated days, not events: a year of events is not known before it has been simulated.
+            if progress is not None and (day := (self.clock.now() - start).days) > reported:
+                reported = day
+                progress(min(day, days), days)
             getattr(self, f"_on_{kind}")(*args)
 
     # ---- arrivals ---------------------------------------------------------------------------------
@@ -359,12 +368,13 @@ class _Sim:
 
 
 def generate_year(db: Database, year: int, scale: float = 1.0, seed: int = 2025,
-                  attachments_root: Path | None = None, until: dt.datetime | None = None) -> DemoSummary:
+                  attachments_root: Path | None = None, until: dt.datetime | None = None,
+                  progress: Progress | None = None) -> DemoSummary:
     """Simulate a year of the demo district through the engine; return what was produced.
 
     The demo organisation and the procedures of demo/profiles.py must be deployed. Arrivals
     stop at the end of `year` (or at `until`); open cases go on until `until` (default: 31 January next
-    year) and are left as they are then.
+    year) and are left as they are then. `progress(done, total)` hears of each simulated day (CLI bars, jobs).
     """
     if scale <= 0:
         raise InvalidInput("scale must be positive")
@@ -373,7 +383,7 @@ def generate_year(db: Database, year: int, scale: float = 1.0, seed: int = 2025,
     with S.fast_sqlite(db):
         sim = _Sim(db, year, scale, seed, attachments_root, end)
         sim.plan_arrivals()
-        sim.run()
+        sim.run(progress)
     summary = sim.summary
     for case in sim.cases.values():
         summary.supplements += case.supplements
