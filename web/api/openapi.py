@@ -41,7 +41,7 @@ ROUTES = [
     ("/api/tasks/{task_id}/assign", "post", "A leader hands a step to an officer", "AssignSchema", None),
     ("/api/receptions", "post", "Receive a dossier at the counter (accept, supplement, refuse); 201", "ReceptionSchema",
      "ReceivedSchema"),
-    ("/api/receptions/{ref}", "get", "A counter record (dossier or slip)", None, None),
+    ("/api/receptions/{ref}", "get", "A counter record (dossier or slip)", None, "ReceptionRecordSchema"),
     ("/api/dossiers", "get", "Search dossiers (?code=&applicant=&procedure=&status=&unit=&from=&to=&sla=&page=)", None,
      "DossierPageSchema"),
     ("/api/dossiers/{code}", "get", "A dossier with steps, counter record, attachments, comments", None,

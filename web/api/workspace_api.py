@@ -87,7 +87,7 @@ def receive() -> ResponseReturnValue:
 def reception_record(ref: str) -> ResponseReturnValue:
     """A counter record (accepted dossier or slip)."""
     view = visible_reception(ref)
-    return jsonify({**view.__dict__, "applicant": view.applicant.__dict__, "created_at": view.created_at.isoformat()})
+    return jsonify(s.ReceptionRecordSchema().dump(view))
 
 
 @bp.get("/dossiers")
@@ -111,11 +111,9 @@ def dossier(code: str) -> ResponseReturnValue:
     """A dossier with its steps, counter record, attachments and comments."""
     instance_id = case_of(code)
     view = dossiers.get(database(), instance_id, clock())
-    counter = reception.of_case(database(), instance_id)
     return jsonify(s.DossierDetailSchema().dump({
         "dossier": view, "steps": timeline.steps(database(), instance_id),
-        "counter": {**counter.__dict__, "applicant": counter.applicant.__dict__,
-                    "created_at": counter.created_at.isoformat()} if counter else None,
+        "counter": reception.of_case(database(), instance_id),
         "attachments": attachments.of_case(database(), instance_id),
         "comments": comments.of_case(database(), instance_id)}))
 

@@ -102,6 +102,22 @@ class ReceivedSchema(Schema):
     lookup_url = fields.String(allow_none=True)
 
 
+class ReceptionRecordSchema(Schema):
+    """A counter record: the accepted dossier's reception, or the slip of a supplement or a refusal."""
+
+    id = fields.Integer()
+    ref = fields.String()
+    instance_id = fields.Integer(allow_none=True)
+    procedure = fields.String()
+    unit_id = fields.Integer()
+    outcome = fields.String()
+    applicant = fields.Nested(ApplicantSchema)
+    documents = fields.List(fields.Dict())
+    note = fields.String()
+    officer = fields.String()
+    created_at = fields.DateTime()
+
+
 class DossierRowSchema(Schema):
     """A dossier in a search result."""
 
@@ -226,7 +242,7 @@ class DossierDetailSchema(Schema):
     """A dossier with its steps, counter record, attachments and comments."""
 
     dossier = fields.Nested(DossierViewSchema, allow_none=True)
-    counter = fields.Dict(allow_none=True)
+    counter = fields.Nested(ReceptionRecordSchema, allow_none=True)
     steps = fields.List(fields.Nested(StepSchema))
     attachments = fields.List(fields.Nested(AttachmentSchema))
     comments = fields.List(fields.Nested(CommentSchema))
