@@ -27,6 +27,7 @@ from processes.audit_schema import audit_checklist, audit_findings, audit_plans,
 from processes.clock import Clock
 from processes.db import Database
 from processes.errors import InvalidInput, NotFound, PermissionDenied
+from processes.inserted import inserted_id
 from processes.uow import UnitOfWork, unit_of_work
 
 from .checklist import checklist_items
@@ -100,14 +101,15 @@ def plan_audit(db: Database, unit: str, period: str | Period, auditors: list[str
         chosen = sorted(set(procedures or _procedures_of(db, conn, target, period)))
         if not chosen:
             raise InvalidInput(f"no procedure to audit in {unit} for {period.label}", {"procedures": "none found"})
-        number = conn.execute(select(func.count(audit_plans.c.id)).where(audit_plans.c.year == period.year)).scalar()
+        number = conn.execute(select(func.count(audit_plans.c.id))
+                              .where(audit_plans.c.year == period.year)).scalar_one()
         code = f"DGNB-{period.year}-{number + 1:02d}"
         seed = seed if seed is not None else int(hashlib.sha256(code.encode()).hexdigest()[:8], 16) & 0x7FFFFFFF
-        plan_id = conn.execute(insert(audit_plans).values(
+        plan_id = inserted_id(conn.execute(insert(audit_plans).values(
             code=code, year=period.year, period=period.label, unit_id=target.id, procedures=json.dumps(chosen),
             objective=objective or f"Đánh giá sự phù hợp và hiệu lực của các quy trình tại {target.name}",
             planned_from=planned_from or period.end, planned_to=planned_to or period.end + dt.timedelta(days=7),
-            status="planned", seed=seed, created_by=actor, created_at=now)).inserted_primary_key[0]
+            status="planned", seed=seed, created_by=actor, created_at=now)))
         conn.execute(insert(audit_team), [{"plan_id": plan_id, "username": a, "role": "lead" if i == 0 else "member"}
                                           for i, a in enumerate(dict.fromkeys(auditors))])
         rows = []
@@ -250,10 +252,10 @@ def record_finding_in(uow: UnitOfWork, plan_id: int | str, kind: str, statement:
                 "quy_trinh": procedure or "", "don_vi": plan.unit,
                 "nguoi_chiu_trach_nhiem": responsible or _head_of(conn, plan.unit)}
         capa = instances.start_in(uow, CAPA_CODE, data, actor, clock)
-    finding_id = conn.execute(insert(audit_findings).values(
+    finding_id = inserted_id(conn.execute(insert(audit_findings).values(
         plan_id=plan.id, number=number, kind=kind, clause=clause, procedure=procedure, statement=statement.strip(),
         evidence=json.dumps(links, ensure_ascii=False), created_by=actor, created_at=now,
-        capa_instance_id=capa.instance_id if capa else None)).inserted_primary_key[0]
+        capa_instance_id=capa.instance_id if capa else None)))
     conn.execute(update(audit_plans).where(audit_plans.c.id == plan.id, audit_plans.c.status == "planned")
                  .values(status="in_progress"))
     return {"id": finding_id, "ref": ref, "kind": kind, "evidence": links,

@@ -22,6 +22,7 @@ from .db import Database
 from .dossier_rules import OPEN, DossierStatus
 from .errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from .eventlog import Event
+from .inserted import inserted_id
 from .keys import VN
 from .notifications import Notice, heads, holders
 from .notifications import add as notify
@@ -101,10 +102,10 @@ def create(conn: Connection, case_row, dossier_row, reason: str, proposed_at: dt
         head = heads(conn, paths or [agency_path], agency_path)
     unit_id, leaders = head
     unit_id = unit_id if unit_id is not None else case_row.unit_id
-    apology_id = conn.execute(insert(apologies).values(
+    apology_id = inserted_id(conn.execute(insert(apologies).values(
         dossier_id=dossier_row.id, unit_id=unit_id, state=ApologyState.PENDING.value, reason=reason,
         appointment_at=current, proposed_at=proposed, requested_by=actor, requested_at=now,
-    )).inserted_primary_key[0]
+    )))
     conn.execute(update(dossiers_table).where(dossiers_table.c.id == dossier_row.id).values(apology_at=None))
     process_id, name = procedure or _procedure(conn, case_row)
     text = (f"Hồ sơ {dossier_row.code} có nguy cơ trễ hạn (hẹn trả {_local(current)}): đề nghị ký thư xin lỗi "

@@ -113,7 +113,7 @@ def element_properties(conn: Connection, definition_id: int) -> dict[str, dict[s
     if found is None:
         xml = conn.execute(select(definitions.c.bpmn_xml).where(definitions.c.id == definition_id)).scalar_one()
         root = load_xml(xml).getroot()
-        found = {el.get("id"): properties_of(el) for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+        found = {str(el.get("id")): properties_of(el) for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
         _PROPERTIES[digest] = found
     return found
 

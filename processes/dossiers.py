@@ -71,7 +71,8 @@ class _Dossier:
 
     def __init__(self, values: dict[str, Any], procedure: Procedure, calendar, now: dt.datetime,
                  actor: str | None, changes: Changes, policy: SlaPolicy) -> None:
-        self.v, self.changed = values, set()
+        self.v: dict[str, Any] = values
+        self.changed: set[str] = set()
         self.procedure, self.calendar, self.now, self.actor = procedure, calendar, now, actor
         self.changes, self.policy = changes, policy
 
@@ -185,13 +186,13 @@ def _moves(d: _Dossier, conn: Connection, row, procedure: Procedure, opened: lis
            auto: list[AutoStep], completed: bool) -> None:
     """Apply what the BPMN markers say about the steps just opened and the end events just reached."""
     markers = markers_of(conn, row.definition_id, procedure.sha256)
-    for step in opened:
-        kind = markers.sla.get(step.element_id)
+    for ready in opened:
+        kind = markers.sla.get(ready.element_id)
         if kind in ("supplement", "payment"):
-            d.pause(kind, step.element_id)
-    for step in auto:
-        if step.kind == "EndEvent" and step.element_id in markers.outcome:
-            d.finish(markers.outcome[step.element_id])
+            d.pause(kind, ready.element_id)
+    for ran in auto:
+        if ran.kind == "EndEvent" and ran.element_id in markers.outcome:
+            d.finish(markers.outcome[ran.element_id])
     if completed and d.status in OPEN:
         d.finish(S.DONE)
 

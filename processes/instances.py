@@ -36,6 +36,7 @@ from .errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from .eventlog import Chain, Event, append
 from .fastsql import Fast
 from .handlers import registered
+from .inserted import inserted_id
 from .keys import next_business_key
 from .projection import CaseMove, Changes, auto_events, open_tasks, sync_tasks
 from .schema import human_tasks, instances, units
@@ -96,7 +97,7 @@ def start_in(uow: UnitOfWork, code: str, data: dict[str, Any], actor: str, clock
     values = {"business_key": key, "definition_id": definition.id, "unit_id": agency.id,
               "status": InstanceStatus.RUNNING.value, "state": "{}", "state_version": STATE_VERSION,
               "lock_version": 1, "started_by": actor, "created_at": now, "updated_at": now}
-    instance_id = conn.execute(_NEW_INSTANCE, values).inserted_primary_key[0]
+    instance_id = inserted_id(conn.execute(_NEW_INSTANCE, values))
     changes = Changes(events=[Event(procedure.process_id, "case_start", now, actor, procedure.name,
                                     {"business_key": key, "version": definition.version})])
     changes.events.extend(auto_events(auto, now))
@@ -109,9 +110,14 @@ def start_in(uow: UnitOfWork, code: str, data: dict[str, Any], actor: str, clock
 
 def _inserted_row(instance_id: int, values: dict[str, Any]) -> SimpleNamespace:
     """The row just inserted, as the database now holds it (every column: given, else its default)."""
-    row = {c.name: (c.default.arg if c.default is not None and not callable(c.default.arg) else None)
-           for c in instances.columns}
+    row = {c.name: _scalar_default(c.default) for c in instances.columns}
     return SimpleNamespace(**{**row, **values, "id": instance_id})
+
+
+def _scalar_default(default: Any) -> Any:
+    """A column's constant default (None when it has none, or when the database or a function makes it)."""
+    arg = getattr(default, "arg", None)
+    return None if callable(arg) else arg
 
 
 def complete(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clock: Clock) -> Moved:

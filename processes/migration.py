@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, diff_workflow, filter_tasks, migrate_workflow
@@ -32,6 +33,7 @@ from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound, ServiceError
 from .eventlog import Event
+from .inserted import inserted_id
 from .procedures import procedure_row, require_editor
 from .projection import Changes, open_tasks
 from .schema import instances as instances_table
@@ -81,14 +83,14 @@ def migrate_in(uow: UnitOfWork, clock: Clock, actor: str, code: str, source: int
     require_editor(conn, actor)
     old, new = _pair(conn, code, source, target)
     ids = [r.id for r in _candidates(conn, old.definition_id, filters or {})]
-    migration_id = conn.execute(insert(migrations).values(
+    migration_id = inserted_id(conn.execute(insert(migrations).values(
         procedure_id=old.procedure_id, from_version=source, to_version=target,
         from_definition_id=old.definition_id, to_definition_id=new.definition_id,
         filter=json.dumps(filters or {}, ensure_ascii=False), created_by=actor, created_at=now,
-    )).inserted_primary_key[0]
+    )))
     changed = diff_versions(old.bpmn_xml, new.bpmn_xml).changed
-    verdicts = [_kept_on_error(uow, instance_id, "not moved",
-                               lambda i=instance_id: _move_one(uow, clock, actor, migration_id, i, old, new, changed))
+    verdicts = [_kept_on_error(uow, instance_id, "not moved", partial(_move_one, uow, clock, actor, migration_id,
+                                                                       instance_id, old, new, changed))
                 for instance_id in ids]
     return {**_summary(code, source, target, verdicts), "migration": migration_id}
 
@@ -193,7 +195,7 @@ def revert_in(uow: UnitOfWork, clock: Clock, actor: str, code: str, migration_id
     for item in items:
         base = {"instance_id": item.instance_id, "business_key": item.business_key}
         found = _kept_on_error(uow, item.instance_id, "not reverted",
-                               lambda item=item: _revert_one(uow, clock, actor, batch, item, now))
+                               partial(_revert_one, uow, clock, actor, batch, item, now))
         results.append({**base, "outcome": found["outcome"], "reasons": found["reasons"]})
     conn.execute(update(migrations).where(migrations.c.id == migration_id).values(
         reverted_by=actor, reverted_at=now))

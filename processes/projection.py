@@ -9,6 +9,7 @@ from typing import Any
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from sqlalchemy import Connection, insert, select, update
 
+from engine.calendar import default_calendar
 from engine.parsing import Procedure
 from engine.runner import AutoStep, ReadyStep
 
@@ -77,7 +78,8 @@ def sync_tasks(
     new = [step for step in ready if str(step.task_id) not in before]
     if new:
         # SLA columns (processes/sla.py): due_at = the agency calendar's add(now, dueDate), due-soon instant…
-        calendar = calendar_for(conn, unit_id) if any(s.due for s in new) else None
+        # Without a time limit no calendar is read: the shipped one stands in, sparing the agency lookup.
+        calendar = calendar_for(conn, unit_id) if any(s.due for s in new) else default_calendar()
         rows = [{**_task_row(instance_id, unit_id, s, now), **sla.task_columns(calendar, now, s.due)} for s in new]
         _INSERT_TASKS.execute(conn, rows)
         for step, row in zip(new, rows, strict=True):

@@ -28,6 +28,7 @@ from .assignment import may_work
 from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound, PermissionDenied
+from .inserted import inserted_id
 from .keys import next_business_key
 from .schema import definitions, memberships, units, users
 from .uow import UnitOfWork, unit_of_work
@@ -208,7 +209,8 @@ def receive_in(uow: UnitOfWork, code: str, counter: Counter, outcome: str, actor
     if checked and attachments_root is None:
         raise InvalidInput.of("uploads_need_store")
     # Files first (content-addressed, idempotent): a failed transaction leaves at most unreferenced blobs.
-    digests = [attachments.store_blob(attachments_root, data) for _, data in checked] if checked else []
+    digests = [attachments.store_blob(attachments_root, data) for _, data in checked] \
+        if checked and attachments_root is not None else []
     now = clock.now()
     a = counter.applicant
     agency = _agency(conn, actor, step, unit)
@@ -219,7 +221,7 @@ def receive_in(uow: UnitOfWork, code: str, counter: Counter, outcome: str, actor
            "note": counter.note.strip(), "officer": actor, "created_at": now}
     if outcome != "accepted":
         ref = next_business_key(conn, f"{agency.code}-PH", now)
-        new_id = conn.execute(insert(receptions).values(ref=ref, instance_id=None, **row)).inserted_primary_key[0]
+        new_id = inserted_id(conn.execute(insert(receptions).values(ref=ref, instance_id=None, **row)))
         return Received(new_id, ref, outcome)
     data = form_data(step, counter)
     started = instances.start_in(uow, definition.code, data, actor, clock, agency.code)
@@ -230,8 +232,8 @@ def receive_in(uow: UnitOfWork, code: str, counter: Counter, outcome: str, actor
         instances.complete_in(uow, str(first.task_id), data, actor, clock)
     except InvalidInput as exc:
         raise InvalidInput(str(exc), _applicant_errors(exc.errors), code=exc.code, params=exc.params) from None
-    new_id = conn.execute(insert(receptions).values(ref=started.business_key, instance_id=started.instance_id,
-                                                    **row)).inserted_primary_key[0]
+    new_id = inserted_id(conn.execute(insert(receptions).values(ref=started.business_key,
+                                                                instance_id=started.instance_id, **row)))
     events = [attachments.insert_row(conn, started.instance_id, name, content_type, digest, len(data_bytes),
                                      actor, now)[1]
               for ((name, content_type), data_bytes), digest in zip(checked, digests, strict=True)]
