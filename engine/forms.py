@@ -89,7 +89,7 @@ def validate_free_data(data: Any) -> dict[str, Any]:
     """Check data for a step without a form: a JSON object with identifier keys."""
     if not isinstance(data, dict):
         raise FormInvalid({"_": FieldError("not_object")})
-    bad = {k: FieldError("identifier") for k in data if not isinstance(k, str) or not _IDENT.match(k)}
+    bad: dict[str, str] = {k: FieldError("identifier") for k in data if not isinstance(k, str) or not _IDENT.match(k)}
     if bad:
         raise FormInvalid(bad)
     if len(repr(data)) > MAX_FREE_DATA_BYTES:

@@ -25,6 +25,7 @@ from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound
 from .eventlog import Event
+from .inserted import inserted_id
 from .schema import definitions, instances
 from .workspace_schema import attachments
 
@@ -113,9 +114,9 @@ def insert_row(conn: Connection, instance_id: int, name: str, content_type: str,
     count = len(list(conn.execute(select(attachments.c.id).where(attachments.c.instance_id == instance_id))))
     if count >= MAX_PER_CASE:
         raise InvalidInput.of("too_many_attachments", {"file": f"at most {MAX_PER_CASE} files per dossier"})
-    new_id = conn.execute(insert(attachments).values(
+    new_id = inserted_id(conn.execute(insert(attachments).values(
         instance_id=instance_id, task_uuid=task_uuid, sha256=digest, filename=name, content_type=content_type,
-        size=size, uploaded_by=actor, uploaded_at=now)).inserted_primary_key[0]
+        size=size, uploaded_by=actor, uploaded_at=now)))
     process = conn.execute(select(definitions.c.process_id, definitions.c.name)
                            .join(instances, instances.c.definition_id == definitions.c.id)
                            .where(instances.c.id == instance_id)).one()

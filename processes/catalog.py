@@ -22,6 +22,7 @@ from .db import Database
 from .errors import ConflictError, NotFound
 from .fastsql import Fast
 from .handlers import registered
+from .inserted import inserted_id
 from .schema import definitions
 
 
@@ -75,7 +76,7 @@ def _store(conn: Connection, procedure, text: str, now: dt.datetime, actor: str 
             status="active", deployed_at=now, deployed_by=actor))
     except IntegrityError:
         raise ConflictError.of("deployed_meanwhile", code=procedure.code, version=version) from None
-    definition_id = result.inserted_primary_key[0]
+    definition_id = inserted_id(result)
     return Deployment(definition_id, procedure.code, version, procedure.process_id, procedure.name, True)
 
 

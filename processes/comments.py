@@ -15,6 +15,7 @@ from .clock import Clock
 from .db import Database
 from .errors import InvalidInput
 from .eventlog import Event
+from .inserted import inserted_id
 from .schema import definitions, instances
 from .workspace_schema import comments
 
@@ -44,8 +45,8 @@ def add(db: Database, instance_id: int, text: str, actor: str, clock: Clock, tas
     with db.write() as conn:
         check_may_see(conn, actor, instance_id, now)
         case = dossiers.lock_case(conn, instance_id)
-        new_id = conn.execute(insert(comments).values(instance_id=instance_id, task_uuid=task_uuid, author=actor,
-                                                      text=text, created_at=now)).inserted_primary_key[0]
+        new_id = inserted_id(conn.execute(insert(comments).values(
+            instance_id=instance_id, task_uuid=task_uuid, author=actor, text=text, created_at=now)))
         process = conn.execute(select(definitions.c.process_id, definitions.c.name)
                                .join(instances, instances.c.definition_id == definitions.c.id)
                                .where(instances.c.id == instance_id)).one()

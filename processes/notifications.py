@@ -211,7 +211,8 @@ def heads(conn: Connection, unit_paths: list[str], agency_path: str) -> tuple[in
                      .join(roles, roles.c.code == memberships.c.role_code))
         .where(roles.c.kind == "leader", users.c.active.is_(True),
                units.c.path.in_(sorted({p for chain in chains for p in chain})))))
-    unit_id, leaders = None, set()
+    unit_id: int | None = None
+    leaders: set[str] = set()
     for chain in chains:
         for prefix in chain:
             here = [r for r in rows if r.path == prefix]

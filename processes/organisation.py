@@ -16,6 +16,7 @@ from .clock import Clock
 from .db import Database
 from .errors import ConflictError, InvalidInput, NotFound
 from .fastsql import Fast
+from .inserted import inserted_id
 from .schema import human_tasks, instances, memberships, roles, units, users
 
 _CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
@@ -70,7 +71,7 @@ def add_unit(db: Database, code: str, name: str, parent: str | None = None, kind
                 code=code, name=name, kind=kind, parent_id=parent_id, path=path, agency_path=agency_path))
         except IntegrityError:
             raise InvalidInput(f"unit '{code}' already exists") from None
-        return result.inserted_primary_key[0]
+        return inserted_id(result)
 
 
 def unit_by_code(conn: Connection, code: str):
@@ -105,7 +106,7 @@ def add_user(db: Database, clock: Clock, username: str, password: str | None, fu
                 password_hash=hashed, active=True, created_at=clock.now()))
         except IntegrityError:
             raise InvalidInput(f"user '{username}' already exists", {"username": "taken"}) from None
-        return result.inserted_primary_key[0]
+        return inserted_id(result)
 
 
 def grant(db: Database, username: str, role: str, unit: str) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import FromClause, Select, and_, func, or_, select
 
 from . import notifications, organisation, sla
 from .access import Viewer, case_condition, may_act, task_condition, viewer
@@ -89,7 +89,7 @@ def inbox(db: Database, username: str, clock: Clock, *, scope: str = "all", proc
     with db.read() as conn:
         v = viewer(conn, username, now)
         cond = [task_condition(v, mine_only=scope == "mine", queue_only=scope == "queue")]
-        source = human_tasks
+        source: FromClause = human_tasks
         if procedure or q or sort == "code":  # the index covers the join: no task row is read
             source = source.join(instances, instances.c.id == human_tasks.c.instance_id)
         if procedure:

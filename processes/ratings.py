@@ -13,6 +13,7 @@ from .clock import Clock
 from .db import Database
 from .dossier_rules import RESOLVED, DossierStatus
 from .errors import ConflictError, InvalidInput, NotFound
+from .inserted import inserted_id
 from .public import matches
 from .schema import dossiers
 from .workspace_schema import ratings
@@ -23,7 +24,7 @@ MAX_COMMENT = 1000
 
 def rate(db: Database, code: str, id_number: str, score: int, comment: str, clock: Clock) -> int:
     """Record the applicant's rating of a finished dossier; return the rating's id."""
-    errors = {}
+    errors: dict[str, str] = {}
     if not isinstance(score, int) or isinstance(score, bool) or score not in SCORES:
         errors["score"] = FieldError("score")
     comment = (comment or "").strip()
@@ -40,8 +41,8 @@ def rate(db: Database, code: str, id_number: str, score: int, comment: str, cloc
         if conn.execute(select(ratings.c.id).where(ratings.c.instance_id == row.instance_id)).first():
             raise ConflictError.of("already_rated")
         try:
-            return conn.execute(insert(ratings).values(instance_id=row.instance_id, score=score, comment=comment,
-                                                       created_at=clock.now())).inserted_primary_key[0]
+            return inserted_id(conn.execute(insert(ratings).values(
+                instance_id=row.instance_id, score=score, comment=comment, created_at=clock.now())))
         except IntegrityError:  # two submissions at once: the unique key keeps one
             raise ConflictError.of("already_rated") from None
 

@@ -143,7 +143,7 @@ def _steps_by_unit(conn: Connection, agency_ids: list[int], since: dt.datetime, 
              .group_by(units.c.code, units.c.name).order_by(units.c.code))
     found = [Counts(r.code, r.name, 0, 0, int(r.done), int(r.early), int(r.on_time), int(r.late))
              for r in conn.execute(query)]
-    overdue = dict(conn.execute(
+    overdue: dict[str, int] = dict(conn.execute(
         select(units.c.code, func.count()).select_from(
             human_tasks.join(users, users.c.username == human_tasks.c.assignee)
             .join(memberships, memberships.c.user_id == users.c.id).join(units, units.c.id == memberships.c.unit_id))

@@ -19,6 +19,7 @@ from .assignment import may_work
 from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound, PermissionDenied
+from .inserted import inserted_id
 from .keys import VN
 from .workspace_schema import substitutes
 
@@ -54,7 +55,7 @@ def _may_manage(conn: Connection, actor: str, username: str) -> bool:
 def set_substitute(db: Database, username: str, substitute: str, starts_on: dt.date, ends_on: dt.date,
                    actor: str, clock: Clock, reason: str = "") -> Substitution:
     """Let `substitute` stand in for `username` from `starts_on` to `ends_on` (inclusive)."""
-    errors = {}
+    errors: dict[str, str] = {}
     if substitute == username:
         errors["substitute"] = FieldError("self_substitute")
     if ends_on < starts_on:
@@ -78,9 +79,9 @@ def set_substitute(db: Database, username: str, substitute: str, starts_on: dt.d
         theirs = {m.agency_path for m in organisation.memberships_of(conn, username)}
         if not theirs & {m.agency_path for m in organisation.memberships_of(conn, substitute)}:
             raise InvalidInput.of("substitute_elsewhere", {"substitute": FieldError("other_agency")})
-        new_id = conn.execute(insert(substitutes).values(
+        new_id = inserted_id(conn.execute(insert(substitutes).values(
             username=username, substitute=substitute, starts_on=starts_on, ends_on=ends_on, reason=reason.strip(),
-            created_by=actor, created_at=clock.now(), revoked=False)).inserted_primary_key[0]
+            created_by=actor, created_at=clock.now(), revoked=False)))
         return _get(conn, new_id)
 
 

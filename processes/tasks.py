@@ -61,6 +61,7 @@ def _move(db: Database, task_uuid: str, actor: str, clock: Clock, new: TaskStatu
         check_task_transition(task.state, new)
         member = organisation.memberships_of(conn, actor)
         if lifecycle == "assign":
+            assert assignee is not None  # assign() always names the assignee
             if not may_lead(member, task.path):
                 raise PermissionDenied.of("may_not_reassign", actor=actor, case=task.business_key)
             organisation.user_by_name(conn, assignee)
