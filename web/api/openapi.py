@@ -9,7 +9,7 @@ from . import procedure_schemas, schemas, workspace_schemas
 
 ROUTES = [
     ("/api/me", "get", "The caller and their roles", None, "MeSchema"),
-    ("/api/procedures", "get", "Every procedure version", None, None),
+    ("/api/procedures", "get", "Every procedure version (a list)", None, "DefinitionSchema"),
     ("/api/tasks", "get", "The caller's inbox", None, "TaskSchema"),
     ("/api/tasks/{task_id}", "get", "A task with its form (JSON Schema)", None, "TaskDetailSchema"),
     ("/api/tasks/{task_id}/complete", "post", "Complete a task", "CompleteSchema", "MovedSchema"),
@@ -32,7 +32,8 @@ ROUTES = [
      "MigrationRequestSchema", "MigrationResultSchema"),
     ("/api/procedures/{code}/migrations", "post", "Move running cases to a newer version",
      "MigrationRequestSchema", "MigrationResultSchema"),
-    ("/api/procedures/{code}/migrations", "get", "Every migration with per-case outcomes", None, None),
+    ("/api/procedures/{code}/migrations", "get", "Every migration with per-case outcomes (a list)", None,
+     "MigrationSchema"),
     ("/api/procedures/{code}/migrations/{migration_id}/revert", "post", "Put moved cases back exactly", None,
      "RevertResultSchema"),
     # The officer workspace (web/api/workspace_api.py, personal_api.py, public_api.py).
@@ -81,8 +82,8 @@ def spec_document() -> dict:
     """The OpenAPI document as a dict."""
     spec = APISpec(title="quytrinh API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for name in ("ErrorSchema", "TaskSchema", "TaskDetailSchema", "CompleteSchema", "StartSchema",
-                 "MovedSchema", "MeSchema"):
+    for name in ("ErrorSchema", "DefinitionSchema", "TaskSchema", "TaskDetailSchema", "CompleteSchema",
+                 "StartSchema", "MovedSchema", "MeSchema"):
         spec.components.schema(name.removesuffix("Schema"), schema=getattr(schemas, name))
     for name in procedure_schemas.__all__:
         if name.removesuffix("Schema") not in spec.components.schemas:  # nested ones register themselves

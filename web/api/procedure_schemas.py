@@ -7,7 +7,7 @@ from marshmallow import Schema, fields
 from processes.view_schemas import FindingSchema, VersionDiffSchema
 
 __all__ = [
-    "DiffSchema", "DraftSchema", "MigrationRequestSchema", "MigrationResultSchema", "ProblemsSchema",
+    "DiffSchema", "DraftSchema", "MigrationRequestSchema", "MigrationResultSchema", "MigrationSchema", "ProblemsSchema",
     "ProcedureSchema", "RevertResultSchema", "SavedDraftSchema", "SubmitSchema", "SubmittedSchema", "ValidateSchema",
     "VersionSchema",
 ]
@@ -136,6 +136,33 @@ class MigrationResultSchema(Schema):
     blocked = fields.Integer()
     migration = fields.Integer()
     instances = fields.List(fields.Nested(CaseVerdictSchema))
+
+
+class MigrationItemSchema(Schema):
+    """One case a migration considered, and what became of it."""
+
+    instance_id = fields.Integer()
+    business_key = fields.String()
+    outcome = fields.String()
+    reasons = fields.List(fields.String())
+    steps = fields.List(fields.Dict())
+
+
+class MigrationSchema(Schema):
+    """A recorded migration with its per-case outcomes (reverted_at once put back)."""
+
+    id = fields.Integer()
+    procedure_id = fields.Integer()
+    from_version = fields.Integer()
+    to_version = fields.Integer()
+    from_definition_id = fields.Integer()
+    to_definition_id = fields.Integer()
+    filter = fields.Dict()
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    reverted_by = fields.String(allow_none=True)
+    reverted_at = fields.DateTime(allow_none=True)
+    items = fields.List(fields.Nested(MigrationItemSchema))
 
 
 class RevertResultSchema(Schema):

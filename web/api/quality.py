@@ -24,6 +24,7 @@ from .procedure_schemas import (
     DraftSchema,
     MigrationRequestSchema,
     MigrationResultSchema,
+    MigrationSchema,
     ProblemsSchema,
     ProcedureSchema,
     RevertResultSchema,
@@ -137,8 +138,7 @@ def migrate(code: str) -> ResponseReturnValue:
 def list_migrations(code: str) -> ResponseReturnValue:
     """Every migration of a procedure with its per-case outcomes."""
     rows = migration.list_migrations(database(), code)
-    return jsonify([{**m, "created_at": m["created_at"].isoformat(),
-                     "reverted_at": m["reverted_at"].isoformat() if m["reverted_at"] else None} for m in rows])
+    return jsonify(MigrationSchema(many=True).dump(rows))
 
 
 @bp.post("/procedures/<code>/migrations/<int:migration_id>/revert")

@@ -12,6 +12,17 @@ class ErrorSchema(Schema):
     fields = fields.Dict(keys=fields.String(), values=fields.String())
 
 
+class DefinitionSchema(Schema):
+    """A deployed version of a procedure in the catalog."""
+
+    id = fields.Integer()
+    code = fields.String()
+    version = fields.Integer()
+    name = fields.String()
+    status = fields.String()
+    deployed_at = fields.DateTime()
+
+
 class TaskSchema(Schema):
     """A human task as the inbox shows it."""
 

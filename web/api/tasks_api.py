@@ -12,7 +12,15 @@ from ..context import clock, database
 from ..permissions import case_of
 from .bodies import load_body, require_json
 from .openapi import spec_document
-from .schemas import CompleteSchema, MeSchema, MovedSchema, StartSchema, TaskDetailSchema, TaskSchema
+from .schemas import (
+    CompleteSchema,
+    DefinitionSchema,
+    MeSchema,
+    MovedSchema,
+    StartSchema,
+    TaskDetailSchema,
+    TaskSchema,
+)
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 bp.before_request(require_json)
@@ -47,7 +55,7 @@ def me():
 def procedures():
     """Every procedure version in the catalog."""
     rows = catalog.list_definitions(database())
-    return jsonify([{**r, "deployed_at": r["deployed_at"].isoformat()} for r in rows])
+    return jsonify(DefinitionSchema(many=True).dump(rows))
 
 
 @bp.get("/tasks")
