@@ -10,13 +10,21 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from processes.keys import VN
+from processes.statuses import InstanceStatus
 
 from .report_data import HEADLINE_LABELS, AnnualReport
 
 KIND_LABELS = {"conformity": "Phù hợp", "observation": "Khuyến nghị (quan sát)", "nonconformity": "Không phù hợp"}
 DEVIATION_LABELS = {"skipped": "bỏ qua bước", "out_of_order": "sai thứ tự", "repeated": "lặp lại",
                     "unexpected": "bước không có trong quy trình", "role_not_allowed": "sai người thực hiện"}
-STATUS_LABELS = {"running": "Đang thực hiện", "completed": "Đã đóng", "cancelled": "Đã hủy"}
+
+
+def _case_status(value: str | None) -> str:
+    """A CAPA case's status by the enum's one label (the value itself if it is not one)."""
+    try:
+        return InstanceStatus(value).label
+    except ValueError:
+        return value or ""
 
 
 @dataclass
@@ -136,7 +144,7 @@ def sections(r: AnnualReport) -> list[Section]:
 def _finding_rows(findings: list[dict]) -> list[tuple[str, ...]]:
     return [(f["ref"], KIND_LABELS.get(f["kind"], f["kind"]), f["clause"], f["statement"],
              ", ".join(e["dossier"] + (f" #{e['seq']}" if e.get("seq") else "") for e in f["evidence"]),
-             f"{f['capa']} ({STATUS_LABELS.get(f['capa_status'] or '', '')})" if f["capa"] else "")
+             f"{f['capa']} ({_case_status(f['capa_status'])})" if f["capa"] else "")
             for f in findings]
 
 
@@ -165,7 +173,7 @@ def review_sections(r: AnnualReport) -> list[Section]:
         f"(chi tiết tại mục 3–9)."]))
     out.append(Section("review", "B.c4) Sự không phù hợp và hành động khắc phục", tables=[TableSpec(
         ("Hồ sơ khắc phục", "Mở ngày", "Đóng ngày", "Tình trạng", "Bước hiện tại"),
-        [(c["case"], day(c["opened"]), day(c["closed"]), STATUS_LABELS.get(c["status"], c["status"]), c["step"])
+        [(c["case"], day(c["opened"]), day(c["closed"]), _case_status(c["status"]), c["step"])
          for c in r.capa], (1.6, 1, 1, 1.2, 3))]))
     rows = []
     for quarter, units in r.index766.items():

@@ -24,10 +24,8 @@ MASTER_COLUMNS = (
     ("Ngày ban hành", "issue_date", 1.1, "C"),
     ("Ngày hiệu lực", "effective_date", 1.1, "C"),
     ("Đơn vị soạn thảo", "owner", 1.8, "L"),
-    ("Tình trạng", "status", 1.1, "C"),
+    ("Tình trạng", "status_label", 1.1, "C"),  # VersionStatus.label, filled in by processes
 )
-STATUS_LABELS = {"effective": "Đang hiệu lực", "superseded": "Hết hiệu lực (thay thế)", "withdrawn": "Đã hủy bỏ",
-                 "draft": "Dự thảo", "in_review": "Đang xem xét", "approved": "Đã phê duyệt"}
 
 
 def _cell(row: dict[str, Any], key: str, index: int) -> str:
@@ -40,8 +38,6 @@ def _cell(row: dict[str, Any], key: str, index: int) -> str:
         return vn.short_date(dt.date.fromisoformat(value))
     if key == "issue_number" and value not in (None, ""):
         return str(value).zfill(2)
-    if key == "status":
-        return STATUS_LABELS.get(value or "", vn.nfc(value or ""))
     return vn.nfc(value if value is not None else "")
 
 

@@ -27,7 +27,7 @@ class VersionStatus(StrEnum):
 LABELS: dict[VersionStatus, str] = {
     VersionStatus.DRAFT: "Dự thảo", VersionStatus.IN_REVIEW: "Đang xem xét, phê duyệt",
     VersionStatus.APPROVED: "Đã phê duyệt", VersionStatus.EFFECTIVE: "Đang hiệu lực",
-    VersionStatus.SUPERSEDED: "Đã thay thế (lỗi thời)", VersionStatus.WITHDRAWN: "Đã hủy bỏ",
+    VersionStatus.SUPERSEDED: "Hết hiệu lực (thay thế)", VersionStatus.WITHDRAWN: "Đã hủy bỏ",
 }
 
 VERSION_TRANSITIONS: dict[VersionStatus, frozenset[VersionStatus]] = {

@@ -91,9 +91,11 @@ def document_metadata(db: Database, code: str, number: int | None = None) -> dic
 
 
 def master_list_rows(db: Database) -> list[dict[str, Any]]:
-    """The master list of documents (danh mục tài liệu) as rows for documents.master_list."""
+    """The master list of documents (danh mục tài liệu) as rows for documents.master_list (which cannot read
+    the enum, being below processes: each row carries its status's one label)."""
     return [{"code": r["code"], "name": r["name"], "issue_number": r["issue_number"], "issue_date": r["issue_date"],
-             "effective_date": r["effective_date"], "owner": r["owner"], "status": r["status"]}
+             "effective_date": r["effective_date"], "owner": r["owner"], "status": r["status"],
+             "status_label": VersionStatus(r["status"]).label if r["status"] else ""}
             for r in list_catalog(db)]
 
 

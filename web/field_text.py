@@ -79,7 +79,7 @@ def coded(value: Any) -> FieldError | None:
 # messages as English text, and an upload's as "<file name>: <message>". Until it writes FieldErrors, every
 # text it can write is mapped to its code here. The texts are rendered from engine/field_errors.py, so the
 # English is still written once; tests/web/test_field_text.py fails when reception.py stops writing them.
-RECEPTION_CODES = ("required", "id_number", "phone", "email", "channel", "missing_items", "refusal_reason")
+RECEPTION_CODES = ("id_number", "phone", "email", "channel", "missing_items", "refusal_reason")
 RECEPTION_LIMITS = (200, 500, 4000)
 
 

@@ -128,9 +128,10 @@ def test_procedure_document_without_metadata_still_renders():
 ROWS = [
     {"code": "QT-XD-01", "name": "Cấp giấy phép xây dựng nhà ở riêng lẻ", "issue_number": 2,
      "issue_date": "2026-01-05", "effective_date": dt.date(2026, 1, 12), "owner": "Phòng Kinh tế – Hạ tầng",
-     "status": "effective"},
+     "status": "effective", "status_label": "Đang hiệu lực"},
     {"code": "QT-CT-01", "name": "Chứng thực bản sao từ bản chính", "issue_number": 1, "issue_date": "2025-03-02",
-     "effective_date": "2025-03-02", "owner": "Phòng Tư pháp", "status": "superseded"},
+     "effective_date": "2025-03-02", "owner": "Phòng Tư pháp", "status": "superseded",
+     "status_label": "Hết hiệu lực (thay thế)"},
 ]
 
 

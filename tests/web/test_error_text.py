@@ -6,6 +6,7 @@ import html
 
 import pytest
 
+from processes.apology import ApologyState
 from processes.error_codes import TEMPLATES, param_names
 from processes.errors import ConflictError, NotFound
 from tests.web.conftest import csrf_of
@@ -24,7 +25,7 @@ def _available(code: str) -> set[str]:
 
 def _status_labels() -> list[str]:
     """The one label of every status the texts name (each enum's own table)."""
-    return [APOLOGY_STATE_LABELS[m] if m in APOLOGY_STATE_LABELS else m.label
+    return [APOLOGY_STATE_LABELS[m] if isinstance(m, ApologyState) else m.label
             for enum in set(STATUS_ENUMS.values()) for m in enum]
 
 

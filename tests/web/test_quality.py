@@ -149,7 +149,7 @@ def test_procedure_page_send_approve_from_the_page(catalog, login):
                                                                  "ket_qua_phe_duyet": "phe_duyet"})
     assert _versions(iso)[2]["status"] == "effective"
     text = iso.get(f"/quality/procedures/{CODE}?v=1").get_data(as_text=True)
-    assert "Đã thay thế (lỗi thời)" in text and "Đang hiệu lực" in text
+    assert "Hết hiệu lực (thay thế)" in text and "Đang hiệu lực" in text
 
 
 def test_a_draft_with_errors_is_shown_and_refused_from_the_page(catalog, login):
