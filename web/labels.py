@@ -21,8 +21,6 @@ from processes.keys import VN
 from processes.statuses import InstanceStatus, TaskStatus
 from processes.version_status import VersionStatus
 
-__all__ = ["VN", "status_name", "vn_time", "vn_date", "duration_text", "timeline_details"]
-
 SLA_LABELS = {"on_track": _l("Trong hạn"), "due_soon": _l("Sắp đến hạn"), "overdue": _l("Quá hạn"),
               "paused": _l("Tạm dừng")}
 RESULT_LABELS = {"early": _l("Sớm hạn"), "on_time": _l("Đúng hạn"), "late": _l("Trễ hạn")}
