@@ -17,6 +17,7 @@ from processes.errors import InvalidInput
 from processes.handlers import registered
 from processes.keys import VN
 from processes.lookup import find_instance
+from processes.view_schemas import MovedSchema
 
 from .audit import audit_commands
 from .calendar import calendar_commands
@@ -127,11 +128,7 @@ def complete(ctx: click.Context, task_id: str, data: str, actor: str, as_json: b
 
 
 def _print_moved(moved: instances.Moved, as_json: bool) -> None:
-    payload: dict[str, Any] = {
-        "instance": moved.instance_id, "business_key": moved.business_key, "status": moved.status,
-        "end_event": moved.end_event,
-        "opened": [{"id": str(s.task_id), "element_id": s.element_id, "name": s.name,
-                    "roles": list(s.roles), "assignee": s.assignee, "due": s.due} for s in moved.opened]}
+    payload: dict[str, Any] = MovedSchema().dump(moved)
     emit(as_json, payload, lambda: "\n".join(
         [f"{moved.business_key} (instance {moved.instance_id}): {moved.status}"]
         + [f"  next: {s['id']}  {s['name']}  [{', '.join(s['roles'])}] {s['due'] or ''}" for s in payload["opened"]]))

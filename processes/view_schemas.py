@@ -1,7 +1,8 @@
-"""Marshmallow schemas of the engine's views (lint findings, version diffs), and fields the views share.
+"""Marshmallow schemas of views that several layers print as JSON, and fields the views share.
 
-The engine stays free of marshmallow, so the one JSON shape of its views lives here, the lowest layer that
-serialises them: processes (LintFailed, problems_of), the quality pages and the JSON API all dump through it.
+The engine stays free of marshmallow, so the one JSON shape of its views (lint findings, version diffs) lives
+here, the lowest layer that serialises them: processes (LintFailed, problems_of), the quality pages and the
+JSON API all dump through it. A moved case (instances.Moved) is printed by both the JSON API and the CLI.
 """
 
 from __future__ import annotations
@@ -60,3 +61,24 @@ class Share(fields.Float):
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return super()._serialize(None if value is None else round(float(value), 4), attr, obj, **kwargs)
+
+
+class OpenedStepSchema(Schema):
+    """A step that became ready (engine.runner.ReadyStep)."""
+
+    id = fields.String(attribute="task_id")
+    element_id = fields.String()
+    name = fields.String()
+    roles = fields.List(fields.String())
+    assignee = fields.String(allow_none=True)
+    due = fields.String(allow_none=True)
+
+
+class MovedSchema(Schema):
+    """Where a case is after a start or a completion (processes.instances.Moved)."""
+
+    instance = fields.Integer(attribute="instance_id")
+    business_key = fields.String()
+    status = fields.String()
+    end_event = fields.String(allow_none=True)
+    opened = fields.List(fields.Nested(OpenedStepSchema))

@@ -16,7 +16,7 @@ ROUTES = [
     ("/api/tasks/{task_id}/claim", "post", "Take a task", None, None),
     ("/api/tasks/{task_id}/unclaim", "post", "Release a task", None, None),
     ("/api/cases", "post", "Start a case (receive a dossier)", "StartSchema", "MovedSchema"),
-    ("/api/cases/{ref}/history", "get", "A case's event log", None, None),
+    ("/api/cases/{ref}/history", "get", "A case's event log (a list)", None, "EventSchema"),
     # The quality manager's API (web/api/quality.py), shared with the modeler page.
     ("/api/procedures/{code}", "get", "A procedure's ISO metadata and versions", None, "ProcedureSchema"),
     ("/api/procedures/{code}/versions", "get", "Every version of a procedure (a list)", None, "VersionSchema"),
@@ -82,7 +82,7 @@ def spec_document() -> dict:
     """The OpenAPI document as a dict."""
     spec = APISpec(title="quytrinh API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for name in ("ErrorSchema", "DefinitionSchema", "TaskSchema", "TaskDetailSchema", "CompleteSchema",
+    for name in ("ErrorSchema", "DefinitionSchema", "EventSchema", "TaskSchema", "TaskDetailSchema", "CompleteSchema",
                  "StartSchema", "MovedSchema", "MeSchema"):
         spec.components.schema(name.removesuffix("Schema"), schema=getattr(schemas, name))
     for name in procedure_schemas.__all__:

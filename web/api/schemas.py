@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+# Where a case is after a start or a completion: the CLI prints the same, so the schema lives in processes.
+from processes.view_schemas import MovedSchema, OpenedStepSchema  # noqa: F401
+
 
 class ErrorSchema(Schema):
     """Every API error: a message and, where known, the fields at fault."""
@@ -62,25 +65,20 @@ class StartSchema(Schema):
     data = fields.Dict(load_default=dict)
 
 
-class OpenedStepSchema(Schema):
-    """A step that became ready."""
+class EventSchema(Schema):
+    """One event of a case's log, with the hashes that chain it to the one before."""
 
-    id = fields.String()
-    element_id = fields.String()
-    name = fields.String()
-    roles = fields.List(fields.String())
-    assignee = fields.String(allow_none=True)
-    due = fields.String(allow_none=True)
-
-
-class MovedSchema(Schema):
-    """Where a case is after a start or a completion."""
-
-    instance = fields.Integer()
-    business_key = fields.String()
-    status = fields.String()
-    end_event = fields.String(allow_none=True)
-    opened = fields.List(fields.Nested(OpenedStepSchema))
+    id = fields.Integer()
+    case_id = fields.Integer()
+    seq = fields.Integer()
+    activity = fields.String()
+    activity_name = fields.String()
+    lifecycle = fields.String()
+    actor = fields.String(allow_none=True)
+    at = fields.DateTime()
+    payload = fields.Dict()
+    prev_hash = fields.String()
+    hash = fields.String()
 
 
 class MeSchema(Schema):

@@ -15,6 +15,7 @@ from .openapi import spec_document
 from .schemas import (
     CompleteSchema,
     DefinitionSchema,
+    EventSchema,
     MeSchema,
     MovedSchema,
     StartSchema,
@@ -24,16 +25,6 @@ from .schemas import (
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 bp.before_request(require_json)
-
-
-
-
-def _moved(moved: instances.Moved) -> dict:
-    return MovedSchema().dump({
-        "instance": moved.instance_id, "business_key": moved.business_key, "status": moved.status,
-        "end_event": moved.end_event,
-        "opened": [{"id": str(s.task_id), "element_id": s.element_id, "name": s.name, "roles": list(s.roles),
-                    "assignee": s.assignee, "due": s.due} for s in moved.opened]})
 
 
 @bp.get("/openapi.json")
@@ -80,7 +71,7 @@ def task_detail(task_id: str):
 def complete(task_id: str):
     """Complete a task with form data; 422 with per-field errors when the data is not valid."""
     body = load_body(CompleteSchema())
-    return jsonify(_moved(instances.complete(database(), task_id, body["data"], g.user, clock())))
+    return jsonify(MovedSchema().dump(instances.complete(database(), task_id, body["data"], g.user, clock())))
 
 
 @bp.post("/tasks/<task_id>/claim")
@@ -105,7 +96,7 @@ def start():
     """Start a case (receive a dossier)."""
     body = load_body(StartSchema())
     moved = instances.start(database(), body["procedure"], body["data"], g.user, clock(), body["unit"])
-    return jsonify(_moved(moved)), 201
+    return jsonify(MovedSchema().dump(moved)), 201
 
 
 @bp.get("/cases/<ref>/history")
@@ -117,4 +108,4 @@ def history(ref: str):
     with db.read() as conn:
         access.check_may_see(conn, g.user, row.id, clock().now())
         rows = eventlog.history(conn, row.id)
-    return jsonify([{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in rows])
+    return jsonify(EventSchema(many=True).dump(rows))
