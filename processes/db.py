@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -31,30 +33,66 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{DEFAULT_SQLITE.resolve()}"
 
 
+def engine_options(url: str, schema: str | None = None) -> dict[str, Any]:
+    """The create_engine keyword arguments for `url`: the one place the web app, CLI and workers take them from.
+
+    The web app hands them to Flask-SQLAlchemy (SQLALCHEMY_ENGINE_OPTIONS); `configure_engine` then adds
+    what cannot be an option (the SQLite pragmas are connection events).
+    """
+    if url.startswith("sqlite"):
+        # Threads of one web worker share the pool; 30 s waiting for the write lock before "database is locked".
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    # A schema of its own lets tests (and several agencies) share one PostgreSQL database.
+    args = {"options": f"-csearch_path={schema}"} if schema else {}
+    # pre_ping: a web worker that sat idle across a PostgreSQL restart gets a fresh connection, not an error.
+    return {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True, "connect_args": args}
+
+
+def configure_engine(engine: Engine) -> Engine:
+    """Install what every engine of ours needs beyond its options (SQLite: durability and locking pragmas)."""
+    if engine.dialect.name == "sqlite" and engine not in _CONFIGURED:
+        _configure_sqlite(engine)
+        _CONFIGURED.add(engine)  # twice would BEGIN twice per transaction
+    return engine
+
+
+_CONFIGURED: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def make_engine(url: str, echo: bool = False, schema: str | None = None) -> Engine:
+    """An engine for `url` with our options and settings (CLI, workers, tests)."""
+    if url.startswith("sqlite"):
+        ensure_sqlite_dir(url)
+    return configure_engine(create_engine(url, echo=echo, **engine_options(url, schema)))
+
+
+def ensure_sqlite_dir(url: str) -> None:
+    """Create the folder of a SQLite file (SQLite creates the file, not its folder)."""
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
 class Database:
     """One database: a SQLAlchemy engine plus the transaction discipline every use case follows."""
 
-    def __init__(self, url: str | None = None, echo: bool = False, schema: str | None = None) -> None:
-        self.url = database_url(url)
+    def __init__(self, url: str | None = None, echo: bool = False, schema: str | None = None,
+                 engine: Engine | None = None) -> None:
+        if engine is None:
+            self.url = database_url(url)
+            self.engine: Engine = make_engine(self.url, echo, schema)
+        else:  # the web app's, made by Flask-SQLAlchemy from engine_options
+            self.engine = configure_engine(engine)
+            self.url = engine.url.render_as_string(hide_password=False)
         # Caches live with the database they mirror: ids mean nothing in another database.
         self.procedures = ProcedureCache()
         self.live = LiveWorkflows()
-        self.is_sqlite = self.url.startswith("sqlite")
-        if self.is_sqlite:
-            self._ensure_sqlite_dir()
-            self.engine: Engine = create_engine(
-                self.url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30},
-            )
-            _configure_sqlite(self.engine)
-        else:
-            # A schema of its own lets tests (and several agencies) share one PostgreSQL database.
-            args = {"options": f"-csearch_path={schema}"} if schema else {}
-            self.engine = create_engine(self.url, echo=echo, pool_size=10, max_overflow=20, connect_args=args)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
 
-    def _ensure_sqlite_dir(self) -> None:
-        path = self.url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    @classmethod
+    def from_engine(cls, engine: Engine) -> Database:
+        """A Database around an engine made elsewhere (Flask-SQLAlchemy's, in the web app)."""
+        return cls(engine=engine)
 
     def create_all(self) -> None:
         """Create every table that does not exist yet."""

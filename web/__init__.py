@@ -9,10 +9,10 @@ from typing import Any
 from flask import Flask
 
 from processes.clock import SystemClock
-from processes.db import Database
 from processes.scheduler import start_embedded
 
 from . import blueprints
+from .database import init_database
 from .extensions import csrf, limiter
 from .i18n import init_i18n
 
@@ -31,7 +31,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("QUYTRINH")
     if config:
         app.config.update({k: v for k, v in config.items() if v is not None})
-    app.extensions["quytrinh.db"] = app.config.get("DATABASE") or Database(app.config.get("DATABASE_URL"))
+    # A prebuilt Database (tests) as is; else Flask-SQLAlchemy makes the engine (web/database.py).
+    app.extensions["quytrinh.db"] = app.config.get("DATABASE") or init_database(app)
     app.extensions["quytrinh.clock"] = app.config.get("CLOCK") or SystemClock()
     if app.config.get("SCHEDULER_EMBEDDED"):  # `quytrinh serve`: timers and the SLA sweep run in-process
         app.extensions["quytrinh.scheduler"] = start_embedded(
