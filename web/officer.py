@@ -15,8 +15,8 @@ from .context import clock, database
 from .error_text import error_message
 from .panels import dossier_context
 from .permissions import case_of
-from .request_args import inbox_args
-from .ui import form_values, ui_fields
+from .request_args import form_values, inbox_args
+from .ui import ui_fields
 
 bp = Blueprint("officer", __name__)
 

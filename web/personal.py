@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -14,15 +12,9 @@ from processes.errors import InvalidInput
 from .auth import login_required
 from .context import clock, database
 from .error_text import error_message
+from .request_args import form_date
 
 bp = Blueprint("personal", __name__)
-
-
-def _date(form, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(form.get(name) or "")
-    except ValueError:
-        raise InvalidInput(_("Ngày không hợp lệ."), {name: "must be a date written YYYY-MM-DD"}) from None
 
 
 def _substitutes_page(errors: dict | None = None, values=None, status: int = 200):
@@ -46,8 +38,8 @@ def add_substitute() -> ResponseReturnValue:
     form = request.form
     try:
         substitutes.set_substitute(database(), (form.get("username") or g.user).strip(),
-                                   (form.get("substitute") or "").strip(), _date(form, "starts_on"),
-                                   _date(form, "ends_on"), g.user, clock(), form.get("reason", ""))
+                                   (form.get("substitute") or "").strip(), form_date(form, "starts_on"),
+                                   form_date(form, "ends_on"), g.user, clock(), form.get("reason", ""))
     except InvalidInput as exc:
         return _substitutes_page(exc.errors or {"_": error_message(exc)}, form, 422)
     flash(_("Đã ghi nhận ủy quyền."), "success")

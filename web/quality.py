@@ -20,7 +20,8 @@ from .context import clock, database
 from .error_text import error_message
 from .labels import LEVEL_LABELS, VERSION_LABELS
 from .problem_text import error_fields, localise_all, model_problems
-from .ui import form_values, ui_fields
+from .request_args import form_values
+from .ui import ui_fields
 
 bp = Blueprint("quality", __name__, url_prefix="/quality/procedures")
 

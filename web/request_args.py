@@ -1,5 +1,6 @@
 """What a request asks for, read from its query string or form: inbox filters, dossier search, dashboard
-period, the counter form. Pages and the JSON API read them the same way; unreadable values are dropped."""
+period, the counter form, a step's form, dates typed on forms. Pages and the JSON API read them the same way;
+unreadable filters are dropped, unreadable form values refused with a coded field message."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from engine.field_errors import FieldError
 from processes import attachments, queries, reception
+from processes.errors import InvalidInput
+from processes.keys import VN
+
+from .ui import UiField
 
 SCOPES = ("all", "mine", "queue")
 SLA_FILTERS = ("due_soon", "overdue")
@@ -96,3 +105,33 @@ def counter_form(form: Any, files: Any) -> tuple[reception.Counter, str]:
                for f in files.getlist("files") if f and f.filename]
     data = {k[5:]: v for k, v in form.items() if k.startswith("form.") and v.strip() != ""}
     return reception.Counter(applicant, documents, data, form.get("note", ""), uploads), form.get("outcome", "")
+
+
+def form_values(fields: list[UiField], form: MultiDict) -> dict[str, Any]:
+    """The submitted values as completion data: empty inputs left out, checkboxes true/false."""
+    data: dict[str, Any] = {}
+    for f in fields:
+        if f.readonly:
+            continue
+        if f.input == "checkbox":
+            data[f.id] = form.get(f.id) in ("on", "true", "1")
+            continue
+        value = (form.get(f.id) or "").strip()
+        if value != "":
+            data[f.id] = value
+    return data
+
+
+def form_date(form: Any, name: str) -> dt.date:
+    """A date typed on a form (YYYY-MM-DD); InvalidInput naming the field otherwise."""
+    try:
+        return dt.date.fromisoformat(form.get(name) or "")
+    except ValueError:
+        raise InvalidInput(_("Ngày không hợp lệ."), {name: FieldError("date")}) from None
+
+
+def office_day_end(form: Any, name: str) -> dt.datetime | None:
+    """A date typed on a form as the end of that office day (17:00 Vietnam time), None when left empty."""
+    if not form.get(name):
+        return None
+    return dt.datetime.combine(form_date(form, name), dt.time(17, 0), tzinfo=VN).astimezone(dt.UTC)

@@ -1,4 +1,4 @@
-"""Page building blocks: step forms from their JSON Schema, submitted values back to data, the process picture."""
+"""Page building blocks: step forms from their JSON Schema, the process picture."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import escape
-from werkzeug.datastructures import MultiDict
 
 from engine.errors import EngineError
 from engine.render import render_svg
@@ -65,21 +64,6 @@ def ui_fields(schema: dict[str, Any] | None, skip: frozenset[str] = frozenset())
                              options, prop.get("minimum"), prop.get("maximum"), prop.get("minLength"),
                              prop.get("maxLength"), prop.get("default")))
     return found
-
-
-def form_values(fields: list[UiField], form: MultiDict) -> dict[str, Any]:
-    """The submitted values as completion data: empty inputs left out, checkboxes true/false."""
-    data: dict[str, Any] = {}
-    for f in fields:
-        if f.readonly:
-            continue
-        if f.input == "checkbox":
-            data[f.id] = form.get(f.id) in ("on", "true", "1")
-            continue
-        value = (form.get(f.id) or "").strip()
-        if value != "":
-            data[f.id] = value
-    return data
 
 
 # ---- the process picture ------------------------------------------------------------------------------

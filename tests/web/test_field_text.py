@@ -9,6 +9,7 @@ import pytest
 from engine.field_errors import TEMPLATES, FieldError
 from engine.problem_codes import template_fields
 from tests.web.translation_helpers import english_catalog, placeholders
+from tests.web.workspace_helpers import post_form, texts
 from web import field_text
 from web.field_text import RECEPTION_CODES, RECEPTION_LIMITS, TEXTS, field_message
 
@@ -71,3 +72,15 @@ def test_an_upload_message_prefixed_by_its_file_name_reads_in_vietnamese(app):
         assert field_message("a: b.pdf: empty file") == "a: b.pdf: Tệp rỗng."
         assert field_message("scan.png: not a real .exe file") == "scan.png: not a real .exe file"  # no such type
     assert field_text.coded("not a phone number") == FieldError("phone")
+
+
+def test_the_substitutes_page_says_what_is_wrong_with_each_field_in_vietnamese(xd, user):
+    bad_date = post_form(user("cv.ktht"), "/substitutes", {"substitute": "cv.tp", "starts_on": "2026-01-05",
+                                                          "ends_on": "ngày mai"}, page="/substitutes")
+    assert bad_date.status_code == 422 and "Ngày không hợp lệ." in texts(bad_date.data)
+    reversed_range = post_form(user("cv.ktht"), "/substitutes", {"substitute": "cv.ktht", "starts_on": "2026-01-09",
+                                                                "ends_on": "2026-01-05"}, page="/substitutes")
+    page = texts(reversed_range.data)
+    assert reversed_range.status_code == 422
+    assert "Ngày kết thúc trước ngày bắt đầu." in page and "Không thể tự ủy quyền cho chính mình." in page
+    assert "the range ends before it starts" not in page and "must be a date" not in texts(bad_date.data)
