@@ -36,6 +36,7 @@ from processes.db import Database
 from processes.dossier_rules import RUNNING, markers_of
 from processes.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 from processes.keys import VN
+from processes.paths import attachments_dir
 from processes.records import dossier_state, open_steps
 from processes.sla import working_before
 
@@ -194,7 +195,7 @@ class _Sim:
         uploads = [reception.Upload("ho-so-scan.pdf", S.placeholder_pdf())] if case.rng.random() < profile.scans else []
         counter = reception.Counter(applicant, papers, form, "", uploads)
         received = reception.receive(self.db, profile.code, counter, "accepted", starter, self.clock,
-                                     self.root or Path("instance/attachments"))
+                                     self.root or attachments_dir())
         self.summary.use_cases += 1
         self.summary.attachments += len(uploads)
         iid = received.instance_id
@@ -362,7 +363,7 @@ class _Sim:
         self.summary.use_cases += 1
 
     def _attach(self, iid: int, name: str, actor: str, task_uuid: str | None = None) -> None:
-        S.attach_pdf(self.db, self.root or Path("instance/attachments"), iid, name, actor, self.clock, task_uuid)
+        S.attach_pdf(self.db, self.root or attachments_dir(), iid, name, actor, self.clock, task_uuid)
         self.summary.attachments += 1
         self.summary.use_cases += 1
 

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from processes.clock import SystemClock
+from processes.paths import instance_dir
 from processes.scheduler import start_embedded
 
 from . import blueprints
@@ -19,7 +20,8 @@ from .i18n import init_i18n
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app; `config` overrides settings (DATABASE_URL, SECRET_KEY, CLOCK, TESTING…)."""
-    app = Flask(__name__, instance_relative_config=True)
+    # The instance folder processes.paths names: the CLI and job workers find the same attachments.
+    app = Flask(__name__, instance_path=str(instance_dir()), instance_relative_config=True)
     # Without a configured key, a random one: sessions then end when the server restarts.
     app.config.from_mapping(
         SECRET_KEY=secrets.token_hex(32), DATABASE_URL=None,

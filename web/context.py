@@ -8,6 +8,7 @@ from flask import current_app
 
 from processes.clock import Clock
 from processes.db import Database
+from processes.paths import attachments_dir
 
 
 def database() -> Database:
@@ -21,6 +22,5 @@ def clock() -> Clock:
 
 
 def attachments_root() -> Path:
-    """Where uploads are kept: ATTACHMENTS_DIR, else instance/attachments (never under static/)."""
-    configured = current_app.config.get("ATTACHMENTS_DIR")
-    return Path(configured) if configured else Path(current_app.instance_path) / "attachments"
+    """Where uploads are kept: ATTACHMENTS_DIR (QUYTRINH_ATTACHMENTS_DIR), else <instance>/attachments."""
+    return attachments_dir(current_app.config.get("ATTACHMENTS_DIR"))
