@@ -84,3 +84,11 @@ def test_the_substitutes_page_says_what_is_wrong_with_each_field_in_vietnamese(x
     assert reversed_range.status_code == 422
     assert "Ngày kết thúc trước ngày bắt đầu." in page and "Không thể tự ủy quyền cho chính mình." in page
     assert "the range ends before it starts" not in page and "must be a date" not in texts(bad_date.data)
+
+
+def test_the_error_page_lists_field_messages_in_the_readers_language(xd, user):
+    too_long = user("motcua").get("/dossiers/tracking-book.pdf?from=2024-01-01&to=2026-01-01")
+    assert too_long.status_code == 422
+    assert "Tối đa một năm kể từ ngày bắt đầu." in texts(too_long.data)
+    english = user("motcua").get("/dossiers/tracking-book.pdf?from=2024-01-01&to=2026-01-01&lang=en")
+    assert "At most one year after the start date." in texts(english.data)
