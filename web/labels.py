@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from processes.apology import ApologyState
 from processes.dossier_rules import DossierStatus
 from processes.keys import VN
-from processes.statuses import InstanceStatus, TaskStatus
+from processes.statuses import TaskStatus
 from processes.version_status import VersionStatus
 
 SLA_LABELS = {"on_track": _l("Trong hạn"), "due_soon": _l("Sắp đến hạn"), "overdue": _l("Quá hạn"),
@@ -69,7 +69,6 @@ def _lazy_table(enum: type[Enum]) -> dict[Any, Any]:
 # Derived from the enums (not a second copy): the templates index them by the value a row stores.
 STATUS_LABELS = _lazy_table(DossierStatus)
 STATE_LABELS = _lazy_table(TaskStatus)
-CASE_LABELS = _lazy_table(InstanceStatus)
 VERSION_LABELS = _lazy_table(VersionStatus)
 APOLOGY_LABELS = _lazy_table(ApologyState)
 
