@@ -7,19 +7,21 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import VERSION, BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
-from .errors import EngineError
 from .procedure import Procedure
 from .service_tasks import SERIALIZER_CONFIG_ADDITIONS
+from .state_versions import StateVersionError, StateVersions, converters
 from .timers import TIMER_SERIALIZER_CONFIG
 
 STATE_VERSION = f"quytrinh-1/spiff-{VERSION}"
+# Older states are converted on load (engine/state_versions.py says why and how to add a converter).
+STATE_VERSIONS = converters(STATE_VERSION)
 
-
-class StateVersionError(EngineError):
-    """The stored state was written by a serializer version this engine cannot read."""
+__all__ = ["STATE_VERSION", "STATE_VERSIONS", "StateVersionError", "dump_state", "load_state", "registry",
+           "state_version"]
 
 
 class SpeclessWorkflowConverter(BpmnWorkflowConverter):
@@ -73,19 +75,59 @@ def dump_state(workflow: BpmnWorkflow) -> str:
     return json.dumps(dct, separators=(",", ":"), ensure_ascii=False, cls=_SERIALIZER._encoder_cls)
 
 
-def load_state(text: str, procedure: Procedure, script_engine: Any) -> BpmnWorkflow:
-    """Rebuild a workflow from stored JSON, the procedure it runs on, and a script engine."""
-    dct = json.loads(text)
+def state_version(text: str) -> str | None:
+    """The version a stored state was written with (None when it has none or is not a JSON object)."""
+    try:
+        dct = json.loads(text)
+    except ValueError:
+        return None
+    version = dct.get("v") if isinstance(dct, dict) else None
+    return version if isinstance(version, str) else None
+
+
+def load_state(text: str, procedure: Procedure, script_engine: Any,
+               versions: StateVersions | None = None) -> BpmnWorkflow:
+    """Rebuild a workflow from stored JSON, the procedure it runs on, and a script engine.
+
+    A state of an older version is converted first (`versions`, default this release's converters);
+    StateVersionError says why a state cannot be read.
+    """
+    versions = versions or STATE_VERSIONS
+    try:
+        dct = json.loads(text)
+    except ValueError as exc:
+        raise StateVersionError(f"stored workflow state is not JSON: {exc}", reason="not JSON") from exc
+    if not isinstance(dct, dict):
+        raise StateVersionError("stored workflow state is not a JSON object", reason="not a JSON object")
     version = dct.pop("v", None)
-    if version != STATE_VERSION:
-        raise StateVersionError(
-            f"stored workflow state has version {version!r}; this engine reads {STATE_VERSION!r}"
-        )
-    workflow = _SERIALIZER.registry.restore(
-        dct, spec=procedure.spec, subprocess_specs=procedure.subprocess_specs
-    )
+    converted = version != versions.current
+    if converted:
+        dct = versions.upgrade(dct, version)
+    try:
+        workflow = _SERIALIZER.registry.restore(dct, spec=procedure.spec, subprocess_specs=procedure.subprocess_specs)
+    except Exception as exc:
+        if not converted:  # a current state that does not restore is a bug, not a case for the administrator
+            raise
+        raise StateVersionError(f"stored workflow state of version {version!r} was converted but does not "
+                                f"restore: {exc!r}", version=version, reason=f"restore failed: {exc!r}") from exc
+    _connect_loop_children(procedure)
     workflow.script_engine = script_engine
     return workflow
+
+
+def _connect_loop_children(procedure: Procedure) -> None:
+    """Hook each multi-instance step's child spec to its parent, as SpiffWorkflow does when it makes a child.
+
+    SpiffWorkflow connects a loop's merge_child to the child spec's completed_event only when it creates a
+    child: a procedure compiled afresh (a new process, a cleared cache) that restores a case whose children
+    already exist never gets the hook, and the parent step waits forever after its last child completes.
+    """
+    for spec in (procedure.spec, *procedure.subprocess_specs.values()):
+        for task_spec in list(spec.task_specs.values()):
+            if isinstance(task_spec, LoopTask) and isinstance(task_spec.task_spec, str):
+                child = spec.task_specs.get(task_spec.task_spec)
+                if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
+                    child.completed_event.connect(task_spec.merge_child)
 
 
 def registry() -> Any:
