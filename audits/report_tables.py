@@ -21,10 +21,12 @@ DEVIATION_LABELS = {"skipped": "bỏ qua bước", "out_of_order": "sai thứ t�
 
 def _case_status(value: str | None) -> str:
     """A CAPA case's status by the enum's one label (the value itself if it is not one)."""
+    if value is None:
+        return ""
     try:
         return InstanceStatus(value).label
     except ValueError:
-        return value or ""
+        return value
 
 
 @dataclass
