@@ -71,7 +71,9 @@ def test_the_api_imports_no_page_module():
 
 def test_web_reads_tables_only_through_processes():
     graph = grimp.build_graph("web", "processes")
-    assert {m for m in graph.find_modules_that_directly_import("processes.schema") if m.startswith("web")} == set()
+    importers = {m for m in graph.find_modules_that_directly_import("processes.schema") if m.startswith("web")}
+    # web.database hands Flask-SQLAlchemy the schema's metadata to build the engine; it reads no table.
+    assert importers - {"web.database"} == set()
 
 
 def test_web_imports_at_module_level_and_never_hides_a_failed_import():
