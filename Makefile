@@ -81,6 +81,8 @@ test: setup browser-deps
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --config setup.cfg
+	@# Types: the packages and the strictness are in setup.cfg's [mypy] section.
+	$(BIN)/mypy
 	@# No import cycle inside any package (layer contracts above only order whole packages).
 	$(BIN)/python tools/check_cycles.py
 
@@ -88,4 +90,4 @@ bench: setup
 	$(BIN)/python bench/engine_throughput.py
 
 clean:
-	rm -rf $(VENV) instance build *.egg-info .pytest_cache .ruff_cache web/static/modeler/dist frontend/node_modules
+	rm -rf $(VENV) instance build *.egg-info .pytest_cache .ruff_cache .mypy_cache web/static/modeler/dist frontend/node_modules
