@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from enum import Enum
 from typing import Any
 
+from flask_babel import gettext
+
 from processes.apology import ApologyState
 from processes.errors import ServiceError
 from processes.statuses import InstanceStatus, TaskStatus
@@ -168,7 +170,9 @@ def error_message(exc: ServiceError) -> str:
 
 def _values(code: str, params: dict[str, Any]) -> dict[str, Any]:
     """The params plus the name of each status they carry, in the request's language."""
-    values = dict(params)
+    # A *_label param is a status label processes filled in (DossierStatus.label): a msgid, said in the reader's
+    # language like the rest of the text.
+    values = {k: gettext(v) if k.endswith("_label") and isinstance(v, str) and v else v for k, v in params.items()}
     enum = STATUS_ENUMS.get(code)
     if enum is not None:
         for name in STATUS_PARAMS:

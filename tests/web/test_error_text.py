@@ -106,3 +106,14 @@ def test_unknown_things_and_flashed_refusals_are_in_vietnamese(xd, user, login):
     dry = iso.post("/quality/procedures/QT-XD-01/migrations/dry-run", data={"csrf_token": token, "from": 1, "to": 1},
                    follow_redirects=True)
     assert "Quy trình 'QT-XD-01' không có phiên bản 1." in _message(dry)  # flashed (deployed, not catalogued)
+
+
+def test_a_dossier_status_label_in_a_message_reads_in_the_readers_language(app):
+    moved = ConflictError.of("dossier_transition", current=9, current_label="Đã giải quyết", target=4,
+                             target_label="Đang giải quyết")
+    with app.test_request_context("/"):
+        assert error_message(moved) == ("Hồ sơ đang ở trạng thái «Đã giải quyết», không thể chuyển sang "
+                                        "«Đang giải quyết».")
+    with app.test_request_context("/?lang=en"):
+        english = error_message(moved)
+    assert "Đã giải quyết" not in english and "Đang giải quyết" not in english, english
