@@ -1,0 +1,48 @@
+"""The embedded broker: kombu's SQLAlchemy transport on a SQLite file of its own, tuned for a queue.
+
+`make run` must need no extra server, so without QUYTRINH_REDIS_URL / QUYTRINH_BROKER_URL the queue is a
+SQLite file under the jobs folder (not the application's database: the worker polls it twice a second and
+each poll takes SQLite's write lock, which must not hold up officers' transactions). kombu passes its
+transport options straight to create_engine, so the two settings it has no option for live here: the
+polling interval (0.5 s instead of 1 s: a job starts within half a second) and WAL with a busy timeout
+(several web workers publish while the worker polls).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kombu.transport import TRANSPORT_ALIASES
+from kombu.transport import sqlalchemy as kombu_sqla
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+ALIAS = "qtsqlite"
+
+
+class Channel(kombu_sqla.Channel):
+    """kombu's SQLAlchemy channel with SQLite connections that wait for the lock instead of failing."""
+
+    def _engine_from_config(self) -> Engine:
+        engine: Engine = super()._engine_from_config()
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+
+
+class Transport(kombu_sqla.Transport):
+    """The transport `qtsqlite+sqlite:///…` names."""
+
+    Channel = Channel
+    polling_interval = 0.5
+
+
+def register() -> None:
+    """Let broker URLs say `qtsqlite+sqlite:///path` (idempotent)."""
+    TRANSPORT_ALIASES[ALIAS] = f"{__name__}:Transport"

@@ -1,0 +1,56 @@
+"""Starting jobs: record them (processes.jobs), then hand (job id, attempt) to the queue.
+
+The queue is an object so that the web app and tests can choose it: CeleryQueue publishes to the broker,
+a test may collect what was sent and run it with jobs.runner.execute.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from processes import jobs
+from processes.clock import Clock
+from processes.db import Database
+
+from . import kinds
+from .celery_app import QUEUE, app, broker_url, embedded
+from .tasks import run_job
+
+
+class JobQueue(Protocol):
+    """Where started jobs go."""
+
+    def send(self, job_id: int, attempt: int) -> None:
+        """Ask a worker to run `attempt` of the job."""
+        ...
+
+
+class CeleryQueue:
+    """Publishes to the broker of jobs/celery_app.py (or `url`)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or broker_url()
+
+    def send(self, job_id: int, attempt: int) -> None:
+        """Publish the message; a worker picks it up whenever one runs (`quytrinh worker`)."""
+        if embedded(self.url):
+            jobs.jobs_dir().mkdir(parents=True, exist_ok=True)
+        with app.connection_for_write(self.url) as conn:
+            run_job.apply_async((job_id, attempt), connection=conn, queue=QUEUE)
+
+
+def submit(db: Database, clock: Clock, queue: JobQueue, kind: str, params: dict[str, Any], owner: str,
+           max_attempts: int = 2) -> jobs.Job:
+    """Record a job of `kind` (InvalidInput if its params make no sense) and queue its first attempt."""
+    title = kinds.describe(kind, params)
+    job = jobs.create(db, clock, kind, title, params, owner, max_attempts)
+    queue.send(job.id, job.attempt)
+    return job
+
+
+def resubmit(db: Database, clock: Clock, queue: JobQueue, job_id: int, user: str,
+             is_admin: bool = False) -> jobs.Job:
+    """Retry a failed job as its next attempt."""
+    job = jobs.retry(db, clock, job_id, user, is_admin)
+    queue.send(job.id, job.attempt)
+    return job

@@ -1,0 +1,73 @@
+"""The job watch, in every `quytrinh worker`: no job stays lost when a worker dies.
+
+At start it hands every queued job to the queue again (the embedded broker forgets the messages a killed
+worker had reserved; a duplicate is harmless, processes.jobs.claim lets one through). Then every few
+seconds it queues again, or marks failed, the running jobs whose heartbeat stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from processes import jobs
+from processes.clock import Clock, SystemClock
+from processes.db import Database
+
+from .runner import stale_seconds
+from .submit import JobQueue
+
+log = logging.getLogger("quytrinh.jobs")
+
+
+class JobWatch:
+    """Requeues lost jobs; `start` runs it in a daemon thread, `tick` does one pass."""
+
+    def __init__(self, db: Database, queue: JobQueue, clock: Clock | None = None, every: float = 5.0,
+                 stale_after: float | None = None) -> None:
+        self.db, self.queue, self.clock, self.every = db, queue, clock or SystemClock(), every
+        self.stale_after = stale_after if stale_after is not None else stale_seconds()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def resend_queued(self) -> int:
+        """Send every queued job's current attempt again; return how many."""
+        waiting = jobs.queued(self.db)
+        for job in waiting:
+            self.queue.send(job.id, job.attempt)
+        if waiting:
+            log.info("re-sent %d queued job(s) to the queue", len(waiting))
+        return len(waiting)
+
+    def tick(self) -> int:
+        """Recover the running jobs whose worker died; return how many were queued again. Never raises."""
+        try:
+            requeued = jobs.recover_stale(self.db, self.clock, self.stale_after)
+            for job in requeued:
+                log.warning("job %s lost its worker; queued again as attempt %s", job.id, job.attempt)
+                self.queue.send(job.id, job.attempt)
+            return len(requeued)
+        except Exception:  # database or broker briefly down: try again next pass
+            log.exception("job watch pass failed")
+            return 0
+
+    def _run(self) -> None:
+        try:
+            self.resend_queued()
+        except Exception:
+            log.exception("re-sending queued jobs failed")
+        while not self._stop.wait(self.every):
+            self.tick()
+
+    def start(self) -> threading.Thread:
+        """Run in a daemon thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="quytrinh-job-watch", daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the current pass."""
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)

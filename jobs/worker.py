@@ -1,0 +1,57 @@
+"""The job worker process: Celery's worker (prefork pool) plus, in its main process, the BPMN scheduler
+(timers, SLA sweep) and the job watch — started once the pool's children exist, so that those threads
+are not running while Celery forks its first children.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from typing import Any
+
+from celery.signals import worker_ready, worker_shutdown
+
+from processes.db import Database
+from processes.jobs import jobs_dir
+from processes.scheduler import Scheduler
+
+from .celery_app import QUEUE, app, broker_url, embedded
+from .submit import CeleryQueue
+from .watch import JobWatch
+
+log = logging.getLogger("quytrinh.jobs")
+
+
+def run_worker(db: Database, scheduler: Scheduler | None, concurrency: int, loglevel: str = "INFO",
+               watch_every: float | None = None) -> int:
+    """Run until stopped (SIGTERM / Ctrl-C: warm shutdown, the running jobs finish); return the exit code.
+
+    The job watch looks for lost jobs every `watch_every` seconds (QUYTRINH_JOBS_WATCH_SECONDS, default 5).
+    """
+    # The pool's children open their own Database from this variable (jobs/tasks.py).
+    os.environ["QUYTRINH_DATABASE_URL"] = db.url
+    url = broker_url()
+    if embedded(url):
+        jobs_dir().mkdir(parents=True, exist_ok=True)
+    every = watch_every if watch_every is not None else float(os.environ.get("QUYTRINH_JOBS_WATCH_SECONDS", "5"))
+    watch = JobWatch(db, CeleryQueue(url), every=every)
+
+    def _ready(**_: Any) -> None:
+        watch.start()
+        if scheduler is not None:
+            scheduler.start()
+
+    def _shutdown(**_: Any) -> None:
+        watch.stop()
+        if scheduler is not None:
+            scheduler.stop()
+
+    worker_ready.connect(_ready, weak=False)
+    worker_shutdown.connect(_shutdown, weak=False)
+    log.info("job worker on %s (%d process(es))", url.split("@")[-1], concurrency)
+    worker = app.Worker(concurrency=concurrency, loglevel=loglevel, queues=[QUEUE],
+                        hostname=f"quytrinh-{os.getpid()}@{socket.gethostname()}", pool="prefork",
+                        without_mingle=True, without_gossip=True)
+    worker.start()
+    return int(worker.exitcode or 0)
