@@ -32,7 +32,9 @@ from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound
 from .fastsql import Fast
+from .generations import CALENDAR, bump, on_new_epoch
 from .inserted import inserted_id
+from .runtime_schema import cache_generations
 from .schema import calendar_overrides, calendar_rules, units
 
 OVERRIDE_KINDS = ("day_off", "working_day")
@@ -45,7 +47,20 @@ _FINGERPRINT = Fast(select(
     select(func.coalesce(func.max(calendar_rules.c.id), 0)).scalar_subquery(),
     select(func.count(calendar_overrides.c.id)).scalar_subquery(),
     select(func.coalesce(func.max(calendar_overrides.c.id), 0)).scalar_subquery(),
+    # Counts and highest ids miss a replaced row (SQLite reuses a deleted row's id): every change writes a
+    # new token too (processes.generations), seen by every process in the same query.
+    select(cache_generations.c.token).where(cache_generations.c.name == CALENDAR).scalar_subquery(),
 ))
+
+
+def _forget(db: Database) -> None:
+    """A new epoch (a restored database): unit ids and calendars may mean something else now."""
+    with _lock:
+        _calendars.pop(db.engine, None)
+        _agencies.pop(db.engine, None)
+
+
+on_new_epoch(_forget)
 
 
 def _agency_of_code(conn: Connection, code: str | None) -> int | None:
@@ -173,6 +188,7 @@ def add_override(db: Database, clock: Clock, day: dt.date, kind: str, agency: st
         if sessions is not None:
             entry["sessions"] = sessions
         _check(conn, agency_id, {"override": entry})
+        bump(conn, CALENDAR)
         return inserted_id(conn.execute(insert(calendar_overrides).values(
             unit_id=agency_id, day=day, kind=kind, note=note, created_by=actor, created_at=clock.now(),
             sessions=None if sessions is None else json.dumps(sessions))))
@@ -184,6 +200,7 @@ def remove_override(db: Database, day: dt.date, agency: str | None = None) -> bo
         agency_id = _agency_of_code(conn, agency)
         result = conn.execute(delete(calendar_overrides).where(_scope(calendar_overrides, agency_id),
                                                                calendar_overrides.c.day == day))
+        bump(conn, CALENDAR)
         return result.rowcount > 0
 
 
@@ -214,6 +231,7 @@ def add_rule(db: Database, clock: Clock, effective_from: dt.date, sessions: list
         _check(conn, agency_id, {"rule": rule, "cutoff": cutoff})
         conn.execute(delete(calendar_rules).where(_scope(calendar_rules, agency_id),
                                                   calendar_rules.c.effective_from == effective_from))
+        bump(conn, CALENDAR)
         return inserted_id(conn.execute(insert(calendar_rules).values(
             unit_id=agency_id, effective_from=effective_from, sessions=json.dumps(sessions),
             saturday_sessions=json.dumps(saturday_sessions or []), cutoff=cutoff, note=note,

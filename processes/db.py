@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 from . import (
     audit_schema,  # noqa: F401 - registers the internal-audit tables on the metadata
     jobs_schema,  # noqa: F401 - registers the background jobs table on the metadata
+    runtime_schema,  # noqa: F401 - registers sessions, rate-limit counters and cache generations
     workspace_schema,  # noqa: F401 - registers the workspace tables on the metadata
 )
 from .caches import LiveWorkflows, ProcedureCache

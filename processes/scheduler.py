@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import timers, versions
+from . import generations, timers, versions
 from .clock import Clock, SystemClock
 from .db import Database
 from .sweep import run_sweep
@@ -69,6 +69,8 @@ class Scheduler:
         """Fire every due timer (batch after batch), then sweep if it is time; never raises."""
         result = Tick()
         try:
+            # A restored database gives old ids new contents: drop cached workflows before firing timers.
+            generations.refresh(self.db)
             while not self._stop.is_set():
                 fired = timers.fire_due(self.db, self.clock, self.worker_id, self.limit, self.claim_seconds)
                 result.fired += fired
