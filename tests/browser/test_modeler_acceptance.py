@@ -131,7 +131,7 @@ def test_quality_manager_changes_approves_and_uses_a_new_version(page, chromium,
 
     # The page says so too, and the diff shows the added step.
     open_modeler(page, server, f"/quality/procedures/{CODE}/versions/{old}/edit")
-    assert page.inner_text("#qt-title-status") == "Đã thay thế"
+    assert page.inner_text("#qt-title-status") == "Hết hiệu lực (thay thế)"  # VersionStatus.SUPERSEDED.label
     open_modeler(page, server, f"/quality/procedures/{CODE}/versions/{draft}/edit")
     assert page.inner_text("#qt-title-status") == "Đang hiệu lực"
     page.click("button[name=diff]")
