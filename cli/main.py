@@ -23,6 +23,7 @@ from .audit import audit_commands
 from .calendar import calendar_commands
 from .org import org_commands
 from .output import emit, fail, handled, json_option, parse_data
+from .serve import serve_commands
 from .worker import worker_commands
 
 
@@ -246,3 +247,4 @@ org_commands(main, _db)
 calendar_commands(main, _db)
 audit_commands(main, _db)
 worker_commands(main, _db)
+serve_commands(main)

@@ -104,17 +104,6 @@ def org_commands(main: click.Group, get_db: Callable[[click.Context], Database])
         created = load_demo_organisation(db, SystemClock())
         emit(as_json, {"users_created": created}, f"demo organisation loaded ({created} new users)")
 
-    @main.command()
-    @click.option("--host", default="127.0.0.1")
-    @click.option("--port", default=5000, type=int)
-    @click.pass_context
-    def serve(ctx, host, port):
-        """Serve the web app (development server)."""
-        from web import create_app
-
-        app = create_app({"DATABASE_URL": ctx.obj["url"], "SCHEDULER_EMBEDDED": True})
-        app.run(host=host, port=port, debug=False, use_reloader=False)
-
 
 def _top_unit(db: Database) -> str:
     from sqlalchemy import select
