@@ -21,6 +21,7 @@ from processes.view_schemas import MovedSchema
 
 from .audit import audit_commands
 from .calendar import calendar_commands
+from .db import db_commands
 from .org import org_commands
 from .output import emit, fail, handled, json_option, parse_data
 from .serve import serve_commands
@@ -247,4 +248,5 @@ org_commands(main, _db)
 calendar_commands(main, _db)
 audit_commands(main, _db)
 worker_commands(main, _db)
+db_commands(main, _db)
 serve_commands(main)

@@ -20,6 +20,7 @@ from . import (
 )
 from .caches import LiveWorkflows, ProcedureCache
 from .schema import metadata
+from .schema_guard import refuse_newer
 
 DEFAULT_SQLITE = Path("instance") / "quytrinh.sqlite"
 
@@ -89,6 +90,9 @@ class Database:
         self.procedures = ProcedureCache()
         self.live = LiveWorkflows()
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # Tables changed by a newer release must not be read or written by this code: stop before serving.
+        with self.engine.connect() as conn:
+            refuse_newer(conn)
 
     @classmethod
     def from_engine(cls, engine: Engine) -> Database:

@@ -120,6 +120,12 @@ TEMPLATES: dict[str, str] = {
     "rows_invalid": "{key} must be a list of objects with {fields}",
     "deployed_meanwhile": "{code} v{version} was deployed by someone else just now; try again",
     "no_active_procedure": "no active procedure with code or process id '{ref}'",
+    # the database schema and stored workflow states (schema_guard.py, state_check.py)
+    "database_newer_than_code": "the database is at schema revision {revision}, which this release does not know "
+                                "(it knows up to {head}): a newer release of quytrinh upgraded it; run that "
+                                "release, or restore the backup made before the upgrade",
+    "case_state_unreadable": "this case's stored workflow state cannot be read by this release ({reason}); "
+                             "the administrator must check it (quytrinh db check-states)",
 }
 
 

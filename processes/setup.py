@@ -7,7 +7,7 @@ from importlib import resources
 
 from sqlalchemy import select
 
-from . import organisation
+from . import organisation, schema_upgrade
 from .clock import Clock
 from .db import Database
 from .schema import units, users
@@ -21,8 +21,11 @@ def _data(name: str):
 
 
 def initialise(db: Database, clock: Clock) -> None:
-    """Create missing tables and the standard roles; safe to run again."""
-    db.create_all()
+    """Bring the schema to the code's revision (an empty database: every revision) and add the standard roles.
+
+    Safe to run again: an up-to-date database is left as it is, a 0.1.0 one is stamped and upgraded.
+    """
+    schema_upgrade.upgrade(db)
     for role in _data("roles.json"):
         organisation.add_role(db, role["code"], role["name"], role["kind"])
 

@@ -141,6 +141,11 @@ TEXTS: dict[str, str] = {
     "rows_invalid": N_("%(key)s phải là danh sách các dòng có đủ %(fields)s."),
     "deployed_meanwhile": N_("Phiên bản %(version)s của %(code)s vừa được người khác triển khai; vui lòng thử lại."),
     "no_active_procedure": N_("Không có quy trình đang áp dụng với mã hiệu hoặc mã định danh '%(ref)s'."),
+    # the database and stored workflow states (processes/schema_guard.py, processes/state_check.py)
+    "database_newer_than_code": N_("Cơ sở dữ liệu đã được nâng cấp bởi phiên bản quytrinh mới hơn (%(revision)s); "
+                                   "phiên bản đang chạy không dùng được cơ sở dữ liệu này."),
+    "case_state_unreadable": N_("Hồ sơ này cần quản trị hệ thống kiểm tra: dữ liệu quy trình đã lưu không đọc được "
+                                "bằng phiên bản hiện tại. Vui lòng báo quản trị hệ thống."),
 }
 
 # The status enum whose values a code's state/status/current/target params hold: the text names the

@@ -8,8 +8,10 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import EngineError, ModelInvalid
+from engine.state import StateVersionError
 from processes.errors import ConflictError, InvalidInput, NotFound, PermissionDenied, ServiceError
 from processes.lint import LintFailed
+from processes.state_check import officer_error
 
 from .error_text import error_message
 from .problem_text import error_fields, model_problems
@@ -44,6 +46,12 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(EngineError)
     def engine_error(exc: EngineError):
         return _reply(422, str(exc))
+
+    @app.errorhandler(StateVersionError)
+    def state_unreadable(exc: StateVersionError):
+        # Not the officer's mistake: the case waits for the administrator (`quytrinh db check-states` lists it).
+        app.logger.error("stored workflow state cannot be read: %s", exc)
+        return service_error(officer_error(exc))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

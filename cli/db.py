@@ -1,0 +1,85 @@
+"""`quytrinh db`: schema migrations (upgrade, current, history, downgrade) and the check of stored case states."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+
+from processes import schema_upgrade, state_check
+from processes.db import Database
+from processes.schema_guard import head
+
+from .output import emit, handled, json_option
+
+
+def db_commands(main: click.Group, get_db: Callable[[click.Context], Database]) -> None:
+    """Attach the `db` group to the main group."""
+
+    @main.group("db")
+    def db_group() -> None:
+        """Schema migrations and stored-state checks of the database."""
+
+    @db_group.command("upgrade")
+    @click.argument("revision", default="head")
+    @json_option
+    @click.pass_context
+    @handled
+    def upgrade(ctx: click.Context, revision: str, as_json: bool) -> None:
+        """Upgrade the schema to REVISION (default: head); run it again to finish an interrupted upgrade."""
+        done = schema_upgrade.upgrade(get_db(ctx), revision)
+        lines = [f"stamped a 0.1.0 database at {schema_upgrade.BASELINE}"] if done.stamped_baseline else []
+        lines += [f"applied {r}" for r in done.applied]
+        lines.append(f"database at {done.after}" + ("" if done.applied else " (nothing to do)"))
+        emit(as_json, {"before": done.before, "after": done.after, "stamped_baseline": done.stamped_baseline,
+                       "applied": done.applied}, "\n".join(lines))
+
+    @db_group.command("current")
+    @json_option
+    @click.pass_context
+    @handled
+    def current(ctx: click.Context, as_json: bool) -> None:
+        """The revision the database is at and the one this code needs."""
+        at, top = schema_upgrade.current(get_db(ctx)), head()
+        emit(as_json, {"revision": at, "head": top, "up_to_date": at == top},
+             f"database at {at or 'no revision (empty, or made by 0.1.0)'}; code at {top}"
+             + ("" if at == top else "; run `quytrinh db upgrade`"))
+
+    @db_group.command("history")
+    @json_option
+    @click.pass_context
+    @handled
+    def history(ctx: click.Context, as_json: bool) -> None:
+        """Every revision, oldest first: applied or not, and whether it can be downgraded."""
+        rows = schema_upgrade.history(get_db(ctx))
+        emit(as_json, [r.__dict__ for r in rows], lambda: "\n".join(
+            f"{'*' if r.applied else ' '} {r.revision:<16} {'(current) ' if r.current else ''}"
+            f"{'downgradable' if r.safe_downgrade else 'not downgradable'}  {r.message}" for r in rows))
+
+    @db_group.command("downgrade")
+    @click.argument("revision")
+    @json_option
+    @click.pass_context
+    @handled
+    def downgrade(ctx: click.Context, revision: str, as_json: bool) -> None:
+        """Undo the revisions above REVISION; refused when one of them cannot be undone without losing data.
+
+        Only revisions marked safe_downgrade can be undone (see `db history`): the baseline never can.
+        To go back further, restore the backup made before the upgrade.
+        """
+        undone = schema_upgrade.downgrade(get_db(ctx), revision)
+        emit(as_json, {"undone": undone, "revision": revision},
+             "\n".join([f"undid {r}" for r in undone] + [f"database at {revision}"]))
+
+    @db_group.command("check-states")
+    @json_option
+    @click.pass_context
+    @handled
+    def check_states(ctx: click.Context, as_json: bool) -> None:
+        """List running cases whose stored workflow state this release cannot read; exit 8 when any."""
+        found = state_check.unreadable_cases(get_db(ctx))
+        emit(as_json, [c.__dict__ for c in found], lambda: "\n".join(
+            f"{c.business_key} (case {c.instance_id}, {c.procedure}): state version {c.version}: {c.reason}"
+            for c in found) or "every running case's state can be read")
+        if found:
+            raise SystemExit(8)

@@ -1,0 +1,145 @@
+"""Schema migrations (processes.schema_upgrade): head equals the tables declared in code, an interrupted upgrade
+is finished by upgrading again, a database newer than the code is refused, downgrades only where safe.
+
+On SQLite and PostgreSQL (the `db` fixture: an empty database that `initialise` upgraded to head).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect, text
+
+from cli.main import main
+from processes import schema_upgrade
+from processes.db import Database, metadata
+from processes.errors import ConflictError
+from processes.schema_guard import head, known_revisions
+from tests.conftest import PG_URL
+
+REVISIONS = Path(__file__).resolve().parent / "migration_revisions"
+
+
+def test_the_head_revision_makes_exactly_the_tables_declared_in_code(db):
+    # The db fixture's database was made by upgrading an empty one to head (processes.setup.initialise).
+    assert schema_upgrade.current(db) == head()
+    with db.engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+    assert differences == [], "the tables in code and the head revision disagree: add a revision"
+
+
+def test_upgrading_an_up_to_date_database_does_nothing(db):
+    done = schema_upgrade.upgrade(db)
+    assert (done.before, done.after, done.applied, done.stamped_baseline) == (head(), head(), [], False)
+
+
+@pytest.fixture
+def empty(request, tmp_path):
+    """A database with no table at all (SQLite file, or a fresh PostgreSQL schema)."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+        yield database
+        database.dispose()
+        return
+    schema = f"qt_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    database = Database(PG_URL, schema=schema)
+    yield database
+    database.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+BACKENDS = pytest.mark.parametrize("empty", ["sqlite"] + (["postgresql"] if PG_URL else []), indirect=True)
+
+
+def _tables(db: Database) -> set[str]:
+    with db.engine.connect() as conn:
+        return set(inspect(conn).get_table_names())
+
+
+def _columns(db: Database, table: str) -> set[str]:
+    with db.engine.connect() as conn:
+        return {c["name"] for c in inspect(conn).get_columns(table)}
+
+
+@BACKENDS
+def test_an_interrupted_upgrade_stops_at_the_last_whole_revision_and_upgrading_again_finishes_it(empty, monkeypatch):
+    monkeypatch.setenv("QUYTRINH_TEST_BREAK_REVISION", "t2_second")
+    with pytest.raises(schema_upgrade.UpgradeStopped) as stopped:
+        schema_upgrade.upgrade(empty, version_locations=[REVISIONS])
+    assert stopped.value.reached == "t1_first" and "run `quytrinh db upgrade` again" in str(stopped.value)
+    # t1 is whole, nothing of t2 is left: no table, no column, no updated row
+    assert _tables(empty) == {"alembic_version", "mig_a"} and _columns(empty, "mig_a") == {"id", "name"}
+    with empty.read() as conn:
+        assert list(conn.execute(text("SELECT id, name FROM mig_a"))) == [(1, "one")]
+    monkeypatch.delenv("QUYTRINH_TEST_BREAK_REVISION")
+    done = schema_upgrade.upgrade(empty, version_locations=[REVISIONS])
+    assert (done.before, done.after, done.applied) == ("t1_first", "t2_second", ["t2_second"])
+    with empty.read() as conn:
+        assert list(conn.execute(text("SELECT id, name, note FROM mig_a"))) == [(1, "one", "half-way")]
+        assert list(conn.execute(text("SELECT id FROM mig_b"))) == [(1,)]
+
+
+@BACKENDS
+def test_a_downgrade_is_refused_through_a_revision_not_marked_safe(empty):
+    schema_upgrade.upgrade(empty, version_locations=[REVISIONS])
+    with pytest.raises(Exception, match="t2_second, which cannot be undone without losing data"):
+        schema_upgrade.downgrade(empty, "t1_first", version_locations=[REVISIONS])
+    assert "mig_b" in _tables(empty)
+
+
+@BACKENDS
+def test_the_jobs_table_can_be_downgraded_and_upgraded_again_but_not_the_baseline(empty):
+    assert schema_upgrade.upgrade(empty, "jobs_table").applied == ["baseline_0_1_0", "jobs_table"]
+    assert schema_upgrade.downgrade(empty, schema_upgrade.BASELINE) == ["jobs_table"]
+    assert "jobs" not in _tables(empty) and schema_upgrade.current(empty) == schema_upgrade.BASELINE
+    with pytest.raises(Exception, match="baseline_0_1_0, which cannot be undone"):
+        schema_upgrade.downgrade(empty, "base")
+    assert schema_upgrade.upgrade(empty, "jobs_table").applied == ["jobs_table"] and "jobs" in _tables(empty)
+
+
+def _stamp_future(db: Database) -> None:
+    with db.write() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'zz_from_the_future'"))
+
+
+def test_a_database_upgraded_by_a_newer_release_is_refused_when_opened(db):
+    _stamp_future(db)
+    url, schema = db.url, (None if db.is_sqlite else _schema(db))
+    with pytest.raises(ConflictError) as refused:
+        Database(url, schema=schema)
+    assert refused.value.code == "database_newer_than_code"
+    assert "zz_from_the_future" in str(refused.value) and f"knows up to {head()}" in str(refused.value)
+    with pytest.raises(ConflictError):
+        schema_upgrade.upgrade(db)
+
+
+def _schema(db: Database) -> str:
+    with db.read() as conn:
+        return conn.execute(text("SELECT current_schema()")).scalar_one()
+
+
+def test_the_cli_refuses_a_newer_database_with_a_clear_message_and_a_non_zero_exit(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--database", url, "init-db"]).exit_code == 0
+    current = runner.invoke(main, ["--database", url, "db", "current", "--json"])
+    assert current.exit_code == 0 and f'"revision": "{head()}"' in current.output
+    _stamp_future(Database(url))
+    for args in (["db", "current"], ["db", "upgrade"], ["tasks"]):
+        refused = runner.invoke(main, ["--database", url, *args])
+        assert refused.exit_code != 0 and "zz_from_the_future, which this release does not know" in refused.output
+
+
+def test_the_code_knows_the_baseline_and_the_jobs_table_in_order():
+    assert {"baseline_0_1_0", "jobs_table"} <= known_revisions()
+    assert [r.revision for r in schema_upgrade.history()][:2] == ["baseline_0_1_0", "jobs_table"]
