@@ -1,0 +1,79 @@
+"""One real deployment on this machine, as `make run` starts it: gunicorn with two web workers, one job worker
+on the embedded broker. An auditor starts the annual report from the audit page; the progress page's JSON,
+answered by whichever web worker, follows the job to its end; the file downloads."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import re
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from tests.jobs.workers import free_port, server, wait_until, worker, worker_env
+
+pytestmark = pytest.mark.slow
+
+
+class Browser:
+    """Cookies kept, redirects followed, CSRF tokens read from the pages."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def get(self, path: str) -> tuple[str, bytes]:
+        with self.opener.open(self.base + path, timeout=30) as reply:
+            return reply.geturl(), reply.read()
+
+    def post(self, path: str, form: dict[str, str], page: str) -> str:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        body = urllib.parse.urlencode({**form, "csrf_token": token}).encode()
+        with self.opener.open(self.base + path, body, timeout=30) as reply:
+            return reply.geturl()
+
+
+def _answers(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(base + "/health", timeout=2) as reply:
+            return reply.status == 200
+    except (urllib.error.URLError, ConnectionError):
+        return False
+
+
+def test_a_report_job_started_through_gunicorn_is_run_by_the_worker_and_downloaded(org, tmp_path, monkeypatch):
+    jobs_dir, port = tmp_path / "jobs", free_port()
+    monkeypatch.setenv("QUYTRINH_JOBS_DIR", str(jobs_dir))
+    env = worker_env(org, jobs_dir)
+    base = f"http://127.0.0.1:{port}"
+    with server(env, tmp_path / "server.log", port, "--workers", "2", "--threads", "2") as web, \
+            worker(env, tmp_path / "worker.log"):
+        wait_until(lambda: _answers(base), 60, "gunicorn answers", tmp_path / "server.log")
+        children = subprocess.run(["pgrep", "-P", str(web.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 2, "two gunicorn worker processes"
+        browser = Browser(base)
+        _, login_page = browser.get("/login")
+        browser.post("/login", {"username": "danhgia", "password": "demo1234"}, login_page.decode())
+        _, audit = browser.get("/audit?year=2026")
+        progress_url = browser.post("/jobs/report", {"year": "2026", "fmt": "pdf", "kind": "review"}, audit.decode())
+        job_path = urllib.parse.urlparse(progress_url).path
+        assert re.fullmatch(r"/jobs/\d+", job_path)
+
+        states: list[dict] = []
+
+        def finished() -> bool:
+            states.append(json.loads(browser.get(job_path + ".json")[1]))
+            return states[-1]["finished"]
+
+        wait_until(finished, 90, "the report job finishes", tmp_path / "worker.log")
+        assert states[-1]["status"] == "done", states[-1]
+        # Every poll, whichever of the two web workers answered, saw the same job under the same session.
+        assert {s["title"] for s in states} == {"Hồ sơ xem xét của lãnh đạo năm 2026 (PDF)"}
+        _, page = browser.get(job_path)
+        assert "Đã xong" in page.decode()
+        _, pdf = browser.get(states[-1]["file_url"])
+        assert pdf.startswith(b"%PDF")

@@ -1,0 +1,130 @@
+"""Background jobs in the browser: start a report or an export, watch its progress, take the file, retry.
+
+The page polls /jobs/<id>.json (web/static/jobs.js: no inline script) and reloads itself once the job
+is done or failed, so the file link and the retry form are rendered by the server like any page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from jobs import CeleryQueue, JobQueue, resubmit, submit
+from processes import jobs
+from processes.errors import InvalidInput
+
+from .auth import login_required
+from .context import clock, database
+from .permissions import may_read_audits, role_kinds
+
+bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+STATUS_TEXT = {jobs.QUEUED: "Đang chờ xử lý", jobs.RUNNING: "Đang thực hiện", jobs.DONE: "Đã xong",
+               jobs.FAILED: "Không thành công"}
+
+
+@bp.before_request
+@login_required
+def signed_in() -> None:
+    """Every job page needs a signed-in user (each sees only the jobs they started)."""
+
+
+def job_queue() -> JobQueue:
+    """The queue jobs go to: JOBS_QUEUE from the config (tests), else Celery on the configured broker."""
+    return current_app.extensions.setdefault("quytrinh.jobs_queue",
+                                             current_app.config.get("JOBS_QUEUE") or CeleryQueue())
+
+
+def _is_admin() -> bool:
+    return "admin" in role_kinds()
+
+
+def _mine(job_id: int) -> jobs.Job:
+    return jobs.get_for(database(), job_id, g.user, _is_admin())
+
+
+def _start(kind: str, params: dict[str, Any]) -> ResponseReturnValue:
+    if not may_read_audits():
+        abort(403)
+    try:
+        job = submit(database(), clock(), job_queue(), kind, params, g.user)
+    except InvalidInput:  # a hand-edited form: say so in plain words, back where the buttons are
+        flash(_("Năm hoặc loại báo cáo không hợp lệ."), "error")
+        return redirect(url_for("audit.overview"))
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
+@bp.post("/report")
+def start_report() -> ResponseReturnValue:
+    """Start the annual report / management-review pack / CCHC figures of a year as a job."""
+    form = request.form
+    return _start("report", {"year": form.get("year", ""), "fmt": form.get("fmt", "pdf"),
+                             "kind": form.get("kind", "annual")})
+
+
+@bp.post("/event-log")
+def start_event_log() -> ResponseReturnValue:
+    """Start an export of the event log (XES or CSV, optionally one procedure) as a job."""
+    return _start("event_log", {"fmt": request.form.get("fmt", ""),
+                                "procedure": request.form.get("procedure") or None})
+
+
+def state(job: jobs.Job) -> dict[str, Any]:
+    """What the progress page shows, as JSON."""
+    return {"id": job.id, "title": job.title, "status": job.status, "status_text": STATUS_TEXT[job.status],
+            "percent": job.percent, "done": job.done, "total": job.total, "message": job.message,
+            "error": job.error, "attempt": job.attempt, "finished": job.finished,
+            "file_url": url_for("jobs.file", job_id=job.id) if job.status == jobs.DONE and job.file_path else None}
+
+
+@bp.get("")
+def index() -> ResponseReturnValue:
+    """The user's latest jobs."""
+    return render_template("jobs/list.html", jobs=jobs.list_for(database(), g.user), status_text=STATUS_TEXT)
+
+
+@bp.get("/<int:job_id>")
+def show(job_id: int) -> ResponseReturnValue:
+    """The progress page of one job."""
+    job = _mine(job_id)
+    return render_template("jobs/progress.html", job=job, state=state(job))
+
+
+@bp.get("/<int:job_id>.json")
+def status(job_id: int) -> ResponseReturnValue:
+    """The job's state, polled by the progress page."""
+    reply = jsonify(state(_mine(job_id)))
+    reply.headers["Cache-Control"] = "no-store"
+    return reply
+
+
+@bp.get("/<int:job_id>/file")
+def file(job_id: int) -> ResponseReturnValue:
+    """The file a finished job made."""
+    job = _mine(job_id)
+    path = jobs.file_of(job)
+    if path is None:
+        abort(404)
+    return send_file(path, mimetype=job.content_type, as_attachment=True, download_name=job.file_name)
+
+
+@bp.post("/<int:job_id>/retry")
+def retry(job_id: int) -> ResponseReturnValue:
+    """Run a failed job again."""
+    resubmit(database(), clock(), job_queue(), job_id, g.user, _is_admin())
+    return redirect(url_for("jobs.show", job_id=job_id))
