@@ -73,7 +73,8 @@ run: setup
 	@# A simulated year of dossiers for the dashboards and reports; does nothing once the database has cases.
 	$(BIN)/quytrinh demo --year 2025
 	@echo "quytrinh: http://127.0.0.1:5000  (demo users: motcua, cv.ktht, tp.ktht, pct, vanthu… password demo1234)"
-	$(BIN)/quytrinh serve --host 127.0.0.1 --port 5000
+	@# gunicorn and one job worker (timers, SLA sweep, reports and other jobs) side by side; Ctrl-C stops both.
+	$(BIN)/quytrinh run-all --host 127.0.0.1 --port 5000
 
 test: setup browser-deps
 	$(BIN)/pytest -q -n 2 --dist loadfile

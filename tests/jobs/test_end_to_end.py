@@ -1,20 +1,26 @@
 """One real deployment on this machine, as `make run` starts it: gunicorn with two web workers, one job worker
-on the embedded broker. An auditor starts the annual report from the audit page; the progress page's JSON,
-answered by whichever web worker, follows the job to its end; the file downloads."""
+on the embedded broker. An auditor starts a report from the audit page; the progress page's JSON, answered by
+whichever web worker, follows the job to its end; the file downloads. `quytrinh run-all` (what `make run`
+starts) serves, runs jobs, and stops both on Ctrl-C."""
 
 from __future__ import annotations
 
 import http.cookiejar
 import json
 import re
+import signal
 import subprocess
+import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
 
-from tests.jobs.workers import free_port, server, wait_until, worker, worker_env
+from processes import jobs
+from processes.clock import SystemClock
+from tests.conftest import ROOT
+from tests.jobs.workers import free_port, kill_group, queue_of, server, wait_until, worker, worker_env
 
 pytestmark = pytest.mark.slow
 
@@ -77,3 +83,34 @@ def test_a_report_job_started_through_gunicorn_is_run_by_the_worker_and_download
         assert "Đã xong" in page.decode()
         _, pdf = browser.get(states[-1]["file_url"])
         assert pdf.startswith(b"%PDF")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie has ended
+    except FileNotFoundError:
+        return False
+
+
+def test_run_all_serves_runs_jobs_and_stops_both_on_ctrl_c(org, tmp_path, monkeypatch):
+    jobs_dir, port = tmp_path / "jobs", free_port()
+    monkeypatch.setenv("QUYTRINH_JOBS_DIR", str(jobs_dir))
+    env = worker_env(org, jobs_dir)
+    log = tmp_path / "run-all.log"
+    with log.open("ab") as out:
+        supervisor = subprocess.Popen([sys.executable, "-m", "cli", "run-all", "--port", str(port)], env=env,
+                                      cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}"), 60, "the server answers", log)
+        job = jobs.create(org, SystemClock(), "event_log", "Nhật ký sự kiện (CSV)", {"fmt": "csv"}, "danhgia")
+        queue_of(jobs_dir).send(job.id, job.attempt)
+        wait_until(lambda: jobs.get(org, job.id).status == "done", 60, "the worker beside it runs a job", log)
+        children = [int(p) for p in subprocess.run(["pgrep", "-P", str(supervisor.pid)], capture_output=True,
+                                                   text=True).stdout.split()]
+        assert len(children) == 2, "the server and the worker"
+        supervisor.send_signal(signal.SIGINT)
+        assert supervisor.wait(60) == 0
+        wait_until(lambda: not any(_alive(pid) for pid in children), 10, "both children stopped", log)
+    finally:
+        kill_group(supervisor)
