@@ -1,0 +1,20 @@
+"""Digital signatures on the PDFs quytrinh issues (PAdES, with pyHanko) and verification of any PDF.
+
+Layer: processes → signing → documents → engine (setup.cfg). signing knows nothing of cases, users or the
+database: it turns PDF bytes and a key into signed PDF bytes, and PDF bytes into a verdict per signature.
+processes/signatures.py decides who must sign what (the `sign` step property) and checks the performer.
+
+- keys.py: where the private key lives — a PKCS#12 file, a PKCS#11 token, a remote signing service
+  (remote.py: the CSC API adapter interface; no provider ships with quytrinh).
+- sign.py: PAdES baseline signature, certificate chain embedded, optional RFC 3161 timestamp.
+- appearance.py: the visible signature block (bottom right, above the signer's name) or none.
+- verify.py: valid / invalid / modified / expired / revoked / untrusted, with plain-Vietnamese labels.
+- trust.py: which root certificates are trusted (configurable; the national root CA an agency installs).
+"""
+
+from __future__ import annotations
+
+from .errors import SigningError
+from .trust import Trust
+
+__all__ = ["SigningError", "Trust"]
