@@ -43,13 +43,17 @@ TEMPLATES: dict[str, str] = {
     "score": "choose one of the five levels",
     # web/: what a page asks for
     "period_too_long": "at most one year after from",
-    # processes/reception.py: the counter form (still written there as text; web/messages.py maps it)
+    # processes/reception.py: the counter form
     "id_number": "6-20 letters or digits (CCCD: 12 digits)",
     "phone": "not a phone number",
     "email": "not an e-mail address",
     "channel": "choose how the dossier was submitted",
     "missing_items": "say what is missing",
     "refusal_reason": "say why the dossier is refused",
+    "papers_too_many": "at most {max} papers",
+    "paper_name": "name the paper (at most {max} characters)",
+    "paper_kind": "kind must be one of {allowed}",
+    "paper_sets": "{min} to {max} sets",
 }
 
 

@@ -41,6 +41,16 @@ class ApologyState(StrEnum):
     SIGNED = "signed"
     DISMISSED = "dismissed"
 
+    @property
+    def label(self) -> str:
+        """The Vietnamese name shown to people (a msgid of web/translations)."""
+        return APOLOGY_LABELS[self]
+
+
+APOLOGY_LABELS: dict[ApologyState, str] = {
+    ApologyState.PENDING: "Chờ ký", ApologyState.SIGNED: "Đã ký", ApologyState.DISMISSED: "Không được chấp thuận",
+}
+
 
 @dataclass(frozen=True)
 class ApologyView:

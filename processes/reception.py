@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from engine.errors import FormInvalid
+from engine.field_errors import FieldError
 from engine.model import Step
 from engine.parsing import Procedure
 
@@ -115,29 +116,30 @@ def _step_of(procedure: Procedure, code: str) -> Step:
 
 def check_applicant(a: Applicant) -> dict[str, str]:
     """Per-field problems with the applicant's details (empty when fine)."""
-    errors = {}
+    errors: dict[str, str] = {}
     if not a.name.strip():
-        errors["name"] = "required"
+        errors["name"] = FieldError("required")
     elif len(a.name) > 200:
-        errors["name"] = "at most 200 characters"
+        errors["name"] = FieldError("too_long", max=200)
     if not _ID.match(a.id_number.strip()):
-        errors["id_number"] = "6-20 letters or digits (CCCD: 12 digits)"
+        errors["id_number"] = FieldError("id_number")
     if len(a.address) > 500:
-        errors["address"] = "at most 500 characters"
+        errors["address"] = FieldError("too_long", max=500)
     if a.phone.strip() and not _PHONE.match(a.phone.strip()):
-        errors["phone"] = "not a phone number"
+        errors["phone"] = FieldError("phone")
     if a.email.strip() and not _EMAIL.match(a.email.strip()):
-        errors["email"] = "not an e-mail address"
+        errors["email"] = FieldError("email")
     if a.channel not in CHANNELS:
-        errors["channel"] = "choose how the dossier was submitted"
+        errors["channel"] = FieldError("channel")
     return errors
 
 
 def check_documents(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Cleaned checklist lines and per-line problems (keys documents.N)."""
-    cleaned, errors = [], {}
+    cleaned: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
     if len(items) > 50:
-        return [], {"documents": "at most 50 papers"}
+        return [], {"documents": FieldError("papers_too_many", max=50)}
     for i, item in enumerate(items):
         name = str(item.get("name") or "").strip()
         kind = str(item.get("kind") or "original")
@@ -146,11 +148,11 @@ def check_documents(items: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], 
         except (TypeError, ValueError):
             sets = -1
         if not name or len(name) > 300:
-            errors[f"documents.{i}"] = "name the paper (at most 300 characters)"
+            errors[f"documents.{i}"] = FieldError("paper_name", max=300)
         elif kind not in KINDS:
-            errors[f"documents.{i}"] = f"kind must be one of {', '.join(KINDS)}"
+            errors[f"documents.{i}"] = FieldError("paper_kind", allowed=", ".join(KINDS))
         elif not 1 <= sets <= 20:
-            errors[f"documents.{i}"] = "1 to 20 sets"
+            errors[f"documents.{i}"] = FieldError("paper_sets", min=1, max=20)
         else:
             cleaned.append({"name": name, "kind": kind, "sets": sets})
     return cleaned, errors
@@ -248,15 +250,16 @@ def _checked(counter: Counter, outcome: str, step: Step) -> tuple[list[dict[str,
     documents, doc_errors = check_documents(counter.documents)
     errors.update(doc_errors)
     if outcome != "accepted" and not counter.note.strip():
-        errors["note"] = "say what is missing" if outcome == "supplement" else "say why the dossier is refused"
+        errors["note"] = FieldError("missing_items" if outcome == "supplement" else "refusal_reason")
     if len(counter.note) > 4000:
-        errors["note"] = "at most 4000 characters"
+        errors["note"] = FieldError("too_long", max=4000)
     checked = []
     for i, upload in enumerate(counter.uploads if outcome == "accepted" else []):
         try:
             checked.append((attachments.check(upload.filename, upload.data), upload.data))
         except InvalidInput as exc:
-            errors[f"uploads.{i}"] = f"{upload.filename}: {exc.errors.get('file', str(exc))}"
+            errors[f"uploads.{i}"] = FieldError("in_file", name=upload.filename,
+                                                problem=exc.errors.get("file", str(exc)))
     if errors and outcome == "accepted" and step.form is not None:
         try:  # the step's own fields too, so that the officer sees every problem at once
             step.form.validate(form_data(step, counter))

@@ -3,17 +3,15 @@
 engine/field_errors.py defines each field message once, as a code with params (a FieldError reads as its
 English text); here each code has its Vietnamese source text with the same params as %(name)s placeholders,
 wrapped in gettext so English pages get the translation from web/translations. Nothing is matched back
-from English, except the shim below for the one module that still writes text.
+from English.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from engine.field_errors import TEMPLATES, FieldError
 from engine.problem_codes import template_fields
-from processes import attachments
 
 from .i18n import N_, translated
 
@@ -52,6 +50,10 @@ TEXTS: dict[str, str] = {
     "channel": N_("Chọn kênh nộp hồ sơ."),
     "missing_items": N_("Ghi rõ nội dung cần bổ sung."),
     "refusal_reason": N_("Ghi rõ lý do từ chối."),
+    "papers_too_many": N_("Tối đa %(max)s loại giấy tờ."),
+    "paper_name": N_("Ghi tên giấy tờ (tối đa %(max)s ký tự)."),
+    "paper_kind": N_("Chọn loại bản: bản chính, bản sao chứng thực, bản sao hoặc bản điện tử."),
+    "paper_sets": N_("Số bộ từ %(min)s đến %(max)s."),
 }
 
 
@@ -66,39 +68,10 @@ def field_message(value: Any) -> str:
 
 
 def coded(value: Any) -> FieldError | None:
-    """The FieldError a field message is: itself, a bare code ("required"), or a text of the shim below."""
+    """The FieldError a field message is: itself, or a bare code ("required")."""
     if isinstance(value, FieldError):
         return value
     text = str(value)
     if text in TEMPLATES and not template_fields(TEMPLATES[text]):
         return FieldError(text)  # processes pass a bare code where no params are needed
-    return _uncoded_texts().get(text) or _in_file(text)
-
-
-# SHIM, to go: processes/reception.py (being rewritten by its owner) still writes the counter form's field
-# messages as English text, and an upload's as "<file name>: <message>". Until it writes FieldErrors, every
-# text it can write is mapped to its code here. The texts are rendered from engine/field_errors.py, so the
-# English is still written once; tests/web/test_field_text.py fails when reception.py stops writing them.
-RECEPTION_CODES = ("id_number", "phone", "email", "channel", "missing_items", "refusal_reason")
-RECEPTION_LIMITS = (200, 500, 4000)
-
-
-@cache
-def _uncoded_texts() -> dict[str, FieldError]:
-    found = [FieldError(code) for code in RECEPTION_CODES]
-    found += [FieldError("too_long", max=n) for n in RECEPTION_LIMITS]
-    return {str(e): e for e in found}
-
-
-@cache
-def _file_texts() -> dict[str, FieldError]:
-    types = ", ".join(sorted({e.upper() for e in attachments.TYPES}))
-    found = [FieldError("file_empty"), FieldError("file_too_large", mb=attachments.MAX_BYTES // (1024 * 1024)),
-             FieldError("file_type", types=types), *(FieldError("file_content", ext=e) for e in attachments.TYPES)]
-    return {str(e): e for e in found}
-
-
-def _in_file(text: str) -> FieldError | None:
-    name, colon, problem = text.rpartition(": ")
-    found = _file_texts().get(problem) if colon else None
-    return FieldError("in_file", name=name, problem=found) if found is not None else None
+    return None

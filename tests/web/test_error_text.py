@@ -6,14 +6,12 @@ import html
 
 import pytest
 
-from processes.apology import ApologyState
 from processes.error_codes import TEMPLATES, param_names
 from processes.errors import ConflictError, NotFound
 from tests.web.conftest import csrf_of
 from tests.web.translation_helpers import english_catalog, placeholders
 from tests.web.workspace_helpers import XD_STEPS, complete, open_task, receive_ok, texts, work
 from web.error_text import STATUS_ENUMS, STATUS_PARAMS, TEXTS, error_message, service_message
-from web.labels import APOLOGY_STATE_LABELS
 
 STEP = "Thẩm định hồ sơ, kiểm tra thực địa"
 
@@ -25,8 +23,7 @@ def _available(code: str) -> set[str]:
 
 def _status_labels() -> list[str]:
     """The one label of every status the texts name (each enum's own table)."""
-    return [APOLOGY_STATE_LABELS[m] if isinstance(m, ApologyState) else m.label
-            for enum in set(STATUS_ENUMS.values()) for m in enum]
+    return [m.label for enum in set(STATUS_ENUMS.values()) for m in enum]
 
 
 def test_every_code_has_a_vietnamese_text_and_an_english_translation():

@@ -8,10 +8,10 @@ import pytest
 
 from engine.field_errors import TEMPLATES, FieldError
 from engine.problem_codes import template_fields
+from processes import reception
 from tests.web.translation_helpers import english_catalog, placeholders
 from tests.web.workspace_helpers import post_form, texts
-from web import field_text
-from web.field_text import RECEPTION_CODES, RECEPTION_LIMITS, TEXTS, field_message
+from web.field_text import TEXTS, field_message
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,22 +56,27 @@ def test_codes_params_and_plain_text(app):
         assert field_message(FieldError("file_too_large", mb=10)) == "The file is too large (at most 10 MB)."
 
 
-def test_the_reception_shim_maps_exactly_what_reception_writes_and_goes_when_it_stops():
-    """processes/reception.py still writes English field texts; each shim entry must be one it writes."""
-    source = (ROOT / "processes" / "reception.py").read_text(encoding="utf-8")
-    written = [str(FieldError(code)) for code in RECEPTION_CODES]
-    written += [str(FieldError("too_long", max=n)) for n in RECEPTION_LIMITS]
-    stale = [text for text in written if f'"{text}"' not in source]
-    assert stale == [], f"reception.py no longer writes {stale}: remove them from web/field_text.py's shim"
-    assert 'f"{upload.filename}: ' in source, "reception.py names uploads differently: update _in_file or drop it"
-
-
-def test_an_upload_message_prefixed_by_its_file_name_reads_in_vietnamese(app):
+def test_the_counter_form_writes_coded_messages_that_read_in_vietnamese(app):
+    """processes/reception.py writes FieldErrors: the page says them from their code, never from English."""
+    bad = reception.Applicant(name="x" * 201, id_number="12", phone="abc", email="a@", channel="fax")
+    errors = reception.check_applicant(bad)
+    _, papers = reception.check_documents([{"name": "", "kind": "original"}, {"name": "Đơn", "kind": "khac"},
+                                           {"name": "Đơn", "sets": 99}])
+    assert all(isinstance(e, FieldError) for e in [*errors.values(), *papers.values()])
     with app.test_request_context("/"):
-        assert field_message("scan.png: not a real .png file") == "scan.png: Nội dung tệp không đúng định dạng .png."
-        assert field_message("a: b.pdf: empty file") == "a: b.pdf: Tệp rỗng."
-        assert field_message("scan.png: not a real .exe file") == "scan.png: not a real .exe file"  # no such type
-    assert field_text.coded("not a phone number") == FieldError("phone")
+        shown = {k: field_message(v) for k, v in {**errors, **papers}.items()}
+    assert shown == {"name": "Tối đa 200 ký tự.", "id_number": "Từ 6 đến 20 chữ cái hoặc chữ số (CCCD: 12 số).",
+                     "phone": "Số điện thoại không hợp lệ.", "email": "Địa chỉ thư điện tử không hợp lệ.",
+                     "channel": "Chọn kênh nộp hồ sơ.", "documents.0": "Ghi tên giấy tờ (tối đa 300 ký tự).",
+                     "documents.1": "Chọn loại bản: bản chính, bản sao chứng thực, bản sao hoặc bản điện tử.",
+                     "documents.2": "Số bộ từ 1 đến 20."}
+
+
+def test_an_upload_message_names_its_file_and_reads_in_vietnamese(app):
+    named = FieldError("in_file", name="scan.png", problem=FieldError("file_content", ext="png"))
+    with app.test_request_context("/"):
+        assert field_message(named) == "scan.png: Nội dung tệp không đúng định dạng .png."
+        assert field_message("scan.png: not a real .png file") == "scan.png: not a real .png file"  # no English read
 
 
 def test_the_substitutes_page_says_what_is_wrong_with_each_field_in_vietnamese(xd, user):
