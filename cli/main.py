@@ -25,6 +25,7 @@ from .db import db_commands
 from .org import org_commands
 from .output import emit, fail, handled, json_option, parse_data
 from .serve import serve_commands
+from .simulate import simulate_commands
 from .worker import worker_commands
 
 
@@ -250,3 +251,4 @@ audit_commands(main, _db)
 worker_commands(main, _db)
 db_commands(main, _db)
 serve_commands(main)
+simulate_commands(main, _db)

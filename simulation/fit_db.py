@@ -14,6 +14,7 @@ from processes import organisation, substitutes
 from processes.calendar_store import calendar_of
 from processes.catalog import active_bpmn, deployed_versions
 from processes.db import Database
+from processes.errors import InvalidInput
 from processes.records import StepFact, case_attributes, load_steps
 
 from .axis import TimeAxis
@@ -44,7 +45,7 @@ def agency_of(db: Database, code: str, agency: str | None) -> tuple[str, str]:
         by_code = {u.code: u for u in tree}
         if agency is not None:
             if agency not in by_code:
-                raise ValueError(f"không có đơn vị {agency}")
+                raise InvalidInput(f"không có đơn vị {agency}")
             path = by_code[agency].agency_path
         else:
             counts: dict[str, int] = defaultdict(int)

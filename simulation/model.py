@@ -72,6 +72,7 @@ class Run:
     step_time: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # (code, step) → [wait, work, visits]
     queue_days: dict[str, list[int]] = field(default_factory=dict)  # pool → queue length at each day's opening
     unstaffed: dict[str, int] = field(default_factory=dict)  # pool with no holder → dossiers stuck in it
+    stuck: dict[tuple[str, str], int] = field(default_factory=dict)  # (code, step) → dossiers left waiting there
     capacity: dict[str, int] = field(default_factory=dict)
     queue_first: int = 0  # the working day queue_days starts on
 
@@ -199,6 +200,9 @@ def simulate(scenarios: Sequence[Scenario], roster: Roster, axis: TimeAxis, firs
     for pool, waiting in queues.items():
         if waiting and caps.get(pool, 0) == 0:
             run.unstaffed[pool] = len(waiting)
+        for dossier, nid, _since in waiting:
+            key = (dossier.out.code, nid)
+            run.stuck[key] = run.stuck.get(key, 0) + 1
     for pool in pools:
         if roster.capacity(pool) == 0:
             run.unstaffed.setdefault(pool, 0)

@@ -20,6 +20,7 @@ class StepLoad:
     visits: int
     wait_days: float
     work_days: float
+    stuck: int = 0  # dossiers still waiting here when the run ended (nobody holds the role)
 
 
 @dataclass
@@ -68,6 +69,11 @@ def summarise(run: Run, graph: FlowGraph) -> Summary:
         steps.append(StepLoad(step, node.name, node.roles, int(visits), round(axis.working_days(wait / visits), 3),
                               round(axis.working_days(work / visits), 3)))
     steps.sort(key=lambda s: -(s.wait_days + s.work_days) * s.visits)
+    # A step where dossiers are still waiting when the run ends (nobody holds its role) is the bottleneck.
+    for (code, step), count in sorted(run.stuck.items(), key=lambda kv: kv[1]):
+        node = graph.nodes.get(step)
+        if code == graph.code and node is not None:
+            steps.insert(0, StepLoad(step, node.name, node.roles, 0, 0.0, 0.0, count))
     pools = {",".join(n.roles) for n in graph.steps.values()}
     return Summary(
         graph.code, graph.name, graph.deadline, len(mine), len(times),

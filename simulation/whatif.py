@@ -14,7 +14,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from processes.db import Database
+from processes.errors import InvalidInput
 from processes.lint import LintFailed, has_errors, lint_xml
+from processes.organisation import role_directory
 
 from .axis import TimeAxis
 from .fit import Fit, Roster
@@ -24,7 +26,7 @@ from .model import Scenario, simulate
 from .results import Summary, summarise
 
 
-class Unfittable(ValueError):
+class Unfittable(InvalidInput):
     """The log has no case of the procedure to learn from."""
 
 
@@ -44,6 +46,7 @@ class WhatIf:
     current: Summary
     changed: Summary | None = None
     change: dict[str, Any] = field(default_factory=dict)  # what was changed: version, draft, roster
+    role_names: dict[str, str] = field(default_factory=dict)  # role code → its name, for people
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -99,9 +102,10 @@ def what_if(db: Database, code: str, year: int, *, version: int | None = None, d
         edited = roster.edited(roster_changes or {})
         changed = _run(fits, log.graphs, edited, axis, first_day, last_day, seed, code, changed_graph)
     fit = fits[code]
+    names = {r["code"]: r["name"] for r in role_directory(db)}
     return WhatIf(code, log.graphs[code].name, unit, year, fit.cases, fit.replayed,
                   round(_per_year(fit), 1), round(fit.supplement_rate(), 3), fit.response_days(axis), current,
-                  changed, change, round(time.perf_counter() - began, 2))
+                  changed, change, names, round(time.perf_counter() - began, 2))
 
 
 def _per_year(fit: Fit) -> float:
