@@ -16,6 +16,7 @@ from . import blueprints
 from .database import init_database
 from .extensions import csrf, limiter
 from .i18n import init_i18n
+from .server_state import init_server_state
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             app.extensions["quytrinh.db"], app.extensions["quytrinh.clock"],
             interval=float(app.config.get("SCHEDULER_INTERVAL", 5)))
     csrf.init_app(app)
+    init_server_state(app)  # shared rate limits, revocable sessions, cache checks (before the limiter)
     limiter.init_app(app)
     init_i18n(app)
     blueprints.register(app)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from processes import organisation, tokens
 
 from .context import clock, database
 from .extensions import limiter
+from .server_state import log_in, log_out, session_user
 
 bp = Blueprint("auth", __name__)
 
@@ -25,7 +26,7 @@ def load_user() -> None:
         g.via_token = True
         return
     g.via_token = False
-    g.user = session.get("user")
+    g.user = session_user()  # the cookie's session token, checked in the database (revocable)
 
 
 def memberships() -> list[organisation.Membership]:
@@ -67,9 +68,7 @@ def login():
         username = (request.form.get("username") or "").strip().lower()
         password = request.form.get("password") or ""
         if organisation.authenticate(database(), username, password):
-            session.clear()
-            session["user"] = username
-            session.permanent = True
+            log_in(username)
             target = request.args.get("next") or ""
             # Only local paths: an open redirect would let a phishing link bounce through us.
             if not target.startswith("/") or target.startswith("//"):
@@ -82,9 +81,6 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out (POST only, CSRF-protected)."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    """Log out (POST only, CSRF-protected): the session ends in every worker, a copied cookie included."""
+    log_out()
     return redirect(url_for("auth.login"))

@@ -10,8 +10,9 @@ from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
 babel = Babel()
-# In-memory counters: one process serves the demo; a deployment sets RATELIMIT_STORAGE_URI (e.g. Redis).
-limiter = Limiter(key_func=get_remote_address, default_limits=[], storage_uri="memory://")
+# Counters in shared storage, chosen per app by web/server_state.py: Redis (QUYTRINH_REDIS_URL), else the
+# database; never process memory, which each gunicorn worker and each restart would start from zero.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 def lookup_limit() -> str:

@@ -13,9 +13,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import delete, insert, select, text
 
 from processes import apology, comments, reception, substitutes, tasks
+from processes.runtime_schema import web_sessions
 from tests.web.workspace_helpers import PDF, PNG, XD_FORM, open_task
 
 USERS = {"counter": "motcua", "specialist": "cv.ktht", "head": "tp.ktht", "leader": "pct", "quality": "iso",
@@ -243,8 +244,15 @@ def state(xd, org, clock, tmp_path):
     _copy(path, snapshot)
 
     def reset() -> None:
+        # The users logged in after the snapshot: their server-side sessions outlive the reset.
+        with org.read() as conn:
+            logged_in = [dict(r._mapping) for r in conn.execute(select(web_sessions))]
         org.dispose()
         _copy(snapshot, path)
+        with org.write() as conn:
+            conn.execute(delete(web_sessions))
+            if logged_in:
+                conn.execute(insert(web_sessions), logged_in)
         org.live.clear()
         org.procedures.clear()
 

@@ -1,0 +1,54 @@
+"""What every web worker must agree on: rate limits, who is logged in, and whether caches are current.
+
+* Rate limits (Flask-Limiter): Redis when QUYTRINH_REDIS_URL is set, else the application's database
+  (web/limits_storage.py), never process memory, so limits hold across gunicorn workers and restarts.
+  RATELIMIT_STORAGE_URI still wins when set (memory:// for a throwaway instance).
+* Sessions: the signed cookie carries a random session token, not the user; processes.sessions says
+  whose it is and whether it was revoked, so logging out ends the session in every worker.
+* Caches: each request first asks processes.generations whether the database was replaced (a restore).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request, session
+
+from processes import generations, sessions
+
+from .context import clock, database
+from .limits_storage import storage_uri
+
+SESSION_KEY = "sid"
+
+
+def init_server_state(app: Flask) -> None:
+    """Point Flask-Limiter at shared storage and check the caches before each request (before limiter.init_app)."""
+    db = app.extensions["quytrinh.db"]
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or storage_uri(db)
+    app.before_request(_refresh_caches)
+
+
+def _refresh_caches() -> None:
+    generations.refresh(database())
+
+
+def session_user() -> str | None:
+    """The user of this request's session cookie, if that session is still live."""
+    return sessions.user_of(database(), session.get(SESSION_KEY), clock().now())
+
+
+def log_in(username: str) -> None:
+    """Start a server-side session for a user who just proved who they are."""
+    session.clear()  # nothing from before the login survives (session fixation)
+    session[SESSION_KEY] = sessions.open_session(database(), username, clock().now(),
+                                                 request.user_agent.string or "")
+    session.permanent = True
+
+
+def log_out() -> None:
+    """End this session everywhere: a copy of the cookie is refused from now on, by every worker."""
+    sessions.close(database(), session.get(SESSION_KEY), clock().now())
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
