@@ -20,10 +20,12 @@ from processes.lookup import find_instance
 from processes.view_schemas import MovedSchema
 
 from .audit import audit_commands
+from .backup import backup_commands
 from .calendar import calendar_commands
 from .db import db_commands
 from .org import org_commands
 from .output import emit, fail, handled, json_option, parse_data
+from .pdf import pdf_commands
 from .serve import serve_commands
 from .simulate import simulate_commands
 from .worker import worker_commands
@@ -251,4 +253,6 @@ audit_commands(main, _db)
 worker_commands(main, _db)
 db_commands(main, _db)
 serve_commands(main)
+pdf_commands(main)
 simulate_commands(main, _db)
+backup_commands(main, _db)

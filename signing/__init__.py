@@ -14,7 +14,15 @@ processes/signatures.py decides who must sign what (the `sign` step property) an
 
 from __future__ import annotations
 
+import logging
+
 from .errors import SigningError
 from .trust import Trust
 
 __all__ = ["SigningError", "Trust"]
+
+# pyHanko logs each failed path or broken signature with its traceback at WARNING; the verdict says it in
+# words already. Without a handler of its own Python would print those to every CLI user's terminal; an
+# application that configures logging still receives them through the root logger.
+for _name in ("pyhanko", "pyhanko_certvalidator"):
+    logging.getLogger(_name).addHandler(logging.NullHandler())

@@ -49,7 +49,8 @@ class Appearance:
     """What the visible block says: the signer's title lines and full name; optionally a seal image.
 
     title: the title as printed over the signature, lines separated by '\\n' or ' / '
-    ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"). seal: a PNG or JPEG of the agency's seal, drawn under the text.
+    ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"). name: '' for the certificate's common name. seal: a PNG or JPEG of
+    the agency's seal, drawn under the text.
     placement: None to find the gap above the name (find_box).
     """
 

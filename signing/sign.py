@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
+from dataclasses import replace
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
@@ -23,7 +24,7 @@ from .appearance import Appearance, block_text, find_box, stamp_style
 from .errors import SigningError
 from .keys import Key, check_certificate
 from .trust import Trust
-from .verify import INVALID, MODIFIED, read_pdf, verify_pdf
+from .verify import INVALID, MODIFIED, read_pdf, subject_field, verify_pdf
 
 VN = dt.timezone(dt.timedelta(hours=7), "ICT")
 
@@ -64,6 +65,9 @@ def sign_pdf(pdf: bytes, key: Key, trust: Trust, *, appearance: Appearance | Non
     with key.open() as signer:
         check_certificate(signer, trust, now)
         _embed_chain(signer, trust, now)
+        if appearance is not None and not appearance.name and signer.signing_cert is not None:
+            # no name given: the certificate's (Vietnamese CAs put the holder's full name in the CN)
+            appearance = replace(appearance, name=subject_field(signer.signing_cert, "common_name"))
         meta = signers.PdfSignatureMetadata(
             field_name=field_name, md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES,
             reason=reason, location=location, name=appearance.name if appearance else None)

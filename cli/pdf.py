@@ -1,0 +1,149 @@
+"""`quytrinh pdf sign` and `quytrinh pdf verify`: digital signatures on PDF files, for administrators and tests.
+
+Signing writes a new file and never overwrites one (the unsigned file is kept, like in the app). The
+password of a PKCS#12 file or the PIN of a token is read from a file given on the command line or asked
+at the prompt, never taken as an argument (it would stay in the shell history and the process list).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .output import emit, fail, handled, json_option
+
+# pyHanko still imports cryptography's DSA classes, deprecated there: a warning no administrator can act on.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module="pyhanko")
+
+from signing.appearance import Appearance  # noqa: E402  (after the filter: importing them warns)
+from signing.errors import SigningError  # noqa: E402
+from signing.keys import Key, Pkcs11Key, Pkcs12Key  # noqa: E402
+from signing.sign import VN, sign_pdf  # noqa: E402
+from signing.trust import Trust  # noqa: E402
+from signing.verify import SignatureReport, summary, verify_pdf  # noqa: E402
+
+# exit code when a file is unsigned or a signature is not valid (7: like verify-log, something is wrong)
+NOT_VALID = 7
+
+
+def _secret(path: str | None, prompt: str) -> str:
+    if path:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    return click.prompt(prompt, hide_input=True, default="", show_default=False)
+
+
+def _trust(paths: tuple[str, ...]) -> Trust:
+    return Trust.from_paths(paths) if paths else Trust.from_env()
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write a file that must not exist yet, all at once (no half-written signed PDF is ever left)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".signing-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.link(tmp, path)  # fails if the file appeared meanwhile: nothing is overwritten
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
+def _when(report: SignatureReport) -> str:
+    moment = report.timestamp or report.signed_at
+    return moment.astimezone(VN).strftime("%d/%m/%Y %H:%M:%S (giờ Việt Nam)") if moment else "không rõ"
+
+
+def _text(path: str, reports: list[SignatureReport]) -> str:
+    lines = [f"{path}: {summary(reports)}"]
+    for n, r in enumerate(reports, 1):
+        email = f" <{r.signer_email}>" if r.signer_email else ""
+        lines += [f"  Chữ ký {n} ({r.field}): {r.label}",
+                  f"    Người ký: {r.signer}{email}; cấp bởi: {r.issuer}",
+                  f"    Thời gian ký: {_when(r)}" + (" — có dấu thời gian" if r.timestamp else ""),
+                  f"    Chứng thư số có hiệu lực đến: {r.not_after.astimezone(VN):%d/%m/%Y}"]
+    return "\n".join(lines)
+
+
+def pdf_commands(main: click.Group) -> None:
+    """Attach the `pdf` command group to the main group."""
+
+    @main.group()
+    def pdf() -> None:
+        """Digital signatures on PDF files: sign, verify."""
+
+    @pdf.command("sign")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="Signed file (new).")
+    @click.option("--p12", type=click.Path(exists=True, dir_okay=False), help="PKCS#12 (.p12/.pfx) file.")
+    @click.option("--password-file", type=click.Path(exists=True, dir_okay=False),
+                  help="File holding the PKCS#12 password (else asked).")
+    @click.option("--pkcs11-module", help="The token's PKCS#11 library (.so).")
+    @click.option("--token", help="Label of the token.")
+    @click.option("--key", "key_label", help="Label of the key and its certificate on the token.")
+    @click.option("--pin-file", type=click.Path(exists=True, dir_okay=False),
+                  help="File holding the token's PIN (else asked).")
+    @click.option("--title", default=None,
+                  help="Visible block: the signer's title, lines split by ' / ' (KT. CHỦ TỊCH / PHÓ CHỦ TỊCH).")
+    @click.option("--name", default="", help="Visible block: the signer's full name (default: the certificate's).")
+    @click.option("--seal", type=click.Path(exists=True, dir_okay=False), help="Seal image (PNG/JPEG).")
+    @click.option("--tsa", "tsa_url", default=None, help="RFC 3161 timestamp server URL.")
+    @click.option("--trust", "trust_paths", multiple=True, type=click.Path(exists=True),
+                  help="Trusted root certificate file or folder (default: QUYTRINH_TRUST_ROOTS).")
+    @click.option("--reason", default=None, help="Reason recorded in the signature.")
+    @click.option("--location", default=None, help="Place recorded in the signature.")
+    @json_option
+    @handled
+    def sign(file: str, output: str, p12: str | None, password_file: str | None, pkcs11_module: str | None,
+             token: str | None, key_label: str | None, pin_file: str | None, title: str | None, name: str,
+             seal: str | None, tsa_url: str | None, trust_paths: tuple[str, ...], reason: str | None,
+             location: str | None, as_json: bool) -> None:
+        """Sign FILE into a new file OUTPUT (PAdES), visibly when --title is given."""
+        target = Path(output)
+        if target.exists():
+            fail(f"Tệp {output} đã có: chọn tên khác (không ghi đè tệp nào).", 6, None, as_json)
+        key: Key
+        if p12 and not pkcs11_module:
+            key = Pkcs12Key(Path(p12).read_bytes(), _secret(password_file, "Mật khẩu tệp PKCS#12"))
+        elif pkcs11_module and token and key_label and not p12:
+            key = Pkcs11Key(pkcs11_module, token, key_label, _secret(pin_file, "Mã PIN của thiết bị ký số"))
+        else:
+            fail("Cần đúng một loại khóa: --p12 FILE, hoặc --pkcs11-module PATH --token LABEL --key LABEL.", 6,
+                 None, as_json)
+            return
+        appearance = None
+        if title is not None or seal:
+            appearance = Appearance(title or "", name, Path(seal).read_bytes() if seal else None)
+        try:
+            signed = sign_pdf(Path(file).read_bytes(), key, _trust(trust_paths), appearance=appearance,
+                              tsa_url=tsa_url, reason=reason, location=location)
+        except SigningError as exc:
+            fail(str(exc), 6, {"code": exc.code}, as_json)
+            return
+        _write_new(target, signed)
+        reports = verify_pdf(signed, _trust(trust_paths))
+        emit(as_json, {"file": output, "signatures": [r.as_json() for r in reports]},
+             f"Đã ký: {output}\n" + _text(output, reports))
+
+    @pdf.command("verify")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--trust", "trust_paths", multiple=True, type=click.Path(exists=True),
+                  help="Trusted root certificate file or folder (default: QUYTRINH_TRUST_ROOTS).")
+    @json_option
+    @handled
+    def verify(file: str, trust_paths: tuple[str, ...], as_json: bool) -> None:
+        """Check every signature of FILE; exit 7 when it has none or one is not valid."""
+        try:
+            reports = verify_pdf(Path(file).read_bytes(), _trust(trust_paths))
+        except SigningError as exc:
+            fail(str(exc), 6, {"code": exc.code}, as_json)
+            return
+        payload: dict[str, Any] = {"file": file, "summary": summary(reports),
+                                   "valid": bool(reports) and all(r.valid for r in reports),
+                                   "signatures": [r.as_json() for r in reports]}
+        emit(as_json, payload, lambda: _text(file, reports))
+        if not payload["valid"]:
+            raise SystemExit(NOT_VALID)
