@@ -66,7 +66,7 @@ def read_roster(text: str) -> dict[str, int]:
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        found = re.fullmatch(r"(\S+)\s*[:=]?\s*([+-]?\d+)", line)
+        found = re.fullmatch(r"([^\s:=]+)\s*[:=]?\s*([+-]?\d+)", line)
         if found is None:
             raise InvalidInput(f"dòng không hiểu được trong tệp phân công: {line!r}")
         changes[found.group(1)] = changes.get(found.group(1), 0) + int(found.group(2))

@@ -1,0 +1,52 @@
+"""The simulation model on an in-memory procedure: a draft's limits, the roster, the year's figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from simulation.fit import fit_traces
+from simulation.graph import read_graph
+from simulation.model import Scenario, simulate
+from simulation.results import summarise
+
+from .flows import axis, bpmn, roster, traces
+
+
+def _year(graph, fit, staff, ax):
+    first, last = ax.index_of_date(dt.date(2026, 1, 1)), ax.index_of_date(dt.date(2026, 7, 1)) - 1
+    return summarise(simulate([Scenario(fit, graph)], staff, ax, first, last, seed=5), graph)
+
+
+def test_halving_the_bottleneck_steps_limit_raises_the_predicted_on_time_rate():
+    ax = axis()
+    current = read_graph(bpmn("P2D"))
+    fit = fit_traces("QT-T-01", current, traces(ax), ax)
+    before = _year(current, fit, roster(), ax)
+    assert before.bottleneck is not None and before.bottleneck.step == "Task_XemXet"
+    after = _year(read_graph(bpmn("P1D")), fit, roster(), ax)
+    assert before.on_time_rate is not None and after.on_time_rate is not None
+    assert before.on_time_rate < 0.85  # about a third of the reviews overrun the 3-day deadline
+    assert after.on_time_rate > before.on_time_rate + 0.1
+    assert after.median_days is not None and before.median_days is not None
+    assert after.median_days < before.median_days
+
+
+def test_removing_the_only_holder_of_a_role_reports_it_unstaffed_instead_of_hanging():
+    ax = axis()
+    graph = read_graph(bpmn())
+    fit = fit_traces("QT-T-01", graph, traces(ax), ax)
+    staff = roster().edited({"lanh_dao_phong_tp": -1})
+    assert staff.capacity("lanh_dao_phong_tp") == 0
+    result = _year(graph, fit, staff, ax)
+    assert set(result.unstaffed) == {"lanh_dao_phong_tp"}
+    assert result.unstaffed["lanh_dao_phong_tp"] == result.dossiers > 0
+    assert result.finished == 0 and result.late == result.dossiers
+    assert result.bottleneck is not None and result.bottleneck.step == "Task_Ky"
+
+
+def test_fit_reads_durations_in_office_minutes_and_arrivals_per_working_day():
+    ax = axis()
+    fit = fit_traces("QT-T-01", read_graph(bpmn()), traces(ax, count=250), ax)
+    assert fit.replayed == fit.cases == 250
+    assert sorted({round(m) for m in fit.durations["Task_XemXet"]}) == [480, 1680]
+    assert abs(sum(fit.month_rates.values()) / 12 - 1.0) < 0.15  # 250 dossiers over about 250 working days
