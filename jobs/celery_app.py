@@ -15,8 +15,13 @@ from processes.jobs import jobs_dir
 
 from . import broker
 
-QUEUE = "quytrinh"
 REDIS_VISIBILITY_SECONDS = 600
+
+
+def queue_name() -> str:
+    """The queue's name: QUYTRINH_JOBS_QUEUE, default "quytrinh". Installations (or test runs) sharing one
+    Redis need names of their own, or a worker would run another database's job ids."""
+    return os.environ.get("QUYTRINH_JOBS_QUEUE") or "quytrinh"
 
 
 def broker_url() -> str:
@@ -38,7 +43,7 @@ def make_app(url: str | None = None) -> Celery:
     url = url or broker_url()
     app = Celery("quytrinh", broker=url, include=["jobs.tasks"])
     app.conf.update(
-        task_default_queue=QUEUE,
+        task_default_queue=queue_name(),
         task_ignore_result=True,
         result_backend=None,
         # A job is acknowledged only once it ran, and a child process killed mid-job hands its message back

@@ -13,7 +13,7 @@ from processes.clock import Clock
 from processes.db import Database
 
 from . import kinds
-from .celery_app import QUEUE, app, broker_url, embedded
+from .celery_app import app, broker_url, embedded, queue_name
 from .tasks import run_job
 
 
@@ -26,17 +26,18 @@ class JobQueue(Protocol):
 
 
 class CeleryQueue:
-    """Publishes to the broker of jobs/celery_app.py (or `url`)."""
+    """Publishes to the broker and queue of jobs/celery_app.py (or `url`, `queue`)."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, queue: str | None = None) -> None:
         self.url = url or broker_url()
+        self.queue = queue or queue_name()
 
     def send(self, job_id: int, attempt: int) -> None:
         """Publish the message; a worker picks it up whenever one runs (`quytrinh worker`)."""
         if embedded(self.url):
             jobs.jobs_dir().mkdir(parents=True, exist_ok=True)
         with app.connection_for_write(self.url) as conn:
-            run_job.apply_async((job_id, attempt), connection=conn, queue=QUEUE)
+            run_job.apply_async((job_id, attempt), connection=conn, queue=self.queue)
 
 
 def submit(db: Database, clock: Clock, queue: JobQueue, kind: str, params: dict[str, Any], owner: str,

@@ -16,7 +16,7 @@ from processes.db import Database
 from processes.jobs import jobs_dir
 from processes.scheduler import Scheduler
 
-from .celery_app import QUEUE, app, broker_url, embedded
+from .celery_app import app, broker_url, embedded, queue_name
 from .submit import CeleryQueue
 from .watch import JobWatch
 
@@ -50,7 +50,7 @@ def run_worker(db: Database, scheduler: Scheduler | None, concurrency: int, logl
     worker_ready.connect(_ready, weak=False)
     worker_shutdown.connect(_shutdown, weak=False)
     log.info("job worker on %s (%d process(es))", url.split("@")[-1], concurrency)
-    worker = app.Worker(concurrency=concurrency, loglevel=loglevel, queues=[QUEUE],
+    worker = app.Worker(concurrency=concurrency, loglevel=loglevel, queues=[queue_name()],
                         hostname=f"quytrinh-{os.getpid()}@{socket.gethostname()}", pool="prefork",
                         without_mingle=True, without_gossip=True)
     worker.start()

@@ -45,9 +45,12 @@ def signed_in() -> None:
 
 
 def job_queue() -> JobQueue:
-    """The queue jobs go to: JOBS_QUEUE from the config (tests), else Celery on the configured broker."""
-    return current_app.extensions.setdefault("quytrinh.jobs_queue",
-                                             current_app.config.get("JOBS_QUEUE") or CeleryQueue())
+    """The queue jobs go to: Celery on the configured broker, unless a test put another in the app's extensions.
+    (Not a config key: every QUYTRINH_* variable lands in the config, QUYTRINH_JOBS_QUEUE names the queue.)"""
+    queue: JobQueue | None = current_app.extensions.get("quytrinh.jobs_queue")
+    if queue is None:
+        queue = current_app.extensions["quytrinh.jobs_queue"] = CeleryQueue()
+    return queue
 
 
 def _is_admin() -> bool:

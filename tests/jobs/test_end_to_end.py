@@ -20,7 +20,7 @@ import pytest
 from processes import jobs
 from processes.clock import SystemClock
 from tests.conftest import ROOT
-from tests.jobs.workers import free_port, kill_group, queue_of, server, wait_until, worker, worker_env
+from tests.jobs.workers import REDIS_URL, free_port, kill_group, queue_of, server, wait_until, worker, worker_env
 
 pytestmark = pytest.mark.slow
 
@@ -51,10 +51,13 @@ def _answers(base: str) -> bool:
         return False
 
 
-def test_a_report_job_started_through_gunicorn_is_run_by_the_worker_and_downloaded(org, tmp_path, monkeypatch):
+@pytest.mark.parametrize("broker", ["embedded", pytest.param("redis", marks=pytest.mark.skipif(
+    not REDIS_URL, reason="QUYTRINH_TEST_REDIS_URL is not set"))])
+def test_a_report_job_started_through_gunicorn_is_run_by_the_worker_and_downloaded(org, tmp_path, monkeypatch,
+                                                                                  broker):
     jobs_dir, port = tmp_path / "jobs", free_port()
     monkeypatch.setenv("QUYTRINH_JOBS_DIR", str(jobs_dir))
-    env = worker_env(org, jobs_dir)
+    env = worker_env(org, jobs_dir, REDIS_URL if broker == "redis" else None)
     base = f"http://127.0.0.1:{port}"
     with server(env, tmp_path / "server.log", port, "--workers", "2", "--threads", "2") as web, \
             worker(env, tmp_path / "worker.log"):

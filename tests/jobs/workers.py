@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -18,6 +19,9 @@ from jobs.submit import CeleryQueue
 from processes.db import Database
 from tests.conftest import PG_URL, ROOT
 from tests.processes.conftest import current_schema
+
+# Redis for the tests that run on it too (like QUYTRINH_TEST_DATABASE_URL for PostgreSQL): opt in.
+REDIS_URL = os.environ.get("QUYTRINH_TEST_REDIS_URL")
 
 # Fast beats so that a lost job is noticed within seconds, not a minute.
 FAST = {"QUYTRINH_JOBS_HEARTBEAT": "0.3", "QUYTRINH_JOBS_STALE_SECONDS": "2", "QUYTRINH_JOBS_WATCH_SECONDS": "0.5"}
@@ -29,11 +33,14 @@ def database_url(db: Database) -> str:
     return db.url if schema is None else f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
-def worker_env(db: Database, jobs_dir: Path) -> dict[str, str]:
-    """The environment of a worker on `db` with its broker and files under `jobs_dir`."""
+def worker_env(db: Database, jobs_dir: Path, broker: str | None = None) -> dict[str, str]:
+    """The environment of a worker (or server) on `db` with its files under `jobs_dir`, on `broker` (Redis) or
+    the embedded queue in `jobs_dir`; on a shared broker the queue gets a name of its own (parallel tests)."""
     env = {k: v for k, v in os.environ.items() if k not in ("QUYTRINH_REDIS_URL", "QUYTRINH_BROKER_URL")}
     env.update(FAST, QUYTRINH_DATABASE_URL=database_url(db), QUYTRINH_JOBS_DIR=str(jobs_dir),
                PYTHONPATH=str(ROOT))
+    if broker:
+        env.update(QUYTRINH_BROKER_URL=broker, QUYTRINH_JOBS_QUEUE=f"quytrinh-test-{uuid.uuid4().hex[:8]}")
     return env
 
 

@@ -31,7 +31,7 @@ class Collected:
 def queue(app, tmp_path, monkeypatch) -> Collected:
     monkeypatch.setenv("QUYTRINH_JOBS_DIR", str(tmp_path / "jobs"))
     collected = Collected()
-    app.config["JOBS_QUEUE"] = collected
+    app.extensions["quytrinh.jobs_queue"] = collected
     return collected
 
 
