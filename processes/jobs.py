@@ -61,6 +61,7 @@ class Job:
     result: dict[str, Any]
     error: str
     created_at: dt.datetime
+    queued_at: dt.datetime
     started_at: dt.datetime | None
     heartbeat_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -85,7 +86,7 @@ def _job(row: Row[Any]) -> Job:
                status=row.status, attempt=row.attempt, max_attempts=row.max_attempts, done=row.done,
                total=row.total, message=row.message, worker=row.worker, file_path=row.file_path,
                file_name=row.file_name, content_type=row.content_type, result=json.loads(row.result or "{}"),
-               error=row.error, created_at=row.created_at, started_at=row.started_at,
+               error=row.error, created_at=row.created_at, queued_at=row.queued_at, started_at=row.started_at,
                heartbeat_at=row.heartbeat_at, finished_at=row.finished_at)
 
 

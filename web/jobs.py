@@ -87,10 +87,21 @@ def start_event_log() -> ResponseReturnValue:
                                 "procedure": request.form.get("procedure") or None})
 
 
+# A job no worker took within this long: probably no `quytrinh worker` runs; the page says so.
+UNCLAIMED_SECONDS = 30
+
+
+def _message(job: jobs.Job) -> str:
+    if job.status == jobs.QUEUED and (clock().now() - job.queued_at).total_seconds() > UNCLAIMED_SECONDS:
+        return _("Chưa có bộ xử lý nền nào nhận việc này; xin chờ thêm hoặc báo quản trị hệ thống kiểm tra "
+                 "tiến trình xử lý nền (quytrinh worker).")
+    return job.message
+
+
 def state(job: jobs.Job) -> dict[str, Any]:
     """What the progress page shows, as JSON."""
     return {"id": job.id, "title": job.title, "status": job.status, "status_text": STATUS_TEXT[job.status],
-            "percent": job.percent, "done": job.done, "total": job.total, "message": job.message,
+            "percent": job.percent, "done": job.done, "total": job.total, "message": _message(job),
             "error": job.error, "attempt": job.attempt, "finished": job.finished,
             "file_url": url_for("jobs.file", job_id=job.id) if job.status == jobs.DONE and job.file_path else None}
 

@@ -55,6 +55,8 @@ def test_a_report_started_from_the_audit_page_runs_as_a_job_and_offers_its_file(
     # No inline script: the page works under a strict Content-Security-Policy.
     assert re.findall(r"<script[^>]*>", waiting) == ['<script src="/static/jobs.js" defer>']
     assert reader.get(f"/jobs/{job_id}.json").json["status"] == "queued"
+    clock.advance(minutes=1)  # and no worker took it: the page says who to ask
+    assert "quytrinh worker" in reader.get(f"/jobs/{job_id}.json").json["message"]
 
     assert execute(org, job_id, 1, clock) == "done"
     state = reader.get(f"/jobs/{job_id}.json").json
