@@ -20,6 +20,7 @@ from processes.lookup import find_instance
 from processes.view_schemas import MovedSchema
 
 from .audit import audit_commands
+from .backup import backup_commands
 from .calendar import calendar_commands
 from .db import db_commands
 from .org import org_commands
@@ -254,3 +255,4 @@ db_commands(main, _db)
 serve_commands(main)
 pdf_commands(main)
 simulate_commands(main, _db)
+backup_commands(main, _db)
