@@ -104,6 +104,11 @@ def receipt_backtest() -> bool:
         print(f"  {label} ({len(kept)} cases; 5 runs in {seconds:.1f} s; predicted {predicted.dossiers} "
               f"cases vs {real.dossiers} real)")
         ok = _print_checks(compare(real, predicted)) and ok
+    # For reference (not the target): the fitting period predicted from itself, which separates the
+    # model's own error from the drift between the two periods.
+    inside = predict({code: graph}, {code: train}, roster, axis, begin, split, LIMIT_DAYS)[code]
+    print(f"  for reference, the first two thirds predicted from themselves ({len(train)} cases):")
+    _print_checks(compare(actual(graph, train, axis, LIMIT_DAYS, split), inside))
     return ok
 
 
