@@ -10,10 +10,10 @@ import datetime as dt
 
 import pytest
 
-from processes import calendar_store, versions
-from tests.processes.conftest import CODE
+from processes import calendar_store, migration, versions
+from tests.processes.conftest import CHECK_OK, CODE, RECEIVE, start_case
 from tests.processes.peer import Peer
-from tests.processes.quality_helpers import ISO, RENAMED, approve, catalog_with_test_procedure
+from tests.processes.quality_helpers import ISO, RENAMED, RESTRUCTURED, approve, catalog_with_test_procedure
 
 
 @pytest.fixture
@@ -42,3 +42,16 @@ def test_a_replaced_calendar_rule_is_seen_by_the_other_process(org, clock, peer)
     # The same date again replaces the rule (delete + insert: SQLite gives the new row the old id).
     calendar_store.add_rule(org, clock, dt.date(2026, 1, 1), [["07:30", "11:30"], ["13:30", "17:30"]])
     assert peer.ask(op="calendar", day=wednesday) == [["07:30", "11:30"], ["13:30", "17:30"]]
+
+
+def test_a_case_migrated_elsewhere_goes_on_along_the_new_version_in_the_other_process(org, clock, deployed, peer):
+    catalog_with_test_procedure(org, clock, deployed)
+    case = start_case(org, clock).instance_id
+    now = clock.now().isoformat()
+    # The other process works the case: its workflow (version 1) stays in that process's live cache.
+    assert peer.ask(op="work", user="motcua", data=RECEIVE, instance=case, now=now) == ["Task_ThamDinh"]
+    versions.save_draft(org, clock, ISO, CODE, RESTRUCTURED)
+    approve(org, clock, CODE, 2)
+    assert migration.migrate(org, clock, ISO, CODE, 1, 2)["instances"][0]["outcome"] == "migrated"
+    # Version 2 replaced Phê duyệt by Kiểm tra, ký: the other process goes on along the migrated workflow.
+    assert peer.ask(op="work", user="cv.ktht", data=CHECK_OK, instance=case, now=now) == ["Task_KiemTra"]
