@@ -126,7 +126,9 @@ def _print_checks(checks) -> bool:
 
 
 def _fmt(value: float, days: bool) -> str:
-    return f"{value:.3f} working days" if days else f"{value * 100:.1f} %"
+    if days:
+        return f"{value:.3f} working days" if value >= 0.1 else f"{value:.5f} working days"
+    return f"{value * 100:.1f} %"
 
 
 def demo_log(url: str | None, scale: float):

@@ -136,7 +136,7 @@ def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeA
                 if node.sla in PAUSES:
                     paused += minutes
             if due is None:  # the count starts when the first step (reception) is done
-                due = due_of(graph, axis, axis.start_of_count(event.completed)) or None
+                due = due_of(graph, axis, axis.start_of_count(event.completed))
             previous = event.completed
         found = replay(graph, [e.step for e in trace.events], trace.outcome)
         if found is not None:
