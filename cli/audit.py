@@ -19,6 +19,7 @@ from processes.schema import definitions, instances
 from processes.setup import initialise, load_demo_organisation
 
 from .output import emit, handled, json_option
+from .progress import Bar
 from .schemas import DemoSummarySchema, SlaReportSchema, UnitIndexSchema
 
 # Kept here so that `quytrinh --help` does not import the report renderers (audits/reports.py).
@@ -59,7 +60,9 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
         if Path(bpmn_dir).is_dir():
             for path in sorted(Path(bpmn_dir).glob("*.bpmn")):
                 catalog.deploy_file(db, path, SystemClock(), "iso")
-        summary = demo.generate_year(db, year, scale, seed)
+        with Bar(f"Mô phỏng năm {year}", enabled=not as_json) as bar:
+            summary = demo.generate_year(db, year, scale, seed,
+                                         progress=lambda done, total: bar(done, total, f"ngày {done}/{total}"))
         audits = demo.run_demo_audits(db, year)
         payload = {**DemoSummarySchema().dump(summary), "audit_plans": audits.plans, "findings": audits.findings,
                    "capa_cases": audits.capa_cases}
@@ -83,9 +86,11 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
         """Write the event log as XES (IEEE 1849) or CSV for process-mining tools."""
         from audits import export
 
-        with open(output, "w", encoding="utf-8", newline="") as out:
+        with open(output, "w", encoding="utf-8", newline="") as out, Bar("Xuất nhật ký sự kiện") as bar:
+            bar(0, 1, "Xuất nhật ký sự kiện")
             writer = export.write_xes if fmt == "xes" else export.write_csv
             count = writer(db_of(ctx), out, procedure, all_transitions)
+            bar(1, 1)
         click.echo(f"wrote {output} ({count} {'traces' if fmt == 'xes' else 'events'})")
 
     @main.group("audit")
@@ -236,8 +241,13 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
     @handled
     def report(ctx: click.Context, year: int, fmt: str, kind: str, output: str, as_json: bool) -> None:
         """Write the annual internal-audit report (HTML, PDF or XLSX)."""
-        from audits.reports import write_report
+        # The same stages as the report job (jobs/kinds.py), shown as a bar on stderr.
+        from jobs.kinds import run_report
 
-        made = write_report(db_of(ctx), year, fmt, output, kind)
-        emit(as_json, {"output": output, "headline": made.headline}, f"wrote {output}: " + ", ".join(
-            f"{k} {v}" for k, v in made.headline.items()))
+        with Bar(f"Báo cáo {year}", enabled=not as_json) as bar:
+            made = run_report(db_of(ctx), SystemClock(), {"year": year, "fmt": fmt, "kind": kind}, bar)
+            Path(output).write_bytes(made.content or b"")
+            bar(3, 3, "Đã ghi tệp")
+        headline = made.result["headline"]
+        emit(as_json, {"output": output, "headline": headline}, f"wrote {output}: " + ", ".join(
+            f"{k} {v}" for k, v in headline.items()))

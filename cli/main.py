@@ -26,6 +26,7 @@ from .db import db_commands
 from .org import org_commands
 from .output import emit, fail, handled, json_option, parse_data
 from .pdf import pdf_commands
+from .progress import Bar
 from .serve import serve_commands
 from .simulate import simulate_commands
 from .worker import worker_commands
@@ -77,7 +78,12 @@ def _bpmn_paths(paths: tuple[str, ...]) -> list[Path]:
 @handled
 def deploy(ctx: click.Context, paths: tuple[str, ...], actor: str | None, as_json: bool) -> None:
     """Deploy BPMN files (or every .bpmn in a folder) as new definition versions."""
-    results = [catalog.deploy_file(_db(ctx), p, SystemClock(), actor) for p in _bpmn_paths(paths)]
+    files = _bpmn_paths(paths)
+    results = []
+    with Bar("Triển khai quy trình", enabled=not as_json and len(files) > 1) as bar:
+        for done, path in enumerate(files, 1):
+            results.append(catalog.deploy_file(_db(ctx), path, SystemClock(), actor))
+            bar(done, len(files), path.name)
     emit(as_json, [r.__dict__ for r in results], lambda: "\n".join(
         f"{'deployed' if r.created else 'unchanged'} {r.code} v{r.version} ({r.process_id}) {r.name}"
         for r in results))
