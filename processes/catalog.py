@@ -17,6 +17,7 @@ from engine.errors import ModelInvalid, problem
 from engine.parsing import compile_procedure, sha256_of
 from engine.xml import load_xml
 
+from . import procedures
 from .clock import Clock
 from .db import Database
 from .errors import ConflictError, NotFound
@@ -43,8 +44,14 @@ def deploy(db: Database, xml: bytes | str, clock: Clock, actor: str | None = Non
     """Validate and store a BPMN definition; unchanged XML already deployed is a no-op."""
     procedure = compile_procedure(xml, registered(), process_id, filename)
     text = xml if isinstance(xml, str) else _as_text(xml)
+    now = clock.now()
     with db.write() as conn:
-        return _store(conn, procedure, text, clock.now(), actor)
+        deployment = _store(conn, procedure, text, now, actor)
+        if deployment.created:
+            # Deployed outside the catalog (CLI, jobs): its catalog entry and version in force are made here,
+            # in the same transaction, so that no page has to create them on a GET.
+            procedures.adopt_in(conn, now)
+        return deployment
 
 
 def deploy_in(conn: Connection, xml: str, now: dt.datetime, actor: str | None = None,

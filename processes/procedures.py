@@ -192,21 +192,24 @@ def adopt_deployed(db: Database, clock: Clock) -> int:
     """Bring procedures deployed outside the catalog (CLI, make run) under document control; return how many."""
     with db.read() as conn:
         if not _unadopted(conn):
-            return 0  # the usual case: no write transaction (catalog pages call this on every view)
-    now = clock.now()
-    adopted = 0
+            return 0  # the usual case: deploy adopts what it deploys, so there is nothing to write
     with db.write() as conn:
-        active = list(conn.execute(select(definitions).where(definitions.c.id.in_(_unadopted(conn)))
-                                   .order_by(definitions.c.code)))
-        for definition in active:
-            row = conn.execute(select(procedures).where(procedures.c.code == definition.code)).first()
-            if row is None:
-                procedure_id = insert_procedure(conn, definition.code, definition.bpmn_xml, definition.deployed_by,
-                                                now)
-            else:
-                procedure_id = row.id
-            _adopt(conn, procedure_id, definition, now)
-            adopted += 1
+        return adopt_in(conn, clock.now())
+
+
+def adopt_in(conn: Connection, now: dt.datetime) -> int:
+    """Core of adopt_deployed, inside the caller's transaction (catalog.deploy adopts what it deploys)."""
+    adopted = 0
+    active = list(conn.execute(select(definitions).where(definitions.c.id.in_(_unadopted(conn)))
+                               .order_by(definitions.c.code)))
+    for definition in active:
+        row = conn.execute(select(procedures).where(procedures.c.code == definition.code)).first()
+        if row is None:
+            procedure_id = insert_procedure(conn, definition.code, definition.bpmn_xml, definition.deployed_by, now)
+        else:
+            procedure_id = row.id
+        _adopt(conn, procedure_id, definition, now)
+        adopted += 1
     return adopted
 
 

@@ -75,6 +75,8 @@ def _move(db: Database, task_uuid: str, actor: str, clock: Clock, new: TaskStatu
             if not may_work(actor, member, task.roles, None, task.path, paths) and not \
                     substitutes.stands_in(conn, actor, task.roles, None, task.path, paths, now):
                 raise PermissionDenied.of("may_not_claim", actor=actor, step=task.name, roles=task.roles)
+            if task.assignee == actor and task.state == TaskStatus.CLAIMED.value:
+                return  # claimed by them already (a double click, a retried request): nothing happened, nothing logged
         elif task.assignee != actor and not may_lead(member, task.path) and not substitutes.stands_in(
                 conn, actor, task.roles, task.assignee, task.path, organisation.unit_paths(conn, task.roles), now):
             raise PermissionDenied.of("may_not_release", assignee=task.assignee, step=task.name)

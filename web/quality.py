@@ -61,7 +61,6 @@ def _attempt(action, success: str) -> bool:
 def catalog() -> ResponseReturnValue:
     """The master list (danh mục tài liệu): each procedure with its issue in force; obsolete versions marked."""
     db = database()
-    procedures.adopt_deployed(db, clock())
     versions.activate_due(db, clock())
     return render_template("quality/catalog.html", rows=procedures.list_catalog(db), may_edit=_may_edit(),
                            labels=VERSION_LABELS, levels=LEVEL_LABELS,

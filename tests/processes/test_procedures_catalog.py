@@ -24,8 +24,7 @@ OUR_FILES = sorted(BPMN_DIR.glob("*.bpmn"))
 def test_deployed_procedures_come_under_document_control_once(org, clock, deployed):
     for path in OUR_FILES:
         deployed(path)
-    assert procedures.adopt_deployed(org, clock) == len(OUR_FILES)
-    assert procedures.adopt_deployed(org, clock) == 0
+    assert procedures.adopt_deployed(org, clock) == 0  # each deploy adopted its procedure (issue 12, defect 7)
     rows = {r["code"]: r for r in procedures.list_catalog(org)}
     assert set(rows) == {p.stem for p in OUR_FILES}
     xd = rows["QT-XD-01"]
@@ -36,7 +35,7 @@ def test_deployed_procedures_come_under_document_control_once(org, clock, deploy
 def test_a_version_deployed_outside_the_catalog_becomes_the_next_issue(org, clock, deployed):
     catalog_with_test_procedure(org, clock, deployed)
     deployed(BPMN.replace('camunda:dueDate="P3D"', 'camunda:dueDate="P2D"'))
-    assert procedures.adopt_deployed(org, clock) == 1
+    assert procedures.adopt_deployed(org, clock) == 0  # the deploy adopted it
     listed = versions.list_versions(org, CODE)
     assert [(v["version"], v["issue_number"], v["status"], v["obsolete"]) for v in listed] == [
         (1, 1, "superseded", True), (2, 2, "effective", False)]
