@@ -15,7 +15,7 @@ import heapq
 import math
 import random
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -87,8 +87,11 @@ class _Dossier:
 
 
 def simulate(scenarios: Sequence[Scenario], roster: Roster, axis: TimeAxis, first_day: int, last_day: int,
-             seed: int = 1, warmup_days: int = 0) -> Run:
-    """Simulate arrivals on working days first_day..last_day (after `warmup_days` of unreported ones)."""
+             seed: int = 1, warmup_days: int = 0, progress: Callable[[int, int], None] | None = None) -> Run:
+    """Simulate arrivals on working days first_day..last_day (after `warmup_days` of unreported ones).
+
+    `progress(done, total)` hears of each simulated working day (a job's progress page).
+    """
     rng = random.Random(seed)
     run = Run(axis, first_day, last_day, axis.end)
     heap: list[tuple[float, int, int, Any]] = []  # (when, order, kind, what)
@@ -165,6 +168,8 @@ def simulate(scenarios: Sequence[Scenario], roster: Roster, axis: TimeAxis, firs
         last = now
         if kind == _DAY:
             day = payload
+            if progress is not None:
+                progress(day - start_day + 1, last_day - start_day + 1)
             for pool in pools:
                 run.queue_days.setdefault(pool, []).append(len(queues[pool]))
                 if absent:

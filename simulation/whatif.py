@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -68,8 +68,11 @@ def check_draft(db: Database, xml: str | bytes, code: str) -> FlowGraph:
 
 def what_if(db: Database, code: str, year: int, *, version: int | None = None, draft: str | bytes | None = None,
             roster_changes: Mapping[str, int] | None = None, agency: str | None = None, seed: int = 1,
-            fit_years: int = 1) -> WhatIf:
-    """Simulate `year` of the agency on the version in force, and on the change when one is given."""
+            fit_years: int = 1, progress: Callable[[int, int], None] | None = None) -> WhatIf:
+    """Simulate `year` of the agency on the version in force, and on the change when one is given.
+
+    `progress(done, total)`: simulated working days so far, over both runs (a job's progress page).
+    """
     began = time.perf_counter()
     changed_graph: FlowGraph | None = None
     change: dict[str, Any] = {}
@@ -96,11 +99,16 @@ def what_if(db: Database, code: str, year: int, *, version: int | None = None, d
     axis = log.axis
     first_day, last_day = axis.index_of_date(dt.date(year, 1, 1)), axis.index_of_date(dt.date(year + 1, 1, 1)) - 1
     roster.absences = absences(db, log, roster, axis)
-    current = _run(fits, log.graphs, roster, axis, first_day, last_day, seed, code, None)
+    runs = 2 if changed_graph is not None or roster_changes else 1
+
+    def told(run: int) -> Callable[[int, int], None] | None:
+        return None if progress is None else (lambda done, total: progress(run * total + done, runs * total))
+
+    current = _run(fits, log.graphs, roster, axis, first_day, last_day, seed, code, None, told(0))
     changed = None
-    if changed_graph is not None or roster_changes:
+    if runs == 2:
         edited = roster.edited(roster_changes or {})
-        changed = _run(fits, log.graphs, edited, axis, first_day, last_day, seed, code, changed_graph)
+        changed = _run(fits, log.graphs, edited, axis, first_day, last_day, seed, code, changed_graph, told(1))
     fit = fits[code]
     names = {r["code"]: r["name"] for r in role_directory(db)}
     return WhatIf(code, log.graphs[code].name, unit, year, fit.cases, fit.replayed,
@@ -114,8 +122,9 @@ def _per_year(fit: Fit) -> float:
 
 
 def _run(fits: dict[str, Fit], graphs: dict[str, FlowGraph], roster: Roster, axis: TimeAxis, first_day: int,
-         last_day: int, seed: int, code: str, graph: FlowGraph | None) -> Summary:
+         last_day: int, seed: int, code: str, graph: FlowGraph | None,
+         progress: Callable[[int, int], None] | None = None) -> Summary:
     scenarios = [Scenario(fit, graph if (graph is not None and c == code) else graphs[c]) for c, fit in fits.items()]
-    run = simulate(scenarios, roster, axis, first_day, last_day, seed)
+    run = simulate(scenarios, roster, axis, first_day, last_day, seed, progress=progress)
     target = graph if graph is not None else graphs[code]
     return summarise(run, replace(target, code=code))
