@@ -1,0 +1,224 @@
+"""HTTP load on `quytrinh serve` (gunicorn): concurrent officers reading their inbox and completing steps.
+
+For each worker count asked for, a fresh set of dossiers is received through the counter's use case (their
+appraisal step, role chuyen_vien_ktht, is what the clients complete), `quytrinh serve --workers W` starts on
+the database, CLIENTS logged-in clients each loop "GET /tasks, POST /tasks/<id>" on their own share of the
+steps for SECONDS seconds, and a probe reads /health every 50 ms meanwhile. Printed: completions/s, p50/p95/p99
+of completions, of inbox reads and of the health probe, and the throughput ratio between worker counts.
+
+    python bench/http_load.py [--database URL] [--workers 1,2] [--threads 4] [--clients 8] [--seconds 20]
+
+Without --database, a SQLite file in a temporary folder (synchronous=NORMAL, as web_latency.py); a PostgreSQL
+URL gets a schema of its own, dropped afterwards. Loopback only; the server is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+os.environ.setdefault("QUYTRINH_SQLITE_SYNCHRONOUS", "NORMAL")
+
+from sqlalchemy import create_engine, select, text  # noqa: E402
+
+from processes import catalog, reception  # noqa: E402
+from processes.clock import SystemClock  # noqa: E402
+from processes.db import Database  # noqa: E402
+from processes.schema import human_tasks, instances  # noqa: E402
+from processes.setup import initialise, load_demo_organisation  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+FORM = {"loai_giay_phep": "xay_dung_moi", "dia_diem_xay_dung": "Xã An Hòa", "so_giay_chung_nhan_qsdd": "CS 1",
+        "dien_tich_xay_dung": 100, "so_tang": 3}
+APPRAISAL = {"ket_qua_tham_dinh": "dat", "y_kien_tham_dinh": "Đủ điều kiện"}
+
+
+def receive(db: Database, count: int) -> list[str]:
+    """Receive `count` building-permit dossiers; return their open appraisal steps."""
+    clock, refs = SystemClock(), []
+    for i in range(count):
+        counter = reception.Counter(reception.Applicant("Nguyễn Văn An", f"0012{i:08d}"), form=dict(FORM))
+        refs.append(reception.receive(db, "QT-XD-01", counter, "accepted", "motcua", clock).ref)
+    with db.read() as conn:
+        return [r.task_uuid for r in conn.execute(
+            select(human_tasks.c.task_uuid).join(instances, instances.c.id == human_tasks.c.instance_id)
+            .where(instances.c.business_key.in_(refs), human_tasks.c.state == "ready"))]
+
+
+class Client:
+    """A logged-in officer over one keep-alive connection."""
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookie = ""
+
+    def request(self, method: str, path: str, form: dict | None = None) -> tuple[int, str]:
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body, headers["Content-Type"] = urlencode(form), "application/x-www-form-urlencoded"
+        self.conn.request(method, path, body=body, headers=headers)
+        reply = self.conn.getresponse()
+        content = reply.read().decode("utf-8", "replace")
+        if cookie := reply.getheader("Set-Cookie"):
+            self.cookie = cookie.split(";", 1)[0]
+        return reply.status, content
+
+    def token(self, path: str) -> str:
+        return re.search(r'name="csrf_token" value="([^"]+)"', self.request("GET", path)[1]).group(1)
+
+    def login(self, username: str) -> None:
+        status, _ = self.request("POST", "/login", {"username": username, "password": "demo1234",
+                                                   "csrf_token": self.token("/login")})
+        assert status == 302, f"login as {username}: HTTP {status}"
+
+
+@dataclass
+class Tally:
+    completions: list[float] = field(default_factory=list)
+    inbox: list[float] = field(default_factory=list)
+    health: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def percentile(values: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank), 0 for no values."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))] if ordered else 0.0
+
+
+def officer(port: int, steps: list[str], until: float, tally: Tally, lock: threading.Lock) -> None:
+    """Read the inbox, complete the next step of this client's share; until time is up or the share is done."""
+    client = Client(port)
+    client.login("cv.ktht")
+    token = client.token("/tasks")
+    for step in steps:
+        if time.monotonic() >= until:
+            return
+        t0 = time.perf_counter()
+        status, _ = client.request("GET", "/tasks")
+        t1 = time.perf_counter()
+        done, _ = client.request("POST", f"/tasks/{step}", {"csrf_token": token, **APPRAISAL})
+        t2 = time.perf_counter()
+        with lock:
+            tally.inbox.append((t1 - t0) * 1000)
+            if status != 200 or done != 302:
+                tally.errors.append(f"inbox {status}, completion {done}")
+            else:
+                tally.completions.append((t2 - t1) * 1000)
+
+
+def probe(port: int, until: float, tally: Tally) -> None:
+    """GET /health every 50 ms."""
+    client = Client(port)
+    while time.monotonic() < until:
+        t0 = time.perf_counter()
+        client.request("GET", "/health")
+        tally.health.append((time.perf_counter() - t0) * 1000)
+        time.sleep(0.05)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(url: str, workers: int, threads: int, port: int, log: Path) -> subprocess.Popen:
+    env = dict(os.environ, QUYTRINH_DATABASE_URL=url, QUYTRINH_LOGIN_RATE_LIMIT="10000 per minute")
+    with log.open("ab") as out:
+        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--host", "127.0.0.1", "--port", str(port),
+                                   "--workers", str(workers), "--threads", str(threads)],
+                                  cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if Client(port).request("GET", "/health")[0] == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(server.pid, signal.SIGKILL)
+    raise SystemExit(f"the server did not start; see {log}")
+
+
+def run(db: Database, url: str, workers: int, args: argparse.Namespace, log: Path) -> Tally:
+    """One measured run with `workers` gunicorn workers."""
+    steps = receive(db, args.dossiers)
+    port, tally, lock = free_port(), Tally(), threading.Lock()
+    server = serve(url, workers, args.threads, port, log)
+    try:
+        until = time.monotonic() + args.seconds
+        threads = [threading.Thread(target=officer, args=(port, steps[i::args.clients], until, tally, lock))
+                   for i in range(args.clients)] + [threading.Thread(target=probe, args=(port, until, tally))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    return tally
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default=None, help="SQLAlchemy URL (default: a temporary SQLite file)")
+    parser.add_argument("--workers", default="1,2", help="gunicorn worker counts to compare")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--dossiers", type=int, default=1500, help="steps received for each run")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="quytrinh-load-") as tmp:
+        schema = None
+        if args.database and not args.database.startswith("sqlite"):
+            schema = f"load_{uuid.uuid4().hex[:8]}"
+            with create_engine(args.database, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            url = f"{args.database}?options=-csearch_path%3D{schema}"
+            db = Database(args.database, schema=schema)
+        else:
+            url = args.database or f"sqlite:///{Path(tmp) / 'load.sqlite'}"
+            db = Database(url)
+        try:
+            initialise(db, SystemClock())
+            load_demo_organisation(db, SystemClock())
+            catalog.deploy_file(db, ROOT / "bpmn" / "QT-XD-01.bpmn", SystemClock(), "iso")
+            results = {w: run(db, url, w, args, Path(tmp) / "server.log")
+                       for w in (int(x) for x in args.workers.split(","))}
+        finally:
+            db.dispose()
+            if schema:
+                with create_engine(args.database, isolation_level="AUTOCOMMIT").connect() as conn:
+                    conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    print(f"{'backend':10} {db.url.split(':')[0]:>10}  clients {args.clients}, {args.threads} threads/worker, "
+          f"{args.seconds:g} s per run")
+    print(f"{'workers':>7} {'compl/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} | {'inbox p95':>9} | "
+          f"{'health p50':>10} {'p95':>7} | errors")
+    first = None
+    for workers, tally in results.items():
+        rate = len(tally.completions) / args.seconds
+        first = first or rate
+        c, i, h = tally.completions, tally.inbox, tally.health
+        print(f"{workers:>7} {rate:8.1f} {percentile(c, 50):7.1f} {percentile(c, 95):7.1f} {percentile(c, 99):7.1f} | "
+              f"{percentile(i, 95):9.1f} | {percentile(h, 50):10.1f} {percentile(h, 95):7.1f} | {len(tally.errors)}"
+              f"   ({rate / first:.2f}x the first)")
+        for error in tally.errors[:3]:
+            print("   ", error)
+
+
+if __name__ == "__main__":
+    main()
