@@ -33,6 +33,17 @@ system-deps:
 	  else \
 	    echo "Liberation Serif is missing (sudo apt-get install fonts-liberation2); PDFs fall back to DejaVu Serif"; \
 	  fi; }
+# Digital signatures (tests/signing): a SoftHSM2 token stands in for a CA's USB token (softhsm2, opensc's
+# pkcs11-tool to load it), poppler's pdfsig checks every signature independently with an NSS database
+# of trusted roots (poppler-utils, libnss3-tools' certutil). Without them those tests are skipped.
+	@{ command -v softhsm2-util && command -v pkcs11-tool && command -v pdfsig && command -v certutil; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing softhsm2, opensc, poppler-utils, libnss3-tools (apt-get)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq softhsm2 opensc poppler-utils \
+	      libnss3-tools) >/dev/null; \
+	  else \
+	    echo "signature tests need softhsm2 opensc poppler-utils libnss3-tools (sudo apt-get install ...); skipped"; \
+	  fi; }
 
 # The modeler page's JavaScript: bpmn-js and the Camunda moddle from npm (versions pinned in
 # frontend/package-lock.json), bundled by esbuild into web/static/modeler/dist (not committed).

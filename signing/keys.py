@@ -89,15 +89,14 @@ class Pkcs11Key(Key):
         except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange, p11.PinLocked, p11.PinExpired,
                 p11.UserPinNotInitialized):
             raise SigningError("token_login_failed") from None
-        except (OSError, RuntimeError):  # the module could not be loaded (dlopen failed)
-            raise SigningError("token_module_missing", module=self.module) from None
-        except p11.PKCS11Error as exc:
-            # python-pkcs11 says which of these it was only in the message
+        except p11.PKCS11Error as exc:  # (a RuntimeError) python-pkcs11 says which it was only in the message
             if "No token" in str(exc):
                 raise SigningError("token_not_found", token=self.token) from None
-            if "OS exception while loading" in str(exc):
+            if "OS exception while loading" in str(exc):  # dlopen failed: no such file, wrong architecture
                 raise SigningError("token_module_missing", module=self.module) from None
             raise SigningError("token_error", detail=str(exc) or type(exc).__name__) from None
+        except OSError:
+            raise SigningError("token_module_missing", module=self.module) from None
         try:
             signer = hanko11.PKCS11Signer(session, key_label=self.key, cert_label=self.key)
             try:
