@@ -86,7 +86,9 @@ def test_an_interrupted_upgrade_stops_at_the_last_whole_revision_and_upgrading_a
     assert (done.before, done.after, done.applied) == ("t1_first", "t2_second", ["t2_second"])
     with empty.read() as conn:
         assert list(conn.execute(text("SELECT id, name, note FROM mig_a"))) == [(1, "one", "half-way")]
-        assert list(conn.execute(text("SELECT id FROM mig_b"))) == [(1,)]
+        assert list(conn.execute(text("SELECT id, a_id FROM mig_b"))) == [(1, 1)]
+    with empty.engine.connect() as conn:
+        assert [c["nullable"] for c in inspect(conn).get_columns("mig_a") if c["name"] == "name"] == [False]
 
 
 @BACKENDS

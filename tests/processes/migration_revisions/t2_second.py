@@ -1,4 +1,4 @@
-"""Test-only revision 2 of 2: a new table, rows, a column added in batch mode, then (when told) a failure.
+"""Test-only revision 2 of 2: a table referencing the first, rows, batch ALTERs, then (when told) a failure.
 
 The failure comes after every kind of change, so that a revision left half-done would show.
 
@@ -21,10 +21,13 @@ safe_downgrade = False
 
 
 def upgrade() -> None:
-    op.create_table("mig_b", sa.Column("id", sa.Integer(), primary_key=True))
-    op.execute("INSERT INTO mig_b (id) VALUES (1)")
+    op.create_table("mig_b", sa.Column("id", sa.Integer(), primary_key=True),
+                    sa.Column("a_id", sa.Integer(), sa.ForeignKey("mig_a.id"), nullable=False))
+    op.execute("INSERT INTO mig_b (id, a_id) VALUES (1, 1)")
+    # On SQLite, changing a column's nullability rebuilds mig_a (batch "move and copy") under mig_b's key.
     with op.batch_alter_table("mig_a") as batch:
         batch.add_column(sa.Column("note", sa.String(40), nullable=True))
+        batch.alter_column("name", existing_type=sa.String(40), nullable=False)
     op.execute("UPDATE mig_a SET note = 'half-way'")
     if os.environ.get("QUYTRINH_TEST_BREAK_REVISION") == "t2_second":
         raise RuntimeError("the machine went down half-way through t2_second")
