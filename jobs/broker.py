@@ -10,6 +10,8 @@ polling interval (0.5 s instead of 1 s: a job starts within half a second) and W
 
 from __future__ import annotations
 
+import datetime as dt
+import sqlite3
 from typing import Any
 
 from kombu.transport import TRANSPORT_ALIASES
@@ -46,3 +48,19 @@ class Transport(kombu_sqla.Transport):
 def register() -> None:
     """Let broker URLs say `qtsqlite+sqlite:///path` (idempotent)."""
     TRANSPORT_ALIASES[ALIAS] = f"{__name__}:Transport"
+
+
+def prune(url: str, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Delete delivered messages older than `older_than` from the SQLite queue at `url`; return how many.
+
+    kombu's SQLAlchemy transport marks a delivered message invisible and never deletes it, so the file would
+    grow by one row per job for ever. An old invisible message is dead: acknowledged, or lost with its worker
+    (then the job watch has queued the job again under a new message).
+    """
+    path = url.split("///", 1)[-1]
+    cutoff = dt.datetime.now() - older_than  # noqa: DTZ005 - kombu stamps rows with naive local time
+    with sqlite3.connect(path, timeout=30) as conn:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'kombu_message'").fetchone():
+            return 0
+        return conn.execute("DELETE FROM kombu_message WHERE visible = 0 AND timestamp < ?",
+                            (cutoff.isoformat(sep=" "),)).rowcount

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 
 from processes import jobs
 from processes.clock import Clock, SystemClock
@@ -24,9 +26,10 @@ class JobWatch:
     """Requeues lost jobs; `start` runs it in a daemon thread, `tick` does one pass."""
 
     def __init__(self, db: Database, queue: JobQueue, clock: Clock | None = None, every: float = 5.0,
-                 stale_after: float | None = None) -> None:
+                 stale_after: float | None = None, housekeeping: Callable[[], object] | None = None) -> None:
         self.db, self.queue, self.clock, self.every = db, queue, clock or SystemClock(), every
         self.stale_after = stale_after if stale_after is not None else stale_seconds()
+        self.housekeeping = housekeeping  # run at start and hourly (the embedded queue's pruning)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -51,13 +54,25 @@ class JobWatch:
             log.exception("job watch pass failed")
             return 0
 
+    def _housekeep(self) -> None:
+        if self.housekeeping is not None:
+            try:
+                self.housekeeping()
+            except Exception:
+                log.exception("queue housekeeping failed")
+
     def _run(self) -> None:
         try:
             self.resend_queued()
         except Exception:
             log.exception("re-sending queued jobs failed")
+        self._housekeep()
+        next_housekeeping = time.monotonic() + 3600
         while not self._stop.wait(self.every):
             self.tick()
+            if time.monotonic() >= next_housekeeping:
+                self._housekeep()
+                next_housekeeping = time.monotonic() + 3600
 
     def start(self) -> threading.Thread:
         """Run in a daemon thread."""

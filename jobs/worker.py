@@ -16,6 +16,7 @@ from processes.db import Database
 from processes.jobs import jobs_dir
 from processes.scheduler import Scheduler
 
+from . import broker
 from .celery_app import app, broker_url, embedded, queue_name
 from .submit import CeleryQueue
 from .watch import JobWatch
@@ -35,7 +36,8 @@ def run_worker(db: Database, scheduler: Scheduler | None, concurrency: int, logl
     if embedded(url):
         jobs_dir().mkdir(parents=True, exist_ok=True)
     every = watch_every if watch_every is not None else float(os.environ.get("QUYTRINH_JOBS_WATCH_SECONDS", "5"))
-    watch = JobWatch(db, CeleryQueue(url), every=every)
+    watch = JobWatch(db, CeleryQueue(url), every=every,
+                     housekeeping=(lambda: broker.prune(url)) if embedded(url) else None)
 
     def _ready(**_: Any) -> None:
         watch.start()
