@@ -17,6 +17,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from .db import Database
 from .runtime_schema import web_sessions
+from .schema import users
 
 # last_seen_at is written at most this often per session: not one write per page view.
 TOUCH_EVERY = dt.timedelta(minutes=1)
@@ -57,8 +58,11 @@ def user_of(db: Database, token: str | None, now: dt.datetime, max_age: dt.timed
         return None
     sid = _digest(token)
     with db.read() as conn:
+        # A deactivated user's sessions end with the account, in every worker.
         row = conn.execute(select(web_sessions.c.username, web_sessions.c.created_at, web_sessions.c.last_seen_at,
-                                  web_sessions.c.revoked_at).where(web_sessions.c.id == sid)).first()
+                                  web_sessions.c.revoked_at)
+                           .join(users, users.c.username == web_sessions.c.username)
+                           .where(web_sessions.c.id == sid, users.c.active.is_(True))).first()
     if row is None or row.revoked_at is not None:
         return None
     if max_age is not None and row.created_at + max_age <= now:

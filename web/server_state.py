@@ -28,12 +28,20 @@ def init_server_state(app: Flask) -> None:
     app.before_request(_refresh_caches)
 
 
+def _static() -> bool:
+    # Stylesheets and scripts read nothing of the database: no query for them.
+    return (request.endpoint or "").endswith("static")
+
+
 def _refresh_caches() -> None:
-    generations.refresh(database())
+    if not _static():
+        generations.refresh(database())
 
 
 def session_user() -> str | None:
     """The user of this request's session cookie, if that session is still live."""
+    if _static():
+        return None
     return sessions.user_of(database(), session.get(SESSION_KEY), clock().now())
 
 

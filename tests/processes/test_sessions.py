@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import update
+
 from processes import rate_counters, sessions
+from processes.schema import users
 
 
 def test_a_session_lives_until_logout_and_the_token_is_not_stored(org, clock):
@@ -32,6 +35,13 @@ def test_an_administrator_ends_one_session_or_all(org, clock):
     assert sessions.revoke_all(org, "cv.ktht", now) == 2
     assert sessions.user_of(org, office, now) is None and sessions.user_of(org, phone, now) is None
     assert sessions.user_of(org, other, now) == "motcua"
+
+
+def test_a_deactivated_user_has_no_session_left(org, clock):
+    token = sessions.open_session(org, "motcua", clock.now())
+    with org.write() as conn:
+        conn.execute(update(users).where(users.c.username == "motcua").values(active=False))
+    assert sessions.user_of(org, token, clock.now()) is None
 
 
 def test_last_seen_is_written_at_most_once_a_minute(org, clock):
