@@ -71,6 +71,20 @@ def db_commands(main: click.Group, get_db: Callable[[click.Context], Database]) 
         emit(as_json, {"undone": undone, "revision": revision},
              "\n".join([f"undid {r}" for r in undone] + [f"database at {revision}"]))
 
+    @db_group.command("revision")
+    @click.argument("message")
+    @click.option("--id", "rev_id", required=True, help="The revision id, also the file name (e.g. add_ratings_note).")
+    @json_option
+    @click.pass_context
+    @handled
+    def revision(ctx: click.Context, message: str, rev_id: str, as_json: bool) -> None:
+        """For developers: write the next revision from the difference between head and the tables in code.
+
+        Run it on an empty database upgraded to head (--database sqlite:///scratch.sqlite, then `db upgrade`).
+        """
+        path = schema_upgrade.new_revision(get_db(ctx), message, rev_id)
+        emit(as_json, {"revision": rev_id, "file": str(path)}, f"wrote {path}; read it before committing it")
+
     @db_group.command("check-states")
     @json_option
     @click.pass_context

@@ -12,6 +12,7 @@ and running `upgrade` again finishes it.
 from __future__ import annotations
 
 import os
+from argparse import Namespace
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ class RevisionInfo:
 
 
 def _config(conn: Connection, version_locations: Sequence[str | Path] | None) -> Config:
-    cfg = Config()
+    cfg = Config(cmd_opts=Namespace(quiet=True))  # alembic prints nothing: the CLI says what happened (--json)
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.set_main_option("path_separator", "os")
     if version_locations is not None:
@@ -199,3 +200,28 @@ def _single(down: str | Sequence[str] | None) -> str | None:
         return down
     return ", ".join(down)
 
+
+
+def new_revision(db: Database, message: str, rev_id: str,
+                 version_locations: Sequence[str | Path] | None = None) -> Path:
+    """Write the next revision: the operations that bring the head schema to the tables declared in code.
+
+    For developers: `db` must be at head (an empty database upgraded first), autogenerate compares it with
+    the code. Read the file before committing it: autogenerate misses renames and data changes, and the
+    revision stays unsafe to downgrade until someone sets safe_downgrade = True on purpose.
+    """
+    scripts = script_directory(version_locations)
+    with _migrating(db) as conn:
+        refuse_newer(conn, scripts)
+        if _current(conn) != head(scripts):
+            raise InvalidInput(f"the database is at {_current(conn) or 'no revision'}, not at {head(scripts)}: "
+                               "upgrade it first (an empty database is best)")
+        conn.commit()
+        cfg = _config(conn, version_locations)
+        cfg.set_main_option("file_template", "%%(rev)s")  # versions/<revision id>.py, like the others
+        written = command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id)
+        conn.rollback()
+    first = written[0] if isinstance(written, list) else written
+    if first is None:  # alembic returns None only in its "revision --sql" mode, which is not used here
+        raise RuntimeError("alembic wrote no revision")
+    return Path(first.path)

@@ -6,6 +6,7 @@ On SQLite and PostgreSQL (the `db` fixture: an empty database that `initialise` 
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 
@@ -13,13 +14,13 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Column, Integer, String, Table, create_engine, inspect, text
 
 from cli.main import main
 from processes import schema_upgrade
 from processes.db import Database, metadata
 from processes.errors import ConflictError
-from processes.schema_guard import head, known_revisions
+from processes.schema_guard import MIGRATIONS, head, known_revisions
 from tests.conftest import PG_URL
 
 REVISIONS = Path(__file__).resolve().parent / "migration_revisions"
@@ -145,3 +146,21 @@ def test_the_cli_refuses_a_newer_database_with_a_clear_message_and_a_non_zero_ex
 def test_the_code_knows_the_baseline_and_the_jobs_table_in_order():
     assert {"baseline_0_1_0", "jobs_table"} <= known_revisions()
     assert [r.revision for r in schema_upgrade.history()][:2] == ["baseline_0_1_0", "jobs_table"]
+
+
+@BACKENDS
+def test_a_new_revision_is_written_from_the_tables_in_code_and_brings_head_to_them(empty, tmp_path):
+    versions = tmp_path / "versions"
+    shutil.copytree(MIGRATIONS / "versions", versions, ignore=shutil.ignore_patterns("__pycache__"))
+    schema_upgrade.upgrade(empty, version_locations=[versions])
+    added = Table("tmp_notes", metadata, Column("id", Integer, primary_key=True), Column("body", String(200)))
+    try:
+        path = schema_upgrade.new_revision(empty, "A table of notes", "tmp_notes", version_locations=[versions])
+        assert path == versions / "tmp_notes.py"
+        source = path.read_text(encoding="utf-8")
+        assert "op.create_table('tmp_notes'" in source and "safe_downgrade = False" in source
+        assert schema_upgrade.upgrade(empty, version_locations=[versions]).applied == ["tmp_notes"]
+        with empty.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+    finally:
+        metadata.remove(added)
