@@ -9,11 +9,23 @@ import pytest
 from web import create_app
 
 
+class SentJobs:
+    """The job queue of web tests: keeps (job id, attempt) instead of publishing to a broker."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, int]] = []
+
+    def send(self, job_id: int, attempt: int) -> None:
+        self.sent.append((job_id, attempt))
+
+
 @pytest.fixture
 def app(org, clock):
-    """The Flask app on the demo organisation's database, with a fixed clock."""
+    """The Flask app on the demo organisation's database, with a fixed clock; jobs it starts are only collected
+    in app.extensions["quytrinh.jobs_queue"] (run them with jobs.runner.execute)."""
     application = create_app({"DATABASE": org, "CLOCK": clock, "TESTING": True, "SECRET_KEY": "test",
                               "LOGIN_RATE_LIMIT": "5 per minute"})
+    application.extensions["quytrinh.jobs_queue"] = SentJobs()
     yield application
 
 

@@ -14,25 +14,13 @@ from openpyxl import load_workbook
 from jobs import kinds
 from jobs.runner import execute
 from processes import jobs
-from tests.web.conftest import csrf_of
-
-
-class Collected:
-    """A queue that keeps (job id, attempt) instead of publishing."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, int]] = []
-
-    def send(self, job_id: int, attempt: int) -> None:
-        self.sent.append((job_id, attempt))
+from tests.web.conftest import SentJobs, csrf_of
 
 
 @pytest.fixture
-def queue(app, tmp_path, monkeypatch) -> Collected:
+def queue(app, tmp_path, monkeypatch) -> SentJobs:
     monkeypatch.setenv("QUYTRINH_JOBS_DIR", str(tmp_path / "jobs"))
-    collected = Collected()
-    app.extensions["quytrinh.jobs_queue"] = collected
-    return collected
+    return app.extensions["quytrinh.jobs_queue"]
 
 
 def _start(client, **form) -> str:

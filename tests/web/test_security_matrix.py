@@ -101,6 +101,14 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/audit/index766"): ("/audit/index766?period=2026-Q1", None, OVERSEE, DENY),
     ("GET", "/audit/report-<int:year>.<fmt>"): ("/audit/report-2026.html", None, OVERSEE, DENY),
     ("GET", "/audit/event-log.<fmt>"): ("/audit/event-log.csv", None, OVERSEE, DENY),
+    # background jobs: audit readers start reports and exports; a job is seen by who started it (else 404)
+    ("POST", "/jobs/report"): ("/jobs/report", {"year": "2026", "fmt": "pdf"}, OVERSEE, DENY),
+    ("POST", "/jobs/event-log"): ("/jobs/event-log", {"fmt": "csv"}, OVERSEE, DENY),
+    ("GET", "/jobs"): ("/jobs", None, L, DENY),
+    ("GET", "/jobs/<int:job_id>"): ("/jobs/1", None, L, DENY),
+    ("GET", "/jobs/<int:job_id>.json"): ("/jobs/1.json", None, L, DENY),
+    ("GET", "/jobs/<int:job_id>/file"): ("/jobs/1/file", None, L, DENY),
+    ("POST", "/jobs/<int:job_id>/retry"): ("/jobs/1/retry", {}, L, DENY),
     # citizen
     ("GET", "/tra-cuu"): ("/tra-cuu?ma={D1}", None, P, DENY),
     ("POST", "/tra-cuu"): ("/tra-cuu", {"ma": "{D1}", "so_giay_to": "001203004567"}, P, DENY),
