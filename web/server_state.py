@@ -6,11 +6,14 @@
 * Sessions: the signed cookie carries a random session token, not the user; processes.sessions says
   whose it is and whether it was revoked, so logging out ends the session in every worker.
 * Caches: each request first asks processes.generations whether the database was replaced (a restore).
+* Behind a load balancer (QUYTRINH_PROXY_HOPS=1): the client's address from X-Forwarded-For, so a limit
+  counts per client rather than once for everybody.
 """
 
 from __future__ import annotations
 
 from flask import Flask, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from processes import generations, sessions
 
@@ -25,6 +28,11 @@ def init_server_state(app: Flask) -> None:
     db = app.extensions["quytrinh.db"]
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or storage_uri(db)
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops:
+        # Behind a load balancer every request comes from its address: limits per client need the address it
+        # forwards (X-Forwarded-For), trusted for exactly the proxies we run (QUYTRINH_PROXY_HOPS).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.before_request(_refresh_caches)
 
 

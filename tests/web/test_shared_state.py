@@ -7,7 +7,9 @@ import uuid
 
 import pytest
 
+from tests.web.conftest import csrf_of
 from tests.web.workers import Browser, Worker
+from web import create_app
 
 
 def _redis_up() -> bool:
@@ -63,3 +65,19 @@ def test_logout_in_one_worker_refuses_a_captured_cookie_in_every_worker(workers)
         status, _ = thief.request(worker, "/tasks")
         assert status == 302  # to the login page: the copied cookie opens nothing
         assert browser.request(worker, "/tasks")[0] == 302
+
+
+def test_behind_a_load_balancer_each_client_has_its_own_login_limit(org):
+
+    app = create_app({"DATABASE": org, "TESTING": True, "SECRET_KEY": "t", "LOGIN_RATE_LIMIT": "2 per minute",
+                      "PROXY_HOPS": 1})
+
+    def attempt(client_address: str) -> int:
+        browser = app.test_client()
+        headers = {"X-Forwarded-For": client_address}  # every request reaches us from the balancer's address
+        token = csrf_of(browser.get("/login", headers=headers).data)
+        return browser.post("/login", headers=headers, data={"username": "motcua", "password": "sai-mat-khau",
+                                                             "csrf_token": token}).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(3)] == [401, 401, 429]
+    assert attempt("198.51.100.9") == 401  # another citizen is not locked out by the first one
