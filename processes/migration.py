@@ -25,7 +25,7 @@ from sqlalchemy import Connection, insert, select, update
 from engine import runner
 from engine.errors import EngineError
 from engine.parsing import Procedure
-from engine.state import dump_state, load_state, registry
+from engine.state import StateVersionError, dump_state, load_state, registry
 from engine.versiondiff import diff_versions
 
 from . import instances
@@ -61,7 +61,11 @@ def dry_run(db: Database, clock: Clock, actor: str, code: str, source: int, targ
         verdicts = []
         for row in _candidates(conn, old.definition_id, filters or {}):
             procedure = db.procedures.get(conn, row.definition_id)
-            workflow = load_state(row.state, procedure, instances.script_engine(clock))
+            try:
+                workflow = load_state(row.state, procedure, instances.script_engine(clock))
+            except StateVersionError as exc:  # that case waits for the administrator; the others are still judged
+                verdicts.append(_verdict(row, [], [f"its stored state cannot be read: {exc.reason}"]))
+                continue
             steps = _steps(procedure, workflow)
             reasons, _ = check_case(procedure, new_procedure, workflow, changes.changed, target)
             verdicts.append(_verdict(row, steps, reasons))

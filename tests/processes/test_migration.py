@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from processes import migration, versions
+from processes.caches import LiveWorkflows
 from processes.errors import InvalidInput, PermissionDenied
+from processes.schema import instances as instances_table
 from tests.processes.conftest import (
     BPMN,
     CHECK_OK,
@@ -161,3 +165,22 @@ def test_only_forward_to_the_version_in_force_and_only_by_the_quality_manager(th
         from processes.schema import migrations
 
         assert conn.execute(select(migrations)).first() is None
+
+
+def test_a_case_whose_state_cannot_be_read_is_blocked_with_the_reason_and_the_others_are_judged(three_cases, clock):
+    db, reception, check, approval = three_cases
+    _new_version(db, clock, RESTRUCTURED)
+    state = json.loads(instance_row(db, check.instance_id).state)
+    state["v"] = "quytrinh-0/spiff-0.9"  # written by a release this one has no converter from
+    with db.write() as conn:
+        conn.execute(update(instances_table).where(instances_table.c.id == check.instance_id)
+                     .values(state=json.dumps(state)))
+    db.live = LiveWorkflows()
+    found = _by_key(migration.dry_run(db, clock, ISO, CODE, 1, 2))
+    assert found[check.business_key]["can_move"] is False
+    assert found[check.business_key]["reasons"] == [
+        "its stored state cannot be read: no converter from state version 'quytrinh-0/spiff-0.9'"]
+    assert found[reception.business_key]["can_move"] and not found[approval.business_key]["can_move"]
+    moved = _by_key(migration.migrate(db, clock, ISO, CODE, 1, 2))
+    assert moved[reception.business_key]["outcome"] == "migrated"
+    assert instance_row(db, check.instance_id).definition_id == instance_row(db, approval.instance_id).definition_id
