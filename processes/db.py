@@ -19,20 +19,23 @@ from . import (
     workspace_schema,  # noqa: F401 - registers the workspace tables on the metadata
 )
 from .caches import LiveWorkflows, ProcedureCache
+from .paths import instance_dir
 from .schema import metadata
 from .schema_guard import refuse_newer
 
-DEFAULT_SQLITE = Path("instance") / "quytrinh.sqlite"
-
 
 def database_url(explicit: str | None = None) -> str:
-    """The URL to use: explicit, else QUYTRINH_DATABASE_URL, else SQLite under instance/."""
+    """The URL to use: explicit, else QUYTRINH_DATABASE_URL, else SQLite in the project's instance folder.
+
+    The instance folder of processes.paths, not the working directory's: the database and the attachments
+    (and so a backup of both) stay together wherever `quytrinh` is started from.
+    """
     if explicit:
         return explicit
     env = os.environ.get("QUYTRINH_DATABASE_URL")
     if env:
         return env
-    return f"sqlite:///{DEFAULT_SQLITE.resolve()}"
+    return f"sqlite:///{instance_dir() / 'quytrinh.sqlite'}"
 
 
 def engine_options(url: str, schema: str | None = None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from processes.db import database_url
 from processes.paths import PROJECT_DIR, attachments_dir, instance_dir
 from web import create_app
 from web.context import attachments_root
@@ -23,6 +24,8 @@ def test_default_is_the_projects_instance_folder_whatever_the_working_directory(
     assert PROJECT_DIR == ROOT
     assert attachments_dir() == ROOT / "instance" / "attachments" == instance_dir() / "attachments"
     assert _web_root() == attachments_dir()  # web, CLI, demo and workers agree
+    monkeypatch.delenv("QUYTRINH_DATABASE_URL", raising=False)
+    assert database_url() == f"sqlite:///{ROOT / 'instance' / 'quytrinh.sqlite'}"  # the database beside them
 
 
 def test_environment_moves_the_store_for_every_entry_point(tmp_path, monkeypatch):
