@@ -13,6 +13,10 @@ from .xml import BPMN_NS, CAMUNDA_NS, NSMAP
 STEP_TAGS = ("userTask", "manualTask", "task")
 # What a step or an end event may tell the dossier (camunda:property sla / outcome; see docs/dialect.md).
 STEP_SLA_KINDS = ("supplement", "payment", "return")
+# What a step signs digitally (camunda:property sign; docs/signatures.md): the result of the procedure, one of
+# the statutory forms (documents/forms.py), or the procedure document at approval. Such a step completes
+# only with a PDF attached at it carrying a valid signature of its performer (processes/signatures.py).
+STEP_SIGN_KINDS = ("result", "receipt", "supplement_request", "refusal", "stop_notice", "apology", "procedure")
 END_OUTCOMES = ("done", "refused", "stopped")
 _C = f"{{{CAMUNDA_NS}}}"
 

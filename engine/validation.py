@@ -9,7 +9,7 @@ from lxml import etree
 from . import expressions
 from .durations import parse_duration
 from .errors import Problem, problem
-from .model import END_OUTCOMES, STEP_SLA_KINDS, local, properties_of
+from .model import END_OUTCOMES, STEP_SIGN_KINDS, STEP_SLA_KINDS, local, properties_of
 from .problem_codes import UNCLASSIFIED
 from .service_tasks import handler_name_of
 from .xml import BPMN_NS, CAMUNDA_NS
@@ -59,6 +59,7 @@ def check_document(root: etree._Element, handlers: Collection[str]) -> list[Prob
             problems.extend(_check_step(el))
             problems.extend(_check_assignee(el))
             problems.extend(_check_vocabulary(el, "sla", STEP_SLA_KINDS))
+            problems.extend(_check_vocabulary(el, "sign", STEP_SIGN_KINDS))
         elif name == "endEvent":
             problems.extend(_check_vocabulary(el, "outcome", END_OUTCOMES))
         elif name == "callActivity" and el.get("calledElement") not in process_ids:

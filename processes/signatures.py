@@ -1,0 +1,159 @@
+"""Which steps sign what, and the check that such a step is signed by its performer (issue 16).
+
+A step marked `<camunda:property name="sign" value="result" />` (values: engine.model.STEP_SIGN_KINDS;
+checked at deploy) completes only when a PDF attached at that step (attachments.task_uuid = the step)
+carries a signature that signing.verify finds valid — intact, unmodified since, by a certificate that
+chains to a trusted root and was valid then — and whose certificate is the performer's:
+
+- the certificate names the performer's e-mail address (subject emailAddress or an rfc822 alt name)
+  equal to the user's e-mail in the organisation, or
+- the certificate's common name is the user's full name, compared without regard to case, Unicode
+  normalisation or extra spaces (Vietnamese CAs put the holder's full name in the CN).
+
+The e-mail is the stronger tie and is preferred where users have one; the name alone can collide, which
+is why an agency records its signers' e-mail addresses (docs/signatures.md). Nothing is written here: a
+refusal is an InvalidInput whose message is plain Vietnamese and whose code says which case it was.
+
+Hook (processes/instances.py, complete_in, after the form is cleaned, before the step completes):
+    signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor)
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Connection, select
+
+from engine import runner
+from signing.errors import SigningError
+from signing.trust import FETCH_ENV, ROOTS_ENV, Trust
+from signing.verify import SignatureReport, verify_pdf
+
+from . import attachments as store
+from .clock import Clock
+from .db import Database
+from .errors import InvalidInput
+from .organisation import user_by_name
+from .paths import attachments_dir
+from .workspace_schema import attachments
+
+WHAT: dict[str, str] = {  # what the step signs, as the message names it
+    "result": "kết quả giải quyết",
+    "receipt": "giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+    "supplement_request": "phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+    "refusal": "phiếu từ chối tiếp nhận giải quyết hồ sơ",
+    "stop_notice": "thông báo dừng giải quyết hồ sơ",
+    "apology": "văn bản xin lỗi",
+    "procedure": "quy trình",
+}
+MESSAGES: dict[str, str] = {
+    "signature_required": "Bước “{step}” cần {what} (tệp PDF) có chữ ký số của người thực hiện: hãy đính kèm "
+                          "tệp đã ký số ở bước này rồi hoàn thành.",
+    "signature_missing": "Tệp “{file}” chưa có chữ ký số.",
+    "signature_not_valid": "Tệp “{file}”: {label}.",
+    "signature_not_performer": "Tệp “{file}” được ký bởi {signer}, không phải người thực hiện bước này ({performer}).",
+    "signature_file_unreadable": "Tệp “{file}”: {detail}",
+}
+
+
+@dataclass(frozen=True)
+class StepSignature:
+    """The attachment whose signature let a signing step complete."""
+
+    attachment_id: int
+    filename: str
+    kind: str
+    report: SignatureReport
+
+
+def _refuse(code: str, **params: Any) -> InvalidInput:
+    message = MESSAGES[code].format(**params)
+    return InvalidInput(message, {"file": message}, code=code, params=params)
+
+
+def sign_kind(workflow: Any, task_uuid: str) -> str | None:
+    """What the ready step signs (its `sign` property), or None for a step that signs nothing."""
+    spec = runner.ready_task(workflow, UUID(task_uuid)).task_spec
+    return (getattr(spec, "extensions", None) or {}).get("sign")
+
+
+@functools.lru_cache(maxsize=8)
+def _trust_of(roots: str, fetch: str) -> Trust:  # keyed by the settings: a changed setting is read anew
+    return Trust.from_env()
+
+
+def configured_trust() -> Trust:
+    """The deployment's trust roots (QUYTRINH_TRUST_ROOTS), read once per configuration."""
+    return _trust_of(os.environ.get(ROOTS_ENV, ""), os.environ.get(FETCH_ENV, ""))
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
+
+
+def is_performer(report: SignatureReport, full_name: str, email: str | None) -> bool:
+    """Whether the signature's certificate is this user's: the same e-mail, else the same full name."""
+    emails = {e for e in report.signer_email.split(",") if e}
+    if email and email.strip().lower() in emails:
+        return True
+    return bool(full_name.strip()) and _plain(report.signer) == _plain(full_name)
+
+
+def check_signed(conn: Connection, workflow: Any, instance_id: int, task_uuid: str, actor: str, *,
+                 root: Path | None = None, trust: Trust | None = None) -> StepSignature | None:
+    """Refuse (InvalidInput) to complete a signing step without a valid signature of `actor` on a PDF
+    attached at it; None for a step that signs nothing, else the attachment that is signed."""
+    kind = sign_kind(workflow, task_uuid)
+    if kind is None:
+        return None
+    task = runner.ready_task(workflow, UUID(task_uuid))
+    step = getattr(task.task_spec, "bpmn_name", None) or task.task_spec.name
+    rows = conn.execute(select(attachments).where(attachments.c.instance_id == instance_id,
+                                                  attachments.c.task_uuid == task_uuid,
+                                                  attachments.c.content_type == "application/pdf")
+                        .order_by(attachments.c.id.desc())).all()
+    if not rows:
+        raise _refuse("signature_required", step=step, what=WHAT.get(kind, kind), kind=kind)
+    user = user_by_name(conn, actor)
+    folder, trust = root or attachments_dir(), trust or configured_trust()
+    first_problem: InvalidInput | None = None
+    for row in rows:  # the newest first: the problem of the file just uploaded is the one to tell
+        try:
+            reports = verify_pdf(store.blob_path(folder, row.sha256).read_bytes(), trust)
+        except SigningError as exc:
+            problem = _refuse("signature_file_unreadable", file=row.filename, detail=str(exc))
+        except OSError:
+            problem = _refuse("signature_file_unreadable", file=row.filename, detail="tệp không còn trong kho lưu trữ.")
+        else:
+            mine = next((r for r in reports if r.valid and is_performer(r, user.full_name, user.email)), None)
+            if mine is not None:
+                return StepSignature(row.id, row.filename, kind, mine)
+            problem = _problem(row.filename, reports, user.full_name)
+        first_problem = first_problem or problem
+    assert first_problem is not None
+    raise first_problem
+
+
+def _problem(filename: str, reports: list[SignatureReport], performer: str) -> InvalidInput:
+    if not reports:
+        return _refuse("signature_missing", file=filename)
+    valid = next((r for r in reports if r.valid), None)
+    if valid is not None:
+        return _refuse("signature_not_performer", file=filename, signer=valid.signer, performer=performer)
+    return _refuse("signature_not_valid", file=filename, label=reports[-1].label, status=reports[-1].status)
+
+
+def signatures_of(db: Database, root: Path, attachment_id: int, actor: str, clock: Clock) -> list[SignatureReport]:
+    """The verdict on each signature of an attachment the actor may see ([] for an unsigned file or an image)."""
+    found, path = store.open_for(db, root, attachment_id, actor, clock)
+    if found.content_type != "application/pdf":
+        return []
+    return verify_pdf(path.read_bytes(), configured_trust())
+
