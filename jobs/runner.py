@@ -123,7 +123,8 @@ def execute(db: Database, job_id: int, attempt: int, clock: Clock | None = None,
         return "abandoned"
     except Exception as exc:
         log.exception("job %s attempt %s failed", job_id, attempt)
-        jobs.fail(db, clock, job_id, attempt, error_text(exc))
+        coded = {"error_code": exc.code, "error_params": exc.params} if isinstance(exc, ServiceError) else None
+        jobs.fail(db, clock, job_id, attempt, error_text(exc), coded)
         return "failed"
     finished = jobs.finish(db, clock, job_id, attempt, stored, made.file_name if stored else None,
                            made.content_type if stored else None, made.result)

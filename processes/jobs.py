@@ -168,12 +168,15 @@ def finish(db: Database, clock: Clock, job_id: int, attempt: int, file_path: str
             heartbeat_at=now, finished_at=now)).rowcount == 1
 
 
-def fail(db: Database, clock: Clock, job_id: int, attempt: int, error: str) -> bool:
-    """Mark the attempt failed with an error people can read; False if it was not ours."""
+def fail(db: Database, clock: Clock, job_id: int, attempt: int, error: str,
+         details: dict[str, Any] | None = None) -> bool:
+    """Mark the attempt failed with an error people can read (and `details`, e.g. a service error's code and
+    params so that pages can say it in the reader's language); False if it was not ours."""
     now = clock.now()
     with db.write() as conn:
         return conn.execute(update(jobs).where(_running(job_id, attempt)).values(
-            status=FAILED, error=error[:4000], heartbeat_at=now, finished_at=now)).rowcount == 1
+            status=FAILED, error=error[:4000], result=json.dumps(details or {}, ensure_ascii=False, default=str),
+            heartbeat_at=now, finished_at=now)).rowcount == 1
 
 
 def retry(db: Database, clock: Clock, job_id: int, user: str, is_admin: bool = False) -> Job:
@@ -187,7 +190,7 @@ def retry(db: Database, clock: Clock, job_id: int, user: str, is_admin: bool = F
                                                 jobs.c.attempt == job.attempt)
                              .values(status=QUEUED, attempt=job.attempt + 1,
                                      max_attempts=max(job.max_attempts, job.attempt + 1), done=0, total=0,
-                                     message="", error="", worker="", queued_at=now, started_at=None,
+                                     message="", error="", result="{}", worker="", queued_at=now, started_at=None,
                                      heartbeat_at=None, finished_at=None)).rowcount
     if moved != 1:
         raise InvalidTransition(f"job {job_id} changed while being retried")

@@ -1,4 +1,4 @@
-"""Access to the app's database, clock and attachment store from request handlers."""
+"""Access to the app's database, clock, attachment store and job queue from request handlers."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from jobs import CeleryQueue, JobQueue
 from processes.clock import Clock
 from processes.db import Database
 from processes.paths import attachments_dir
@@ -24,3 +25,12 @@ def clock() -> Clock:
 def attachments_root() -> Path:
     """Where uploads are kept: ATTACHMENTS_DIR (QUYTRINH_ATTACHMENTS_DIR), else <instance>/attachments."""
     return attachments_dir(current_app.config.get("ATTACHMENTS_DIR"))
+
+
+def job_queue() -> JobQueue:
+    """Where started jobs go: Celery on the configured broker, unless a test put another in the app's extensions.
+    (Not a config key: every QUYTRINH_* variable lands in the config, and QUYTRINH_JOBS_QUEUE names the queue.)"""
+    queue: JobQueue | None = current_app.extensions.get("quytrinh.jobs_queue")
+    if queue is None:
+        queue = current_app.extensions["quytrinh.jobs_queue"] = CeleryQueue()
+    return queue

@@ -11,7 +11,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
@@ -23,34 +22,27 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from jobs import CeleryQueue, JobQueue, resubmit, submit
+from jobs import resubmit, submit
 from processes import jobs
 from processes.errors import InvalidInput
 
 from .auth import login_required
-from .context import clock, database
+from .context import clock, database, job_queue
+from .error_text import service_message
 from .permissions import may_read_audits, role_kinds
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
-STATUS_TEXT = {jobs.QUEUED: "Đang chờ xử lý", jobs.RUNNING: "Đang thực hiện", jobs.DONE: "Đã xong",
-               jobs.FAILED: "Không thành công"}
+STATUS_TEXT = {jobs.QUEUED: _l("Đang chờ xử lý"), jobs.RUNNING: _l("Đang thực hiện"), jobs.DONE: _l("Đã xong"),
+               jobs.FAILED: _l("Không thành công")}
 
 
 @bp.before_request
 @login_required
 def signed_in() -> None:
     """Every job page needs a signed-in user (each sees only the jobs they started)."""
-
-
-def job_queue() -> JobQueue:
-    """The queue jobs go to: Celery on the configured broker, unless a test put another in the app's extensions.
-    (Not a config key: every QUYTRINH_* variable lands in the config, QUYTRINH_JOBS_QUEUE names the queue.)"""
-    queue: JobQueue | None = current_app.extensions.get("quytrinh.jobs_queue")
-    if queue is None:
-        queue = current_app.extensions["quytrinh.jobs_queue"] = CeleryQueue()
-    return queue
 
 
 def _is_admin() -> bool:
@@ -98,11 +90,20 @@ def _message(job: jobs.Job) -> str:
     return job.message
 
 
+def _error(job: jobs.Job) -> str:
+    """A failure as the reader should read it: a service error's code said in their language, else as stored."""
+    code = job.result.get("error_code") if job.status == jobs.FAILED else None
+    if not code:
+        return job.error
+    return _("Không thực hiện được: %(reason)s",
+             reason=service_message(code, job.result.get("error_params"), job.error))
+
+
 def state(job: jobs.Job) -> dict[str, Any]:
     """What the progress page shows, as JSON."""
-    return {"id": job.id, "title": job.title, "status": job.status, "status_text": STATUS_TEXT[job.status],
+    return {"id": job.id, "title": job.title, "status": job.status, "status_text": str(STATUS_TEXT[job.status]),
             "percent": job.percent, "done": job.done, "total": job.total, "message": _message(job),
-            "error": job.error, "attempt": job.attempt, "finished": job.finished,
+            "error": _error(job), "attempt": job.attempt, "finished": job.finished,
             "file_url": url_for("jobs.file", job_id=job.id) if job.status == jobs.DONE and job.file_path else None}
 
 

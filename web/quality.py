@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.errors import EngineError, ModelInvalid
+from jobs import submit as submit_job
 from processes import instances, migration, procedures, tasks, version_views, versions
 from processes.errors import ServiceError
 from processes.lint import LintFailed, lint_xml, problems_of
@@ -16,7 +17,7 @@ from processes.version_status import OPEN
 from processes.view_schemas import VersionDiffSchema
 
 from .auth import login_required
-from .context import clock, database
+from .context import clock, database, job_queue
 from .error_text import error_message
 from .labels import LEVEL_LABELS, VERSION_LABELS
 from .problem_text import error_fields, localise_all, model_problems
@@ -278,12 +279,15 @@ def dry_run(code: str) -> ResponseReturnValue:
 @bp.post("/<code>/migrations")
 @login_required
 def migrate(code: str) -> ResponseReturnValue:
-    """Move the movable running cases to the newer version."""
+    """Move the movable running cases to the newer version, as a background job (many cases take a while; the
+    move is still one transaction: all of them or none); its progress page says how it went."""
+    if not _may_edit():
+        flash(_("Không có quyền thực hiện thao tác này."), "error")
+        return _back(code)
     source, target, filters = _migration_form()
-    done: dict[str, Any] = {}
-    _attempt(lambda: done.update(migration.migrate(database(), clock(), g.user, code, source or 0, target or 0,
-                                                   filters)), _("Đã chuyển hồ sơ sang phiên bản mới."))
-    return _back(code)
+    job = submit_job(database(), clock(), job_queue(), "migration", {
+        "actor": g.user, "code": code, "source": source or 0, "target": target or 0, "filters": filters}, g.user)
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.post("/<code>/migrations/<int:migration_id>/revert")

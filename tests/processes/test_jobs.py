@@ -48,13 +48,14 @@ def test_a_message_for_a_job_already_claimed_or_of_an_old_attempt_does_nothing(d
 def test_a_failed_job_shows_its_error_and_is_retried_as_its_next_attempt(db, moving):
     job = _report(db, moving)
     jobs.claim(db, moving, job.id, 1, "a")
-    assert jobs.fail(db, moving, job.id, 1, "Năm 2031 chưa có dữ liệu")
+    assert jobs.fail(db, moving, job.id, 1, "Năm 2031 chưa có dữ liệu", {"error_code": "no_data", "error_params": {}})
     failed = jobs.get(db, job.id)
     assert (failed.status, failed.error) == ("failed", "Năm 2031 chưa có dữ liệu")
+    assert failed.result == {"error_code": "no_data", "error_params": {}}  # pages say it in the reader's language
     with pytest.raises(NotFound):  # someone else's job: not even told it exists
         jobs.retry(db, moving, job.id, "motcua")
     again = jobs.retry(db, moving, job.id, "danhgia")
-    assert (again.status, again.attempt, again.error) == ("queued", 2, "")
+    assert (again.status, again.attempt, again.error, again.result) == ("queued", 2, "", {})
     assert jobs.claim(db, moving, job.id, 1, "late message of attempt 1") is None
     assert jobs.claim(db, moving, job.id, 2, "b") is not None
     # The old attempt can no longer report on the job.

@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from jobs.runner import execute
 from tests.conftest import EXTERNAL
 from tests.processes.conftest import BPMN, CODE
 from tests.processes.quality_helpers import RENAMED, RESTRUCTURED, catalog_with_test_procedure
@@ -202,7 +203,7 @@ def test_pictures_of_a_version_and_of_a_diff(catalog, login):
     assert "#c8e6c9" in right
 
 
-def test_migration_from_the_page(catalog, login):
+def test_migration_from_the_page(catalog, login, app, org, clock):
     motcua, iso = login("motcua"), login("iso")
     motcua.post("/api/cases", json={"procedure": CODE})
     iso.put(f"/api/procedures/{CODE}/draft", json={"xml": RESTRUCTURED})
@@ -213,7 +214,13 @@ def test_migration_from_the_page(catalog, login):
     dry = iso.post(f"/quality/procedures/{CODE}/migrations/dry-run", data={"csrf_token": token, "from": 1, "to": 2})
     text = dry.get_data(as_text=True)
     assert dry.status_code == 200 and "Kết quả chạy thử" in text and "Tiếp nhận hồ sơ" in text
-    iso.post(f"/quality/procedures/{CODE}/migrations", data={"csrf_token": token, "from": 1, "to": 2})
+    started = iso.post(f"/quality/procedures/{CODE}/migrations", data={"csrf_token": token, "from": 1, "to": 2})
+    # The move runs as a background job: its progress page, then the job run as a worker would.
+    [(job_id, attempt)] = app.extensions["quytrinh.jobs_queue"].sent
+    assert started.headers["Location"] == f"/jobs/{job_id}"
+    assert execute(org, job_id, attempt, clock) == "done"
+    page = iso.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert "Đã chuyển 1 hồ sơ sang phiên bản 2" in page and f"/quality/procedures/{CODE}" in page
     text = iso.get(f"/quality/procedures/{CODE}").get_data(as_text=True)
     assert "migrated" in text and "Hoàn tác" in text
 
@@ -232,3 +239,18 @@ def test_every_model_round_trips_through_the_api_with_its_extensions(org, login)
         back = iso.get(f"/api/procedures/{code}/versions/{saved.json['version']}/bpmn").data
         assert back == raw.removeprefix(b"\xef\xbb\xbf"), path.name
         assert _camunda_parts(back) == _camunda_parts(raw), path.name
+
+
+def test_a_migration_job_that_fails_says_why_in_vietnamese_and_non_editors_are_refused_before(catalog, login, app,
+                                                                                              org, clock):
+    iso = login("iso")
+    token = csrf_of(iso.get(f"/quality/procedures/{CODE}").data)
+    iso.post(f"/quality/procedures/{CODE}/migrations", data={"csrf_token": token, "from": 1, "to": 1})
+    [(job_id, attempt)] = app.extensions["quytrinh.jobs_queue"].sent
+    assert execute(org, job_id, attempt, clock) == "failed"
+    page = html.unescape(iso.get(f"/jobs/{job_id}").get_data(as_text=True))
+    assert "Hồ sơ chỉ được chuyển sang phiên bản mới hơn" in page and "Thử lại" in page
+    officer = login("cv.ktht")
+    refused = officer.post(f"/quality/procedures/{CODE}/migrations",
+                           data={"csrf_token": csrf_of(officer.get("/").data), "from": 1, "to": 2})
+    assert refused.status_code == 302 and len(app.extensions["quytrinh.jobs_queue"].sent) == 1
