@@ -27,7 +27,7 @@ from engine.parsing import Procedure
 from engine.scripting import RestrictedScriptEngine
 from engine.state import STATE_VERSION, dump_state, load_state
 
-from . import catalog, lifecycle, organisation, sla, substitutes, timer_index
+from . import catalog, lifecycle, organisation, signatures, sla, substitutes, timer_index
 from .assignment import may_lead, may_work
 from .calendar_store import calendar_for
 from .clock import Clock
@@ -137,6 +137,8 @@ def complete_in(uow: UnitOfWork, task_uuid: str, data: dict[str, Any], actor: st
         cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data)
     except FormInvalid as exc:
         raise InvalidInput.of("form_invalid", exc.errors, step=task.name) from None
+    # A step that signs something (camunda:property sign) completes only with its performer's signature.
+    signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor)
     # The open task rows always mirror the workflow's ready steps as last saved.
     before = {str(s.task_id): s.element_id for s in runner.ready_steps(case.procedure, case.workflow)}
     auto = engine_step(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))

@@ -139,9 +139,6 @@ def test_performer_recognised_by_email_or_name(pki: Pki, receipt, trust):
     assert not signatures.is_performer(report, "Đặng Quốc Hùng", "khac@donganh.gov.vn")
 
 
-@pytest.mark.xfail(strict=True, reason="the hook is not in processes/instances.py yet: add "
-                   "`signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor)` in complete_in "
-                   "after the form is cleaned, then remove this mark")
 def test_completion_refused_without_signature(at_approval, clock, monkeypatch):
     db, case, task, root = at_approval
     monkeypatch.setenv("QUYTRINH_ATTACHMENTS_DIR", str(root))
