@@ -58,12 +58,16 @@ def actual(graph: FlowGraph, traces: Sequence[Trace], axis: TimeAxis, limit_days
 
 def predict(graphs: Mapping[str, FlowGraph], train: Mapping[str, Sequence[Trace]], roster: Roster, axis: TimeAxis,
             split: float, end: float, limit_days: float, seeds: Sequence[int] = (1, 2, 3, 4, 5),
-            warmup_days: int = 40) -> dict[str, Figures]:
-    """Fit on `train`, simulate the dossiers arriving in [split, end) and measure them like `actual` does.
+            warmup_days: int = 40, train_until: float | None = None) -> dict[str, Figures]:
+    """Fit on `train` (received before `train_until`, default `split`), simulate the dossiers arriving in
+    [split, end) and measure them like `actual` does.
 
     The figures are the mean over several seeds (one run of a small procedure is noisy).
     """
-    fits = {c: fit_traces(c, graphs[c], ts, axis) for c, ts in train.items() if ts}
+    received = [t.received for ts in train.values() for t in ts]
+    until = split if train_until is None else train_until
+    period = (axis.day_index(min(received)), axis.day_index(until - 1e-6)) if received else None
+    fits = {c: fit_traces(c, graphs[c], ts, axis, period) for c, ts in train.items() if ts}
     first_day, last_day = axis.day_index(split), axis.day_index(end - 1e-6)
     runs: dict[str, list[Figures]] = {c: [] for c in fits}
     for seed in seeds:

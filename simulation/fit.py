@@ -116,8 +116,13 @@ def pool_of(roles: Sequence[str]) -> str:
     return ",".join(roles)
 
 
-def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeAxis) -> Fit:
-    """Fit arrivals, durations and branch choices of one procedure from its traces."""
+def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeAxis,
+               period: tuple[int, int] | None = None) -> Fit:
+    """Fit arrivals, durations and branch choices of one procedure from its traces.
+
+    `period`: the working days (first, last index on the axis) the log covers; a procedure with no
+    dossier in some of them arrives less often (default: its own first to last arrival).
+    """
     durations: dict[str, list[float]] = defaultdict(list)
     shares: dict[str, list[float]] = defaultdict(list)
     choices: dict[str, Counter[str]] = defaultdict(Counter)
@@ -144,7 +149,7 @@ def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeA
             for gateway, target in found:
                 choices[gateway][target] += 1
     branches = {g: {t: c / sum(counts.values()) for t, c in counts.items()} for g, counts in choices.items()}
-    months, weekday, fractions = _arrivals([t.received for t in traces], axis)
+    months, weekday, fractions = _arrivals([t.received for t in traces], axis, period)
     caps = {}
     for step, values in shares.items():
         kept = sorted(v for v in values if v <= 1)
@@ -178,7 +183,8 @@ def _deadline(text: str, calendar_days: bool) -> tuple[float, float] | None:
     return float(d.days) * (5 / 7 if calendar_days else 1.0), float(d.minutes)
 
 
-def _arrivals(received: Iterable[float], axis: TimeAxis) -> tuple[dict[int, float], dict[int, float], list[float]]:
+def _arrivals(received: Iterable[float], axis: TimeAxis,
+              period: tuple[int, int] | None) -> tuple[dict[int, float], dict[int, float], list[float]]:
     per_day: Counter[int] = Counter()
     fractions: list[float] = []
     for position in received:
@@ -188,8 +194,8 @@ def _arrivals(received: Iterable[float], axis: TimeAxis) -> tuple[dict[int, floa
         fractions.append(min(1.0, max(0.0, (position - wd.offset) / wd.minutes)))
     if not per_day:
         return {}, {}, [0.5]
-    # Only the days between the first and the last arrival: a log starting mid-year says nothing before.
-    first, last = min(per_day), max(per_day)
+    # Only the days the log covers: a log starting mid-year says nothing about the months before.
+    first, last = period if period is not None else (min(per_day), max(per_day))
     span = range(first, last + 1)
     by_month: dict[int, list[int]] = defaultdict(list)
     by_weekday: dict[int, list[int]] = defaultdict(list)

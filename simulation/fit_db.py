@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from processes import organisation, substitutes
@@ -97,13 +98,27 @@ def read_log(db: Database, agency: str, agency_path: str, first: dt.date, last: 
     return log
 
 
+def covered(traces: Iterable[Sequence[Trace]], axis: TimeAxis, until: float | None = None) -> tuple[int, int] | None:
+    """The working days a log covers: from its first dossier to `until` (exclusive) or its last dossier."""
+    received = [t.received for ts in traces for t in ts]
+    if not received:
+        return None
+    end = axis.day_index(until - 1e-6) if until is not None else axis.day_index(max(received))
+    return axis.day_index(min(received)), end
+
+
 def _instant(day: dt.date, axis: TimeAxis) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(0), axis.tz)
 
 
-def fit_log(log: AgencyLog) -> tuple[dict[str, Fit], Roster]:
-    """A fit per procedure with cases in the log, and the agency's roster (shared by all its procedures)."""
-    fits = {code: fit_traces(code, log.graphs[code], traces, log.axis) for code, traces in log.traces.items()}
+def fit_log(log: AgencyLog, until: float | None = None) -> tuple[dict[str, Fit], Roster]:
+    """A fit per procedure with cases in the log, and the agency's roster (shared by all its procedures).
+
+    The log covers the working days from the agency's first dossier to `until` (default: its last one).
+    """
+    period = covered(log.traces.values(), log.axis, until)
+    fits = {code: fit_traces(code, log.graphs[code], traces, log.axis, period)
+            for code, traces in log.traces.items()}
     pools = {pool_of(n.roles) for g in log.graphs.values() for n in g.steps.values()}
     return fits, fit_roster(pools, log.holders, log.spans)
 

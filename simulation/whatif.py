@@ -95,7 +95,7 @@ def what_if(db: Database, code: str, year: int, *, version: int | None = None, d
     change["fitted_on"] = "before" if code in before else "same_year"
     if code in before:
         log.traces = before
-    fits, roster = fit_log(log)
+    fits, roster = fit_log(log, start if change["fitted_on"] == "before" else None)
     axis = log.axis
     first_day, last_day = axis.index_of_date(dt.date(year, 1, 1)), axis.index_of_date(dt.date(year + 1, 1, 1)) - 1
     roster.absences = absences(db, log, roster, axis)
