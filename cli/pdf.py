@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from signing.appearance import Appearance  # noqa: E402  (after the filter: impo
 from signing.errors import SigningError  # noqa: E402
 from signing.keys import Key, Pkcs11Key, Pkcs12Key  # noqa: E402
 from signing.sign import VN, sign_pdf  # noqa: E402
-from signing.trust import Trust  # noqa: E402
+from signing.trust import Trust, load_crl  # noqa: E402
 from signing.verify import SignatureReport, summary, verify_pdf  # noqa: E402
 
 # exit code when a file is unsigned or a signature is not valid (7: like verify-log, something is wrong)
@@ -37,8 +38,9 @@ def _secret(path: str | None, prompt: str) -> str:
     return click.prompt(prompt, hide_input=True, default="", show_default=False)
 
 
-def _trust(paths: tuple[str, ...]) -> Trust:
-    return Trust.from_paths(paths) if paths else Trust.from_env()
+def _trust(paths: tuple[str, ...], crls: tuple[str, ...]) -> Trust:
+    base = Trust.from_paths(paths) if paths else Trust.from_env()
+    return replace(base, crls=base.crls + tuple(load_crl(Path(c).read_bytes()) for c in crls))
 
 
 def _write_new(path: Path, data: bytes) -> None:
@@ -93,13 +95,16 @@ def pdf_commands(main: click.Group) -> None:
     @click.option("--tsa", "tsa_url", default=None, help="RFC 3161 timestamp server URL.")
     @click.option("--trust", "trust_paths", multiple=True, type=click.Path(exists=True),
                   help="Trusted root certificate file or folder (default: QUYTRINH_TRUST_ROOTS).")
+    @click.option("--crl", "crl_paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                  help="A CA's certificate revocation list (also QUYTRINH_TRUST_CRLS).")
     @click.option("--reason", default=None, help="Reason recorded in the signature.")
     @click.option("--location", default=None, help="Place recorded in the signature.")
     @json_option
     @handled
     def sign(file: str, output: str, p12: str | None, password_file: str | None, pkcs11_module: str | None,
              token: str | None, key_label: str | None, pin_file: str | None, title: str | None, name: str,
-             seal: str | None, tsa_url: str | None, trust_paths: tuple[str, ...], reason: str | None,
+             seal: str | None, tsa_url: str | None, trust_paths: tuple[str, ...], crl_paths: tuple[str, ...],
+             reason: str | None,
              location: str | None, as_json: bool) -> None:
         """Sign FILE into a new file OUTPUT (PAdES), visibly when --title is given."""
         target = Path(output)
@@ -118,13 +123,13 @@ def pdf_commands(main: click.Group) -> None:
         if title is not None or seal:
             appearance = Appearance(title or "", name, Path(seal).read_bytes() if seal else None)
         try:
-            signed = sign_pdf(Path(file).read_bytes(), key, _trust(trust_paths), appearance=appearance,
+            signed = sign_pdf(Path(file).read_bytes(), key, _trust(trust_paths, crl_paths), appearance=appearance,
                               tsa_url=tsa_url, reason=reason, location=location)
         except SigningError as exc:
             fail(str(exc), 6, {"code": exc.code}, as_json)
             return
         _write_new(target, signed)
-        reports = verify_pdf(signed, _trust(trust_paths))
+        reports = verify_pdf(signed, _trust(trust_paths, crl_paths))
         emit(as_json, {"file": output, "signatures": [r.as_json() for r in reports]},
              f"Đã ký: {output}\n" + _text(output, reports))
 
@@ -132,12 +137,14 @@ def pdf_commands(main: click.Group) -> None:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--trust", "trust_paths", multiple=True, type=click.Path(exists=True),
                   help="Trusted root certificate file or folder (default: QUYTRINH_TRUST_ROOTS).")
+    @click.option("--crl", "crl_paths", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                  help="A CA's certificate revocation list (also QUYTRINH_TRUST_CRLS).")
     @json_option
     @handled
-    def verify(file: str, trust_paths: tuple[str, ...], as_json: bool) -> None:
+    def verify(file: str, trust_paths: tuple[str, ...], crl_paths: tuple[str, ...], as_json: bool) -> None:
         """Check every signature of FILE; exit 7 when it has none or one is not valid."""
         try:
-            reports = verify_pdf(Path(file).read_bytes(), _trust(trust_paths))
+            reports = verify_pdf(Path(file).read_bytes(), _trust(trust_paths, crl_paths))
         except SigningError as exc:
             fail(str(exc), 6, {"code": exc.code}, as_json)
             return

@@ -20,8 +20,6 @@ Hook (processes/instances.py, complete_in, after the form is cleaned, before the
 
 from __future__ import annotations
 
-import functools
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -33,7 +31,7 @@ from sqlalchemy import Connection, select
 
 from engine import runner
 from signing.errors import SigningError
-from signing.trust import FETCH_ENV, ROOTS_ENV, Trust
+from signing.trust import Trust
 from signing.verify import SignatureReport, verify_pdf
 
 from . import attachments as store
@@ -84,14 +82,10 @@ def sign_kind(workflow: Any, task_uuid: str) -> str | None:
     return (getattr(spec, "extensions", None) or {}).get("sign")
 
 
-@functools.lru_cache(maxsize=8)
-def _trust_of(roots: str, fetch: str) -> Trust:  # keyed by the settings: a changed setting is read anew
-    return Trust.from_env()
-
-
 def configured_trust() -> Trust:
-    """The deployment's trust roots (QUYTRINH_TRUST_ROOTS), read once per configuration."""
-    return _trust_of(os.environ.get(ROOTS_ENV, ""), os.environ.get(FETCH_ENV, ""))
+    """The deployment's trust roots and CRLs (signing/trust.py), read at each check: an agency replaces its
+    CRL files every few days, and the files are a few kilobytes."""
+    return Trust.from_env()
 
 
 def _plain(text: str) -> str:

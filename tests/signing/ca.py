@@ -77,8 +77,23 @@ def issue(ca: Issued, cn: str, email: str = "", *, not_before: dt.datetime | Non
                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), critical=False)
+            # where the CA publishes its CRL, as real signing certificates say (never fetched in tests)
+            .add_extension(x509.CRLDistributionPoints([x509.DistributionPoint(
+                [x509.UniformResourceIdentifier("http://ca.quytrinh.test/root.crl")], None, None, None)]),
+                critical=False)
             .sign(ca.key, hashes.SHA256()))
     return Issued(cert, key)
+
+
+def revocation_list(ca: Issued, revoked: list[Issued]) -> bytes:
+    """A CRL of `ca` (DER) revoking these certificates since yesterday, valid for a week."""
+    builder = (x509.CertificateRevocationListBuilder().issuer_name(ca.cert.subject)
+               .last_update(NOW - dt.timedelta(days=1)).next_update(NOW + dt.timedelta(days=7)))
+    for issued in revoked:
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(issued.cert.serial_number)
+            .revocation_date(NOW - dt.timedelta(days=1)).build())
+    return builder.sign(ca.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from signing.appearance import Appearance
 from signing.keys import Pkcs12Key
 from signing.sign import sign_pdf
 from signing.trust import Trust
-from signing.verify import EXPIRED, INVALID, MODIFIED, UNTRUSTED, VALID, verify_pdf
+from signing.verify import EXPIRED, INVALID, MODIFIED, REVOKED, UNTRUSTED, VALID, verify_pdf
 
 from .ca import Pki
 from .conftest import PASSWORD, Pdfsig, Token
@@ -117,3 +117,28 @@ def test_untrusted_when_the_root_is_not_configured(apology, p12_key, trust):
 
 def test_unsigned_pdf_has_no_signature(receipt, trust):
     assert verify_pdf(receipt, trust) == []
+
+
+def test_revoked_certificate_when_the_crl_says_so(apology, pki: Pki, trust, tmp_path):
+    from signing.errors import SigningError
+
+    from .ca import issue, revocation_list
+
+    revoked = issue(pki.root, "Nguyễn Văn Thu Hồi")
+    crl = write(tmp_path, "root.crl", revocation_list(pki.root, [revoked]))
+    with_crl = Trust.from_paths([pki.root_file], crl_paths=[crl])
+    key = Pkcs12Key(revoked.p12(PASSWORD), PASSWORD)
+    signed = sign_pdf(apology, key, trust)  # the signer's side had no CRL
+    [report] = verify_pdf(signed, with_crl)
+    assert (report.status, report.label) == (REVOKED, "Chứng thư số của người ký đã bị thu hồi")
+    assert [r.status for r in verify_pdf(sign_pdf(apology, p12_key_of(pki), trust), with_crl)] == [VALID]
+    try:
+        sign_pdf(apology, key, with_crl)
+    except SigningError as err:
+        assert (err.code, str(err)) == ("certificate_revoked", "Chứng thư số của người ký đã bị thu hồi.")
+    else:
+        raise AssertionError("signed with a revoked certificate")
+
+
+def p12_key_of(pki: Pki) -> Pkcs12Key:
+    return Pkcs12Key(pki.signer.p12(PASSWORD), PASSWORD)

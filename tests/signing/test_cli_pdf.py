@@ -93,3 +93,18 @@ def test_verify_says_what_is_wrong(tmp_path, pki: Pki, receipt, monkeypatch):
     assert unsigned.exit_code == 7 and "Tệp không có chữ ký số" in unsigned.output
     untrusted = run("pdf", "verify", str(out))  # no --trust and no QUYTRINH_TRUST_ROOTS: nothing trusted
     assert untrusted.exit_code == 7 and "không do tổ chức chứng thực được tin cậy cấp" in untrusted.output
+
+
+def test_verify_with_a_crl(tmp_path, pki: Pki, receipt):
+    from .ca import issue, revocation_list
+
+    f = files(tmp_path, pki, receipt)
+    revoked = issue(pki.root, "Lê Thị Thu Hồi")
+    (tmp_path / "r.p12").write_bytes(revoked.p12(PASSWORD))
+    (tmp_path / "root.crl").write_bytes(revocation_list(pki.root, [revoked]))
+    out = str(tmp_path / "r.pdf")
+    assert run("pdf", "sign", f["pdf"], "-o", out, "--p12", str(tmp_path / "r.p12"), "--password-file", f["pw"],
+               "--trust", f["root"]).exit_code == 0
+    assert run("pdf", "verify", out, "--trust", f["root"]).exit_code == 0
+    revoked_now = run("pdf", "verify", out, "--trust", f["root"], "--crl", str(tmp_path / "root.crl"))
+    assert revoked_now.exit_code == 7 and "Chứng thư số của người ký đã bị thu hồi" in revoked_now.output
