@@ -2,12 +2,15 @@
 
 At start it hands every queued job to the queue again (the embedded broker forgets the messages a killed
 worker had reserved; a duplicate is harmless, processes.jobs.claim lets one through). Then every few
-seconds it queues again, or marks failed, the running jobs whose heartbeat stopped.
+seconds it queues again, or marks failed, the running jobs whose heartbeat stopped, or whose process on
+this machine is gone (a killed pool child: no need to wait for the heartbeat to go stale).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +23,21 @@ from .runner import stale_seconds
 from .submit import JobQueue
 
 log = logging.getLogger("quytrinh.jobs")
+
+
+def dead_here(worker: str) -> bool:
+    """True when `worker` (host:pid, jobs.runner.worker_name) ran on this machine and its process is gone: its
+    job need not wait for the heartbeat to go stale. (A recycled pid only delays that to the heartbeat.)"""
+    host, _, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
 
 
 class JobWatch:
@@ -45,7 +63,7 @@ class JobWatch:
     def tick(self) -> int:
         """Recover the running jobs whose worker died; return how many were queued again. Never raises."""
         try:
-            requeued = jobs.recover_stale(self.db, self.clock, self.stale_after)
+            requeued = jobs.recover_stale(self.db, self.clock, self.stale_after, dead_here)
             for job in requeued:
                 log.warning("job %s lost its worker; queued again as attempt %s", job.id, job.attempt)
                 self.queue.send(job.id, job.attempt)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Row, and_, or_, select, update
+from sqlalchemy import Row, and_, select, update
 
 from .clock import Clock
 from .db import Database
@@ -197,15 +198,19 @@ def retry(db: Database, clock: Clock, job_id: int, user: str, is_admin: bool = F
     return get(db, job_id)
 
 
-def recover_stale(db: Database, clock: Clock, stale_after: float) -> list[Job]:
-    """Running jobs whose heartbeat stopped over `stale_after` seconds ago: queue them again as their next
-    attempt while attempts remain (returned: the caller hands them to the queue), else mark them failed."""
+def recover_stale(db: Database, clock: Clock, stale_after: float,
+                  dead: Callable[[str], bool] | None = None) -> list[Job]:
+    """Running jobs whose heartbeat stopped over `stale_after` seconds ago, or whose worker `dead(worker)` says
+    is gone: queue them again as their next attempt while attempts remain (returned: the caller hands them to
+    the queue), else mark them failed."""
     now = clock.now()
     cutoff = now - dt.timedelta(seconds=stale_after)
     requeued: list[int] = []
     with db.write() as conn:
-        rows = conn.execute(select(jobs.c.id, jobs.c.attempt, jobs.c.max_attempts).where(
-            jobs.c.status == RUNNING, or_(jobs.c.heartbeat_at.is_(None), jobs.c.heartbeat_at < cutoff))).all()
+        running = conn.execute(select(jobs.c.id, jobs.c.attempt, jobs.c.max_attempts, jobs.c.worker,
+                                      jobs.c.heartbeat_at).where(jobs.c.status == RUNNING)).all()
+        rows = [r for r in running if r.heartbeat_at is None or r.heartbeat_at < cutoff
+                or (dead is not None and dead(r.worker))]
         for row in rows:
             if row.attempt < row.max_attempts:
                 conn.execute(update(jobs).where(_running(row.id, row.attempt)).values(

@@ -108,3 +108,12 @@ def test_the_jobs_folder_follows_the_environment(monkeypatch, tmp_path):
     assert jobs.jobs_dir() == tmp_path
     monkeypatch.delenv("QUYTRINH_JOBS_DIR")
     assert jobs.jobs_dir().parts[-2:] == ("instance", "jobs")
+
+
+def test_a_job_whose_worker_is_known_dead_is_recovered_without_waiting_for_the_heartbeat(db, moving):
+    job = _report(db, moving)
+    jobs.claim(db, moving, job.id, 1, "host:41")
+    other = _report(db, moving)
+    jobs.claim(db, moving, other.id, 1, "host:42")
+    [requeued] = jobs.recover_stale(db, moving, stale_after=60, dead=lambda worker: worker == "host:41")
+    assert requeued.id == job.id and jobs.get(db, other.id).status == "running"
