@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from simulation.fit import fit_traces
+from simulation.fit import Absence, fit_traces
 from simulation.graph import read_graph
 from simulation.model import Scenario, simulate
 from simulation.results import summarise
@@ -50,3 +50,20 @@ def test_fit_reads_durations_in_office_minutes_and_arrivals_per_working_day():
     assert fit.replayed == fit.cases == 250
     assert sorted({round(m) for m in fit.durations["Task_XemXet"]}) == [480, 1680]
     assert abs(sum(fit.month_rates.values()) / 12 - 1.0) < 0.15  # 250 dossiers over about 250 working days
+
+
+def test_an_absence_without_a_stand_in_holds_the_work_back_for_those_days():
+    ax = axis()
+    graph = read_graph(bpmn())
+    fit = fit_traces("QT-T-01", graph, traces(ax, overrun=0.0), ax)
+    staff = roster()
+    staff.holders["lanh_dao_phong_tp"], staff.per_holder["lanh_dao_phong_tp"] = 1, 1.0
+    first = ax.index_of_date(dt.date(2026, 1, 1))
+    away = roster()
+    away.holders, away.per_holder = dict(staff.holders), dict(staff.per_holder)
+    away.absences = [Absence("lanh_dao_phong_tp", first, first + 19)]  # the only leader away four weeks
+    present, absent = _year(graph, fit, staff, ax), _year(graph, fit, away, ax)
+    assert absent.unstaffed == {} and absent.finished == absent.dossiers  # they come back: nothing stuck
+    assert absent.queues["lanh_dao_phong_tp"]["max"] > present.queues["lanh_dao_phong_tp"]["max"]
+    assert absent.on_time_rate is not None and present.on_time_rate is not None
+    assert absent.on_time_rate < present.on_time_rate
