@@ -35,11 +35,13 @@ def workers(org):
 
 
 @pytest.mark.parametrize("storage", ["database", "redis"])
-def test_the_login_limit_holds_across_workers_and_restarts(workers, storage):
+def test_the_login_limit_holds_across_workers_and_restarts(org, workers, storage):
     config: dict[str, str] = {}
     if storage == "redis":
         if not _redis_up():
             pytest.skip("no Redis on 127.0.0.1:6379")
+        if not org.is_sqlite:
+            pytest.skip("Redis counts the same whatever the database: once is enough")
         # A prefix of its own: counters of earlier runs stay out of this one.
         config = {"REDIS_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex}
     a, b = workers(**config), workers(**config)
