@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, render_template, request
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from processes import procedures
 from processes.errors import InvalidInput, NotFound
@@ -22,6 +23,7 @@ from processes.versions import list_versions, version_xml
 from simulation.whatif import what_if
 
 from .auth import login_required
+from .charts import stacked_bars
 from .context import database
 from .error_text import error_message
 
@@ -79,7 +81,15 @@ def page(code: str, version: int) -> ResponseReturnValue:
             problems = [error_message(exc)]
     return render_template("quality/what_if.html", code=code, version=version, year=year or dt.date.today().year + 1,
                            roster=roster_text, result=result, problems=problems, number=number,
-                           percent=percent, days=days)
+                           percent=percent, days=days, chart=_chart(result) if result else None)
+
+
+def _chart(result: dict[str, Any]) -> Markup:
+    """Dossiers expected on time and late, one bar per column."""
+    rows = [(title, {"on_time": s["dossiers"] - s["late"], "late": s["late"]})
+            for title, s in (("Hiện hành", result["current"]), ("Sau thay đổi", result["changed"])) if s]
+    return stacked_bars(rows, ("on_time", "late"), "Hồ sơ đúng hạn và trễ hạn dự kiến", label_width=120,
+                        labels={"on_time": "đúng hạn", "late": "trễ hạn"})
 
 
 def _simulate(code: str, version: int, year: int, roster: dict[str, int]) -> dict[str, Any]:

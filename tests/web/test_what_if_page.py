@@ -58,6 +58,7 @@ def test_the_quality_manager_sees_the_version_in_force_and_the_draft_side_by_sid
     assert "7,5 ngày làm việc" in html and "5,2 ngày làm việc" in html
     assert "Chuyên viên Phòng Kinh tế – Hạ tầng" in html and "15 ngày làm việc" in html
     assert "P15D" not in html
+    assert "<svg" in html and "trễ hạn: 38" in html and "trễ hạn: 14" in html  # the bars, side by side
     code, year, kwargs = page_app.calls[0]
     assert (code, year, kwargs["draft"], kwargs["roster_changes"]) == ("QT-XD-01", 2026, b"<draft/>",
                                                                        {"chuyen_vien_ktht": 1})
