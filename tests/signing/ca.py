@@ -1,7 +1,7 @@
 """A throwaway certificate authority for the signing tests, made with `cryptography`.
 
 root → signer certificates: valid now, expired, and one from another CA that nobody trusts. Keys are
-EC P-256 (fast to make; Vietnamese CAs issue RSA, which the code treats the same way).
+EC P-256 (fast to make); `rsa=True` gives the RSA 2048 keys Vietnamese CAs issue.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
@@ -31,7 +31,7 @@ class Issued:
     """A certificate and its key."""
 
     cert: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
+    key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
     def pem(self) -> bytes:
         return self.cert.public_bytes(serialization.Encoding.PEM)
@@ -65,8 +65,8 @@ def make_root(cn: str) -> Issued:
 
 
 def issue(ca: Issued, cn: str, email: str = "", *, not_before: dt.datetime | None = None,
-          not_after: dt.datetime | None = None) -> Issued:
-    key = ec.generate_private_key(ec.SECP256R1())
+          not_after: dt.datetime | None = None, rsa_key: bool = False) -> Issued:
+    key = rsa.generate_private_key(65537, 2048) if rsa_key else ec.generate_private_key(ec.SECP256R1())
     cert = (x509.CertificateBuilder().subject_name(_name(cn, email)).issuer_name(ca.cert.subject)
             .public_key(key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(not_before or NOW - dt.timedelta(days=30))

@@ -23,7 +23,7 @@ from signing.keys import Pkcs11Key, Pkcs12Key
 from signing.trust import Trust
 from tests.documents.sample import sample_dossier
 
-from .ca import Pki, make_pki
+from .ca import Pki, issue, make_pki
 
 PASSWORD = "mật-khẩu 2026"
 SO_PIN, PIN = "12345678", "246810"
@@ -69,7 +69,7 @@ def p12_key(pki: Pki) -> Pkcs12Key:
 
 @dataclass
 class Token:
-    """A SoftHSM2 token holding the test signer's key and certificate under the label 'signer'."""
+    """A SoftHSM2 token holding the test signer's keys and certificates: 'signer' (EC), 'signer-rsa'."""
 
     module: str
 
@@ -93,12 +93,15 @@ def softhsm(pki: Pki, tmp_path_factory) -> Iterator[Token]:
     os.environ["SOFTHSM2_CONF"] = str(conf)  # read by the module when loaded: the same in this process
     subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", TOKEN, "--so-pin", SO_PIN, "--pin", PIN],
                    check=True, capture_output=True)
-    (folder / "key.der").write_bytes(pki.signer.key_der())
-    (folder / "cert.der").write_bytes(pki.signer.der())
-    for kind, file in (("privkey", "key.der"), ("cert", "cert.der")):
-        subprocess.run([tool, "--module", module, "--token-label", TOKEN, "--login", "--pin", PIN,
-                        "--write-object", str(folder / file), "--type", kind, "--label", "signer", "--id", "01"],
-                       check=True, capture_output=True)
+    # 'signer': the EC key of the test signer; 'signer-rsa': an RSA 2048 key like a CA's token holds
+    rsa_signer = issue(pki.root, "Đỗ Minh Khôi", "pct@donganh.gov.vn", rsa_key=True)
+    for label, key_id, issued in (("signer", "01", pki.signer), ("signer-rsa", "02", rsa_signer)):
+        (folder / f"{label}.key").write_bytes(issued.key_der())
+        (folder / f"{label}.der").write_bytes(issued.der())
+        for kind, file in (("privkey", f"{label}.key"), ("cert", f"{label}.der")):
+            subprocess.run([tool, "--module", module, "--token-label", TOKEN, "--login", "--pin", PIN,
+                            "--write-object", str(folder / file), "--type", kind, "--label", label, "--id", key_id],
+                           check=True, capture_output=True)
     yield Token(module)
     if before is None:
         os.environ.pop("SOFTHSM2_CONF", None)

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pytest
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
@@ -69,8 +70,9 @@ def test_pkcs12_signature_valid_for_both_and_a_changed_byte_invalid_for_both(rec
         assert poppler["Signature Validation"] != POPPLER_VALID  # "Digest Mismatch."
 
 
-def test_token_signature_valid_for_both(receipt, trust, softhsm: Token, pdfsig: Pdfsig, tmp_path):
-    signed = sign_pdf(receipt, softhsm.key(), trust, appearance=Appearance("CÁN BỘ TIẾP NHẬN", ""))
+@pytest.mark.parametrize("label", ["signer", "signer-rsa"])
+def test_token_signature_valid_for_both(receipt, trust, softhsm: Token, pdfsig: Pdfsig, tmp_path, label):
+    signed = sign_pdf(receipt, softhsm.key(label=label), trust, appearance=Appearance("CÁN BỘ TIẾP NHẬN", ""))
     [report] = verify_pdf(signed, trust)
     assert (report.status, report.signer) == (VALID, "Đỗ Minh Khôi")
     [poppler] = pdfsig.check(write(tmp_path, "token.pdf", signed))
