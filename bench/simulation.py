@@ -33,8 +33,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 if str(_HERE.parent) not in sys.path:
     sys.path.insert(0, str(_HERE.parent))
 
+from processes.db import Database  # noqa: E402
 from simulation.axis import TimeAxis, weekday_sessions  # noqa: E402
-from simulation.backtest import actual, compare, predict  # noqa: E402
+from simulation.backtest import Check, actual, compare, predict  # noqa: E402
 from simulation.fit import Event, Trace, fit_roster, pool_of  # noqa: E402
 from simulation.graph import read_graph  # noqa: E402
 
@@ -112,7 +113,7 @@ def receipt_backtest() -> bool:
     return ok
 
 
-def _print_checks(checks) -> bool:
+def _print_checks(checks: list[Check]) -> bool:
     ok = True
     for c in checks:
         if c.actual is None or c.predicted is None:
@@ -131,10 +132,9 @@ def _fmt(value: float, days: bool) -> str:
     return f"{value * 100:.1f} %"
 
 
-def demo_log(url: str | None, scale: float):
+def demo_log(url: str | None, scale: float) -> Database:
     """The demo district's database: the one given, else a year generated now (scale 1 ≈ 650 dossiers)."""
     from processes.clock import SystemClock
-    from processes.db import Database
 
     if url is not None:
         return Database(url)
@@ -154,7 +154,7 @@ def demo_log(url: str | None, scale: float):
     return db
 
 
-def demo_backtest(db) -> bool:
+def demo_backtest(db: Database) -> bool:
     """Each agency of the demo district: fit on January-August, predict September-December."""
     from processes import organisation
     from simulation.fit_db import fit_log, read_log
@@ -183,7 +183,7 @@ def demo_backtest(db) -> bool:
     return ok
 
 
-def speed(db, target: int = 50_000) -> None:
+def speed(db: Database, target: int = 50_000) -> None:
     """A district year of `target` dossiers: the demo's fits, arrivals and holders scaled up."""
     from simulation.fit_db import fit_log, read_log
     from simulation.model import Scenario, simulate

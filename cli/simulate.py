@@ -36,7 +36,8 @@ def simulate_commands(main: click.Group, get_db: Callable[[click.Context], Datab
     @json_option
     @click.pass_context
     @handled
-    def simulate(ctx, code, version, draft, year, roster_file, agency, seed, as_json):
+    def simulate(ctx: click.Context, code: str, version: int | None, draft: str | None, year: int,
+                 roster_file: str | None, agency: str | None, seed: int, as_json: bool) -> None:
         """Predict a year of a procedure: on-time rate, processing time, queues, bottleneck, side by side."""
         from simulation.whatif import what_if
 
