@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy import Connection, select
@@ -92,7 +92,17 @@ def _plain(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().casefold()
 
 
-def is_performer(report: SignatureReport, full_name: str, email: str | None) -> bool:
+class Signer(Protocol):
+    """Who a certificate names (a SignatureReport, or a certificate not yet used)."""
+
+    @property
+    def signer(self) -> str: ...
+
+    @property
+    def signer_email(self) -> str: ...  # comma-separated
+
+
+def is_performer(report: Signer, full_name: str, email: str | None) -> bool:
     """Whether the signature's certificate is this user's: the same e-mail, else the same full name."""
     emails = {e for e in report.signer_email.split(",") if e}
     if email and email.strip().lower() in emails:
