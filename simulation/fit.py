@@ -212,22 +212,23 @@ def _arrivals(received: Iterable[float], axis: TimeAxis,
 
 def replay(graph: FlowGraph, steps: Sequence[str], outcome: str | None = None) -> list[tuple[str, str]] | None:
     """The gateway choices that make the flow produce these steps in order (None when it cannot)."""
-    tokens: list[str] = list(graph.starts)
+    # A token is (node, leaving): leaving a step it has done, or entering a node a parallel split reached.
+    tokens: list[tuple[str, bool]] = [(s, True) for s in graph.starts]
     chosen: list[tuple[str, str]] = []
     for step in steps:
-        for k, token in enumerate(tokens):
-            route = _route(graph, token, step, set(), True)
+        for k, (token, leaving) in enumerate(tokens):
+            route = _route(graph, token, step, set(), leaving)
             if route is not None:
                 path, spawned = route
                 chosen.extend(path)
-                tokens[k:k + 1] = [step, *spawned]
+                tokens[k:k + 1] = [(step, True), *((s, False) for s in spawned)]
                 break
         else:
             return None
-    for token in tokens:  # every remaining token must reach an end without another step
-        route = _route(graph, token, "", set(), True, outcome)
+    for token, leaving in tokens:  # every remaining token must reach an end without another step
+        route = _route(graph, token, "", set(), leaving, outcome)
         if route is None:
-            route = _route(graph, token, "", set(), True)
+            route = _route(graph, token, "", set(), leaving)
         if route is not None:
             chosen.extend(route[0])
     return chosen

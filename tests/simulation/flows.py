@@ -66,3 +66,33 @@ def roster() -> Roster:
     """Two clerks, two specialists, one leader, each carrying up to ten dossiers at once."""
     pools = {"mot_cua": 2, "chuyen_vien_tp": 2, "lanh_dao_phong_tp": 1}
     return Roster(pools, dict.fromkeys(pools, 10.0))
+
+
+# Reception, then two departments' opinions in parallel (one day and two days), then the signature.
+PARALLEL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="D" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="QT_P" name="Lấy ý kiến song song" isExecutable="true">
+    <bpmn:extensionElements><camunda:properties>
+      <camunda:property name="code" value="QT-P-01" />
+      <camunda:property name="deadline" value="P3D" />
+    </camunda:properties></bpmn:extensionElements>
+    <bpmn:startEvent id="Start" />
+    <bpmn:userTask id="Task_Nhan" name="Tiếp nhận" camunda:candidateGroups="mot_cua" camunda:dueDate="PT1H" />
+    <bpmn:parallelGateway id="Split" />
+    <bpmn:userTask id="Task_A" name="Ý kiến phòng A" camunda:candidateGroups="chuyen_vien_tp" camunda:dueDate="P1D" />
+    <bpmn:userTask id="Task_B" name="Ý kiến phòng B" camunda:candidateGroups="chuyen_vien_ktht" camunda:dueDate="P2D" />
+    <bpmn:parallelGateway id="Join" />
+    <bpmn:userTask id="Task_Ky" name="Ký duyệt" camunda:candidateGroups="lanh_dao_phong_tp" camunda:dueDate="PT4H" />
+    <bpmn:endEvent id="End" />
+    <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Task_Nhan" />
+    <bpmn:sequenceFlow id="F2" sourceRef="Task_Nhan" targetRef="Split" />
+    <bpmn:sequenceFlow id="F3" sourceRef="Split" targetRef="Task_A" />
+    <bpmn:sequenceFlow id="F4" sourceRef="Split" targetRef="Task_B" />
+    <bpmn:sequenceFlow id="F5" sourceRef="Task_A" targetRef="Join" />
+    <bpmn:sequenceFlow id="F6" sourceRef="Task_B" targetRef="Join" />
+    <bpmn:sequenceFlow id="F7" sourceRef="Join" targetRef="Task_Ky" />
+    <bpmn:sequenceFlow id="F8" sourceRef="Task_Ky" targetRef="End" />
+  </bpmn:process>
+</bpmn:definitions>
+"""

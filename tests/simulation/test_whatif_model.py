@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from simulation.fit import Absence, fit_traces
+from simulation.fit import Absence, Event, Roster, Trace, fit_traces
 from simulation.graph import read_graph
 from simulation.model import Scenario, simulate
 from simulation.results import summarise
 
-from .flows import axis, bpmn, roster, traces
+from .flows import PARALLEL, axis, bpmn, roster, traces
 
 
 def _year(graph, fit, staff, ax):
@@ -67,3 +67,24 @@ def test_an_absence_without_a_stand_in_holds_the_work_back_for_those_days():
     assert absent.queues["lanh_dao_phong_tp"]["max"] > present.queues["lanh_dao_phong_tp"]["max"]
     assert absent.on_time_rate is not None and present.on_time_rate is not None
     assert absent.on_time_rate < present.on_time_rate
+
+
+def test_parallel_branches_are_replayed_and_a_dossier_waits_for_both():
+    ax = axis()
+    graph = read_graph(PARALLEL)
+    log = []
+    for k in range(200):
+        t = ax.days[k].offset + 60
+        done = {"Task_Nhan": t + 30, "Task_A": t + 30 + 480, "Task_B": t + 30 + 960}
+        order = ("Task_A", "Task_B") if k % 2 else ("Task_B", "Task_A")
+        events = [Event("Task_Nhan", done["Task_Nhan"], t)] + [Event(s, done[s], done["Task_Nhan"]) for s in order]
+        events.append(Event("Task_Ky", done["Task_B"] + 60, done["Task_B"]))
+        log.append(Trace(str(k), t, tuple(sorted(events, key=lambda e: e.completed)), "done", done["Task_B"] + 60))
+    fit = fit_traces("QT-P-01", graph, log, ax)
+    assert fit.replayed == 200
+    staff = Roster({p: 1 for p in ("mot_cua", "chuyen_vien_tp", "chuyen_vien_ktht", "lanh_dao_phong_tp")},
+                   {p: 10.0 for p in ("mot_cua", "chuyen_vien_tp", "chuyen_vien_ktht", "lanh_dao_phong_tp")})
+    result = _year(graph, fit, staff, ax)
+    assert result.finished == result.dossiers > 0
+    assert result.median_days is not None and 2.0 <= result.median_days <= 2.3  # the two-day branch, then 1 hour
+    assert {s.step: s.visits for s in result.steps}["Task_Ky"] == result.dossiers  # signed once, after both
