@@ -79,3 +79,10 @@ def test_module_missing(receipt, trust):
 
     err = refusal(receipt, Pkcs11Key("/khong/co/libtoken.so", "t", "k", "1"), trust)
     assert err.code == "token_module_missing"
+
+
+def test_timestamp_server_not_answering(receipt, p12_key, trust):
+    with pytest.raises(SigningError) as caught:
+        sign_pdf(receipt, p12_key, trust, tsa_url="http://127.0.0.1:9/tsa")  # nothing listens on port 9
+    assert caught.value.code == "timestamp_failed"
+    assert str(caught.value).startswith("Không lấy được dấu thời gian từ máy chủ http://127.0.0.1:9/tsa")
