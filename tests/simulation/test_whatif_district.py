@@ -24,9 +24,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def district(tmp_sourcefactory):
+def district(tmp_path_factory):
     """A demo year 2025 at a fifth of the usual rates (about 130 dossiers), worked through the engine."""
-    path = tmp_sourcefactory.mktemp("district") / "demo.sqlite"
+    path = tmp_path_factory.mktemp("district") / "demo.sqlite"
     db = Database(f"sqlite:///{path}")
     initialise(db, SystemClock())
     load_demo_organisation(db, SystemClock())
