@@ -47,7 +47,7 @@ def _answers(base: str) -> bool:
     try:
         with urllib.request.urlopen(base + "/health", timeout=2) as reply:
             return reply.status == 200
-    except (urllib.error.URLError, ConnectionError):
+    except OSError:  # refused, reset, or timed out while the server is still starting
         return False
 
 
@@ -117,3 +117,11 @@ def test_run_all_serves_runs_jobs_and_stops_both_on_ctrl_c(org, tmp_path, monkey
         wait_until(lambda: not any(_alive(pid) for pid in children), 10, "both children stopped", log)
     finally:
         kill_group(supervisor)
+
+
+def test_serve_dev_is_werkzeug_with_the_reloader(org, tmp_path):
+    port, log = free_port(), tmp_path / "dev.log"
+    with server(worker_env(org, tmp_path / "jobs"), log, port, "--dev"):
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}"), 60, "the development server answers", log)
+        text = log.read_text(errors="replace")
+        assert "Restarting with stat" in text and "gunicorn" not in text.lower()  # the reloader's first words
