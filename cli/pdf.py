@@ -7,26 +7,25 @@ at the prompt, never taken as an argument (it would stay in the shell history an
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tempfile
-import warnings
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from signing.errors import SigningError
+
 from .output import emit, fail, handled, json_option
 
-# pyHanko still imports cryptography's DSA classes, deprecated there: a warning no administrator can act on.
-warnings.filterwarnings("ignore", message="DSA is deprecated", module="pyhanko")
+if TYPE_CHECKING:  # pyHanko takes most of a second to load: only `quytrinh pdf …` loads it (in the commands)
+    from signing.keys import Key
+    from signing.trust import Trust
+    from signing.verify import SignatureReport
 
-from signing.appearance import Appearance  # noqa: E402  (after the filter: importing them warns)
-from signing.errors import SigningError  # noqa: E402
-from signing.keys import Key, Pkcs11Key, Pkcs12Key  # noqa: E402
-from signing.sign import VN, sign_pdf  # noqa: E402
-from signing.trust import Trust, load_crl  # noqa: E402
-from signing.verify import SignatureReport, summary, verify_pdf  # noqa: E402
+VN = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 # exit code when a file is unsigned or a signature is not valid (7: like verify-log, something is wrong)
 NOT_VALID = 7
@@ -39,6 +38,8 @@ def _secret(path: str | None, prompt: str) -> str:
 
 
 def _trust(paths: tuple[str, ...], crls: tuple[str, ...]) -> Trust:
+    from signing.trust import Trust, load_crl
+
     base = Trust.from_paths(paths) if paths else Trust.from_env()
     return replace(base, crls=base.crls + tuple(load_crl(Path(c).read_bytes()) for c in crls))
 
@@ -60,6 +61,8 @@ def _when(report: SignatureReport) -> str:
 
 
 def _text(path: str, reports: list[SignatureReport]) -> str:
+    from signing.verify import summary
+
     lines = [f"{path}: {summary(reports)}"]
     for n, r in enumerate(reports, 1):
         email = f" <{r.signer_email}>" if r.signer_email else ""
@@ -107,6 +110,11 @@ def pdf_commands(main: click.Group) -> None:
              reason: str | None,
              location: str | None, as_json: bool) -> None:
         """Sign FILE into a new file OUTPUT (PAdES), visibly when --title is given."""
+        from signing.appearance import Appearance
+        from signing.keys import Pkcs11Key, Pkcs12Key
+        from signing.sign import sign_pdf
+        from signing.verify import verify_pdf
+
         target = Path(output)
         if target.exists():
             fail(f"Tệp {output} đã có: chọn tên khác (không ghi đè tệp nào).", 6, None, as_json)
@@ -143,6 +151,8 @@ def pdf_commands(main: click.Group) -> None:
     @handled
     def verify(file: str, trust_paths: tuple[str, ...], crl_paths: tuple[str, ...], as_json: bool) -> None:
         """Check every signature of FILE; exit 7 when it has none or one is not valid."""
+        from signing.verify import summary, verify_pdf
+
         try:
             reports = verify_pdf(Path(file).read_bytes(), _trust(trust_paths, crl_paths))
         except SigningError as exc:

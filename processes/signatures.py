@@ -24,15 +24,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from sqlalchemy import Connection, select
 
 from engine import runner
 from signing.errors import SigningError
-from signing.trust import Trust
-from signing.verify import SignatureReport, verify_pdf
 
 from . import attachments as store
 from .clock import Clock
@@ -41,6 +39,10 @@ from .errors import InvalidInput
 from .organisation import user_by_name
 from .paths import attachments_dir
 from .workspace_schema import attachments
+
+if TYPE_CHECKING:  # pyHanko loads in most of a second: imported when a signature is checked (below)
+    from signing.trust import Trust
+    from signing.verify import SignatureReport
 
 WHAT: dict[str, str] = {  # what the step signs, as the message names it
     "result": "kết quả giải quyết",
@@ -85,6 +87,8 @@ def sign_kind(workflow: Any, task_uuid: str) -> str | None:
 def configured_trust() -> Trust:
     """The deployment's trust roots and CRLs (signing/trust.py), read at each check: an agency replaces its
     CRL files every few days, and the files are a few kilobytes."""
+    from signing.trust import Trust
+
     return Trust.from_env()
 
 
@@ -125,6 +129,8 @@ def check_signed(conn: Connection, workflow: Any, instance_id: int, task_uuid: s
                         .order_by(attachments.c.id.desc())).all()
     if not rows:
         raise _refuse("signature_required", step=step, what=WHAT.get(kind, kind), kind=kind)
+    from signing.verify import verify_pdf
+
     user = user_by_name(conn, actor)
     folder, trust = root or attachments_dir(), trust or configured_trust()
     first_problem: InvalidInput | None = None
@@ -156,6 +162,8 @@ def _problem(filename: str, reports: list[SignatureReport], performer: str) -> I
 
 def signatures_of(db: Database, root: Path, attachment_id: int, actor: str, clock: Clock) -> list[SignatureReport]:
     """The verdict on each signature of an attachment the actor may see ([] for an unsigned file or an image)."""
+    from signing.verify import verify_pdf
+
     found, path = store.open_for(db, root, attachment_id, actor, clock)
     if found.content_type != "application/pdf":
         return []

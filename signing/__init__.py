@@ -10,16 +10,23 @@ processes/signatures.py decides who must sign what (the `sign` step property) an
 - appearance.py: the visible signature block (bottom right, above the signer's name) or none.
 - verify.py: valid / invalid / modified / expired / revoked / untrusted, with plain-Vietnamese labels.
 - trust.py: which root certificates are trusted (configurable; the national root CA an agency installs).
+
+This package is light to import (errors only): pyHanko takes most of a second to load, and processes
+imports signing for every step completion, so the modules that need pyHanko are imported when used.
 """
 
 from __future__ import annotations
 
 import logging
+import warnings
 
 from .errors import SigningError
-from .trust import Trust
 
-__all__ = ["SigningError", "Trust"]
+__all__ = ["SigningError"]
+
+# pyHanko (0.38) still imports cryptography's DSA classes, deprecated there: a warning on every start that
+# no user can act on. Only that message, only from pyHanko's modules.
+warnings.filterwarnings("ignore", message="DSA is deprecated", module=r"pyhanko\.")
 
 # pyHanko logs each failed path or broken signature with its traceback at WARNING; the verdict says it in
 # words already. Without a handler of its own Python would print those to every CLI user's terminal; an
