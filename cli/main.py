@@ -23,6 +23,7 @@ from .audit import audit_commands
 from .backup import backup_commands
 from .calendar import calendar_commands
 from .db import db_commands
+from .jobs import jobs_commands
 from .org import org_commands
 from .output import emit, fail, handled, json_option, parse_data
 from .pdf import pdf_commands
@@ -262,3 +263,4 @@ serve_commands(main)
 pdf_commands(main)
 simulate_commands(main, _db)
 backup_commands(main, _db)
+jobs_commands(main, _db)

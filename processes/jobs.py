@@ -120,11 +120,11 @@ def get_for(db: Database, job_id: int, user: str, is_admin: bool = False) -> Job
     return job
 
 
-def list_for(db: Database, user: str, limit: int = 20) -> list[Job]:
-    """The user's latest jobs, newest first."""
+def list_for(db: Database, user: str | None, limit: int = 20) -> list[Job]:
+    """The user's latest jobs (everyone's when `user` is None: the administrator's CLI), newest first."""
+    query = select(jobs).order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit)
     with db.read() as conn:
-        rows = conn.execute(select(jobs).where(jobs.c.owner == user)
-                            .order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(limit)).all()
+        rows = conn.execute(query if user is None else query.where(jobs.c.owner == user)).all()
     return [_job(r) for r in rows]
 
 
