@@ -80,3 +80,21 @@ def test_seal_image_drawn_behind(apology, p12_key, trust):
     with pytest.raises(SigningError) as caught:
         sign_pdf(apology, p12_key, trust, appearance=Appearance("X", "Y", seal=b"not an image"))
     assert caught.value.code == "seal_unreadable"
+
+
+@pytest.mark.parametrize("form", ["receipt", "supplement_request", "refusal", "apology", "stop_notice"])
+def test_block_between_title_and_name_on_every_signed_form(form, p12_key, trust, tmp_path):
+    import datetime as dt
+
+    from documents.forms import render_form
+    from tests.documents.sample import sample_dossier
+
+    pdf = render_form(form, sample_dossier(), on_date=dt.date(2026, 1, 5))
+    media = PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/MediaBox"]
+    width, height = float(media[2]), float(media[3])
+    right = [w for w in words(pdf, tmp_path) if w[1] >= width * 0.45 and w[4] < height - 30]
+    name_top = max(w[2] for w in right)  # the lowest line of the right column: the signer's name
+    above = max(w[4] for w in right if w[4] < name_top)  # the bottom of the line above it
+    signed = sign_pdf(pdf, p12_key, trust, appearance=Appearance("NGƯỜI KÝ", "Đỗ Minh Khôi"))
+    x1, y1, x2, y2 = widget_rect(signed)
+    assert above <= height - y2 and height - y1 <= name_top, (form, above, name_top, height - y2, height - y1)
