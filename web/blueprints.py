@@ -29,6 +29,7 @@ from . import (
     quality,
     quality_documents,
     reception,
+    what_if,
 )
 from .api import personal_api, public_api, tasks_api, workspace_api
 from .api import quality as procedures_api
@@ -40,7 +41,7 @@ from .labels import duration_text, template_names, timeline_details, vn_date, vn
 from .permissions import PROCEDURE_READERS, is_counter, may_read_audits, may_see_dashboard, role_kinds
 
 PAGES = (health, auth, home, modeler, quality, quality_documents, audit, officer, reception, dossiers, apologies,
-         personal, dashboard, citizen, jobs)
+         personal, dashboard, citizen, jobs, what_if)
 # JSON bodies only (see web.api.bodies.require_json), so no CSRF token: each call is authenticated by token,
 # or by session cookie plus a JSON content type that a cross-site form cannot send.
 APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api)

@@ -165,6 +165,9 @@ def test_a_draft_with_errors_is_shown_and_refused_from_the_page(catalog, login):
     english = html.unescape(iso.get(f"/quality/procedures/{CODE}?lang=en").get_data(as_text=True))
     assert "role 'chuyen_vien_khong_co' does not exist in the organisation" in english
     assert _versions(iso)[2]["status"] == "draft"
+    what_if = f'href="/quality/procedures/{CODE}/versions/2/what-if"'
+    assert what_if in page.get_data(as_text=True)  # the draft's impact can be predicted from its row
+    assert what_if not in login("cv.ktht").get(f"/quality/procedures/{CODE}").get_data(as_text=True)
 
 
 def test_metadata_upload_new_procedure_and_download(catalog, login):

@@ -32,8 +32,7 @@ class _Result:
 
 @pytest.fixture
 def page_app(app, monkeypatch):
-    if "what_if" not in app.blueprints:  # until web/blueprints.py lists it
-        app.register_blueprint(what_if.bp)
+    assert "what_if" in app.blueprints  # registered with every page in web/blueprints.py
     calls = []
 
     def fake_what_if(db, code, year, **kwargs):
