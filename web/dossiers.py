@@ -73,18 +73,28 @@ def _cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _as_text(value: str | None) -> str:
+    """An identity number as a text cell: ="001…" keeps the leading zeros spreadsheets drop from a number."""
+    text = value or ""
+    return f'="{text}"' if text.isdigit() else text
+
+
 def csv_lines(rows: Iterator[queries.DossierRow]) -> Iterator[str]:
     """The export as CSV text chunks: a UTF-8 BOM (so Excel reads Vietnamese), a header, one line per dossier."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     yield "\ufeff" + buffer.getvalue()
+    buffer.seek(0)  # the header is sent: without this it went out again with the first rows (issue 13)
+    buffer.truncate()
     for n, r in enumerate(rows, 1):
-        writer.writerow([_cell(v) for v in (
+        cells = [_cell(v) for v in (
             r.code, r.procedure, r.procedure_name, r.unit, r.applicant_name, r.applicant_id_number,
             CHANNEL_LABELS.get(r.channel, r.channel), r.status, vn_time(r.received_at), vn_time(r.appointment_at),
             vn_time(r.done_at), RESULT_LABELS.get(r.result, "") if r.result else "",
-            SLA_LABELS.get(r.sla_state, "") if r.sla_state else "")])
+            SLA_LABELS.get(r.sla_state, "") if r.sla_state else "")]
+        cells[5] = _as_text(r.applicant_id_number)  # digits only, so not a formula risk
+        writer.writerow(cells)
         if n % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
