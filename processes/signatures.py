@@ -169,3 +169,53 @@ def signatures_of(db: Database, root: Path, attachment_id: int, actor: str, cloc
         return []
     return verify_pdf(path.read_bytes(), configured_trust())
 
+
+
+@dataclass(frozen=True)
+class FileStatus:
+    """One attachment's signatures in a word, for a list of files: status code ('' unsigned) and label."""
+
+    status: str
+    label: str
+    signers: tuple[str, ...]
+
+
+def statuses_of_case(db: Database, root: Path, instance_id: int, actor: str, clock: Clock,
+                     trust: Trust | None = None) -> dict[int, FileStatus]:
+    """The signature status of each PDF attached to a case the actor may see, by attachment id.
+
+    A file's verdict is remembered by its content hash, the trust settings and the day (a certificate
+    expires at a date): a dossier page lists the same files again and again.
+    """
+    from .access import check_may_see
+
+    with db.read() as conn:
+        check_may_see(conn, actor, instance_id, clock.now())
+        rows = conn.execute(select(attachments.c.id, attachments.c.sha256).where(
+            attachments.c.instance_id == instance_id, attachments.c.content_type == "application/pdf")).all()
+    trust = trust or configured_trust()
+    key = (tuple(c.sha256 for c in trust.roots), trust.crls, trust.fetch_revocation)
+    day = clock.now().date().isoformat()
+    return {r.id: _file_status(store.blob_path(root, r.sha256), r.sha256, key, day, trust) for r in rows}
+
+
+_status_cache: dict[tuple[Any, ...], FileStatus] = {}
+
+
+def _file_status(path: Path, sha256: str, key: tuple[Any, ...], day: str, trust: Trust) -> FileStatus:
+    from signing.verify import summary, verify_pdf
+
+    found = _status_cache.get((sha256, key, day))
+    if found is not None:
+        return found
+    try:
+        reports = verify_pdf(path.read_bytes(), trust)
+    except (SigningError, OSError):
+        return FileStatus("invalid", "Không đọc được tệp PDF", ())
+    bad = next((r for r in reports if not r.valid), None)
+    status = "" if not reports else (bad.status if bad else "valid")
+    result = FileStatus(status, summary(reports), tuple(r.signer for r in reports))
+    if len(_status_cache) > 4096:  # a bounded memo: clear rather than grow without end
+        _status_cache.clear()
+    _status_cache[(sha256, key, day)] = result
+    return result

@@ -82,3 +82,23 @@ def test_refusals_store_nothing(at_approval, clock, trust, pki: Pki, head_key, a
     assert refused(sign(softhsm.key(token="khong-cam"))).code == "signing_token_not_found"
     assert refused(sign(head_key, scan.id)).code == "signing_not_pdf"
     assert stored(db, case) == before
+
+
+def test_statuses_of_a_case_files(at_approval, clock, trust, head_key, apology):  # noqa: F811
+    from .test_agreement import flip_signed_byte
+
+    db, case, task, root = at_approval
+    draft = attachments.attach(db, root, case, "du-thao.pdf", apology, "cv.ktht", clock)
+    signed = sign_attachment(db, root, draft.id, head_key, "tp.ktht", clock, trust=trust)
+    changed = attachments.attach(db, root, case, "sua.pdf",
+                                 flip_signed_byte(attachments.blob_path(root, signed.sha256).read_bytes()),
+                                 "cv.ktht", clock)
+    attachments.attach(db, root, case, "anh.png", b"\x89PNG\r\n\x1a\n" + bytes(16), "cv.ktht", clock)
+    found = signatures.statuses_of_case(db, root, case, "tp.ktht", clock, trust)
+    assert {k: (v.status, v.label) for k, v in found.items()} == {
+        draft.id: ("", "Tệp không có chữ ký số"),
+        signed.id: ("valid", "Chữ ký số hợp lệ"),
+        changed.id: ("invalid", "Chữ ký số không hợp lệ: nội dung đã bị thay đổi hoặc chữ ký bị hỏng")}
+    assert found[signed.id].signers == ("ĐẶNG QUỐC HÙNG",)
+    with pytest.raises(Exception, match="may not see"):
+        signatures.statuses_of_case(db, root, case, "cv.tckh", clock, trust)  # not their department's case
