@@ -112,13 +112,17 @@ def _status(st: PdfSignatureStatus, when: dt.datetime) -> str:
 
 
 def verify_pdf(data: bytes, trust: Trust, now: dt.datetime | None = None) -> list[SignatureReport]:
-    """The report of every signature in the PDF, in the order they were made ([] when unsigned)."""
+    """The report of every signature in the PDF, in the order they were made ([] when unsigned).
+
+    now: judge as of this instant (tests, re-checks of an old decision); by default the present.
+    """
     reader = read_pdf(data)
+    moment = now  # None: pyHanko validates at the timestamp's time, else now
     now = now or dt.datetime.now(dt.UTC)
     reports = []
     for embedded in reader.embedded_regular_signatures:
         try:
-            st = validate_pdf_signature(embedded, trust.context(), key_usage_settings=_USAGES)
+            st = validate_pdf_signature(embedded, trust.context(moment), key_usage_settings=_USAGES)
         except Exception as exc:  # a signature pyHanko cannot even parse is not valid; say so, do not crash
             reports.append(_broken(embedded.field_name, exc))
             continue

@@ -106,6 +106,7 @@ def test_expired_certificate_reported_expired_by_both(apology, pki: Pki, trust, 
     signed = sign_pdf(apology, key, trust, now=when)
     [report] = verify_pdf(signed, trust)
     assert (report.status, report.label) == (EXPIRED, "Chứng thư số của người ký đã hết hạn")
+    assert [r.status for r in verify_pdf(signed, trust, now=when)] == [VALID]  # as judged back then
     [poppler] = pdfsig.check(write(tmp_path, "expired.pdf", signed))
     assert poppler["Signature Validation"] == POPPLER_VALID
     assert poppler["Certificate Validation"] == "Certificate has Expired"
