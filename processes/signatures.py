@@ -30,6 +30,8 @@ from uuid import UUID
 from sqlalchemy import Connection, select
 
 from engine import runner
+from engine.model import STEP_TAGS, properties_of
+from engine.xml import BPMN_NS, load_xml
 from signing.errors import SigningError
 
 from . import attachments as store
@@ -38,6 +40,7 @@ from .db import Database
 from .errors import InvalidInput
 from .organisation import user_by_name
 from .paths import attachments_dir
+from .schema import definitions, human_tasks, instances
 from .workspace_schema import attachments
 
 if TYPE_CHECKING:  # pyHanko loads in most of a second: imported when a signature is checked (below)
@@ -76,6 +79,30 @@ class StepSignature:
 def _refuse(code: str, **params: Any) -> InvalidInput:
     message = MESSAGES[code].format(**params)
     return InvalidInput(message, {"file": message}, code=code, params=params)
+
+
+_kinds_by_definition: dict[str, dict[str, str]] = {}
+
+
+def step_sign_kind(db: Database, task_uuid: str) -> tuple[str, str] | None:
+    """(kind, what it is in words) that a step signs, read without loading the case, for the task page;
+    None for a step that signs nothing. Cached by the definition's content hash (it never changes)."""
+    with db.read() as conn:
+        row = conn.execute(select(human_tasks.c.element_id, definitions.c.sha256, definitions.c.id)
+                           .join(instances, instances.c.id == human_tasks.c.instance_id)
+                           .join(definitions, definitions.c.id == instances.c.definition_id)
+                           .where(human_tasks.c.task_uuid == task_uuid)).first()
+        if row is None:
+            return None
+        kinds = _kinds_by_definition.get(row.sha256)
+        if kinds is None:
+            xml = conn.execute(select(definitions.c.bpmn_xml).where(definitions.c.id == row.id)).scalar_one()
+            root = load_xml(xml).getroot()
+            kinds = {el.get("id", ""): properties_of(el)["sign"] for tag in STEP_TAGS
+                     for el in root.iter(f"{{{BPMN_NS}}}{tag}") if "sign" in properties_of(el)}
+            _kinds_by_definition[row.sha256] = kinds
+    kind = kinds.get(row.element_id)
+    return None if kind is None else (kind, WHAT.get(kind, kind))
 
 
 def sign_kind(workflow: Any, task_uuid: str) -> str | None:

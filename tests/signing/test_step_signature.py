@@ -147,3 +147,13 @@ def test_completion_refused_without_signature(at_approval, clock, monkeypatch):
     assert caught.value.code == "signature_required"
     assert single_task(db, "tp.ktht", case).id == task  # the step is still open: nothing was stored
 
+
+
+def test_the_task_page_knows_what_a_step_signs(at_approval, clock):
+    db, case, task, root = at_approval
+    assert signatures.step_sign_kind(db, task) == ("result", "kết quả giải quyết")
+    from processes import tasks
+
+    [done] = [t for t in tasks.list_tasks(db, instance_id=case, include_closed=True) if t.state == "completed"][:1]
+    assert signatures.step_sign_kind(db, done.id) is None  # Tiếp nhận signs nothing
+    assert signatures.step_sign_kind(db, "00000000-0000-0000-0000-000000000000") is None
