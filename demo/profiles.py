@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from engine.form_rules import is_required
 from engine.forms import Form
 
 # Month factors: fewer dossiers around Tết (late January / February), more before the year closes.
@@ -128,7 +129,8 @@ def fill_form(form: Form | None, day: str, rng: random.Random, chosen: dict[str,
             continue
         if f.id in chosen:
             data[f.id] = chosen[f.id]
-        elif not f.required and rng.random() < 0.5:
+        elif not f.required and not is_required(f.constraints.get("required_if"), {**chosen, **data}) \
+                and rng.random() < 0.5:  # a reason the decision asks for (required_if) is always given
             continue
         elif f.type == "enum":
             data[f.id] = f.options[0][0] if f.options else ""
@@ -146,6 +148,8 @@ def fill_form(form: Form | None, day: str, rng: random.Random, chosen: dict[str,
 
 
 def _text(name: str, rng: random.Random) -> str:
+    if "dinh_danh" in name:  # a personal identification number: 12 digits (the form's pattern)
+        return "0" + "".join(str(rng.randrange(10)) for _ in range(11))
     if "so_" in name or name.startswith("ma_"):
         return f"{rng.randint(1, 999)}/{rng.choice(('GP', 'CT', 'HKD', 'QĐ', 'TB'))}"
     if "dia" in name:

@@ -26,6 +26,14 @@ TEMPLATES: dict[str, str] = {
     "identifier": "field names must be identifiers",
     "not_object": "completion data must be a JSON object",
     "data_too_large": "completion data is too large",
+    # engine/form_rules.py: conditional rules (other: a field's label or a fact_* error naming a case fact)
+    "not_before": "must not be before {other} ({date})",
+    "not_after": "must not be after {other} ({date})",
+    "not_future": "must not be in the future",
+    "pattern": "does not have the required form",
+    "fact_received_at": "the date the dossier was received",
+    "fact_notified_at": "the date the applicant was notified",
+    "fact_today": "today",
     # processes/attachments.py: an uploaded file
     "file_empty": "empty file",
     "file_too_large": "at most {mb} MB",

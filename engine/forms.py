@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from lxml import etree
 
+from . import form_rules
 from .errors import FormInvalid, Problem, problem
 from .field_errors import BadValue, FieldError
 from .xml import NSMAP
 
 FIELD_TYPES = {"string", "long", "boolean", "date", "enum"}
-_CONSTRAINTS = {"required", "min", "max", "minlength", "maxlength", "readonly"}
+_CONSTRAINTS = {"required", "min", "max", "minlength", "maxlength", "readonly"} | form_rules.RULES
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TRUE = {"true", "1", "on", "yes", "co", "có"}
 _FALSE = {"false", "0", "off", "no", "khong", "không", ""}
@@ -56,11 +58,15 @@ class Form:
         required = [f.id for f in self.fields if f.required and not f.readonly]
         return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
 
-    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Return cleaned, typed values for `data`, or raise FormInvalid naming every bad field."""
+    def validate(self, data: dict[str, Any], context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Return cleaned, typed values for `data`, or raise FormInvalid naming every bad field.
+
+        `context` holds what the conditional rules may refer to besides this form's fields: the case data
+        so far and the case facts (form_rules.FACTS); a rule whose reference is unknown is not checked.
+        """
         if not isinstance(data, dict):
             raise FormInvalid({"_": FieldError("not_object")})
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         known = {f.id for f in self.fields}
         for key in data:
             if key not in known:
@@ -80,6 +86,7 @@ class Form:
                 cleaned[f.id] = _clean(f, value)
             except BadValue as exc:
                 errors[f.id] = exc.error
+        form_rules.check(self.fields, cleaned, context or {}, errors)
         if errors:
             raise FormInvalid(errors)
         return cleaned
@@ -123,6 +130,8 @@ def _field_schema(f: FormField) -> dict[str, Any]:
         schema["default"] = f.default
     if f.readonly:
         schema["readOnly"] = True
+    if rules := {k: v for k, v in c.items() if k in form_rules.RULES}:
+        schema["x-rules"] = rules  # as written in the BPMN; web asks processes for the browser's form of them
     return schema
 
 
@@ -195,6 +204,10 @@ def read_form(task: etree._Element) -> tuple[Form | None, list[Problem]]:
         problems.extend(found)
         if f is not None:
             fields.append(f)
+    types = {f.id: f.type for f in fields}
+    for f in fields:
+        for name in sorted(form_rules.RULES & f.constraints.keys()):
+            problems.extend(form_rules.read_problems(element_id, f.id, f.type, name, f.constraints[name], types))
     seen: set[str] = set()
     for f in fields:
         if f.id in seen:

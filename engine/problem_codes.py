@@ -65,6 +65,13 @@ TEMPLATES: dict[str, str] = {
     "form_field_unknown_constraint": "form field '{field}' has unknown constraint '{constraint}'",
     "form_field_constraint_not_number": "form field '{field}': constraint {constraint} needs a whole number",
     "enum_field_without_values": "enum form field '{field}' has no values",
+    # engine/form_rules.py: conditional rules
+    "form_rule_bad_expression": "form field '{field}': required_if expression is refused: {reason}",
+    "form_rule_needs_date": "form field '{field}': constraint {constraint} applies to date fields only",
+    "form_rule_unknown_date": "form field '{field}': constraint {constraint} names '{ref}', which is neither a date "
+                              "field of this form nor a case fact (received_at, notified_at)",
+    "form_rule_pattern_not_text": "form field '{field}': a pattern applies to text fields only",
+    "form_rule_bad_pattern": "form field '{field}': pattern '{pattern}' is not a valid regular expression",
     # engine/parsing.py: choosing and building the process
     "no_executable_process": "no executable process",
     "process_not_in_file": "process '{process}' is not in this file",

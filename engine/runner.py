@@ -113,12 +113,16 @@ def resolve_assignee(text: str | None, data: dict[str, Any]) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-def clean_step_data(procedure: Procedure, workflow: BpmnWorkflow, task_id: UUID, data: Any) -> dict:
-    """Validate completion data against the step's form (or the free-data rules)."""
+def clean_step_data(procedure: Procedure, workflow: BpmnWorkflow, task_id: UUID, data: Any,
+                    facts: dict[str, Any] | None = None) -> dict:
+    """Validate completion data against the step's form (or the free-data rules).
+
+    The form's conditional rules see the case data so far and the case `facts` (form_rules.FACTS).
+    """
     task = ready_task(workflow, task_id)
     step = _step_of(procedure, task.task_spec)
     if step is not None and step.form is not None:
-        return step.form.validate(data)
+        return step.form.validate(data, {**task.data, **(facts or {})})
     return validate_free_data(data)
 
 

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.field_errors import FieldError
-from processes import catalog, instances, queries, tasks
+from processes import catalog, decisions, form_checks, instances, queries, tasks
 from processes.errors import InvalidInput
 
 from .auth import login_required
@@ -43,9 +43,10 @@ def _task_page(task_id: str, errors: dict[str, str] | None = None, values=None, 
     ctx = queries.task_context(db, task_id, g.user, clock())
     case_of(ctx.instance_id)  # 403 unless the user may see the case
     detail = tasks.task_detail(db, task_id)
-    fields = ui_fields(detail.get("form"))
+    fields = ui_fields(detail.get("form"), rules=form_checks.browser_rules(db, task_id, clock().now()))
+    earlier = [d for d in reversed(decisions.of_case(db, ctx.instance_id)) if d.task != task_id]
     return render_template("officer/task.html", task=ctx, detail=detail, fields=fields, errors=errors or {},
-                           values=values, **dossier_context(ctx.instance_id)), status
+                           values=values, earlier=earlier, **dossier_context(ctx.instance_id)), status
 
 
 @bp.get("/tasks/<task_id>")
@@ -64,6 +65,8 @@ def complete(task_id: str) -> ResponseReturnValue:
     fields = ui_fields(detail.get("form"))
     data = form_values(fields, request.form)
     try:
+        case_of(detail["instance_id"])
+        form_checks.check(db, task_id, data, clock().now())  # the rules that need the case's facts
         moved = instances.complete(db, task_id, data, g.user, clock())
     except InvalidInput as exc:
         return _task_page(task_id, exc.errors or {"_": error_message(exc)}, request.form, 422)

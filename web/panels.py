@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from processes import apology, attachments, comments, dossiers, queries, reception, timeline
+from processes import apology, attachments, comments, decisions, dossiers, queries, reception, timeline
 from processes.errors import NotFound
 
 from .context import clock, database
@@ -31,6 +31,7 @@ def dossier_context(instance_id: int) -> dict[str, Any]:
     return {
         "dossier": view, "counter": reception.of_case(db, instance_id), "files": files, "comments": notes,
         "timeline": entries, "steps": steps, "names": queries.full_names(db, people),
+        "decided": {d.task: d for d in decisions.of_case(db, instance_id) if d.task},
         "diagram": diagram_svg(timeline.diagram_state(db, instance_id)),
         "documents": available_documents(view), "apologies": apology.of_dossier(db, view.code) if view else [],
     }

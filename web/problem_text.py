@@ -77,6 +77,16 @@ TEXTS: dict[str, str] = {
     "form_field_constraint_not_number": N_("Trường biểu mẫu '%(field)s': ràng buộc %(constraint)s phải là số "
                                            "nguyên"),
     "enum_field_without_values": N_("Trường danh sách chọn '%(field)s' chưa có giá trị nào"),
+    "form_rule_bad_expression": N_("Trường biểu mẫu '%(field)s': biểu thức bắt buộc khi (required_if) không dùng "
+                                   "được: %(reason)s"),
+    "form_rule_needs_date": N_("Trường biểu mẫu '%(field)s': ràng buộc %(constraint)s chỉ dùng cho trường ngày"),
+    "form_rule_unknown_date": N_("Trường biểu mẫu '%(field)s': ràng buộc %(constraint)s nhắc tới '%(ref)s', không "
+                                 "phải trường ngày của biểu mẫu này, cũng không phải mốc của hồ sơ (received_at, "
+                                 "notified_at)"),
+    "form_rule_pattern_not_text": N_("Trường biểu mẫu '%(field)s': mẫu định dạng (pattern) chỉ dùng cho trường văn "
+                                     "bản"),
+    "form_rule_bad_pattern": N_("Trường biểu mẫu '%(field)s': mẫu định dạng '%(pattern)s' không phải biểu thức "
+                                "chính quy hợp lệ"),
     "no_executable_process": N_("Tệp không có quy trình nào chạy được"),
     "process_not_in_file": N_("Quy trình '%(process)s' không có trong tệp"),
     "process_not_executable": N_("Quy trình '%(process)s' đang được đánh dấu không thực thi "

@@ -13,10 +13,12 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from engine.errors import EngineError
+from engine.field_errors import FieldError
 from engine.render import render_svg
 from processes.timeline import DiagramState
 
-from .labels import RESULT_LABELS, duration_text
+from .field_text import field_message
+from .labels import RESULT_LABELS, duration_text, vn_date
 
 TEXTAREA_FROM = 300  # strings allowed longer than this get a text area
 
@@ -36,12 +38,15 @@ class UiField:
     minlength: int | None = None
     maxlength: int | None = None
     default: Any = None
+    rules: dict[str, Any] | None = None  # what static/form_rules.js checks (engine.form_rules.browser_rules)
 
 
-def ui_fields(schema: dict[str, Any] | None, skip: frozenset[str] = frozenset()) -> list[UiField]:
-    """The inputs of a step's form, in the order the BPMN declares them."""
+def ui_fields(schema: dict[str, Any] | None, skip: frozenset[str] = frozenset(),
+              rules: dict[str, dict[str, Any]] | None = None) -> list[UiField]:
+    """The inputs of a step's form, in the order the BPMN declares them, with their browser-side rules."""
     if not schema:
         return []
+    rules = rules or {}
     required = set(schema.get("required") or [])
     found = []
     for name, prop in (schema.get("properties") or {}).items():
@@ -62,8 +67,19 @@ def ui_fields(schema: dict[str, Any] | None, skip: frozenset[str] = frozenset())
             options = ()
         found.append(UiField(name, prop.get("title") or name, widget, name in required, bool(prop.get("readOnly")),
                              options, prop.get("minimum"), prop.get("maximum"), prop.get("minLength"),
-                             prop.get("maxLength"), prop.get("default")))
+                             prop.get("maxLength"), prop.get("default"), _named(rules.get(name))))
     return found
+
+
+def _named(rule: dict[str, Any] | None) -> dict[str, Any] | None:
+    # A bound on a case fact carries its date; the script shows the fact's name and the date as people read them.
+    if not rule:
+        return None
+    shown = dict(rule)
+    for key in ("not_before", "not_after"):
+        shown[key] = [{**b, "label": field_message(FieldError(f"fact_{b['fact']}")), "shown": vn_date(b["date"])}
+                      if "fact" in b else b for b in rule.get(key, [])]
+    return shown
 
 
 # ---- the process picture ------------------------------------------------------------------------------

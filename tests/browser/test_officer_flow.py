@@ -5,6 +5,7 @@ Screenshots of the main pages go to test-artifacts/browser/officer-*.png."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -12,12 +13,13 @@ import pytest
 
 from processes import reception
 from processes.clock import SystemClock
+from processes.keys import VN
 
 from .conftest import login, shot
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ID_NUMBER = "001203004567"
-TODAY = "2026-01-05"
+TODAY = dt.datetime.now(VN).date().isoformat()  # form dates may not precede the reception nor lie ahead
 
 pytestmark = pytest.mark.browser
 

@@ -48,7 +48,8 @@ def review(db: Database, clock, code: str, number: int, outcome: str) -> None:
 
 def decide(db: Database, clock, code: str, number: int, outcome: str, effective: str | None = None) -> None:
     """The leader of the People's Committee approves (phe_duyet) or sends back (tra_lai)."""
-    data = {"ket_qua_phe_duyet": outcome, **({"ngay_hieu_luc": effective} if effective else {})}
+    data = {"ket_qua_phe_duyet": outcome, **({"ngay_hieu_luc": effective} if effective else {}),
+            **({"y_kien_phe_duyet": "Cần sửa lại"} if outcome == "tra_lai" else {})}  # a send-back says why
     instances.complete(db, approval_task(db, code, number, LEADER), data, LEADER, clock)
 
 

@@ -79,7 +79,7 @@ def test_each_step_of_the_building_permit_gets_its_due_date_and_result(xd, clock
 def test_the_supplement_step_has_no_time_limit(xd, clock):
     iid = start_xd(xd, clock)
     step(xd, clock, iid, "Task_TiepNhan")
-    step(xd, clock, iid, "Task_ThamDinh", {"ket_qua_tham_dinh": "bo_sung"})
+    step(xd, clock, iid, "Task_ThamDinh", {"ket_qua_tham_dinh": "bo_sung", "noi_dung_bo_sung": "Bản vẽ"})
     supplement = dossiers.steps(xd, iid, clock)[-1]
     assert (supplement.element_id, supplement.due_at, supplement.sla_state) == ("Task_TiepNhanBoSung", None, None)
 
@@ -110,7 +110,7 @@ def test_steps_and_dossier_become_due_soon_then_overdue(xd, clock):
 def test_refusal_gives_status_3(xd, clock):
     iid = start_xd(xd, clock)
     step(xd, clock, iid, "Task_TiepNhan")
-    step(xd, clock, iid, "Task_ThamDinh", {"ket_qua_tham_dinh": "tu_choi"})
+    step(xd, clock, iid, "Task_ThamDinh", {"ket_qua_tham_dinh": "tu_choi", "ly_do": "Sai quy hoạch"})
     step(xd, clock, iid, "Task_XacNhanTuChoi")
     moved = step(xd, clock, iid, "Task_TraTuChoi")
     assert (moved.status, moved.end_event) == ("completed", "End_TuChoi")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.form_rules import is_required
 from engine.parsing import compile_procedure
 from processes import instances, tasks
 from processes.errors import PermissionDenied
@@ -117,6 +118,7 @@ def test_procedure_path_runs_to_its_end(deployed, org, clock, code, path_name, d
 def _required_defaults(form, data: dict) -> None:
     """Fill required fields the path data does not mention with a plausible value of their type."""
     for f in form.fields if form else ():
-        if f.required and f.id not in data:
+        # a reason asked for by the decision taken (required_if) is filled in like a required field
+        if (f.required or is_required(f.constraints.get("required_if"), data)) and f.id not in data:
             data[f.id] = {"long": 1, "boolean": True, "date": DAY, "enum": f.options[0][0] if f.options else ""}.get(
                 f.type, "Nội dung đủ dài")

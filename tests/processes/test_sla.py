@@ -14,6 +14,8 @@ from processes import dossiers, sla
 from .conftest import history, verify
 from .sla_helpers import MAIN_PATH, local, start_xd, step, vn
 
+SUPPLEMENT = {"ket_qua_tham_dinh": "bo_sung", "noi_dung_bo_sung": "Bản vẽ"}  # what to supplement is required
+
 CAL = default_calendar()
 
 
@@ -125,7 +127,7 @@ def test_a_pause_over_tet_moves_only_by_the_working_days(xd, clock):
     iid = start_xd(xd, clock, at=vn(2026, 2, 2, 8, 0))  # Mon 2/2 08:00 + 15 days -> Mon 2/3 08:00 (Tết in between)
     assert local(dossiers.get(xd, iid).appointment_at) == "2026-03-02 08:00"
     step(xd, clock, iid, "Task_TiepNhan", at=vn(2026, 2, 2, 9, 0))
-    step(xd, clock, iid, "Task_ThamDinh", {"ket_qua_tham_dinh": "bo_sung"}, at=vn(2026, 2, 12, 9, 0))
+    step(xd, clock, iid, "Task_ThamDinh", SUPPLEMENT, at=vn(2026, 2, 12, 9, 0))
     # Thu 12/2 09:00 -> Tue 24/2 09:00: Thu, Fri 13, Mon 23 = 3 working days; the Tết week does not count.
     step(xd, clock, iid, "Task_TiepNhanBoSung", at=vn(2026, 2, 24, 9, 0))
     assert local(dossiers.get(xd, iid).appointment_at) == "2026-03-05 08:00"  # Mon 2/3 + 3 days
@@ -134,10 +136,10 @@ def test_a_pause_over_tet_moves_only_by_the_working_days(xd, clock):
 def test_a_second_supplement_request_marks_the_dossier_late(xd, clock):
     iid = start_xd(xd, clock, at=vn(2026, 1, 5, 8, 0))
     step(xd, clock, iid, "Task_TiepNhan", at=vn(2026, 1, 5, 9, 0))
-    step(xd, clock, iid, "Task_ThamDinh", {"ket_qua_tham_dinh": "bo_sung"}, at=vn(2026, 1, 5, 10, 0))
+    step(xd, clock, iid, "Task_ThamDinh", SUPPLEMENT, at=vn(2026, 1, 5, 10, 0))
     step(xd, clock, iid, "Task_TiepNhanBoSung", at=vn(2026, 1, 6, 10, 0))
     assert dossiers.get(xd, iid).late_marked is False
-    step(xd, clock, iid, "Task_ThamDinh", {"ket_qua_tham_dinh": "bo_sung"}, at=vn(2026, 1, 7, 10, 0))
+    step(xd, clock, iid, "Task_ThamDinh", SUPPLEMENT, at=vn(2026, 1, 7, 10, 0))
     view = dossiers.get(xd, iid)
     assert (view.status_code, view.supplement_count, view.late_marked) == (5, 2, True)
     marked = [e["payload"] for e in history(xd, iid) if e["lifecycle"] == "sla_marked_late"]

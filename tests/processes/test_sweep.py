@@ -13,6 +13,8 @@ from processes.schema import notifications as notifications_table
 from .conftest import history, verify
 from .sla_helpers import set_emails, start_xd, step, vn
 
+SUPPLEMENT = {"ket_qua_tham_dinh": "bo_sung", "noi_dung_bo_sung": "Bản vẽ"}  # what to supplement is required
+
 # A building permit received Mon 5/1/2026 08:00 and handed to the specialists at 10:00:
 # Thẩm định (9 days) is due Fri 16/1 10:00 and due soon from Wed 14/1 08:00 (its last 18 office hours);
 # the dossier is due Mon 26/1 08:00 and due soon from Tue 20/1 10:00 (its last 30 office hours).
@@ -125,7 +127,7 @@ def test_dossier_due_soon_overdue_and_apology_request(org, case, clock):
 
 
 def test_closed_and_paused_dossiers_are_not_swept(org, case, clock):
-    step(org, clock, case, "Task_ThamDinh", {"ket_qua_tham_dinh": "bo_sung"}, at=vn(2026, 1, 6, 9, 0))
+    step(org, clock, case, "Task_ThamDinh", SUPPLEMENT, at=vn(2026, 1, 6, 9, 0))
     result, _ = run(org, clock, vn(2026, 2, 20, 9, 0))  # the applicant never came back
     assert (result.notifications, result.events) == (0, 0)
     assert dossiers.get(org, case, clock).sla_state == "paused"
