@@ -52,7 +52,8 @@ def _year(params: dict[str, Any]) -> int:
     return year
 
 
-def _report_params(params: dict[str, Any]) -> tuple[int, str, str]:
+def report_params(params: dict[str, Any]) -> tuple[int, str, str]:
+    """(year, format, kind) of a report job, checked."""
     fmt, kind = params.get("fmt", "pdf"), params.get("kind", "annual")
     if fmt not in REPORT_TYPES or kind not in REPORT_NAMES:
         raise InvalidInput("unknown report", {"fmt": "Loại báo cáo không hợp lệ"})
@@ -61,7 +62,7 @@ def _report_params(params: dict[str, Any]) -> tuple[int, str, str]:
 
 def run_report(db: Database, clock: Clock, params: dict[str, Any], progress: Progress) -> Made:
     """The annual report, the management-review pack or the CCHC figures as HTML, PDF or XLSX."""
-    year, fmt, kind = _report_params(params)
+    year, fmt, kind = report_params(params)
     progress(0, 3, f"Đang tổng hợp số liệu năm {year}…")
     built = build_annual_report(db, year, pictures=kind == "annual", png=fmt != "html")
     progress(1, 3, f"Đang dựng tệp {fmt.upper()}…")
@@ -112,7 +113,7 @@ RUNNERS: dict[str, Callable[[Database, Clock, dict[str, Any], Progress], Made]] 
 def describe(kind: str, params: dict[str, Any]) -> str:
     """The title of a job of `kind` with `params` (Vietnamese); InvalidInput when they make no sense."""
     if kind == "report":
-        year, fmt, which = _report_params(params)
+        year, fmt, which = report_params(params)
         return f"{REPORT_NAMES[which]} năm {year} ({fmt.upper()})"
     if kind == "event_log":
         if params.get("fmt") not in LOG_TYPES:

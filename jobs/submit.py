@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from processes import jobs
 from processes.clock import Clock
+from processes.data_stamp import data_stamp
 from processes.db import Database
 
 from . import kinds
@@ -40,10 +41,22 @@ class CeleryQueue:
             run_job.apply_async((job_id, attempt), connection=conn, queue=self.queue)
 
 
+# Kinds whose result depends only on their params and the data: a finished one is reused while the data
+# stamp (processes/data_stamp.py) is unchanged (issue 14: reports cached per period until new data arrive).
+CACHED = ("report",)
+
+
 def submit(db: Database, clock: Clock, queue: JobQueue, kind: str, params: dict[str, Any], owner: str,
-           max_attempts: int = 2) -> jobs.Job:
-    """Record a job of `kind` (InvalidInput if its params make no sense) and queue its first attempt."""
+           max_attempts: int = 2, fresh: bool = False) -> jobs.Job:
+    """Record a job of `kind` (InvalidInput if its params make no sense) and queue its first attempt; a cached
+    kind returns a job already done with the file of an earlier one when nothing changed (unless `fresh`)."""
     title = kinds.describe(kind, params)
+    if kind in CACHED:
+        year, fmt, which = kinds.report_params(params)  # one spelling of the same request, as the cache key
+        params = {"year": year, "fmt": fmt, "kind": which, "data_stamp": data_stamp(db)}
+        earlier = None if fresh else jobs.reusable(db, kind, params)
+        if earlier is not None:
+            return jobs.reuse(db, clock, earlier, owner)
     job = jobs.create(db, clock, kind, title, params, owner, max_attempts)
     queue.send(job.id, job.attempt)
     return job

@@ -25,6 +25,7 @@ from .db import Database
 from .errors import InvalidTransition, NotFound
 from .inserted import inserted_id
 from .jobs_schema import jobs
+from .keys import VN
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 # What the progress page says when a worker stopped mid-job (users read Vietnamese).
@@ -97,9 +98,39 @@ def create(db: Database, clock: Clock, kind: str, title: str, params: dict[str, 
     now = clock.now()
     with db.write() as conn:
         job_id = inserted_id(conn.execute(jobs.insert().values(
-            kind=kind, title=title, params=json.dumps(params, ensure_ascii=False), owner=owner, status=QUEUED,
+            kind=kind, title=title, params=_params_text(params), owner=owner, status=QUEUED,
             attempt=1, max_attempts=max(1, max_attempts), done=0, total=0, message="", worker="", result="{}",
             error="", created_at=now, queued_at=now)))
+    return get(db, job_id)
+
+
+def _params_text(params: dict[str, Any]) -> str:
+    # Keys sorted: the same params are the same text, which is how a finished job is found again (reuse).
+    return json.dumps(params, ensure_ascii=False, sort_keys=True)
+
+
+def reusable(db: Database, kind: str, params: dict[str, Any]) -> Job | None:
+    """The latest job of `kind` done with exactly `params` whose file is still there, or None."""
+    with db.read() as conn:
+        rows = conn.execute(select(jobs).where(jobs.c.kind == kind, jobs.c.params == _params_text(params),
+                                               jobs.c.status == DONE)
+                            .order_by(jobs.c.id.desc()).limit(5)).all()
+    return next((job for job in map(_job, rows) if file_of(job) is not None), None)
+
+
+def reuse(db: Database, clock: Clock, source: Job, owner: str) -> Job:
+    """A job of `owner`, done at once, offering the file and result of `source` (a cached report)."""
+    now = clock.now()
+    made = source.finished_at or now
+    with db.write() as conn:
+        job_id = inserted_id(conn.execute(jobs.insert().values(
+            kind=source.kind, title=source.title, params=_params_text(source.params), owner=owner, status=DONE,
+            attempt=1, max_attempts=1, done=1, total=1,
+            message=f"Dùng lại kết quả lập lúc {made.astimezone(VN):%H:%M ngày %d/%m/%Y}: dữ liệu chưa thay đổi "
+                    "kể từ đó.",
+            worker="", file_path=source.file_path, file_name=source.file_name, content_type=source.content_type,
+            result=json.dumps({**source.result, "reused_from": source.id}, ensure_ascii=False, default=str),
+            error="", created_at=now, queued_at=now, started_at=now, heartbeat_at=now, finished_at=now)))
     return get(db, job_id)
 
 

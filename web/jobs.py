@@ -57,7 +57,8 @@ def _start(kind: str, params: dict[str, Any]) -> ResponseReturnValue:
     if not may_read_audits():
         abort(403)
     try:
-        job = submit(database(), clock(), job_queue(), kind, params, g.user)
+        # fresh=1 ("Lập lại"): make the report again even though the data did not change.
+        job = submit(database(), clock(), job_queue(), kind, params, g.user, fresh=request.form.get("fresh") == "1")
     except InvalidInput:  # a hand-edited form: say so in plain words, back where the buttons are
         flash(_("Năm hoặc loại báo cáo không hợp lệ."), "error")
         return redirect(url_for("audit.overview"))

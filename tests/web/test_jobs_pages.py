@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from jobs import kinds
 from jobs.runner import execute
-from processes import jobs
+from processes import instances, jobs
 from tests.web.conftest import SentJobs, csrf_of
 
 
@@ -89,3 +89,22 @@ def test_jobs_belong_to_whoever_started_them_and_only_audit_readers_start_report
                                             "fmt": "pdf"})
     assert bad.status_code == 302 and len(queue.sent) == 1
     assert "Năm hoặc loại báo cáo không hợp lệ" in reader.get(bad.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_report_is_reused_until_new_data_arrive_and_made_again_on_request(org, clock, login, queue, deployed):
+    deployed("QT-XD-01.bpmn")
+    reader = login("danhgia")
+    first = int(_start(reader, year="2026", fmt="xlsx").rsplit("/", 1)[1])
+    assert execute(org, first, 1, clock) == "done"
+    again = _start(reader, year="2026", fmt="xlsx", kind="annual")  # the same request, spelled out
+    page = reader.get(again).get_data(as_text=True)
+    assert len(queue.sent) == 1 and "Đã xong" in page and "dữ liệu chưa thay đổi" in page
+    assert reader.get(f"{again}/file").data == reader.get(f"/jobs/{first}/file").data
+    assert "Lập lại báo cáo" in page
+    assert login("iso").get(again).status_code == 404  # the reused result is danhgia's own job
+    _start(reader, year="2026", fmt="xlsx", fresh="1")
+    assert len(queue.sent) == 2  # asked for afresh
+    assert execute(org, queue.sent[-1][0], 1, clock) == "done"
+    instances.start(org, "QT-XD-01", {}, "motcua", clock)  # new data: a dossier received
+    _start(reader, year="2026", fmt="xlsx")
+    assert len(queue.sent) == 3
