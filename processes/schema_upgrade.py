@@ -19,9 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock for SQLite upgrades there (servers run Linux)
+    fcntl = None  # type: ignore[assignment]
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect
+from sqlalchemy import Connection, inspect, text
 
 from .db import Database
 from .errors import ConflictError, InvalidInput
@@ -81,24 +86,54 @@ def _config(conn: Connection, version_locations: Sequence[str | Path] | None) ->
 
 @contextmanager
 def _migrating(db: Database) -> Iterator[Connection]:
-    """A connection to migrate on; on SQLite with foreign keys off while batch mode copies tables."""
+    """A connection to migrate on, holding the database's upgrade lock; on SQLite with foreign keys off."""
     with db.engine.connect() as conn:
         if not db.is_sqlite:
-            yield conn
+            with _pg_lock(conn):
+                yield conn
             return
         # Batch mode recreates a table to ALTER it: with foreign keys on, dropping the old copy would
         # cascade or fail. The pragma only takes effect outside a transaction, hence the raw connection.
         raw = conn.connection.driver_connection
         if raw is None:  # a pooled connection always has its DBAPI connection; this says so to the type checker
             raise RuntimeError("SQLite connection without its DBAPI connection")
-        raw.execute("PRAGMA foreign_keys=OFF")
-        try:
-            yield conn
-            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
-            if broken:
-                raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:5]}")
-        finally:
-            raw.execute("PRAGMA foreign_keys=ON")
+        with _file_lock(db.engine.url.database):
+            raw.execute("PRAGMA foreign_keys=OFF")
+            try:
+                yield conn
+                broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left rows whose foreign keys point nowhere: {broken[:5]}")
+            finally:
+                raw.execute("PRAGMA foreign_keys=ON")
+
+
+# Two machines deploying at once both run `quytrinh db upgrade`: without a lock both would read the same
+# revision and the second would fail on a table the first just made. The lock spans every revision (each
+# commits on its own), and the revision is read again once it is held.
+@contextmanager
+def _pg_lock(conn: Connection) -> Iterator[None]:
+    # Session-level advisory lock, one per schema (test schemas and agencies sharing a database do not wait).
+    key = text("SELECT hashtext('quytrinh schema upgrade ' || current_schema())")
+    conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": conn.execute(key).scalar_one()})
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.execute(text("SELECT pg_advisory_unlock_all()"))
+        conn.commit()
+
+
+@contextmanager
+def _file_lock(database: str | None) -> Iterator[None]:
+    # SQLite has no advisory locks and one file is one machine's: a lock file beside the database does.
+    if not database or database == ":memory:" or fcntl is None:
+        yield
+        return
+    with open(f"{database}.upgrade-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 def _current(conn: Connection) -> str | None:

@@ -7,6 +7,7 @@ On SQLite and PostgreSQL (the `db` fixture: an empty database that `initialise` 
 from __future__ import annotations
 
 import shutil
+import threading
 import uuid
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import Column, Integer, String, Table, create_engine, inspect, text
+from sqlalchemy import Column, Integer, String, Table, create_engine, event, inspect, text
 
 from cli.main import main
 from processes import schema_upgrade
@@ -164,3 +165,42 @@ def test_a_new_revision_is_written_from_the_tables_in_code_and_brings_head_to_th
             assert compare_metadata(MigrationContext.configure(conn), metadata) == []
     finally:
         metadata.remove(added)
+
+
+def _bounded(db: Database) -> None:
+    """Make a lost race fail within seconds instead of waiting forever on the other session's locks."""
+    if not db.is_sqlite:
+        @event.listens_for(db.engine, "connect")
+        def _timeout(dbapi_conn, _record):
+            dbapi_conn.execute("SET SESSION lock_timeout = '15s'")
+            dbapi_conn.commit()
+
+        db.engine.dispose()
+
+
+@BACKENDS
+def test_two_upgrades_at_once_one_does_the_work_and_the_other_finds_it_done(empty):
+    # Two machines deploying the same release at the same time both run `quytrinh db upgrade`.
+    other = Database(empty.url, schema=None if empty.is_sqlite else _schema(empty))
+    for db in (empty, other):
+        _bounded(db)
+    start = threading.Barrier(2)
+    results: dict[str, object] = {}
+
+    def run(name: str, db: Database) -> None:
+        start.wait()
+        try:
+            results[name] = schema_upgrade.upgrade(db).applied
+        except Exception as exc:  # the test reports whatever went wrong
+            results[name] = exc
+
+    threads = [threading.Thread(target=run, args=(n, d), daemon=True) for n, d in (("a", empty), ("b", other))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(90)
+    other.dispose()
+    assert not any(t.is_alive() for t in threads), "an upgrade is still waiting"
+    assert all(isinstance(r, list) for r in results.values()), results
+    assert sorted(len(r) for r in results.values()) == [0, len(schema_upgrade.history())]  # type: ignore[arg-type]
+    assert schema_upgrade.current(empty) == head()
