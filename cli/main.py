@@ -19,6 +19,7 @@ from processes.keys import VN
 from processes.lookup import find_instance
 from processes.view_schemas import MovedSchema
 
+from .admin import admin_commands
 from .audit import audit_commands
 from .backup import backup_commands
 from .calendar import calendar_commands
@@ -226,20 +227,6 @@ def history(ctx: click.Context, instance: str, as_json: bool) -> None:
         f"{r['actor'] or '-'}  {r['activity_name']}" for r in rows))
 
 
-@main.command("verify-log")
-@json_option
-@click.pass_context
-@handled
-def verify_log(ctx: click.Context, as_json: bool) -> None:
-    """Check the hash chains of the event log; exit 7 when anything was tampered with."""
-    with _db(ctx).read() as conn:
-        found = eventlog.verify(conn)
-    emit(as_json, [t.__dict__ for t in found], lambda: "\n".join(
-        f"case {t.case_id} row {t.seq}: {t.reason}" for t in found) or "event log intact")
-    if found:
-        raise SystemExit(7)
-
-
 @main.command()
 @click.argument("path")
 @click.option("-o", "--output", required=True, help="Output file (.svg, .png or .pdf).")
@@ -255,6 +242,7 @@ def render(path: str, output: str, highlight: tuple[str, ...]) -> None:
 
 
 org_commands(main, _db)
+admin_commands(main, _db)  # after org_commands: adds to its `user` group; verify-log lives there
 calendar_commands(main, _db)
 audit_commands(main, _db)
 worker_commands(main, _db)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable
 
 import click
 
-from processes import organisation
+from processes import admin, admin_users, organisation
 from processes.clock import SystemClock
 from processes.db import Database
 from processes.setup import initialise, load_demo_organisation
@@ -34,9 +35,10 @@ def org_commands(main: click.Group, get_db: Callable[[click.Context], Database])
         """Create a user holding ROLE in UNIT."""
         db = get_db(ctx)
         unit = unit or _top_unit(db)
-        organisation.add_user(db, SystemClock(), name, password, full_name)
+        # Through the administration use cases, so that the account and its roles are in the administration log.
+        admin_users.create_user(db, _operator(), name, full_name or name, SystemClock(), password=password)
         for role in roles:
-            organisation.grant(db, name, role, unit)
+            admin.grant(db, _operator(), name, role, unit, SystemClock())
         emit(as_json, {"user": name, "roles": list(roles), "unit": unit}, f"user {name}: {', '.join(roles)} @ {unit}")
 
     @user.command("grant")
@@ -48,7 +50,7 @@ def org_commands(main: click.Group, get_db: Callable[[click.Context], Database])
     @handled
     def user_grant(ctx, name, role, unit, as_json):
         """Give an existing user a role in a unit."""
-        organisation.grant(get_db(ctx), name, role, unit)
+        admin.grant(get_db(ctx), _operator(), name, role, unit, SystemClock())
         emit(as_json, {"user": name, "role": role, "unit": unit}, f"{name}: + {role} @ {unit}")
 
     @user.command("revoke")
@@ -60,7 +62,7 @@ def org_commands(main: click.Group, get_db: Callable[[click.Context], Database])
     @handled
     def user_revoke(ctx, name, role, unit, as_json):
         """Take a role in a unit away from a user (refused while they hold open steps needing it)."""
-        organisation.revoke(get_db(ctx), name, role, unit)
+        admin.revoke(get_db(ctx), _operator(), name, role, unit, SystemClock())
         emit(as_json, {"user": name, "role": role, "unit": unit, "revoked": True}, f"{name}: - {role} @ {unit}")
 
     @user.command("token")
@@ -71,9 +73,7 @@ def org_commands(main: click.Group, get_db: Callable[[click.Context], Database])
     @handled
     def user_token(ctx, name, label, as_json):
         """Issue an API token for a user (shown once; only its hash is stored)."""
-        from processes.tokens import issue_token
-
-        token = issue_token(get_db(ctx), name, SystemClock(), label)
+        token = admin_users.issue_token_for(get_db(ctx), _operator(), name, SystemClock(), label)
         emit(as_json, {"user": name, "token": token}, token)
 
     @main.group()
@@ -103,6 +103,10 @@ def org_commands(main: click.Group, get_db: Callable[[click.Context], Database])
         initialise(db, SystemClock())
         created = load_demo_organisation(db, SystemClock())
         emit(as_json, {"users_created": created}, f"demo organisation loaded ({created} new users)")
+
+
+def _operator() -> admin.Operator:
+    return admin.Operator(getpass.getuser())
 
 
 def _top_unit(db: Database) -> str:

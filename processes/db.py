@@ -13,6 +13,7 @@ from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine
 
 from . import (
+    admin_schema,  # noqa: F401 - registers the administration log, chain heads and login attempts
     audit_schema,  # noqa: F401 - registers the internal-audit tables on the metadata
     jobs_schema,  # noqa: F401 - registers the background jobs table on the metadata
     runtime_schema,  # noqa: F401 - registers sessions, rate-limit counters and cache generations

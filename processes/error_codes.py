@@ -126,6 +126,38 @@ TEMPLATES: dict[str, str] = {
                                 "release, or restore the backup made before the upgrade",
     "case_state_unreadable": "this case's stored workflow state cannot be read by this release ({reason}); "
                              "the administrator must check it (quytrinh db check-states)",
+    # administration (admin.py, admin_users.py, passwords.py, tokens.py, staff_import.py)
+    "not_an_administrator": "{actor} is not an administrator",
+    "outside_admin_scope": "{actor} does not administer {target}",
+    "roles_need_global_admin": "{actor} administers part of the organisation only; roles are shared by every "
+                               "agency",
+    "role_not_found": "no role '{role}'",
+    "role_code_invalid": "role code '{code}' must be 1-60 lowercase letters, digits, _ . -",
+    "role_kind_invalid": "role kind '{kind}' must be one of {kinds}",
+    "role_name_required": "a role needs a name",
+    "role_exists": "role '{role}' already exists",
+    "role_retired": "role '{role}' is retired",
+    "role_in_use_by_procedure": "role '{role}' has a lane in procedures in force ({procedures})",
+    "role_in_use_by_holders": "role '{role}' is still held by {count} users ({users}); revoke it first",
+    "user_not_found": "no user '{user}'",
+    "username_invalid": "username '{username}' must be 2-80 lowercase letters, digits, _ . -",
+    "username_taken": "user '{username}' already exists",
+    "full_name_required": "a user needs a full name",
+    "email_invalid": "'{email}' is not an email address",
+    "phone_invalid": "'{phone}' is not a phone number",
+    "user_already_inactive": "{user} is deactivated already",
+    "user_already_active": "{user} is active already",
+    "user_holds_claimed_steps": "{user} holds claimed steps in {count} cases ({cases}); hand them back first",
+    "password_wrong": "the current password is wrong",
+    "password_unchanged": "the new password is the current one",
+    "password_too_short": "a password needs at least {minimum} characters",
+    "password_is_username": "the password may not be the username",
+    "password_too_common": "this password is too common; choose another",
+    "token_not_found": "no API token {token}",
+    "token_days_invalid": "a token lives 1-3650 days, not {value}",
+    "import_unreadable": "the staff list cannot be read ({reason})",
+    "import_columns_missing": "the staff list lacks the columns: {columns}",
+    "import_rows_invalid": "{count} rows of the staff list are wrong; nothing was imported",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import re
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from .clock import Clock
+from .admin_schema import login_attempts
+from .clock import Clock, SystemClock
 from .db import Database
 from .errors import ConflictError, InvalidInput, NotFound
 from .fastsql import Fast
@@ -112,37 +114,48 @@ def add_user(db: Database, clock: Clock, username: str, password: str | None, fu
 def grant(db: Database, username: str, role: str, unit: str) -> None:
     """Give a user a role in a unit (idempotent)."""
     with db.write() as conn:
-        user = user_by_name(conn, username)
-        unit_row = unit_by_code(conn, unit)
-        if conn.execute(select(roles.c.code).where(roles.c.code == role)).first() is None:
-            raise NotFound(f"no role '{role}'")
-        exists = conn.execute(select(memberships.c.id).where(
-            memberships.c.user_id == user.id, memberships.c.role_code == role,
-            memberships.c.unit_id == unit_row.id)).first()
-        if exists is None:
-            conn.execute(insert(memberships).values(user_id=user.id, role_code=role, unit_id=unit_row.id))
+        grant_in(conn, username, role, unit)
+
+
+def grant_in(conn: Connection, username: str, role: str, unit: str) -> bool:
+    """Core of grant, in the caller's transaction (processes/admin.py); True when the membership is new."""
+    user = user_by_name(conn, username)
+    unit_row = unit_by_code(conn, unit)
+    if conn.execute(select(roles.c.code).where(roles.c.code == role)).first() is None:
+        raise NotFound(f"no role '{role}'")
+    exists = conn.execute(select(memberships.c.id).where(
+        memberships.c.user_id == user.id, memberships.c.role_code == role,
+        memberships.c.unit_id == unit_row.id)).first()
+    if exists is None:
+        conn.execute(insert(memberships).values(user_id=user.id, role_code=role, unit_id=unit_row.id))
+    return exists is None
 
 
 def revoke(db: Database, username: str, role: str, unit: str) -> None:
     """Take a role in a unit away from a user; refused while they hold open steps that need that role."""
     with db.write() as conn:
-        user = user_by_name(conn, username)
-        unit_row = unit_by_code(conn, unit)
-        held = conn.execute(select(memberships.c.id).where(
-            memberships.c.user_id == user.id, memberships.c.role_code == role,
-            memberships.c.unit_id == unit_row.id)).first()
-        if held is None:
-            raise NotFound(f"{username} does not hold '{role}' in {unit}")
-        claimed = [r.business_key for r in conn.execute(
-            select(human_tasks.c.roles, instances.c.business_key)
-            .join(instances, instances.c.id == human_tasks.c.instance_id)
-            .where(human_tasks.c.assignee == username, human_tasks.c.state == "claimed"))
-            if role in {ref.strip().partition("@")[0] for ref in r.roles.split(",")}]
-        if claimed:
-            # Their steps would sit in an inbox nobody else sees; a leader releases or reassigns them first.
-            raise ConflictError(f"{username} holds open steps that need '{role}' ({', '.join(sorted(set(claimed)))}); "
-                                "release or reassign them first")
-        conn.execute(delete(memberships).where(memberships.c.id == held.id))
+        revoke_in(conn, username, role, unit)
+
+
+def revoke_in(conn: Connection, username: str, role: str, unit: str) -> None:
+    """Core of revoke, in the caller's transaction (processes/admin.py)."""
+    user = user_by_name(conn, username)
+    unit_row = unit_by_code(conn, unit)
+    held = conn.execute(select(memberships.c.id).where(
+        memberships.c.user_id == user.id, memberships.c.role_code == role,
+        memberships.c.unit_id == unit_row.id)).first()
+    if held is None:
+        raise NotFound(f"{username} does not hold '{role}' in {unit}")
+    claimed = [r.business_key for r in conn.execute(
+        select(human_tasks.c.roles, instances.c.business_key)
+        .join(instances, instances.c.id == human_tasks.c.instance_id)
+        .where(human_tasks.c.assignee == username, human_tasks.c.state == "claimed"))
+        if role in {ref.strip().partition("@")[0] for ref in r.roles.split(",")}]
+    if claimed:
+        # Their steps would sit in an inbox nobody else sees; a leader releases or reassigns them first.
+        raise ConflictError(f"{username} holds open steps that need '{role}' ({', '.join(sorted(set(claimed)))}); "
+                            "release or reassign them first")
+    conn.execute(delete(memberships).where(memberships.c.id == held.id))
 
 
 def user_by_name(conn: Connection, username: str):
@@ -153,12 +166,27 @@ def user_by_name(conn: Connection, username: str):
     return row
 
 
-def authenticate(db: Database, username: str, password: str) -> bool:
-    """True when the username exists, is active and the password matches."""
+@functools.cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def authenticate(db: Database, username: str, password: str, clock: Clock | None = None, source: str = "") -> bool:
+    """True when the username exists, is active and the password matches; every attempt is recorded.
+
+    An unknown or inactive username costs one scrypt like a known one (a dummy hash is checked), so the
+    answer's timing does not tell which usernames exist.
+    """
+    name = username.replace("\x00", "")  # PostgreSQL refuses NUL in text; such a name matches no user
     with db.read() as conn:
         row = conn.execute(select(users.c.password_hash).where(
-            users.c.username == username, users.c.active.is_(True))).first()
-    return row is not None and check_password(row.password_hash, password)
+            users.c.username == name, users.c.active.is_(True))).first() if name == username else None
+    matches = check_password(row.password_hash if row is not None else _dummy_hash(), password)
+    ok = row is not None and matches
+    with db.write() as conn:
+        conn.execute(insert(login_attempts).values(username=name[:80], at=(clock or SystemClock()).now(),
+                                                   success=ok, source=source[:64]))
+    return ok
 
 
 _MEMBERSHIPS = Fast(
@@ -272,5 +300,6 @@ def top_agency_name(conn: Connection) -> str:
 def role_directory(db: Database) -> list[dict[str, str]]:
     """Every role as code and name, by code (the modeler offers them for lanes)."""
     with db.read() as conn:
-        return [{"code": r.code, "name": r.name}
-                for r in conn.execute(select(roles.c.code, roles.c.name).order_by(roles.c.code))]
+        return [{"code": r.code, "name": r.name}  # a retired role is offered for no new lane
+                for r in conn.execute(select(roles.c.code, roles.c.name).where(roles.c.retired_at.is_(None))
+                                      .order_by(roles.c.code))]

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -62,6 +63,8 @@ roles = Table(
     Column("code", String(60), primary_key=True),
     Column("name", String(300), nullable=False),
     Column("kind", String(20), nullable=False, default="officer"),
+    # A retired role is kept (memberships and logs name it) but may no longer be granted (processes/admin.py).
+    Column("retired_at", UTCDateTime, nullable=True),
 )
 
 users = Table(
@@ -73,6 +76,9 @@ users = Table(
     Column("password_hash", String(300), nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("phone", String(40), nullable=True),
+    # Set by an administrator's password reset: the user must choose their own password at the next login.
+    Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 memberships = Table(
@@ -184,6 +190,8 @@ api_tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_used_at", UTCDateTime, nullable=True),
     Column("revoked", Boolean, nullable=False, default=False),
+    # NULL on tokens issued before expiry existed: they expire TOKEN_DAYS after created_at (processes/tokens.py).
+    Column("expires_at", UTCDateTime, nullable=True),
 )
 
 # ---- SLA: dossiers, apologies, notifications, calendar settings (processes/dossiers.py, sla.py…) ----

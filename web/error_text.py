@@ -146,6 +146,42 @@ TEXTS: dict[str, str] = {
                                    "phiên bản đang chạy không dùng được cơ sở dữ liệu này."),
     "case_state_unreadable": N_("Hồ sơ này cần quản trị hệ thống kiểm tra: dữ liệu quy trình đã lưu không đọc được "
                                 "bằng phiên bản hiện tại. Vui lòng báo quản trị hệ thống."),
+    # administration (processes/admin.py, admin_users.py, passwords.py, tokens.py, staff_import.py)
+    "not_an_administrator": N_("Tài khoản %(actor)s không có quyền quản trị."),
+    "outside_admin_scope": N_("Tài khoản %(actor)s không quản trị %(target)s (ngoài phạm vi đơn vị được giao)."),
+    "roles_need_global_admin": N_("Tài khoản %(actor)s chỉ quản trị một phần tổ chức; vai trò dùng chung cho mọi cơ "
+                                  "quan nên chỉ quản trị cấp cao nhất được thay đổi."),
+    "role_not_found": N_("Không có vai trò '%(role)s'."),
+    "role_code_invalid": N_("Mã vai trò '%(code)s' chỉ được gồm chữ thường không dấu, chữ số và . _ - (1–60 ký tự)."),
+    "role_kind_invalid": N_("Loại vai trò '%(kind)s' không hợp lệ (chọn một trong: %(kinds)s)."),
+    "role_name_required": N_("Vai trò cần có tên."),
+    "role_exists": N_("Vai trò '%(role)s' đã có."),
+    "role_retired": N_("Vai trò '%(role)s' đã ngừng sử dụng."),
+    "role_in_use_by_procedure": N_("Không thể ngừng vai trò '%(role)s': quy trình đang áp dụng còn có bước dành cho "
+                                   "vai trò này (%(procedures)s)."),
+    "role_in_use_by_holders": N_("Không thể ngừng vai trò '%(role)s': còn %(count)s người giữ vai trò này (%(users)s); "
+                                 "hãy thu hồi trước."),
+    "user_not_found": N_("Không có tài khoản '%(user)s'."),
+    "username_invalid": N_("Tên đăng nhập '%(username)s' chỉ được gồm chữ thường không dấu, chữ số và . _ - (2–80 ký "
+                           "tự)."),
+    "username_taken": N_("Tên đăng nhập '%(username)s' đã có người dùng."),
+    "full_name_required": N_("Cần nhập họ tên."),
+    "email_invalid": N_("'%(email)s' không phải là địa chỉ email hợp lệ."),
+    "phone_invalid": N_("'%(phone)s' không phải là số điện thoại hợp lệ."),
+    "user_already_inactive": N_("Tài khoản %(user)s đã bị khóa từ trước."),
+    "user_already_active": N_("Tài khoản %(user)s đang hoạt động."),
+    "user_holds_claimed_steps": N_("Chưa thể khóa tài khoản %(user)s: người này đang nhận xử lý bước của %(count)s hồ "
+                                   "sơ (%(cases)s); hãy trả lại hoặc giao lại các bước đó trước."),
+    "password_wrong": N_("Mật khẩu hiện tại không đúng."),
+    "password_unchanged": N_("Mật khẩu mới phải khác mật khẩu hiện tại."),
+    "password_too_short": N_("Mật khẩu phải có ít nhất %(minimum)s ký tự."),
+    "password_is_username": N_("Mật khẩu không được trùng với tên đăng nhập."),
+    "password_too_common": N_("Mật khẩu này quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác."),
+    "token_not_found": N_("Không có mã truy cập API số %(token)s."),
+    "token_days_invalid": N_("Thời hạn mã truy cập phải từ 1 đến 3650 ngày (không phải %(value)s)."),
+    "import_unreadable": N_("Không đọc được danh sách cán bộ (%(reason)s)."),
+    "import_columns_missing": N_("Danh sách cán bộ thiếu các cột: %(columns)s."),
+    "import_rows_invalid": N_("Có %(count)s dòng sai trong danh sách cán bộ; chưa nhập dòng nào."),
 }
 
 # The status enum whose values a code's state/status/current/target params hold: the text names the

@@ -100,9 +100,9 @@ def test_unknown_things_and_flashed_refusals_are_in_vietnamese(xd, user, login):
     assert missing.json["error"] == "Không tìm thấy hồ sơ 'H99-000000-0000'."
     iso = login("iso")
     token = csrf_of(iso.get("/quality/procedures/QT-XD-01").data)
-    dry = iso.post("/quality/procedures/QT-XD-01/migrations/dry-run", data={"csrf_token": token, "from": 1, "to": 1},
+    dry = iso.post("/quality/procedures/QT-XD-01/migrations/dry-run", data={"csrf_token": token, "from": 1, "to": 2},
                    follow_redirects=True)
-    assert "Quy trình 'QT-XD-01' không có phiên bản 1." in _message(dry)  # flashed (deployed, not catalogued)
+    assert "Quy trình 'QT-XD-01' không có phiên bản 2." in _message(dry)  # flashed (the deploy made version 1 only)
 
 
 def test_a_dossier_status_label_in_a_message_reads_in_the_readers_language(app):
