@@ -36,14 +36,17 @@ from werkzeug.serving import make_server  # noqa: E402
 from processes import catalog, reception  # noqa: E402
 from processes.clock import SystemClock  # noqa: E402
 from processes.db import Database  # noqa: E402
+from processes.notice_schema import dossier_terms  # noqa: E402
 from processes.schema import definitions, dossiers, human_tasks, instances, units  # noqa: E402
+from processes.search_terms import words  # noqa: E402
 from processes.setup import initialise, load_demo_organisation  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLES = ("chuyen_vien_ktht", "lanh_dao_phong_ktht", "mot_cua", "van_thu", "lanh_dao_ubnd")
 FORM = {"loai_giay_phep": "xay_dung_moi", "dia_diem_xay_dung": "Xã An Hòa", "so_giay_chung_nhan_qsdd": "CS 1",
         "dien_tich_xay_dung": 100, "so_tang": 3}
-NAMES = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Vũ Thị Giang")
+NAMES = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em", "Vũ Thị Giang",
+         "Nguyễn Thị Hồng Nhung", "Đỗ Đức Anh")
 
 
 def setup(folder: Path, filler: int, open_share: float, real: int) -> tuple[Database, list[str]]:
@@ -70,7 +73,7 @@ def _bulk(db: Database, count: int, open_share: float, batch: int = 5000) -> Non
         agency = conn.execute(select(units.c.id).where(units.c.code == "H01")).scalar_one()
         next_id = (conn.execute(select(instances.c.id).order_by(instances.c.id.desc())).scalar() or 0) + 1
     for start in range(0, count, batch):
-        cases, rows, steps = [], [], []
+        cases, rows, steps, terms = [], [], [], []
         for n in range(start, min(count, start + batch)):
             case_id = next_id + n
             received = now - dt.timedelta(days=rng.uniform(0, 400))
@@ -91,6 +94,10 @@ def _bulk(db: Database, count: int, open_share: float, batch: int = 5000) -> Non
                          "result": None if is_open else rng.choice(("early", "on_time", "late")),
                          "done_at": None if is_open else received + dt.timedelta(days=5),
                          "soon_at": due - dt.timedelta(days=1), "updated_at": received})
+            # the folded search words the listener writes for a received dossier (processes/search_terms.py)
+            terms.extend({"term": w, "instance_id": case_id}
+                         for w in dict.fromkeys(words(f"{code} {rows[-1]['applicant_name']} "
+                                                      f"{rows[-1]['applicant_id_number']}")))
             role = rng.choice(ROLES)
             steps.append({"task_uuid": str(uuid.uuid4()), "instance_id": case_id, "element_id": "Task_ThamDinh",
                           "name": "Thẩm định hồ sơ, kiểm tra thực địa", "roles": role, "unit_id": agency,
@@ -103,6 +110,7 @@ def _bulk(db: Database, count: int, open_share: float, batch: int = 5000) -> Non
             conn.execute(insert(instances), cases)
             conn.execute(insert(dossiers), rows)
             conn.execute(insert(human_tasks), steps)
+            conn.execute(insert(dossier_terms), terms)
 
 
 class Browser:
@@ -203,6 +211,12 @@ def report(browser: Browser, db: Database, codes: list[str], samples: int) -> No
         "GET /tasks (inbox page)": timed(lambda: check(browser.request("GET", "/tasks")[0]), samples),
         "GET /tasks (overdue filter, page 3)": timed(
             lambda: check(browser.request("GET", "/tasks?sla=overdue&page=3")[0]), samples),
+        # issue 13 item 7: unaccented search through the folded word index, over every dossier
+        "GET /dossiers?applicant=hong nhung": timed(
+            lambda: check(browser.request("GET", "/dossiers?applicant=hong+nhung")[0]), samples),
+        "GET /dossiers?applicant=<one ID number>": timed(
+            lambda: check(browser.request("GET", "/dossiers?applicant=079000012345")[0]), samples),
+        "GET /tasks?q=nguyen thi": timed(lambda: check(browser.request("GET", "/tasks?q=nguyen+thi")[0]), samples),
         "GET /tasks/<id> (task page)": timed(lambda: check(browser.request("GET", f"/tasks/{tasks[0]}")[0]), samples),
     }
     token = browser.csrf("/tasks")

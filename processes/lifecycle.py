@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import approval, dossiers, timer_index
+from . import approval, dossiers, search_terms, step_notices, timer_index
 from .projection import CaseMove
 
 Listener = Callable[[CaseMove], None]
@@ -22,11 +22,15 @@ Listener = Callable[[CaseMove], None]
 # A case has just started (its first steps are open, the case row exists, nothing saved yet).
 ON_START: tuple[Listener, ...] = (
     dossiers.on_start,  # the dossier (hồ sơ): status, appointment date, first pauses
+    search_terms.on_start,  # after the dossier: its code, applicant and ID number as folded search words
+    step_notices.on_start,  # after the dossier (reads its status events): who is told, in-app and by mail
 )
 
 # A step was completed, or a timer fired, and the workflow ran on.
 ON_MOVE: tuple[Listener, ...] = (
     dossiers.on_move,  # the dossier follows its workflow: pauses, resumes, outcome
+    search_terms.on_move,  # after the dossier: a step that rewrote the applicant renews the search words
+    step_notices.on_move,  # after the dossier (reads its status events): who is told, in-app and by mail
 )
 
 # Every save of a case, before its events are chained and its state written.

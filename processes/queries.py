@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import FromClause, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, or_, select
 
-from . import notifications, organisation, sla
+from . import notifications, organisation, search_terms, sla
 from .access import Viewer, case_condition, may_act, task_condition, viewer
 from .assignment import may_lead
 from .clock import Clock
@@ -101,9 +101,9 @@ def inbox(db: Database, username: str, clock: Clock, *, scope: str = "all", proc
             cond.append(and_(human_tasks.c.soon_at <= now, human_tasks.c.due_at >= now))
         if q and q.strip():
             text = q.strip()
-            source = source.outerjoin(dossiers, dossiers.c.instance_id == instances.c.id)
+            by_words = search_terms.matches(instances.c.id, text)  # diacritics and case folded, indexed
             cond.append(or_(instances.c.business_key.contains(text, autoescape=True),
-                            dossiers.c.applicant_name.contains(text, autoescape=True)))
+                            *([by_words] if by_words is not None else [])))
         total = conn.execute(select(func.count()).select_from(source).where(*cond)).scalar_one()
         ids = [r.id for r in conn.execute(select(human_tasks.c.id).select_from(source).where(*cond)
                                           .order_by(*TASK_SORTS[sort])
@@ -183,14 +183,19 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=VN).astimezone(dt.UTC)
 
 
+def _words(text: str) -> ColumnElement[bool]:
+    found = search_terms.matches(dossiers.c.instance_id, text)
+    return found if found is not None else false()
+
+
 def _dossier_conditions(v: Viewer, f: DossierFilter, now: dt.datetime) -> list:
     cond = [case_condition(v)]
-    if f.code:
-        cond.append(dossiers.c.code.contains(f.code.strip(), autoescape=True))
-    if f.applicant:
-        text = f.applicant.strip()
-        cond.append(or_(dossiers.c.applicant_name.contains(text, autoescape=True),
-                        dossiers.c.applicant_id_number == text))
+    # Code and applicant go through the folded word index (processes/search_terms.py): "nguyen thi" finds
+    # "Nguyễn Thị …" and no search reads every dossier; a text with no word finds nothing.
+    if f.code and f.code.strip():
+        cond.append(or_(dossiers.c.code == f.code.strip(), _words(f.code)))
+    if f.applicant and f.applicant.strip():
+        cond.append(_words(f.applicant))
     if f.procedure:
         cond.append(dossiers.c.procedure == f.procedure)
     if f.status is not None:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import generations, timers, versions
+from . import generations, mail_outbox, timers, versions
 from .clock import Clock, SystemClock
 from .db import Database
 from .sweep import run_sweep
@@ -42,6 +42,7 @@ class Tick:
     swept: bool = False
     sweep_result: Any = None
     activated: list = field(default_factory=list)
+    mailed: Any = None  # processes.mail_outbox.Drained
     errors: list[str] = field(default_factory=list)
 
 
@@ -88,6 +89,11 @@ class Scheduler:
                 log.exception("SLA sweep failed")
                 result.errors.append(f"sweep: {type(exc).__name__}: {exc}")
             self._activate_versions(result)
+        try:  # mail decided by committed moves (issue 13): sent here, after the commit, never inside it
+            result.mailed = mail_outbox.drain(self.db, self.clock, sender=self.sender)
+        except Exception as exc:
+            log.exception("sending mail failed")
+            result.errors.append(f"mail: {type(exc).__name__}: {exc}")
         return result
 
     def _activate_versions(self, result: Tick) -> None:

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from processes import notifications, queries, substitutes
+from processes import mail_outbox, notifications, queries, substitutes
 from processes.errors import InvalidInput
 
 from .auth import login_required
@@ -61,7 +61,19 @@ def notifications_page() -> ResponseReturnValue:
     """My notifications, newest first."""
     unread_only = request.args.get("unread") == "1"
     items = notifications.inbox(database(), g.user, unread_only=unread_only, limit=200)
-    return render_template("officer/notifications.html", items=items, unread_only=unread_only)
+    return render_template("officer/notifications.html", items=items, unread_only=unread_only,
+                           mode=mail_outbox.mode_of(database(), g.user))
+
+
+@bp.post("/notifications/mode")
+@login_required
+def mail_mode() -> ResponseReturnValue:
+    """Choose e-mail for each notification at once, or one digest a day."""
+    mode = request.form.get("mode", "")
+    if mode in mail_outbox.MODES:
+        mail_outbox.set_mode(database(), g.user, mode)
+        flash(_("Đã lưu cách nhận thư thông báo."), "success")
+    return redirect(url_for("personal.notifications_page"))
 
 
 @bp.post("/notifications/read")

@@ -95,6 +95,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
                                                             DENY),
     ("GET", "/notifications"): ("/notifications", None, L, DENY),
     ("POST", "/notifications/read"): ("/notifications/read", {"all": "1"}, L, DENY),
+    ("POST", "/notifications/mode"): ("/notifications/mode", {"mode": "digest"}, L, DENY),
     ("GET", "/dashboard"): ("/dashboard", None, OVERSEE, DENY),
     # audits, read-only
     ("GET", "/audit"): ("/audit", None, OVERSEE, DENY),

@@ -1,0 +1,93 @@
+"""Search that ignores diacritics and case, through an index on both SQLite and PostgreSQL.
+
+People type "Hong Nhung" or "nguyen thi" for "Nguyễn Thị Hồng Nhung". Neither database folds Vietnamese
+diacritics in an indexable way (SQLite's LIKE folds ASCII only; PostgreSQL's unaccent is an extension),
+and `name LIKE '%x%'` reads every row. So each folded word of the dossier's code, applicant name and
+identity number is a row of `dossier_terms`, written when they are; a query word is an indexed prefix
+range on `term`, and a dossier matches when every query word begins one of its words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, delete, insert, select
+
+from .notice_schema import dossier_terms
+from .projection import CaseMove
+from .schema import dossiers
+
+_WORD = re.compile(r"[0-9a-z]+")
+# the step data fields processes/dossiers.py copies into dossiers.applicant_name and applicant_id_number
+WRITTEN_BY_STEPS = ("ten_nguoi_nop", "so_giay_to")
+MAX_WORDS = 8  # a query of more words than any name has is cut, not refused
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: "Đỗ Thị HẰNG" → "do thi hang" (đ is a letter of its own in Unicode)."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, in order, duplicates kept once."""
+    return list(dict.fromkeys(w[:80] for w in _WORD.findall(fold(text))))
+
+
+def set_terms(conn: Connection, instance_id: int, texts: Iterable[str]) -> None:
+    """Replace a dossier's search words by those of `texts`."""
+    conn.execute(delete(dossier_terms).where(dossier_terms.c.instance_id == instance_id))
+    found = list(dict.fromkeys(w for t in texts for w in words(t)))
+    if found:
+        conn.execute(insert(dossier_terms), [{"term": w, "instance_id": instance_id} for w in found])
+
+
+def on_start(move: CaseMove) -> None:
+    """A new case's dossier code, applicant name and identity number become its search words."""
+    _refresh(move.conn, move.row.id, move.row.business_key)
+
+
+def on_move(move: CaseMove) -> None:
+    """A step that wrote the applicant's name or identity number (processes/dossiers.py) renews the words."""
+    if any(isinstance(move.data.get(k), str) and move.data[k].strip() for k in WRITTEN_BY_STEPS):
+        _refresh(move.conn, move.row.id, move.row.business_key)
+
+
+def _refresh(conn: Connection, instance_id: int, code: str) -> None:
+    # read back what the dossier listener (run before this one) has just written, rather than repeat its rules
+    row = conn.execute(select(dossiers.c.applicant_name, dossiers.c.applicant_id_number)
+                       .where(dossiers.c.instance_id == instance_id)).first()
+    texts = [code] + ([t for t in (row.applicant_name, row.applicant_id_number) if t] if row else [])
+    set_terms(conn, instance_id, texts)
+
+
+def _after(prefix: str) -> str | None:
+    """The least word of [0-9a-z] greater than every word beginning with `prefix` (None: there is none)."""
+    stem = prefix.rstrip("z")
+    if not stem:
+        return None
+    last = stem[-1]
+    return stem[:-1] + ("a" if last == "9" else chr(ord(last) + 1))
+
+
+def matches(instance_id: Any, text: str) -> ColumnElement[bool] | None:
+    """A condition on a case id column: every folded word of `text` begins a word of the dossier's name.
+
+    None when `text` has no word (the caller then ignores it). A prefix is a range, term >= "hong" AND
+    term < "honh", which both databases answer from the primary key's index whatever the collation: the
+    terms are only [0-9a-z], which every collation orders alike (a LIKE 'hong%' would need a "C"
+    collation or text_pattern_ops on PostgreSQL to use an index).
+    """
+    query = words(text)[:MAX_WORDS]
+    if not query:
+        return None
+    conditions = []
+    for w in query:
+        upper = _after(w)
+        term = dossier_terms.c.term
+        within = and_(term >= w, term < upper) if upper is not None else term >= w
+        conditions.append(instance_id.in_(select(dossier_terms.c.instance_id).where(within)))
+    return and_(*conditions)
