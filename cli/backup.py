@@ -242,6 +242,8 @@ def backup_commands(main: click.Group, get_db: Callable[[click.Context], Databas
     @handled
     def restore(ctx: click.Context, archive: Path, force: bool, attachments: Path | None, as_json: bool) -> None:
         """Restore a backup made by `quytrinh backup` (refuses a database with data unless --force)."""
+        # Putting back the backup made before an upgrade must work on the upgraded (newer) database.
+        ctx.obj.setdefault("db", Database(ctx.obj["url"], check_schema=False))
         try:
             manifest = restore_backup(get_db(ctx), archive, attachments_dir(attachments), force)
         except BackupError as exc:

@@ -8,9 +8,14 @@ import click
 
 from processes import schema_upgrade, state_check
 from processes.db import Database
-from processes.schema_guard import head
+from processes.schema_guard import head, known_revisions
 
 from .output import emit, handled, json_option
+
+
+def _unchecked(ctx: click.Context) -> Database:
+    # `db current` and `db history` must also say where a database upgraded by a newer release stands.
+    return Database(ctx.obj["url"], check_schema=False)
 
 
 def db_commands(main: click.Group, get_db: Callable[[click.Context], Database]) -> None:
@@ -39,11 +44,15 @@ def db_commands(main: click.Group, get_db: Callable[[click.Context], Database]) 
     @click.pass_context
     @handled
     def current(ctx: click.Context, as_json: bool) -> None:
-        """The revision the database is at and the one this code needs."""
-        at, top = schema_upgrade.current(get_db(ctx)), head()
-        emit(as_json, {"revision": at, "head": top, "up_to_date": at == top},
+        """The revision the database is at and the one this code needs (exit 5 when a newer release upgraded it)."""
+        at, top = schema_upgrade.current(_unchecked(ctx)), head()
+        newer = at is not None and at not in known_revisions()
+        emit(as_json, {"revision": at, "head": top, "up_to_date": at == top, "newer_than_code": newer},
              f"database at {at or 'no revision (empty, or made by 0.1.0)'}; code at {top}"
-             + ("" if at == top else "; run `quytrinh db upgrade`"))
+             + ("; a newer release upgraded it: run that release, or restore the backup made before the upgrade"
+                if newer else "" if at == top else "; run `quytrinh db upgrade`"))
+        if newer:
+            raise SystemExit(5)
 
     @db_group.command("history")
     @json_option
@@ -51,7 +60,7 @@ def db_commands(main: click.Group, get_db: Callable[[click.Context], Database]) 
     @handled
     def history(ctx: click.Context, as_json: bool) -> None:
         """Every revision, oldest first: applied or not, and whether it can be downgraded."""
-        rows = schema_upgrade.history(get_db(ctx))
+        rows = schema_upgrade.history(_unchecked(ctx))
         emit(as_json, [r.__dict__ for r in rows], lambda: "\n".join(
             f"{'*' if r.applied else ' '} {r.revision:<16} {'(current) ' if r.current else ''}"
             f"{'downgradable' if r.safe_downgrade else 'not downgradable'}  {r.message}" for r in rows))

@@ -84,7 +84,7 @@ class Database:
     """One database: a SQLAlchemy engine plus the transaction discipline every use case follows."""
 
     def __init__(self, url: str | None = None, echo: bool = False, schema: str | None = None,
-                 engine: Engine | None = None) -> None:
+                 engine: Engine | None = None, check_schema: bool = True) -> None:
         if engine is None:
             self.url = database_url(url)
             self.engine: Engine = make_engine(self.url, echo, schema)
@@ -96,8 +96,10 @@ class Database:
         self.live = LiveWorkflows()
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         # Tables changed by a newer release must not be read or written by this code: stop before serving.
-        with self.engine.connect() as conn:
-            refuse_newer(conn)
+        # (check_schema=False only for what must work on such a database: saying its revision, a restore.)
+        if check_schema:
+            with self.engine.connect() as conn:
+                refuse_newer(conn)
 
     @classmethod
     def from_engine(cls, engine: Engine) -> Database:

@@ -139,9 +139,11 @@ def test_the_cli_refuses_a_newer_database_with_a_clear_message_and_a_non_zero_ex
     current = runner.invoke(main, ["--database", url, "db", "current", "--json"])
     assert current.exit_code == 0 and f'"revision": "{head()}"' in current.output
     _stamp_future(Database(url))
-    for args in (["db", "current"], ["db", "upgrade"], ["tasks"]):
+    for args in (["db", "upgrade"], ["tasks"], ["db", "check-states"]):
         refused = runner.invoke(main, ["--database", url, *args])
         assert refused.exit_code != 0 and "zz_from_the_future, which this release does not know" in refused.output
+    said = runner.invoke(main, ["--database", url, "db", "current"])  # it still says where the database is
+    assert said.exit_code == 5 and "database at zz_from_the_future" in said.output and "newer release" in said.output
 
 
 def test_the_code_knows_the_baseline_and_the_jobs_table_in_order():
@@ -204,3 +206,15 @@ def test_two_upgrades_at_once_one_does_the_work_and_the_other_finds_it_done(empt
     assert all(isinstance(r, list) for r in results.values()), results
     assert sorted(len(r) for r in results.values()) == [0, len(schema_upgrade.history())]  # type: ignore[arg-type]
     assert schema_upgrade.current(empty) == head()
+
+
+def test_the_backup_made_before_an_upgrade_can_be_restored_over_the_newer_database(tmp_path):
+    url, archive, files = f"sqlite:///{tmp_path / 'r.sqlite'}", tmp_path / "before.tar.gz", tmp_path / "files"
+    runner = CliRunner()
+    assert runner.invoke(main, ["--database", url, "init-db"]).exit_code == 0
+    assert runner.invoke(main, ["--database", url, "backup", "-o", str(archive), "--attachments", str(files)]) \
+        .exit_code == 0
+    _stamp_future(Database(url))  # a newer release upgraded it, and it is to be undone
+    restored = runner.invoke(main, ["--database", url, "restore", str(archive), "--force", "--attachments", str(files)])
+    assert restored.exit_code == 0, restored.output
+    assert schema_upgrade.current(Database(url)) == head()
