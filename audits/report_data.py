@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.xml import BPMN_NS, load_xml
+from processes.anchors import AnchorNote, latest_anchor
 from processes.calendar_store import calendar_for
 from processes.catalog import active_bpmn
 from processes.db import Database
@@ -60,6 +61,7 @@ class AnnualReport:
     capa: list[dict[str, Any]] = field(default_factory=list)
     objectives: list[dict[str, Any]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
+    anchor: AnchorNote | None = None  # the latest checkpoint of the event log signed outside the database
 
 
 def headline(facts: list[DossierFact], period: Period) -> dict[str, int]:
@@ -118,7 +120,9 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
         xml = active_bpmn(conn)
         capa_cases = cases_of(conn, programme.CAPA_CODE)
         open_steps = open_step_names(conn)
+        anchor = latest_anchor(conn)
     report = AnnualReport(year, period, root, dt.datetime.now(dt.UTC))
+    report.anchor = anchor
     report.headline = headline(facts, period)
     report.sla = build_sla_report(period, facts, steps, departments, calendars)
     report.names = dict(report.sla.names)

@@ -77,6 +77,16 @@ def _counts_rows(items, names: dict[str, str] | None) -> list[tuple[str, ...]]:
 COUNT_COLUMNS = ("Mã", "Tên", "Đã giải quyết", "Trước hạn", "Đúng hạn", "Quá hạn", "Tỷ lệ đúng hạn")
 
 
+def _anchor_text(r: AnnualReport) -> str:
+    """Where tamper evidence stands: the latest checkpoint signed outside the database (issue 12, defect 10)."""
+    a = r.anchor
+    if a is None:
+        return ("Nhật ký chưa được neo ra ngoài cơ sở dữ liệu (chưa có mốc ký số nào: quytrinh log anchor); "
+                "chuỗi băm chỉ chứng minh tính toàn vẹn với người không có quyền ghi vào cơ sở dữ liệu.")
+    return (f"Mốc neo nhật ký gần nhất: {day(a.made_at)} lúc {a.made_at.astimezone(VN):%H:%M}, ký bằng khóa "
+            f"{a.key_id}, gồm {a.chains} chuỗi; kiểm tra bằng quytrinh verify-log --anchors.")
+
+
 def sections(r: AnnualReport) -> list[Section]:
     """Every section of the report, in order."""
     sla, h = r.sla, r.headline
@@ -84,7 +94,7 @@ def sections(r: AnnualReport) -> list[Section]:
         f"Đơn vị: {r.agency}. Kỳ đánh giá: năm {r.year} (từ 01/01/{r.year} đến 31/12/{r.year}).",
         "Chuẩn mực: TCVN ISO 9001:2015; Quyết định 19/2014/QĐ-TTg; Nghị định 61/2018/NĐ-CP; Quyết định 766/QĐ-TTg.",
         "Số liệu lấy từ nhật ký sự kiện của quytrinh (chuỗi băm kiểm tra được); hồ sơ tính theo ngày tiếp nhận, kết "
-        "quả giải quyết tính theo ngày trả lời, thời gian tính theo giờ làm việc."])]
+        "quả giải quyết tính theo ngày trả lời, thời gian tính theo giờ làm việc.", _anchor_text(r)])]
     out.append(Section("audit", "2. Kết quả tiếp nhận, giải quyết hồ sơ thủ tục hành chính", tables=[TableSpec(
         ("Chỉ tiêu", "Số lượng"), [(HEADLINE_LABELS[k], str(v)) for k, v in h.items()], (4, 1))]))
     if sla is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -199,9 +200,8 @@ def admin_commands(main: click.Group, get_db: Callable[[click.Context], Database
             fail(f"{key_file} is not an Ed25519 private key ({exc})", 6, None, as_json)
             return
         now = dt.datetime.now(dt.UTC)
-        with get_db(ctx).read() as conn:
-            data = anchors.sign_checkpoint(conn, key, now)
-            chains = len(anchors.current_heads(conn))
+        data = anchors.anchor(get_db(ctx), key, now, admin.Operator(getpass.getuser()).recorded)
+        chains = len(json.loads(data)["checkpoint"]["heads"])
         folder = Path(out_dir)
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"checkpoint-{now:%Y%m%dT%H%M%S%fZ}.json"

@@ -29,11 +29,25 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import Connection, select
 
 from . import adminlog
+from .admin_schema import admin_events
+from .db import Database
 from .eventlog import GENESIS, Tampering, row_hash
 from .schema import events, instances
+from .uow import unit_of_work
 
 FORMAT = 1
 ADMIN = "admin"  # the administration log's chain; a case's chain is named "case:<id>"
+
+
+@dataclass(frozen=True)
+class AnchorNote:
+    """A checkpoint as the administration log remembers it (the annual report prints the latest)."""
+
+    made_at: dt.datetime
+    key_id: str
+    chains: int
+    sha256: str
+    actor: str | None
 
 
 @dataclass(frozen=True)
@@ -101,6 +115,27 @@ def sign_checkpoint(conn: Connection, key: Ed25519PrivateKey, now: dt.datetime) 
                                                                    serialization.PublicFormat.Raw)).decode(),
                 "key_id": key_id(public)}
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def anchor(db: Database, key: Ed25519PrivateKey, now: dt.datetime, actor: str) -> bytes:
+    """Sign a checkpoint of every chain and note it (key id, digest of the file) in the administration log."""
+    with unit_of_work(db) as uow:
+        data = sign_checkpoint(uow.conn, key, now)
+        chains = len(json.loads(data)["checkpoint"]["heads"])
+        # Noted after signing: the note extends the administration log past the checkpoint, it rewrites nothing.
+        adminlog.record(uow.conn, actor, "log.anchor", key_id(key.public_key()), now, chains=chains,
+                        sha256=hashlib.sha256(data).hexdigest(), made_at=now.astimezone(dt.UTC).isoformat())
+    return data
+
+
+def latest_anchor(conn: Connection) -> AnchorNote | None:
+    """The newest checkpoint noted in the administration log, or None before the first."""
+    row = conn.execute(select(admin_events).where(admin_events.c.action == "log.anchor")
+                       .order_by(admin_events.c.seq.desc()).limit(1)).first()
+    if row is None:
+        return None
+    details = json.loads(row.payload)
+    return AnchorNote(row.at, row.target, int(details.get("chains", 0)), str(details.get("sha256", "")), row.actor)
 
 
 def read_checkpoint(data: bytes, public: Ed25519PublicKey) -> Checkpoint:
