@@ -65,8 +65,15 @@ def _work(port: int, steps: list[str], until: float, acknowledged: list[str], lo
     """Complete each step of this share; a request cut by a killed worker is tried again (the step may already
     be done: then the server says so, and it counts as acknowledged only if a 302 came back)."""
     officer = Officer(port)
-    officer.login()
-    token = officer.token("/tasks")
+    while True:  # the worker answering the login may be the one killed: log in again
+        try:
+            officer.login()
+            token = officer.token("/tasks")
+            break
+        except (OSError, http.client.HTTPException):
+            if time.monotonic() >= until:
+                return
+            time.sleep(0.05)
     for step in steps:
         while time.monotonic() < until:
             try:
