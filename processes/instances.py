@@ -25,7 +25,7 @@ from engine.errors import FormInvalid, StepFailed, TaskNotReady
 from engine.forms import validate_free_data
 from engine.parsing import Procedure
 from engine.scripting import RestrictedScriptEngine
-from engine.state import STATE_VERSION, dump_state, load_state
+from engine.state import STATE_VERSION, StateVersionError, dump_state, load_state
 
 from . import catalog, lifecycle, organisation, signatures, sla, substitutes, timer_index
 from .assignment import may_lead, may_work
@@ -256,7 +256,10 @@ def _case_of(uow: UnitOfWork, row: Any, clock: Clock | None = None) -> Case:
     workflow = uow.take_workflow(row.id, row.lock_version)
     if workflow is None:
         calendar = timer_index.calendar_for(uow.conn, row.unit_id, procedure)
-        workflow = load_state(row.state, procedure, script_engine(clock, calendar))
+        try:
+            workflow = load_state(row.state, procedure, script_engine(clock, calendar))
+        except StateVersionError as exc:  # not the officer's doing: the case waits for the administrator
+            raise ConflictError.of("case_state_unreadable", case=row.business_key, reason=str(exc)) from None
     elif clock is not None:
         workflow.script_engine.clock = clock
     return Case(row, procedure, workflow, row.path)
@@ -320,8 +323,8 @@ def save_case(uow: UnitOfWork, case: Case, changes: Changes, now: dt.datetime, a
         check_instance_transition(row.status, status)
     lifecycle.saving(CaseMove(uow.conn, row, procedure, workflow, changes, now, actor, status=status))
     chain = append(uow.conn, row.id, Chain(row.event_count, row.event_head or Chain().head), changes.events)
-    values = {"state": dump_state(workflow), "lock_version": row.lock_version + 1, "updated_at": now,
-              "event_count": chain.count, "event_head": chain.head}
+    values = {"state": dump_state(workflow), "state_version": STATE_VERSION, "lock_version": row.lock_version + 1,
+              "updated_at": now, "event_count": chain.count, "event_head": chain.head}
     if status is not None:
         values.update(status=status.value, completed_at=now, end_event=end)
     _write(uow, row, values)

@@ -50,11 +50,12 @@ def test_the_officer_is_told_the_case_needs_the_administrator(proc, clock):
     stuck = start_case(proc, clock)
     _age(proc, stuck.instance_id)
     [task] = tasks.list_tasks(proc, "motcua", stuck.instance_id)
-    with pytest.raises(StateVersionError) as raised:
+    with pytest.raises(ConflictError) as raised:
         instances.complete(proc, task.id, RECEIVE, "motcua", clock)
-    told = state_check.officer_error(raised.value)
-    assert isinstance(told, ConflictError) and told.code == "case_state_unreadable"
+    told = raised.value
+    assert told.code == "case_state_unreadable" and told.params["case"] == stuck.business_key
     assert "the administrator must check it" in str(told) and OLD in str(told)
+    assert state_check.officer_error(StateVersionError(OLD)).code == "case_state_unreadable"  # reads, elsewhere
 
 
 def test_check_states_cli_lists_the_case_and_exits_8(proc, clock):
