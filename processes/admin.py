@@ -96,6 +96,16 @@ def user_unit_paths(conn: Connection, username: str) -> list[str]:
                              .where(users.c.username == username)).scalars())
 
 
+def unit_paths_by_user(conn: Connection) -> dict[str, list[str]]:
+    """username → the paths of the units they hold a role in (one query, for lists)."""
+    found: dict[str, list[str]] = {}
+    for username, path in conn.execute(select(users.c.username, units.c.path)
+                                       .join(memberships, memberships.c.user_id == users.c.id)
+                                       .join(units, units.c.id == memberships.c.unit_id)):
+        found.setdefault(username, []).append(path)
+    return found
+
+
 def require_user(conn: Connection, admin: Administrator, username: str):
     """The user row (active or not) when every unit they hold a role in is administered by `admin`.
 
@@ -270,7 +280,7 @@ def history(db: Database, actor: Actor, limit: int = 200, before_seq: int | None
     """The administration log, newest first, as far as the administrator's scope reaches."""
     with db.read() as conn:
         admin = administrator(conn, actor)
-        return adminlog.history(conn, max(1, min(limit, 1000)), before_seq, admin.scope)
+        return adminlog.history(conn, max(1, min(limit, 1000)), before_seq, admin.scope, admin.recorded)
 
 
 def units_in_scope(db: Database, actor: Actor) -> list[organisation.UnitNode]:

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import adminlog, organisation, sessions, tokens
-from .admin import Actor, administrator, require_user, user_unit_paths
+from .admin import Actor, administrator, require_user, unit_paths_by_user, user_unit_paths
 from .clock import Clock
 from .db import Database
 from .errors import ConflictError, InvalidInput, NotFound
@@ -75,9 +75,10 @@ def list_users(db: Database, actor: Actor, include_inactive: bool = True) -> lis
         if not include_inactive:
             query = query.where(users.c.active.is_(True))
         rows = list(conn.execute(query))
+        paths = unit_paths_by_user(conn)
         found = []
         for r in rows:
-            if all(admin.covers(p) for p in user_unit_paths(conn, r.username)):
+            if all(admin.covers(p) for p in paths.get(r.username, [])):
                 found.append(UserView(r.username, r.full_name, r.email, r.phone, r.active, r.must_change_password,
                                       tuple(sorted(held.get(r.username, [])))))
     return found
@@ -263,8 +264,8 @@ def tokens_of_user(db: Database, actor: Actor, username: str | None = None) -> l
         if username is not None:
             require_user(conn, admin, username)
             return tokens.tokens_of(conn, username)
-        return [t for t in tokens.tokens_of(conn)
-                if all(admin.covers(p) for p in user_unit_paths(conn, t.username))]
+        paths = unit_paths_by_user(conn)
+        return [t for t in tokens.tokens_of(conn) if all(admin.covers(p) for p in paths.get(t.username, []))]
 
 
 def _end_sessions(db: Database, username: str, now: dt.datetime) -> None:

@@ -71,8 +71,9 @@ def record(conn: Connection, actor: str | None, action: str, target: str, at: dt
 
 
 def history(conn: Connection, limit: int = 200, before_seq: int | None = None,
-            unit_paths: tuple[str, ...] | None = None) -> list[AdminEvent]:
-    """The newest actions first; with `unit_paths`, only those touching a unit at or below one of them."""
+            unit_paths: tuple[str, ...] | None = None, actor: str | None = None) -> list[AdminEvent]:
+    """The newest actions first; with `unit_paths`, only those touching a unit at or below one of them or done
+    by `actor` (an agency's administrator sees the accounts they created before any role was granted)."""
     query = select(admin_events).order_by(admin_events.c.seq.desc())
     if before_seq is not None:
         query = query.where(admin_events.c.seq < before_seq)
@@ -80,7 +81,8 @@ def history(conn: Connection, limit: int = 200, before_seq: int | None = None,
     # Filtered in Python: the units are inside the hashed payload, and a page is a few hundred rows.
     for row in conn.execute(query):
         event = AdminEvent(row.seq, row.action, row.target, row.actor, row.at, json.loads(row.payload))
-        if unit_paths is None or any(u.startswith(p) for u in event.units for p in unit_paths):
+        if unit_paths is None or event.actor == actor or any(u.startswith(p) for u in event.units
+                                                             for p in unit_paths):
             found.append(event)
             if len(found) >= limit:
                 break

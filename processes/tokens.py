@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, insert, select, update
 
 from . import adminlog
+from .admin import user_unit_paths
 from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound
@@ -82,8 +83,8 @@ def issue_token_in(conn: Connection, username: str, now: dt.datetime, name: str 
     token_id = inserted_id(conn.execute(insert(api_tokens).values(
         user_id=user.id, name=name[:100], token_hash=_digest(token), created_at=now, revoked=False,
         expires_at=expires)))
-    adminlog.record(conn, actor, "token.issue", username, now, token=token_id, name=name[:100],
-                    expires_at=expires.isoformat())
+    adminlog.record(conn, actor, "token.issue", username, now, user_unit_paths(conn, username), token=token_id,
+                    name=name[:100], expires_at=expires.isoformat())
     return token
 
 
@@ -143,7 +144,7 @@ def revoke_token_in(conn: Connection, token_id: int, now: dt.datetime, actor: st
     done = conn.execute(update(api_tokens).where(api_tokens.c.id == token_id, api_tokens.c.revoked.is_(False))
                         .values(revoked=True)).rowcount == 1
     if done:
-        adminlog.record(conn, actor, "token.revoke", owner, now, token=token_id)
+        adminlog.record(conn, actor, "token.revoke", owner, now, user_unit_paths(conn, owner), token=token_id)
     return done
 
 

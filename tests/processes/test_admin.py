@@ -205,3 +205,13 @@ def test_an_unknown_username_costs_one_password_hash_like_a_known_one_and_every_
         rows = [(r.username, r.success, r.source) for r in conn.execute(
             login_attempts.select().order_by(login_attempts.c.id))][1:]
     assert rows == [("motcua", True, "10.0.0.7"), ("motcua", False, "10.0.0.7"), ("nobody", False, "10.0.0.7")]
+
+
+def test_an_agency_administrator_sees_the_token_actions_on_its_users_and_what_it_did_itself(org, clock,
+                                                                                          commune_admin):
+    admin_users.create_user(org, commune_admin, "xa.moi", "Người mới ở xã", clock)  # no role yet: no unit
+    admin_users.issue_token_for(org, "admin", "xa.ct", clock, "ứng dụng")
+    admin_users.issue_token_for(org, "admin", "motcua", clock, "máy quét")
+    seen = [(e.action, e.target) for e in admin.history(org, commune_admin)]
+    assert seen == [("token.issue", "xa.ct"), ("user.create", "xa.moi"), ("membership.grant", "qt.xa")]
+    assert [t.username for t in admin_users.tokens_of_user(org, commune_admin)] == ["xa.ct"]
