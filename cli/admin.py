@@ -21,6 +21,7 @@ from processes.adminlog import verify as verify_admin_log
 from processes.clock import SystemClock
 from processes.db import Database
 from processes.errors import InvalidInput
+from processes.view_schemas import AdminEventSchema, RoleViewSchema, TokenViewSchema, UserViewSchema
 
 from .output import emit, fail, handled, json_option
 
@@ -49,7 +50,7 @@ def admin_commands(main: click.Group, get_db: Callable[[click.Context], Database
     def role_list(ctx: click.Context, include_retired: bool, as_json: bool) -> None:
         """List roles with how many active users hold each."""
         rows = admin.list_roles(get_db(ctx), include_retired)
-        emit(as_json, [r.__dict__ for r in rows], lambda: "\n".join(
+        emit(as_json, RoleViewSchema(many=True).dump(rows), lambda: "\n".join(
             f"{r.code:<24} {r.kind:<8} {r.holders:>4}  {r.name}{'  (retired)' if r.retired else ''}" for r in rows))
 
     @role.command("add")
@@ -101,7 +102,7 @@ def admin_commands(main: click.Group, get_db: Callable[[click.Context], Database
     def user_list(ctx: click.Context, only_active: bool, actor: str | None, as_json: bool) -> None:
         """List users (within the administrator's scope) with their roles."""
         rows = admin_users.list_users(get_db(ctx), _actor(actor), include_inactive=not only_active)
-        emit(as_json, [r.__dict__ for r in rows], lambda: "\n".join(
+        emit(as_json, UserViewSchema(many=True).dump(rows), lambda: "\n".join(
             f"{r.username:<20} {'active' if r.active else 'INACTIVE':<8} {r.full_name}  [{', '.join(r.roles)}]"
             + ("  (must change password)" if r.must_change_password else "") for r in rows) or "no users")
 
@@ -138,6 +139,32 @@ def admin_commands(main: click.Group, get_db: Callable[[click.Context], Database
         password = admin_users.reset_password(get_db(ctx), _actor(actor), name, SystemClock())
         emit(as_json, {"user": name, "temporary_password": password, "must_change_password": True},
              f"temporary password of {name}: {password}\n(to be changed at the next login)")
+
+    @user.command("tokens")
+    @click.argument("name", required=False)
+    @_as
+    @json_option
+    @click.pass_context
+    @handled
+    def user_tokens(ctx: click.Context, name: str | None, actor: str | None, as_json: bool) -> None:
+        """List API tokens (of one user, or of every user administered), never their secret."""
+        rows = admin_users.tokens_of_user(get_db(ctx), _actor(actor), name)
+        now = dt.datetime.now(dt.UTC)
+        emit(as_json, TokenViewSchema(many=True).dump(rows), lambda: "\n".join(
+            f"{t.id:>5} {t.username:<20} {'live' if t.live(now) else 'revoked' if t.revoked else 'expired':<8} "
+            f"until {t.expires_at:%Y-%m-%d}  {t.name}" for t in rows) or "no tokens")
+
+    @user.command("revoke-token")
+    @click.argument("token_id", type=click.IntRange(1, 2**31 - 1))
+    @_as
+    @json_option
+    @click.pass_context
+    @handled
+    def user_revoke_token(ctx: click.Context, token_id: int, actor: str | None, as_json: bool) -> None:
+        """Revoke an API token by its id (quytrinh user tokens)."""
+        done = admin_users.revoke_token(get_db(ctx), _actor(actor), token_id, SystemClock())
+        emit(as_json, {"token": token_id, "revoked": True, "was_live": done},
+             f"token {token_id} revoked" if done else f"token {token_id} was revoked already")
 
     @user.command("import")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False))
@@ -217,7 +244,7 @@ def admin_commands(main: click.Group, get_db: Callable[[click.Context], Database
     def log_history(ctx: click.Context, limit: int, actor: str | None, as_json: bool) -> None:
         """The administration log, newest first."""
         rows = admin.history(get_db(ctx), _actor(actor), limit)
-        emit(as_json, [{**r.__dict__, "at": r.at.isoformat()} for r in rows], lambda: "\n".join(
+        emit(as_json, AdminEventSchema(many=True).dump(rows), lambda: "\n".join(
             f"{r.seq:>5} {r.at:%Y-%m-%d %H:%M} {r.actor or '-':<16} {r.action:<22} {r.target}" for r in rows)
             or "no administrative action yet")
 

@@ -82,3 +82,50 @@ class MovedSchema(Schema):
     status = fields.String()
     end_event = fields.String(allow_none=True)
     opened = fields.List(fields.Nested(OpenedStepSchema))
+
+
+# ---- administration (processes/admin.py, admin_users.py, adminlog.py, tokens.py): the CLI and the pages ----
+
+class RoleViewSchema(Schema):
+    """A role with how many active users hold it (processes.admin.RoleView)."""
+
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String(metadata={"enum": ["officer", "leader", "admin", "auditor", "quality"]})
+    retired = fields.Boolean()
+    holders = fields.Integer()
+
+
+class UserViewSchema(Schema):
+    """An account as an administrator lists it (processes.admin_users.UserView); roles as role@UNIT."""
+
+    username = fields.String()
+    full_name = fields.String()
+    email = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    active = fields.Boolean()
+    must_change_password = fields.Boolean()
+    roles = fields.List(fields.String())
+
+
+class AdminEventSchema(Schema):
+    """One row of the administration log (processes.adminlog.AdminEvent)."""
+
+    seq = fields.Integer()
+    action = fields.String()
+    target = fields.String()
+    actor = fields.String(allow_none=True)
+    at = fields.DateTime()
+    payload = fields.Dict()
+
+
+class TokenViewSchema(Schema):
+    """An API token without its secret (processes.tokens.TokenView)."""
+
+    id = fields.Integer()
+    username = fields.String()
+    name = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked = fields.Boolean()

@@ -56,6 +56,11 @@ def test_users_from_the_shell(cli, org, clock):
     assert "does not administer motcua" in cli("user", "deactivate", "motcua", "--as", "xa.ct", code=4).output
     assert [h["action"] for h in json.loads(cli("log", "history", "--json").output)][:2] == [
         "membership.grant", "user.reactivate"]
+    cli("user", "token", "cv.ktht", "--label", "tích hợp")
+    listed = json.loads(cli("user", "tokens", "cv.ktht", "--json").output)
+    assert [(t["name"], t["revoked"]) for t in listed] == [("tích hợp", False)] and "token_hash" not in listed[0]
+    assert json.loads(cli("user", "revoke-token", str(listed[0]["id"]), "--json").output)["was_live"] is True
+    assert json.loads(cli("user", "tokens", "cv.ktht", "--json").output)[0]["revoked"] is True
 
 
 def test_a_staff_list_is_previewed_then_imported(cli, org, tmp_path):
