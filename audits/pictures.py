@@ -54,7 +54,7 @@ def decorations(uses: dict[str, StepUse]) -> tuple[dict[str, str], dict[str, str
             colours[element] = SHADES[min(len(SHADES) - 1, int(len(SHADES) * use.count / (top + 1)))]
         line = f"n={use.count} · TV {_hours(use.median_hours)}"
         if use.late:
-            line += f" · {use.late} trễ"
+            line += f" · {use.late} quá hạn"
         if use.deviations:
             line += f"\n⚠ {use.deviations} lệch quy trình"
         notes[element] = line

@@ -110,7 +110,7 @@ def sections(r: AnnualReport) -> list[Section]:
             TableSpec(("Quy trình", "Bước", "Thời hạn", "Số lần", "Trung vị", "P90", "Quá hạn"),
                       [(s.procedure, s.name, num(s.limit_hours), str(s.counts.resolved), num(s.median_hours),
                         num(s.p90_hours), str(s.counts.late)) for s in sla.steps], (1.3, 3.5, 1, 0.9, 1, 1, 0.9))]))
-        out.append(Section("audit", "6. Các bước gây trễ hạn", [
+        out.append(Section("audit", "6. Các bước gây quá hạn", [
             "Bước vượt thời hạn trong những hồ sơ giải quyết quá hạn, nhiều nhất trước."] if sla.causes else
             ["Không có hồ sơ quá hạn do vượt thời hạn của bước."], tables=[TableSpec(
                 ("Quy trình", "Bước", "Hồ sơ quá hạn", "Tổng giờ vượt"),
@@ -205,5 +205,5 @@ def review_sections(r: AnnualReport) -> list[Section]:
     out.append(Section("review", "B.f) Cơ hội cải tiến", [
         f"Bước «{s.name}» ({s.procedure}) làm {s.late_in_late_dossiers} hồ sơ quá hạn; xem xét phân bổ lại thời "
         f"hạn hoặc nhân lực (trung vị {num(s.median_hours)} giờ, hạn {num(s.limit_hours)} giờ)." for s in causes]
-        or ["Không có bước nào gây trễ hạn trong năm."]))
+        or ["Không có bước nào gây quá hạn trong năm."]))
     return out

@@ -23,7 +23,7 @@ from processes.version_status import VersionStatus
 
 SLA_LABELS = {"on_track": _l("Trong hạn"), "due_soon": _l("Sắp đến hạn"), "overdue": _l("Quá hạn"),
               "paused": _l("Tạm dừng")}
-RESULT_LABELS = {"early": _l("Sớm hạn"), "on_time": _l("Đúng hạn"), "late": _l("Trễ hạn")}
+RESULT_LABELS = {"early": _l("Trước hạn"), "on_time": _l("Đúng hạn"), "late": _l("Quá hạn")}  # as audits and reports
 CHANNEL_LABELS = {"truc_tiep": _l("Trực tiếp"), "truc_tuyen": _l("Trực tuyến"), "buu_chinh": _l("Bưu chính")}
 KIND_LABELS = {"original": _l("Bản chính"), "certified": _l("Bản sao chứng thực"), "photocopy": _l("Bản sao/bản chụp"),
                "electronic": _l("Bản điện tử")}

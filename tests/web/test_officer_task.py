@@ -121,7 +121,7 @@ def test_timeline_is_in_vietnam_time_with_results(xd, user, org, clock):
     text = texts(html.encode())
     assert "08:00:00 05/01/2026" in text and "10:00:00 05/01/2026" in text  # 01:00 and 03:00 UTC
     assert "Tiếp nhận hồ sơ vào hệ thống" in text and "Hoàn thành bước" in text
-    assert "Sớm hạn" in text  # appraisal done on day 1 of 9
+    assert "Trước hạn" in text  # appraisal done on day 1 of 9
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")

@@ -97,6 +97,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/notifications/read"): ("/notifications/read", {"all": "1"}, L, DENY),
     ("POST", "/notifications/mode"): ("/notifications/mode", {"mode": "digest"}, L, DENY),
     ("GET", "/dashboard"): ("/dashboard", None, OVERSEE, DENY),
+    ("GET", "/dashboard.xlsx"): ("/dashboard.xlsx", None, OVERSEE, DENY),
     # audits, read-only
     ("GET", "/audit"): ("/audit", None, OVERSEE, DENY),
     ("GET", "/audit/index766"): ("/audit/index766?period=2026-Q1", None, OVERSEE, DENY),
