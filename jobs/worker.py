@@ -1,6 +1,10 @@
 """The job worker process: Celery's worker (prefork pool) plus, in its main process, the BPMN scheduler
-(timers, SLA sweep) and the job watch — started once the pool's children exist, so that those threads
-are not running while Celery forks its first children.
+(timers, SLA sweep) and the job watch.
+
+The scheduler starts before Celery, so timers and the SLA sweep run even while the broker cannot be reached
+(Celery then keeps retrying the connection). The job watch starts once Celery is connected (worker_ready):
+it publishes. Pool children are forked while these threads run; they share nothing with them (each child
+opens its own Database, jobs/tasks.py) and Python re-creates the logging locks in a forked child.
 """
 
 from __future__ import annotations
@@ -41,8 +45,6 @@ def run_worker(db: Database, scheduler: Scheduler | None, concurrency: int, logl
 
     def _ready(**_: Any) -> None:
         watch.start()
-        if scheduler is not None:
-            scheduler.start()
 
     def _shutdown(**_: Any) -> None:
         watch.stop()
@@ -51,6 +53,8 @@ def run_worker(db: Database, scheduler: Scheduler | None, concurrency: int, logl
 
     worker_ready.connect(_ready, weak=False)
     worker_shutdown.connect(_shutdown, weak=False)
+    if scheduler is not None:
+        scheduler.start()
     log.info("job worker on %s (%d process(es))", url.split("@")[-1], concurrency)
     worker = app.Worker(concurrency=concurrency, loglevel=loglevel, queues=[queue_name()],
                         hostname=f"quytrinh-{os.getpid()}@{socket.gethostname()}", pool="prefork",
