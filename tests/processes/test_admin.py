@@ -12,6 +12,7 @@ from processes.admin_schema import admin_events, login_attempts
 from processes.errors import ConflictError, InvalidInput, NotFound, PermissionDenied
 
 from .conftest import RECEIVE, dump_all, single_task, start_case, work
+from .test_concurrency import race
 
 
 @pytest.fixture
@@ -215,3 +216,11 @@ def test_an_agency_administrator_sees_the_token_actions_on_its_users_and_what_it
     seen = [(e.action, e.target) for e in admin.history(org, commune_admin)]
     assert seen == [("token.issue", "xa.ct"), ("user.create", "xa.moi"), ("membership.grant", "qt.xa")]
     assert [t.username for t in admin_users.tokens_of_user(org, commune_admin)] == ["xa.ct"]
+
+
+def test_administrators_acting_at_once_each_get_one_row_of_one_unbroken_chain(org, clock):
+    results = race(6, lambda i: admin.add_role(org, "admin", f"r_{i}", f"Vai trò {i}", "officer", clock))
+    assert [kind for kind, _ in results] == ["ok"] * 6
+    with org.read() as conn:
+        assert adminlog.verify(conn) == []
+        assert sorted(e.seq for e in adminlog.history(conn)) == [1, 2, 3, 4, 5, 6]
