@@ -31,9 +31,9 @@ TEMPLATES: dict[str, str] = {
     "not_after": "must not be after {other} ({date})",
     "not_future": "must not be in the future",
     "pattern": "does not have the required form",
-    "fact_received_at": "the date the dossier was received",
-    "fact_notified_at": "the date the applicant was notified",
-    "fact_today": "today",
+    "fact_received_at": "the reception date (received_at)",
+    "fact_notified_at": "the supplement request date (notified_at)",
+    "fact_today": "today's date",
     # processes/attachments.py: an uploaded file
     "file_empty": "empty file",
     "file_too_large": "at most {mb} MB",

@@ -8,6 +8,7 @@ from collections.abc import Collection, Mapping
 import graphviz
 from lxml import etree
 
+from .duration_words import in_words
 from .errors import EngineError
 from .model import lane_roles, local
 from .xml import BPMN_NS, CAMUNDA_NS, load_xml
@@ -115,7 +116,7 @@ def _add_node(graph: graphviz.Digraph, el: etree._Element, lit: bool, note: str 
         label = mark if shape == "diamond" else name or el.get("id", "")
         xlabel = name if shape == "diamond" else ""
         if due:
-            label += f"\n[{due}]"
+            label += f"\n[{in_words(due)}]"  # people read "9 ngày làm việc", not P9D
         if note:
             label += f"\n{note}"
     style = "rounded,filled" if shape == "box" else "filled"

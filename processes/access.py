@@ -132,7 +132,9 @@ def may_see_case(conn: Connection, username: str, instance_id: int, now: dt.date
 def check_may_see(conn: Connection, username: str, instance_id: int, now: dt.datetime) -> None:
     """Raise PermissionDenied unless the user may see the case."""
     if not may_see_case(conn, username, instance_id, now):
-        raise PermissionDenied.of("may_not_see_case", actor=username, case=instance_id)
+        # People know a dossier by its code (H01-…), never by the row id.
+        code = conn.execute(select(instances.c.business_key).where(instances.c.id == instance_id)).scalar()
+        raise PermissionDenied.of("may_not_see_case", actor=username, case=code or instance_id)
 
 
 def may_act(conn: Connection, username: str, task_row: Any, scope_path: str, now: dt.datetime) -> bool:

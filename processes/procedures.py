@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
 
+from engine.duration_words import to_iso
 from engine.parsing import sha256_of
 
 from . import organisation
@@ -93,7 +94,9 @@ def create_blank(db: Database, clock: Clock, actor: str, code: str, name: str, f
         raise InvalidInput.of("procedure_code_invalid", {"code": "invalid"})
     if not (name or "").strip():
         raise InvalidInput.of("procedure_name_required", {"name": "required"})
-    xml = skeleton_bpmn(code, name.strip(), field.strip(), level.strip(), deadline.strip(), legal_basis.strip())
+    # "15 ngày làm việc" as typed on the form is kept in the BPMN as P15D; anything else is validated as written.
+    deadline = to_iso(deadline) or deadline.strip()
+    xml = skeleton_bpmn(code, name.strip(), field.strip(), level.strip(), deadline, legal_basis.strip())
     return create_from_bpmn(db, clock, actor, xml, code)
 
 

@@ -21,6 +21,7 @@ from .db import Database
 from .errors import InvalidInput, NotFound, PermissionDenied
 from .inserted import inserted_id
 from .keys import VN
+from .schema import memberships, units, users
 from .workspace_schema import substitutes
 
 MAX_DAYS = 180
@@ -83,6 +84,21 @@ def set_substitute(db: Database, username: str, substitute: str, starts_on: dt.d
             username=username, substitute=substitute, starts_on=starts_on, ends_on=ends_on, reason=reason.strip(),
             created_by=actor, created_at=clock.now(), revoked=False)))
         return _get(conn, new_id)
+
+
+def colleagues(db: Database, username: str) -> list[tuple[str, str]]:
+    """Who may stand in for `username`: the other active users of the same agency, as (username, full name),
+    by name — what the ủy quyền form offers instead of a typed username."""
+    with db.read() as conn:
+        agencies = {m.agency_path for m in organisation.memberships_of(conn, username)}
+        if not agencies:
+            return []
+        rows = conn.execute(select(users.c.username, users.c.full_name).distinct()
+                            .join(memberships, memberships.c.user_id == users.c.id)
+                            .join(units, units.c.id == memberships.c.unit_id)
+                            .where(units.c.agency_path.in_(sorted(agencies)), users.c.active.is_(True),
+                                   users.c.username != username))
+        return sorted(((r.username, r.full_name or r.username) for r in rows), key=lambda p: (p[1], p[0]))
 
 
 def revoke(db: Database, substitution_id: int, actor: str, clock: Clock) -> Substitution:

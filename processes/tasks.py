@@ -33,9 +33,10 @@ class TaskView:
     roles: str
     assignee: str | None
     state: str
-    due: str | None
+    due: dt.datetime | None  # the step's deadline (working time already counted), not its time limit
     created_at: Any
     completed_by: str | None
+    time_limit: str | None = None  # the BPMN's camunda:dueDate, ISO 8601 in working time ("P9D")
 
 
 def claim(db: Database, task_uuid: str, actor: str, clock: Clock) -> None:
@@ -135,7 +136,7 @@ def list_tasks(db: Database, user: str | None = None, instance_id: int | None = 
 
 def _view(r) -> TaskView:
     return TaskView(r.task_uuid, r.instance_id, r.business_key, r.code, r.element_id, r.name, r.roles,
-                    r.assignee, r.state, r.due_duration, r.created_at, r.completed_by)
+                    r.assignee, r.state, r.due_at, r.created_at, r.completed_by, r.due_duration)
 
 
 def task_detail(db: Database, task_uuid: str) -> dict[str, Any]:

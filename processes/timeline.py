@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from .db import Database
+from .decisions import Answer, answers, forms_of, procedure_of
 from .errors import NotFound
 from .eventlog import history
 from .projection import OPEN
@@ -34,6 +35,7 @@ class Entry:
     result: str | None  # early | on_time | late, for a completed step when known
     due_at: str | None
     details: dict[str, Any]
+    answers: tuple[Answer, ...] = ()  # a completed step's values, labelled from the BPMN
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ def timeline(db: Database, instance_id: int) -> list[Entry]:
         actors = {r["actor"] for r in rows if r["actor"]}
         names = {u.username: u.full_name for u in conn.execute(
             select(users.c.username, users.c.full_name).where(users.c.username.in_(sorted(actors))))}
+        procedure = procedure_of(db, conn, instance_id)
+    forms = forms_of(procedure) if procedure is not None else {}
     found = []
     for r in rows:
         payload = r["payload"] or {}
@@ -76,8 +80,9 @@ def timeline(db: Database, instance_id: int) -> list[Entry]:
         step = by_task.get(task) if task else None
         result = step.result if step is not None and r["lifecycle"] == "complete" else None
         details = {k: payload[k] for k in _SHOWN if k in payload and payload[k] not in (None, "", [], {})}
+        said = answers(forms.get(r["activity"]), payload.get("data")) if r["lifecycle"] == "complete" else ()
         found.append(Entry(r["seq"], r["at"], r["actor"], names.get(r["actor"]), r["lifecycle"], r["activity"],
-                           r["activity_name"], task, result, payload.get("due_at"), details))
+                           r["activity_name"], task, result, payload.get("due_at"), details, said))
     return found
 
 

@@ -59,6 +59,11 @@ def index() -> ResponseReturnValue:
     return render_template("audit/index766.html", period=period, rows=index766(database(), period))
 
 
+# The file a person saves, named in Vietnamese (without diacritics, so every system keeps it).
+REPORT_FILES = {"annual": "bao-cao-danh-gia-noi-bo-nam", "review": "ho-so-xem-xet-cua-lanh-dao-nam",
+                "cchc": "bao-cao-cai-cach-hanh-chinh-nam"}
+
+
 @bp.get("/report-<int:year>.<fmt>")
 def report(year: int, fmt: str) -> ResponseReturnValue:
     """The annual internal-audit report, or the management-review pack with ?kind=review."""
@@ -68,7 +73,7 @@ def report(year: int, fmt: str) -> ResponseReturnValue:
     built = build_annual_report(database(), year, pictures=kind == "annual", png=fmt != "html")
     reply = Response(render_report(built, fmt, kind), mimetype=REPORT_TYPES[fmt])
     if fmt != "html":
-        reply.headers["Content-Disposition"] = f'attachment; filename="bao-cao-{kind}-{year}.{fmt}"'
+        reply.headers["Content-Disposition"] = f'attachment; filename="{REPORT_FILES[kind]}-{year}.{fmt}"'
     return reply
 
 
@@ -79,5 +84,5 @@ def event_log(fmt: str) -> ResponseReturnValue:
         abort(404)
     body = export_text(database(), fmt, request.args.get("procedure") or None)
     reply = Response(body, mimetype=EXPORT_TYPES[fmt])
-    reply.headers["Content-Disposition"] = f'attachment; filename="event-log.{fmt}"'
+    reply.headers["Content-Disposition"] = f'attachment; filename="nhat-ky-su-kien.{fmt}"'
     return reply

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 
-from processes import catalog
+from processes import catalog, names, queries
 
-from .auth import login_required, memberships
+from .auth import login_required
 from .context import database
 
 bp = Blueprint("home", __name__)
@@ -17,4 +17,6 @@ bp = Blueprint("home", __name__)
 def index():
     """Home: the user's roles and the procedures in force."""
     procedures = [d for d in catalog.list_definitions(database()) if d["status"] == "active"]
-    return render_template("home.html", memberships=memberships(), procedures=procedures)
+    full_name = queries.full_names(database(), {g.user}).get(g.user) or g.user
+    return render_template("home.html", held=names.held_by(database(), g.user), procedures=procedures,
+                           full_name=full_name)

@@ -40,7 +40,9 @@ LIFECYCLE_LABELS = {
     "sla_due_soon": _l("Sắp đến hạn"), "sla_overdue": _l("Quá hạn"), "sla_escalated": _l("Báo cáo lãnh đạo"),
     "apology_requested": _l("Đề nghị thư xin lỗi"), "apology_signed": _l("Ký thư xin lỗi"),
     "apology_dismissed": _l("Không chấp thuận thư xin lỗi"), "attachment_added": _l("Đính kèm tệp"),
-    "comment_added": _l("Ý kiến trao đổi"), "timer_fired": _l("Hết thời gian chờ"),
+    "comment_added": _l("Ý kiến trao đổi"), "timer_fired": _l("Hết thời gian chờ"), "timer": _l("Hết thời gian chờ"),
+    "version_status": _l("Đổi trạng thái phiên bản quy trình"), "escalate": _l("Báo cáo lãnh đạo"),
+    "migrate": _l("Chuyển sang phiên bản quy trình mới"), "migrate_revert": _l("Hoàn tác chuyển phiên bản"),
 }
 DOCUMENT_LABELS = {"receipt": _l("Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
                    "control_sheet": _l("Phiếu kiểm soát quá trình giải quyết hồ sơ"),
@@ -120,13 +122,17 @@ _DETAIL_PREFIX = {"due_at": _l("hạn"), "appointment_at": _l("hẹn trả"), "n
 _REASONS = {"supplement": _l("chờ bổ sung hồ sơ"), "payment": _l("chờ thực hiện nghĩa vụ tài chính")}
 
 
-def timeline_details(entry: Any) -> list[str]:
-    """The event details worth a line on the timeline, in words and Vietnam time."""
+def timeline_details(entry: Any, names: dict[str, str] | None = None) -> list[str]:
+    """The event details worth a line on the timeline, in words and Vietnam time (people by full name)."""
     found = []
     for key, value in (entry.details or {}).items():
         if key == "label":
             continue
-        if key == "to":
+        if key == "assignee" and names:
+            value = names.get(value, value)
+        if key == "to" and entry.lifecycle == "version_status":
+            text = str(VERSION_LABELS.get(value, value))
+        elif key == "to":
             text = (str(STATUS_LABELS.get(value, value)) if entry.lifecycle == "dossier_status"
                     else f"{_DETAIL_PREFIX['new_appointment_at']} {vn_time(value)}" if isinstance(value, str)
                     and _INSTANT.match(value) else str(value))

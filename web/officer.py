@@ -34,7 +34,8 @@ def inbox() -> ResponseReturnValue:
     """My steps and my units' queues, with due dates and SLA colours."""
     filters = inbox_args(request.args)
     page = queries.inbox(database(), g.user, clock(), **filters)
-    return render_template("officer/inbox.html", page=page, filters=filters, procedures=_procedures(),
+    names = queries.full_names(database(), {t.assignee for t in page.items if t.assignee})
+    return render_template("officer/inbox.html", page=page, filters=filters, procedures=_procedures(), names=names,
                            args={k: v for k, v in request.args.items() if k != "page"})
 
 
@@ -112,5 +113,6 @@ def assign(task_id: str) -> ResponseReturnValue:
     if not assignee:
         raise InvalidInput(_("Chọn người được giao."), {"assignee": FieldError("required")})
     tasks.assign(database(), task_id, assignee, g.user, clock())
-    flash(_("Đã giao bước cho %(user)s.", user=assignee), "success")
+    flash(_("Đã giao bước cho %(user)s.", user=queries.full_names(database(), {assignee}).get(assignee, assignee)),
+          "success")
     return _back(task_id)

@@ -27,6 +27,7 @@ def dossier_context(instance_id: int) -> dict[str, Any]:
     files = attachments.of_case(db, instance_id)
     notes = comments.of_case(db, instance_id)
     people = {e.actor for e in entries if e.actor} | {s.assignee for s in steps if s.assignee} | \
+        {e.details["assignee"] for e in entries if isinstance(e.details.get("assignee"), str)} | \
         {c.author for c in notes} | {f.uploaded_by for f in files}
     return {
         "dossier": view, "counter": reception.of_case(db, instance_id), "files": files, "comments": notes,

@@ -39,10 +39,16 @@ def _with_counter(data: DossierData, counter: reception.ReceptionView | None) ->
     return data
 
 
+# The saved file's name in Vietnamese (no diacritics): "giay-tiep-nhan-H01-….pdf", not "receipt-….pdf".
+FORM_FILES = {"receipt": "giay-tiep-nhan", "control_sheet": "phieu-kiem-soat", "supplement_request":
+              "phieu-yeu-cau-bo-sung", "refusal": "phieu-tu-choi", "apology": "phieu-xin-loi",
+              "stop_notice": "thong-bao-dung-xu-ly"}
+
+
 def _reply(body: bytes, form: str, code: str, fmt: str) -> Response:
     reply = Response(body, mimetype=MIMETYPES[fmt])
     disposition = "inline" if fmt == "pdf" else "attachment"
-    reply.headers["Content-Disposition"] = f"{disposition}; filename={form}-{code}.{fmt}"
+    reply.headers["Content-Disposition"] = f"{disposition}; filename={FORM_FILES.get(form, form)}-{code}.{fmt}"
     reply.headers["X-Content-Type-Options"] = "nosniff"
     return reply
 

@@ -60,10 +60,12 @@ TEXTS: dict[str, str] = {
     "service_without_handler": N_("Bước tự động chưa có tên xử lý: hãy khai báo camunda:type=\"external\" "
                                   "camunda:topic=\"<tên xử lý>\""),
     "unknown_service_handler": N_("Không có xử lý tự động tên '%(handler)s' (các tên hiện có: %(known)s)"),
-    "bad_due_date": N_("Thời hạn xử lý (camunda:dueDate) '%(value)s' không hợp lệ: ghi theo ISO 8601 bằng "
-                       "tuần, ngày, giờ hoặc phút làm việc, ví dụ P15D, P0.5D, PT4H, P1W (không dùng năm, tháng)"),
-    "bad_deadline": N_("Thời hạn giải quyết của quy trình (thuộc tính deadline) '%(value)s' không hợp lệ: ghi "
-                       "theo ISO 8601, ví dụ P15D, P0.5D, PT4H, P1W (không dùng năm, tháng), hoặc same_day"),
+    "bad_due_date": N_("Thời hạn xử lý của bước '%(value)s' không hợp lệ: ghi bằng tuần, ngày, giờ hoặc phút làm "
+                       "việc, ví dụ 15 ngày (P15D), 0,5 ngày (P0.5D), 4 giờ (PT4H), 1 tuần (P1W); không dùng năm, "
+                       "tháng"),
+    "bad_deadline": N_("Thời hạn giải quyết của quy trình '%(value)s' không hợp lệ: ghi bằng tuần, ngày, giờ hoặc "
+                       "phút làm việc, ví dụ 15 ngày (P15D), 0,5 ngày (P0.5D), 4 giờ (PT4H); hoặc trong ngày "
+                       "(same_day); không dùng năm, tháng"),
     "unknown_flow_endpoints": N_("Luồng nối tới phần tử không tồn tại (%(source)s → %(target)s)"),
     "unreachable": N_("%(kind_name)s không thể đi tới được từ sự kiện bắt đầu"),
     "dead_end": N_("%(kind_name)s không có luồng đi ra (đường cụt)"),

@@ -72,3 +72,40 @@ const DURATION = /^P(?!$)(\d+(?:[.,]\d+)?Y)?(\d+(?:[.,]\d+)?M)?(\d+(?:[.,]\d+)?W
 export function isDuration(text, allowSameDay = false) {
   return (allowSameDay && text === 'same_day') || DURATION.test(text);
 }
+
+// Time limits as people write them (engine/duration_words.py): "15 ngày làm việc", "0,5 ngày", "1 ngày 4 giờ",
+// "trong ngày"; ISO is accepted as it is. The BPMN keeps ISO, the panel shows words.
+const UNITS = { tuần: 'W', tuan: 'W', ngày: 'D', ngay: 'D', giờ: 'H', gio: 'H', phút: 'M', phut: 'M' };
+const PART = /(\d+(?:[.,]\d+)?)\s*(tuần|tuan|ngày|ngay|giờ|gio|phút|phut)(?![\p{L}])/gu;
+const FILLER = /(làm việc|lam viec|(^|\s)và(?=\s)|(^|\s)va(?=\s)|[,;])/gu;
+
+export function toIso(text) {
+  const raw = (text || '').trim().replace(/\s+/g, ' ');
+  if (!raw) return '';
+  if (DURATION.test(raw.toUpperCase())) return raw.toUpperCase();
+  const low = raw.toLowerCase();
+  if (low === 'trong ngày' || low === 'trong ngay' || low === 'same_day') return 'same_day';
+  const found = {};
+  for (const [, number, unit] of low.matchAll(PART)) found[UNITS[unit]] = number.replace(',', '.');
+  if (!Object.keys(found).length || low.replace(PART, ' ').replace(FILLER, ' ').trim()) return null;
+  const date = ['W', 'D'].filter((u) => u in found).map((u) => found[u] + u).join('');
+  const time = ['H', 'M'].filter((u) => u in found).map((u) => found[u] + u).join('');
+  return `P${date}${time ? `T${time}` : ''}`;
+}
+
+const ISO_PARTS = /^P(?:(\d+(?:[.,]\d+)?)W)?(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?)?$/;
+
+export function inWords(iso) {
+  if (!iso) return '';
+  if (iso === 'same_day') return t('duration.same_day');
+  const m = ISO_PARTS.exec(iso.toUpperCase());
+  if (!m || !m.slice(1).some(Boolean)) return iso;
+  const names = ['duration.weeks', 'duration.days', 'duration.hours', 'duration.minutes'];
+  const parts = m.slice(1).map((v, i) => (v ? t(names[i], { n: v.replace('.', ',') }) : null)).filter(Boolean);
+  return t('duration.working', { d: parts.join(' ') });
+}
+
+// An input for a time limit: shows words, stores ISO; text it cannot read is stored as typed (and warned about).
+export function durationInput(name, iso, onCommit, extra = {}) {
+  return textInput(name, inWords(iso), (v) => { const converted = toIso(v); onCommit(converted === null ? v : converted); }, extra);
+}

@@ -4,6 +4,9 @@ import { checkbox, h, row, section, selectInput, t, textInput } from './dom.js';
 const TYPES = ['string', 'long', 'boolean', 'date', 'enum'];
 // Which constraints take a number, by field type (docs/dialect.md).
 const LIMITS = { string: ['minlength', 'maxlength'], long: ['min', 'max'] };
+// The conditional rules (engine/form_rules.py) each type can carry; their config is free text.
+const RULES = { any: ['required_if'], string: ['required_if', 'pattern'],
+  date: ['required_if', 'not_before', 'not_after', 'not_future'] };
 
 // `open` remembers which fields are unfolded (keys "element:index") across re-renders.
 export function formSection(element, bo, d, open) {
@@ -42,7 +45,12 @@ function fieldEditor(element, data, field, i, d, open) {
       TYPES.map((code) => [code, t(`form.type.${code}`)]).concat(TYPES.includes(type) ? [] : [[type, type]]),
       (v) => set({ type: v }))),
     h('div', { className: 'qt-flags' }, flags),
-    (LIMITS[type] || []).map(numeric));
+    (LIMITS[type] || []).map(numeric),
+    (RULES[type] || RULES.any).map((key) => (key === 'not_future'
+      ? h('label', { className: 'qt-inline' }, checkbox(name(key), !!d.constraint(field, key),
+        (on) => d.setConstraint(element, field, key, on)), ' ', t(`form.${key}`))
+      : row(t(`form.${key}`), textInput(name(key), (d.constraint(field, key) || {}).config || '',
+        (v) => d.setConstraint(element, field, key, v || false))))));
   if (type === 'enum') item.append(enumEditor(element, field, i, d));
   return h('li', null, item);
 }

@@ -1,6 +1,6 @@
 // The Vietnamese side panel: the dialect's properties of whatever is selected (docs/dialect.md).
 import { getBusinessObject, is, isAny } from 'bpmn-js/lib/util/ModelUtil';
-import { checkbox, h, isDuration, row, section, selectInput, t, textArea, textInput } from './dom.js';
+import { checkbox, durationInput, h, isDuration, row, section, selectInput, t, textArea, textInput } from './dom.js';
 import { formSection } from './form-editor.js';
 
 const LEVELS = ['', 'huyen', 'xa', 'tinh', 'noi_bo'];
@@ -77,7 +77,7 @@ export class SidePanel {
       row(t('panel.process_name'), textInput('process.name', process.name, (v) => d.renameProcess(element, process, v))),
       row(t('panel.code'), textInput('process.code', prop('code'), setProp('code'), { placeholder: 'QT-XD-01', required: true }),
         t('hint.code')),
-      row(t('panel.deadline'), textInput('process.deadline', deadline, setProp('deadline'), { placeholder: 'P15D' }),
+      row(t('panel.deadline'), durationInput('process.deadline', deadline, setProp('deadline'), { placeholder: t('duration.working', { d: t('duration.days', { n: 15 }) }) }),
         warnOr(deadline && !isDuration(deadline, true), t('hint.deadline'))),
       row(t('panel.deadline_kind'), selectInput('process.deadline_kind', prop('deadline_kind'),
         [['', t('deadline_kind.working')], ['calendar', t('deadline_kind.calendar')]], setProp('deadline_kind'))),
@@ -112,8 +112,8 @@ export class SidePanel {
       const due = bo.get('camunda:dueDate') || '';
       const groups = bo.get('camunda:candidateGroups') || '';
       rows.push(
-        row(t('panel.due'), textInput('task.dueDate', due, (v) => d.setAttrs(element, bo, { 'camunda:dueDate': v }),
-          { placeholder: 'P1D' }), warnOr((due && !isDuration(due)) || !due, due ? t('hint.due') : t('hint.due_missing'))),
+        row(t('panel.due'), durationInput('task.dueDate', due, (v) => d.setAttrs(element, bo, { 'camunda:dueDate': v }),
+          { placeholder: t('duration.days', { n: 1 }) }), warnOr((due && !isDuration(due)) || !due, due ? t('hint.due') : t('hint.due_missing'))),
         row(t('panel.candidate_groups'), textInput('task.candidateGroups', groups,
           (v) => d.setAttrs(element, bo, { 'camunda:candidateGroups': v }), { list: 'qt-roles' }), this.roleHint(groups, t('hint.candidate_groups'))),
         row(t('panel.assignee'), textInput('task.assignee', bo.get('camunda:assignee'),

@@ -11,7 +11,7 @@ import pytest
 from processes.keys import VN
 
 from .conftest import shot
-from .test_officer_flow import as_user, open_step, receive_more
+from .test_officer_flow import PDF, as_user, open_step, receive_more
 
 pytestmark = pytest.mark.browser
 
@@ -44,8 +44,9 @@ def done(page) -> str:
     return page.inner_text(".flash")
 
 
-def test_reasons_dates_and_decisions_in_the_browser(page, live_server):
+def test_reasons_dates_and_decisions_in_the_browser(page, live_server, tmp_path):
     server = live_server
+    server.app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
     code = receive_more(server, "Hoàng Thị Mai", 77)
 
     # The specialist asks for a supplement without saying what: refused before anything is sent.
@@ -79,12 +80,17 @@ def test_reasons_dates_and_decisions_in_the_browser(page, live_server):
     assert earlier.index(OPINION) < earlier.index("Bổ sung bản vẽ mặt bằng móng.")  # most recent first
     fill(page, {"ket_qua_xem_xet": "tra_lai"})
     assert refused(page, "y_kien_lanh_dao_phong") == "Bắt buộc nhập."
+    page.set_input_files("#tep input[name=file]", files=[{"name": "du-thao-giay-phep.pdf",
+                                                          "mimeType": "application/pdf", "buffer": PDF}])
+    page.click("#tep button[type=submit]")
+    page.wait_for_selector(".flash")
     fill(page, {"ket_qua_xem_xet": "duyet"})
     done(page)
 
-    # The vice-chair returns the dossier to the head, with a reason (required).
+    # The vice-chair sees the draft attached at the head's step, and returns the dossier with a reason (required).
     open_step(page, server, "pct", code, "Ký giấy phép")
     assert OPINION in page.inner_text("#y-kien-truoc")
+    assert "du-thao-giay-phep.pdf" in page.locator("#y-kien-truoc article", has_text="Xem xét hồ sơ").inner_text()
     fill(page, {"ket_qua_ky": "tra_lai"})
     assert refused(page, "y_kien_lanh_dao_ubnd") == "Bắt buộc nhập."
     fill(page, {"y_kien_lanh_dao_ubnd": "Làm rõ chỉ giới xây dựng phía đường liên xã."})

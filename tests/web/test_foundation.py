@@ -39,7 +39,10 @@ def test_login_is_rate_limited(client):
 def test_logged_in_user_sees_their_roles_and_can_switch_to_english(login):
     c = login("cv.ktht")
     page = c.get("/").get_data(as_text=True)
-    assert "Vai trò của bạn" in page and "chuyen_vien_ktht" in page
+    assert "Vai trò của bạn" in page and "Phạm Minh Đức" in page
+    # roles and units by name, not code (issue 13 item 6)
+    assert "Chuyên viên Phòng Kinh tế – Hạ tầng — Phòng Kinh tế – Hạ tầng, UBND huyện An Phú (demo)" in page
+    assert "chuyen_vien_ktht" not in page and "H01.KTHT" not in page
     english = c.get("/?lang=en").get_data(as_text=True)
     assert "Your roles" in english and "Vai trò của bạn" not in english
     assert c.get("/api/me").json == {"username": "cv.ktht",

@@ -38,7 +38,9 @@ class TaskSchema(Schema):
     roles = fields.String()
     assignee = fields.String(allow_none=True)
     state = fields.String()
-    due = fields.String(allow_none=True)
+    due = fields.DateTime(allow_none=True, metadata={"description": "the step's deadline (ISO 8601 date-time)"})
+    time_limit = fields.String(allow_none=True, metadata={"description": "the step's time limit in working time "
+                                                                         "as the BPMN gives it (ISO 8601 duration)"})
     created_at = fields.DateTime(allow_none=True)
     completed_by = fields.String(allow_none=True)
 

@@ -13,6 +13,7 @@ from processes import (
     apology,
     attachments,
     comments,
+    decisions,
     dossier_actions,
     dossiers,
     queries,
@@ -113,6 +114,7 @@ def dossier(code: str) -> ResponseReturnValue:
     view = dossiers.get(database(), instance_id, clock())
     return jsonify(s.DossierDetailSchema().dump({
         "dossier": view, "steps": timeline.steps(database(), instance_id),
+        "decisions": decisions.of_case(database(), instance_id),
         "counter": reception.of_case(database(), instance_id),
         "attachments": attachments.of_case(database(), instance_id),
         "comments": comments.of_case(database(), instance_id)}))

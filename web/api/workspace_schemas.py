@@ -149,6 +149,37 @@ class DossierPageSchema(Schema):
     pages = fields.Integer()
 
 
+class AnswerSchema(Schema):
+    """One value a step's form took, with its label in the BPMN (an enum's option name as text)."""
+
+    field = fields.String()
+    label = fields.String()
+    type = fields.String()
+    value = fields.Raw()
+    text = fields.String()
+
+
+class StepFileSchema(Schema):
+    """A file attached while a step was open."""
+
+    id = fields.Integer()
+    filename = fields.String()
+
+
+class DecisionSchema(Schema):
+    """A completed step with what it entered."""
+
+    seq = fields.Integer()
+    at = fields.DateTime()
+    task = fields.String(allow_none=True)
+    element_id = fields.String()
+    step = fields.String()
+    actor = fields.String(allow_none=True)
+    actor_name = fields.String(allow_none=True)
+    answers = fields.List(fields.Nested(AnswerSchema))
+    files = fields.List(fields.Nested(StepFileSchema))
+
+
 class TimelineEntrySchema(Schema):
     """One event of a dossier's timeline."""
 
@@ -163,6 +194,7 @@ class TimelineEntrySchema(Schema):
     result = fields.String(allow_none=True)
     due_at = fields.String(allow_none=True, metadata={"description": "the step's due time as the event recorded it"})
     details = fields.Dict()
+    answers = fields.List(fields.Nested(AnswerSchema), metadata={"description": "a completed step's values"})
 
 
 class CommentInSchema(Schema):
@@ -244,6 +276,7 @@ class DossierDetailSchema(Schema):
     dossier = fields.Nested(DossierViewSchema, allow_none=True)
     counter = fields.Nested(ReceptionRecordSchema, allow_none=True)
     steps = fields.List(fields.Nested(StepSchema))
+    decisions = fields.List(fields.Nested(DecisionSchema), metadata={"description": "what each step entered"})
     attachments = fields.List(fields.Nested(AttachmentSchema))
     comments = fields.List(fields.Nested(CommentSchema))
 
