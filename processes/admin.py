@@ -83,6 +83,8 @@ def is_administrator(db: Database, username: str) -> bool:
 
 def require_unit(conn: Connection, admin: Administrator, unit_code: str):
     """The unit row, when `admin` administers it (PermissionDenied otherwise, NotFound when none)."""
+    if "\x00" in unit_code:  # PostgreSQL refuses NUL in text: no unit has such a code
+        raise NotFound.of("unit_not_found", unit=unit_code.replace("\x00", ""))
     row = organisation.unit_by_code(conn, unit_code)
     if not admin.covers(row.path):
         raise PermissionDenied.of("outside_admin_scope", actor=admin.recorded, target=unit_code)
@@ -162,6 +164,7 @@ def _role(conn: Connection, code: str):
 
 def add_role_in(uow: UnitOfWork, actor: Actor, code: str, name: str, kind: str, now: dt.datetime) -> None:
     """Core of add_role."""
+    name = (name or "").replace("\x00", "")  # PostgreSQL refuses NUL in text; it means nothing in a name
     admin = administrator(uow.conn, actor)
     require_everywhere(admin)
     if not _ROLE_CODE.match(code or ""):
@@ -185,6 +188,7 @@ def add_role(db: Database, actor: Actor, code: str, name: str, kind: str, clock:
 
 def rename_role_in(uow: UnitOfWork, actor: Actor, code: str, name: str, now: dt.datetime) -> None:
     """Core of rename_role."""
+    name = (name or "").replace("\x00", "")
     admin = administrator(uow.conn, actor)
     require_everywhere(admin)
     row = _role(uow.conn, code)

@@ -52,10 +52,15 @@ class Created:
     temporary_password: str
 
 
+def _text(value: str | None) -> str:
+    # NUL never means anything in a name and PostgreSQL refuses it in text: dropped rather than a 500.
+    return (value or "").replace("\x00", "").strip()
+
+
 def clean_contact(email: str | None, phone: str | None) -> dict[str, str | None]:
     """Email and phone as stored (blank → None), or InvalidInput naming the field."""
-    mail = (email or "").strip() or None
-    tel = (phone or "").strip() or None
+    mail = _text(email) or None
+    tel = _text(phone) or None
     if mail is not None and not _EMAIL.match(mail):
         raise InvalidInput.of("email_invalid", {"email": "invalid"}, email=mail)
     if tel is not None and not _PHONE.match(tel):
@@ -90,8 +95,9 @@ def create_user_in(uow: UnitOfWork, actor: Actor, username: str, full_name: str,
     admin = administrator(uow.conn, actor)
     name = (username or "").strip().lower()
     if not _USERNAME.match(name):
-        raise InvalidInput.of("username_invalid", {"username": "invalid"}, username=username)
-    if not (full_name or "").strip():
+        raise InvalidInput.of("username_invalid", {"username": "invalid"}, username=_text(username))
+    full_name = _text(full_name)
+    if not full_name:
         raise InvalidInput.of("full_name_required", {"full_name": "required"})
     contact = clean_contact(email, phone)
     chosen = password is not None
@@ -121,9 +127,9 @@ def edit_user_in(uow: UnitOfWork, actor: Actor, username: str, now: dt.datetime,
     row = require_user(uow.conn, admin, username)
     values: dict[str, str | None] = {}
     if full_name is not None:
-        if not full_name.strip():
+        if not _text(full_name):
             raise InvalidInput.of("full_name_required", {"full_name": "required"})
-        values["full_name"] = full_name.strip()[:300]
+        values["full_name"] = _text(full_name)[:300]
     contact = clean_contact(email, phone)
     if email is not None:
         values["email"] = contact["email"]

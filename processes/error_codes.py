@@ -140,6 +140,7 @@ TEMPLATES: dict[str, str] = {
     "role_in_use_by_procedure": "role '{role}' has a lane in procedures in force ({procedures})",
     "role_in_use_by_holders": "role '{role}' is still held by {count} users ({users}); revoke it first",
     "user_not_found": "no user '{user}'",
+    "unit_not_found": "no unit '{unit}'",
     "username_invalid": "username '{username}' must be 2-80 lowercase letters, digits, _ . -",
     "username_taken": "user '{username}' already exists",
     "full_name_required": "a user needs a full name",

@@ -115,8 +115,8 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
                 raise InvalidInput.of("import_columns_missing", {"file": "columns"}, columns=", ".join(missing))
             out = []
             for number, values in enumerate(cells[index + 1:], start=index + 2):
-                row = {f: str(values[i]).strip() if i < len(values) and values[i] is not None else ""
-                       for f, i in found.items()}
+                row = {f: str(values[i]).replace("\x00", "").strip() if i < len(values) and values[i] is not None
+                       else "" for f, i in found.items()}
                 if any(row.values()):
                     out.append((number, row))
             if len(out) > MAX_ROWS:

@@ -162,6 +162,7 @@ TEXTS: dict[str, str] = {
     "role_in_use_by_holders": N_("Không thể ngừng vai trò '%(role)s': còn %(count)s người giữ vai trò này (%(users)s); "
                                  "hãy thu hồi trước."),
     "user_not_found": N_("Không có tài khoản '%(user)s'."),
+    "unit_not_found": N_("Không có đơn vị '%(unit)s'."),
     "username_invalid": N_("Tên đăng nhập '%(username)s' chỉ được gồm chữ thường không dấu, chữ số và . _ - (2–80 ký "
                            "tự)."),
     "username_taken": N_("Tên đăng nhập '%(username)s' đã có người dùng."),

@@ -224,3 +224,16 @@ def test_administrators_acting_at_once_each_get_one_row_of_one_unbroken_chain(or
     with org.read() as conn:
         assert adminlog.verify(conn) == []
         assert sorted(e.seq for e in adminlog.history(conn)) == [1, 2, 3, 4, 5, 6]
+
+
+def test_nul_characters_in_names_are_refused_or_dropped_not_a_server_error(org, clock):
+    with pytest.raises(NotFound):
+        admin.grant(org, "admin", "motcua2", "van_thu", "H01\x00", clock)
+    with pytest.raises(NotFound):
+        admin_users.deactivate(org, "admin", "motcua\x00", clock)
+    with pytest.raises(InvalidInput):
+        admin_users.create_user(org, "admin", "a\x00b", "X", clock)
+    admin_users.create_user(org, "admin", "nv.nul", "Nguyễn\x00 Văn", clock, phone="0912\x00345678")
+    admin.add_role(org, "admin", "r_nul", "Vai\x00 trò", "officer", clock)
+    user = next(u for u in admin_users.list_users(org, "admin") if u.username == "nv.nul")
+    assert (user.full_name, user.phone) == ("Nguyễn Văn", "0912345678")
