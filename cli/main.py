@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import click
 from engine.errors import ModelInvalid
 from engine.parsing import compile_procedure
 from engine.render import render_file
-from processes import catalog, eventlog, instances, tasks
+from processes import catalog, decisions, eventlog, instances, tasks
 from processes.clock import SystemClock
 from processes.db import Database
 from processes.errors import InvalidInput
@@ -222,9 +223,14 @@ def history(ctx: click.Context, instance: str, as_json: bool) -> None:
     row = find_instance(db, instance)
     with db.read() as conn:
         rows = eventlog.history(conn, row.id)
-    emit(as_json, [{k: v for k, v in r.items() if k not in ("prev_hash",)} for r in rows], lambda: "\n".join(
+    # What each completed step entered, with the BPMN's labels (an enum by its option's name).
+    said = {d.seq: d.answers for d in decisions.of_case(db, row.id)}
+    found = [{**{k: v for k, v in r.items() if k not in ("prev_hash",)},
+              **({"answers": [asdict(a) for a in said[r["seq"]]]} if r["seq"] in said else {})} for r in rows]
+    emit(as_json, found, lambda: "\n".join(
         f"{r['seq']:>3} {r['at'].astimezone(VN):%Y-%m-%d %H:%M:%S} {r['lifecycle']:<13} {r['activity']:<28} "
-        f"{r['actor'] or '-'}  {r['activity_name']}" for r in rows))
+        f"{r['actor'] or '-'}  {r['activity_name']}"
+        + "".join(f"\n      {a.label}: {a.text}" for a in said.get(r["seq"], ())) for r in rows))
 
 
 @main.command()

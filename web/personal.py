@@ -21,6 +21,7 @@ def _substitutes_page(errors: dict | None = None, values=None, status: int = 200
     items = substitutes.of_user(database(), g.user)
     people = {s.username for s in items} | {s.substitute for s in items}
     return render_template("officer/substitutes.html", items=items, names=queries.full_names(database(), people),
+                           colleagues=substitutes.colleagues(database(), g.user),  # picked by full name
                            errors=errors or {}, values=values or {}, today=substitutes.today(clock())), status
 
 

@@ -68,3 +68,11 @@ def test_the_forbidden_page_names_the_dossier_by_its_code(xd, user, org):
     page = user("xa.motcua").get(f"/dossiers/{code}")
     assert page.status_code == 403
     assert f"hồ sơ số {code}" in page.get_data(as_text=True)
+
+
+def test_the_substitute_is_picked_by_full_name_among_colleagues(xd, user):
+    """Issue 13 item 14: the ủy quyền form offers the agency's colleagues by name instead of a typed username."""
+    page = user("cv.ktht").get("/substitutes").get_data(as_text=True)
+    picker = page[page.index('<select id="s-sub"'):page.index("</select>", page.index('<select id="s-sub"'))]
+    assert '<option value="cv.tp" >Ngô Thị Hạnh</option>' in picker and 'value="cv.ktht"' not in picker
+    assert "xa.motcua" not in picker  # another agency (the commune) cannot stand in
