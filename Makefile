@@ -83,7 +83,7 @@ run: setup
 	$(BIN)/quytrinh deploy bpmn/
 	@# A simulated year of dossiers for the dashboards and reports; does nothing once the database has cases.
 	$(BIN)/quytrinh demo --year 2025
-	@echo "quytrinh: http://127.0.0.1:5000  (demo users: motcua, cv.ktht, tp.ktht, pct, vanthu… password demo1234)"
+	@echo "quytrinh: http://127.0.0.1:5000  (demo users, password demo1234: motcua, cv.ktht, tp.ktht, pct, vanthu; ISO: iso drafts, tp.nv reviews, pct approves; danhgia audits)"
 	@# gunicorn and one job worker (timers, SLA sweep, reports and other jobs) side by side; Ctrl-C stops both.
 	$(BIN)/quytrinh run-all --host 127.0.0.1 --port 5000
 

@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 
 from engine.errors import EngineError, ModelInvalid
 from jobs import submit as submit_job
-from processes import instances, migration, procedures, tasks, version_views, versions
+from processes import approval_views, instances, migration, procedures, tasks, version_views, versions
 from processes.errors import ServiceError
 from processes.lint import LintFailed, lint_xml, problems_of
+from processes.queries import full_names
 from processes.version_status import OPEN
 from processes.view_schemas import VersionDiffSchema
 
@@ -123,13 +124,16 @@ def _page(code: str, dry_run: dict | None = None, filters: dict | None = None) -
     changes = VersionDiffSchema().dump(version_views.diff(db, code, source, target)) \
         if source in numbers and target in numbers and source != target else None
     open_version = next((v for v in reversed(listed) if v["status"] in OPEN), None)
+    # Who reviews and approves, and what they said: the drafter reads the comments of a send-back here.
+    notes = approval_views.notes(db, code, open_version["version"]) if open_version else []
     return render_template(
         "quality/procedure.html", meta=meta, versions=listed, shown=shown, source=source, target=target,
         changes=changes, open_version=open_version, problems=_problems(code, open_version),
         decisions=_decisions(code, open_version), revisions=version_views.revision_table(db, code),
         migrations=migration.list_migrations(db, code), may_edit=_may_edit(), labels=VERSION_LABELS,
         levels=LEVEL_LABELS, dry_run=dry_run, filters=filters or {},
-        modeler="modeler.edit" in current_app.view_functions)
+        modeler="modeler.edit" in current_app.view_functions, signers=approval_views.signers(db), notes=notes,
+        names=full_names(db, {n.by for n in notes}))
 
 
 def _default_version(listed: list[dict]) -> int:

@@ -1,0 +1,56 @@
+"""Issue 14 item 1: the reviewer's page of a version under approval, the people named, comments to the drafter."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from tests.processes.conftest import CODE
+from tests.processes.quality_helpers import RENAMED, catalog_with_test_procedure
+from tests.web.conftest import csrf_of
+
+
+@pytest.fixture
+def catalog(org, clock, deployed):
+    """QT-ISO-01 and the test procedure deployed and under document control."""
+    catalog_with_test_procedure(org, clock, deployed)
+    return org
+
+
+def _step_id(client) -> str:
+    mine = [t for t in client.get("/api/tasks").json if t["procedure"] == "QT-ISO-01"]
+    assert len(mine) == 1, mine
+    return mine[0]["id"]
+
+
+def test_the_procedure_page_names_reviewer_and_approver(catalog, login):
+    iso = login("iso")
+    assert iso.put(f"/api/procedures/{CODE}/draft", json={"xml": RENAMED, "note": "Rút ngắn"}).status_code == 200
+    assert iso.post(f"/api/procedures/{CODE}/versions/2/submit", json={}).status_code == 200
+    page = html.unescape(iso.get(f"/quality/procedures/{CODE}").get_data(as_text=True))
+    assert "Lý Văn Phúc" in page and "(tp.nv)" in page  # the reviewer (lanh_dao_phong_nv)
+    assert "Nguyễn Văn Thành" in page and "(pct)" in page  # the approver (lanh_dao_ubnd)
+    assert "đang ở bước này" in page
+
+
+def test_reviewer_opens_from_inbox_sees_diff_and_returns_with_a_comment(catalog, login):
+    iso = login("iso")
+    iso.put(f"/api/procedures/{CODE}/draft", json={"xml": RENAMED, "note": "Rút ngắn"})
+    iso.post(f"/api/procedures/{CODE}/versions/2/submit", json={})
+    reviewer = login("tp.nv")
+    task_id = _step_id(reviewer)
+    opened = reviewer.get(f"/tasks/{task_id}")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/quality/review/{task_id}")
+    page = html.unescape(reviewer.get(f"/quality/review/{task_id}").get_data(as_text=True))
+    assert f"Xem xét quy trình {CODE}, lần ban hành 2" in page
+    assert "Người nộp hồ sơ" not in page and "None" not in page and "biên nhận" not in page.lower()
+    assert f"/quality/procedures/{CODE}/versions/2/edit" in page  # the draft in the modeler
+    assert f"/quality/procedures/{CODE}/versions/2/document.pdf" in page  # what approval would issue
+    assert "Thay đổi so với phiên bản đang áp dụng" in page and "from=1" in page
+    token = csrf_of(reviewer.get(f"/quality/review/{task_id}").data)
+    sent = reviewer.post(f"/quality/review/{task_id}", data={
+        "csrf_token": token, "ket_qua_xem_xet": "tra_lai", "y_kien_xem_xet": "Bổ sung căn cứ pháp lý"})
+    assert sent.status_code == 302
+    drafter = html.unescape(iso.get(f"/quality/procedures/{CODE}").get_data(as_text=True))
+    assert "Bổ sung căn cứ pháp lý" in drafter and "Lý Văn Phúc" in drafter
