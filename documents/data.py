@@ -131,7 +131,10 @@ def form_context(dossier: DossierData, base_url: str = "", on_date: dt.date | No
     context["lookup_url"] = lookup_url(base_url, dossier.code) if base_url else ""
     context["reason_items"] = [{"text": r} for r in dossier.reasons]
     context["handovers"] = handovers(dossier)
-    context["total_sets"] = sum(d.sets for d in dossier.documents) or None
+    # "Số lượng hồ sơ (bộ)": the dossier is as many sets as its most-copied paper asks for; adding up every
+    # paper's copies printed "4 (bộ)" for two papers in two sets each (issue 13)
+    context["total_sets"] = max((d.sets for d in dossier.documents), default=0) or None
+    context.setdefault("receipt_number", dossier.document_number)
     context["channel_text"] = vn.channel_label(dossier.channel)
     context["agency_upper"] = vn.nfc(dossier.agency).upper()
     context.setdefault("return_place", f"{dossier.receiving_unit} – {dossier.agency}".strip(" –"))

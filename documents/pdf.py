@@ -240,7 +240,9 @@ def _table(pdf: _Pdf, t: Table, size: float) -> None:
     fs = t.size or size - 1
     pdf.set_font(FONT, "", fs)
     with pdf.table(
-        col_widths=tuple(c.width for c in t.columns), width=pdf.w - pdf.l_margin - pdf.r_margin,
+        # align LEFT: fpdf2 centres a table on the page, and our margins are not symmetric (30 mm left for
+        # binding), so a full-width centred table stuck out left of the text and past the right margin.
+        align="LEFT", col_widths=tuple(c.width for c in t.columns), width=pdf.w - pdf.l_margin - pdf.r_margin,
         text_align=tuple(c.align for c in t.columns), line_height=_lh(fs), padding=(0.8, 1.2),
         headings_style=FontFace(emphasis="BOLD", size_pt=fs), repeat_headings=1, v_align="TOP",
     ) as table:

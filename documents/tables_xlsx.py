@@ -25,7 +25,8 @@ class Sheet:
 def tables_xlsx(sheets: list[Sheet]) -> bytes:
     """The workbook's bytes: numbers stay numbers (so people can sum them), the header is bold and frozen."""
     book = Workbook()
-    book.remove(book.active)
+    for blank in list(book.worksheets):  # the empty sheet a new workbook starts with
+        book.remove(blank)
     for spec in sheets:
         ws = book.create_sheet(spec.name[:31])
         ws.append([spec.caption])

@@ -15,8 +15,11 @@ from documents.data import DocumentItem, DossierData, StepRecord
 from engine.model import lane_roles
 from engine.xml import BPMN_NS, load_xml
 
-from . import schema
+from . import agency_settings, schema
+from .citizen_scope import internal_codes
 from .db import Database
+from .notifications import holders
+from .workspace_schema import receptions
 
 # Form field ids the procedures in bpmn/ use for the applicant, and the data keys a caller may use.
 _KEYS = {
@@ -111,7 +114,12 @@ def dossier_data(conn: Connection, instance_id: int) -> DossierData:
     for field, keys in _KEYS.items():
         if value := _first(data, keys):
             setattr(dossier, field, value)
-    dossier.steps = _steps(conn, instance_id, lanes, names)
+    dossier.steps = _steps(conn, instance_id, lanes, names, unit.agency_path)
+    settings = agency_settings.settings_of(conn, row.unit_id)  # issue 13: the place and number were blank
+    dossier.place = settings.place
+    dossier.extra["receipt_number"] = agency_settings.receipt_number(conn, instance_id, settings.receipt_suffix)
+    if not dossier.documents:  # the counter's checklist: the tracking book's "Số lượng hồ sơ" needs it
+        dossier.documents = _counter_documents(conn, instance_id)
     if dossier.steps:
         dossier.handling_unit = next((s.role for s in dossier.steps[1:2]), dossier.steps[0].role)
     dossier.reasons = [line.strip() for key in _REASON_KEYS for line in str(data.get(key, "")).splitlines()
@@ -121,7 +129,26 @@ def dossier_data(conn: Connection, instance_id: int) -> DossierData:
     return dossier
 
 
-def _steps(conn: Connection, instance_id: int, lanes: dict[str, str], names: dict[str, str]) -> list[StepRecord]:
+def _counter_documents(conn: Connection, instance_id: int) -> list[DocumentItem]:
+    raw = conn.execute(select(receptions.c.documents).where(receptions.c.instance_id == instance_id)).scalar()
+    try:
+        return _documents({"documents": json.loads(raw or "[]")})
+    except ValueError:
+        return []
+
+
+def _unit_name(conn: Connection, t: Any, agency_path: str, who: str) -> str | None:
+    """The unit (department, one-stop counter…) that handled a step: where its officer holds one of its roles,
+    else where its role holders work — the books name a unit, not the BPMN lane (issue 13)."""
+    found = holders(conn, t.roles or "", agency_path, who or None)
+    unit_ids = sorted({h.unit_id for h in found})
+    if not unit_ids:
+        return None
+    return conn.execute(select(schema.units.c.name).where(schema.units.c.id == unit_ids[0])).scalar()
+
+
+def _steps(conn: Connection, instance_id: int, lanes: dict[str, str], names: dict[str, str],
+           agency_path: str = "") -> list[StepRecord]:
     tasks = schema.human_tasks
     rows = conn.execute(select(tasks).where(tasks.c.instance_id == instance_id, tasks.c.state != "cancelled")
                         .order_by(tasks.c.created_at, tasks.c.id))
@@ -129,7 +156,8 @@ def _steps(conn: Connection, instance_id: int, lanes: dict[str, str], names: dic
     for t in rows:
         who = t.completed_by or t.assignee or ""
         steps.append(StepRecord(
-            name=t.name, role=lanes.get(t.element_id, t.roles), officer=names.get(who, who),
+            name=t.name, role=_unit_name(conn, t, agency_path, who) or lanes.get(t.element_id, t.roles),
+            officer=names.get(who, who),
             received_at=t.created_at, handed_over_at=t.completed_at, due_at=_get(t, "due_at"),
             result=_get(t, "result"),
         ))
@@ -197,5 +225,10 @@ def tracking_book_data(db: Database, start: dt.date, end: dt.date, unit_id: int 
     if unit_id is not None:
         query = query.where(inst.c.unit_id == unit_id)
     with db.read() as conn:
+        # Mẫu 07 records citizens' dossiers: internal cases (approvals, CAPA) are not in it (issue 13)
+        internal = internal_codes(conn)
+        if internal:
+            query = query.where(inst.c.definition_id.notin_(
+                select(schema.definitions.c.id).where(schema.definitions.c.code.in_(sorted(internal)))))
         ids = [r.id for r in conn.execute(query)]
         return [dossier_data(conn, i) for i in ids]

@@ -1,4 +1,4 @@
-"""Tables of issue 13: the dossier search terms, the mail outbox and each user's notification choice.
+"""Tables of issue 13: dossier search words, the mail outbox, notification choices, agency form settings.
 
 They share processes/schema.py's MetaData (processes/db.py imports this module so `create_all` makes them).
 """
@@ -45,4 +45,14 @@ notice_prefs = Table(
     Column("username", String(80), primary_key=True),
     Column("mode", String(10), nullable=False),  # immediate | digest
     Column("digest_sent_at", UTCDateTime, nullable=True),
+)
+
+# What an agency prints on its forms (processes/agency_settings.py): the place of the "……, ngày …" line and
+# the suffix of its receipt numbers ("Số: 15/TNHS"); without a row both come from the agency's name.
+agency_settings = Table(
+    "agency_settings", metadata,
+    Column("unit_id", ForeignKey("units.id"), primary_key=True),
+    Column("place", String(200), nullable=False),
+    Column("receipt_suffix", String(40), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )

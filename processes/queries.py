@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, or_
 from . import notifications, organisation, search_terms, sla
 from .access import Viewer, case_condition, may_act, task_condition, viewer
 from .assignment import may_lead
+from .citizen_scope import citizens_only
 from .clock import Clock
 from .db import Database
 from .dossier_rules import LABELS, RUNNING, DossierStatus
@@ -259,7 +260,9 @@ def export_dossiers(db: Database, username: str, clock: Clock, f: DossierFilter,
     """Every dossier matching `f` the user may see, oldest first, read in batches (for the CSV export)."""
     now = clock.now()
     with db.read() as conn:
-        query = _dossier_query(_dossier_conditions(viewer(conn, username, now), f, now))
+        # the CSV lists citizens' dossiers: internal cases (approvals, CAPA) are not (issue 13)
+        cond = [*_dossier_conditions(viewer(conn, username, now), f, now), citizens_only(conn, dossiers.c.procedure)]
+        query = _dossier_query(cond)
         result = conn.execution_options(yield_per=batch).execute(
             query.order_by(dossiers.c.received_at, dossiers.c.id).limit(limit))
         for r in result:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, and_, case, func, literal, select, union
 
 from . import ratings
 from .access import viewer
+from .citizen_scope import citizens_only
 from .clock import Clock
 from .db import Database
 from .dossier_rules import OPEN, RESOLVED, RUNNING
@@ -106,7 +107,8 @@ def _dossier_counts(conn: Connection, agency_ids: list[int], since: dt.datetime,
                     _sum(and_(in_period, dossiers.c.result == "late")).label("late"),
                     _sum(and_(dossiers.c.status_code.in_([int(s) for s in RUNNING]),
                               dossiers.c.appointment_at < now)).label("overdue"))
-             .where(dossiers.c.unit_id.in_(agency_ids), dossiers.c.id.in_(relevant))
+             .where(dossiers.c.unit_id.in_(agency_ids), dossiers.c.id.in_(relevant),
+                    citizens_only(conn, dossiers.c.procedure))  # internal cases are no citizen's figures
              .group_by(dossiers.c.unit_id, dossiers.c.procedure))
     return [(r.unit_id, r.procedure, Counts("", "", *(int(x) for x in r[2:]))) for r in conn.execute(query)]
 
@@ -159,7 +161,7 @@ def _overdue(conn: Connection, agency_ids: list[int], now: dt.datetime, limit: i
         select(dossiers.c.code, dossiers.c.procedure, dossiers.c.applicant_name, dossiers.c.appointment_at,
                dossiers.c.status_code)
         .where(dossiers.c.unit_id.in_(agency_ids), dossiers.c.status_code.in_([int(s) for s in RUNNING]),
-               dossiers.c.appointment_at < now)
+               dossiers.c.appointment_at < now, citizens_only(conn, dossiers.c.procedure))
         .order_by(dossiers.c.appointment_at).limit(limit))
     step_rows = conn.execute(
         select(instances.c.business_key.label("code"), human_tasks.c.task_uuid, human_tasks.c.name,
@@ -245,7 +247,7 @@ def monthly(db: Database, username: str, clock: Clock, since: dt.date, until: dt
                                                   for r in ("early", "on_time", "late")]
         relevant = union(select(dossiers.c.id).where(dossiers.c.received_at >= start, dossiers.c.received_at < end),
                          select(dossiers.c.id).where(dossiers.c.done_at >= start, dossiers.c.done_at < end))
-        row = conn.execute(select(*columns).where(dossiers.c.unit_id.in_(agency_ids),
-                                                  dossiers.c.id.in_(relevant))).one()
+        row = conn.execute(select(*columns).where(dossiers.c.unit_id.in_(agency_ids), dossiers.c.id.in_(relevant),
+                                                  citizens_only(conn, dossiers.c.procedure))).one()
     values = [int(x) for x in row]
     return [Month(m, *values[i * 5:i * 5 + 5]) for i, m in enumerate(months)]

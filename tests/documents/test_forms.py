@@ -80,7 +80,7 @@ def test_receipt_is_one_a5_page_with_dates_documents_and_officer(rendered):
     assert "15 ngày làm việc" in text
     for name in ("Đơn đề nghị cấp giấy phép xây dựng", "Bản sao có chứng thực", "Phạm Thị Hường"):
         assert name in text
-    assert "Số lượng hồ sơ: 4 (bộ)" in text
+    assert "Số lượng hồ sơ: 2 (bộ)" in text
 
 
 def test_receipt_qr_code_decodes_to_the_lookup_url(rendered):

@@ -38,7 +38,7 @@ def test_document_data_from_the_database(deployed, org, clock):
     assert data.received_at == dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)
     names = [s.name for s in data.steps]
     assert names[:2] == ["Tiếp nhận, kiểm tra thành phần hồ sơ", "Thẩm định hồ sơ, kiểm tra thực địa"]
-    assert data.steps[0].role == "Bộ phận tiếp nhận và trả kết quả (một cửa)"  # the lane's name
+    assert data.steps[0].role == "Bộ phận Một cửa huyện"  # the unit that did it, not the BPMN lane (issue 13)
     assert data.steps[0].handed_over_at == dt.datetime(2026, 1, 5, 2, 30, tzinfo=dt.UTC)
     assert data.steps[1].handed_over_at is not None and data.steps[2].handed_over_at is None
 
@@ -46,9 +46,9 @@ def test_document_data_from_the_database(deployed, org, clock):
     assert code in receipt and "Nguyễn Văn Ánh" in receipt
     assert "Thời gian nhận hồ sơ: 08 giờ 00 phút, ngày 05/01/2026" in receipt
     sheet = pdf_text(render_form("control_sheet", data, on_date=dt.date(2026, 1, 7)))
-    in_order(sheet, [code, "Giao: Bộ phận tiếp nhận và trả kết quả (một cửa)",
-                     "Nhận: Chuyên viên Phòng Kinh tế – Hạ tầng", "09 giờ 30 phút, ngày 05/01/2026",
-                     "Giao: Chuyên viên Phòng Kinh tế – Hạ tầng", "Nhận: Lãnh đạo Phòng Kinh tế – Hạ tầng"])
+    in_order(sheet, [code, "Giao: Bộ phận Một cửa huyện",
+                     "Nhận: Phòng Kinh tế – Hạ tầng", "09 giờ 30 phút, ngày 05/01/2026",
+                     "Giao: Phòng Kinh tế – Hạ tầng", "Nhận: Phòng Kinh tế – Hạ tầng"])
 
 
 def test_tracking_book_from_the_database(deployed, org, clock):

@@ -1,4 +1,5 @@
-"""Issue 13 items 5 and 7: the folded search words of dossiers, the mail outbox, users' notification choice.
+"""Issue 13 items 5, 7 and 10: the folded search words of dossiers, the mail outbox, users' notification choice,
+agencies' form settings (place, receipt number suffix).
 
 processes/notice_schema.py. The search words of the dossiers already there are written here, so that
 "Hong Nhung" finds them right after the upgrade.
@@ -78,7 +79,20 @@ def upgrade() -> None:
         )
 
 
+    # (added to this revision before any release, so a database at it may lack the table: hence the check)
+    if "agency_settings" not in have:
+        op.create_table('agency_settings',
+        sa.Column('unit_id', sa.Integer(), nullable=False),
+        sa.Column('place', sa.String(length=200), nullable=False),
+        sa.Column('receipt_suffix', sa.String(length=40), nullable=False),
+        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['unit_id'], ['units.id'], ),
+        sa.PrimaryKeyConstraint('unit_id')
+        )
+
+
 def downgrade() -> None:
+    op.drop_table('agency_settings')
     op.drop_table('notice_prefs')
     op.drop_index('ix_mail_outbox_pending', table_name='mail_outbox')
     op.drop_table('mail_outbox')

@@ -1,0 +1,36 @@
+"""Which cases are citizens' dossiers: internal procedures (level noi_bo — procedure approvals QT-ISO-01, CAPA,
+internal documents…) are not, so they stay out of the tracking book (Mẫu 07), the dossier CSV and the
+citizens' statistics (issue 13 item 10).
+
+The level is a property of each deployed definition; the set of internal codes is read from `definitions`
+(a few hundred rows at most) and turned into a NOT IN on the dossier's procedure code.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, select, true
+
+from .catalog import INTERNAL_LEVEL
+from .schema import definitions
+
+
+def internal_codes(conn: Connection) -> set[str]:
+    """The codes of procedures any of whose versions is internal."""
+    found = set()
+    for code, properties in conn.execute(select(definitions.c.code, definitions.c.properties)):
+        try:
+            level = json.loads(properties or "{}").get("level", "")
+        except ValueError:
+            continue
+        if level == INTERNAL_LEVEL:
+            found.add(code)
+    return found
+
+
+def citizens_only(conn: Connection, procedure_code: Any) -> ColumnElement[bool]:
+    """A condition on a procedure-code column keeping citizens' dossiers only."""
+    codes = internal_codes(conn)
+    return procedure_code.notin_(sorted(codes)) if codes else true()
