@@ -14,6 +14,8 @@ from processes.lint import LintFailed
 from processes.state_check import officer_error
 
 from .error_text import error_message
+from .field_text import coded as coded_field
+from .field_text import field_message
 from .problem_text import error_fields, model_problems
 
 STATUS = ((NotFound, 404), (PermissionDenied, 403), (ConflictError, 409), (InvalidInput, 422))
@@ -26,7 +28,10 @@ def _wants_json() -> bool:
 def _reply(status: int, message: str, fields: dict | None = None, code: str | None = None):
     if _wants_json():
         coded = {"code": code} if code else {}  # a service error's stable code, for programs
-        return jsonify(error=message, fields=fields or {}, **coded), status
+        # Field messages in the reader's language like the pages; their codes for programs.
+        said = {k: field_message(v) if isinstance(v, str) else v for k, v in (fields or {}).items()}
+        codes = {k: found.code for k, v in (fields or {}).items() if (found := coded_field(v)) is not None}
+        return jsonify(error=message, fields=said, field_codes=codes, **coded), status
     return render_template("error.html", status=status, message=message, fields=fields or {}), status
 
 

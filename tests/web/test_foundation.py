@@ -89,8 +89,10 @@ def test_service_errors_map_to_http_statuses_with_field_details(login, deployed)
     task = started.json["opened"][0]["id"]
     bad = c.post(f"/api/tasks/{task}/complete", json={"data": {"so_tang": "ba"}})
     assert bad.status_code == 422
-    assert bad.json["fields"]["so_tang"] == "must be a whole number"
-    assert bad.json["fields"]["ten_nguoi_nop"] == "this field is required"
+    assert bad.json["fields"]["so_tang"] == "Phải là số nguyên."  # in the reader's language (issue 13 item 6)
+    assert bad.json["fields"]["ten_nguoi_nop"] == "Bắt buộc nhập."
+    codes = bad.json["field_codes"]
+    assert (codes["so_tang"], codes["ten_nguoi_nop"]) == ("whole_number", "required")
     other = login("cv.ktht")
     assert other.post(f"/api/tasks/{task}/complete", json={"data": {}}).status_code == 403
 

@@ -69,7 +69,7 @@ def test_inbox_assign_comments_attachments_timeline(xd, user, org):
     assert cv.post(f"/api/dossiers/{code}/comments", json={"text": "Đã xem"}).status_code == 201
     assert [c["text"] for c in cv.get(f"/api/dossiers/{code}/comments").json] == ["Đã xem"]
     fake = cv.post(f"/api/dossiers/{code}/attachments", json={"filename": "a.pdf", "content_base64": "aGVsbG8="})
-    assert fake.status_code == 422 and fake.json["fields"]["file"] == "not a real .pdf file"
+    assert fake.status_code == 422 and fake.json["fields"]["file"] == "Nội dung tệp không đúng định dạng .pdf."
     assert cv.post(f"/api/dossiers/{code}/attachments",
                    json={"filename": "a.pdf", "content_base64": "***"}).status_code == 422
     lifecycles = [e["lifecycle"] for e in cv.get(f"/api/dossiers/{code}/timeline").json]

@@ -12,7 +12,11 @@ class ErrorSchema(Schema):
     """Every API error: a message and, where known, the fields at fault."""
 
     error = fields.String(required=True)
-    fields = fields.Dict(keys=fields.String(), values=fields.String())
+    code = fields.String(metadata={"description": "a service error's stable code"})
+    field_codes = fields.Dict(keys=fields.String(), values=fields.String(),
+                              metadata={"description": "each field message's stable code, for programs"})
+    fields = fields.Dict(keys=fields.String(), values=fields.String(),  # (shadows the module: keep it last)
+                         metadata={"description": "what is wrong with each field, in the request's language"})
 
 
 class DefinitionSchema(Schema):
