@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from .assignment import parse_roles
 from .clock import Clock
 from .db import Database
+from .notice_schema import notice_prefs
 from .schema import memberships, notifications, roles, units, users
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,9 @@ def deliver(db: Database, sender: Sender, after_id: int, clock: Clock) -> tuple[
                    users.c.email)
             .join(users, users.c.username == notifications.c.username)
             .where(notifications.c.id > after_id, notifications.c.emailed_at.is_(None), users.c.email.isnot(None),
-                   users.c.email != "")
+                   users.c.email != "",
+                   # who chose the daily digest gets these in it (processes/mail_outbox.py), not one by one
+                   users.c.username.notin_(select(notice_prefs.c.username).where(notice_prefs.c.mode == "digest")))
             .order_by(notifications.c.id)))
     sent, failed = [], 0
     for row in rows:

@@ -102,3 +102,17 @@ def test_texts_go_through_a_sender_that_only_logs_by_default(xd, user, org, cloc
     texts = mail_outbox.LogTextSender()
     done = mail_outbox.drain(org, clock, sender=None, texts=texts)
     assert done.citizen_sent == 1 and texts.sent[0][0] == "0912345678"
+
+
+def test_the_sla_sweep_leaves_a_digest_users_notices_to_the_digest(xd, user, org, clock):
+    from processes import sweep
+    from processes.notifications import LogSender
+
+    _emails(org)
+    mail_outbox.set_mode(org, "cv.ktht", "digest")
+    receive_ok(user("motcua"))
+    clock.advance(days=9)  # the appraisal is due soon, then overdue: the sweep writes notices
+    sent = LogSender()
+    sweep.run_sweep(org, clock, sent)
+    assert [to for to, _s, _b in sent.sent if to == "cv.ktht@ubnd.example.vn"] == []
+    assert any(n["kind"].startswith("task_") for n in notifications.inbox(org, "cv.ktht"))
