@@ -162,14 +162,15 @@ def list_tasks(ctx: click.Context, user: str | None, instance: str | None, inclu
     instance_id = find_instance(db, instance).id if instance else None
     rows = tasks.list_tasks(db, user, instance_id, include_closed)
     emit(as_json, [_task_json(t) for t in rows], lambda: "\n".join(
-        f"{t.id}  {t.business_key}  {t.name}  [{t.roles}]  {t.state}  {t.assignee or '-'}  {t.due or ''}"
+        f"{t.id}  {t.business_key}  {t.name}  [{t.roles}]  {t.state}  {t.assignee or '-'}  "
+        f"{f'{t.due.astimezone(VN):%Y-%m-%d %H:%M}' if t.due else ''}"
         for t in rows) or "no tasks")
 
 
 def _task_json(t: tasks.TaskView) -> dict:
     return {"id": t.id, "instance": t.instance_id, "business_key": t.business_key, "element_id": t.element_id,
             "name": t.name, "role": t.roles, "assignee": t.assignee, "state": t.state, "due": t.due,
-            "procedure": t.procedure}
+            "time_limit": t.time_limit, "procedure": t.procedure}
 
 
 for _name, _use_case, _help in (("claim", tasks.claim, "Take a task."), ("unclaim", tasks.unclaim, "Release a task.")):

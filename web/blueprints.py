@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, g
 from flask_babel import get_locale
 
-from processes import notifications
+from processes import notifications, queries
 
 from . import (
     apologies,
@@ -71,4 +71,5 @@ def _common() -> dict[str, Any]:
     shown["menu"] = {"counter": is_counter(), "dashboard": may_see_dashboard(), "leader": "leader" in kinds,
                      "procedures": bool(kinds & set(PROCEDURE_READERS)), "audit": may_read_audits(),
                      "unread": notifications.unread_count(database(), g.user)}
+    shown["current_name"] = queries.full_names(database(), {g.user}).get(g.user)  # people read names, not logins
     return shown
