@@ -17,6 +17,7 @@ from . import vn
 from .flow import FlowStep, flow_steps
 from .forms import render
 from .layout import Column, Document, Heading, PageBreak, Paragraph, RunningHeader, Spacer, Table, Title
+from .templates import template_for
 
 STEP_COLUMNS = ("TT", "Trình tự công việc", "Trách nhiệm", "Thời gian", "Biểu mẫu/Kết quả")
 
@@ -33,6 +34,38 @@ def _form_name(key: str | None, forms: dict[str, str]) -> str:
     if not key:
         return "—"
     return forms.get(key, key)
+
+
+def step_form_titles(steps: list[FlowStep]) -> dict[str, str]:
+    """A title for each step form: the BPMN names a form only by a key (tiep_nhan_gpxd), which means nothing to a
+    reader, so the form is called after the first step that fills it ("Phiếu tiếp nhận, kiểm tra thành phần hồ sơ")."""
+    titles: dict[str, str] = {}
+    for step in steps:
+        if step.form_key and step.form_key not in titles and step.name:
+            name = vn.nfc(step.name)
+            titles[step.form_key] = f"Phiếu {name[:1].lower()}{name[1:]}"
+    return titles
+
+
+# The statutory forms of the one-stop mechanism (Thông tư 01/2018/TT-VPCP) a citizen procedure uses; an internal
+# procedure (level noi_bo) has none of them.
+STATUTORY_FORMS = ("receipt", "supplement_request", "refusal", "apology", "stop_notice", "control_sheet",
+                   "tracking_book")
+
+
+def statutory_form_titles(on_date: dt.date) -> list[str]:
+    """'Mẫu số 01 – Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Thông tư 01/2018/TT-VPCP)', … in force on a date."""
+    found = []
+    for form in STATUTORY_FORMS:
+        try:
+            spec = template_for(form, on_date).spec
+        except LookupError:
+            continue  # no version of that form in force yet on that date
+        title = vn.nfc(spec.get("title", form))
+        number = f"{spec['form_number']} – " if spec.get("form_number") else ""
+        found.append(f"{number}{title[:1]}{title[1:].lower()}"
+                     + (f" ({spec['legal_basis']})" if spec.get("legal_basis") else ""))
+    return sorted(found)
 
 
 def step_rows(steps: list[FlowStep], forms: dict[str, str] | None = None) -> list[tuple[str, str, str, str, str]]:
@@ -68,11 +101,13 @@ def _decimal(value: Fraction | int) -> str:
     return str(value.numerator) if value.denominator == 1 else f"{float(value):g}"
 
 
-def _forms_map(meta: dict[str, Any]) -> dict[str, str]:
+def _forms_map(meta: dict[str, Any], steps: list[FlowStep] | None = None) -> dict[str, str]:
     forms = meta.get("forms") or {}
     if isinstance(forms, list):
-        return {f["key"]: f"{f.get('code', '')} {f.get('name', '')}".strip() for f in forms if f.get("key")}
-    return dict(forms)
+        given = {f["key"]: f"{f.get('code', '')} {f.get('name', '')}".strip() for f in forms if f.get("key")}
+    else:
+        given = dict(forms)
+    return {**step_form_titles(steps or []), **given}
 
 
 def build_procedure_document(bpmn: bytes | str, meta: dict[str, Any], process_id: str | None = None) -> Document:
@@ -169,14 +204,18 @@ def _content(doc: Document, info, steps: list[FlowStep], meta: dict[str, Any]) -
     sub("Quy trình xử lý công việc")
     doc.add(Table((Column(STEP_COLUMNS[0], 0.45, "C"), Column(STEP_COLUMNS[1], 2.6), Column(STEP_COLUMNS[2], 1.7),
                    Column(STEP_COLUMNS[3], 1.05, "C"), Column(STEP_COLUMNS[4], 1.5)),
-                  tuple(step_rows(steps, _forms_map(meta))), size=11))
+                  tuple(step_rows(steps, _forms_map(meta, steps))), size=11))
 
 
 def _forms_section(doc: Document, steps: list[FlowStep], meta: dict[str, Any]) -> None:
     doc.add(Heading("6. BIỂU MẪU"))
-    forms = _forms_map(meta)
+    forms = _forms_map(meta, steps)
     keys = list(dict.fromkeys(s.form_key for s in steps if s.form_key))
-    rows = [(str(i), forms.get(k, k)) for i, k in enumerate(keys, 1)]
+    titles = [forms.get(k, k) for k in keys]
+    if meta.get("level") != "noi_bo":
+        day = meta.get("issue_date") or meta.get("on_date") or dt.date.today()
+        titles += statutory_form_titles(dt.date.fromisoformat(day) if isinstance(day, str) else day)
+    rows = [(str(i), title) for i, title in enumerate(titles, 1)]
     doc.add(Table((Column("TT", 0.5, "C"), Column("Tên biểu mẫu", 5.0)), tuple(rows) or (("", "Không có."),)))
 
 

@@ -234,8 +234,34 @@ def _adopt(conn: Connection, procedure_id: int, definition: Any, now) -> None:
                 status=VersionStatus.SUPERSEDED.value, obsolete_at=now, updated_at=now))
     number = max((v.version for v in versions), default=0) + 1
     issued = max((v.issue_number or 0 for v in versions), default=0) + 1
-    day = definition.deployed_at.astimezone(VN).date()
     note = "Ban hành lần đầu" if not versions else "Triển khai ngoài danh mục (quytrinh deploy)"
     insert_version(conn, procedure_id, number, definition.bpmn_xml, VersionStatus.EFFECTIVE, definition.deployed_by,
-                   now, note, issue_number=issued, issue_date=day, effective_date=day,
-                   definition_id=definition.id, drafted_by=definition.deployed_by, drafted_at=definition.deployed_at)
+                   now, note, issue_number=issued, definition_id=definition.id,
+                   **issued_as(definition.bpmn_xml, definition.deployed_by, definition.deployed_at))
+
+
+# A procedure already issued on paper before it came into quytrinh says so in its BPMN (process properties):
+# its issue and effective dates and who drafted, reviewed and approved it; without them it was issued the day
+# it was deployed, by whoever deployed it.
+ISSUE_PROPERTIES = ("issue_date", "effective_date", "drafted_by", "reviewed_by", "approved_by")
+
+
+def issued_as(xml: str, deployed_by: str | None, deployed_at: dt.datetime) -> dict[str, Any]:
+    """The issue columns of a version adopted from a deployed BPMN (see ISSUE_PROPERTIES)."""
+    info = main_process(xml)
+    props = info.properties if info is not None else {}
+    day = _date_property(props.get("issue_date")) or deployed_at.astimezone(VN).date()
+    signed_at = dt.datetime.combine(day, dt.time(8), VN) if props.get("issue_date") else deployed_at
+    values: dict[str, Any] = {"issue_date": day, "effective_date": _date_property(props.get("effective_date")) or day,
+                              "drafted_by": props.get("drafted_by") or deployed_by, "drafted_at": signed_at}
+    for key in ("reviewed", "approved"):
+        if props.get(f"{key}_by"):
+            values.update({f"{key}_by": props[f"{key}_by"], f"{key}_at": signed_at})
+    return values
+
+
+def _date_property(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip()) if value else None
+    except ValueError:
+        return None  # a malformed date is not guessed at: the version counts as issued on the deploy day

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, func, select
 from engine.render import render_svg
 from engine.versiondiff import VersionDiff, diff_versions
 
+from .approval_views import signers_in
 from .db import Database
 from .procedures import list_catalog, metadata_of, procedure_row
 from .schema import human_tasks, memberships, procedure_versions, roles, users
@@ -72,8 +73,12 @@ def document_metadata(db: Database, code: str, number: int | None = None) -> dic
         if number is None:
             number = _in_force(conn, procedure.id)
         version = version_row(conn, code, number)
+        # A version issued before quytrinh (no approval case) is signed in the role of QT-ISO-01's step that signs
+        # it, not in whichever leader role the person happens to hold first.
+        stage_roles = {s.signs: tuple(s.role.split(", ")) for s in signers_in(conn, db)}
         approvals = {key: _signer(conn, getattr(version, f"{key}_by"), getattr(version, f"{key}_at"), kinds,
-                                  version.approval_instance_id) for key, kinds in _SIGN_ROLES.items()}
+                                  version.approval_instance_id, stage_roles.get(key, ()))
+                     for key, kinds in _SIGN_ROLES.items()}
         planned = (conn.execute(select(func.max(procedure_versions.c.issue_number)).where(
             procedure_versions.c.procedure_id == procedure.id)).scalar() or 0) + 1
     meta = metadata_of(procedure)
@@ -107,7 +112,7 @@ def _in_force(conn: Connection, procedure_id: int) -> int:
 
 
 def _signer(conn: Connection, username: str | None, at, kinds: tuple[str, ...],
-            case_id: int | None) -> dict[str, Any]:
+            case_id: int | None, stage_roles: tuple[str, ...] = ()) -> dict[str, Any]:
     """Who signed: full name, and as title the role they signed in (the approval step's role)."""
     if not username:
         return {}
@@ -122,5 +127,7 @@ def _signer(conn: Connection, username: str | None, at, kinds: tuple[str, ...],
     else:
         query = query.where(roles.c.kind.in_(kinds))
     title = conn.execute(query.order_by(roles.c.code)).scalar()
+    if not signed_as and stage_roles:
+        title = conn.execute(query.where(roles.c.code.in_(stage_roles))).scalar() or title
     return {"username": username, "name": user.full_name if user else username, "title": title or "",
             "date": at.date() if at else None}

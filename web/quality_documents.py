@@ -36,6 +36,10 @@ def procedure_document(code: str, version: int, fmt: str) -> ResponseReturnValue
         abort(404)
     db = database()
     meta = version_views.document_metadata(db, code, version)
+    with db.read() as conn:
+        # The running header's left cell: the agency that issues the procedure.
+        meta["agency"] = organisation.top_agency_name(conn)
+    meta["on_date"] = clock().now().astimezone(VN).date()
     body = render_procedure_document(versions.version_xml(db, code, version), meta, fmt)
     return _download(body, fmt, f"{code}-lan-{meta.get('issue_number', version)}")
 
