@@ -12,7 +12,8 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 await build({
-  entryPoints: { modeler: resolve(here, 'src/main.js') },
+  // viewer: the read-only diagram of procedure, dossier and task pages (issue 13 item 9)
+  entryPoints: { modeler: resolve(here, 'src/main.js'), viewer: resolve(here, 'src/viewer.js') },
   bundle: true,
   minify: true,
   sourcemap: true,

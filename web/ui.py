@@ -17,6 +17,7 @@ from engine.field_errors import FieldError
 from engine.render import render_svg
 from processes.timeline import DiagramState
 
+from .bpmn_view import case_view, has_layout
 from .field_text import field_message
 from .labels import RESULT_LABELS, duration_text, vn_date
 
@@ -92,6 +93,8 @@ _CACHE_SIZE = 256
 
 def diagram_svg(state: DiagramState) -> str | None:
     """The case's diagram as inline SVG, current steps lit and finished ones marked; None without Graphviz."""
+    if has_layout(state.bpmn_xml):  # issue 13: bpmn-js draws the file's own layout; Graphviz only without one
+        return case_view(state)
     locale = str(get_locale())
     key = (state.sha256, state.open_elements, state.results, locale)
     with _lock:
