@@ -43,15 +43,18 @@ def worker_commands(main: click.Group, get_db: Callable[[click.Context], Databas
         # Imported here: Celery and the report renderers load only for this command, not for every other one.
         from jobs.submit import CeleryQueue
         from jobs.watch import JobWatch
-        from jobs.worker import run_worker
+        from jobs.worker import SchedulerOptions, run_worker
 
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         db = get_db(ctx)
+        if run_jobs and not once:
+            # Celery owns this process; the scheduler runs in a process beside it (jobs/worker.py says why).
+            url = db.url
+            db.dispose()  # no pooled SQLite connection carried into Celery's forks
+            raise SystemExit(run_worker(url, SchedulerOptions(interval, sweep_every, limit, claim_seconds),
+                                        concurrency))
         scheduler = Scheduler(db, SystemClock(), interval=interval, sweep_every=sweep_every,
                               limit=limit, claim_seconds=claim_seconds)
-        if run_jobs and not once:
-            # Celery owns the main thread and the signals; the scheduler runs beside it (jobs/worker.py).
-            raise SystemExit(run_worker(db, scheduler, concurrency))
         if not once:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: scheduler.stop())

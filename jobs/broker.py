@@ -18,12 +18,22 @@ from kombu.transport import TRANSPORT_ALIASES
 from kombu.transport import sqlalchemy as kombu_sqla
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 ALIAS = "qtsqlite"
 
 
 class Channel(kombu_sqla.Channel):
     """kombu's SQLAlchemy channel with SQLite connections that wait for the lock instead of failing."""
+
+    def _get_or_create(self, queue: str) -> Any:
+        # Two processes declaring the queue at once (a web worker's first publish, a starting worker): kombu
+        # handles only OperationalError, so the loser's IntegrityError would fail a publish. The row is there now.
+        try:
+            return super()._get_or_create(queue)
+        except IntegrityError:
+            self.session.rollback()
+            return super()._get_or_create(queue)
 
     def _engine_from_config(self) -> Engine:
         engine: Engine = super()._engine_from_config()

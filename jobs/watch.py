@@ -80,17 +80,21 @@ class JobWatch:
                 log.exception("queue housekeeping failed")
 
     def _run(self) -> None:
-        try:
-            self.resend_queued()
-        except Exception:
-            log.exception("re-sending queued jobs failed")
-        self._housekeep()
-        next_housekeeping = time.monotonic() + 3600
-        while not self._stop.wait(self.every):
+        resent = False  # until the broker took them (it may be unreachable when the worker starts)
+        next_housekeeping = time.monotonic()
+        while True:
+            if not resent:
+                try:
+                    self.resend_queued()
+                    resent = True
+                except Exception:
+                    log.exception("re-sending queued jobs failed; trying again")
             self.tick()
             if time.monotonic() >= next_housekeeping:
                 self._housekeep()
                 next_housekeeping = time.monotonic() + 3600
+            if self._stop.wait(self.every):
+                return
 
     def start(self) -> threading.Thread:
         """Run in a daemon thread."""

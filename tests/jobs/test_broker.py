@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 
+from kombu.transport import sqlalchemy as kombu_sqla
+from sqlalchemy.exc import IntegrityError
+
 from jobs import broker
 from tests.jobs.workers import queue_of
 
@@ -25,3 +28,22 @@ def test_delivered_messages_older_than_a_day_are_pruned_and_waiting_ones_kept(tm
     assert broker.prune(queue.url) == 1
     with sqlite3.connect(path) as conn:
         assert [r[0] for r in conn.execute("SELECT id FROM kombu_message ORDER BY id")] == ids[1:]
+
+
+def test_a_publish_that_loses_the_race_to_declare_the_queue_still_goes_through(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUYTRINH_JOBS_DIR", str(tmp_path))
+    declare = kombu_sqla.Channel._get_or_create
+    lost = []
+
+    def racing(self, queue):
+        # Another process inserted the queue row between kombu's SELECT and its INSERT, once.
+        if not lost:
+            lost.append(queue)
+            raise IntegrityError("INSERT INTO kombu_queue", {}, Exception("UNIQUE constraint failed"))
+        return declare(self, queue)
+
+    monkeypatch.setattr(kombu_sqla.Channel, "_get_or_create", racing)
+    queue_of(tmp_path).send(7, 1)
+    with sqlite3.connect(tmp_path / "queue.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM kombu_message").fetchone()[0] == 1
+    assert lost
