@@ -141,10 +141,28 @@ def _limit_findings(process: etree._Element) -> list[Finding]:
 
 def _form_findings(process: etree._Element) -> list[Finding]:
     found = []
+    fields = "./bpmn:extensionElements/camunda:formData/camunda:formField"
+    # A required_if may name any field of the procedure (earlier steps' values are in the case data).
+    known = {n.get("id") for s in process.iter(_B + "userTask", _B + "startEvent")
+             for n in s.xpath(fields, namespaces=NSMAP)}
     for step in process.iter(_B + "userTask", _B + "startEvent"):
         sid = step.get("id")
-        for node in step.xpath("./bpmn:extensionElements/camunda:formData/camunda:formField", namespaces=NSMAP):
+        for node in step.xpath(fields, namespaces=NSMAP):
             found.extend(_field_findings(node, sid))
+            found.extend(_rule_names(node, sid, known))
+    return found
+
+
+def _rule_names(node: etree._Element, sid: str | None, known: set[str | None]) -> list[Finding]:
+    # A name no form fills is always empty: the field would never (or, under "not", always) be required.
+    found = []
+    for c in node.xpath("./camunda:validation/camunda:constraint[@name='required_if']", namespaces=NSMAP):
+        try:
+            names = expressions.compile_expression(c.get("config") or "").names
+        except expressions.ExpressionError:
+            continue  # the engine's own check reports it (form_rule_bad_expression)
+        for name in sorted(names - known - {"null", "true", "false"}):
+            found.append(_bad_form("bad_form_rule_unknown_name", sid, WARNING, field=node.get("id") or "", name=name))
     return found
 
 

@@ -96,6 +96,8 @@ TEMPLATES: dict[str, str] = {
     "bad_form_repeated_value": "enum form field '{field}' repeats a value id",
     "bad_form_default": "form field '{field}': default '{default}' is not a valid {type}",
     "bad_form_required_readonly": "form field '{field}' is both required and readonly: nobody can fill it in",
+    "bad_form_rule_unknown_name": "form field '{field}': required_if names '{name}', which no form of the procedure "
+                                  "fills in",
     "bad_default": "gateway '{gateway}': default flow '{flow}' does not leave it",
     "gateway_flow_without_condition": "gateway '{gateway}': flow '{flow}' has no condition and is not the "
                                       "default flow",

@@ -117,6 +117,8 @@ TEXTS: dict[str, str] = {
     "bad_form_default": N_("Trường biểu mẫu '%(field)s': giá trị mặc định '%(default)s' không hợp lệ với kiểu "
                            "%(type)s"),
     "bad_form_required_readonly": N_("Trường biểu mẫu '%(field)s' vừa bắt buộc vừa chỉ đọc: không ai nhập được"),
+    "bad_form_rule_unknown_name": N_("Trường biểu mẫu '%(field)s': điều kiện bắt buộc nhắc tới '%(name)s', không "
+                                     "biểu mẫu nào của quy trình có trường này"),
     "bad_default": N_("Cổng rẽ nhánh '%(gateway)s': luồng mặc định '%(flow)s' không xuất phát từ cổng này"),
     "gateway_flow_without_condition": N_("Cổng rẽ nhánh '%(gateway)s': luồng '%(flow)s' chưa có điều kiện và "
                                          "không phải luồng mặc định"),

@@ -91,6 +91,7 @@ def test_reasons_dates_and_decisions_in_the_browser(page, live_server, tmp_path)
     open_step(page, server, "pct", code, "Ký giấy phép")
     assert OPINION in page.inner_text("#y-kien-truoc")
     assert "du-thao-giay-phep.pdf" in page.locator("#y-kien-truoc article", has_text="Xem xét hồ sơ").inner_text()
+    shot(page, "decisions-03-signing-step")
     fill(page, {"ket_qua_ky": "tra_lai"})
     assert refused(page, "y_kien_lanh_dao_ubnd") == "Bắt buộc nhập."
     fill(page, {"y_kien_lanh_dao_ubnd": "Làm rõ chỉ giới xây dựng phía đường liên xã."})
@@ -99,13 +100,13 @@ def test_reasons_dates_and_decisions_in_the_browser(page, live_server, tmp_path)
     # The head sees why; the dossier page shows every step's values with the BPMN's labels.
     open_step(page, server, "tp.ktht", code, "Xem xét hồ sơ")
     assert "Làm rõ chỉ giới xây dựng phía đường liên xã." in page.inner_text("#y-kien-truoc")
-    shot(page, "decisions-03-task-page")
+    shot(page, "decisions-04-task-page-after-return")
     page.goto(f"{server.url}/dossiers/{code}")
     story = page.inner_text("main")
     for text in ("Kết quả thẩm định", "Đạt – đủ điều kiện cấp giấy phép", OPINION, "Trả lại lãnh đạo phòng xem xét lại",
                  "Ngày nhận đủ hồ sơ bổ sung", f"{TODAY:%d/%m/%Y}"):
         assert text in story, text
-    shot(page, "decisions-04-dossier-page")
+    shot(page, "decisions-05-dossier-page")
     assert not page.js_errors
 
 

@@ -110,3 +110,13 @@ def test_every_procedure_asks_for_the_reasons_its_decisions_need():
     for code in ("QT-CAPA-01", "QT-CT-01", "QT-HT-01", "QT-ISO-01", "QT-KD-01", "QT-TDKT-01", "QT-VB-01"):
         text = (BPMN_DIR / f"{code}.bpmn").read_text(encoding="utf-8")
         assert "required_if" in text, f"{code} has decisions without a required reason"
+
+
+def test_the_lint_warns_of_a_condition_on_a_field_no_form_fills():
+    from engine.lint import lint
+
+    typo = [f for f in lint(FORM.format(name="required_if", config="ket_qa == 'bo_sung'", type="string"))
+            if f.params.get("rule") == "bad_form_rule_unknown_name"]
+    assert [(f.element_id, f.severity, f.params["name"]) for f in typo] == [("T", "warning", "ket_qa")]
+    assert not [f for f in lint((BPMN_DIR / "QT-XD-01.bpmn").read_bytes())
+                if f.params.get("rule") == "bad_form_rule_unknown_name"]
