@@ -24,6 +24,7 @@ from .admin import admin_commands
 from .audit import audit_commands
 from .backup import backup_commands
 from .calendar import calendar_commands
+from .cchc import cchc
 from .db import db_commands
 from .jobs import jobs_commands
 from .org import org_commands
@@ -259,3 +260,4 @@ pdf_commands(main)
 simulate_commands(main, _db)
 backup_commands(main, _db)
 jobs_commands(main, _db)
+main.add_command(cchc)

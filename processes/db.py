@@ -17,6 +17,7 @@ from . import (
     audit_schema,  # noqa: F401 - registers the internal-audit tables on the metadata
     jobs_schema,  # noqa: F401 - registers the background jobs table on the metadata
     notice_schema,  # noqa: F401 - registers the search words, the mail outbox and notification choices
+    oversight_schema,  # noqa: F401 - registers unit aliases and the CCHC plan tables
     runtime_schema,  # noqa: F401 - registers sessions, rate-limit counters and cache generations
     workspace_schema,  # noqa: F401 - registers the workspace tables on the metadata
 )

@@ -1,0 +1,97 @@
+"""`quytrinh cchc`: the district's administrative-reform (CCHC) plan: import its appendix, declare unit aliases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from oversight import plan_import
+from processes import cchc_plan
+from processes.clock import SystemClock
+from processes.db import Database
+from processes.errors import InvalidInput
+
+from .output import emit, fail, handled, json_option
+
+
+def _db(ctx: click.Context) -> Database:
+    # The same cached Database as cli.main._db (this module cannot import cli.main: it registers us).
+    obj = ctx.find_root().obj
+    if "db" not in obj:
+        obj["db"] = Database(obj["url"])
+    return obj["db"]
+
+
+def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    found = {}
+    for pair in pairs:
+        name, sep, code = pair.rpartition("=")
+        if not sep or not name.strip() or not code.strip():
+            raise InvalidInput(f"--map takes NAME=UNIT_CODE, not '{pair}'", {"map": pair})
+        found[name.strip()] = code.strip()
+    return found
+
+
+def _payload(result: plan_import.Preview, dry_run: bool) -> dict[str, Any]:
+    return {
+        "year": result.year, "dry_run": dry_run, "stored": result.stored,
+        "items": [{"row": i.row, "section": i.section_no, "section_title": i.section_title, "number": i.number,
+                   "task": i.task, "product": i.product, "lead_units": [c for c, _ in i.leads],
+                   "cooperating_units": [c for c, _ in i.cooperating],
+                   "budget": str(i.budget) if i.budget is not None else None,
+                   "deadline_text": i.deadline_text, "due_date": i.due.isoformat() if i.due else None}
+                  for i in result.items],
+        "sections": [{"section": no, "title": title, "items": n, "budget": str(money)}
+                     for no, title, n, money in result.sections()],
+        "budget_total": str(result.budget_total),
+        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors],
+    }
+
+
+def _text(result: plan_import.Preview) -> str:
+    lines = [f"{i.section_no}.{i.number} {i.task.splitlines()[0][:60]} | {', '.join(c for c, _ in i.leads)} | "
+             f"{i.due or 'thường xuyên'} | {i.budget if i.budget is not None else '-'}" for i in result.items]
+    lines += [f"dòng {e.row}: {e.column}: {e.message}" for e in result.errors]
+    lines.append(f"{len(result.items)} nhiệm vụ, kinh phí {result.budget_total} triệu đồng; "
+                 + ("đã lưu" if result.stored else "chưa lưu"))
+    return "\n".join(lines)
+
+
+@click.group()
+def cchc() -> None:
+    """The CCHC plan: import its appendix, unit aliases."""
+
+
+@cchc.command("import-plan")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--year", type=int, required=True)
+@click.option("--map", "pairs", multiple=True, help='"NAME=UNIT_CODE": a unit name of the plan (repeatable).')
+@click.option("--dry-run", is_flag=True, help="Only show what would be stored.")
+@click.option("--as", "actor", default="cv.nv", show_default=True, help="Who imports (Phòng Nội vụ).")
+@json_option
+@click.pass_context
+@handled
+def import_plan(ctx: click.Context, path: str, year: int, pairs: tuple[str, ...], dry_run: bool, actor: str,
+                as_json: bool) -> None:
+    """Import the plan appendix PATH (XLSX) of YEAR: one QT-CCHC-01 case per item, nothing if a row is wrong."""
+    db, data = _db(ctx), Path(path).read_bytes()
+    result = plan_import.preview(db, data, year, _mapping(pairs))
+    if not dry_run and not result.errors:
+        result = plan_import.import_plan(db, data, year, actor, SystemClock(), Path(path).name, _mapping(pairs))
+    emit(as_json, _payload(result, dry_run), lambda: _text(result))
+    if result.errors:
+        fail(f"{len(result.errors)} rows of the plan are wrong; nothing was stored", 6, None, as_json)
+
+
+@cchc.command("alias")
+@click.argument("unit")
+@click.argument("name")
+@json_option
+@click.pass_context
+@handled
+def alias(ctx: click.Context, unit: str, name: str, as_json: bool) -> None:
+    """Declare NAME as another name of UNIT for plan imports."""
+    folded = cchc_plan.add_alias(_db(ctx), unit, name)
+    emit(as_json, {"unit": unit, "alias": name, "folded": folded}, f"{unit}: {name}")

@@ -1,0 +1,55 @@
+"""Tables of the district's oversight (issue 17): unit aliases, the year's CCHC plan and its items.
+
+They live on the same MetaData as processes/schema.py (processes/db.py imports this module so that
+`create_all` creates them); written and read only by processes/cchc_plan.py.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, Numeric, String, Table, Text, UniqueConstraint
+
+from .schema import UTCDateTime, metadata
+
+# Other names a unit goes by in the plans agencies type ("Phòng KT-HT", "Văn phòng HĐND-UBND"); stored
+# folded (processes.cchc_plan.fold_name) so that matching is one lookup.
+unit_aliases = Table(
+    "unit_aliases", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), nullable=False),
+    Column("alias", String(300), nullable=False),
+    Column("folded", String(300), nullable=False, unique=True),
+)
+
+# One CCHC plan per year (the appendix of the district's Kế hoạch cải cách hành chính).
+cchc_plans = Table(
+    "cchc_plans", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("year", Integer, nullable=False, unique=True),
+    Column("file_name", String(255), nullable=False, default=""),
+    Column("imported_by", String(80), nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+)
+
+# leads / cooperating: JSON lists of unit codes; budget in million VND (NULL when the cell is empty);
+# due_date NULL for "Thường xuyên"; instance_id: the QT-CCHC-01 case carrying the item out.
+cchc_plan_items = Table(
+    "cchc_plan_items", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("plan_id", ForeignKey("cchc_plans.id"), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("row", Integer, nullable=False),
+    Column("section_no", String(10), nullable=False),
+    Column("section_title", String(500), nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("task", Text, nullable=False),
+    Column("product", String(500), nullable=False, default=""),
+    Column("lead_text", Text, nullable=False, default=""),
+    Column("leads", Text, nullable=False, default="[]"),
+    Column("cooperating", Text, nullable=False, default="[]"),
+    Column("budget", Numeric(14, 3), nullable=True),
+    Column("deadline_text", String(300), nullable=False, default=""),
+    Column("due_date", Date, nullable=True),
+    Column("instance_id", ForeignKey("instances.id"), nullable=True),
+    UniqueConstraint("plan_id", "position"),
+    Index("ix_cchc_plan_items_instance", "instance_id"),
+)
