@@ -147,3 +147,21 @@ def test_cli_dry_run_prints_every_item_and_stores_nothing(district, tmp_path):
                                     str(YEAR), "--map", "Phòng Lạ=H01.TP", "--json"])
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)["stored"] is True and _cases(district) == len(plan_book.rows()) + 1
+
+
+def test_a_failure_at_the_last_item_leaves_no_trace(district, clock, monkeypatch):
+    from tests.uow_helpers import Injected, leaves_no_trace
+
+    real, count, calls = instances.complete_in, len(plan_book.rows()), []
+
+    def failing(*args, **kwargs):
+        result = real(*args, **kwargs)
+        calls.append(1)
+        if len(calls) == count:  # the last item's case has been given out: fail before the commit
+            raise Injected("injected failure at the last item")
+        return result
+
+    leaves_no_trace(district, monkeypatch, instances, "complete_in",
+                    lambda: plan_import.import_plan(district, plan_book.build(), YEAR, "cv.nv", clock),
+                    failing)
+    assert len(calls) == count and cchc_plan.plan_years(district) == []
