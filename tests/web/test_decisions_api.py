@@ -42,6 +42,11 @@ def test_reasons_and_dates_are_checked_and_decisions_come_back_labelled(xd, user
     done = [e for e in timeline if e["lifecycle"] == "complete" and e["activity"] == "Task_ThamDinh"]
     assert done and {a["label"] for a in done[0]["answers"]} >= {"Kết quả thẩm định", "Nội dung yêu cầu bổ sung"}
     assert user("xa.motcua").get(f"/api/dossiers/{code}").status_code == 403  # values include identity numbers
+    events = user("cv.ktht").get(f"/api/cases/{code}/history").json
+    said = [e["answers"] for e in events if e["lifecycle"] == "complete" and e["activity"] == "Task_ThamDinh"][0]
+    assert {"field": "noi_dung_bo_sung", "label": "Nội dung yêu cầu bổ sung", "type": "string",
+            "value": "Bản vẽ móng", "text": "Bản vẽ móng"} in said
+    assert user("xa.motcua").get(f"/api/cases/{code}/history").status_code == 403
 
 
 def org_received_day(c, code: str) -> str:

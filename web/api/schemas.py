@@ -85,6 +85,8 @@ class EventSchema(Schema):
     payload = fields.Dict()
     prev_hash = fields.String()
     hash = fields.String()
+    answers = fields.List(fields.Dict(), metadata={"description": "a completed step's values with the BPMN's labels "
+                                                                  "(field, label, type, value, text)"})
 
 
 class MeSchema(Schema):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from flask import Blueprint, g, jsonify
 
-from processes import access, catalog, eventlog, form_checks, instances, tasks
+from processes import access, catalog, decisions, eventlog, form_checks, instances, tasks
 from processes.lookup import find_instance
 
 from ..auth import login_required, memberships
@@ -110,4 +112,5 @@ def history(ref: str):
     with db.read() as conn:
         access.check_may_see(conn, g.user, row.id, clock().now())
         rows = eventlog.history(conn, row.id)
-    return jsonify(EventSchema(many=True).dump(rows))
+    said = {d.seq: [asdict(a) for a in d.answers] for d in decisions.of_case(db, row.id)}
+    return jsonify(EventSchema(many=True).dump([{**r, "answers": said.get(r["seq"], [])} for r in rows]))
