@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from engine.errors import EngineError, ModelInvalid
 from jobs import submit as submit_job
@@ -17,6 +18,7 @@ from processes.queries import full_names
 from processes.version_status import OPEN
 from processes.view_schemas import VersionDiffSchema
 
+from . import bpmn_view
 from .auth import login_required
 from .context import clock, database, job_queue
 from .error_text import error_message
@@ -238,6 +240,24 @@ def download(code: str, version: int) -> ResponseReturnValue:
 def picture(code: str, version: int) -> ResponseReturnValue:
     """The Graphviz picture of a version (lanes as clusters, time limits on steps)."""
     return Response(version_views.version_svg(database(), code, version), mimetype="image/svg+xml")
+
+
+@bp.app_template_global()
+def bpmn_version_view(code: str, version: int) -> Markup | None:
+    """A version drawn by bpmn-js from its own layout; None when the file has none (the Graphviz picture then)."""
+    xml = versions.version_xml(database(), code, version)
+    return bpmn_view.view_html(xml) if bpmn_view.has_layout(xml) else None
+
+
+@bp.app_template_global()
+def bpmn_diff_views(code: str, source: int, target: int) -> tuple[Markup, Markup] | None:
+    """Both sides of a version diff drawn by bpmn-js, changes marked; None when a file has no layout."""
+    db = database()
+    old, new = versions.version_xml(db, code, source), versions.version_xml(db, code, target)
+    if not (bpmn_view.has_layout(old) and bpmn_view.has_layout(new)):
+        return None
+    changes = version_views.diff(db, code, source, target)
+    return bpmn_view.diff_view(old, changes, "from"), bpmn_view.diff_view(new, changes, "to")
 
 
 @bp.get("/<code>/diff.svg")

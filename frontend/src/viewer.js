@@ -1,6 +1,6 @@
 // quytrinh's read-only diagram (issue 13 item 9): bpmn-js's viewer draws a procedure from its own BPMN layout,
 // as the modeler does, instead of a Graphviz re-layout. Each <div class="qt-bpmn-view"> carries the BPMN text
-// (data-xml) and, for a case, the steps open now and the finished steps' results.
+// (data-xml) and the markers to set (data-marks): a case's open and finished steps, or a version diff.
 import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import './viewer.css';
@@ -22,11 +22,18 @@ async function show(box) {
   const canvas = viewer.get('canvas');
   const registry = viewer.get('elementRegistry');
   const mark = (id, marker) => { if (registry.get(id)) canvas.addMarker(id, marker); };
-  for (const [id, result] of Object.entries(JSON.parse(box.dataset.results || '{}'))) mark(id, `qt-${result}`);
-  for (const id of JSON.parse(box.dataset.open || '[]')) mark(id, 'qt-current');
+  // data-marks: element id → marker class (qt-current, qt-early/on_time/late, qt-added/removed/changed)
+  for (const [id, marker] of Object.entries(JSON.parse(box.dataset.marks || '{}'))) mark(id, marker);
   // Fit again whenever the box changes size: the style sheet may arrive after this runs, and a page's columns
   // settle late; a zoom computed on the first, smaller box cut the diagram off.
-  const fit = () => { canvas.resized(); canvas.zoom('fit-viewport', 'auto'); };
+  const fit = () => {
+    canvas.resized();
+    canvas.zoom('fit-viewport', 'auto');
+    // a margin round the fitted picture: fit-viewport puts the pool's border on the box's edge, half cut off
+    const box = canvas.viewbox();
+    const pad = Math.max(box.width, box.height) * 0.03;
+    canvas.viewbox({ x: box.x - pad, y: box.y - pad, width: box.width + 2 * pad, height: box.height + 2 * pad });
+  };
   fit();
   new ResizeObserver(fit).observe(box.querySelector('.qt-bpmn-canvas'));
   box.dataset.ready = 'true';

@@ -127,7 +127,8 @@ def test_diagram_is_the_files_own_layout_with_the_current_step_lit(xd, user, org
     html = user("cv.ktht").get(f"/tasks/{open_task(org, code)}").get_data(as_text=True)
     assert 'class="qt-bpmn-view"' in html and "modeler/dist/viewer.js" in html and "<svg" not in html
     box = html[html.index('class="qt-bpmn-view"'):]
-    assert 'data-open="[&#34;Task_ThamDinh&#34;]"' in box and "Task_TiepNhan" in box  # lit; reception finished
+    assert "&#34;Task_ThamDinh&#34;: &#34;qt-current&#34;" in box  # the open step is lit
+    assert "&#34;Task_TiepNhan&#34;: &#34;qt-" in box  # the reception, finished, in its result's colour
     assert "Đang xử lý" in html  # the legend
 
 
