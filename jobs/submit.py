@@ -6,6 +6,7 @@ a test may collect what was sent and run it with jobs.runner.execute.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Protocol
 
 from processes import jobs
@@ -16,6 +17,8 @@ from processes.db import Database
 from . import kinds
 from .celery_app import app, broker_url, embedded, queue_name
 from .tasks import run_job
+
+log = logging.getLogger("quytrinh.jobs")
 
 
 class JobQueue(Protocol):
@@ -58,13 +61,22 @@ def submit(db: Database, clock: Clock, queue: JobQueue, kind: str, params: dict[
         if earlier is not None:
             return jobs.reuse(db, clock, earlier, owner)
     job = jobs.create(db, clock, kind, title, params, owner, max_attempts)
-    queue.send(job.id, job.attempt)
+    _send(queue, job)
     return job
+
+
+def _send(queue: JobQueue, job: jobs.Job) -> None:
+    # The job is recorded: if the broker is down now, the job watch sends it again later (jobs/watch.py), and
+    # its page says meanwhile that no worker took it. The user is not shown a server error.
+    try:
+        queue.send(job.id, job.attempt)
+    except Exception:
+        log.exception("job %s: publishing failed; the job watch will send it again", job.id)
 
 
 def resubmit(db: Database, clock: Clock, queue: JobQueue, job_id: int, user: str,
              is_admin: bool = False) -> jobs.Job:
     """Retry a failed job as its next attempt."""
     job = jobs.retry(db, clock, job_id, user, is_admin)
-    queue.send(job.id, job.attempt)
+    _send(queue, job)
     return job

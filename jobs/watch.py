@@ -8,6 +8,7 @@ this machine is gone (a killed pool child: no need to wait for the heartbeat to 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import socket
@@ -23,6 +24,7 @@ from .runner import stale_seconds
 from .submit import JobQueue
 
 log = logging.getLogger("quytrinh.jobs")
+RESEND_SECONDS = 300.0
 
 
 def dead_here(worker: str) -> bool:
@@ -51,9 +53,10 @@ class JobWatch:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def resend_queued(self) -> int:
-        """Send every queued job's current attempt again; return how many."""
-        waiting = jobs.queued(self.db)
+    def resend_queued(self, waited: float | None = None) -> int:
+        """Send the current attempt of every queued job (that waited over `waited` seconds) again; how many."""
+        before = None if waited is None else self.clock.now() - dt.timedelta(seconds=waited)
+        waiting = jobs.queued(self.db, before)
         for job in waiting:
             self.queue.send(job.id, job.attempt)
         if waiting:
@@ -80,13 +83,15 @@ class JobWatch:
                 log.exception("queue housekeeping failed")
 
     def _run(self) -> None:
-        resent = False  # until the broker took them (it may be unreachable when the worker starts)
-        next_housekeeping = time.monotonic()
+        # At start every queued job; then, every RESEND_SECONDS, those that waited that long (a publish that
+        # failed, a message lost elsewhere) — until the broker takes them, for it may be unreachable.
+        waited: float | None = None
+        next_resend = next_housekeeping = time.monotonic()
         while True:
-            if not resent:
+            if time.monotonic() >= next_resend:
                 try:
-                    self.resend_queued()
-                    resent = True
+                    self.resend_queued(waited)
+                    waited, next_resend = RESEND_SECONDS, time.monotonic() + RESEND_SECONDS
                 except Exception:
                     log.exception("re-sending queued jobs failed; trying again")
             self.tick()

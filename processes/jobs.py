@@ -254,11 +254,13 @@ def recover_stale(db: Database, clock: Clock, stale_after: float,
     return [get(db, job_id) for job_id in requeued]
 
 
-def queued(db: Database) -> list[Job]:
-    """Every queued job, oldest first: a starting worker hands them to the queue again, in case the broker lost
-    their messages with a killed worker (a duplicate message is harmless: `claim` lets one through)."""
+def queued(db: Database, before: dt.datetime | None = None) -> list[Job]:
+    """Every queued job (queued before `before`, if given), oldest first: the job watch hands them to the queue
+    again, in case the broker lost their messages with a killed worker or a publish failed (a duplicate message
+    is harmless: `claim` lets one through)."""
+    query = select(jobs).where(jobs.c.status == QUEUED).order_by(jobs.c.id)
     with db.read() as conn:
-        rows = conn.execute(select(jobs).where(jobs.c.status == QUEUED).order_by(jobs.c.id)).all()
+        rows = conn.execute(query if before is None else query.where(jobs.c.queued_at < before)).all()
     return [_job(r) for r in rows]
 
 
