@@ -73,3 +73,7 @@ def test_facts_received_notified_today_and_the_checks_that_use_them(org, deploye
     assert caught.value.errors["ngay_thong_bao_bo_sung"].params["other"].code == "fact_received_at"
     form_checks.check(xd, step, dict(XD_STEPS["Task_TiepNhanBoSung"], ngay_thong_bao_bo_sung=today.isoformat(),
                                      ngay_nhan_bo_sung=today.isoformat()), clock.now())
+    if xd.is_sqlite:  # the CLI checks the same facts before completing
+        run = CliRunner().invoke(main, ["--database", xd.url, "complete", step, "--as", "motcua", "--data", json.dumps(
+            {"ngay_thong_bao_bo_sung": "2025-12-30", "ngay_nhan_bo_sung": today.isoformat()})])
+        assert run.exit_code == 6 and "ngay_thong_bao_bo_sung: must not be before the reception date" in run.output
