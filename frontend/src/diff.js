@@ -2,6 +2,7 @@
 // changed (orange) on both, plus a list with what changed.
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { h, t } from './dom.js';
+import { fitWithMargin } from './fit.js';
 
 // "thời hạn: P1D → P2D; tên" from {what: [aspects], details: {aspect: {from, to}}}.
 function describe(item) {
@@ -49,7 +50,7 @@ export class DiffView {
     this.mark(this.right, [...(diff.added || []).map(idOf)], 'qt-diff-added');
     this.mark(this.left, changed, 'qt-diff-changed');
     this.mark(this.right, changed, 'qt-diff-changed');
-    for (const viewer of [this.left, this.right]) viewer.get('canvas').zoom('fit-viewport', 'auto');
+    for (const viewer of [this.left, this.right]) fitWithMargin(viewer.get('canvas'));  // nothing cropped
     this.root.querySelector('.qt-diff-left h3').textContent = `${t('diff.version')} ${from}`;
     this.root.querySelector('.qt-diff-right h3').textContent = `${t('diff.version')} ${to}`;
     const nameIn = (viewer, id) => {

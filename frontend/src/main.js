@@ -11,6 +11,7 @@ import camunda from 'camunda-bpmn-moddle/resources/camunda.json';
 import { api, problemsOf } from './api.js';
 import { createDialect, multiCommandModule } from './dialect.js';
 import { DiffView } from './diff.js';
+import { fitWithMargin, paletteWidth } from './fit.js';
 import { setStrings, t } from './dom.js';
 import { newDiagram } from './new-diagram.js';
 import { SidePanel } from './panel.js';
@@ -66,7 +67,8 @@ async function importXml(xml) {
   state.importing = true;
   try {
     const { warnings } = await modeler.importXML(xml);
-    modeler.get('canvas').zoom('fit-viewport', 'auto');
+    // the palette sits over the canvas's left edge: keep the start event and lane labels clear of it
+    fitWithMargin(modeler.get('canvas'), paletteWidth(document.querySelector('#qt-canvas')));
     if (warnings.length) setStatus(t('status.import_warnings', { count: warnings.length }), 'warn');
     return warnings;
   } finally {

@@ -7,6 +7,8 @@ import './viewer.css';
 
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 
+import { fitWithMargin } from './fit.js';
+
 async function show(box) {
   if (box.dataset.started) return;  // the page may load this script once per diagram
   box.dataset.started = 'true';
@@ -26,14 +28,7 @@ async function show(box) {
   for (const [id, marker] of Object.entries(JSON.parse(box.dataset.marks || '{}'))) mark(id, marker);
   // Fit again whenever the box changes size: the style sheet may arrive after this runs, and a page's columns
   // settle late; a zoom computed on the first, smaller box cut the diagram off.
-  const fit = () => {
-    canvas.resized();
-    canvas.zoom('fit-viewport', 'auto');
-    // a margin round the fitted picture: fit-viewport puts the pool's border on the box's edge, half cut off
-    const box = canvas.viewbox();
-    const pad = Math.max(box.width, box.height) * 0.03;
-    canvas.viewbox({ x: box.x - pad, y: box.y - pad, width: box.width + 2 * pad, height: box.height + 2 * pad });
-  };
+  const fit = () => fitWithMargin(canvas);
   fit();
   new ResizeObserver(fit).observe(box.querySelector('.qt-bpmn-canvas'));
   box.dataset.ready = 'true';

@@ -9,7 +9,7 @@ import pytest
 from processes import versions
 from processes.clock import SystemClock
 
-from .conftest import login, shot
+from .conftest import login, open_modeler, shot
 
 pytestmark = pytest.mark.browser
 
@@ -37,3 +37,13 @@ def test_procedure_page_and_version_diff_use_the_files_layout(page, live_server)
     page.locator(".q-diff").scroll_into_view_if_needed()
     _inside(page, views.nth(2))
     assert not page.js_errors
+
+
+def test_the_modeler_palette_leaves_the_start_event_and_lane_labels_visible(page, live_server):
+    login(page, live_server, "iso", next_path="/quality/procedures")
+    open_modeler(page, live_server, "/quality/procedures/QT-XD-01/versions/1/edit")
+    palette = page.locator(".djs-palette").bounding_box()
+    for selector in ("[data-element-id='Start_NopHoSo']", ".djs-element.djs-shape[data-element-id^='Participant']"):
+        shape = page.locator(f"#qt-canvas {selector}").first.bounding_box()
+        assert shape and palette and shape["x"] >= palette["x"] + palette["width"], selector
+    shot(page, "diagram-modeler")
