@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from engine.errors import EngineError, ModelInvalid
 from jobs import submit as submit_job
-from processes import approval_views, instances, migration, procedures, tasks, version_views, versions
+from processes import approval_views, instances, migration, names, procedures, tasks, version_views, versions
 from processes.errors import ServiceError
 from processes.lint import LintFailed, lint_xml, problems_of
 from processes.queries import full_names
@@ -128,14 +128,16 @@ def _page(code: str, dry_run: dict | None = None, filters: dict | None = None) -
     open_version = next((v for v in reversed(listed) if v["status"] in OPEN), None)
     # Who reviews and approves, and what they said: the drafter reads the comments of a send-back here.
     notes = approval_views.notes(db, code, open_version["version"]) if open_version else []
+    pending = _decisions(code, open_version)
+    people = {n.by for n in notes} | {d["task"].assignee for d in pending if d["task"].assignee}
     return render_template(
         "quality/procedure.html", meta=meta, versions=listed, shown=shown, source=source, target=target,
         changes=changes, open_version=open_version, problems=_problems(code, open_version),
-        decisions=_decisions(code, open_version), revisions=version_views.revision_table(db, code),
+        decisions=pending, revisions=version_views.revision_table(db, code), role_names=names.role_names(db),
         migrations=migration.list_migrations(db, code), may_edit=_may_edit(), labels=VERSION_LABELS,
         levels=LEVEL_LABELS, dry_run=dry_run, filters=filters or {},
         modeler="modeler.edit" in current_app.view_functions, signers=approval_views.signers(db), notes=notes,
-        names=full_names(db, {n.by for n in notes}))
+        names=full_names(db, people))
 
 
 def _default_version(listed: list[dict]) -> int:

@@ -81,3 +81,17 @@ def test_the_substitute_is_picked_by_full_name_among_colleagues(xd, user):
     picker = page[page.index('<select id="s-sub"'):page.index("</select>", page.index('<select id="s-sub"'))]
     assert '<option value="cv.tp" >Ngô Thị Hạnh</option>' in picker and 'value="cv.ktht"' not in picker
     assert "xa.motcua" not in picker  # another agency (the commune) cannot stand in
+
+
+def test_the_approval_step_names_its_role_not_its_code(org, clock, deployed, login):
+    """Issue 13 item 6: the procedure page's pending approval says 'Lãnh đạo phòng…', not 'lanh_dao_phong_nv'."""
+    from tests.processes.conftest import CODE
+    from tests.processes.quality_helpers import RENAMED, catalog_with_test_procedure
+
+    catalog_with_test_procedure(org, clock, deployed)
+    iso = login("iso")
+    assert iso.put(f"/api/procedures/{CODE}/draft", json={"xml": RENAMED, "note": "Rút ngắn"}).status_code == 200
+    assert iso.post(f"/api/procedures/{CODE}/versions/2/submit", json={}).status_code == 200
+    page = iso.get(f"/quality/procedures/{CODE}").get_data(as_text=True)
+    line = page[page.index("Hồ sơ phê duyệt"):page.index("Hồ sơ phê duyệt") + 300]
+    assert "vai trò Lãnh đạo Phòng Nội vụ" in line and "lanh_dao" not in line, line
