@@ -1,17 +1,19 @@
-"""`quytrinh cchc`: the district's administrative-reform (CCHC) plan: import its appendix, declare unit aliases."""
+"""`quytrinh cchc`: the district's CCHC plan (import its appendix, unit aliases) and its agencies' quality systems."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import click
 
-from oversight import plan_import
-from processes import cchc_plan
+from oversight import plan_import, registry
+from processes import cchc_plan, quality_registry
 from processes.clock import SystemClock
 from processes.db import Database
 from processes.errors import InvalidInput
+from processes.quality_registry import Declared
 
 from .output import emit, fail, handled, json_option
 
@@ -95,3 +97,61 @@ def alias(ctx: click.Context, unit: str, name: str, as_json: bool) -> None:
     """Declare NAME as another name of UNIT for plan imports."""
     folded = cchc_plan.add_alias(_db(ctx), unit, name)
     emit(as_json, {"unit": unit, "alias": name, "folded": folded}, f"{unit}: {name}")
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise InvalidInput(f"'{value}' is not a date (YYYY-MM-DD)", {"date": value or ""}) from None
+
+
+@cchc.command("declare-qms")
+@click.argument("unit")
+@click.option("--scope", default="", help="Scope of the quality system.")
+@click.option("--decision-no", default="", help="Number of the announcement decision (công bố).")
+@click.option("--decision-date", default=None, help="Its date, YYYY-MM-DD.")
+@click.option("--decision-file", default="", help="Where its file is kept.")
+@click.option("--procedure", "procedures", multiple=True, help='A declared internal procedure: "CODE=NAME" or a name.')
+@click.option("--as", "actor", default="iso", show_default=True)
+@json_option
+@click.pass_context
+@handled
+def declare_qms(ctx: click.Context, unit: str, scope: str, decision_no: str, decision_date: str | None,
+                decision_file: str, procedures: tuple[str, ...], actor: str, as_json: bool) -> None:
+    """Record what agency UNIT declared of its quality system (replaces the earlier declaration)."""
+    declared = [Declared(*p.split("=", 1)) if "=" in p else Declared("", p) for p in procedures]
+    quality_registry.declare(_db(ctx), unit, actor, SystemClock(), scope, decision_no, _date(decision_date),
+                             decision_file, declared)
+    emit(as_json, {"unit": unit, "declared": len(declared)}, f"{unit}: {len(declared)} quy trình đã khai báo")
+
+
+@cchc.command("review")
+@click.argument("unit")
+@click.argument("held_on")
+@click.option("--as", "actor", default="iso", show_default=True)
+@json_option
+@click.pass_context
+@handled
+def review(ctx: click.Context, unit: str, held_on: str, actor: str, as_json: bool) -> None:
+    """Note that agency UNIT held its management review on HELD_ON (YYYY-MM-DD)."""
+    quality_registry.record_review(_db(ctx), unit, _date(held_on) or dt.date.today(), actor, SystemClock())
+    emit(as_json, {"unit": unit, "held_on": held_on}, f"{unit}: xem xét của lãnh đạo ngày {held_on}")
+
+
+@cchc.command("registry")
+@click.option("--date", "on", default=None, help="The day judged (default: today).")
+@click.option("--behind", "only_behind", is_flag=True, help="Only the agencies that are behind.")
+@json_option
+@click.pass_context
+@handled
+def registry_command(ctx: click.Context, on: str | None, only_behind: bool, as_json: bool) -> None:
+    """Each agency's quality system: audits, reviews, open nonconformities, digitisation rate, what is behind."""
+    lines = registry.registry(_db(ctx), _date(on) or dt.date.today())
+    lines = [s for s in lines if s.behind] if only_behind else lines
+    payload = [{**{k: v for k, v in vars(s).items()},
+                "rate": round(s.rate * 100, 1) if s.rate is not None else None} for s in lines]
+    emit(as_json, payload, lambda: "\n".join(
+        f"{s.code} {s.name}: đánh giá {s.last_audit or '-'}, xem xét {s.last_review or '-'}, "
+        f"điện tử hóa {'-' if s.rate is None else f'{s.rate:.0%}'}; "
+        + ("; ".join(s.behind) if s.behind else "đúng tiến độ") for s in lines))

@@ -53,3 +53,19 @@ cchc_plan_items = Table(
     UniqueConstraint("plan_id", "position"),
     Index("ix_cchc_plan_items_instance", "instance_id"),
 )
+
+# Each agency's quality system (HTQLCL, issue 17 item 1): its scope, the decision announcing it (công bố), the
+# internal procedures it declared (JSON [{"code", "name"}]) and the last management review held.
+quality_systems = Table(
+    "quality_systems", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), nullable=False, unique=True),
+    Column("scope", Text, nullable=False, default=""),
+    Column("decision_no", String(60), nullable=False, default=""),
+    Column("decision_date", Date, nullable=True),
+    Column("decision_file", String(500), nullable=False, default=""),
+    Column("declared", Text, nullable=False, default="[]"),
+    Column("last_review_on", Date, nullable=True),
+    Column("updated_by", String(80), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
