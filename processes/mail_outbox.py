@@ -34,6 +34,7 @@ MODES = ("immediate", "digest")
 DIGEST_HOUR = 7  # the daily digest goes out from 07:00 Vietnam time, before the office opens
 RECENT = dt.timedelta(days=1)  # immediate mail is for news: older unsent notices are not mailed in a burst
 MAX_ATTEMPTS = 5
+STALE = dt.timedelta(days=2)  # a citizen's message not sent within this is dropped, not sent late
 
 CITIZEN_TEXT = {
     "receipt": ("Hồ sơ {code} đã được tiếp nhận",
@@ -118,20 +119,22 @@ def drain(db: Database, clock: Clock, sender: Sender | None = None, texts: TextS
 
 
 def _citizens(db: Database, clock: Clock, sender: Sender | None, texts: TextSender, done: Drained) -> None:
+    pending = [mail_outbox.c.sent_at.is_(None), mail_outbox.c.attempts < MAX_ATTEMPTS]
+    if sender is None:  # no SMTP server configured yet: e-mails wait for one, texts go on
+        pending.append(mail_outbox.c.channel != "email")
     with db.read() as conn:
         rows = list(conn.execute(
             select(mail_outbox, receptions.c.email, receptions.c.phone)
             .outerjoin(receptions, receptions.c.instance_id == mail_outbox.c.instance_id)
-            .where(mail_outbox.c.sent_at.is_(None), mail_outbox.c.attempts < MAX_ATTEMPTS)
-            .order_by(mail_outbox.c.id).limit(500)))
+            .where(*pending).order_by(mail_outbox.c.id).limit(500)))
     results: list[dict[str, object]] = []
     for r in rows:
         address = r.recipient or (r.email if r.channel == "email" else r.phone) or ""
         error = None
         if not address:
             error = "no_address"  # an internal case, or a citizen who gave none: nothing to send, ever
-        elif r.channel == "email" and sender is None:
-            continue  # no SMTP server configured yet: keep it for when there is one
+        elif r.created_at < clock.now() - STALE:
+            error = "stale"  # "your dossier was received" a week late helps nobody (and a demo year sends none)
         else:
             try:
                 if r.channel == "email":

@@ -116,3 +116,13 @@ def test_the_sla_sweep_leaves_a_digest_users_notices_to_the_digest(xd, user, org
     sweep.run_sweep(org, clock, sent)
     assert [to for to, _s, _b in sent.sent if to == "cv.ktht@ubnd.example.vn"] == []
     assert any(n["kind"].startswith("task_") for n in notifications.inbox(org, "cv.ktht"))
+
+
+def test_waiting_emails_do_not_block_texts_and_stale_messages_are_dropped(xd, user, org, clock):
+    receive_ok(user("motcua"), **{"applicant.phone": "0912345678", "applicant.email": "a@example.vn"})
+    texts = mail_outbox.LogTextSender()
+    assert mail_outbox.drain(org, clock, sender=None, texts=texts).citizen_sent == 1  # the text; the e-mail waits
+    receive_ok(user("motcua"), **{"applicant.phone": "0987654321", "applicant.email": ""})
+    clock.advance(days=3)
+    late = mail_outbox.LogTextSender()
+    assert mail_outbox.drain(org, clock, sender=None, texts=late).citizen_sent == 0 and late.sent == []
