@@ -8,8 +8,9 @@ from typing import Any
 
 import click
 
+from oversight import inspections as oversight_inspections
 from oversight import plan_import, registry
-from processes import cchc_plan, quality_registry
+from processes import cchc_plan, inspections, quality_registry
 from processes.clock import SystemClock
 from processes.db import Database
 from processes.errors import InvalidInput
@@ -155,3 +156,83 @@ def registry_command(ctx: click.Context, on: str | None, only_behind: bool, as_j
         f"{s.code} {s.name}: đánh giá {s.last_audit or '-'}, xem xét {s.last_review or '-'}, "
         f"điện tử hóa {'-' if s.rate is None else f'{s.rate:.0%}'}; "
         + ("; ".join(s.behind) if s.behind else "đúng tiến độ") for s in lines))
+
+
+@cchc.group("inspection")
+def inspection() -> None:
+    """The year's CCHC/ISO inspections: plan, conclude, findings, coverage, minutes."""
+
+
+@inspection.command("plan")
+@click.argument("unit")
+@click.option("--year", type=int, required=True)
+@click.option("--from", "planned_from", required=True, help="YYYY-MM-DD")
+@click.option("--to", "planned_to", required=True, help="YYYY-MM-DD")
+@click.option("--team", multiple=True, required=True, help="Username (repeatable; the first leads).")
+@click.option("--self", "is_self", is_flag=True, help="The unit's own self-inspection.")
+@click.option("--as", "actor", default="cv.nv", show_default=True)
+@json_option
+@click.pass_context
+@handled
+def inspection_plan(ctx: click.Context, unit: str, year: int, planned_from: str, planned_to: str,
+                    team: tuple[str, ...], is_self: bool, actor: str, as_json: bool) -> None:
+    """Plan an inspection of UNIT."""
+    found = inspections.plan_inspection(_db(ctx), year, unit, _date(planned_from) or dt.date.today(),
+                                        _date(planned_to) or dt.date.today(), list(team), actor, SystemClock(),
+                                        kind="self" if is_self else "inspection")
+    emit(as_json, {"code": found.code, "unit": found.unit, "kind": found.kind}, found.code)
+
+
+@inspection.command("conclude")
+@click.argument("code")
+@click.option("--on", "done_on", required=True, help="YYYY-MM-DD")
+@click.option("--conclusion", required=True)
+@click.option("--as", "actor", required=True)
+@json_option
+@click.pass_context
+@handled
+def inspection_conclude(ctx: click.Context, code: str, done_on: str, conclusion: str, actor: str,
+                        as_json: bool) -> None:
+    """Record that inspection CODE was done, with its conclusion."""
+    inspections.conclude(_db(ctx), code, _date(done_on) or dt.date.today(), conclusion, actor, SystemClock())
+    emit(as_json, {"code": code, "status": "done"}, f"{code}: done")
+
+
+@inspection.command("finding")
+@click.argument("code")
+@click.option("--kind", type=click.Choice(inspections.FINDING_KINDS), required=True)
+@click.option("--statement", required=True)
+@click.option("--responsible", default=None, help="Who corrects a nonconformity (username).")
+@click.option("--as", "actor", required=True)
+@json_option
+@click.pass_context
+@handled
+def inspection_finding(ctx: click.Context, code: str, kind: str, statement: str, responsible: str | None,
+                       actor: str, as_json: bool) -> None:
+    """Record a finding of inspection CODE (a nonconformity starts a QT-CAPA-01 case)."""
+    found = inspections.record_finding(_db(ctx), code, kind, statement, actor, SystemClock(), responsible)
+    emit(as_json, vars(found), f"{found.ref} {found.capa or ''}")
+
+
+@inspection.command("coverage")
+@click.option("--year", type=int, required=True)
+@json_option
+@click.pass_context
+@handled
+def inspection_coverage(ctx: click.Context, year: int, as_json: bool) -> None:
+    """Units inspected and self-inspected in YEAR against the targets in force."""
+    cover = oversight_inspections.coverage(_db(ctx), year)
+    emit(as_json, {**vars(cover), "met": cover.met},
+         f"kiểm tra {len(cover.inspected)}/{len(cover.units)} ({cover.rate:.0%}, chỉ tiêu {cover.target:.0%}); "
+         f"tự kiểm tra {len(cover.self_inspected)}/{len(cover.units)} ({cover.self_rate:.0%})")
+
+
+@inspection.command("minutes")
+@click.argument("code")
+@click.option("--out", "out", required=True, help="DOCX file to write.")
+@click.pass_context
+@handled
+def inspection_minutes(ctx: click.Context, code: str, out: str) -> None:
+    """Write the biên bản kiểm tra of inspection CODE as DOCX."""
+    Path(out).write_bytes(oversight_inspections.minutes_docx(_db(ctx), code))
+    click.echo(f"wrote {out}")

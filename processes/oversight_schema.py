@@ -69,3 +69,39 @@ quality_systems = Table(
     Column("updated_by", String(80), nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+# The year's CCHC/ISO inspections of the district's units (issue 17 item 4); kind: inspection (by the district's
+# team) | self (the unit's own self-inspection); team: JSON usernames, the first leads; content: JSON of
+# "cchc" / "iso"; status: planned | done.
+inspections = Table(
+    "inspections", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("year", Integer, nullable=False),
+    Column("unit_id", ForeignKey("units.id"), nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("planned_from", Date, nullable=False),
+    Column("planned_to", Date, nullable=False),
+    Column("team", Text, nullable=False, default="[]"),
+    Column("content", Text, nullable=False, default="[]"),
+    Column("status", String(12), nullable=False, default="planned"),
+    Column("done_on", Date, nullable=True),
+    Column("conclusion", Text, nullable=False, default=""),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_inspections_year", "year", "unit_id"),
+)
+
+# What an inspection found; a nonconformity starts a QT-CAPA-01 case (capa_instance_id), like an audit finding.
+inspection_findings = Table(
+    "inspection_findings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("inspection_id", ForeignKey("inspections.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("kind", String(20), nullable=False),  # observation | nonconformity
+    Column("statement", Text, nullable=False),
+    Column("created_by", String(80), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("capa_instance_id", ForeignKey("instances.id"), nullable=True),
+    UniqueConstraint("inspection_id", "number"),
+)
