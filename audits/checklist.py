@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from documents.vn import duration_vn
 from engine.model import read_process
 from engine.xml import BPMN_NS, load_xml
 from processes import catalog
@@ -40,8 +41,10 @@ def checklist_items(conn: Connection, code: str) -> list[dict[str, Any]]:
             "deadline": _deadline_text(props.get("deadline"))}
     items: list[tuple[str, str | None, str]] = [(c, None, q.format(**fill)) for c, q in _BEFORE]
     for sid, step in info.steps.items():
-        roles = ", ".join(step.roles) or "người được giao"
-        limit = f"trong thời hạn {step.due}" if step.due else "không có thời hạn riêng (thời gian tạm dừng)"
+        # Auditors read the lane ("Chuyên viên Phòng Kinh tế – Hạ tầng"), not the role code behind it.
+        roles = step.lane or ", ".join(step.roles) or "người được giao"
+        limit = (f"trong thời hạn {duration_vn(step.due)}" if step.due
+                 else "không có thời hạn riêng (thời gian tạm dừng)")
         items.append(("8.5.1", sid, f"Bước «{step.name}» do {roles} thực hiện, {limit}; có kết quả, biểu mẫu "
                                     "lưu theo quy định."))
     items.extend((c, None, q) for c, q in _AFTER)

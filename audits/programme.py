@@ -301,32 +301,65 @@ def findings(db: Database, year: int | None = None, plan_id: int | None = None) 
 
 
 def answer(db: Database, plan_id: int | str, procedure: str, item_no: int, value: str, actor: str,
-           note: str = "") -> None:
-    """Record the answer to one checklist item (a team member only)."""
+           note: str = "", evidence: list[dict[str, Any]] | None = None) -> None:
+    """Record the answer to one checklist item (a team member only), with the dossiers and events that show it."""
     if value not in (*KINDS, "not_applicable"):
         raise InvalidInput("answer must be conformity, observation, nonconformity or not_applicable")
     with db.write() as conn:
         plan = _plan(conn, plan_id)
         if actor not in {u for u, _ in plan.team}:
             raise PermissionDenied(f"{actor} is not on the team of {plan.code}")
+        if plan.status == "done":
+            raise InvalidInput(f"{plan.code} is closed", {"plan": "closed"})
+        links = _evidence(conn, evidence or [])
         done = conn.execute(update(audit_checklist).where(
             audit_checklist.c.plan_id == plan.id, audit_checklist.c.procedure == procedure,
-            audit_checklist.c.item_no == item_no).values(answer=value, note=note))
+            audit_checklist.c.item_no == item_no).values(answer=value, note=_stored_note(note, links, actor)))
         if done.rowcount != 1:
             raise NotFound(f"{plan.code} has no checklist item {procedure} #{item_no}")
 
 
+# An answer's evidence and who answered are kept with its note as JSON ({"text", "evidence", "by"}): the
+# checklist table has one free-text column for them, and a plain-text note written before is read as text.
+def _stored_note(text: str, links: list[dict[str, Any]], actor: str) -> str:
+    if not links:
+        return text.strip()
+    return json.dumps({"text": text.strip(), "evidence": links, "by": actor}, ensure_ascii=False)
+
+
+def _read_note(stored: str | None) -> tuple[str, list[dict[str, Any]]]:
+    if stored and stored.startswith("{"):
+        try:
+            found = json.loads(stored)
+            return str(found.get("text", "")), list(found.get("evidence", []))
+        except ValueError:
+            pass
+    return stored or "", []
+
+
 def checklist(db: Database, plan_id: int | str) -> list[dict[str, Any]]:
-    """The plan's checklist items in order."""
+    """The plan's checklist items in order (note: the text; evidence: the dossiers and events linked)."""
     with db.read() as conn:
         plan = _plan(conn, plan_id)
         rows = conn.execute(select(audit_checklist).where(audit_checklist.c.plan_id == plan.id)
                             .order_by(audit_checklist.c.procedure, audit_checklist.c.item_no))
-        return [{k: v for k, v in r._asdict().items() if k not in ("id", "plan_id")} for r in rows]
+        items = []
+        for r in rows:
+            item = {k: v for k, v in r._asdict().items() if k not in ("id", "plan_id")}
+            item["note"], item["evidence"] = _read_note(r.note)
+            items.append(item)
+        return items
 
 
-def close_plan(db: Database, plan_id: int | str) -> None:
-    """Mark an audit done."""
+def close_plan(db: Database, plan_id: int | str, actor: str | None = None) -> None:
+    """Mark an audit done: every checklist item answered; when an actor is given, a member of the team."""
     with db.write() as conn:
         plan = _plan(conn, plan_id)
+        if actor is not None and actor not in {u for u, _ in plan.team}:
+            raise PermissionDenied(f"{actor} is not on the team of {plan.code}")
+        open_items = conn.execute(select(func.count()).select_from(audit_checklist).where(
+            audit_checklist.c.plan_id == plan.id, audit_checklist.c.answer.is_(None))).scalar_one()
+        if open_items:
+            raise InvalidInput(f"{plan.code} has {open_items} checklist items not answered yet",
+                               {"checklist": str(open_items)})
         conn.execute(update(audit_plans).where(audit_plans.c.id == plan.id).values(status="done"))

@@ -16,6 +16,7 @@ from processes import notifications, queries
 from . import (
     apologies,
     audit,
+    audit_programme,
     auth,
     citizen,
     dashboard,
@@ -41,8 +42,8 @@ from .field_text import field_message
 from .labels import duration_text, template_names, timeline_details, vn_date, vn_time
 from .permissions import PROCEDURE_READERS, is_counter, may_read_audits, may_see_dashboard, role_kinds
 
-PAGES = (health, auth, home, modeler, quality, quality_documents, quality_review, audit, officer, reception, dossiers,
-         apologies, personal, dashboard, citizen, jobs, what_if)
+PAGES = (health, auth, home, modeler, quality, quality_documents, quality_review, audit, audit_programme, officer,
+         reception, dossiers, apologies, personal, dashboard, citizen, jobs, what_if)
 # JSON bodies only (see web.api.bodies.require_json), so no CSRF token: each call is authenticated by token,
 # or by session cookie plus a JSON content type that a cross-site form cannot send.
 APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api)
