@@ -151,8 +151,17 @@ class Aligner:
                 budget: int | None) -> tuple[tuple[Move, ...], int, int] | None:
         space = self.space
         n = len(trace)
-        estimate = _Heuristic(space, trace, prefix, self.heuristic).estimate
-        log_cost = DEVIATION + (PREFIX_LOG_SURCHARGE if prefix else 0)
+        lower = _Heuristic(space, trace, prefix, self.heuristic).estimate
+        # Costs are searched scaled by `scale`, a log move adding 1: among alignments of the same cost
+        # the one with the fewest log moves wins, so a step is said to be skipped rather than another
+        # to be unexpected, as a person would name it, whatever order the search meets them in.
+        # At most n log moves < scale: the scaled optimum is an optimum of the unscaled costs.
+        scale = n + 1
+
+        def estimate(node: int, i: int) -> int | None:
+            h = lower(node, i)
+            return None if h is None else h * scale
+        log_cost = (DEVIATION + (PREFIX_LOG_SURCHARGE if prefix else 0)) * scale + 1
         # States are (marking node, events consumed); a move is kept as (transition, event) and
         # turned into a Move only on the winning path.
         start = (space.initial, 0)
@@ -169,20 +178,20 @@ class Aligner:
             closed.add(state)
             node, i = state
             if i == n and (prefix or node == space.final):
-                return self._moves_of(parent, state), g, len(closed)
+                return self._moves_of(parent, state), g // scale, len(closed)
             if budget is not None and len(closed) > budget:
                 return None
             event = trace[i] if i < n else None
             steps: list[tuple[tuple[int, int], int, str | None, str | None]] = []
             for t, label, target in space.successors(node):
                 if label is None:
-                    steps.append(((target, i), g + SILENT, t, None))
+                    steps.append(((target, i), g + SILENT * scale, t, None))
                     continue
                 if label == event:
                     steps.append(((target, i + 1), g, t, event))
                 if not prefix or i < n:
                     # In a prefix, model moves only matter before the last event.
-                    steps.append(((target, i), g + DEVIATION, t, None))
+                    steps.append(((target, i), g + DEVIATION * scale, t, None))
             if event is not None:
                 steps.append(((node, i + 1), g + log_cost, None, event))
             for reached, g2, via, activity in steps:

@@ -6,6 +6,7 @@ role checks stay per case. The figures are those of audits.conformance.check_log
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, cast
 
@@ -13,10 +14,12 @@ from processes.case_logs import iter_case_logs
 from processes.catalog import deployed_versions
 from processes.db import Database
 from processes.organisation import actor_roles
+from processes.records import Span, case_definitions, received_in
 
 from .alignments import Aligner
-from .conformance import CaseConformance, ModelCatalog, ProcedureConformance, ProcedureModel, check_log
+from .conformance import CaseConformance, ModelCatalog, ProcedureConformance, ProcedureModel, check_log, summarise
 from .replay import TokenReplayer
+from .stored_conformance import load_verdicts, model_key, store_verdicts
 
 # What conformance checking reads (audits/conformance.py, deviations.py): these lifecycles, these payload keys.
 CONFORMANCE_LIFECYCLES = ("case_start", "case_complete", "case_cancel", "schedule", "assign", "complete")
@@ -41,26 +44,64 @@ class _Once:
         return getattr(self._inner, name)
 
 
-def stored_models(db: Database) -> ModelCatalog:
+class StoredModels(ModelCatalog):
+    """The deployed versions' models, also by definition id with the key of each (stored_conformance)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by_definition: dict[int, ProcedureModel] = {}
+        self.keys: dict[int, str] = {}
+
+
+def stored_models(db: Database) -> StoredModels:
     """Every deployed version of every procedure, ready for checking (each trace aligned once)."""
     with db.read() as conn:
         rows = deployed_versions(conn)
-    models = []
+    catalog = StoredModels()
     for r in rows:
         model = ProcedureModel.from_xml(r.bpmn_xml, r.version, r.process_id)
         # The proxies answer every attribute of what they wrap, so they stand in for it.
         model.aligner = cast(Aligner, _Once(model.aligner, "align"))
         model.replayer = cast(TokenReplayer, _Once(model.replayer, "replay"))
-        models.append(model)
-    return ModelCatalog(models)
+        catalog.add(model)
+        catalog.by_definition[r.definition_id] = model
+        catalog.keys[r.definition_id] = model_key(r.bpmn_xml)
+    return catalog
 
 
-def check_cases(db: Database, case_ids: Iterable[int] | None = None,
-                models: ModelCatalog | None = None) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
-    """Conformance of the given cases (all without) to the versions they ran on; roles as recorded at each step."""
+def check_cases(db: Database, case_ids: Iterable[int] | None = None, models: ModelCatalog | None = None,
+                stored: bool = True) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
+    """Conformance of the given cases (all without) to the versions they ran on; roles as recorded at each step.
+
+    With `stored`, closed cases' verdicts are read from case_conformance where their model is unchanged
+    and kept there once computed (audits/stored_conformance.py); without, every case is checked afresh."""
     models = models or stored_models(db)
+    if not stored or not isinstance(models, StoredModels) or case_ids is None:
+        with db.read() as conn:
+            roles = actor_roles(conn)
+            logs = dict(iter_case_logs(conn, case_ids, lifecycles=CONFORMANCE_LIFECYCLES, times=False,
+                                       keys=CONFORMANCE_KEYS))
+        return check_log(logs, models, roles)
     with db.read() as conn:
-        roles = actor_roles(conn)
-        logs = dict(iter_case_logs(conn, case_ids, lifecycles=CONFORMANCE_LIFECYCLES, times=False,
-                                   keys=CONFORMANCE_KEYS))
-    return check_log(logs, models, roles)
+        cases = case_definitions(conn, case_ids)
+        kept = load_verdicts(conn, cases, models.keys, models.by_definition)
+        todo = [cid for cid in cases if cid not in kept]
+        roles = actor_roles(conn) if todo else {}
+        logs = dict(iter_case_logs(conn, todo, lifecycles=CONFORMANCE_LIFECYCLES, times=False,
+                                   keys=CONFORMANCE_KEYS)) if todo else {}
+    _, fresh = check_log(logs, models, roles)
+    store_verdicts(db, fresh, cases, models.keys, dt.datetime.now(dt.UTC))
+    verdicts = sorted([*kept.values(), *fresh], key=lambda v: v.case_id)
+    by_code: dict[str, list[tuple[ProcedureModel, CaseConformance]]] = {}
+    for verdict in verdicts:
+        model = models.by_definition.get(cases[verdict.case_id][0])
+        if model is not None:
+            by_code.setdefault(model.code, []).append((model, verdict))
+    return {code: summarise(code, items) for code, items in by_code.items()}, verdicts
+
+
+def conformance_in(db: Database, period: Span) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
+    """Conformance of the dossiers received in the period, as the annual report counts them."""
+    with db.read() as conn:
+        ids = received_in(conn, period)
+    return check_cases(db, ids)

@@ -20,7 +20,7 @@ from engine.xml import BPMN_NS, load_xml
 from .alignments import Aligner
 from .bpmn_to_petri import FLOW_NODES, Translation, translate
 from .deviations import Deviation, control_flow_deviations, role_deviations
-from .replay import LogReplay, TokenReplayer
+from .replay import TokenReplayer, TraceReplay
 
 COMPLETE, RUNNING, CANCELLED = "complete", "running", "cancelled"
 
@@ -73,6 +73,9 @@ class CaseConformance:
     fitness: float | None  # alignment-based; None when the alignment exceeded its budget
     token_fitness: float | None  # token-based replay; completed cases only
     deviations: tuple[Deviation, ...]
+    cost: int | None = None  # the alignment's cost (audits.alignments units); None without an alignment
+    worst_cost: int | None = None  # every event a log move plus the model's cheapest run
+    tokens: tuple[int, int, int, int] | None = None  # token replay: missing, consumed, remaining, produced
 
     @property
     def fits(self) -> bool:
@@ -100,7 +103,7 @@ class ProcedureConformance:
     completed: int = 0
     fitting: int = 0
     log_fitness: float | None = None  # token-based replay over completed cases (pm4py's formula)
-    alignment_fitness: float | None = None  # mean alignment fitness of completed cases
+    alignment_fitness: float | None = None  # 1 − Σ cost / Σ worst-case cost over completed cases
     deviations: list[DeviationCount] = field(default_factory=list)  # most frequent first
 
     @property
@@ -165,10 +168,12 @@ def check_case(model: ProcedureModel, case_id: Any, events: Sequence[Mapping],
     if actor_roles is not None:
         found.extend(role_deviations(events, positions, model.roles, actor_roles))
     found.sort(key=lambda d: (d.position, d.kind))
-    token = model.replayer.replay(trace).fitness if status == COMPLETE else None
+    replay = model.replayer.replay(trace) if status == COMPLETE else None
     fitness = None if alignment is None else alignment.fitness
-    return CaseConformance(case_id, model.process_id, model.version, status, tuple(trace), fitness, token,
-                           tuple(found))
+    return CaseConformance(case_id, model.process_id, model.version, status, tuple(trace),
+                           fitness, None if replay is None else replay.fitness, tuple(found),
+                           None if alignment is None else alignment.cost, None if alignment is None else alignment.bwc,
+                           None if replay is None else _tokens(replay))
 
 
 def _version(events: Sequence[Mapping]) -> int | None:
@@ -199,20 +204,30 @@ def check_log(cases: Mapping[Any, Sequence[Mapping]], models: ModelLookup,
         verdict = check_case(model, case_id, events, actor_roles)
         results.append(verdict)
         by_code.setdefault(model.code, []).append((model, verdict))
-    return {code: _summarise(code, items, examples) for code, items in by_code.items()}, results
+    return {code: summarise(code, items, examples) for code, items in by_code.items()}, results
 
 
-def _summarise(code: str, items: list[tuple[ProcedureModel, CaseConformance]], examples: int) -> ProcedureConformance:
+def _tokens(replay: TraceReplay) -> tuple[int, int, int, int]:
+    return replay.missing, replay.consumed, replay.remaining, replay.produced
+
+
+def summarise(code: str, items: list[tuple[ProcedureModel, CaseConformance]],
+              examples: int = 3) -> ProcedureConformance:
+    """A procedure's figures from its cases' verdicts, each with the model it was checked against."""
     out = ProcedureConformance(code, cases=len(items))
     done = [(m, c) for m, c in items if c.status == COMPLETE]
     out.completed = len(done)
     out.fitting = sum(c.fits for _, c in items)
     if done:
         # Token counts are summed per case, so versions with different nets can share one figure.
-        replays = LogReplay([m.replayer.replay(c.trace) for m, c in done])
-        out.log_fitness = replays.log_fitness
-        aligned = [c.fitness for _, c in done if c.fitness is not None]
-        out.alignment_fitness = sum(aligned) / len(aligned) if aligned else None
+        # Token counts are kept with each verdict (stored ones too): the same figure without replaying again.
+        tallies = [c.tokens or _tokens(m.replayer.replay(c.trace)) for m, c in done]
+        lost, used, left, made = (sum(t[k] for t in tallies) for k in range(4))
+        out.log_fitness = 0.5 * (1 - lost / used) + 0.5 * (1 - left / made) if used and made else 0.0
+        # Log level, as pm4py: a long case weighs more than a short one, as its deviations could be more.
+        worst = sum(c.worst_cost or 0 for _, c in done if c.cost is not None)
+        cost = sum(c.cost or 0 for _, c in done if c.cost is not None)
+        out.alignment_fitness = 1.0 - cost / worst if worst else None
     counts: dict[tuple[str, str], DeviationCount] = {}
     for model, case in items:
         for dev in case.deviations:

@@ -78,6 +78,8 @@ class UnitIndex:
     total: float = 0.0
     grade: str = ""
     figures: dict[str, int] = field(default_factory=dict)
+    group_names: dict[str, str] = field(default_factory=dict)  # group code -> its name in the decision
+    quarters: dict[str, float] = field(default_factory=dict)  # a year's index: each quarter's total
 
 
 def measures(facts: list[DossierFact], period: Period, rules: dict[str, Any]) -> tuple[dict[str, float | None],
@@ -151,6 +153,7 @@ def build_index(facts: list[DossierFact], period: Period, rules: dict[str, Any],
     values, counts = measures(facts, period, rules)
     out = UnitIndex(unit, unit_name, period.label, rules["file"], figures=counts)
     for group in rules["groups"]:
+        out.group_names[group["code"]] = group.get("name", group["code"])
         subtotal = 0.0
         for c in group["criteria"]:
             entry = CriterionScore(c["code"], c["name"], float(c["max"]), c["source"])
@@ -174,7 +177,10 @@ def index766(db: Database, period: Period, unit: str | None = None,
              facts: list[DossierFact] | None = None) -> list[UnitIndex]:
     """The index of every agency with dossiers in the period (or one unit), then of all of them together.
 
-    `facts`: dossiers already loaded (any superset of those received or resolved in the period)."""
+    `facts`: dossiers already loaded (any superset of those received or resolved in the period).
+    A year is scored as the mean of its quarters (docs/audits.md says why), not from its dossiers at once."""
+    if "-" not in period.label:
+        return year_index(db, period, unit, facts)
     rules = rules_for(period.start)
     with db.read() as conn:
         if facts is None:
@@ -201,6 +207,75 @@ def index766(db: Database, period: Period, unit: str | None = None,
     return out
 
 
+def year_index(db: Database, year: Period, unit: str | None = None,
+               facts: list[DossierFact] | None = None) -> list[UnitIndex]:
+    """A year's index: per unit, the mean of the quarters it has an index for (points, groups and total)."""
+    by_unit: dict[str, list[UnitIndex]] = {}
+    for quarter in year.quarters():
+        for found in index766(db, quarter, unit, facts):
+            by_unit.setdefault(found.unit, []).append(found)
+    out = []
+    for code, quarters in by_unit.items():
+        first, n = quarters[0], len(quarters)
+        mean = UnitIndex(code, first.unit_name, year.label, first.rules, group_names=first.group_names)
+        mean.quarters = {q.period: q.total for q in quarters}
+        for group in first.groups:
+            mean.groups[group] = round(sum(q.groups.get(group, 0.0) for q in quarters) / n, 2)
+        for c in first.criteria:
+            same = [x for q in quarters for x in q.criteria if x.code == c.code]
+            mean.criteria.append(CriterionScore(c.code, c.name, c.max, c.source,
+                                                points=round(sum(x.points for x in same) / n, 2),
+                                                basis="trung bình các quý", missing=any(x.missing for x in same)))
+        for key in first.figures:
+            mean.figures[key] = sum(q.figures.get(key, 0) for q in quarters)
+        mean.total = round(sum(mean.groups.values()), 2)
+        mean.grade = grade(mean.total, rules_for(year.start))
+        out.append(mean)
+    # The line of all units together stays last, as for a quarter.
+    return sorted(out, key=lambda u: (u.unit == "*", u.unit))
+
+
+@dataclass(frozen=True)
+class ManualScore:
+    """A criterion entered by hand: for which unit and period, the points, the evidence, who and when."""
+
+    unit: str
+    unit_name: str
+    period: str
+    criterion: str
+    points: float
+    note: str
+    entered_by: str
+    entered_at: dt.datetime | None
+
+
+def manual_criteria(period: Period) -> list[dict[str, Any]]:
+    """The criteria of the rules in force that are entered by hand (code, name, max)."""
+    rules = rules_for(period.start)
+    return [{"code": c["code"], "name": c["name"], "max": float(c["max"]), "group": g.get("name", g["code"])}
+            for g in rules["groups"] for c in g["criteria"] if c["source"] == "manual"]
+
+
+def manual_scores(db: Database, period: Period) -> list[ManualScore]:
+    """Every hand-entered criterion of a period (for a year: of its quarters too), with who entered it and when."""
+    labels = [period.label] + [q.label for q in period.quarters() if q.label != period.label]
+    t = index766_manual_scores.c
+    with db.read() as conn:
+        codes = organisation.unit_codes(conn)
+        names = organisation.unit_names(conn)
+        rows = conn.execute(select(t.unit_id, t.period, t.criterion, t.points, t.note, t.entered_by, t.entered_at)
+                            .where(t.period.in_(labels))).all()
+    out = [ManualScore(codes[r.unit_id], names.get(codes[r.unit_id], codes[r.unit_id]), r.period, r.criterion,
+                       float(r.points), r.note or "", r.entered_by or "", r.entered_at) for r in rows]
+    return sorted(out, key=lambda m: (m.period, m.unit, m.criterion))
+
+
+def score_units(db: Database) -> list[tuple[str, str]]:
+    """(code, name) of every unit a criterion can be entered for, by code."""
+    with db.read() as conn:
+        return sorted(organisation.unit_names(conn).items())
+
+
 def _manual(conn, period: str) -> dict[tuple[str, str], tuple[float, str]]:
     # The scores table is ours; the unit codes come from organisation, which owns the units table.
     codes = organisation.unit_codes(conn)
@@ -216,9 +291,11 @@ def set_manual_score(db: Database, unit: str, period: Period, criterion: str, po
     rules = rules_for(period.start)
     manual = {c["code"]: c for g in rules["groups"] for c in g["criteria"] if c["source"] == "manual"}
     if criterion not in manual:
-        raise InvalidInput(f"criterion {criterion} is computed or unknown; manual ones: {', '.join(sorted(manual))}")
+        raise InvalidInput.of("criterion_not_manual", criterion=criterion,
+                              manual=", ".join(sorted(manual)))
     if not 0 <= points <= float(manual[criterion]["max"]):
-        raise InvalidInput(f"criterion {criterion} scores 0 to {manual[criterion]['max']}", {"points": "out of range"})
+        raise InvalidInput.of("criterion_points_range", criterion=criterion,
+                              top=manual[criterion]["max"])
     with db.write() as conn:
         unit_row = organisation.unit_by_code(conn, unit)
         conn.execute(delete(index766_manual_scores).where(

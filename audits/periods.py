@@ -63,7 +63,7 @@ def parse_period(text: str) -> Period:
     """Read 2025, 2025-Q4, 2025-H2 or 2025-11; InvalidInput otherwise."""
     found = _PATTERN.match((text or "").strip())
     if not found:
-        raise InvalidInput(f"period '{text}' is not YEAR, YEAR-Qn, YEAR-Hn or YEAR-MM", {"period": "bad format"})
+        raise InvalidInput.of("period_invalid", period=text)
     year, part = int(found.group(1)), (found.group(2) or "").upper()
     if not part:
         return Period(str(year), dt.date(year, 1, 1), dt.date(year + 1, 1, 1))
@@ -75,7 +75,7 @@ def parse_period(text: str) -> Period:
         return Period(f"{year}-H{h}", _month_start(year, 6 * h - 5), _month_start(year, 6 * h + 1))
     month = int(part)
     if not 1 <= month <= 12:
-        raise InvalidInput(f"period '{text}': no month {month}", {"period": "bad month"})
+        raise InvalidInput.of("period_month_invalid", period=text, month=month)
     return Period(f"{year}-{month:02d}", _month_start(year, month), _month_start(year, month + 1))
 
 

@@ -103,13 +103,16 @@ def evaluate_objectives(facts: list[DossierFact], period: Period) -> list[dict[s
     return out
 
 
-def conformance_of(db: Database, case_ids: list[int]) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
-    """Conformance of the given cases to the versions they ran on (roles as recorded at each step)."""
-    return check_cases(db, case_ids)
+def conformance_of(db: Database, case_ids: list[int],
+                   stored: bool = True) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
+    """Conformance of the given cases to the versions they ran on (roles as recorded at each step);
+    closed cases' verdicts as stored when their model is unchanged (`stored=False`: all afresh)."""
+    return check_cases(db, case_ids, stored=stored)
 
 
-def build_annual_report(db: Database, year: int, pictures: bool = True, png: bool = True) -> AnnualReport:
-    """Gather the annual report of `year`."""
+def build_annual_report(db: Database, year: int, pictures: bool = True, png: bool = True,
+                        stored: bool = True) -> AnnualReport:
+    """Gather the annual report of `year` (`stored=False`: every case's conformance computed afresh)."""
     period = parse_period(str(year))
     with db.read() as conn:
         facts = load_dossiers(conn, period, "either")
@@ -127,7 +130,8 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
     report.sla = build_sla_report(period, facts, steps, departments, calendars)
     report.names = dict(report.sla.names)
     report.case_codes = {f.instance_id: f.code for f in facts}
-    report.conformance, verdicts = conformance_of(db, [f.instance_id for f in facts if period.contains(f.received_at)])
+    report.conformance, verdicts = conformance_of(db, [f.instance_id for f in facts if period.contains(f.received_at)],
+                                                  stored)
     report.deviating = [v for v in verdicts if v.deviations]
     if pictures:
         report.pictures = _pictures(report, steps, verdicts, xml, png)

@@ -123,12 +123,14 @@ def sections(r: AnnualReport) -> list[Section]:
         top = "; ".join(f"{d.name}: {DEVIATION_LABELS.get(d.kind, d.kind)} ×{d.count} "
                         f"({', '.join(r.case_codes.get(x, str(x)) for x in d.examples)})" for d in c.deviations[:3])
         conf_rows.append((code, str(c.cases), str(c.fitting), pct(c.share_fitting), num(c.log_fitness, 3),
-                          top or "không có"))
-    out.append(Section("audit", "8. Tuân thủ quy trình (so khớp nhật ký với sơ đồ BPMN)", [
-        "Mỗi hồ sơ được so khớp với phiên bản quy trình đã áp dụng (token replay và alignment); độ khớp 1,000 là "
-        "thực hiện đúng hoàn toàn."], [TableSpec(
-            ("Quy trình", "Hồ sơ", "Đúng quy trình", "Tỷ lệ", "Độ khớp", "Sai lệch thường gặp (ví dụ)"), conf_rows,
-            (1.2, 0.8, 1, 0.9, 0.9, 4))]))
+                          num(c.alignment_fitness, 3), top or "không có"))
+    out.append(Section("audit", "8. Tuân thủ quy trình (so khớp nhật ký với sơ đồ quy trình)", [
+        "Mỗi hồ sơ được so khớp với phiên bản quy trình đã áp dụng; độ khớp 1,000 là thực hiện đúng hoàn toàn. "
+        "Độ khớp theo token: chạy lại hồ sơ trên sơ đồ, đếm các dấu hiệu thiếu và thừa. Độ khớp theo đối chiếu "
+        "từng bước: 1 trừ tỉ lệ bước làm sai (bỏ qua, thừa, sai thứ tự) trên số bước tối đa có thể sai."], [TableSpec(
+            ("Quy trình", "Hồ sơ", "Đúng quy trình", "Tỷ lệ", "Độ khớp theo token",
+             "Độ khớp theo đối chiếu từng bước", "Sai lệch thường gặp (ví dụ)"), conf_rows,
+            (1.2, 0.8, 1, 0.9, 0.9, 1.1, 3.6))]))
     out.append(Section("audit", "9. Sơ đồ quy trình thực tế", [
         "Màu bước đậm theo số lần thực hiện; dưới tên bước: số lần (n), thời gian trung vị (TV), số lần quá hạn; "
         "bước có sai lệch tô đỏ."], pictures=[p.code for p in r.pictures]))

@@ -94,3 +94,23 @@ index766_manual_scores = Table(
     Column("entered_at", UTCDateTime, nullable=False),
     UniqueConstraint("unit_id", "period", "criterion"),
 )
+
+# The conformance verdict of a closed case (audits/stored_conformance.py), computed once and kept while
+# the model it was checked against is the same: model_key = hash of the version's BPMN and of the checker.
+# trace, deviations: JSON; tokens: the token replay's counts (missing, consumed, remaining, produced).
+case_conformance = Table(
+    "case_conformance", metadata,
+    Column("case_id", ForeignKey("instances.id"), primary_key=True),
+    Column("definition_id", ForeignKey("definitions.id"), nullable=False),
+    Column("model_key", String(64), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("fitness", Float, nullable=True),
+    Column("token_fitness", Float, nullable=True),
+    Column("cost", Integer, nullable=True),
+    Column("worst_cost", Integer, nullable=True),
+    Column("tokens", String(80), nullable=True),
+    Column("trace", Text, nullable=False),
+    Column("deviations", Text, nullable=False),
+    Column("checked_at", UTCDateTime, nullable=False),
+    Index("ix_case_conformance_definition", "definition_id", "model_key"),
+)

@@ -136,6 +136,7 @@ class DeployedVersion:
     version: int
     process_id: str
     bpmn_xml: str
+    definition_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -168,8 +169,9 @@ def procedure_info(conn: Connection) -> dict[str, dict[str, Any]]:
 def deployed_versions(conn: Connection) -> list[DeployedVersion]:
     """Every deployed version of every procedure, with its BPMN text (cases run on old versions too)."""
     rows = conn.execute(select(definitions.c.code, definitions.c.version, definitions.c.process_id,
-                               definitions.c.bpmn_xml).order_by(definitions.c.code, definitions.c.version))
-    return [DeployedVersion(r.code, r.version, r.process_id, r.bpmn_xml) for r in rows]
+                               definitions.c.bpmn_xml, definitions.c.id)
+                        .order_by(definitions.c.code, definitions.c.version))
+    return [DeployedVersion(r.code, r.version, r.process_id, r.bpmn_xml, r.id) for r in rows]
 
 
 def active_bpmn(conn: Connection) -> dict[str, str]:

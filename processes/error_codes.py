@@ -159,6 +159,11 @@ TEMPLATES: dict[str, str] = {
     "import_unreadable": "the staff list cannot be read ({reason})",
     "import_columns_missing": "the staff list lacks the columns: {columns}",
     "import_rows_invalid": "{count} rows of the staff list are wrong; nothing was imported",
+    # audits (periods.py, index766.py)
+    "period_invalid": "period '{period}' is not YEAR, YEAR-Qn, YEAR-Hn or YEAR-MM",
+    "period_month_invalid": "period '{period}': no month {month}",
+    "criterion_not_manual": "criterion {criterion} is computed or unknown; manual ones: {manual}",
+    "criterion_points_range": "criterion {criterion} scores 0 to {top}",
 }
 
 

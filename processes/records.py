@@ -225,6 +225,16 @@ def case_summaries(conn: Connection, instance_ids: Iterable[int]) -> dict[int, C
     return {r.id: CaseSummary(r.id, r.business_key, r.status, r.created_at, r.completed_at) for r in rows}
 
 
+def case_definitions(conn: Connection, instance_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """Case id → (the id of the definition version it runs on, its status), for the given cases."""
+    ids, out = sorted(set(instance_ids)), {}
+    for i in range(0, len(ids), 900):  # under SQLite's limit of bound parameters
+        out.update({r.id: (r.definition_id, r.status) for r in conn.execute(
+            select(instances.c.id, instances.c.definition_id, instances.c.status)
+            .where(instances.c.id.in_(ids[i:i + 900])))})
+    return out
+
+
 def cases_of(conn: Connection, procedure: str) -> list[CaseSummary]:
     """Every case of every version of a procedure (e.g. the corrective-action cases), oldest first."""
     rows = conn.execute(select(instances.c.id, instances.c.business_key, instances.c.status, instances.c.created_at,
@@ -290,3 +300,10 @@ def received_in_agency(conn: Connection, agency_path: str, procedures: Iterable[
                     dossiers.c.received_at >= span.first_instant, dossiers.c.received_at < span.end_instant)
              .order_by(dossiers.c.instance_id))
     return list(conn.execute(query).scalars())
+
+
+def received_in(conn: Connection, span: Span) -> list[int]:
+    """Case ids of every dossier received in the span (the cases a year's conformance covers)."""
+    return list(conn.execute(select(dossiers.c.instance_id).where(
+        dossiers.c.received_at >= span.first_instant, dossiers.c.received_at < span.end_instant)
+        .order_by(dossiers.c.instance_id)).scalars())

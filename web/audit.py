@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
-from audits.casecheck import check_cases
+from audits.casecheck import conformance_in
 from audits.export import export_text
-from audits.index766 import index766
+from audits.index766 import index766, manual_criteria, manual_scores, score_units, set_manual_score
 from audits.indicators import sla_report
 from audits.periods import parse_period
 from audits.report_data import build_annual_report
+from audits.report_tables import DEVIATION_LABELS
 from audits.reports import render_report
 from processes.keys import VN
 
 from .auth import login_required
 from .context import clock, database
-from .permissions import may_read_audits
+from .permissions import may_read_audits, role_kinds
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
@@ -33,30 +35,57 @@ def only_readers() -> None:
         abort(403)
 
 
+# Who enters the QĐ 766 criteria quytrinh cannot compute: the ISO secretary and the auditors.
+SCORE_KINDS = ("quality", "auditor")
+
+
 def _year() -> int:
-    default = clock().now().astimezone(VN).year
-    try:
-        return int(request.args.get("year", default))
-    except ValueError:
-        abort(404)
+    """The year asked for (this year by default); a text that is no year answers in Vietnamese."""
+    text = (request.args.get("year") or "").strip() or str(clock().now().astimezone(VN).year)
+    return parse_period(text).year
 
 
 @bp.get("")
 def overview() -> ResponseReturnValue:
-    """Conformance of executions to the procedures and SLA results for a year."""
+    """Conformance and SLA results of the dossiers of one year (received in it; answered in it for the SLA)."""
     year = _year()
     db = database()
-    procedures, _cases = check_cases(db)
-    sla = sla_report(db, parse_period(str(year)))
+    period = parse_period(str(year))
+    procedures, _cases = conformance_in(db, period)
+    sla = sla_report(db, period)
     return render_template("audit/overview.html", year=year, procedures=sorted(procedures.values(),
-                           key=lambda p: p.code), sla=sla)
+                           key=lambda p: p.code), sla=sla, deviation_labels=DEVIATION_LABELS)
 
 
 @bp.get("/index766")
 def index() -> ResponseReturnValue:
-    """The QĐ 766 index per unit for a period (?period=2025-Q4)."""
+    """The QĐ 766 index per unit for a period (?period=2025-Q4, or a year: the mean of its quarters)."""
     period = parse_period(request.args.get("period") or f"{_year()}-Q4")
-    return render_template("audit/index766.html", period=period, rows=index766(database(), period))
+    return render_template("audit/index766.html", period=period, rows=index766(database(), period),
+                           may_score=bool(role_kinds() & set(SCORE_KINDS)))
+
+
+@bp.route("/index766/manual", methods=["GET", "POST"])
+def manual() -> ResponseReturnValue:
+    """The criteria entered by hand for a period: who entered them, when, on what evidence; a form to enter one."""
+    period = parse_period(request.values.get("period") or f"{_year()}-Q4")
+    may_score = bool(role_kinds() & set(SCORE_KINDS))
+    if request.method == "POST":
+        if not may_score:
+            abort(403)
+        form = request.form
+        try:
+            points = float((form.get("points") or "").replace(",", "."))
+        except ValueError:
+            flash(_("Điểm phải là một số (ví dụ 12 hoặc 12,5)."), "error")
+            return redirect(url_for("audit.manual", period=period.label))
+        set_manual_score(database(), form.get("unit", ""), period, form.get("criterion", ""), points,
+                         g.user, clock(), (form.get("note") or "").strip())
+        flash(_("Đã lưu điểm tiêu chí %(criterion)s.", criterion=form.get("criterion", "")), "success")
+        return redirect(url_for("audit.manual", period=period.label))
+    return render_template("audit/index766_manual.html", period=period, criteria=manual_criteria(period),
+                           scores=manual_scores(database(), period), units=score_units(database()),
+                           may_score=may_score)
 
 
 # The file a person saves, named in Vietnamese (without diacritics, so every system keeps it).

@@ -183,6 +183,13 @@ TEXTS: dict[str, str] = {
     "import_unreadable": N_("Không đọc được danh sách cán bộ (%(reason)s)."),
     "import_columns_missing": N_("Danh sách cán bộ thiếu các cột: %(columns)s."),
     "import_rows_invalid": N_("Có %(count)s dòng sai trong danh sách cán bộ; chưa nhập dòng nào."),
+    # audits
+    "period_invalid": N_("Kỳ '%(period)s' không hợp lệ: hãy ghi năm (2025), quý (2025-Q4), nửa năm (2025-H1) "
+                         "hoặc tháng (2025-11)."),
+    "period_month_invalid": N_("Kỳ '%(period)s' không hợp lệ: không có tháng %(month)s."),
+    "criterion_not_manual": N_("Tiêu chí %(criterion)s được tính tự động hoặc không có; các tiêu chí nhập tay: "
+                               "%(manual)s."),
+    "criterion_points_range": N_("Điểm của tiêu chí %(criterion)s phải từ 0 đến %(top)s."),
 }
 
 # The status enum whose values a code's state/status/current/target params hold: the text names the

@@ -189,3 +189,15 @@ def test_versions_are_checked_against_their_own_model(model, xd01_xml):
     on_v2 = [dict(r, payload={"version": 2}) if r["lifecycle"] == "case_start" else r for r in rows]
     _, verdicts = check_log({"v1": rows, "v2": on_v2}, catalog, ACTORS)
     assert [(v.case_id, v.version, v.fits) for v in verdicts] == [("v1", 1, False), ("v2", 2, True)]
+
+
+def test_alignment_fitness_is_log_level(model):
+    # 1 − Σ cost / Σ worst-case cost, not the mean of the cases' fitness: a long case weighs more.
+    from audits.alignments import LogAlignment
+
+    runs = [HAPPY, [s for s in HAPPY if s != SIGN], CLEAN["supplement twice"][:-1]]
+    cases = {f"c{i}": events_for(model, run) for i, run in enumerate(runs)}
+    figures, verdicts = check_log(cases, ModelCatalog([model]), ACTORS)
+    expected = LogAlignment([model.aligner.align(run) for run in runs]).log_fitness
+    assert figures["QT-XD-01"].alignment_fitness == pytest.approx(expected, abs=1e-12)
+    assert figures["QT-XD-01"].alignment_fitness != pytest.approx(sum(v.fitness for v in verdicts) / 3, abs=1e-6)

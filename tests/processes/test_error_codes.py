@@ -24,9 +24,9 @@ UNCODED = {("instances", "ConflictError"), ("approval", "InvalidInput")}
 
 
 def _coded_calls() -> list[tuple[str, ast.Call]]:
-    """Every `SomeError.of(...)` call in processes/, with its module name."""
+    """Every `SomeError.of(...)` call in processes/ and audits/ (which raise processes' errors), with its module."""
     found = []
-    for path in sorted((ROOT / "processes").glob("*.py")):
+    for path in sorted([*(ROOT / "processes").glob("*.py"), *(ROOT / "audits").glob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "of" \
                     and isinstance(node.func.value, ast.Name) and node.func.value.id in ERRORS:
