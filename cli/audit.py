@@ -232,6 +232,65 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
                                         evidence=links)
         emit(as_json, made, f"{made['ref']} {kind}" + (f" → corrective action {made['capa']}" if made["capa"] else ""))
 
+    @audit.command("sample")
+    @click.argument("plan_ref")
+    @json_option
+    @click.pass_context
+    @handled
+    def sample(ctx: click.Context, plan_ref: str, as_json: bool) -> None:
+        """The dossiers drawn for an audit (drawn once; the same every time)."""
+        drawn = programme.draw_sample(db_of(ctx), plan_ref)
+        emit(as_json, {"plan": plan_ref, "sample": drawn}, "\n".join(drawn) or "no dossier in the period")
+
+    @audit.command("answer")
+    @click.argument("plan_ref")
+    @click.option("--procedure", required=True)
+    @click.option("--item", "item_no", type=int, required=True, help="The checklist item number.")
+    @click.option("--answer", "value", type=click.Choice((*programme.KINDS, "not_applicable")), required=True)
+    @click.option("--note", default="")
+    @click.option("--evidence", multiple=True, help="DOSSIER or DOSSIER:SEQ (an event of its log).")
+    @click.option("--as", "actor", required=True)
+    @click.pass_context
+    @handled
+    def answer(ctx: click.Context, plan_ref: str, procedure: str, item_no: int, value: str, note: str,
+               evidence: tuple[str, ...], actor: str) -> None:
+        """Answer one checklist item (a member of the audit team), with its evidence."""
+        from audits.programme_views import evidence_refs
+
+        links = evidence_refs(",".join(evidence))
+        programme.answer(db_of(ctx), plan_ref, procedure, item_no, value, actor, note, links)
+        click.echo(f"{plan_ref} {procedure} #{item_no}: {value}")
+
+    @audit.command("close")
+    @click.argument("plan_ref")
+    @click.option("--as", "actor", required=True)
+    @click.pass_context
+    @handled
+    def close(ctx: click.Context, plan_ref: str, actor: str) -> None:
+        """Close an audit once every checklist item is answered."""
+        programme.close_plan(db_of(ctx), plan_ref, actor)
+        click.echo(f"{plan_ref}: done")
+
+    @audit.command("programme")
+    @click.option("--year", type=int, required=True)
+    @json_option
+    @click.pass_context
+    @handled
+    def programme_of(ctx: click.Context, year: int, as_json: bool) -> None:
+        """The year's audits and which units they covered."""
+        from audits.programme_views import coverage
+
+        db = db_of(ctx)
+        units = coverage(db, year)
+        plans = [{"code": p.code, "unit": p.unit, "period": p.period, "procedures": p.procedures, "status": p.status}
+                 for p in programme.list_plans(db, year)]
+        rows = [{"unit": u.code, "name": u.name, "plans": [c for c, _s in u.plans],
+                 "nonconformities": u.nonconformities} for u in units]
+        text = "\n".join(f"{'x' if u.plans else ' '} {u.code:<12} {u.name} {' '.join(c for c, _s in u.plans)}"
+                         for u in units)
+        emit(as_json, {"year": year, "plans": plans, "coverage": rows},
+             f"{sum(1 for u in units if u.audited)}/{len(units)} units audited in {year}\n{text}")
+
     @audit.command("report")
     @click.option("--year", type=int, required=True)
     @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
