@@ -2,6 +2,10 @@
 // the box's edge, and in the modeler the palette (top left, over the canvas) then covers the start event and
 // the lane labels. `leftPx` keeps that many screen pixels free at the left.
 export function fitWithMargin(canvas, leftPx = 0) {
+  // A hidden box (a closed tab, display:none) has no size: fitting it divides by zero and the SVGMatrix is
+  // not invertible. Wait: the viewer's ResizeObserver fits again when the box is shown.
+  const container = canvas.getContainer();
+  if (!container.clientWidth || !container.clientHeight) return;
   canvas.resized();
   canvas.zoom('fit-viewport', 'auto');
   const box = canvas.viewbox();

@@ -34,3 +34,16 @@ def test_task_page_shows_the_bpmn_js_diagram_with_the_current_step(page, live_se
     page.locator(".qt-bpmn-view").scroll_into_view_if_needed()
     shot(page, "diagram-task-page")
     assert not page.js_errors
+
+
+def test_the_dossier_page_diagram_raises_no_script_error(page, live_server):
+    counter = reception.Counter(reception.Applicant("Lê Thị Thu", "001203005556"),
+                                form={"loai_giay_phep": "xay_dung_moi", "dia_diem_xay_dung": "Xã An Hòa",
+                                      "so_giay_chung_nhan_qsdd": "CS 6", "dien_tich_xay_dung": 80, "so_tang": 2})
+    code = reception.receive(live_server.db, "QT-XD-01", counter, "accepted", "motcua", SystemClock()).ref
+    login(page, live_server, "pct", next_path=f"/dossiers/{code}")
+    page.wait_for_selector(".qt-bpmn-view[data-ready]")
+    page.set_viewport_size({"width": 900, "height": 700})  # the box resizes: the viewer fits again
+    page.wait_for_timeout(300)
+    assert page.get_attribute(".qt-bpmn-view", "data-ready") == "true"
+    assert not page.js_errors, page.js_errors
