@@ -33,8 +33,8 @@ LABELS: dict[VersionStatus, str] = {
 VERSION_TRANSITIONS: dict[VersionStatus, frozenset[VersionStatus]] = {
     # A draft goes for approval, or is abandoned.
     VersionStatus.DRAFT: frozenset({VersionStatus.IN_REVIEW, VersionStatus.WITHDRAWN}),
-    # The reviewer or the approver sends it back, or the approver approves it.
-    VersionStatus.IN_REVIEW: frozenset({VersionStatus.DRAFT, VersionStatus.APPROVED}),
+    # The reviewer or the approver sends it back or does not accept it at all, or the approver approves it.
+    VersionStatus.IN_REVIEW: frozenset({VersionStatus.DRAFT, VersionStatus.APPROVED, VersionStatus.WITHDRAWN}),
     # It takes effect on its effective date (deployed then), or is called off before.
     VersionStatus.APPROVED: frozenset({VersionStatus.EFFECTIVE, VersionStatus.WITHDRAWN}),
     # A newer version replaces it, or the procedure is abolished.

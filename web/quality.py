@@ -127,7 +127,7 @@ def _page(code: str, dry_run: dict | None = None, filters: dict | None = None) -
         if source in numbers and target in numbers and source != target else None
     open_version = next((v for v in reversed(listed) if v["status"] in OPEN), None)
     # Who reviews and approves, and what they said: the drafter reads the comments of a send-back here.
-    notes = approval_views.notes(db, code, open_version["version"]) if open_version else []
+    notes = approval_views.notes(db, code, open_version["version"] if open_version else shown)
     pending = _decisions(code, open_version)
     people = {n.by for n in notes} | {d["task"].assignee for d in pending if d["task"].assignee}
     return render_template(

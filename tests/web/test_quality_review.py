@@ -54,3 +54,26 @@ def test_reviewer_opens_from_inbox_sees_diff_and_returns_with_a_comment(catalog,
     assert sent.status_code == 302
     drafter = html.unescape(iso.get(f"/quality/procedures/{CODE}").get_data(as_text=True))
     assert "Bổ sung căn cứ pháp lý" in drafter and "Lý Văn Phúc" in drafter
+
+
+@pytest.mark.parametrize(("reviewer", "field", "comment_field"), [
+    ("tp.nv", "ket_qua_xem_xet", "y_kien_xem_xet"), ("pct", "ket_qua_phe_duyet", "y_kien_phe_duyet")])
+def test_the_reviewer_or_the_approver_may_reject_a_draft_with_a_reason(catalog, login, reviewer, field, comment_field):
+    iso = login("iso")
+    iso.put(f"/api/procedures/{CODE}/draft", json={"xml": RENAMED, "note": "Rút ngắn"})
+    iso.post(f"/api/procedures/{CODE}/versions/2/submit", json={})
+    if reviewer == "pct":
+        first = login("tp.nv")
+        first.post(f"/api/tasks/{_step_id(first)}/complete", json={"data": {"ket_qua_xem_xet": "dong_y"}})
+    client = login(reviewer)
+    task_id = _step_id(client)
+    page = f"/quality/review/{task_id}"
+    assert "Không chấp thuận (dừng dự thảo)" in html.unescape(client.get(page).get_data(as_text=True))
+    without = client.post(page, data={"csrf_token": csrf_of(client.get(page).data), field: "khong_chap_thuan"})
+    assert without.status_code == 302 and without.headers["Location"].endswith(page)  # a reason is required
+    client.post(page, data={"csrf_token": csrf_of(client.get(page).data), field: "khong_chap_thuan",
+                            comment_field: "Trùng với quy trình đang áp dụng"})
+    listed = {v["version"]: v for v in iso.get(f"/api/procedures/{CODE}/versions").json}
+    assert (listed[1]["status"], listed[2]["status"]) == ("effective", "withdrawn")
+    assert "Trùng với quy trình đang áp dụng" in html.unescape(
+        iso.get(f"/quality/procedures/{CODE}?v=2").get_data(as_text=True))
