@@ -93,7 +93,9 @@ def start_in(uow: UnitOfWork, code: str, data: dict[str, Any], actor: str, clock
     workflow, auto = engine_step(lambda: runner.new_workflow(procedure, data, script_engine(clock)))
     ready = runner.ready_steps(procedure, workflow)
     agency = _start_unit(conn, actor, unit, ready)
-    key = next_business_key(conn, agency.code, now)
+    # Internal cases (approvals, CAPA…) are numbered apart: citizens' dossier numbers stay gapless.
+    internal = procedure.info.properties.get("level") == catalog.INTERNAL_LEVEL
+    key = next_business_key(conn, f"{agency.code}-NB" if internal else agency.code, now)
     values = {"business_key": key, "definition_id": definition.id, "unit_id": agency.id,
               "status": InstanceStatus.RUNNING.value, "state": "{}", "state_version": STATE_VERSION,
               "lock_version": 1, "started_by": actor, "created_at": now, "updated_at": now}

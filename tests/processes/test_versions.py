@@ -240,3 +240,11 @@ def test_the_worker_makes_a_version_effective_on_its_date(catalog_db, clock):
     assert tick.activated == [(CODE, 2)] and tick.errors == []
     assert (status_of(db, CODE, 2), status_of(db, CODE, 1)) == ("effective", "superseded")
 
+
+def test_internal_cases_are_numbered_apart_from_citizens_dossiers(catalog_db, clock):
+    first = start_case(catalog_db, clock)
+    versions.save_draft(catalog_db, clock, ISO, CODE, RENAMED, "Rút ngắn thời hạn thẩm định")
+    approval_case = versions.submit(catalog_db, clock, ISO, CODE, 2)["approval_case"]
+    second = start_case(catalog_db, clock)
+    assert approval_case.startswith("H01-NB-")  # the approval case (level noi_bo) takes no dossier number
+    assert int(second.business_key[-4:]) == int(first.business_key[-4:]) + 1
