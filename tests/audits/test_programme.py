@@ -113,7 +113,7 @@ def test_a_nonconformity_runs_the_corrective_action_procedure_to_closure(org, au
     while (task := _open(org, case)) is not None:
         steps.append(task.element_id)
         data = answers.get(task.element_id) or {"hieu_luc": "chua_hieu_luc" if steps.count(task.element_id) == 1
-                                                else "co_hieu_luc"}
+                                                else "co_hieu_luc", "nhan_xet": "Còn hồ sơ quá hạn"}
         actor = who.get(task.element_id) or task.assignee
         if task.assignee:
             assert task.assignee == "tp.ktht"
