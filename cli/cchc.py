@@ -1,4 +1,4 @@
-"""`quytrinh cchc`: the district's CCHC plan (import its appendix, unit aliases) and its agencies' quality systems."""
+"""`quytrinh cchc`: the district's CCHC plan and its progress, quality systems, inspections and CCHC reports."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import click
 
+from oversight import cchc_report, plan_import, plan_progress, registry
 from oversight import inspections as oversight_inspections
-from oversight import plan_import, registry
 from processes import cchc_plan, inspections, quality_registry
 from processes.clock import SystemClock
 from processes.db import Database
@@ -235,4 +235,36 @@ def inspection_coverage(ctx: click.Context, year: int, as_json: bool) -> None:
 def inspection_minutes(ctx: click.Context, code: str, out: str) -> None:
     """Write the biên bản kiểm tra of inspection CODE as DOCX."""
     Path(out).write_bytes(oversight_inspections.minutes_docx(_db(ctx), code))
+    click.echo(f"wrote {out}")
+
+
+@cchc.command("progress")
+@click.option("--year", type=int, required=True)
+@click.option("--date", "on", default=None, help="The day (default: today).")
+@json_option
+@click.pass_context
+@handled
+def progress_command(ctx: click.Context, year: int, on: str | None, as_json: bool) -> None:
+    """How far the plan of YEAR is: items done on time, late, overdue, open, per section and lead unit."""
+    found = plan_progress.progress(_db(ctx), year, _date(on) or dt.date.today())
+
+    def tally(t: plan_progress.Tally) -> dict[str, Any]:
+        return {**t.counts, "total": t.total, "budget": str(t.budget)}
+
+    emit(as_json, {"year": year, "date": found.day, "overall": tally(found.overall),
+                   "sections": {no: {"title": found.section_titles[no], **tally(t)}
+                                for no, t in found.by_section.items()},
+                   "units": {u: tally(t) for u, t in found.by_unit.items()}},
+         lambda: "\n".join(f"{no} {found.section_titles[no]}: {t.done}/{t.total} xong, {t.counts['overdue']} quá hạn"
+                           for no, t in found.by_section.items()))
+
+
+@cchc.command("report")
+@click.option("--period", required=True, help="2025-Q4, 2025-H1 or 2025.")
+@click.option("--out", "out", required=True, help="DOCX file to write.")
+@click.pass_context
+@handled
+def report_command(ctx: click.Context, period: str, out: str) -> None:
+    """Write the CCHC report of PERIOD for Phòng Nội vụ as DOCX (figures computed, written parts marked)."""
+    Path(out).write_bytes(cchc_report.report_docx(_db(ctx), period))
     click.echo(f"wrote {out}")

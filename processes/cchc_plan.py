@@ -173,7 +173,7 @@ class StoredItem:
 def plan_items(db: Database, year: int) -> list[StoredItem]:
     """The items of the plan of `year` in the plan's order (empty when there is none)."""
     query = (select(cchc_plan_items, instances_table.c.business_key, instances_table.c.status,
-                    instances_table.c.updated_at)
+                    instances_table.c.completed_at)
              .join(cchc_plans, cchc_plans.c.id == cchc_plan_items.c.plan_id)
              .outerjoin(instances_table, instances_table.c.id == cchc_plan_items.c.instance_id)
              .where(cchc_plans.c.year == year).order_by(cchc_plan_items.c.position))
@@ -182,7 +182,7 @@ def plan_items(db: Database, year: int) -> list[StoredItem]:
     return [StoredItem(r.section_no, r.section_title, r.number, r.task, r.product, json.loads(r.leads),
                        json.loads(r.cooperating), Decimal(r.budget) if r.budget is not None else None,
                        r.deadline_text, r.due_date, r.business_key, r.status,
-                       r.updated_at if r.status == "completed" else None) for r in rows]
+                       r.completed_at if r.status == "completed" else None) for r in rows]
 
 
 def plan_years(db: Database) -> list[int]:
