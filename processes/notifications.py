@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select, update
 from .assignment import parse_roles
 from .clock import Clock
 from .db import Database
+from .fastsql import Fast
 from .notice_schema import notice_prefs
 from .schema import memberships, notifications, roles, units, users
 
@@ -90,11 +91,14 @@ class Notice:
     instance_id: int | None = None
 
 
+_INSERT = Fast(insert(notifications))
+
+
 def add(conn: Connection, notices: list[Notice], now: dt.datetime) -> int:
     """Store notifications (one per user and text: duplicates in the list are dropped); return how many."""
     unique = list({(n.username, n.kind, n.text): n for n in notices}.values())
     if unique:
-        conn.execute(insert(notifications), [
+        _INSERT.execute(conn, [
             {"username": n.username, "kind": n.kind, "text": n.text, "link": n.link, "instance_id": n.instance_id,
              "created_at": now} for n in unique])
     return len(unique)
@@ -168,6 +172,10 @@ _HOLDERS = (select(users.c.username, units.c.id.label("unit_id"), units.c.path, 
             .where(users.c.active.is_(True)))
 
 
+_HOLDERS_IN_AGENCY = Fast(_HOLDERS.where(memberships.c.role_code == bindparam("b_role"),
+                                          units.c.agency_path == bindparam("b_agency")))
+
+
 def holders(conn: Connection, role_text: str, agency_path: str, assignee: str | None = None) -> list[Any]:
     """(username, unit_id, path, role_code) of the memberships that let people work a step."""
     refs = parse_roles(role_text)
@@ -179,8 +187,9 @@ def holders(conn: Connection, role_text: str, agency_path: str, assignee: str | 
             if base is None:
                 continue
             query = query.where(units.c.path.startswith(base))
-        else:
-            query = query.where(units.c.agency_path == agency_path)
+        else:  # the common case, on every move of a case: a compiled statement
+            found.extend(_HOLDERS_IN_AGENCY.execute(conn, {"b_role": ref.role, "b_agency": agency_path}))
+            continue
         found.extend(conn.execute(query))
     if not refs:
         found.extend(conn.execute(_HOLDERS.where(units.c.agency_path == agency_path)))

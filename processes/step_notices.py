@@ -15,9 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from . import mail_outbox, notifications
+from .fastsql import Fast
 from .notifications import Notice
 from .projection import CaseMove
 from .schema import human_tasks, units, users
@@ -42,7 +43,7 @@ def on_move(move: CaseMove) -> None:
 
 def _tell(move: CaseMove) -> None:
     conn, row = move.conn, move.row
-    agency_path = conn.execute(select(units.c.agency_path).where(units.c.id == row.unit_id)).scalar_one()
+    agency_path = str(_AGENCY_PATH.execute(conn, {"b_id": row.unit_id}).scalar())
     what = f"Hồ sơ {row.business_key} ({move.procedure.name})"
     notices: list[Notice] = []
     for step in move.changes.opened:
@@ -75,9 +76,14 @@ def _tell(move: CaseMove) -> None:
 
 def _done_before(conn: Connection, instance_id: int, element_id: str) -> str | None:
     """Who last completed this step of the case before (a step opened again was sent back), or None."""
-    return conn.execute(select(human_tasks.c.completed_by).where(
-        human_tasks.c.instance_id == instance_id, human_tasks.c.element_id == element_id,
-        human_tasks.c.completed_by.isnot(None)).order_by(human_tasks.c.id.desc()).limit(1)).scalar()
+    return _DONE_BEFORE.execute(conn, {"b_instance": instance_id, "b_element": element_id}).scalar()
+
+
+# Every move of every case runs these two: compiled once (processes/fastsql.py), not per call.
+_AGENCY_PATH = Fast(select(units.c.agency_path).where(units.c.id == bindparam("b_id")))
+_DONE_BEFORE = Fast(select(human_tasks.c.completed_by).where(
+    human_tasks.c.instance_id == bindparam("b_instance"), human_tasks.c.element_id == bindparam("b_element"),
+    human_tasks.c.completed_by.isnot(None)).order_by(human_tasks.c.id.desc()).limit(1))
 
 
 def _acted_for(move: CaseMove) -> str | None:
