@@ -1,4 +1,4 @@
-"""The simulation's model written with SimPy, only to measure what SimPy would cost (bench/simulation.py).
+"""The simulation's model written with SimPy, only to measure what SimPy would cost (bench/what_if_backtest.py).
 
 Same arrivals, branch choices, durations and role capacities as simulation.model (its helpers are
 reused); each dossier is a SimPy process, each role a simpy.Resource. No pauses, pacing or absences:

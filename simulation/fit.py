@@ -1,7 +1,7 @@
 """Fit a simulation model from traces: arrivals, step durations, branch choices, pauses, capacity.
 
 Pure: the traces come from quytrinh's database (simulation.fit_db) or from a log made elsewhere (the
-Dutch municipal log of bench/simulation.py); every instant is already a position on the working-time
+Dutch municipal log of bench/what_if_backtest.py); every instant is already a position on the working-time
 axis (simulation.axis), so every duration here is in office minutes on the agency's calendar.
 
 Durations are *sojourn* times (opened → completed): an officer works many dossiers at once, and the
