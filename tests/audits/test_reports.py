@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import and_, func, select
 
 from audits.periods import parse_period
 from audits.report_data import HEADLINE_LABELS, build_annual_report
@@ -27,9 +27,11 @@ def sql_headline(db) -> dict[str, int]:
     resolved = and_(public, dossiers.c.done_at >= p.first_instant, dossiers.c.done_at < p.end_instant,
                     dossiers.c.result.is_not(None))
     signed = select(apologies.c.id).where(apologies.c.dossier_id == dossiers.c.id, apologies.c.state == "signed")
+    # Not coalesce(done_at, '9999'): SQLite compares a text instant with that literal as a number (always
+    # "not before"), so a withdrawn dossier's scans would not count.
     before = select(attachments.c.id).where(
         attachments.c.instance_id == dossiers.c.instance_id,
-        attachments.c.uploaded_at < func.coalesce(dossiers.c.done_at, text("'9999'")))
+        dossiers.c.done_at.is_(None) | (attachments.c.uploaded_at < dossiers.c.done_at))
     after = select(attachments.c.id).where(attachments.c.instance_id == dossiers.c.instance_id,
                                            attachments.c.uploaded_at >= dossiers.c.done_at)
     rated = select(ratings.c.score).where(ratings.c.instance_id == dossiers.c.instance_id).scalar_subquery()
