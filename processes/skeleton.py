@@ -95,6 +95,11 @@ def skeleton_bpmn(code: str, name: str, field: str = "", level: str = "", deadli
 
 def with_code(xml: str, code: str) -> str:
     """The BPMN text with camunda:property code = `code` added to its executable process."""
+    return with_properties(xml, {"code": code})
+
+
+def with_properties(xml: str, values: dict[str, str]) -> str:
+    """The BPMN text with these camunda:properties added to (or replaced on) its executable process."""
     tree = load_xml(xml)
     process = next((p for p in tree.getroot().iter(f"{{{BPMN_NS}}}process")
                     if p.get("isExecutable", "true").lower() != "false"), None)
@@ -108,7 +113,10 @@ def with_code(xml: str, code: str) -> str:
     props = ext.find(f"{{{CAMUNDA_NS}}}properties")
     if props is None:
         props = etree.SubElement(ext, f"{{{CAMUNDA_NS}}}properties", nsmap={"camunda": NSMAP["camunda"]})
-    prop = etree.SubElement(props, f"{{{CAMUNDA_NS}}}property")
-    prop.set("name", "code")
-    prop.set("value", code)
+    for name, value in values.items():
+        for old in props.findall(f"{{{CAMUNDA_NS}}}property[@name='{name}']"):
+            props.remove(old)
+        prop = etree.SubElement(props, f"{{{CAMUNDA_NS}}}property")
+        prop.set("name", name)
+        prop.set("value", value)
     return etree.tostring(tree, xml_declaration=True, encoding="UTF-8").decode("utf-8")

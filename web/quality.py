@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
@@ -11,8 +12,19 @@ from markupsafe import Markup
 
 from engine.errors import EngineError, ModelInvalid
 from jobs import submit as submit_job
-from processes import approval_views, instances, migration, names, procedures, tasks, version_views, versions
+from processes import (
+    approval_views,
+    instances,
+    migration,
+    names,
+    procedure_import,
+    procedures,
+    tasks,
+    version_views,
+    versions,
+)
 from processes.errors import ServiceError
+from processes.keys import VN
 from processes.lint import LintFailed, lint_xml, problems_of
 from processes.queries import full_names
 from processes.version_status import OPEN
@@ -81,15 +93,29 @@ def upload() -> ResponseReturnValue:
         flash(_("Chọn tệp .bpmn để tải lên."), "error")
         return redirect(url_for("quality.catalog"))
     created: dict[str, Any] = {}
+    issued = {k: request.form.get(k, "") for k in procedures.ISSUE_PROPERTIES}
+    if issued["issue_date"] and not _past_day(issued["issue_date"]):
+        flash(_("Ngày ban hành không hợp lệ (không được sau hôm nay)."), "error")
+        return redirect(url_for("quality.catalog"))
 
     def action() -> None:
-        """Add the procedure; remember what was made."""
+        """Add the procedure (in force at once when it was issued on paper); remember what was made."""
+        if issued["issue_date"]:
+            created.update(procedure_import.import_issued(database(), clock(), g.user, file.read(), code, issued))
+            return
         created.update(procedures.create_from_bpmn(database(), clock(), g.user, file.read(), code,
                                                    request.form.get("note", "")))
 
     if _attempt(action, _("Đã thêm quy trình từ tệp BPMN.")):
         return _back(created["code"])
     return redirect(url_for("quality.catalog"))
+
+
+def _past_day(text: str) -> bool:
+    try:
+        return dt.date.fromisoformat(text) <= clock().now().astimezone(VN).date()
+    except ValueError:
+        return False
 
 
 @bp.post("/create")

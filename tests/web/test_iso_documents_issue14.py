@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from processes import procedures, versions
 from tests.conftest import BPMN_DIR
+from tests.web.conftest import csrf_of
 
 
 @pytest.fixture
@@ -61,3 +62,30 @@ def test_catalog_and_procedure_pages_link_the_documents(catalog_ready, login):
     page = client.get("/quality/procedures/QT-XD-01").get_data(as_text=True)
     assert "/quality/procedures/QT-XD-01/versions/1/document.docx" in page
     assert "16/12/2024" in page
+
+
+def test_a_procedure_issued_on_paper_is_imported_with_its_issue_date_and_signers(org, deployed, login):
+    from tests.processes.quality_helpers import deploy_approval
+
+    deploy_approval(deployed)
+    xml = (BPMN_DIR / "QT-XD-01.bpmn").read_text(encoding="utf-8")
+    bare = "\n".join(line for line in xml.splitlines()
+                     if not any(f'name="{k}"' in line for k in procedures.ISSUE_PROPERTIES))
+    client = login("iso")
+
+    def upload(**fields: str):
+        token = csrf_of(client.get("/quality/procedures").data)
+        return client.post("/quality/procedures/upload", data={
+            "csrf_token": token, "bpmn": (io.BytesIO(bare.encode()), "QT-XD-01.bpmn"), **fields},
+            content_type="multipart/form-data", follow_redirects=True)
+
+    future = html.unescape(upload(issue_date="2999-01-01").get_data(as_text=True))
+    assert "Ngày ban hành không hợp lệ" in future
+    assert "QT-XD-01" not in [r["code"] for r in procedures.list_catalog(org)]
+    upload(issue_date="2023-05-10", drafted_by="iso", reviewed_by="tp.nv", approved_by="Nguyễn Văn Thành")
+    v1 = versions.list_versions(org, "QT-XD-01")[0]
+    assert (v1["status"], str(v1["issue_date"]), str(v1["effective_date"])) == ("effective", "2023-05-10",
+                                                                                 "2023-05-10")
+    assert (v1["drafted_by"], v1["reviewed_by"], v1["approved_by"]) == ("iso", "tp.nv", "Nguyễn Văn Thành")
+    text = _pdf_text(client.get("/quality/procedures/QT-XD-01/versions/1/document.pdf").data)
+    assert "Ngày ban hành: 10/05/2023" in text and "Lý Văn Phúc" in text and "Nguyễn Văn Thành" in text
