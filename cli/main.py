@@ -25,6 +25,7 @@ from .audit import audit_commands
 from .backup import backup_commands
 from .calendar import calendar_commands
 from .cchc import cchc
+from .check_log import check_log_command
 from .db import db_commands
 from .jobs import jobs_commands
 from .org import org_commands
@@ -255,6 +256,7 @@ org_commands(main, _db)
 admin_commands(main, _db)  # after org_commands: adds to its `user` group; verify-log lives there
 calendar_commands(main, _db)
 audit_commands(main, _db)
+check_log_command(main, _db)
 worker_commands(main, _db)
 db_commands(main, _db)
 serve_commands(main)

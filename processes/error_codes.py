@@ -164,6 +164,9 @@ TEMPLATES: dict[str, str] = {
     "period_month_invalid": "period '{period}': no month {month}",
     "criterion_not_manual": "criterion {criterion} is computed or unknown; manual ones: {manual}",
     "criterion_points_range": "criterion {criterion} scores 0 to {top}",
+    "log_mapping_invalid": "'{part}' is not ROLE=COLUMN with a role among {roles}",
+    "log_procedure_unknown": "no procedure {procedure} to check the log against",
+    "log_version_unknown": "procedure {procedure} has no version {version}",
 }
 
 

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from audits.casecheck import conformance_in
 from audits.export import export_text
+from audits.external_log import ROLES, check_external_log
 from audits.index766 import index766, manual_criteria, manual_scores, score_units, set_manual_score
 from audits.indicators import sla_report
 from audits.periods import parse_period
@@ -86,6 +87,24 @@ def manual() -> ResponseReturnValue:
     return render_template("audit/index766_manual.html", period=period, criteria=manual_criteria(period),
                            scores=manual_scores(database(), period), units=score_units(database()),
                            may_score=may_score)
+
+
+@bp.route("/check-log", methods=["GET", "POST"])
+def check_log() -> ResponseReturnValue:
+    """Check an event log exported by another system (XES or CSV) against a procedure version; nothing is kept."""
+    result = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(_("Hãy chọn tệp nhật ký (XES hoặc CSV)."), "error")
+            return redirect(url_for("audit.check_log"))
+        version = (request.form.get("version") or "").strip()
+        mapping = {role: column.strip() for role in ROLES if (column := request.form.get(role) or "").strip()}
+        result = check_external_log(database(), upload.filename, upload.read(),
+                                    (request.form.get("procedure") or "").strip(),
+                                    int(version) if version.isdigit() else None, mapping)
+    return render_template("audit/check_log.html", result=result, form=request.form,
+                           deviation_labels=DEVIATION_LABELS)
 
 
 # The file a person saves, named in Vietnamese (without diacritics, so every system keeps it).

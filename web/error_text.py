@@ -190,6 +190,9 @@ TEXTS: dict[str, str] = {
     "criterion_not_manual": N_("Tiêu chí %(criterion)s được tính tự động hoặc không có; các tiêu chí nhập tay: "
                                "%(manual)s."),
     "criterion_points_range": N_("Điểm của tiêu chí %(criterion)s phải từ 0 đến %(top)s."),
+    "log_mapping_invalid": N_("'%(part)s' không đúng dạng VAI_TRÒ=TÊN_CỘT; vai trò là một trong: %(roles)s."),
+    "log_procedure_unknown": N_("Không có quy trình %(procedure)s để đối chiếu nhật ký."),
+    "log_version_unknown": N_("Quy trình %(procedure)s không có lần ban hành %(version)s."),
 }
 
 # The status enum whose values a code's state/status/current/target params hold: the text names the
