@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 import click
 
-from oversight import cchc_report, plan_import, plan_progress, registry
+from oversight import cchc_report, par_index, plan_import, plan_progress, registry
 from oversight import inspections as oversight_inspections
 from processes import cchc_plan, inspections, quality_registry
 from processes.clock import SystemClock
@@ -268,3 +269,41 @@ def report_command(ctx: click.Context, period: str, out: str) -> None:
     """Write the CCHC report of PERIOD for Phòng Nội vụ as DOCX (figures computed, written parts marked)."""
     Path(out).write_bytes(cchc_report.report_docx(_db(ctx), period))
     click.echo(f"wrote {out}")
+
+
+@cchc.command("par-score")
+@click.argument("unit")
+@click.option("--year", type=int, required=True)
+@click.option("--criterion", required=True)
+@click.option("--points", type=str, required=True)
+@click.option("--evidence", required=True, help="Document number, link: what the score rests on.")
+@click.option("--as", "actor", required=True)
+@json_option
+@click.pass_context
+@handled
+def par_score(ctx: click.Context, unit: str, year: int, criterion: str, points: str, evidence: str, actor: str,
+              as_json: bool) -> None:
+    """Enter UNIT's PAR index self-score on a criterion, with its evidence."""
+    try:
+        value = Decimal(points.replace(",", "."))
+    except InvalidOperation:
+        raise InvalidInput(f"'{points}' is not a number", {"points": points}) from None
+    par_index.self_score(_db(ctx), unit, year, criterion, value, evidence, actor, SystemClock())
+    emit(as_json, {"unit": unit, "criterion": criterion, "points": str(value)}, f"{unit} {criterion}: {value}")
+
+
+@cchc.command("par-index")
+@click.option("--year", type=int, required=True)
+@click.option("--xlsx", "xlsx", default=None, help="Also write the ranking as XLSX.")
+@json_option
+@click.pass_context
+@handled
+def par_index_command(ctx: click.Context, year: int, xlsx: str | None, as_json: bool) -> None:
+    """The PAR index of the district's units for YEAR: points per criterion, totals, ranking."""
+    lines = par_index.index(_db(ctx), year)
+    if xlsx:
+        Path(xlsx).write_bytes(par_index.index_xlsx(_db(ctx), year))
+    emit(as_json, [{"rank": u.rank, "unit": u.unit, "name": u.name, "total": str(u.total),
+                    "criteria": {c.code: {"points": str(c.points), "computed": c.computed, "evidence": c.evidence}
+                                 for c in u.criteria}} for u in lines],
+         lambda: "\n".join(f"{u.rank}. {u.unit} {u.name}: {u.total}" for u in lines))

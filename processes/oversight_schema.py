@@ -105,3 +105,17 @@ inspection_findings = Table(
     Column("capa_instance_id", ForeignKey("instances.id"), nullable=True),
     UniqueConstraint("inspection_id", "number"),
 )
+
+# PAR index (Chỉ số CCHC) self-scores a unit enters for a year (issue 17 item 5), with the evidence behind them.
+par_self_scores = Table(
+    "par_self_scores", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("criterion", String(10), nullable=False),
+    Column("points", Numeric(6, 2), nullable=False),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("entered_by", String(80), nullable=False),
+    Column("entered_at", UTCDateTime, nullable=False),
+    UniqueConstraint("unit_id", "year", "criterion"),
+)
