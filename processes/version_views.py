@@ -9,6 +9,7 @@ from sqlalchemy import Connection, func, select
 from engine.render import render_svg
 from engine.versiondiff import VersionDiff, diff_versions
 
+from . import organisation
 from .approval_views import signers_in
 from .db import Database
 from .procedures import list_catalog, metadata_of, procedure_row
@@ -98,10 +99,22 @@ def document_metadata(db: Database, code: str, number: int | None = None) -> dic
 def master_list_rows(db: Database) -> list[dict[str, Any]]:
     """The master list of documents (danh mục tài liệu) as rows for documents.master_list (which cannot read
     the enum, being below processes: each row carries its status's one label)."""
+    rows = list_catalog(db)
+    with db.read() as conn:
+        owners = {r["owner"]: _owner_unit(conn, r["owner"]) for r in rows if r["owner"]}
     return [{"code": r["code"], "name": r["name"], "issue_number": r["issue_number"], "issue_date": r["issue_date"],
-             "effective_date": r["effective_date"], "owner": r["owner"], "status": r["status"],
+             "effective_date": r["effective_date"], "owner": owners.get(r["owner"], r["owner"]), "status": r["status"],
              "status_label": VersionStatus(r["status"]).label if r["status"] else ""}
-            for r in list_catalog(db)]
+            for r in rows]
+
+
+def _owner_unit(conn: Connection, drafter: str) -> str:
+    """The master list's "Đơn vị soạn thảo" is the drafter's unit, not their account name; a drafter who is no
+    user (a name typed on the import form) is printed as typed."""
+    held = organisation.memberships_of(conn, drafter)
+    if not held:
+        return drafter
+    return organisation.unit_names(conn).get(held[0].unit_code, held[0].unit_code)
 
 
 def _in_force(conn: Connection, procedure_id: int) -> int:

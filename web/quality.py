@@ -156,6 +156,7 @@ def _page(code: str, dry_run: dict | None = None, filters: dict | None = None) -
     notes = approval_views.notes(db, code, open_version["version"] if open_version else shown)
     pending = _decisions(code, open_version)
     people = {n.by for n in notes} | {d["task"].assignee for d in pending if d["task"].assignee}
+    people |= {v[k] for v in listed for k in ("drafted_by", "reviewed_by", "approved_by") if v.get(k)}
     return render_template(
         "quality/procedure.html", meta=meta, versions=listed, shown=shown, source=source, target=target,
         changes=changes, open_version=open_version, problems=_problems(code, open_version),

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from documents.master_list import render_master_list
 from documents.procedure import render_procedure_document
-from processes import organisation, version_views, versions
+from processes import approval_views, organisation, version_views, versions
 from processes.keys import VN
 
 from .auth import login_required
@@ -54,5 +54,8 @@ def master_list(fmt: str) -> ResponseReturnValue:
     db = database()
     with db.read() as conn:
         agency = organisation.top_agency_name(conn)
-    body = render_master_list(version_views.master_list_rows(db), agency=agency, on_date=today, fmt=fmt)
+    # The list is approved by whoever approves procedures (the holder of QT-ISO-01's approving step).
+    approving = next((s for s in approval_views.signers(db) if s.signs == "approved" and s.people), None)
+    body = render_master_list(version_views.master_list_rows(db), agency=agency, on_date=today, fmt=fmt,
+                              **({"approver": approving.people[0][1]} if approving and fmt != "xlsx" else {}))
     return _download(body, fmt, f"danh-muc-tai-lieu-{today:%Y%m%d}")

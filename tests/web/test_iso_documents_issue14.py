@@ -89,3 +89,11 @@ def test_a_procedure_issued_on_paper_is_imported_with_its_issue_date_and_signers
     assert (v1["drafted_by"], v1["reviewed_by"], v1["approved_by"]) == ("iso", "tp.nv", "Nguyễn Văn Thành")
     text = _pdf_text(client.get("/quality/procedures/QT-XD-01/versions/1/document.pdf").data)
     assert "Ngày ban hành: 10/05/2023" in text and "Lý Văn Phúc" in text and "Nguyễn Văn Thành" in text
+
+
+def test_master_list_names_the_drafting_unit_and_the_approver(catalog_ready, login):
+    text = _pdf_text(login("iso").get("/quality/master-list.pdf").data)
+    assert "Văn phòng HĐND và UBND huyện" in text  # iso's unit, not the account name
+    assert "Nguyễn Văn Thành" in text  # who approves procedures signs the list
+    page = html.unescape(login("iso").get("/quality/procedures/QT-XD-01").get_data(as_text=True))
+    assert "Trần Thị Thu (Thư ký ISO) / Lý Văn Phúc / Nguyễn Văn Thành" in page
