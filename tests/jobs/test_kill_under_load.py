@@ -117,7 +117,8 @@ def test_killing_a_web_worker_and_the_job_worker_under_load_loses_nothing(org, c
     with server(env, tmp_path / "server.log", port, "--workers", "2", "--threads", "2") as web, \
             worker(env, tmp_path / "worker.log") as job_worker:
         wait_until(lambda: _up(port), 60, "the server answers", tmp_path / "server.log")
-        job = jobs.create(org, SystemClock(), "slow", "Việc chậm", {"steps": 16, "pause": 0.25}, "danhgia")
+        # Long enough (12 s) to be still running when the load is under way on a busy machine.
+        job = jobs.create(org, SystemClock(), "slow", "Việc chậm", {"steps": 60, "pause": 0.2}, "danhgia")
         queue_of(jobs_dir).send(job.id, 1)
         wait_until(lambda: jobs.get(org, job.id).done >= 2, 60, "the job runs", tmp_path / "worker.log")
         until, stop = time.monotonic() + 40, threading.Event()
@@ -127,6 +128,7 @@ def test_killing_a_web_worker_and_the_job_worker_under_load_loses_nothing(org, c
         for thread in (*load, probe):
             thread.start()
         wait_until(lambda: len(acknowledged) >= 10, 30, "completions under way", tmp_path / "server.log")
+        assert jobs.get(org, job.id).status == "running"
         web_workers = subprocess.run(["pgrep", "-P", str(web.pid)], capture_output=True, text=True).stdout.split()
         os.kill(int(web_workers[0]), signal.SIGKILL)
         kill_group(job_worker)
