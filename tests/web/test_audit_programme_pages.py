@@ -95,3 +95,7 @@ def test_only_auditors_plan_and_only_readers_see(org, audited, login):
     assert "Lập kế hoạch đánh giá" in _text(officer.get("/audit/programme"))
     leader = login("pct")
     assert "Lập kế hoạch đánh giá" not in _text(leader.get("/audit/programme"))
+
+
+def test_the_audit_overview_links_the_programme(org, audited, login):
+    assert "/audit/programme?year=2025" in login("danhgia").get("/audit?year=2025").get_data(as_text=True)
