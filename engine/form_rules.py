@@ -106,6 +106,13 @@ def check(fields: Any, cleaned: dict[str, Any], context: Mapping[str, Any],
             errors[f.id] = found
 
 
+def needs_facts(fields: Any) -> bool:
+    """Whether any field's rules compare with a case fact (so the caller must look the facts up)."""
+    return any("not_future" in f.constraints
+               or any(ref in FACTS for name in ("not_before", "not_after") for ref in refs(f.constraints.get(name)))
+               for f in fields)
+
+
 def _date_error(f: Any, value: Any, values: Mapping[str, Any], labels: Mapping[str, str]) -> FieldError | None:
     day = as_date(value)
     if day is None:

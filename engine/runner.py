@@ -11,7 +11,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.task import Task, TaskState
 
-from . import expressions
+from . import expressions, form_rules
 from .errors import StepFailed, TaskNotReady
 from .forms import Form, validate_free_data
 from .procedure import Procedure
@@ -111,6 +111,12 @@ def resolve_assignee(text: str | None, data: dict[str, Any]) -> str | None:
     except expressions.ExpressionError:
         return None
     return str(value) if value not in (None, "") else None
+
+
+def needs_case_facts(procedure: Procedure, workflow: BpmnWorkflow, task_id: UUID) -> bool:
+    """Whether the step's form compares a date with a case fact (received, notified, today)."""
+    step = _step_of(procedure, ready_task(workflow, task_id).task_spec)
+    return step is not None and step.form is not None and form_rules.needs_facts(step.form.fields)
 
 
 def clean_step_data(procedure: Procedure, workflow: BpmnWorkflow, task_id: UUID, data: Any,

@@ -27,7 +27,7 @@ from engine.parsing import Procedure
 from engine.scripting import RestrictedScriptEngine
 from engine.state import STATE_VERSION, StateVersionError, dump_state, load_state
 
-from . import catalog, lifecycle, organisation, signatures, sla, substitutes, timer_index
+from . import catalog, decisions, lifecycle, organisation, signatures, sla, substitutes, timer_index
 from .assignment import may_lead, may_work
 from .calendar_store import calendar_for
 from .clock import Clock
@@ -135,8 +135,11 @@ def complete_in(uow: UnitOfWork, task_uuid: str, data: dict[str, Any], actor: st
     task = _locked_task(conn, task_uuid)
     case = _case_of(uow, task, clock)
     authority = _check_may_work(conn, case, task, actor, now)
+    # Facts (received, notified, today) are read only for a form whose rules compare with them.
+    facts = decisions.case_facts(conn, case.row.id, now) \
+        if runner.needs_case_facts(case.procedure, case.workflow, UUID(task_uuid)) else None
     try:
-        cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data)
+        cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data, facts)
     except FormInvalid as exc:
         raise InvalidInput.of("form_invalid", exc.errors, step=task.name) from None
     # A step that signs something (camunda:property sign) completes only with its performer's signature.
