@@ -14,12 +14,14 @@ from flask_babel import gettext as _
 
 from processes import approval_views, instances, tasks, version_views
 from processes.errors import ServiceError
+from processes.lint import LintFailed
 from processes.queries import full_names
 from processes.view_schemas import VersionDiffSchema
 
 from .auth import login_required
 from .context import clock, database
 from .error_text import error_message
+from .problem_text import error_fields
 from .request_args import form_values
 from .ui import ui_fields
 
@@ -68,6 +70,11 @@ def decide(task_id: str) -> ResponseReturnValue:
     data = form_values(ui_fields(detail.get("form")), request.form)
     try:
         instances.complete(db, task_id, data, g.user, clock())
+    except LintFailed as exc:  # the drafter submits again a draft that still has errors
+        errors = error_fields(exc.problems)
+        flash(_("Dự thảo còn %(n)d lỗi, chưa thể trình: %(first)s", n=len(errors),
+                first=next(iter(errors.values()), "")), "error")
+        return redirect(url_for("quality_review.show", task_id=task_id))
     except ServiceError as exc:
         flash(error_message(exc), "error")
         return redirect(url_for("quality_review.show", task_id=task_id))

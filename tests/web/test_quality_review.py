@@ -77,3 +77,22 @@ def test_the_reviewer_or_the_approver_may_reject_a_draft_with_a_reason(catalog, 
     assert (listed[1]["status"], listed[2]["status"]) == ("effective", "withdrawn")
     assert "Trùng với quy trình đang áp dụng" in html.unescape(
         iso.get(f"/quality/procedures/{CODE}?v=2").get_data(as_text=True))
+
+
+def test_a_draft_sent_back_and_broken_is_not_submitted_again_and_says_why(catalog, login):
+    iso = login("iso")
+    iso.put(f"/api/procedures/{CODE}/draft", json={"xml": RENAMED, "note": "Rút ngắn"})
+    iso.post(f"/api/procedures/{CODE}/versions/2/submit", json={})
+    reviewer = login("tp.nv")
+    reviewer.post(f"/api/tasks/{_step_id(reviewer)}/complete",
+                  json={"data": {"ket_qua_xem_xet": "tra_lai", "y_kien_xem_xet": "Sửa làn"}})
+    broken = RENAMED.replace('<bpmn:lane id="Lane_ChuyenVien" name="chuyen_vien_ktht">',
+                             '<bpmn:lane id="Lane_ChuyenVien" name="chuyen_vien_khong_co">')
+    assert iso.put(f"/api/procedures/{CODE}/draft", json={"xml": broken, "note": "x"}).status_code == 200
+    task_id = _step_id(iso)
+    page = f"/quality/review/{task_id}"
+    assert "Chỉnh sửa, trình lại quy trình" in html.unescape(iso.get(page).get_data(as_text=True))
+    sent = iso.post(page, data={"csrf_token": csrf_of(iso.get(page).data), "hanh_dong": "trinh_duyet"},
+                    follow_redirects=True)
+    text = html.unescape(sent.get_data(as_text=True))
+    assert "Dự thảo còn 1 lỗi, chưa thể trình" in text and "chuyen_vien_khong_co" in text
