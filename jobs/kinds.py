@@ -60,6 +60,12 @@ def report_params(params: dict[str, Any]) -> tuple[int, str, str]:
     return _year(params), fmt, kind
 
 
+# Vietnamese file names of what a report job makes (the audit page's direct downloads use them too).
+REPORT_FILES = {"annual": "bao-cao-danh-gia-noi-bo-nam", "review": "ho-so-xem-xet-cua-lanh-dao-nam",
+                "cchc": "bao-cao-cai-cach-hanh-chinh-nam"}
+EVENT_LOG_FILE = "nhat-ky-su-kien"
+
+
 def run_report(db: Database, clock: Clock, params: dict[str, Any], progress: Progress) -> Made:
     """The annual report, the management-review pack or the CCHC figures as HTML, PDF or XLSX."""
     year, fmt, kind = report_params(params)
@@ -68,7 +74,7 @@ def run_report(db: Database, clock: Clock, params: dict[str, Any], progress: Pro
     progress(1, 3, f"Đang dựng tệp {fmt.upper()}…")
     body = render_report(built, fmt, kind)
     progress(2, 3, "Đang lưu tệp…")
-    return Made(body, f"bao-cao-{kind}-{year}.{fmt}", REPORT_TYPES[fmt], {"headline": built.headline})
+    return Made(body, f"{REPORT_FILES[kind]}-{year}.{fmt}", REPORT_TYPES[fmt], {"headline": built.headline})
 
 
 def run_event_log(db: Database, clock: Clock, params: dict[str, Any], progress: Progress) -> Made:
@@ -78,7 +84,7 @@ def run_event_log(db: Database, clock: Clock, params: dict[str, Any], progress: 
         raise InvalidInput("format must be xes or csv")
     progress(0, 1, "Đang xuất nhật ký sự kiện…")
     body = export_text(db, fmt, procedure).encode("utf-8")
-    return Made(body, f"event-log{'-' + procedure if procedure else ''}.{fmt}", LOG_TYPES[fmt])
+    return Made(body, f"{EVENT_LOG_FILE}{'-' + procedure if procedure else ''}.{fmt}", LOG_TYPES[fmt])
 
 
 def run_demo(db: Database, clock: Clock, params: dict[str, Any], progress: Progress) -> Made:

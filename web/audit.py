@@ -15,6 +15,7 @@ from audits.periods import parse_period
 from audits.report_data import build_annual_report
 from audits.report_tables import DEVIATION_LABELS
 from audits.reports import render_report
+from jobs.kinds import EVENT_LOG_FILE, REPORT_FILES
 from processes.keys import VN
 
 from .auth import login_required
@@ -108,8 +109,6 @@ def check_log() -> ResponseReturnValue:
 
 
 # The file a person saves, named in Vietnamese (without diacritics, so every system keeps it).
-REPORT_FILES = {"annual": "bao-cao-danh-gia-noi-bo-nam", "review": "ho-so-xem-xet-cua-lanh-dao-nam",
-                "cchc": "bao-cao-cai-cach-hanh-chinh-nam"}
 
 
 @bp.get("/report-<int:year>.<fmt>")
@@ -132,5 +131,5 @@ def event_log(fmt: str) -> ResponseReturnValue:
         abort(404)
     body = export_text(database(), fmt, request.args.get("procedure") or None)
     reply = Response(body, mimetype=EXPORT_TYPES[fmt])
-    reply.headers["Content-Disposition"] = f'attachment; filename="nhat-ky-su-kien.{fmt}"'
+    reply.headers["Content-Disposition"] = f'attachment; filename="{EVENT_LOG_FILE}.{fmt}"'
     return reply

@@ -29,7 +29,7 @@ def test_start_list_show_and_retry_a_job_from_the_shell(org, tmp_path, monkeypat
     assert "năm không hợp lệ" in run("start", "demo", "--param", "year=sau", "--as", "admin", code=6).lower()
     assert execute(org, started["id"], 1, SystemClock()) == "done"
     shown = json.loads(run("show", str(started["id"]), "--json"))
-    assert shown["status"] == "done" and shown["file"].endswith("bao-cao-annual-2026.xlsx")
+    assert shown["status"] == "done" and shown["file"].endswith("bao-cao-danh-gia-noi-bo-nam-2026.xlsx")
 
     failing = json.loads(run("start", "migration", "--param", "code=QT-XD-01", "--param", "source=1",
                              "--param", "target=2", "--param", "actor=danhgia", "--as", "danhgia", "--json"))

@@ -53,9 +53,9 @@ def test_a_report_started_from_the_audit_page_runs_as_a_job_and_offers_its_file(
     assert "Đã xong" in done and state["file_url"] in done
     download = reader.get(state["file_url"])
     assert download.status_code == 200
-    assert download.headers["Content-Disposition"] == "attachment; filename=bao-cao-review-2026.xlsx"
+    assert download.headers["Content-Disposition"] == "attachment; filename=ho-so-xem-xet-cua-lanh-dao-nam-2026.xlsx"
     assert load_workbook(io.BytesIO(download.data)).sheetnames
-    assert "bao-cao-review-2026.xlsx" in reader.get("/jobs").get_data(as_text=True)
+    assert "ho-so-xem-xet-cua-lanh-dao-nam-2026.xlsx" in reader.get("/jobs").get_data(as_text=True)
 
 
 def test_a_failed_job_shows_its_error_and_try_again_queues_its_next_attempt(org, clock, login, queue, monkeypatch):
