@@ -33,7 +33,7 @@ from . import (
     reception,
     what_if,
 )
-from .api import personal_api, public_api, tasks_api, workspace_api
+from .api import audit_programme_api, personal_api, public_api, tasks_api, workspace_api
 from .api import quality as procedures_api
 from .context import database
 from .errors import init_errors
@@ -46,7 +46,7 @@ PAGES = (health, auth, home, modeler, quality, quality_documents, quality_review
          reception, dossiers, apologies, personal, dashboard, citizen, jobs, what_if)
 # JSON bodies only (see web.api.bodies.require_json), so no CSRF token: each call is authenticated by token,
 # or by session cookie plus a JSON content type that a cross-site form cannot send.
-APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api)
+APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api, audit_programme_api)
 
 
 def register(app: Flask) -> None:

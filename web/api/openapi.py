@@ -5,7 +5,7 @@ from __future__ import annotations
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from . import procedure_schemas, schemas, workspace_schemas
+from . import audit_schemas, procedure_schemas, schemas, workspace_schemas
 
 ROUTES = [
     ("/api/me", "get", "The caller and their roles", None, "MeSchema"),
@@ -75,6 +75,17 @@ ROUTES = [
      "LookupSchema", "PublicDossierSchema"),
     ("/api/public/rating", "post", "Citizen rating of a finished dossier, once (no login; rate limited); 201",
      "RatingSchema", None),
+    # The internal audit programme (web/api/audit_programme_api.py).
+    ("/api/audit/programme", "get", "The year's audit plans and the units they covered (?year=)", None,
+     "AuditProgrammeSchema"),
+    ("/api/audit/programme", "post", "Plan an audit (independent auditors) and draw its sample; 201",
+     "AuditPlanInSchema", "AuditPlanViewSchema"),
+    ("/api/audit/programme/{code}", "get", "An audit: sample, checklist, findings", None, "AuditPlanViewSchema"),
+    ("/api/audit/programme/{code}/answers", "post", "Answer a checklist item with evidence", "ChecklistAnswerInSchema",
+     "ChecklistItemSchema"),
+    ("/api/audit/programme/{code}/findings", "post", "Record a finding (a nonconformity starts QT-CAPA-01); 201",
+     "AuditFindingInSchema", "AuditFindingMadeSchema"),
+    ("/api/audit/programme/{code}/close", "post", "Close an audit (every item answered)", None, "AuditPlanSchema"),
 ]
 
 
@@ -89,6 +100,9 @@ def spec_document() -> dict:
         if name.removesuffix("Schema") not in spec.components.schemas:  # nested ones register themselves
             spec.components.schema(name.removesuffix("Schema"), schema=getattr(procedure_schemas, name))
     for name, schema in workspace_schemas.SCHEMAS.items():
+        if name not in spec.components.schemas:
+            spec.components.schema(name, schema=schema)
+    for name, schema in audit_schemas.SCHEMAS.items():
         if name not in spec.components.schemas:
             spec.components.schema(name, schema=schema)
     for path, method, summary, body, reply in ROUTES:
