@@ -18,6 +18,7 @@ from . import (
     audit,
     audit_programme,
     auth,
+    cchc,
     citizen,
     dashboard,
     dossiers,
@@ -43,7 +44,7 @@ from .labels import duration_text, template_names, timeline_details, vn_date, vn
 from .permissions import PROCEDURE_READERS, is_counter, may_read_audits, may_see_dashboard, role_kinds
 
 PAGES = (health, auth, home, modeler, quality, quality_documents, quality_review, audit, audit_programme, officer,
-         reception, dossiers, apologies, personal, dashboard, citizen, jobs, what_if)
+         reception, dossiers, apologies, personal, dashboard, citizen, jobs, what_if, cchc)
 # JSON bodies only (see web.api.bodies.require_json), so no CSRF token: each call is authenticated by token,
 # or by session cookie plus a JSON content type that a cross-site form cannot send.
 APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api, audit_programme_api)

@@ -101,6 +101,10 @@ MATRIX: dict[tuple[str, str], tuple] = {
     # audits, read-only
     ("GET", "/audit"): ("/audit", None, OVERSEE, DENY),
     ("GET", "/audit/index766"): ("/audit/index766?period=2026-Q1", None, OVERSEE, DENY),
+    # the district's CCHC plan, quality-system registry and inspections: read by anyone holding a role
+    ("GET", "/cchc/plan"): ("/cchc/plan", None, L, DENY),
+    ("GET", "/cchc/registry"): ("/cchc/registry", None, L, DENY),
+    ("GET", "/cchc/inspections"): ("/cchc/inspections", None, L, DENY),
     ("GET", "/audit/report-<int:year>.<fmt>"): ("/audit/report-2026.html", None, OVERSEE, DENY),
     ("GET", "/audit/event-log.<fmt>"): ("/audit/event-log.csv", None, OVERSEE, DENY),
     # background jobs: audit readers start reports and exports; a job is seen by who started it (else 404)
