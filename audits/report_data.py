@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.xml import BPMN_NS, load_xml
+from processes import organisation
 from processes.anchors import AnchorNote, latest_anchor
 from processes.calendar_store import calendar_for
 from processes.catalog import active_bpmn
@@ -118,6 +119,7 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
         facts = load_dossiers(conn, period, "either")
         steps = load_steps(conn, of_dossiers_in=period)
         departments = department_of(conn)
+        unit_names = organisation.unit_names(conn)
         calendars = {uid: calendar_for(conn, uid) for uid in {f.unit_id for f in facts}}
         root = top_agency_name(conn)
         xml = active_bpmn(conn)
@@ -128,7 +130,8 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
     report.anchor = anchor
     report.headline = headline(facts, period)
     report.sla = build_sla_report(period, facts, steps, departments, calendars)
-    report.names = dict(report.sla.names)
+    # Every unit by name, those without a dossier this year too (departments, audited units).
+    report.names = {**unit_names, **report.sla.names}
     report.case_codes = {f.instance_id: f.code for f in facts}
     report.conformance, verdicts = conformance_of(db, [f.instance_id for f in facts if period.contains(f.received_at)],
                                                   stored)

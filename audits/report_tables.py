@@ -74,6 +74,9 @@ def _counts_rows(items, names: dict[str, str] | None) -> list[tuple[str, ...]]:
              str(c.on_time), str(c.late), pct(c.in_time_rate)) for key, c in items]
 
 
+# The six groups of QĐ 766/QĐ-TTg, for a table with no unit to take them from.
+GROUP_NAMES = {"1": "Công khai, minh bạch", "2": "Tiến độ giải quyết", "3": "Dịch vụ công trực tuyến",
+               "4": "Thanh toán trực tuyến", "5": "Mức độ hài lòng", "6": "Số hóa hồ sơ"}
 COUNT_COLUMNS = ("Mã", "Tên", "Đã giải quyết", "Trước hạn", "Đúng hạn", "Quá hạn", "Tỷ lệ đúng hạn")
 
 
@@ -107,7 +110,7 @@ def sections(r: AnnualReport) -> list[Section]:
             TableSpec(("Phòng/bộ phận", "Tên (bước do cán bộ của phòng thực hiện)", *COUNT_COLUMNS[2:]),
                       _counts_rows(sorted(sla.by_department.items()), r.names), (1.2, 3, 1, 1, 1, 1, 1))]))
         out.append(Section("audit", "5. Thời gian thực hiện từng bước so với thời hạn (giờ làm việc)", tables=[
-            TableSpec(("Quy trình", "Bước", "Thời hạn", "Số lần", "Trung vị", "P90", "Quá hạn"),
+            TableSpec(("Quy trình", "Bước", "Thời hạn", "Số lần", "Trung vị", "Phân vị 90", "Quá hạn"),
                       [(s.procedure, s.name, num(s.limit_hours), str(s.counts.resolved), num(s.median_hours),
                         num(s.p90_hours), str(s.counts.late)) for s in sla.steps], (1.3, 3.5, 1, 0.9, 1, 1, 0.9))]))
         out.append(Section("audit", "6. Các bước gây quá hạn", [
@@ -126,9 +129,9 @@ def sections(r: AnnualReport) -> list[Section]:
                           num(c.alignment_fitness, 3), top or "không có"))
     out.append(Section("audit", "8. Tuân thủ quy trình (so khớp nhật ký với sơ đồ quy trình)", [
         "Mỗi hồ sơ được so khớp với phiên bản quy trình đã áp dụng; độ khớp 1,000 là thực hiện đúng hoàn toàn. "
-        "Độ khớp theo token: chạy lại hồ sơ trên sơ đồ, đếm các dấu hiệu thiếu và thừa. Độ khớp theo đối chiếu "
+        "Độ khớp khi chạy lại: chạy lại hồ sơ trên sơ đồ, đếm các dấu hiệu thiếu và thừa. Độ khớp theo đối chiếu "
         "từng bước: 1 trừ tỉ lệ bước làm sai (bỏ qua, thừa, sai thứ tự) trên số bước tối đa có thể sai."], [TableSpec(
-            ("Quy trình", "Hồ sơ", "Đúng quy trình", "Tỷ lệ", "Độ khớp theo token",
+            ("Quy trình", "Hồ sơ", "Đúng quy trình", "Tỷ lệ", "Độ khớp khi chạy lại",
              "Độ khớp theo đối chiếu từng bước", "Sai lệch thường gặp (ví dụ)"), conf_rows,
             (1.2, 0.8, 1, 0.9, 0.9, 1.1, 3.6))]))
     out.append(Section("audit", "9. Sơ đồ quy trình thực tế", [
@@ -137,7 +140,7 @@ def sections(r: AnnualReport) -> list[Section]:
     plan_rows: list[tuple[str, ...]] = []
     for item in r.plans:
         p, answers = item["plan"], [c["answer"] for c in item["checklist"]]
-        plan_rows.append((p.code, p.unit, ", ".join(p.procedures), ", ".join(u for u, _ in p.team),
+        plan_rows.append((p.code, r.names.get(p.unit, p.unit), ", ".join(p.procedures), ", ".join(u for u, _ in p.team),
                           f"{day(p.planned_from)}–{day(p.planned_to)}", str(len(item["sample"])),
                           f"{answers.count('conformity')}/{len(answers)}"))
     out.append(Section("audit", "10. Chương trình đánh giá nội bộ", tables=[TableSpec(
@@ -149,8 +152,8 @@ def sections(r: AnnualReport) -> list[Section]:
     out.extend(review_sections(r))
     out.append(Section("cchc", "C. Số liệu báo cáo cải cách hành chính theo quý", tables=[TableSpec(
         ("Quý", "Đơn vị", "Tiếp nhận", "Trực tuyến", "Đã giải quyết", "Đúng hạn", "Quá hạn", "Số hóa", "Hài lòng"),
-        [(c["quarter"], c["unit"], str(c["received"]), str(c["online"]), str(c["resolved"]), str(c["in_time"]),
-          str(c["late"]), str(c["digitised"]), pct(c["satisfied_share"])) for c in r.cchc],
+        [(c["quarter"], c["unit_name"] or c["unit"], str(c["received"]), str(c["online"]), str(c["resolved"]),
+          str(c["in_time"]), str(c["late"]), str(c["digitised"]), pct(c["satisfied_share"])) for c in r.cchc],
         (1, 0.8, 1, 1, 1, 1, 0.8, 0.8, 0.9))]))
     return out
 
@@ -189,16 +192,18 @@ def review_sections(r: AnnualReport) -> list[Section]:
         ("Hồ sơ khắc phục", "Mở ngày", "Đóng ngày", "Tình trạng", "Bước hiện tại"),
         [(c["case"], day(c["opened"]), day(c["closed"]), _case_status(c["status"]), c["step"])
          for c in r.capa], (1.6, 1, 1, 1.2, 3))]))
-    rows = []
+    rows, groups = [], GROUP_NAMES
     for quarter, units in r.index766.items():
         for u in units:
-            rows.append((quarter, u.unit, *(num(u.groups.get(g)) for g in ("1", "2", "3", "4", "5", "6")),
-                         num(u.total), u.grade))
+            groups = u.group_names or groups
+            rows.append((quarter, u.unit_name or r.names.get(u.unit, u.unit),
+                         *(num(u.groups.get(g)) for g in groups), num(u.total), u.grade))
     out.append(Section("review", "B.c5) Kết quả theo dõi, đo lường: Bộ chỉ số theo Quyết định 766/QĐ-TTg", [
-        "Nhóm 2, 3, 5 và 6 (trừ 6.3) tính từ dữ liệu của quytrinh; nhóm 1, 4 và tiêu chí 6.3 do đơn vị nhập. Ngưỡng "
-        "chấm điểm: audits/rules/qd766."], [TableSpec(
-            ("Quý", "Đơn vị", "N1 (18)", "N2 (20)", "N3 (12)", "N4 (10)", "N5 (18)", "N6 (22)", "Tổng", "Xếp loại"),
-            rows, (0.9, 0.7, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 1.1))]))
+        "Nhóm 2, 3, 5 và 6 (trừ 6.3) tính từ dữ liệu của quytrinh; nhóm 1, 4 và tiêu chí 6.3 do đơn vị nhập theo "
+        "từng quý. Cách chia nhóm thành tiêu chí và ngưỡng chấm điểm là giả định của đơn vị, áp dụng từ ngày "
+        "23/6/2022 (ngày ban hành Quyết định)."], [TableSpec(
+            ("Quý", "Đơn vị", *(f"{g}. {name}" for g, name in groups.items()), "Tổng", "Xếp loại"),
+            rows, (0.9, 1.6, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.7, 1))]))
     done = sum(1 for f in r.findings if f["kind"] == "nonconformity")
     out.append(Section("review", "B.c6) Kết quả đánh giá nội bộ", [
         f"{len(r.plans)} cuộc đánh giá; {len(r.findings)} phát hiện, trong đó {done} điểm không phù hợp "

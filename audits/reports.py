@@ -24,6 +24,7 @@ from documents.layout import (
     Header,
     Heading,
     Image,
+    PageBreak,
     Paragraph,
     Signature,
     Signatures,
@@ -42,6 +43,8 @@ TITLES = {"annual": "BÁO CÁO KẾT QUẢ ĐÁNH GIÁ NỘI BỘ HỆ THỐNG Q
           "review": "HỒ SƠ XEM XÉT CỦA LÃNH ĐẠO", "cchc": "SỐ LIỆU BÁO CÁO CẢI CÁCH HÀNH CHÍNH"}
 PART_TITLES = {"audit": "A. KẾT QUẢ ĐÁNH GIÁ NỘI BỘ", "review": "B. ĐẦU VÀO XEM XÉT CỦA LÃNH ĐẠO (ISO 9001:2015 9.3.2)",
                "cchc": ""}
+# Side of a procedure picture: small enough for the first to fit under its section's heading and text.
+PICTURE_MM = 140
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -93,6 +96,8 @@ def render_pdf(report: AnnualReport, kind: str = "annual") -> bytes:
         if section.part != current and PART_TITLES[section.part] and kind == "annual":
             doc.add(Heading(PART_TITLES[section.part]))
         current = section.part
+        if section.pictures and any(pictures.get(code) for code in section.pictures):
+            doc.add(PageBreak())  # the pictures' section starts a page, so its heading sits above the first one
         doc.add(Heading(section.title, level=2))
         for text in section.paragraphs:
             doc.add(Paragraph(text))
@@ -105,19 +110,43 @@ def render_pdf(report: AnnualReport, kind: str = "annual") -> bytes:
                                 enumerate(zip(table.columns, widths, strict=True))), tuple(table.rows), size=9.5))
         for code in section.pictures:
             if code in pictures and pictures[code].png:
-                doc.add(Image(pictures[code].png, 165, (f"{code} – {report.names.get(code, '')}",)))
+                doc.add(Image(pictures[code].png, PICTURE_MM, (f"{code} – {report.names.get(code, '')}",)))
     doc.add(Signatures((Signature("THƯ KÝ ISO", "(Ký, ghi rõ họ tên)"),
                         Signature("ĐẠI DIỆN LÃNH ĐẠO", "(Ký, ghi rõ họ tên)"))))
     return render_document(doc, "pdf")
 
 
+# Sheet names (Excel allows 31 characters): each section's by its number, said in a few whole words.
+SHEET_NAMES = {
+    "1.": "1. Phạm vi, căn cứ đánh giá", "2.": "2. Tiếp nhận và giải quyết", "3.": "3. Giải quyết theo quy trình",
+    "4.": "4. Theo đơn vị và theo tháng", "5.": "5. Thời gian từng bước", "6.": "6. Các bước gây quá hạn",
+    "7.": "7. Quá hạn chưa xin lỗi", "8.": "8. Tuân thủ quy trình", "9.": "9. Sơ đồ quy trình thực tế",
+    "10.": "10. Chương trình đánh giá", "11.": "11. Các phát hiện", "C.": "C. Số liệu CCHC theo quý",
+    "B.a)": "B.a) Hành động lần trước", "B.b)": "B.b) Thay đổi bên ngoài, nội bộ", "B.c1)": "B.c1) Sự hài lòng",
+    "B.c2)": "B.c2) Mục tiêu chất lượng", "B.c3)": "B.c3) Kết quả các quá trình",
+    "B.c4)": "B.c4) Không phù hợp, khắc phục", "B.c5)": "B.c5) Chỉ số QĐ 766", "B.c6)": "B.c6) Đánh giá nội bộ",
+    "B.f)": "B.f) Cơ hội cải tiến"}
+SHEET_LIMIT = 31
+
+
 def _sheet_name(title: str, used: set[str]) -> str:
-    base = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28].strip() or "Sheet"
+    """The section's sheet name: its own short name, else its title cut after a whole word; unique."""
+    clean = vn.nfc("".join(ch for ch in title if ch not in "[]:*?/\\"))
+    base = SHEET_NAMES.get(clean.split(" ", 1)[0]) or _whole_words(clean, SHEET_LIMIT) or "Trang"
     name, n = base, 2
     while name in used:
-        name, n = f"{base[:25]} {n}", n + 1
+        name, n = f"{_whole_words(base, SHEET_LIMIT - 3)} {n}", n + 1
     used.add(name)
     return name
+
+
+def _whole_words(text: str, limit: int) -> str:
+    """The longest start of `text` of whole words within `limit` characters (no parenthesis left open)."""
+    text = text.split(" (", 1)[0].strip()
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1].rsplit(" ", 1)[0].rstrip(",;–- ")
+    return cut if cut else text[:limit]
 
 
 def render_xlsx(report: AnnualReport, kind: str = "annual") -> bytes:

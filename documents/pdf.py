@@ -204,7 +204,14 @@ def _title(pdf: _Pdf, t: Title, size: float) -> None:
     pdf.ln(3)
 
 
+# Room a heading keeps below itself for what it heads (a table's header and first rows, or three lines
+# of text): with less left on the page, the heading starts the next one instead of sitting alone.
+KEEP_WITH_NEXT_MM = 28
+
+
 def _heading(pdf: _Pdf, h: Heading, size: float) -> None:
+    if pdf.get_y() + 2 * _lh(size) + KEEP_WITH_NEXT_MM > pdf.h - pdf.b_margin:
+        pdf.add_page()
     pdf.ln(2 if h.level > 1 else 3)
     pdf.set_font(FONT, "B" if h.level == 1 else "BI", size)
     pdf.multi_cell(0, _lh(size), nfc(h.text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)

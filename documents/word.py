@@ -180,6 +180,7 @@ def _title(out, t: Title, size: float) -> None:
 def _heading(out, h: Heading, size: float) -> None:
     para = _para(out, "L")
     para.paragraph_format.space_before = Pt(6)
+    para.paragraph_format.keep_with_next = True  # never alone at the bottom of a page
     _run(para, h.text, bold=True, italic=h.level > 1, size=size)
 
 

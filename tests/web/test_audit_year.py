@@ -11,10 +11,12 @@ from audits.periods import parse_period
 from audits.report_data import build_annual_report
 from audits.report_tables import sections
 from audits.reports import render_report
+from processes import instances
 from processes.clock import FixedClock
 from processes.records import dossier_codes
 from tests.web.conftest import csrf_of
 from tests.web.test_audit_pages import _one_finished_permit
+from tests.xd_data import APPLICANT, DAY, XD_RECEPTION, XD_STEPS, XD_USERS
 
 
 def _count_of(page: str, code: str) -> int | None:
@@ -29,10 +31,22 @@ def report_code(case_id: int, db) -> str:
         return dossier_codes(conn, [case_id])[case_id]
 
 
+def _permit_of_2025(org, clock):
+    """A permit worked in November 2025: its dates are that day's (a signature may not be dated later)."""
+    moved = instances.start(org, "QT-XD-01", {}, "motcua", clock)
+    while moved.status == "running":
+        step = moved.opened[0]
+        data = {**APPLICANT, **XD_RECEPTION} if step.element_id == "Task_TiepNhan" else XD_STEPS[step.element_id]
+        data = {k: clock.now().date().isoformat() if v == DAY else v for k, v in data.items()}
+        clock.advance(hours=2)
+        moved = instances.complete(org, str(step.task_id), data, XD_USERS[step.element_id], clock)
+    return moved
+
+
 def test_cases_of_2026_never_appear_in_a_2025_page_or_report(deployed, org, clock, login):
     deployed("QT-XD-01.bpmn")
     autumn = FixedClock(dt.datetime(2025, 11, 3, 1, 0, tzinfo=dt.UTC))
-    old = _one_finished_permit(org, autumn)
+    old = _permit_of_2025(org, autumn)
     new = [_one_finished_permit(org, clock) for _ in range(2)]  # January 2026
     reader = login("iso")
     page_2025 = reader.get("/audit?year=2025").get_data(as_text=True)
@@ -92,7 +106,7 @@ def test_both_fitness_figures_are_named_in_vietnamese_on_the_page_and_in_the_rep
     deployed("QT-XD-01.bpmn")
     _one_finished_permit(org, clock)
     page = login("iso").get("/audit?year=2026").get_data(as_text=True)
-    assert "Độ khớp theo token" in page and "Độ khớp theo đối chiếu từng bước" in page
+    assert "Độ khớp khi chạy lại" in page and "Độ khớp theo đối chiếu từng bước" in page
     assert page.count("<td>1.000</td>") == 2 and "Độ phù hợp (token)" not in page
     tables = [t for s in sections(build_annual_report(org, 2026, png=False)) for t in s.tables]
     assert any("Độ khớp theo đối chiếu từng bước" in t.columns for t in tables)
