@@ -130,6 +130,8 @@ def test_a_declared_alias_matches(district):
 
 
 def test_cli_dry_run_prints_every_item_and_stores_nothing(district, tmp_path):
+    if not district.is_sqlite:
+        pytest.skip("the CLI runs on the SQLite file (the PostgreSQL schema is not reachable by URL)")
     path = tmp_path / "phu-luc.xlsx"
     path.write_bytes(plan_book.build())
     out = CliRunner().invoke(main, ["--database", district.url, "cchc", "import-plan", str(path), "--year",
