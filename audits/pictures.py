@@ -67,8 +67,24 @@ def picture(code: str, xml: bytes | str, uses: dict[str, StepUse], png: bool = T
     svg = render_svg(xml, lit, None, notes, colours)
     raster = b""
     if png:
-        raster = square_png(_squarest(procedure_dot(xml, lit, None, notes, colours)))
+        graph = procedure_dot(xml, lit, None, notes, colours)
+        raster = _raster(graph.source, graph)
     return Picture(code, svg, raster, uses)
+
+
+_RASTERS: dict[str, bytes] = {}  # DOT source → square PNG: the same figures draw the same picture
+_RASTERS_KEPT = 64
+
+
+def _raster(source: str, graph) -> bytes:
+    """The picture's PNG, drawn by Graphviz once per distinct drawing (a report asked again reuses it)."""
+    found = _RASTERS.get(source)
+    if found is None:
+        found = square_png(_squarest(graph))
+        if len(_RASTERS) >= _RASTERS_KEPT:
+            _RASTERS.pop(next(iter(_RASTERS)))  # the oldest first
+        _RASTERS[source] = found
+    return found
 
 
 def _squarest(graph) -> bytes:

@@ -246,6 +246,49 @@ def conformance_bench(db: Database, cases: int, seed: int, pm4py_python: str, no
     del figures
 
 
+def demo_bench(path: str, year: int, rounds: int = 5) -> None:
+    """On a demo-year database (quytrinh demo --year Y): the annual report PDF and the /audit?year page, each
+    the way it was before issue 14 item 6 (every case checked afresh; the page checked every case of every
+    year) and now (stored verdicts; the page checks the year's dossiers), in the same run; medians of `rounds`."""
+    import statistics
+
+    from audits import pictures
+    from audits.casecheck import check_cases, conformance_in
+    from audits.indicators import sla_report
+    from audits.periods import parse_period
+    from web import create_app
+
+    db = Database(f"sqlite:///{path}")
+    period = parse_period(str(year))
+
+    def median(fn) -> float:
+        times = []
+        for _ in range(rounds):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    print(f"demo year {year} ({path}), medians of {rounds}")
+    # Before: every case checked afresh and every picture drawn by Graphviz (no drawing kept between reports).
+    before = median(lambda: (pictures._RASTERS.clear(), render_report(build_annual_report(db, year, stored=False),
+                                                                       "pdf")))
+    build_annual_report(db, year)  # the first report keeps the verdicts
+    after = median(lambda: render_report(build_annual_report(db, year), "pdf"))
+    print(f"  annual report PDF (gather + render): before {before:.2f} s, now {after:.2f} s, "
+          f"ratio {after / before:.2f}")
+    page_before = median(lambda: (check_cases(db, stored=False), sla_report(db, period)))
+    page_data = median(lambda: (conformance_in(db, period), sla_report(db, period)))
+    app = create_app({"DATABASE": db, "TESTING": True, "SECRET_KEY": "bench", "LOGIN_RATE_LIMIT": "100 per minute"})
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    client.post("/login", data={"username": "iso", "password": "demo1234", "csrf_token": token})
+    whole = median(lambda: client.get(f"/audit?year={year}"))
+    print(f"  /audit?year={year}: data before {page_before * 1000:.0f} ms, now {page_data * 1000:.0f} ms "
+          f"(ratio {page_data / page_before:.2f}); whole page now {whole * 1000:.0f} ms")
+
+
 def main() -> None:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -258,7 +301,12 @@ def main() -> None:
     parser.add_argument("--keep", default=None, help="Folder to keep the database in.")
     parser.add_argument("--reuse", action="store_true", help="Reuse the database kept in --keep.")
     parser.add_argument("--no-report", action="store_true", help="Only the conformance comparison.")
+    parser.add_argument("--demo-db", default=None,
+                        help="Only time the demo year's annual report and /audit page on this SQLite file.")
     args = parser.parse_args()
+    if args.demo_db:
+        demo_bench(args.demo_db, YEAR)
+        return
     folder = Path(args.keep or tempfile.mkdtemp(prefix="qt-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "bench.sqlite"
