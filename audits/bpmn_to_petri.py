@@ -4,7 +4,8 @@ Every sequence flow becomes a place. A task (of any kind) or call activity becom
 labelled with its name (or id); start and end events become silent transitions from the source
 place and into the sink place; an exclusive gateway becomes one silent transition per branch (and
 per merged flow); a parallel gateway one silent transition that takes every incoming flow and
-fills every outgoing one. Loops need nothing special: a flow back is a place like any other.
+fills every outgoing one. Loops need nothing special: a flow back is a place like any other. A
+multi-instance activity may be done one or more times in a row (its instances).
 An activity with several incoming flows merges them (a silent transition each); several outgoing
 flows run in parallel. Embedded subprocesses are expanded in place; an interrupting boundary event
 becomes a silent transition that takes the activity's token instead of the activity. Whatever has no
@@ -196,11 +197,21 @@ class _Scope:
         self.b.out.activities[node_id] = label
         self.b.net.add_transition(node_id, label, element_id=node_id)
         self.b.net.add_arc(self.in_place(node_id), node_id)
-        for p in self.outputs(node_id):
-            self.b.net.add_arc(node_id, p)
-        if el.find(f"{_B}multiInstanceLoopCharacteristics") is not None \
-                or el.find(f"{_B}standardLoopCharacteristics") is not None:
-            self.b.note(el, "loop / multi-instance markers are ignored: the activity is expected once per pass")
+        multi = el.find(f"{_B}multiInstanceLoopCharacteristics")
+        if multi is not None:
+            # A multi-instance activity is done once per instance (one per unit a CCHC plan item fans out to,
+            # QT-CCHC-01): its instances, parallel or not, leave the same label one or more times in a row.
+            done = self.b.net.add_place(f"{node_id}.done")
+            self.b.net.add_arc(node_id, done)
+            self.b.tau(f"again.{node_id}", [done], [self.in_place(node_id)])
+            self.b.tau(f"next.{node_id}", [done], self.outputs(node_id))
+            if multi.find(f"{_B}completionCondition") is not None:
+                self.b.note(el, "a multi-instance completion condition is ignored: any number of instances fits")
+        else:
+            for p in self.outputs(node_id):
+                self.b.net.add_arc(node_id, p)
+        if el.find(f"{_B}standardLoopCharacteristics") is not None:
+            self.b.note(el, "loop markers are ignored: the activity is expected once per pass")
 
     def exclusive(self, node_id: str, el: etree._Element) -> None:
         """An XOR-like gateway: a silent transition per incoming and per outgoing branch."""

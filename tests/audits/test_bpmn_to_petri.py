@@ -106,7 +106,7 @@ def test_unsupported_constructs_are_reported():
     t = translate(bpmn(
         '<startEvent id="s"/><task id="a" name="A"/><boundaryEvent id="n" attachedToRef="a" cancelActivity="false">'
         '<timerEventDefinition/></boundaryEvent><task id="remind" name="Remind"/><inclusiveGateway id="o"/>'
-        '<task id="b" name="B"><multiInstanceLoopCharacteristics/></task><endEvent id="e">'
+        '<task id="b" name="B"><standardLoopCharacteristics/></task><endEvent id="e">'
         '<terminateEventDefinition/></endEvent><endEvent id="e2"/>'
         + flows("s>a", "a>o", "o>b", "b>e", "n>remind", "remind>e2")))
     notes = "\n".join(t.unsupported)
@@ -114,6 +114,14 @@ def test_unsupported_constructs_are_reported():
                      "endEvent e: terminate"):
         assert expected in notes
     assert accepts(t, ["A", "B"]) == [True]
+
+
+def test_a_multi_instance_activity_repeats_in_a_row():
+    t = translate(bpmn('<startEvent id="s"/><task id="a" name="A"><multiInstanceLoopCharacteristics '
+                       'isSequential="false"/></task><task id="b" name="B"/><endEvent id="e"/>'
+                       + flows("s>a", "a>b", "b>e")))
+    assert t.unsupported == []
+    assert accepts(t, ["A", "B"], ["A", "A", "A", "B"], ["B"], ["A", "B", "A"]) == [True, True, False, False]
 
 
 def test_process_selection_and_bad_input():

@@ -94,7 +94,16 @@ def test_a_group_item_is_done_when_every_part_is_accepted(district, clock):
     for user in ("xa.ct", "xa2.ct", "xa3.ct"):
         work(user, done)
     work("cv.nv", {"ket_luan": "chap_nhan"})
-    assert cchc_plan.plan_items(district, YEAR)[4].status == "completed"
+    item = cchc_plan.plan_items(district, YEAR)[4]
+    assert item.status == "completed"
+    # The audit's conformance check reads the three parts, twice over, as the procedure allows.
+    from audits.casecheck import check_cases
+
+    with district.read() as conn:
+        case_id = conn.execute(select(instances_table.c.id).where(
+            instances_table.c.business_key == item.business_key)).scalar_one()
+    _, (verdict,) = check_cases(district, [case_id], stored=False)
+    assert verdict.trace.count("Task_ThucHien") == 6 and verdict.deviations == () and verdict.fitness == 1.0
 
 
 def test_a_wrong_sheet_gives_per_row_errors_and_stores_nothing(district, clock):
