@@ -20,7 +20,7 @@ from .db import Database
 from .errors import ConflictError, InvalidInput
 from .keys import VN
 from .lint import main_process
-from .procedures import ISSUE_PROPERTIES, as_text, require_editor
+from .procedures import ISSUE_PROPERTIES, adopt_in, as_text, require_editor
 from .schema import procedures
 from .skeleton import with_properties
 
@@ -41,11 +41,14 @@ def import_issued(db: Database, clock: Clock, actor: str, xml: bytes | str, code
     if day is None or day > clock.now().astimezone(VN).date():
         raise InvalidInput("an issued procedure needs its issue date, not after today", {"issue_date": "invalid"})
     _day(values.get("effective_date"), "effective_date")
-    with db.read() as conn:
+    now = clock.now()
+    # One transaction: two imports of the same code cannot both pass the check and both be adopted.
+    with db.write() as conn:
         require_editor(conn, actor)
         if conn.execute(select(procedures.c.id).where(procedures.c.code == code)).first() is not None:
             raise ConflictError.of("procedure_exists", code=code)
-    catalog.deploy(db, with_properties(text, {"code": code, **values}), clock, actor)
+        catalog.deploy_in(conn, with_properties(text, {"code": code, **values}), now, actor)
+        adopt_in(conn, now)
     return {"code": code, "version": 1, "status": "effective", "issue_date": day.isoformat()}
 
 
