@@ -317,6 +317,9 @@ def answer(db: Database, plan_id: int | str, procedure: str, item_no: int, value
             audit_checklist.c.item_no == item_no).values(answer=value, note=_stored_note(note, links, actor)))
         if done.rowcount != 1:
             raise NotFound(f"{plan.code} has no checklist item {procedure} #{item_no}")
+        # The first answer means the audit is under way (as the first finding does).
+        conn.execute(update(audit_plans).where(audit_plans.c.id == plan.id, audit_plans.c.status == "planned")
+                     .values(status="in_progress"))
 
 
 # An answer's evidence and who answered are kept with its note as JSON ({"text", "evidence", "by"}): the

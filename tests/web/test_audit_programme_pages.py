@@ -55,6 +55,7 @@ def test_plan_answer_finding_close_in_the_browser(org, audited, login):
                                                       "answer": "conformity", "note": "Đúng phiên bản",
                                                       "evidence": f"{sample[0]}:1, {sample[1]}"})
     answered = programme.checklist(org, code)[0]
+    assert programme.get_plan(org, code).status == "in_progress"
     assert answered["answer"] == "conformity" and answered["note"] == "Đúng phiên bản"
     assert [e["dossier"] for e in answered["evidence"]] == sample[:2] and answered["evidence"][0]["seq"] == 1
     early = _text(_post(auditor, f"{plan_page}/close", plan_page, {}))
