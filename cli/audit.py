@@ -52,15 +52,22 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
         initialise(db, SystemClock())
         with db.read() as conn:
             cases = conn.execute(select(func.count(instances.c.id))).scalar()
-        if cases and not force:
-            emit(as_json, {"skipped": True, "cases": cases}, f"the database already has {cases} cases; nothing done "
-                 "(--force to add a year anyway)")
+        saved = demo.saved_run(db, year, scale, seed)  # an earlier run of this year, finished or interrupted
+        if saved is not None and saved.finished:
+            emit(as_json, {"skipped": True, "cases": cases, "finished": True},
+                 f"Năm {year} đã được mô phỏng xong trên cơ sở dữ liệu này; không làm gì thêm.")
             return
-        load_demo_organisation(db, SystemClock())
-        if Path(bpmn_dir).is_dir():
-            for path in sorted(Path(bpmn_dir).glob("*.bpmn")):
-                catalog.deploy_file(db, path, SystemClock(), "iso")
-        with Bar(f"Mô phỏng năm {year}", enabled=not as_json) as bar:
+        if cases and saved is None and not force:
+            emit(as_json, {"skipped": True, "cases": cases}, f"Cơ sở dữ liệu đã có {cases} hồ sơ; không làm gì "
+                 "(dùng --force để vẫn thêm một năm).")
+            return
+        if saved is None:  # a resumed run finds them in place: deploying again must not change the database
+            load_demo_organisation(db, SystemClock())
+            if Path(bpmn_dir).is_dir():
+                for path in sorted(Path(bpmn_dir).glob("*.bpmn")):
+                    catalog.deploy_file(db, path, SystemClock(), "iso")
+        title = f"Mô phỏng năm {year}" + (f" (tiếp từ ngày {saved.days})" if saved is not None else "")
+        with Bar(title, enabled=not as_json) as bar:
             summary = demo.generate_year(db, year, scale, seed,
                                          progress=lambda done, total: bar(done, total, f"ngày {done}/{total}"))
         audits = demo.run_demo_audits(db, year)

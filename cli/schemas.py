@@ -124,3 +124,4 @@ class DemoSummarySchema(Schema):
     steps = fields.Integer()
     use_cases = fields.Integer()
     seconds = fields.Float()
+    resumed_at_day = fields.Integer(allow_none=True)

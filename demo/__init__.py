@@ -4,7 +4,8 @@ It sits above audits (cli -> demo -> audits -> processes): it drives the real us
 nothing in audits, processes or web depends on it.
 """
 
+from .checkpoint import Checkpoint, saved_run
 from .internal_audits import AuditSummary, run_demo_audits
 from .year import DemoSummary, generate_year
 
-__all__ = ["AuditSummary", "DemoSummary", "generate_year", "run_demo_audits"]
+__all__ = ["AuditSummary", "Checkpoint", "DemoSummary", "generate_year", "run_demo_audits", "saved_run"]

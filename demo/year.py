@@ -18,12 +18,9 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import itertools
 import random
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -40,64 +37,27 @@ from processes.paths import attachments_dir
 from processes.records import dossier_state, open_steps
 from processes.sla import working_before
 
+from . import checkpoint as C
 from . import profiles as P
 from . import support as S
+from .cases import Case, DemoSummary, tally
 
 # progress(done, total): told of each simulated day (the CLI's bar, a job's progress page).
 Progress = Callable[[int, int], None]
 _MAX_STEPS = 40  # a case looping longer than this is abandoned by the simulation (never expected)
-
-
-@dataclass
-class DemoSummary:
-    """What a generated year contains, and how long it took."""
-
-    year: int
-    scale: float
-    seed: int
-    dossiers: int = 0
-    by_procedure: dict[str, int] = field(default_factory=dict)
-    counter_visits: int = 0  # counter visits that ended without a dossier (supplement advice, refusal)
-    online: int = 0
-    completed: int = 0
-    refused: int = 0
-    withdrawn: int = 0
-    running: int = 0
-    supplements: int = 0
-    second_supplements: int = 0
-    apologies: int = 0
-    apology_failures: int = 0
-    ratings: int = 0
-    attachments: int = 0
-    steps: int = 0
-    use_cases: int = 0
-    seconds: float = 0.0
-
-
-@dataclass
-class _Case:
-    profile: P.Profile
-    rng: random.Random
-    agency: str
-    applicant: tuple[str, str]
-    channel: str
-    visits: Counter = field(default_factory=Counter)
-    steps: int = 0
-    supplements: int = 0
-    apology: str = ""  # "", "asked", "skipped"
-    culprit: str = ""  # the step that will make this dossier late ("" when it will be on time)
-    code: str = ""
-    ending: str = ""
+CHUNK_SECONDS = 2.0  # work committed at once (see _Sim.run)
 
 
 class _Sim:
     def __init__(self, db: Database, year: int, scale: float, seed: int, root: Path | None,
                  until: dt.datetime) -> None:
-        self.db, self.year, self.scale, self.seed, self.root, self.until = db, year, scale, seed, root, until
-        self.clock = FixedClock(dt.datetime(year, 1, 1, tzinfo=dt.UTC))
+        self.db = C.ChunkDatabase(db)
+        self.year, self.scale, self.seed, self.root, self.until = year, scale, seed, root, until
+        self.start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+        self.clock = FixedClock(self.start)
         self.queue: list[tuple[dt.datetime, int, str, tuple]] = []
-        self.counter = itertools.count()
-        self.cases: dict[int, _Case] = {}
+        self.seq, self.day, self.finished = 0, -1, False
+        self.cases: dict[int, Case] = {}
         self.summary = DemoSummary(year, scale, seed)
         with db.read() as conn:
             self.staff: S.Staff = S.staff_of(conn)
@@ -114,22 +74,52 @@ class _Sim:
 
     def at(self, when: dt.datetime, kind: str, *args: Any) -> None:
         """Schedule an event of `kind` at `when`."""
-        heapq.heappush(self.queue, (when, next(self.counter), kind, args))
+        self.seq += 1
+        heapq.heappush(self.queue, (when, self.seq, kind, args))
 
-    def run(self, progress: Progress | None = None) -> None:
-        """Handle the events in time order until none is left before `until`; tell `progress` each new day."""
-        start = self.clock.now()
-        days, reported = max(1, (self.until - start).days), -1
-        while self.queue:
-            when, _, kind, args = heapq.heappop(self.queue)
-            if when > self.until:
-                break
-            self.clock.set(max(when, self.clock.now()))
-            # Simulated days, not events: a year of events is not known before it has been simulated.
-            if progress is not None and (day := (self.clock.now() - start).days) > reported:
-                reported = day
-                progress(min(day, days), days)
-            getattr(self, f"_on_{kind}")(*args)
+    def _due(self) -> bool:
+        return bool(self.queue) and self.queue[0][0] <= self.until
+
+    def run(self, progress: Progress | None, saved: Path) -> None:
+        """Handle the events in time order until none is left before `until`, a chunk of days per transaction.
+
+        A chunk ends at the first day boundary after CHUNK_SECONDS of work: a crash loses at most that, and
+        the write lock is never held long. `progress` hears of each simulated day once its chunk committed
+        (a job's progress is written through another connection, which the chunk would block)."""
+        total = max(1, (self.until - self.start).days)
+        while self._due() or not self.finished:
+            heard: list[int] = []
+            with self.db.chunk() as conn:
+                began = time.perf_counter()
+                while self._due():
+                    when = self.queue[0][0]
+                    # Simulated days, not events: a year of events is not known before it has been simulated.
+                    if (day := (max(when, self.clock.now()) - self.start).days) > self.day:
+                        if heard and time.perf_counter() - began >= CHUNK_SECONDS:
+                            break
+                        self.day = day
+                        heard.append(min(day, total))
+                    _, _, kind, args = heapq.heappop(self.queue)
+                    self.clock.set(max(when, self.clock.now()))
+                    getattr(self, f"_on_{kind}")(*args)
+                self.finished = not self._due()
+                C.save(saved, C.Checkpoint(C.fingerprint(conn), C.identity(conn), self.day, self.finished,
+                                           self.state()))
+            for day in heard:
+                if progress is not None:
+                    progress(day, total)
+
+    _STATE = ("queue", "seq", "cases", "summary", "day", "finished")
+
+    def state(self) -> dict[str, Any]:
+        """What the checkpoint keeps: everything drawn or decided so far (staff and calendars are re-read)."""
+        return {**{name: getattr(self, name) for name in self._STATE}, "now": self.clock.now()}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Continue from a checkpoint's state."""
+        for name in self._STATE:
+            setattr(self, name, state[name])
+        self.clock.set(state["now"])
 
     # ---- arrivals ---------------------------------------------------------------------------------
 
@@ -157,7 +147,7 @@ class _Sim:
         starter = profile.starter
         agency = self.staff.agency_of[starter]
         channel = P.pick(rng, profile.channels) if profile.public else "truc_tiep"
-        case = _Case(profile, rng, agency, P.person(rng), channel)
+        case = Case(profile, rng, agency, P.person(rng), channel)
         if profile.late and rng.random() < profile.late_rate:
             case.culprit = P.pick(rng, profile.late)
         if profile.public and channel != "truc_tuyen" and rng.random() < 0.04:
@@ -182,7 +172,7 @@ class _Sim:
         self.summary.dossiers += 1
         self.summary.by_procedure[profile.code] = self.summary.by_procedure.get(profile.code, 0) + 1
 
-    def _receive(self, profile: P.Profile, case: _Case, starter: str) -> int:
+    def _receive(self, profile: P.Profile, case: Case, starter: str) -> int:
         definition, step = reception.reception_step(self.db, profile.code)
         day = self.clock.now().astimezone(VN).date().isoformat()
         applicant = reception.Applicant(case.applicant[0], case.applicant[1], P.address(case.rng), "", "",
@@ -207,7 +197,7 @@ class _Sim:
         self._schedule(iid, self._open_steps(iid, definition.id))
         return iid
 
-    def _counter_visit(self, profile: P.Profile, case: _Case, starter: str) -> None:
+    def _counter_visit(self, profile: P.Profile, case: Case, starter: str) -> None:
         outcome = "supplement" if case.rng.random() < 0.85 else "refused"
         note = ("Thiếu giấy tờ theo thành phần hồ sơ; hướng dẫn bổ sung" if outcome == "supplement"
                 else "Thủ tục không thuộc thẩm quyền giải quyết")
@@ -251,7 +241,7 @@ class _Sim:
             if appointment is not None and when > appointment:
                 self._maybe_apologise(iid, case, appointment, when, actor)
 
-    def _step_time(self, case: _Case, element: str, limit: WorkingDuration, appointment: dt.datetime | None):
+    def _step_time(self, case: Case, element: str, limit: WorkingDuration, appointment: dt.datetime | None):
         """When a step opened now is done: the dossier's cause of lateness overruns past the appointment;
         any other step takes its drawn share of its limit but leaves the later steps room."""
         calendar, now, rng = self.calendars[case.agency], self.clock.now(), case.rng
@@ -293,7 +283,7 @@ class _Sim:
             return
         self._schedule(iid, [(str(s.task_id), s.element_id, s.roles, s.due, s.form) for s in moved.opened])
 
-    def _finished(self, iid: int, case: _Case, task_uuid: str, actor: str, end: str | None) -> None:
+    def _finished(self, iid: int, case: Case, task_uuid: str, actor: str, end: str | None) -> None:
         refused = end is not None and ("TuChoi" in end or "Khong" in end)
         case.ending = "refused" if refused else "done"
         if case.profile.public and not refused and case.rng.random() < case.profile.e_result:
@@ -326,7 +316,7 @@ class _Sim:
 
     # ---- apologies --------------------------------------------------------------------------------
 
-    def _maybe_apologise(self, iid: int, case: _Case, appointment: dt.datetime, planned: dt.datetime,
+    def _maybe_apologise(self, iid: int, case: Case, appointment: dt.datetime, planned: dt.datetime,
                          actor: str) -> None:
         if case.apology or not case.profile.public:
             return
@@ -376,22 +366,28 @@ def generate_year(db: Database, year: int, scale: float = 1.0, seed: int = 2025,
     The demo organisation and the procedures of demo/profiles.py must be deployed. Arrivals
     stop at the end of `year` (or at `until`); open cases go on until `until` (default: 31 January next
     year) and are left as they are then. `progress(done, total)` hears of each simulated day (CLI bars, jobs).
+    A run interrupted earlier (same year, scale and seed) is resumed where it stopped (demo/checkpoint.py);
+    one that finished is not run again (`summary.already_done`).
     """
     if scale <= 0:
         raise InvalidInput("scale must be positive")
     started = time.perf_counter()
-    end = until or dt.datetime(year + 1, 1, 31, 17, tzinfo=VN).astimezone(dt.UTC)
+    end = C.end_of(year, until)
+    saved = C.path_of(attachments_root or attachments_dir(), db, year, scale, seed, until)
+    with db.read() as conn:
+        found = C.load(saved, conn)
+    if found is not None and found.finished:
+        summary = tally(found.state["summary"], list(found.state["cases"].values()))
+        summary.already_done, summary.resumed_at_day, summary.seconds = True, found.days, 0.0
+        return summary
     with S.fast_sqlite(db):
         sim = _Sim(db, year, scale, seed, attachments_root, end)
-        sim.plan_arrivals()
-        sim.run(progress)
-    summary = sim.summary
-    for case in sim.cases.values():
-        summary.supplements += case.supplements
-        summary.second_supplements += case.supplements >= 2
-        summary.completed += case.ending == "done"
-        summary.refused += case.ending == "refused"
-        summary.withdrawn += case.ending == "withdrawn"
-        summary.running += case.ending == ""
+        if found is not None:
+            sim.restore(found.state)
+            sim.summary.resumed_at_day = found.days
+        else:
+            sim.plan_arrivals()
+        sim.run(progress, saved)
+    summary = tally(sim.summary, list(sim.cases.values()))
     summary.seconds = round(time.perf_counter() - started, 2)
     return summary

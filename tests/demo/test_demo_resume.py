@@ -1,0 +1,111 @@
+"""An interrupted demo year is finished by the next run, and the result is the year an uninterrupted run
+makes (same seed); a finished year is not generated again (issue 11 item 5, issue 13 item 12)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+
+import pytest
+from sqlalchemy import func, select
+
+import demo.year
+from demo import generate_year, saved_run
+from processes import eventlog, instances
+from processes.db import Database
+from processes.keys import VN
+from processes.schema import definitions, dossiers, events
+from processes.schema import instances as cases
+from tests.demo.demo_data import prepared
+
+YEAR, SCALE, SEED = 2025, 0.6, 11
+UNTIL = dt.datetime(YEAR, 2, 14, 17, tzinfo=VN)
+
+
+class Interrupted(Exception):
+    """Stands for a crash: the process stops in the middle of its work."""
+
+
+def _year(db: Database, root, progress=None):
+    return generate_year(db, YEAR, SCALE, SEED, attachments_root=root, until=UNTIL, progress=progress)
+
+
+def _made(db: Database) -> dict[str, object]:
+    """What a year is made of, without what is random by design (task uuids, hashes)."""
+    with db.read() as conn:
+        assert eventlog.verify(conn) == []
+        return {
+            "by_procedure_status": sorted(conn.execute(
+                select(definitions.c.code, cases.c.status, func.count()).join(definitions)
+                .group_by(definitions.c.code, cases.c.status)).all()),
+            "dossiers": list(conn.execute(select(
+                dossiers.c.code, dossiers.c.procedure, dossiers.c.channel, dossiers.c.received_at,
+                dossiers.c.status_code, dossiers.c.result, dossiers.c.done_at).order_by(dossiers.c.code))),
+            "events": list(conn.execute(select(
+                cases.c.business_key, events.c.seq, events.c.activity, events.c.lifecycle, events.c.actor,
+                events.c.at).join(cases, cases.c.id == events.c.case_id).order_by(events.c.id)))}
+
+
+def _tallies(summary) -> dict[str, object]:
+    return {k: v for k, v in asdict(summary).items() if k not in ("seconds", "resumed_at_day", "already_done")}
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("whole")
+    db = prepared(f"sqlite:///{folder / 'demo.sqlite'}")
+    summary = _year(db, folder)
+    made = _made(db)
+    db.dispose()
+    assert made["dossiers"] and summary.resumed_at_day is None
+    return summary, made
+
+
+def test_a_crash_in_the_middle_of_a_day_is_rolled_back_and_the_next_run_finishes_the_year(
+        tmp_path, monkeypatch, uninterrupted):
+    monkeypatch.setattr(demo.year, "CHUNK_SECONDS", 0.0)  # commit every simulated day
+    db = prepared(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    real, calls = instances.complete, {"n": 0}
+
+    def crashing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 120:  # some days in, in the middle of a day's work
+            raise Interrupted
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(instances, "complete", crashing)
+    with pytest.raises(Interrupted):
+        _year(db, tmp_path)
+    monkeypatch.setattr(instances, "complete", real)
+    stopped = saved_run(db, YEAR, SCALE, SEED, tmp_path, UNTIL)
+    assert stopped is not None and not stopped.finished and stopped.days > 3
+    summary = _year(db, tmp_path)
+    assert summary.resumed_at_day == stopped.days
+    assert _tallies(summary) == _tallies(uninterrupted[0])
+    assert _made(db) == uninterrupted[1]
+
+
+def test_a_crash_after_a_commit_resumes_from_the_next_day(tmp_path, monkeypatch, uninterrupted):
+    monkeypatch.setattr(demo.year, "CHUNK_SECONDS", 0.0)
+    db = prepared(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+
+    def stop_on_day_20(done: int, total: int) -> None:
+        if done >= 20:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        _year(db, tmp_path, stop_on_day_20)
+    summary = _year(db, tmp_path)
+    assert summary.resumed_at_day is not None and summary.resumed_at_day >= 20
+    assert _tallies(summary) == _tallies(uninterrupted[0])
+    assert _made(db) == uninterrupted[1]
+
+
+def test_a_finished_year_is_not_generated_again(tmp_path):
+    db = prepared(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    until = dt.datetime(YEAR, 1, 10, 17, tzinfo=VN)
+    first = generate_year(db, YEAR, SCALE, SEED, attachments_root=tmp_path, until=until)
+    before = _made(db)
+    again = generate_year(db, YEAR, SCALE, SEED, attachments_root=tmp_path, until=until)
+    assert again.already_done and not first.already_done
+    assert _tallies(again) == _tallies(first) and _made(db) == before
