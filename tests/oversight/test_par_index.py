@@ -18,10 +18,10 @@ from processes.clock import FixedClock
 from processes.errors import InvalidInput
 from tests.demo.demo_data import demo_copy
 
-pytestmark = pytest.mark.slow
 CLOCK = FixedClock(dt.datetime(2026, 1, 10, 2, tzinfo=dt.UTC))
 
 
+@pytest.mark.slow
 def test_index_ranking_and_export_of_the_demo_district(tmp_path):
     db = demo_copy(tmp_path)
     rules = par_index.criteria(2025)
@@ -86,3 +86,15 @@ def test_cli_scores_and_ranks(org, tmp_path):
     first = json.loads(out.output)[0]
     assert (first["rank"], first["unit"], first["total"]) == (1, "H01.TP", "7.50")
     assert (tmp_path / "cs.xlsx").stat().st_size > 0
+
+
+def test_self_scores_on_every_backend(org, clock):
+    from processes import par_scores
+
+    par_index.self_score(org, "H01.NV", 2025, "4.1", Decimal("8.25"), "Quyết định 15/QĐ-UBND", "tp.nv", clock)
+    par_index.self_score(org, "H01.NV", 2025, "4.1", Decimal("9.5"), "Quyết định 15/QĐ-UBND (sửa)", "tp.nv", clock)
+    (score,) = par_scores.scores(org, 2025)
+    assert (score.unit, score.criterion, score.points, score.evidence) == \
+        ("H01.NV", "4.1", Decimal("9.5"), "Quyết định 15/QĐ-UBND (sửa)")
+    first = par_index.index(org, 2025)[0]
+    assert (first.unit, first.total, first.rank) == ("H01.NV", Decimal("9.5"), 1)
