@@ -19,6 +19,7 @@ from .conftest import login, shot
 
 pytestmark = pytest.mark.browser
 TODAY = dt.datetime.now(VN).date()
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def _appendix() -> bytes:
@@ -58,18 +59,26 @@ def _finish(page, values: dict[str, str]) -> str:
     return page.inner_text(".flash")
 
 
-def test_a_plan_item_is_carried_out_and_accepted(page, live_server):
+def test_a_plan_item_is_carried_out_and_accepted(page, live_server, tmp_path):
     server = live_server
+    server.app.config["ATTACHMENTS_DIR"] = str(tmp_path / "attachments")
     plan_import.import_plan(server.db, _appendix(), TODAY.year, "cv.nv", SystemClock(), "phu-luc.xlsx")
     item = cchc_plan.plan_items(server.db, TODAY.year)[0]
 
     _open_step(page, server, "tp.tp", item.business_key, "Đơn vị chủ trì thực hiện nhiệm vụ")
+    # The product is attached to the item at the lead unit's step.
+    page.set_input_files("#tep input[name=file]", files=[{"name": "bao-cao-31-BC-TP.pdf",
+                                                          "mimeType": "application/pdf", "buffer": PDF}])
+    page.click("#tep button[type=submit]")
+    page.wait_for_selector(".flash")
+    assert "bao-cao-31-BC-TP.pdf" in page.inner_text("#tep")
     shot(page, "cchc-01-lead-unit-step")
     _finish(page, {"ket_qua_thuc_hien": "Đã rà soát 42 văn bản, đề nghị bãi bỏ 3 văn bản",
                    "so_hieu_san_pham": "Báo cáo số 31/BC-TP", "ngay_hoan_thanh": TODAY.isoformat()})
 
     _open_step(page, server, "cv.nv", item.business_key, "Phòng Nội vụ xem xét kết quả")
     assert "Báo cáo số 31/BC-TP" in page.inner_text("body")  # the lead unit's product is shown to the reviewer
+    assert "bao-cao-31-BC-TP.pdf" in page.inner_text("#tep")
     shot(page, "cchc-02-noi-vu-review")
     _finish(page, {"ket_luan": "chap_nhan"})
     assert cchc_plan.plan_items(server.db, TODAY.year)[0].status == "completed"
