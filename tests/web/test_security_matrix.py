@@ -101,6 +101,13 @@ MATRIX: dict[tuple[str, str], tuple] = {
     # audits, read-only
     ("GET", "/audit"): ("/audit", None, OVERSEE, DENY),
     ("GET", "/audit/index766"): ("/audit/index766?period=2026-Q1", None, OVERSEE, DENY),
+    # QĐ 766 criteria entered by hand: readers see them, the ISO secretary (and auditors) enter them
+    ("GET", "/audit/index766/manual"): ("/audit/index766/manual?period=2026-Q1", None, OVERSEE, DENY),
+    ("POST", "/audit/index766/manual"): ("/audit/index766/manual", {"period": "2026-Q1", "unit": "H01",
+                                         "criterion": "4", "points": "5", "note": "Biên bản"}, {"quality"}, DENY),
+    # checking a log from another system: nothing is stored, so every audit reader may
+    ("GET", "/audit/check-log"): ("/audit/check-log", None, OVERSEE, DENY),
+    ("POST", "/audit/check-log"): ("/audit/check-log", {"procedure": "QT-XD-01"}, OVERSEE, DENY),
     # the district's CCHC plan, quality-system registry and inspections: read by anyone holding a role
     ("GET", "/cchc/plan"): ("/cchc/plan", None, L, DENY),
     ("GET", "/cchc/registry"): ("/cchc/registry", None, L, DENY),
