@@ -140,7 +140,11 @@ def store_plan_in(uow: UnitOfWork, year: int, file_name: str, items: list[NewIte
         started = instances.start_in(uow, PROCEDURE, data, actor, clock)
         # Phòng Nội vụ gives the item out by importing the plan: its first step is done in the same breath.
         first = next(s for s in started.opened if s.element_id == FIRST_STEP)
-        instances.complete_in(uow, str(first.task_id), {}, actor, clock)
+        # What the item is, written at that step, so each unit's step shows it among the earlier decisions.
+        due = f"{item.due:%d/%m/%Y} ({item.deadline_text})" if item.due else item.deadline_text
+        instances.complete_in(uow, str(first.task_id), {
+            "ma_nhiem_vu": f"{item.section_no}.{item.number}", "nhiem_vu": item.task[:4000],
+            "san_pham": item.product[:500], "han_theo_ke_hoach": due[:300]}, actor, clock)
         conn.execute(insert(cchc_plan_items).values(
             plan_id=plan_id, position=position, row=item.row, section_no=item.section_no,
             section_title=item.section_title[:500], number=item.number, task=item.task,

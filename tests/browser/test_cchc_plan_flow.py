@@ -66,6 +66,8 @@ def test_a_plan_item_is_carried_out_and_accepted(page, live_server, tmp_path):
     item = cchc_plan.plan_items(server.db, TODAY.year)[0]
 
     _open_step(page, server, "tp.tp", item.business_key, "Đơn vị chủ trì thực hiện nhiệm vụ")
+    earlier = page.inner_text("#y-kien-truoc")  # what the plan asks, as Phòng Nội vụ gave it out
+    assert "Rà soát, hệ thống hóa văn bản quy phạm pháp luật" in earlier and f"31/12/{TODAY.year}" in earlier
     # The product is attached to the item at the lead unit's step.
     page.set_input_files("#tep input[name=file]", files=[{"name": "bao-cao-31-BC-TP.pdf",
                                                           "mimeType": "application/pdf", "buffer": PDF}])
