@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, select, true
 
 from .catalog import INTERNAL_LEVEL
+from .db import Database
 from .schema import definitions
 
 
@@ -28,6 +29,12 @@ def internal_codes(conn: Connection) -> set[str]:
         if level == INTERNAL_LEVEL:
             found.add(code)
     return found
+
+
+def is_internal(db: Database, procedure_code: str) -> bool:
+    """Whether a procedure is internal (its cases are no citizen's dossier: no applicant, no receipt)."""
+    with db.read() as conn:
+        return procedure_code in internal_codes(conn)
 
 
 def citizens_only(conn: Connection, procedure_code: Any) -> ColumnElement[bool]:

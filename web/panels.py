@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from processes import apology, attachments, comments, decisions, dossiers, queries, reception, timeline
+from processes import apology, attachments, citizen_scope, comments, decisions, dossiers, queries, reception, timeline
 from processes.errors import NotFound
 
 from .context import clock, database
@@ -26,6 +26,7 @@ def dossier_context(instance_id: int) -> dict[str, Any]:
     steps = timeline.steps(db, instance_id)
     files = attachments.of_case(db, instance_id)
     notes = comments.of_case(db, instance_id)
+    internal = view is not None and citizen_scope.is_internal(db, view.procedure)
     people = {e.actor for e in entries if e.actor} | {s.assignee for s in steps if s.assignee} | \
         {e.details["assignee"] for e in entries if isinstance(e.details.get("assignee"), str)} | \
         {c.author for c in notes} | {f.uploaded_by for f in files}
@@ -34,7 +35,9 @@ def dossier_context(instance_id: int) -> dict[str, Any]:
         "timeline": entries, "steps": steps, "names": queries.full_names(db, people),
         "decided": {d.task: d for d in decisions.of_case(db, instance_id) if d.task},
         "diagram": diagram_svg(timeline.diagram_state(db, instance_id)),
-        "documents": available_documents(view), "apologies": apology.of_dossier(db, view.code) if view else [],
+        # An internal case (approval, CAPA…) has no applicant and takes no citizen's forms.
+        "internal": internal, "documents": [] if internal else available_documents(view),
+        "apologies": apology.of_dossier(db, view.code) if view else [],
     }
 
 
