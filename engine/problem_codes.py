@@ -18,6 +18,7 @@ RULE = "rule"
 TEMPLATES: dict[str, str] = {
     # engine/xml.py: loading the file
     "file_too_large": "file is larger than {limit_mb} MB",
+    "too_many_elements": "the model has more than {limit} elements",
     "dtd_not_allowed": "DTD and entity declarations are not allowed in BPMN files",
     "malformed_xml": "malformed XML: {detail}",
     "not_bpmn": "not a BPMN 2.0 document (root element is {root})",

@@ -15,6 +15,7 @@ from processes.scheduler import start_embedded
 from . import blueprints
 from .database import init_database
 from .extensions import csrf, limiter
+from .guards import init_guards
 from .i18n import init_i18n
 from .server_state import init_server_state
 
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.extensions["quytrinh.scheduler"] = start_embedded(
             app.extensions["quytrinh.db"], app.extensions["quytrinh.clock"],
             interval=float(app.config.get("SCHEDULER_INTERVAL", 5)))
+    init_guards(app)  # NUL bytes refused before anything else reads the request; security headers
     csrf.init_app(app)
     init_server_state(app)  # shared rate limits, revocable sessions, cache checks (before the limiter)
     limiter.init_app(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -51,6 +52,19 @@ def login_required(view: Callable) -> Callable:
     return wrapped
 
 
+def local_target(target: str | None) -> str | None:
+    """`target` when it is a path on this site, else None: an open redirect would let a phishing link bounce
+    through us. Browsers drop tabs and newlines and read a backslash as a slash, so "/<tab>/evil" and
+    "/<backslash>evil" leave the site: refuse any control character or backslash, and any "//" start, scheme
+    or host once parsed."""
+    if not target or not target.startswith("/") or any(ord(c) < 32 or c in "\\\x7f" for c in target):
+        return None
+    parts = urlsplit(target)
+    if target.startswith("//") or parts.scheme or parts.netloc:
+        return None
+    return target
+
+
 def _login_limit() -> str:
     return current_login_limit()
 
@@ -69,11 +83,7 @@ def login():
         password = request.form.get("password") or ""
         if organisation.authenticate(database(), username, password):
             log_in(username)
-            target = request.args.get("next") or ""
-            # Only local paths: an open redirect would let a phishing link bounce through us.
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("home.index")
-            return redirect(target)
+            return redirect(local_target(request.args.get("next")) or url_for("home.index"))
         flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
         return render_template("login.html", username=username), 401
     return render_template("login.html", username="")

@@ -36,7 +36,7 @@ from .field_text import field_message
 from .labels import CHANNEL_LABELS, RESULT_LABELS, SLA_LABELS, STATUS_LABELS, VN, vn_time
 from .panels import dossier_context
 from .permissions import case_of
-from .request_args import date_arg, dossier_filter, dossier_sort
+from .request_args import date_arg, dossier_filter, dossier_sort, page_number
 
 bp = Blueprint("dossiers", __name__)
 
@@ -56,10 +56,7 @@ def _procedures() -> list[dict]:
 def index() -> ResponseReturnValue:
     """Search the dossiers the user may see."""
     f = dossier_filter(request.args)
-    try:
-        page_no = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page_no = 1
+    page_no = page_number(request.args)  # 1 when unreadable; 400 beyond any list (the offset would overflow)
     sort = dossier_sort(request.args)
     page = queries.search_dossiers(database(), g.user, clock(), f, sort, page_no)
     args = {k: v for k, v in request.args.items() if k != "page"}

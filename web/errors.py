@@ -35,6 +35,11 @@ def _reply(status: int, message: str, fields: dict | None = None, code: str | No
     return render_template("error.html", status=status, message=message, fields=fields or {}), status
 
 
+def reply(status: int, message: str):
+    """An error answer in the asker's form (JSON under /api/, a page elsewhere), for web/guards.py."""
+    return _reply(status, message)
+
+
 def init_errors(app: Flask) -> None:
     """Register the handlers."""
 
@@ -67,4 +72,6 @@ def init_errors(app: Flask) -> None:
         messages = {401: _("Vui lòng đăng nhập."), 403: _("Không có quyền thực hiện thao tác này."),
                     404: _("Không tìm thấy."), 429: _("Quá nhiều lần đăng nhập. Vui lòng thử lại sau.")
                     if request.path.startswith("/login") else _("Quá nhiều yêu cầu. Vui lòng thử lại sau.")}
-        return _reply(exc.code or 500, messages.get(exc.code, exc.description or exc.name))
+        answer = _reply(exc.code or 500, messages.get(exc.code, exc.description or exc.name))
+        allowed = exc.get_response().headers.get("Allow")  # a 405 says which methods are (RFC 9110)
+        return (*answer, {"Allow": allowed}) if allowed else answer

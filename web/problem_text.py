@@ -20,6 +20,8 @@ from .i18n import N_, translated
 
 TEXTS: dict[str, str] = {
     "file_too_large": N_("Tệp lớn hơn %(limit_mb)s MB"),
+    "too_many_elements": N_("Mô hình có hơn %(limit)s phần tử: quá lớn để kiểm tra, hãy tách thành các quy trình "
+                            "con"),
     "dtd_not_allowed": N_("Tệp BPMN không được chứa khai báo DTD hoặc entity"),
     "malformed_xml": N_("Tệp không phải XML hợp lệ: %(detail)s"),
     "bad_text_encoding": N_("Nội dung tệp không đúng bảng mã %(encoding)s mà tệp khai báo"),

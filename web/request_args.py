@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 
 from engine.field_errors import FieldError
 from processes import attachments, queries, reception
@@ -21,22 +22,43 @@ from .ui import UiField
 SCOPES = ("all", "mine", "queue")
 SLA_FILTERS = ("due_soon", "overdue")
 MAX_PERIOD = dt.timedelta(days=3660)  # ten years: enough for any report, small enough to answer quickly
+MAX_ID = 2**31 - 1  # ids are 32-bit integer columns: a larger number would overflow in PostgreSQL (a 500)
+MAX_PAGE_NO = 100_000  # far beyond any list; the offset page × size must stay a 64-bit integer
 
 
-def whole_number(args: Mapping[str, str], name: str, default: int) -> int:
-    """A whole number from the query string, else the default."""
+class ArgumentOutOfRange(BadRequest):
+    """A number in the query string beyond what any list or table holds: 400, with the field named."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(_("Giá trị của “%(name)s” quá lớn.", name=name))
+
+
+def whole_number(args: Mapping[str, str], name: str, default: int, high: int = MAX_ID) -> int:
+    """A whole number from the query string, else the default; above `high`, ArgumentOutOfRange (400)."""
     try:
-        return int(args.get(name, default))
+        value = int(args.get(name, default))
     except ValueError:
         return default
+    if value > high:
+        raise ArgumentOutOfRange(name)
+    return value
+
+
+def page_number(args: Mapping[str, str]) -> int:
+    """The page asked for (1 when unreadable or below 1); ArgumentOutOfRange beyond MAX_PAGE_NO."""
+    return max(1, whole_number(args, "page", 1, MAX_PAGE_NO))
+
+
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2999, 12, 31)  # a day after 9999-12-31 overflows (a 500)
 
 
 def date_arg(text: str | None) -> dt.date | None:
-    """An ISO date, else None."""
+    """An ISO date between EARLIEST and LATEST, else None."""
     try:
-        return dt.date.fromisoformat(text) if text else None
+        day = dt.date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is None or EARLIEST <= day <= LATEST else None
 
 
 def inbox_args(args: Mapping[str, str]) -> dict[str, Any]:
@@ -46,7 +68,7 @@ def inbox_args(args: Mapping[str, str]) -> dict[str, Any]:
             "sla_filter": args.get("sla") if args.get("sla") in SLA_FILTERS else None,
             "q": (args.get("q") or "").strip()[:100] or None,
             "sort": args.get("sort") if args.get("sort") in queries.TASK_SORTS else "due",
-            "page": max(1, whole_number(args, "page", 1)),
+            "page": page_number(args),
             "per_page": min(queries.MAX_PAGE, max(1, whole_number(args, "per_page", 20)))}
 
 
@@ -56,7 +78,8 @@ def dossier_filter(args: Mapping[str, str]) -> queries.DossierFilter:
     return queries.DossierFilter(
         code=(args.get("code") or "").strip()[:60] or None,
         applicant=(args.get("applicant") or "").strip()[:100] or None,
-        procedure=args.get("procedure") or None, status=int(status) if status and status.isdigit() else None,
+        procedure=args.get("procedure") or None,
+        status=int(status) if status and status.isdigit() and len(status) < 4 else None,  # a 20-digit one overflows
         unit=args.get("unit") or None, received_from=date_arg(args.get("from")), received_to=date_arg(args.get("to")),
         sla=args.get("sla") if args.get("sla") in SLA_FILTERS else None)
 

@@ -7,17 +7,20 @@ message is in the request's language (web/problem_text.py), code and params are 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, abort, g, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from engine.errors import ModelInvalid
+from engine.xml import MAX_BPMN_BYTES
 from processes import migration, procedures, version_views, versions
 from processes.errors import InvalidInput
 from processes.lint import LintFailed, lint_xml, problems_of
 
 from ..auth import login_required
 from ..context import clock, database
-from ..problem_text import error_fields, localise_all, model_problems
+from ..extensions import limiter
+from ..permissions import may_edit_procedures
+from ..problem_text import error_fields, localise_all, model_problems, problem_message
 from .bodies import load_body, require_json
 from .procedure_schemas import (
     DiffSchema,
@@ -36,6 +39,7 @@ from .procedure_schemas import (
 )
 
 bp = Blueprint("procedures_api", __name__, url_prefix="/api")
+VALIDATE_LIMIT = "30 per minute"  # the modeler validates on demand; a loop of checks would starve the server
 bp.before_request(require_json)
 
 
@@ -85,14 +89,24 @@ def save_draft(code: str) -> ResponseReturnValue:
 
 @bp.post("/procedures/validate")
 @login_required
+@limiter.limit(VALIDATE_LIMIT)
 def validate() -> ResponseReturnValue:
-    """Every validator problem and design finding of a BPMN text; nothing is saved."""
+    """Every validator problem and design finding of a BPMN text; nothing is saved. Only those who edit
+    procedures (quality managers, administrators) may: a check costs CPU in the model's size (issue 12)."""
+    if not may_edit_procedures():
+        abort(403)
+    if (request.content_length or 0) > 2 * MAX_BPMN_BYTES:  # refused before the body is read (JSON escapes)
+        size = {"limit_mb": MAX_BPMN_BYTES // 1024 // 1024}
+        return jsonify(error=problem_message("file_too_large", size, "file too large"), problems=[]), 413
     body = load_body(ValidateSchema())
     try:
         with database().read() as conn:
             problems = localise_all(problems_of(lint_xml(conn, body["xml"], body["code"])))
     except ModelInvalid as exc:
         problems = model_problems(exc)
+        too_big = [p for p in exc.problems if p.code in ("file_too_large", "too_many_elements")]
+        if too_big:
+            return jsonify(error=problems[0]["message"], problems=problems), 413
     return jsonify(ProblemsSchema().dump({"problems": problems}))
 
 

@@ -28,7 +28,7 @@ from ..auth import login_required
 from ..context import attachments_root, clock, database
 from ..labels import VN
 from ..permissions import case_of, is_counter, may_see_dashboard, visible_reception
-from ..request_args import dossier_filter, dossier_sort, inbox_args, period
+from ..request_args import dossier_filter, dossier_sort, inbox_args, page_number, period
 from . import workspace_schemas as s
 from .bodies import load_body, require_json
 
@@ -99,6 +99,7 @@ def search() -> ResponseReturnValue:
     try:
         page_no = max(1, int(request.args.get("page", 1)))
         per_page = int(request.args.get("per_page", 20))
+        page_number(request.args)  # a page beyond any list is refused (400) before the offset overflows
     except ValueError:
         raise InvalidInput("page and per_page must be whole numbers") from None
     f, sort = dossier_filter(request.args), dossier_sort(request.args)

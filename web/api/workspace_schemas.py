@@ -318,7 +318,9 @@ class NotificationSchema(Schema):
 class MarkReadSchema(Schema):
     """Body of a mark-read request."""
 
-    ids = fields.List(fields.Integer(), load_default=list)
+    # Ids are 32-bit columns: a larger number overflowed in PostgreSQL (a 500 under fuzzing, issue 12).
+    ids = fields.List(fields.Integer(strict=True, validate=validate.Range(1, 2**31 - 1)),
+                      validate=validate.Length(max=1000), load_default=list)
     all = fields.Boolean(load_default=False)
 
 

@@ -1,0 +1,104 @@
+"""Issue 12 defects 1, 4 and 6: the login's redirect stays on the site, hostile input answers 400/404 (never
+500) on both backends, and every answer carries the security headers."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+
+from tests.web.conftest import csrf_of
+from web.auth import local_target
+
+LEAVING = ["/\t/127.0.0.2:5999/phish", "//evil.example/", "/\\evil.example", "/\t/evil.example",
+           "https://evil.example/", "javascript:alert(1)", "/\n/evil.example", "evil.example", "/\x7f/x"]
+
+
+@pytest.mark.parametrize("target", LEAVING)
+def test_login_never_follows_a_target_off_the_site(app, target):
+    c = app.test_client()
+    token = csrf_of(c.get("/login").data)
+    answer = c.post(f"/login?next={quote(target, safe='')}",
+                    data={"username": "motcua", "password": "demo1234", "csrf_token": token})
+    assert answer.status_code == 302
+    location = answer.headers["Location"]
+    assert location == "/" or location.endswith("://localhost/"), location
+
+
+def test_local_targets_are_kept():
+    assert local_target("/dossiers?code=H01") == "/dossiers?code=H01"
+    assert local_target("/tasks/abc") == "/tasks/abc"
+
+
+
+def test_the_probe_s_own_url_stays_on_the_site(app):
+    c = app.test_client()
+    token = csrf_of(c.get("/login").data)
+    answer = c.post("/login?next=/%09/127.0.0.2:5999/phish",
+                    data={"username": "motcua", "password": "demo1234", "csrf_token": token})
+    assert answer.headers["Location"] in ("/", "http://localhost/")
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("url", [f"/api/dossiers?page={HUGE}", f"/api/inbox?page={HUGE}", f"/dossiers?page={HUGE}",
+                                 f"/tasks?page={HUGE}", f"/dossiers?status={HUGE}",
+                                 f"/attachments/{HUGE}", f"/api/attachments/{HUGE}", "/api/attachments/9921326043",
+                                 f"/apologies/{HUGE}", "/api/dashboard?from=0001-01-01&to=9999-12-31",
+                                 "/dashboard?from=0001-01-01&to=9999-12-31", "/dossiers?code=H01%00",
+                                 "/api/dossiers?applicant=a%00b", "/tasks?q=%00"])
+def test_hostile_query_is_400_or_404(user, url):
+    answer = user("tp.ktht").get(url)
+    assert answer.status_code in (200, 400, 404), (url, answer.status_code)
+
+
+def test_nul_in_public_lookup_is_400(client):
+    answer = client.post("/api/public/lookup", json={"code": "H01\u0000", "id_number": "1"})
+    assert answer.status_code == 400
+    assert "ký tự" in answer.get_json()["error"]
+
+
+@pytest.mark.parametrize("ids", [[-9921326043], [2**40], [-1, 0]])
+def test_mark_read_with_out_of_range_ids_is_refused_not_500(user, ids):
+    answer = user("cv.ktht").post("/api/notifications/read", json={"ids": ids, "all": False})
+    assert answer.status_code in (400, 422), answer.get_data(as_text=True)
+
+
+def test_nul_in_a_form_is_400(user):
+    c = user("motcua")
+    token = csrf_of(c.get("/reception").data) if c.get("/reception").status_code == 200 else ""
+    answer = c.post("/reception", data={"csrf_token": token, "applicant.name": "A\x00"})
+    assert answer.status_code == 400
+
+
+PAGES = ["/login", "/", "/tasks", "/dossiers", "/api/inbox", "/health", "/nowhere", "/tra-cuu"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_every_answer_has_the_security_headers(user, url):
+    answer = user("tp.ktht").get(url)
+    csp = answer.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp.split(
+        "script-src")[1].split(";")[0]
+    assert answer.headers["X-Frame-Options"] == "DENY"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    assert answer.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in answer.headers  # plain-HTTP deployments must not pin HTTPS
+
+
+def test_hsts_when_cookies_are_secure(app):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    assert "max-age=" in app.test_client().get("/login").headers["Strict-Transport-Security"]
+
+
+def test_no_template_has_inline_script():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "web" / "templates"
+    for path in root.rglob("*.html"):
+        text = path.read_text()
+        assert not re.search(r"\son[a-z]+\s*=", text), f"{path}: inline event handler (CSP forbids it)"
+        for tag in re.findall(r"<script[^>]*>", text):
+            assert "src=" in tag or 'type="application/json"' in tag, f"{path}: inline script {tag}"
