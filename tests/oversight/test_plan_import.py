@@ -155,6 +155,11 @@ def test_cli_dry_run_prints_every_item_and_stores_nothing(district, tmp_path):
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(plan_book.build(extra=[[7, "X", "Báo cáo", "Phòng Lạ", "", None, "Năm 2024"]]))
     out = CliRunner().invoke(main, ["--database", district.url, "cchc", "import-plan", str(bad), "--year",
+                                    str(YEAR), "--json"])
+    assert out.exit_code == 6 and _cases(district) == 0
+    assert json.loads(out.stdout)["errors"] == [{"row": 46, "column": "đơn vị chủ trì",
+                                                 "message": "không có đơn vị «Phòng Lạ»"}]
+    out = CliRunner().invoke(main, ["--database", district.url, "cchc", "import-plan", str(bad), "--year",
                                     str(YEAR), "--map", "Phòng Lạ=H01.TP", "--json"])
     assert out.exit_code == 0, out.output
     assert json.loads(out.output)["stored"] is True and _cases(district) == len(plan_book.rows()) + 1
