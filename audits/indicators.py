@@ -132,7 +132,7 @@ def sla_report(db: Database, period: Period, procedures: list[str] | None = None
     """SLA conformance of the dossiers resolved and the steps completed in `period`."""
     with db.read() as conn:
         facts = load_dossiers(conn, period, "either", procedures)
-        steps = (load_steps(conn, of_dossiers_in=period) if procedures is None
+        steps = (load_steps(conn, period=period, of_dossiers_in=period) if procedures is None
                  else load_steps(conn, [f.instance_id for f in facts]))
         departments = department_of(conn)
         calendars = {uid: calendar_for(conn, uid) for uid in {f.unit_id for f in facts}}

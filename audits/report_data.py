@@ -117,7 +117,7 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
     period = parse_period(str(year))
     with db.read() as conn:
         facts = load_dossiers(conn, period, "either")
-        steps = load_steps(conn, of_dossiers_in=period)
+        steps = load_steps(conn, period=period, of_dossiers_in=period)  # the SLA counts steps completed in it
         departments = department_of(conn)
         unit_names = organisation.unit_names(conn)
         calendars = {uid: calendar_for(conn, uid) for uid in {f.unit_id for f in facts}}
