@@ -125,3 +125,4 @@ class DemoSummarySchema(Schema):
     use_cases = fields.Integer()
     seconds = fields.Float()
     resumed_at_day = fields.Integer(allow_none=True)
+    ends_at = fields.DateTime(allow_none=True)

@@ -5,6 +5,7 @@ Both are pickled in the checkpoints of demo/checkpoint.py, so they hold plain da
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections import Counter
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ class DemoSummary:
     steps: int = 0
     use_cases: int = 0
     seconds: float = 0.0
+    ends_at: dt.datetime | None = None  # the demo's "today": the simulation stopped there
     resumed_at_day: int | None = None  # the simulated day an interrupted run was resumed from
     already_done: bool = False  # the year was generated before; nothing was done
 
@@ -52,6 +54,7 @@ class Case:
     supplements: int = 0
     apology: str = ""  # "", "asked", "skipped"
     culprit: str = ""  # the step that will make this dossier late ("" when it will be on time)
+    stalled: bool = False  # its culprit step is still waiting on the demo's "today" (demo/timing.py)
     code: str = ""
     ending: str = ""
 

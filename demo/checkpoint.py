@@ -67,14 +67,22 @@ def _goes_with(found: Checkpoint, now: tuple[int, ...], this: str) -> bool:
 
 
 def end_of(year: int, until: dt.datetime | None) -> dt.datetime:
-    """When the simulation of `year` stops: `until`, by default 31 January of the next year at 17:00."""
-    return until or dt.datetime(year + 1, 1, 31, 17, tzinfo=VN).astimezone(dt.UTC)
+    """The demo's "today", when the simulation stops: `until`, by default mid-morning of 31 December of
+    `year` — or now, when `year` is the current one. Dossiers in flight then stay open (some due today or
+    soon, some overdue), as they are in a district on the morning it starts using the system."""
+    if until is not None:
+        return until.astimezone(dt.UTC)
+    now = dt.datetime.now(dt.UTC)
+    end = dt.datetime(year, 12, 31, 10, tzinfo=VN).astimezone(dt.UTC)
+    return now.replace(microsecond=0) if now.astimezone(VN).year == year else end
 
 
 def path_of(root: Path, db: Database, year: int, scale: float, seed: int, until: dt.datetime | None) -> Path:
-    """The checkpoint file of one demo year of one database (several databases may share a root)."""
+    """The checkpoint file of one demo year of one database (several databases may share a root).
+
+    Named by `until` as asked, not by the end it stands for: "today" moves, a run it interrupted does not."""
     owner = hashlib.sha256(db.engine.url.render_as_string(hide_password=True).encode()).hexdigest()[:12]
-    end = end_of(year, until).astimezone(dt.UTC).strftime("%Y%m%dT%H%M")
+    end = until.astimezone(dt.UTC).strftime("%Y%m%dT%H%M") if until is not None else "today"
     return root / ".demo" / f"{owner}-{year}-{seed}-{scale:g}-{end}.ckpt"
 
 

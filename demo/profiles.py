@@ -8,6 +8,7 @@ first start); `demo.year` multiplies them by its scale (a busy district is scale
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from dataclasses import dataclass, field
 
@@ -88,6 +89,12 @@ PROFILES: tuple[Profile, ...] = (
 # the later steps room before the appointment (see demo.year._step_time).
 EARLY_SHARE = 0.55
 LATE_MAX = 2.2
+# Working minutes a step takes at the least (reading the dossier, writing the opinion), however early.
+STEP_MINUTES = (10, 40)
+# A district on the day it starts has a backlog: of the dossiers received in the last BACKLOG_WINDOW before
+# the demo's "today", one in BACKLOG_EVERY has a step still waiting then (overdue, or due soon).
+BACKLOG_WINDOW = dt.timedelta(days=30)
+BACKLOG_EVERY = 4
 # Working days an applicant takes to bring what a supplement request asks for.
 SUPPLEMENT_DAYS = (1.0, 8.0)
 # Chance the officer handling a dossier that will be late asks the head of unit for an apology in time.

@@ -40,6 +40,7 @@ from processes.sla import working_before
 from . import checkpoint as C
 from . import profiles as P
 from . import support as S
+from . import timing as T
 from .cases import Case, DemoSummary, tally
 
 # progress(done, total): told of each simulated day (the CLI's bar, a job's progress page).
@@ -58,7 +59,7 @@ class _Sim:
         self.queue: list[tuple[dt.datetime, int, str, tuple]] = []
         self.seq, self.day, self.finished = 0, -1, False
         self.cases: dict[int, Case] = {}
-        self.summary = DemoSummary(year, scale, seed)
+        self.summary = DemoSummary(year, scale, seed, ends_at=until)
         with db.read() as conn:
             self.staff: S.Staff = S.staff_of(conn)
             self.calendars = {code: calendar_for(conn, uid) for code, uid in self.staff.agency_ids.items()}
@@ -109,7 +110,7 @@ class _Sim:
                 if progress is not None:
                     progress(day, total)
 
-    _STATE = ("queue", "seq", "cases", "summary", "day", "finished")
+    _STATE = ("queue", "seq", "cases", "summary", "day", "finished", "until")
 
     def state(self) -> dict[str, Any]:
         """What the checkpoint keeps: everything drawn or decided so far (staff and calendars are re-read)."""
@@ -150,6 +151,9 @@ class _Sim:
         case = Case(profile, rng, agency, P.person(rng), channel)
         if profile.late and rng.random() < profile.late_rate:
             case.culprit = P.pick(rng, profile.late)
+        # Every BACKLOG_EVERY-th, not a draw: a small year must have its backlog too (see demo/timing.step_time).
+        if profile.late and self.until - self.clock.now() < P.BACKLOG_WINDOW and index % P.BACKLOG_EVERY == 0:
+            case.culprit, case.stalled = P.pick(rng, profile.late), True
         if profile.public and channel != "truc_tuyen" and rng.random() < 0.04:
             self._counter_visit(profile, case, starter)
             return
@@ -236,28 +240,12 @@ class _Sim:
                 days = Fraction(case.rng.uniform(low, high)).limit_denominator(8)
                 when = calendar.add(now, WorkingDuration(days=days))
             else:
-                when = self._step_time(case, element, parse_duration(due), appointment)
+                when = T.step_time(calendar, now, case, element, parse_duration(due), appointment, self.until)
+            when = max(when, calendar.add(now, T.least(case.rng, due, calendar.elapsed(now, appointment)
+                                                       if appointment is not None and appointment > now else None)))
             self.at(when, "complete", iid, task_uuid, element, actor, form)
             if appointment is not None and when > appointment:
                 self._maybe_apologise(iid, case, appointment, when, actor)
-
-    def _step_time(self, case: Case, element: str, limit: WorkingDuration, appointment: dt.datetime | None):
-        """When a step opened now is done: the dossier's cause of lateness overruns past the appointment;
-        any other step takes its drawn share of its limit but leaves the later steps room."""
-        calendar, now, rng = self.calendars[case.agency], self.clock.now(), case.rng
-        if case.culprit == element:
-            case.culprit = ""
-            when = calendar.add(now, S.share_of(limit, rng.uniform(1.3, P.LATE_MAX)))
-            if appointment is not None and when <= appointment:
-                when = calendar.add(appointment, WorkingDuration(minutes=Fraction(rng.randint(30, 1200))))
-            return when
-        when = calendar.add(now, S.share_of(limit, P.step_fraction(case.rng, case.profile, element)))
-        if appointment is not None and when > now and appointment > now:
-            left = calendar.elapsed(now, appointment).total_seconds() / 60
-            limit_minutes = float(limit.total_minutes(480))
-            room = left * (0.85 if limit_minutes >= 0.4 * left else 0.6)
-            when = min(when, calendar.add(now, WorkingDuration(minutes=Fraction(int(room)))))
-        return when
 
     def _on_complete(self, iid: int, task_uuid: str, element: str, actor: str, form) -> None:
         case = self.cases[iid]
@@ -324,7 +312,8 @@ class _Sim:
             case.apology = "skipped"
             return
         calendar = self.calendars[case.agency]
-        ask = max(self.clock.now(), working_before(calendar, appointment, parse_duration("P1D")))
+        soonest = calendar.add(self.clock.now(), WorkingDuration(minutes=Fraction(case.rng.randint(5, 60))))
+        ask = max(soonest, working_before(calendar, appointment, parse_duration("P1D")))
         if ask < planned:
             case.apology = "asked"
             self.at(ask, "apology", iid, actor, planned)
@@ -363,9 +352,9 @@ def generate_year(db: Database, year: int, scale: float = 1.0, seed: int = 2025,
                   progress: Progress | None = None) -> DemoSummary:
     """Simulate a year of the demo district through the engine; return what was produced.
 
-    The demo organisation and the procedures of demo/profiles.py must be deployed. Arrivals
-    stop at the end of `year` (or at `until`); open cases go on until `until` (default: 31 January next
-    year) and are left as they are then. `progress(done, total)` hears of each simulated day (CLI bars, jobs).
+    The demo organisation and the procedures of demo/profiles.py must be deployed. Dossiers arrive
+    until the demo's "today" (`until`, by default the end of `year` or now: checkpoint.end_of), and those
+    in flight then are left open as they are. `progress(done, total)` hears of each simulated day (CLI bars, jobs).
     A run interrupted earlier (same year, scale and seed) is resumed where it stopped (demo/checkpoint.py);
     one that finished is not run again (`summary.already_done`).
     """
