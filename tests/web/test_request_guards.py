@@ -102,3 +102,22 @@ def test_no_template_has_inline_script():
         assert not re.search(r"\son[a-z]+\s*=", text), f"{path}: inline event handler (CSP forbids it)"
         for tag in re.findall(r"<script[^>]*>", text):
             assert "src=" in tag or 'type="application/json"' in tag, f"{path}: inline script {tag}"
+
+
+def test_an_anonymous_write_is_401_whatever_its_body(client):
+    answer = client.post("/api/cases", data="x", content_type="text/plain")
+    assert answer.status_code == 401
+
+
+def test_a_wrong_method_says_which_are_allowed(user):
+    answer = user("cv.ktht").delete("/api/inbox")
+    assert answer.status_code == 405
+    assert "GET" in answer.headers["Allow"]
+
+
+def test_the_description_declares_lists_and_query_parameters(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    assert paths["/api/apologies"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["type"] \
+        == "array"
+    for path in ("/api/dossiers", "/api/inbox"):
+        assert {"page", "per_page"} <= {p["name"] for p in paths[path]["get"]["parameters"] if p["in"] == "query"}

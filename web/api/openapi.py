@@ -89,6 +89,32 @@ ROUTES = [
 ]
 
 
+# The operations that answer a JSON array of their schema (the others answer one object).
+LISTS = {("/api/procedures", "get"), ("/api/tasks", "get"), ("/api/cases/{ref}/history", "get"),
+         ("/api/procedures/{code}/versions", "get"), ("/api/procedures/{code}/migrations", "get"),
+         ("/api/dossiers/{code}/timeline", "get"), ("/api/dossiers/{code}/comments", "get"),
+         ("/api/dossiers/{code}/attachments", "get"), ("/api/apologies", "get"), ("/api/substitutes", "get"),
+         ("/api/notifications", "get")}
+ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # ids are 32-bit (web/guards.py IdConverter)
+TEXT, DAY = {"type": "string"}, {"type": "string", "format": "date"}
+PAGE = {"page": {"type": "integer", "minimum": 1, "maximum": 100_000},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": 100}}
+SLA = {"type": "string", "enum": ["due_soon", "overdue"]}
+# Query parameters (web/request_args.py reads them; unreadable filters are dropped, pages out of range are 400).
+QUERY: dict[tuple[str, str], dict[str, dict]] = {
+    ("/api/inbox", "get"): {"scope": {"type": "string", "enum": ["all", "mine", "queue"]}, "procedure": TEXT,
+                            "sla": SLA, "q": TEXT, "sort": TEXT, **PAGE},
+    ("/api/dossiers", "get"): {"code": TEXT, "applicant": TEXT, "procedure": TEXT, "status": {"type": "integer"},
+                               "unit": TEXT, "from": DAY, "to": DAY, "sla": SLA, "sort": TEXT, **PAGE},
+    ("/api/dashboard", "get"): {"from": DAY, "to": DAY,
+                                "period": {"type": "string", "enum": ["week", "month", "quarter", "year"]}},
+    ("/api/notifications", "get"): {"unread": TEXT},
+    ("/api/procedures/{code}/diff", "get"): {"from": ID, "to": ID},
+    ("/api/procedures/{code}/versions/{version}/bpmn", "get"): {"download": TEXT},
+    ("/api/audit/programme", "get"): {"year": {"type": "integer", "minimum": 2000, "maximum": 2100}},
+}
+
+
 def spec_document() -> dict:
     """The OpenAPI document as a dict."""
     spec = APISpec(title="quytrinh API", version="1", openapi_version="3.0.3", plugins=[MarshmallowPlugin()])
@@ -106,17 +132,23 @@ def spec_document() -> dict:
         if name not in spec.components.schemas:
             spec.components.schema(name, schema=schema)
     for path, method, summary, body, reply in ROUTES:
+        shape: dict | str = reply.removesuffix("Schema") if reply else ""
+        if shape and (path, method) in LISTS:
+            shape = {"type": "array", "items": {"$ref": f"#/components/schemas/{shape}"}}
+        status = "201" if summary.endswith("; 201") else "200"  # a creation answers 201 with the same body
         op: dict = {"summary": summary, "security": [{"bearer": []}], "responses": {
-            "200": {"description": "OK", **({"content": {"application/json": {"schema": reply.removesuffix("Schema")}}}
-                                            if reply else {})},
+            status: {"description": "OK", **({"content": {"application/json": {"schema": shape}}} if shape else {})},
             "default": {"description": "Error", "content": {"application/json": {"schema": "Error"}}}}}
         if body:
             content = {"application/json": {"schema": body.removesuffix("Schema")}}
             op["requestBody"] = {"required": True, "content": content}
         params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
-        if params:
-            op["parameters"] = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                                for p in params]
+        op["parameters"] = [{"name": p, "in": "path", "required": True,
+                             "schema": ID if p.endswith("_id") or p == "version" else {"type": "string"}}
+                            for p in params] + [{"name": n, "in": "query", "schema": t} for n, t in
+                                                QUERY.get((path, method), {}).items()]
+        if not op["parameters"]:
+            del op["parameters"]
         if path.startswith("/api/public/"):
             op["security"] = []  # the citizen's endpoints need no login
         spec.path(path=path, operations={method: op})

@@ -15,6 +15,7 @@ class ErrorSchema(Schema):
     code = fields.String(metadata={"description": "a service error's stable code"})
     field_codes = fields.Dict(keys=fields.String(), values=fields.String(),
                               metadata={"description": "each field message's stable code, for programs"})
+    problems = fields.List(fields.Dict(), metadata={"description": "a model's problems (procedure API, 413/422)"})
     fields = fields.Dict(keys=fields.String(), values=fields.String(),  # (shadows the module: keep it last)
                          metadata={"description": "what is wrong with each field, in the request's language"})
 
