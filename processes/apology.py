@@ -15,8 +15,10 @@ from enum import StrEnum
 from sqlalchemy import Connection, insert, select, update
 
 from . import dossiers, organisation
-from .assignment import may_lead, may_work
+from .access import check_may_see
+from .assignment import may_work
 from .calendar_store import calendar_for
+from .case_chain import heads_step, leads_case
 from .clock import Clock
 from .db import Database
 from .dossier_rules import OPEN, DossierStatus
@@ -150,7 +152,10 @@ def request(db: Database, ref: str | int, actor: str, clock: Clock, reason: str,
         member = organisation.memberships_of(conn, actor)
         open_tasks = list(conn.execute(select(human_tasks.c.roles, human_tasks.c.assignee).where(
             human_tasks.c.instance_id == case.id, human_tasks.c.state.in_(OPEN_TASKS))))
-        if not may_lead(member, agency_path) and not any(
+        check_may_see(conn, actor, case.id, now)  # a leader above the agency who cannot read it may not ask
+        leads = leads_case(member, agency_path) or any(heads_step(conn, member, t.roles, agency_path)
+                                                       for t in open_tasks)
+        if not leads and not any(
                 may_work(actor, member, t.roles, t.assignee, agency_path, organisation.unit_paths(conn, t.roles))
                 for t in open_tasks):
             raise PermissionDenied.of("may_not_ask_apology", actor=actor, dossier=dossier.code)

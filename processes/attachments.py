@@ -21,6 +21,7 @@ from engine.field_errors import FieldError
 
 from . import dossiers
 from .access import check_may_see
+from .case_chain import check_may_write
 from .clock import Clock
 from .db import Database
 from .errors import InvalidInput, NotFound
@@ -130,7 +131,7 @@ def attach(db: Database, root: Path, instance_id: int, filename: str, data: byte
     name, content_type = check(filename, data)
     now = clock.now()
     with db.read() as conn:
-        check_may_see(conn, actor, instance_id, now)
+        check_may_write(conn, actor, instance_id, now)  # reading is not enough: a place in the case's chain
     digest = store_blob(root, data)
     with db.write() as conn:
         case = dossiers.lock_case(conn, instance_id)

@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 from engine.field_errors import FieldError
 
 from . import dossiers
-from .access import check_may_see
+from .case_chain import check_may_write
 from .clock import Clock
 from .db import Database
 from .errors import InvalidInput
@@ -43,7 +43,7 @@ def add(db: Database, instance_id: int, text: str, actor: str, clock: Clock, tas
         raise InvalidInput.of("comment_too_long", {"text": FieldError("too_long", max=MAX_LENGTH)})
     now = clock.now()
     with db.write() as conn:
-        check_may_see(conn, actor, instance_id, now)
+        check_may_write(conn, actor, instance_id, now)  # reading is not enough: a place in the case's chain
         case = dossiers.lock_case(conn, instance_id)
         new_id = inserted_id(conn.execute(insert(comments).values(
             instance_id=instance_id, task_uuid=task_uuid, author=actor, text=text, created_at=now)))

@@ -37,6 +37,7 @@ TEMPLATES: dict[str, str] = {
     "case_not_running": "{case} is {status}",
     "case_changed": "{case} was changed by someone else; reload and try again",
     "may_not_see_case": "{actor} may not see case {case}",
+    "may_not_write_case": "{actor} has no part in handling case {case} and may only read it",
     "instance_transition": "an instance cannot go from {current} to {target}",
     "task_transition": "a task cannot go from {current} to {target}",
     # dossiers and the counter (reception.py, dossiers.py, dossier_actions.py, dossier_rules.py)

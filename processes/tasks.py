@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, or_, select, update
 
 from . import access, organisation, substitutes
-from .assignment import may_lead, may_work
+from .assignment import may_work
+from .case_chain import heads_step, leads_case
 from .clock import Clock
 from .db import Database
 from .errors import ConflictError, NotFound, PermissionDenied
@@ -63,7 +64,9 @@ def _move(db: Database, task_uuid: str, actor: str, clock: Clock, new: TaskStatu
         member = organisation.memberships_of(conn, actor)
         if lifecycle == "assign":
             assert assignee is not None  # assign() always names the assignee
-            if not may_lead(member, task.path):
+            # The case's leaders and the head of the step's own department, if they may read the case: the head
+            # of another department, or a leader above an agency whose dossiers they cannot read, may not.
+            if not may_hand_over(conn, member, task, actor, now):
                 raise PermissionDenied.of("may_not_reassign", actor=actor, case=task.business_key)
             organisation.user_by_name(conn, assignee)
             target = organisation.memberships_of(conn, assignee)
@@ -78,7 +81,7 @@ def _move(db: Database, task_uuid: str, actor: str, clock: Clock, new: TaskStatu
                 raise PermissionDenied.of("may_not_claim", actor=actor, step=task.name, roles=task.roles)
             if task.assignee == actor and task.state == TaskStatus.CLAIMED.value:
                 return  # claimed by them already (a double click, a retried request): nothing happened, nothing logged
-        elif task.assignee != actor and not may_lead(member, task.path) and not substitutes.stands_in(
+        elif task.assignee != actor and not may_hand_over(conn, member, task, actor, now) and not substitutes.stands_in(
                 conn, actor, task.roles, task.assignee, task.path, organisation.unit_paths(conn, task.roles), now):
             raise PermissionDenied.of("may_not_release", assignee=task.assignee, step=task.name)
         conn.execute(update(human_tasks).where(human_tasks.c.id == task.id).values(
@@ -87,6 +90,15 @@ def _move(db: Database, task_uuid: str, actor: str, clock: Clock, new: TaskStatu
         chain = append(conn, task.instance_id, Chain(task.event_count, task.event_head), [ev])
         conn.execute(update(instances).where(instances.c.id == task.instance_id).values(
             event_count=chain.count, event_head=chain.head, updated_at=now))
+
+
+def may_hand_over(conn: Connection, member: list[organisation.Membership], task: Any, actor: str,
+                  now: dt.datetime) -> bool:
+    """True when the actor may assign or take back this step: they may read its case and lead the case or
+    head the step's department (processes/case_chain.py)."""
+    if not (leads_case(member, task.path) or heads_step(conn, member, task.roles, task.path)):
+        return False
+    return access.may_see_case(conn, actor, task.instance_id, now)
 
 
 def _locked_task(conn: Connection, task_uuid: str):

@@ -49,6 +49,8 @@ TEXTS: dict[str, str] = {
     "case_not_running": N_("Hồ sơ %(case)s không còn đang xử lý (%(status_name)s)."),
     "case_changed": N_("Hồ sơ %(case)s vừa được người khác cập nhật; vui lòng tải lại trang và thực hiện lại."),
     "may_not_see_case": N_("Tài khoản %(actor)s không có quyền xem hồ sơ số %(case)s."),
+    "may_not_write_case": N_("Tài khoản %(actor)s không tham gia giải quyết hồ sơ số %(case)s nên chỉ được xem, "
+                             "không được ghi ý kiến hay đính kèm tệp."),
     "instance_transition": N_("Hồ sơ không thể chuyển từ trạng thái «%(current_name)s» sang «%(target_name)s»."),
     "task_transition": N_("Bước xử lý không thể chuyển từ trạng thái «%(current_name)s» sang «%(target_name)s»."),
     # dossiers and the counter

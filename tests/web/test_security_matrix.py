@@ -25,6 +25,7 @@ KINDS = ("anonymous", *USERS)
 P, L = "public", "login"
 SEE = {"counter", "specialist", "head", "leader", "quality"}  # who may see dossier D1 (not the commune)
 LEAD = {"head", "leader"}  # leaders over the building-permit steps
+WRITE = SEE - {"quality"}  # writing needs a place in the case's chain: the quality manager only reads (issue 12)
 COUNTERS = {"counter", "other_agency"}
 OVERSEE = {"head", "leader", "quality"}
 SLIP = {"counter", "head", "leader", "quality"}  # the district's counter and overseers
@@ -77,8 +78,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
                                                {*COUNTERS, *OVERSEE}, DENY),
     ("GET", "/dossiers/<code>"): ("/dossiers/{D1}", None, SEE, DENY),
     ("GET", "/cases/<code>"): ("/cases/{D1}", None, L, DENY),
-    ("POST", "/dossiers/<code>/comments"): ("/dossiers/{D1}/comments", {"text": "Ý kiến"}, SEE, DENY),
-    ("POST", "/dossiers/<code>/attachments"): ("/dossiers/{D1}/attachments", {"file": "PNG"}, SEE, DENY),
+    ("POST", "/dossiers/<code>/comments"): ("/dossiers/{D1}/comments", {"text": "Ý kiến"}, WRITE, DENY),
+    ("POST", "/dossiers/<code>/attachments"): ("/dossiers/{D1}/attachments", {"file": "PNG"}, WRITE, DENY),
     ("GET", "/attachments/<int:attachment_id>"): ("/attachments/{A}", None, SEE, DENY),
     ("GET", "/dossiers/<code>/documents/<form>.<fmt>"): ("/dossiers/{D1}/documents/receipt.docx", None, SEE, DENY),
     ("POST", "/dossiers/<code>/apology"): ("/dossiers/{D2}/apology", {"reason": "Chậm"}, {"specialist", *LEAD}, DENY),
@@ -162,11 +163,12 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/api/dossiers/<code>"): ("/api/dossiers/{D1}", None, SEE, DENY),
     ("GET", "/api/dossiers/<code>/timeline"): ("/api/dossiers/{D1}/timeline", None, SEE, DENY),
     ("GET", "/api/dossiers/<code>/comments"): ("/api/dossiers/{D1}/comments", None, SEE, DENY),
-    ("POST", "/api/dossiers/<code>/comments"): ("/api/dossiers/{D1}/comments", ("json", {"text": "Ý kiến"}), SEE,
-                                                DENY),
+    ("POST", "/api/dossiers/<code>/comments"): ("/api/dossiers/{D1}/comments", ("json", {"text": "Ý kiến"}),
+                                                WRITE, DENY),
     ("GET", "/api/dossiers/<code>/attachments"): ("/api/dossiers/{D1}/attachments", None, SEE, DENY),
     ("POST", "/api/dossiers/<code>/attachments"): ("/api/dossiers/{D1}/attachments",
-                                                   ("json", {"filename": "a.pdf", "content_base64": B64}), SEE, DENY),
+                                                   ("json", {"filename": "a.pdf", "content_base64": B64}), WRITE,
+                                                   DENY),
     ("GET", "/api/attachments/<int:attachment_id>"): ("/api/attachments/{A}", None, SEE, DENY),
     ("POST", "/api/dossiers/<code>/apology"): ("/api/dossiers/{D2}/apology", ("json", {"reason": "Chậm"}),
                                                {"specialist", *LEAD}, DENY),
