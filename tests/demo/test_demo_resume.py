@@ -10,13 +10,14 @@ import pytest
 from sqlalchemy import func, select
 
 import demo.year
-from demo import generate_year, saved_run
+from demo import generate_year, run_demo_audits, saved_run
 from processes import eventlog, instances
+from processes.audit_schema import audit_plans
 from processes.db import Database
 from processes.keys import VN
 from processes.schema import definitions, dossiers, events
 from processes.schema import instances as cases
-from tests.demo.demo_data import prepared
+from tests.demo.demo_data import demo_copy, demo_year, prepared
 
 YEAR, SCALE, SEED = 2025, 0.6, 11
 UNTIL = dt.datetime(YEAR, 2, 14, 17, tzinfo=VN)
@@ -109,3 +110,14 @@ def test_a_finished_year_is_not_generated_again(tmp_path):
     again = generate_year(db, YEAR, SCALE, SEED, attachments_root=tmp_path, until=until)
     assert again.already_done and not first.already_done
     assert _tallies(again) == _tallies(first) and _made(db) == before
+
+
+def test_the_year_s_audits_are_made_once(tmp_path):
+    _, _, audits = demo_year()
+    db = demo_copy(tmp_path)
+    with db.read() as conn:
+        before = _made(db), conn.execute(select(func.count()).select_from(audit_plans)).scalar()
+    again = run_demo_audits(db, YEAR)
+    with db.read() as conn:
+        after = _made(db), conn.execute(select(func.count()).select_from(audit_plans)).scalar()
+    assert again.plans == audits.plans and after == before
