@@ -100,8 +100,10 @@ def check_cases(db: Database, case_ids: Iterable[int] | None = None, models: Mod
     return {code: summarise(code, items) for code, items in by_code.items()}, verdicts
 
 
-def conformance_in(db: Database, period: Span) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
-    """Conformance of the dossiers received in the period, as the annual report counts them."""
+def conformance_in(db: Database, period: Span, agencies: Iterable[str] | None = None,
+                   ) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
+    """Conformance of the dossiers received in the period, as the annual report counts them (optionally only
+    those of the agencies with these codes)."""
     with db.read() as conn:
-        ids = received_in(conn, period)
+        ids = received_in(conn, period, agencies)
     return check_cases(db, ids)

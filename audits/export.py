@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import IO, Any
 from xml.sax.saxutils import quoteattr
 
@@ -43,11 +43,12 @@ def _keep(ev: dict[str, Any], transitions: tuple[str, ...]) -> bool:
     return not (kind.endswith("Event") or kind.endswith("Gateway"))
 
 
-def traces(db: Database, procedure: str | None = None,
-           every_transition: bool = False) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
-    """(case attributes, its exported events) for every case (of one procedure), in case order."""
+def traces(db: Database, procedure: str | None = None, every_transition: bool = False,
+           agencies: Collection[str] | None = None) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """(case attributes, its exported events) for every case (of one procedure; of the agencies with these
+    codes), in case order."""
     transitions = STEP_TRANSITIONS if every_transition else ("complete",)
-    cases = {c["id"]: c for c in _cases(db, procedure)}
+    cases = {c["id"]: c for c in _cases(db, procedure) if agencies is None or c["unit"] in agencies}
     with db.read() as conn:
         for case_id, rows in iter_case_logs(conn, list(cases)):
             kept = [{"name": ev["activity_name"] or ev["activity"], "element": ev["activity"], "at": ev["at"],
@@ -59,7 +60,8 @@ def _attr(kind: str, key: str, value: Any) -> str:
     return f'<{kind} key={quoteattr(key)} value={quoteattr(str(value))}/>'
 
 
-def write_xes(db: Database, out: IO[str], procedure: str | None = None, every_transition: bool = False) -> int:
+def write_xes(db: Database, out: IO[str], procedure: str | None = None, every_transition: bool = False,
+              agencies: Collection[str] | None = None) -> int:
     """Write the log as XES to a text stream; return the number of traces."""
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n'
               '<log xes.version="1849.2016" xes.features="nested-attributes" xmlns="http://www.xes-standard.org/">\n'
@@ -75,7 +77,7 @@ def write_xes(db: Database, out: IO[str], procedure: str | None = None, every_tr
               '<classifier name="Activity and transition" keys="concept:name lifecycle:transition"/>\n'
               + _attr("string", "concept:name", f"quytrinh {procedure or 'all procedures'}") + "\n")
     count = 0
-    for case, evs in traces(db, procedure, every_transition):
+    for case, evs in traces(db, procedure, every_transition, agencies):
         parts = ["<trace>", _attr("string", "concept:name", case["business_key"]),
                  _attr("string", "procedure", case["code"]), _attr("int", "version", case["version"]),
                  _attr("string", "procedure_name", case["name"]), _attr("string", "unit", case["unit"]),
@@ -97,12 +99,13 @@ def write_xes(db: Database, out: IO[str], procedure: str | None = None, every_tr
     return count
 
 
-def write_csv(db: Database, out: IO[str], procedure: str | None = None, every_transition: bool = False) -> int:
+def write_csv(db: Database, out: IO[str], procedure: str | None = None, every_transition: bool = False,
+              agencies: Collection[str] | None = None) -> int:
     """Write the log as CSV (one event per row, XES column names); return the number of events."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     count = 0
-    for case, evs in traces(db, procedure, every_transition):
+    for case, evs in traces(db, procedure, every_transition, agencies):
         for ev in evs:
             writer.writerow((case["business_key"], ev["name"], _stamp(ev["at"]), ev["lifecycle"], ev["resource"] or "",
                              ev["element"], case["code"], case["version"], case["unit"], case["channel"] or "",
@@ -111,8 +114,9 @@ def write_csv(db: Database, out: IO[str], procedure: str | None = None, every_tr
     return count
 
 
-def export_text(db: Database, fmt: str, procedure: str | None = None, every_transition: bool = False) -> str:
-    """The whole log as text in `fmt` (xes or csv)."""
+def export_text(db: Database, fmt: str, procedure: str | None = None, every_transition: bool = False,
+                agencies: Collection[str] | None = None) -> str:
+    """The whole log as text in `fmt` (xes or csv), optionally of the agencies with these codes only."""
     buffer = io.StringIO()
-    {"xes": write_xes, "csv": write_csv}[fmt](db, buffer, procedure, every_transition)
+    {"xes": write_xes, "csv": write_csv}[fmt](db, buffer, procedure, every_transition, agencies)
     return buffer.getvalue()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -174,13 +175,14 @@ def build_index(facts: list[DossierFact], period: Period, rules: dict[str, Any],
 
 
 def index766(db: Database, period: Period, unit: str | None = None,
-             facts: list[DossierFact] | None = None) -> list[UnitIndex]:
+             facts: list[DossierFact] | None = None, agencies: Collection[str] | None = None) -> list[UnitIndex]:
     """The index of every agency with dossiers in the period (or one unit), then of all of them together.
 
     `facts`: dossiers already loaded (any superset of those received or resolved in the period).
-    A year is scored as the mean of its quarters (docs/audits.md says why), not from its dossiers at once."""
+    A year is scored as the mean of its quarters (docs/audits.md says why), not from its dossiers at once.
+    `agencies`: only the agencies with these codes (a reader sees the agencies they oversee)."""
     if "-" not in period.label:
-        return year_index(db, period, unit, facts)
+        return year_index(db, period, unit, facts, agencies)
     rules = rules_for(period.start)
     with db.read() as conn:
         if facts is None:
@@ -189,6 +191,9 @@ def index766(db: Database, period: Period, unit: str | None = None,
             facts = [f for f in facts if period.contains(f.received_at) or period.contains(f.done_at)]
         manual = _manual(conn, period.label)
         names = organisation.unit_names(conn)
+    if agencies is not None:
+        facts = [f for f in facts if f.unit in agencies]
+        manual = {(u, c): v for (u, c), v in manual.items() if u in agencies}
     codes = sorted({f.unit for f in facts} | {u for u, _ in manual})
     if unit is not None:
         if unit not in names:
@@ -208,11 +213,11 @@ def index766(db: Database, period: Period, unit: str | None = None,
 
 
 def year_index(db: Database, year: Period, unit: str | None = None,
-               facts: list[DossierFact] | None = None) -> list[UnitIndex]:
+               facts: list[DossierFact] | None = None, agencies: Collection[str] | None = None) -> list[UnitIndex]:
     """A year's index: per unit, the mean of the quarters it has an index for (points, groups and total)."""
     by_unit: dict[str, list[UnitIndex]] = {}
     for quarter in year.quarters():
-        for found in index766(db, quarter, unit, facts):
+        for found in index766(db, quarter, unit, facts, agencies):
             by_unit.setdefault(found.unit, []).append(found)
     out = []
     for code, quarters in by_unit.items():

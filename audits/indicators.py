@@ -16,6 +16,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter as Tally
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,11 +129,14 @@ def limit_hours(due: str | None) -> float | None:
 
 
 def sla_report(db: Database, period: Period, procedures: list[str] | None = None,
-               public_only: bool = False) -> SlaReport:
-    """SLA conformance of the dossiers resolved and the steps completed in `period`."""
+               public_only: bool = False, agencies: Collection[str] | None = None) -> SlaReport:
+    """SLA conformance of the dossiers resolved and the steps completed in `period` (optionally only those of
+    the agencies with these codes: a reader sees the agencies they oversee)."""
     with db.read() as conn:
         facts = load_dossiers(conn, period, "either", procedures)
-        steps = (load_steps(conn, period=period, of_dossiers_in=period) if procedures is None
+        if agencies is not None:
+            facts = [f for f in facts if f.unit in agencies]
+        steps = (load_steps(conn, period=period, of_dossiers_in=period) if procedures is None and agencies is None
                  else load_steps(conn, [f.instance_id for f in facts]))
         departments = department_of(conn)
         calendars = {uid: calendar_for(conn, uid) for uid in {f.unit_id for f in facts}}

@@ -148,6 +148,14 @@ def may_act(conn: Connection, username: str, task_row: Any, scope_path: str, now
     return substitutes.stands_in(conn, username, task_row.roles, task_row.assignee, scope_path, paths, now) is not None
 
 
+def audited_agencies(conn: Connection, username: str) -> set[str]:
+    """Codes of the agencies whose audits the user reads: where they hold a leader, administrator, quality or
+    auditor role. A commune chair reads the commune's, a district leader the district's (issue 12)."""
+    paths = sorted({m.agency_path for m in organisation.memberships_of(conn, username)
+                    if m.role_kind in OVERSIGHT_KINDS})
+    return set(conn.execute(select(units.c.code).where(units.c.path.in_(paths))).scalars())
+
+
 def overseen_agencies(conn: Connection, username: str) -> list[Any]:
     """(id, code, name) of the agencies whose every dossier the user sees (counter officers and overseers)."""
     paths = sorted({m.agency_path for m in organisation.memberships_of(conn, username)

@@ -302,8 +302,11 @@ def received_in_agency(conn: Connection, agency_path: str, procedures: Iterable[
     return list(conn.execute(query).scalars())
 
 
-def received_in(conn: Connection, span: Span) -> list[int]:
-    """Case ids of every dossier received in the span (the cases a year's conformance covers)."""
-    return list(conn.execute(select(dossiers.c.instance_id).where(
+def received_in(conn: Connection, span: Span, agencies: Iterable[str] | None = None) -> list[int]:
+    """Case ids of every dossier received in the span (the cases a year's conformance covers), optionally only
+    those of the agencies with these codes (a reader sees the agencies they oversee, issue 12)."""
+    query = select(dossiers.c.instance_id).where(
         dossiers.c.received_at >= span.first_instant, dossiers.c.received_at < span.end_instant)
-        .order_by(dossiers.c.instance_id)).scalars())
+    if agencies is not None:
+        query = query.join(units, units.c.id == dossiers.c.unit_id).where(units.c.code.in_(sorted(agencies)))
+    return list(conn.execute(query.order_by(dossiers.c.instance_id)).scalars())

@@ -16,6 +16,7 @@ from audits.report_data import build_annual_report
 from audits.report_tables import DEVIATION_LABELS
 from audits.reports import render_report
 from jobs.kinds import EVENT_LOG_FILE, REPORT_FILES
+from processes.access import audited_agencies
 from processes.keys import VN
 
 from .auth import login_required
@@ -41,6 +42,13 @@ def only_readers() -> None:
 SCORE_KINDS = ("quality", "auditor")
 
 
+def _agencies() -> set[str]:
+    """The agencies whose dossiers, activities and officers this reader may see in audits: those they oversee
+    (a commune chair the commune, a district leader the district), never every agency (issue 12 defect 2)."""
+    with database().read() as conn:
+        return audited_agencies(conn, g.user)
+
+
 def _year() -> int:
     """The year asked for (this year by default); a text that is no year answers in Vietnamese."""
     text = (request.args.get("year") or "").strip() or str(clock().now().astimezone(VN).year)
@@ -53,8 +61,8 @@ def overview() -> ResponseReturnValue:
     year = _year()
     db = database()
     period = parse_period(str(year))
-    procedures, _cases = conformance_in(db, period)
-    sla = sla_report(db, period)
+    procedures, _cases = conformance_in(db, period, _agencies())
+    sla = sla_report(db, period, agencies=_agencies())
     return render_template("audit/overview.html", year=year, procedures=sorted(procedures.values(),
                            key=lambda p: p.code), sla=sla, deviation_labels=DEVIATION_LABELS)
 
@@ -63,7 +71,8 @@ def overview() -> ResponseReturnValue:
 def index() -> ResponseReturnValue:
     """The QĐ 766 index per unit for a period (?period=2025-Q4, or a year: the mean of its quarters)."""
     period = parse_period(request.args.get("period") or f"{_year()}-Q4")
-    return render_template("audit/index766.html", period=period, rows=index766(database(), period),
+    rows = index766(database(), period, agencies=_agencies())
+    return render_template("audit/index766.html", period=period, rows=rows,
                            may_score=bool(role_kinds() & set(SCORE_KINDS)))
 
 
@@ -129,7 +138,7 @@ def event_log(fmt: str) -> ResponseReturnValue:
     """The event log as XES (IEEE 1849) or CSV, optionally of one procedure (?procedure=CODE)."""
     if fmt not in EXPORT_TYPES:
         abort(404)
-    body = export_text(database(), fmt, request.args.get("procedure") or None)
+    body = export_text(database(), fmt, request.args.get("procedure") or None, agencies=_agencies())
     reply = Response(body, mimetype=EXPORT_TYPES[fmt])
     reply.headers["Content-Disposition"] = f'attachment; filename="{EVENT_LOG_FILE}.{fmt}"'
     return reply
