@@ -75,9 +75,13 @@ def live_server(tmp_path_factory):
     db.dispose()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """Headless Debian Chromium; the tests are skipped (with the reason) only when it is not installed."""
+    """Headless Debian Chromium; the tests are skipped (with the reason) only when it is not installed.
+
+    One per test module, not per session: Playwright's sync API keeps an asyncio loop running in the main
+    thread while it is open, and code run later in the same worker (pyHanko's signing) calls asyncio.run.
+    """
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"{CHROMIUM} is not installed (Debian: apt-get install chromium; `make test` does it as root)")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is missing (pip install -e '.[test]')")
