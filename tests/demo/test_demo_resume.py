@@ -121,3 +121,27 @@ def test_the_year_s_audits_are_made_once(tmp_path):
     with db.read() as conn:
         after = _made(db), conn.execute(select(func.count()).select_from(audit_plans)).scalar()
     assert again.plans == audits.plans and after == before
+
+
+def test_a_crash_is_rolled_back_and_finished_on_every_backend(org, deployed, tmp_path, monkeypatch):
+    for name in ("QT-CT-01", "QT-HT-01", "QT-KD-01", "QT-XD-01", "QT-VB-01", "QT-TDKT-01"):
+        deployed(f"{name}.bpmn")
+    until = dt.datetime(YEAR, 1, 24, 17, tzinfo=VN)
+    reference = prepared(f"sqlite:///{tmp_path / 'whole.sqlite'}")
+    whole = generate_year(reference, YEAR, SCALE, SEED, tmp_path / "whole", until)
+    monkeypatch.setattr(demo.year, "CHUNK_SECONDS", 0.0)
+    real, calls = instances.complete, {"n": 0}
+
+    def crashing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 40:
+            raise Interrupted
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(instances, "complete", crashing)
+    with pytest.raises(Interrupted):
+        generate_year(org, YEAR, SCALE, SEED, tmp_path / "files", until)
+    monkeypatch.setattr(instances, "complete", real)
+    resumed = generate_year(org, YEAR, SCALE, SEED, tmp_path / "files", until)
+    assert resumed.resumed_at_day and _tallies(resumed) == _tallies(whole)
+    assert _made(org)["dossiers"] == _made(reference)["dossiers"]
