@@ -129,7 +129,8 @@ def test_a_pause_over_tet_moves_only_by_the_working_days(xd, clock):
     step(xd, clock, iid, "Task_TiepNhan", at=vn(2026, 2, 2, 9, 0))
     step(xd, clock, iid, "Task_ThamDinh", SUPPLEMENT, at=vn(2026, 2, 12, 9, 0))
     # Thu 12/2 09:00 -> Tue 24/2 09:00: Thu, Fri 13, Mon 23 = 3 working days; the Tết week does not count.
-    step(xd, clock, iid, "Task_TiepNhanBoSung", at=vn(2026, 2, 24, 9, 0))
+    step(xd, clock, iid, "Task_TiepNhanBoSung", {"ngay_thong_bao_bo_sung": "2026-02-12",
+                                                 "ngay_nhan_bo_sung": "2026-02-24"}, at=vn(2026, 2, 24, 9, 0))
     assert local(dossiers.get(xd, iid).appointment_at) == "2026-03-05 08:00"  # Mon 2/3 + 3 days
 
 
