@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, or_
 
 from . import notifications, organisation, search_terms, sla
 from .access import Viewer, case_condition, may_act, task_condition, viewer
-from .assignment import may_lead
+from .case_chain import heads_step, leads_case
 from .citizen_scope import citizens_only
 from .clock import Clock
 from .db import Database
@@ -306,7 +306,9 @@ def task_context(db: Database, task_uuid: str, username: str, clock: Clock) -> T
                            .where(human_tasks.c.task_uuid == str(task_uuid))).first()
         if row is None:
             raise NotFound.of("task_not_found", task=task_uuid)
-        leads = row.state in OPEN and may_lead(organisation.memberships_of(conn, username), row.path)
+        member = organisation.memberships_of(conn, username)
+        # The same rule as tasks.assign: the case's leaders and the head of the step's own department.
+        leads = row.state in OPEN and (leads_case(member, row.path) or heads_step(conn, member, row.roles, row.path))
         people = sorted({h.username for h in notifications.holders(conn, row.roles, row.path)}) if leads else []
         names = {r.username: r.full_name for r in conn.execute(
             select(users.c.username, users.c.full_name).where(users.c.username.in_(people)))} if people else {}
