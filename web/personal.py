@@ -12,7 +12,7 @@ from processes.errors import InvalidInput
 from .auth import login_required
 from .context import clock, database
 from .error_text import error_message
-from .request_args import form_date
+from .request_args import MAX_ID, form_date
 
 bp = Blueprint("personal", __name__)
 
@@ -81,7 +81,7 @@ def mail_mode() -> ResponseReturnValue:
 @login_required
 def mark_read() -> ResponseReturnValue:
     """Mark notifications read (the ones ticked, or all shown)."""
-    ids = [int(i) for i in request.form.getlist("id") if i.isdigit()]
+    ids = [int(i) for i in request.form.getlist("id") if i.isdigit() and int(i) <= MAX_ID]  # larger: no such id
     if not ids and request.form.get("all"):
         ids = [n["id"] for n in notifications.inbox(database(), g.user, unread_only=True, limit=1000)]
     notifications.mark_read(database(), g.user, ids, clock())

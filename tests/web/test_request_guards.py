@@ -121,3 +121,22 @@ def test_the_description_declares_lists_and_query_parameters(client):
         == "array"
     for path in ("/api/dossiers", "/api/inbox"):
         assert {"page", "per_page"} <= {p["name"] for p in paths[path]["get"]["parameters"] if p["in"] == "query"}
+
+
+def test_the_notifications_page_ignores_an_id_beyond_any_row(user):
+    c = user("cv.ktht")
+    token = csrf_of(c.get("/notifications").data)
+    answer = c.post("/notifications/read", data={"csrf_token": token, "id": ["99999999999999999999", "9921326043"]})
+    assert answer.status_code == 302
+
+
+def test_a_value_the_database_refuses_is_a_logged_400_not_a_500(app, caplog):
+    from sqlalchemy.exc import DataError
+
+    @app.get("/api/refused-by-the-driver")
+    def refused():
+        raise DataError("SELECT", {}, Exception("integer out of range"))
+
+    answer = app.test_client().get("/api/refused-by-the-driver")
+    assert answer.status_code == 400 and "Giá trị không hợp lệ" in answer.get_json()["error"]
+    assert "integer out of range" in caplog.text
