@@ -41,7 +41,8 @@ def test_a_report_started_from_the_audit_page_runs_as_a_job_and_offers_its_file(
     assert "Hồ sơ xem xét của lãnh đạo năm 2026 (XLSX)" in waiting and "Đang chờ xử lý" in waiting
     assert '<progress id="job-bar" max="100" value="0">' in waiting
     # No inline script: the page works under a strict Content-Security-Policy.
-    assert re.findall(r"<script[^>]*>", waiting) == ['<script src="/static/jobs.js" defer>']
+    assert re.findall(r"<script[^>]*>", waiting) == ['<script src="/static/ui.js" defer>',
+                                                     '<script src="/static/jobs.js" defer>']
     assert reader.get(f"/jobs/{job_id}.json").json["status"] == "queued"
     clock.advance(minutes=1)  # and no worker took it: the page says who to ask
     assert "quytrinh worker" in reader.get(f"/jobs/{job_id}.json").json["message"]
