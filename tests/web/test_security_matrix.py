@@ -199,6 +199,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/quality/procedures/<code>/versions/<int:version>/edit"): (
         "/quality/procedures/QT-XD-01/versions/1/edit", None, L, DENY),
     ("GET", "/quality/procedures/new"): ("/quality/procedures/new", None, {"quality"}, DENY),
+    ("GET", "/quality/procedures/<code>/versions/<int:version>/what-if"): (
+        "/quality/procedures/QT-XD-01/versions/1/what-if", None, {"quality"}, DENY),  # the quality manager only
     ("GET", "/quality/master-list.<fmt>"): ("/quality/master-list.pdf", None, L, DENY),
     ("GET", "/quality/procedures/<code>/versions/<int:version>/document.<fmt>"): (
         "/quality/procedures/QT-XD-01/versions/1/document.docx", None, L, DENY),
