@@ -5,10 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from processes import apology, attachments, citizen_scope, comments, decisions, dossiers, queries, reception, timeline
+from flask import g
+
+from processes import (
+    apology,
+    attachments,
+    citizen_scope,
+    comments,
+    decisions,
+    dossiers,
+    queries,
+    reception,
+    signatures,
+    timeline,
+)
 from processes.errors import NotFound
 
-from .context import clock, database
+from .context import attachments_root, clock, database
 from .ui import diagram_svg
 
 # The statutory forms a dossier can print, in the order the officer needs them.
@@ -31,7 +44,8 @@ def dossier_context(instance_id: int) -> dict[str, Any]:
         {e.details["assignee"] for e in entries if isinstance(e.details.get("assignee"), str)} | \
         {c.author for c in notes} | {f.uploaded_by for f in files}
     return {
-        "dossier": view, "counter": reception.of_case(db, instance_id), "files": files, "comments": notes,
+        "dossier": view, "counter": reception.of_case(db, instance_id), "files": files,
+        "signature_statuses": _signature_statuses(instance_id), "comments": notes,
         "timeline": entries, "steps": steps, "names": queries.full_names(db, people),
         "decided": {d.task: d for d in decisions.of_case(db, instance_id) if d.task},
         "diagram": diagram_svg(timeline.diagram_state(db, instance_id)),
@@ -55,3 +69,8 @@ def available_documents(view: Any) -> list[str]:
     if view.status_code == 8:
         forms.append("stop_notice")
     return forms
+
+
+def _signature_statuses(instance_id: int) -> dict[int, Any]:
+    """The signature status of each PDF of the case (verdicts remembered by content hash and day)."""
+    return signatures.statuses_of_case(database(), attachments_root(), instance_id, g.user, clock())

@@ -89,6 +89,14 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/apologies/<int:apology_id>"): ("/apologies/{AP}", None, SEE, DENY),
     ("POST", "/apologies/<int:apology_id>/sign"): ("/apologies/{AP}/sign", {}, LEAD, DENY),
     ("POST", "/apologies/<int:apology_id>/dismiss"): ("/apologies/{AP}/dismiss", {}, LEAD, DENY),
+    # digital signatures (issue 16): my own key; signing a dossier's PDF at a step; the verdicts
+    ("GET", "/signing-key"): ("/signing-key", None, L, DENY),
+    ("POST", "/signing-key"): ("/signing-key", {}, L, DENY),  # an empty upload: 422 for anyone logged in
+    ("POST", "/signing-key/remove"): ("/signing-key/remove", {}, L, DENY),
+    ("POST", "/dossiers/<code>/attachments/<int:attachment_id>/sign"): ("/dossiers/{D1}/attachments/{A}/sign",
+                                                                       {"password": "x"}, SEE, DENY),
+    ("GET", "/api/attachments/<int:attachment_id>/signatures"): ("/api/attachments/{A}/signatures", None, SEE,
+                                                                DENY),
     ("GET", "/substitutes"): ("/substitutes", None, L, DENY),
     ("POST", "/substitutes"): ("/substitutes", {"substitute": "motcua2", "starts_on": "2026-01-05",
                                                 "ends_on": "2026-01-06"}, L, DENY),
