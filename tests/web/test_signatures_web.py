@@ -69,6 +69,8 @@ def test_key_kept_then_used_to_sign_at_the_step(signing_app, user, pki: Pki, org
     page = head.get("/signing-key").get_data(as_text=True)
     assert "ĐẶNG QUỐC HÙNG" in page and "quytrinh Test Root CA" in page
 
+    task_page = head.get(f"/tasks/{task}").get_data(as_text=True)  # at the step: a form to sign each PDF
+    assert f"/dossiers/{code}/attachments/{draft.id}/sign" in task_page and "Mật khẩu chứng thư số" in task_page
     token = csrf_of(head.get(f"/dossiers/{code}").data)
     signed = head.post(f"/dossiers/{code}/attachments/{draft.id}/sign",
                        data={"password": PASSWORD, "task": task, "title": "TRƯỞNG PHÒNG", "csrf_token": token})
