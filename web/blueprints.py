@@ -11,9 +11,10 @@ from typing import Any
 from flask import Flask, g
 from flask_babel import get_locale
 
-from processes import notifications, queries
+from processes import admin, notifications, queries
 
 from . import (
+    administration,
     apologies,
     audit,
     audit_programme,
@@ -32,10 +33,9 @@ from . import (
     quality_documents,
     quality_review,
     reception,
-    signing_pages,
     what_if,
 )
-from .api import audit_programme_api, personal_api, public_api, signatures_api, tasks_api, workspace_api
+from .api import audit_programme_api, personal_api, public_api, tasks_api, workspace_api
 from .api import quality as procedures_api
 from .context import database
 from .errors import init_errors
@@ -44,12 +44,11 @@ from .field_text import field_message
 from .labels import duration_text, template_names, timeline_details, vn_date, vn_time
 from .permissions import PROCEDURE_READERS, is_counter, may_read_audits, may_see_dashboard, role_kinds
 
-PAGES = (health, auth, home, modeler, quality, quality_documents, quality_review, audit, audit_programme, officer,
-         reception, dossiers, apologies, personal, dashboard, citizen, jobs, what_if, cchc,
-         signing_pages)
+PAGES = (health, auth, administration, home, modeler, quality, quality_documents, quality_review, audit,
+         audit_programme, officer, reception, dossiers, apologies, personal, dashboard, citizen, jobs, what_if, cchc)
 # JSON bodies only (see web.api.bodies.require_json), so no CSRF token: each call is authenticated by token,
 # or by session cookie plus a JSON content type that a cross-site form cannot send.
-APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api, audit_programme_api, signatures_api)
+APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api, audit_programme_api)
 
 
 def register(app: Flask) -> None:
@@ -74,6 +73,7 @@ def _common() -> dict[str, Any]:
     kinds = role_kinds()
     shown["menu"] = {"counter": is_counter(), "dashboard": may_see_dashboard(), "leader": "leader" in kinds,
                      "procedures": bool(kinds & set(PROCEDURE_READERS)), "audit": may_read_audits(),
+                     "admin": admin.is_administrator(database(), g.user),
                      "unread": notifications.unread_count(database(), g.user)}
     shown["current_name"] = queries.full_names(database(), {g.user}).get(g.user)  # people read names, not logins
     return shown

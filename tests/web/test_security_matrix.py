@@ -105,6 +105,17 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/notifications"): ("/notifications", None, L, DENY),
     ("POST", "/notifications/read"): ("/notifications/read", {"all": "1"}, L, DENY),
     ("POST", "/notifications/mode"): ("/notifications/mode", {"mode": "digest"}, L, DENY),
+    # administration (issue 12): administrators only (none of these kinds); one's own account: anyone logged in
+    ("GET", "/admin/users"): ("/admin/users", None, set(), DENY),
+    ("POST", "/admin/users"): ("/admin/users", {"username": "nv.moi", "full_name": "Nguyễn Văn Mới"}, set(), DENY),
+    ("POST", "/admin/users/<username>/<action>"): ("/admin/users/motcua2/deactivate", {}, set(), DENY),
+    ("GET", "/admin/roles"): ("/admin/roles", None, set(), DENY),
+    ("POST", "/admin/roles"): ("/admin/roles", {"code": "r_moi", "name": "Mới"}, set(), DENY),
+    ("POST", "/admin/roles/<code>/<action>"): ("/admin/roles/van_thu/retire", {}, set(), DENY),
+    ("GET", "/admin/history"): ("/admin/history", None, set(), DENY),
+    ("GET", "/account"): ("/account", None, L, DENY),
+    ("POST", "/account/password"): ("/account/password", {"current": "x", "new": "y", "again": "y"}, L, DENY),
+    ("POST", "/account/tokens/<int:token_id>/revoke"): ("/account/tokens/1/revoke", {}, L, DENY),
     ("GET", "/dashboard"): ("/dashboard", None, OVERSEE, DENY),
     ("GET", "/dashboard.xlsx"): ("/dashboard.xlsx", None, OVERSEE, DENY),
     # audits, read-only
