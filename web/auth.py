@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from processes import organisation, tokens
+from processes import admin_users, login_guard, organisation, tokens
 
 from .context import clock, database
 from .extensions import limiter
@@ -81,8 +81,16 @@ def login():
     if request.method == "POST":
         username = (request.form.get("username") or "").strip().lower()
         password = request.form.get("password") or ""
-        if organisation.authenticate(database(), username, password):
+        # Per account, whatever the address (processes/login_guard.py): many machines guessing one password.
+        wait = login_guard.wait_needed(database(), username, clock().now())
+        if wait:
+            flash(_("Tài khoản này tạm thời không đăng nhập được vì nhập sai nhiều lần; vui lòng thử lại sau "
+                    "%(seconds)s giây.", seconds=int(wait.total_seconds()) + 1), "error")
+            return render_template("login.html", username=username), 429
+        if organisation.authenticate(database(), username, password, clock(), request.remote_addr or ""):
             log_in(username)
+            if admin_users.must_change_password(database(), username):
+                return redirect(url_for("administration.account"))  # a temporary password: choose one first
             return redirect(local_target(request.args.get("next")) or url_for("home.index"))
         flash(_("Sai tên đăng nhập hoặc mật khẩu."), "error")
         return render_template("login.html", username=username), 401

@@ -50,3 +50,25 @@ def test_a_refused_action_is_said_in_vietnamese(app, login):
     refused = _post(admin, "/admin/roles", "/admin/roles/van_thu/retire")
     shown = html.unescape(refused.get_data(as_text=True))
     assert "Không thể ngừng vai trò 'van_thu': còn 1 người giữ vai trò này (vanthu)" in shown
+
+
+def _log_in(app, username: str, password: str):
+    client = app.test_client()
+    token = csrf_of(client.get("/login").data)
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def test_a_temporary_password_leads_to_the_account_page_first(app, login):
+    admin = login("admin")
+    temporary = re.search(r"Mật khẩu tạm thời của motcua2: (\w+)",
+                          _post(admin, "/admin/users", "/admin/users/motcua2/reset").get_data(as_text=True)).group(1)
+    reply = _log_in(app, "motcua2", temporary)
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/account")
+
+
+def test_an_account_is_held_back_after_repeated_failures_whatever_the_address(app):
+    app.config["LOGIN_RATE_LIMIT"] = "100 per minute"  # the per-address limit is not what is tested here
+    for _ in range(5):
+        assert _log_in(app, "motcua", "sai mật khẩu").status_code == 401
+    held = _log_in(app, "motcua", "demo1234")
+    assert held.status_code == 429 and "vì nhập sai nhiều lần" in held.get_data(as_text=True)
