@@ -8,6 +8,7 @@ the case (identity numbers are among the values).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from engine.procedure import Procedure
 from .db import Database
 from .eventlog import history
 from .keys import VN
-from .schema import dossiers, instances, users
+from .schema import dossiers, events, instances, users
 from .workspace_schema import attachments
 
 SUPPLEMENT_STATUS = 5  # dossier status "yêu cầu bổ sung": the applicant was told what is missing
@@ -124,9 +125,11 @@ def case_facts(conn: Connection, instance_id: int, now: dt.datetime) -> dict[str
     received = conn.execute(select(dossiers.c.received_at).where(dossiers.c.instance_id == instance_id)).scalar()
     if received is not None:
         facts["received_at"] = received.astimezone(VN).date()
-    for r in reversed(history(conn, instance_id)):
-        payload = r["payload"] or {}
-        if r["lifecycle"] == "dossier_status" and payload.get("to") == SUPPLEMENT_STATUS:
-            facts["notified_at"] = r["at"].astimezone(VN).date()
+    # Only the status moves, newest first: not the whole log (it grows with every step of the case).
+    moves = conn.execute(select(events.c.at, events.c.payload).where(
+        events.c.case_id == instance_id, events.c.lifecycle == "dossier_status").order_by(events.c.seq.desc()))
+    for at, payload in moves:
+        if (json.loads(payload) or {}).get("to") == SUPPLEMENT_STATUS:
+            facts["notified_at"] = at.astimezone(VN).date()
             break
     return facts
