@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import Blueprint, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -15,11 +17,15 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/health")
 def health():
-    """Status of the app and its database, with the number of deployed procedures."""
+    """Status of the app and its database, with the number of deployed procedures and the answering process.
+
+    `worker` is the id of the web worker process that answered: behind a load balancer or with several
+    gunicorn workers, it tells which one a request reached (and that they are distinct processes).
+    """
     db = database()
     try:
         ok = ping(db)
         procedures = count_definitions(db)
     except SQLAlchemyError as exc:
         return jsonify(status="error", database=str(exc).splitlines()[0]), 503
-    return jsonify(status="ok" if ok else "error", database="ok", procedures=procedures)
+    return jsonify(status="ok" if ok else "error", database="ok", procedures=procedures, worker=os.getpid())

@@ -14,6 +14,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 
 import pytest
 
@@ -26,11 +27,14 @@ pytestmark = pytest.mark.slow
 
 
 class Browser:
-    """Cookies kept, redirects followed, CSRF tokens read from the pages."""
+    """Cookies kept, redirects followed, CSRF tokens read from the pages; `base` may change between requests
+    (cookies are kept per host, not per port: one browser can talk to two servers of one site)."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, client: str | None = None) -> None:
         self.base = base
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        if client:  # the address a load balancer in front would forward (QUYTRINH_PROXY_HOPS=1)
+            self.opener.addheaders = [("X-Forwarded-For", client)]
 
     def get(self, path: str) -> tuple[str, bytes]:
         with self.opener.open(self.base + path, timeout=30) as reply:
@@ -41,6 +45,15 @@ class Browser:
         body = urllib.parse.urlencode({**form, "csrf_token": token}).encode()
         with self.opener.open(self.base + path, body, timeout=30) as reply:
             return reply.geturl()
+
+    def login(self, username: str, password: str) -> int:
+        """The status of one login attempt (302 in, 401 refused, 429 held back)."""
+        _, page = self.get("/login")
+        try:
+            self.post("/login", {"username": username, "password": password}, page.decode())
+        except urllib.error.HTTPError as exc:
+            return exc.code
+        return 302
 
 
 def _answers(base: str) -> bool:
@@ -125,3 +138,73 @@ def test_serve_dev_is_werkzeug_with_the_reloader(org, tmp_path):
         wait_until(lambda: _answers(f"http://127.0.0.1:{port}"), 60, "the development server answers", log)
         text = log.read_text(errors="replace")
         assert "Restarting with stat" in text and "gunicorn" not in text.lower()  # the reloader's first words
+
+
+def _health(base: str) -> dict:
+    with urllib.request.urlopen(base + "/health", timeout=5) as reply:
+        return json.loads(reply.read())
+
+
+def test_two_web_workers_and_a_job_worker_on_postgresql_with_redis_share_limits_and_jobs(org, tmp_path,
+                                                                                        monkeypatch):
+    """Issue 11's acceptance: two web workers (two `quytrinh serve` processes, one gunicorn worker each, so a
+    request can be sent to the one we mean) and one job worker on PostgreSQL with Redis. The login limit
+    counts attempts made on either worker in Redis; a job started from one worker's page is shown done, and
+    its file served, by the other."""
+    if org.is_sqlite:
+        pytest.skip("the acceptance setup is PostgreSQL (QUYTRINH_TEST_DATABASE_URL)")
+    if not REDIS_URL:
+        pytest.skip("QUYTRINH_TEST_REDIS_URL is not set")
+    import redis
+
+    jobs_dir, prefix = tmp_path / "jobs", f"quytrinh-test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("QUYTRINH_JOBS_DIR", str(jobs_dir))
+    env = worker_env(org, jobs_dir, REDIS_URL)
+    env.update(QUYTRINH_REDIS_URL=REDIS_URL, QUYTRINH_RATELIMIT_KEY_PREFIX=prefix, QUYTRINH_SECRET_KEY="shared",
+               QUYTRINH_LOGIN_RATE_LIMIT="3 per minute", QUYTRINH_PROXY_HOPS="1")
+    ports = free_port(), free_port()
+    a, b = (f"http://127.0.0.1:{port}" for port in ports)
+    with server(env, tmp_path / "a.log", ports[0], "--workers", "1", "--threads", "2") as web_a, \
+            server(env, tmp_path / "b.log", ports[1], "--workers", "1", "--threads", "2"), \
+            worker(env, tmp_path / "worker.log") as job_worker:
+        for base, log in ((a, "a.log"), (b, "b.log")):
+            wait_until(lambda base=base: _answers(base), 60, "gunicorn answers", tmp_path / log)
+        pids = {_health(a)["worker"], _health(b)["worker"]}
+        assert len(pids) == 2 and job_worker.pid not in pids, "two web worker processes beside the job worker"
+        web_a_workers = {int(p) for p in subprocess.run(["pgrep", "-P", str(web_a.pid)], capture_output=True,
+                                                        text=True).stdout.split()}
+        assert _health(a)["worker"] in web_a_workers, "/health names the gunicorn worker that answered"
+
+        # The login limit (3 a minute from one client address) counts on both workers together, in Redis.
+        intruder = Browser(a, client="203.0.113.7")
+        attempts = []
+        for base in (a, b, a, b):
+            intruder.base = base
+            attempts.append(intruder.login("motcua", "sai-mat-khau"))
+        assert attempts == [401, 401, 401, 429]
+        intruder.base = a
+        assert intruder.login("motcua", "demo1234") == 429  # held back on the first worker too
+        assert redis.Redis.from_url(REDIS_URL).keys(f"*{prefix}*"), "the counters live in Redis"
+
+        # An auditor (another address) starts a report on worker A and follows it on worker B.
+        auditor = Browser(a, client="198.51.100.9")
+        assert auditor.login("danhgia", "demo1234") == 302
+        _, audit = auditor.get("/audit?year=2026")
+        progress_url = auditor.post("/jobs/report", {"year": "2026", "fmt": "xlsx", "kind": "review"},
+                                    audit.decode())
+        job_path = urllib.parse.urlparse(progress_url).path
+        assert re.fullmatch(r"/jobs/\d+", job_path)
+        auditor.base = b
+        states: list[dict] = []
+
+        def finished() -> bool:
+            states.append(json.loads(auditor.get(job_path + ".json")[1]))
+            return states[-1]["finished"]
+
+        wait_until(finished, 120, "the report job finishes", tmp_path / "worker.log")
+        assert states[-1]["status"] == "done", states[-1]
+        _, page = auditor.get(job_path)
+        assert "Đã xong" in page.decode() and "Hồ sơ xem xét của lãnh đạo năm 2026 (XLSX)" in page.decode()
+        _, xlsx = auditor.get(states[-1]["file_url"])
+        assert xlsx.startswith(b"PK")  # the workbook, served by the worker that did not start the job
+        assert _health(b)["worker"] != _health(a)["worker"]
