@@ -22,7 +22,7 @@ from . import (
     workspace_schema,  # noqa: F401 - registers the workspace tables on the metadata
 )
 from .caches import LiveWorkflows, ProcedureCache
-from .paths import instance_dir
+from .paths import attachments_dir, instance_dir
 from .schema import metadata
 from .schema_guard import refuse_newer
 
@@ -96,6 +96,9 @@ class Database:
         self.procedures = ProcedureCache()
         self.live = LiveWorkflows()
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        # Where this database's attachments are kept (the web app sets its configured ATTACHMENTS_DIR here):
+        # checks that read files, such as a signing step's, read them from the same store as the uploads.
+        self.attachments_root: Path = attachments_dir()
         # Tables changed by a newer release must not be read or written by this code: stop before serving.
         # (check_schema=False only for what must work on such a database: saying its revision, a restore.)
         if check_schema:

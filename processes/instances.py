@@ -143,7 +143,7 @@ def complete_in(uow: UnitOfWork, task_uuid: str, data: dict[str, Any], actor: st
     except FormInvalid as exc:
         raise InvalidInput.of("form_invalid", exc.errors, step=task.name) from None
     # A step that signs something (camunda:property sign) completes only with its performer's signature.
-    signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor)
+    signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor, root=uow.db.attachments_root)
     # The open task rows always mirror the workflow's ready steps as last saved.
     before = {str(s.task_id): s.element_id for s in runner.ready_steps(case.procedure, case.workflow)}
     auto = engine_step(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))

@@ -15,7 +15,7 @@ is why an agency records its signers' e-mail addresses (docs/signatures.md). Not
 refusal is an InvalidInput whose message is plain Vietnamese and whose code says which case it was.
 
 Hook (processes/instances.py, complete_in, after the form is cleaned, before the step completes):
-    signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor)
+    signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor, root=uow.db.attachments_root)
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from .clock import Clock
 from .db import Database
 from .errors import InvalidInput
 from .organisation import user_by_name
-from .paths import attachments_dir
 from .schema import definitions, human_tasks, instances
 from .workspace_schema import attachments
 
@@ -47,7 +46,9 @@ if TYPE_CHECKING:  # pyHanko loads in most of a second: imported when a signatur
     from signing.trust import Trust
     from signing.verify import SignatureReport
 
-WHAT: dict[str, str] = {  # what the step signs, as the message names it
+# What the step signs, in words: a *_label param of the refusals (web/error_text.py says it in the reader's
+# language through messages.po, like the status labels).
+WHAT: dict[str, str] = {
     "result": "kết quả giải quyết",
     "receipt": "giấy tiếp nhận hồ sơ và hẹn trả kết quả",
     "supplement_request": "phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
@@ -55,14 +56,6 @@ WHAT: dict[str, str] = {  # what the step signs, as the message names it
     "stop_notice": "thông báo dừng giải quyết hồ sơ",
     "apology": "văn bản xin lỗi",
     "procedure": "quy trình",
-}
-MESSAGES: dict[str, str] = {
-    "signature_required": "Bước “{step}” cần {what} (tệp PDF) có chữ ký số của người thực hiện: hãy đính kèm "
-                          "tệp đã ký số ở bước này rồi hoàn thành.",
-    "signature_missing": "Tệp “{file}” chưa có chữ ký số.",
-    "signature_not_valid": "Tệp “{file}”: {label}.",
-    "signature_not_performer": "Tệp “{file}” được ký bởi {signer}, không phải người thực hiện bước này ({performer}).",
-    "signature_file_unreadable": "Tệp “{file}”: {detail}",
 }
 
 
@@ -77,8 +70,8 @@ class StepSignature:
 
 
 def _refuse(code: str, **params: Any) -> InvalidInput:
-    message = MESSAGES[code].format(**params)
-    return InvalidInput(message, {"file": message}, code=code, params=params)
+    """A refusal by its stable code (processes/error_codes.py; the Vietnamese text is web/error_text.py's)."""
+    return InvalidInput.of(code, **params)
 
 
 _kinds_by_definition: dict[str, dict[str, str]] = {}
@@ -142,9 +135,10 @@ def is_performer(report: Signer, full_name: str, email: str | None) -> bool:
 
 
 def check_signed(conn: Connection, workflow: Any, instance_id: int, task_uuid: str, actor: str, *,
-                 root: Path | None = None, trust: Trust | None = None) -> StepSignature | None:
+                 root: Path, trust: Trust | None = None) -> StepSignature | None:
     """Refuse (InvalidInput) to complete a signing step without a valid signature of `actor` on a PDF
-    attached at it; None for a step that signs nothing, else the attachment that is signed."""
+    attached at it; None for a step that signs nothing, else the attachment that is signed.
+    `root`: the attachment store the database's files are in (Database.attachments_root)."""
     kind = sign_kind(workflow, task_uuid)
     if kind is None:
         return None
@@ -155,15 +149,15 @@ def check_signed(conn: Connection, workflow: Any, instance_id: int, task_uuid: s
                                                   attachments.c.content_type == "application/pdf")
                         .order_by(attachments.c.id.desc())).all()
     if not rows:
-        raise _refuse("signature_required", step=step, what=WHAT.get(kind, kind), kind=kind)
+        raise _refuse("signature_required", step=step, what_label=WHAT.get(kind, kind), kind=kind)
     from signing.verify import verify_pdf
 
     user = user_by_name(conn, actor)
-    folder, trust = root or attachments_dir(), trust or configured_trust()
+    trust = trust or configured_trust()
     first_problem: InvalidInput | None = None
     for row in rows:  # the newest first: the problem of the file just uploaded is the one to tell
         try:
-            reports = verify_pdf(store.blob_path(folder, row.sha256).read_bytes(), trust)
+            reports = verify_pdf(store.blob_path(root, row.sha256).read_bytes(), trust)
         except SigningError as exc:
             problem = _refuse("signature_file_unreadable", file=row.filename, detail=str(exc))
         except OSError:
@@ -184,7 +178,8 @@ def _problem(filename: str, reports: list[SignatureReport], performer: str) -> I
     valid = next((r for r in reports if r.valid), None)
     if valid is not None:
         return _refuse("signature_not_performer", file=filename, signer=valid.signer, performer=performer)
-    return _refuse("signature_not_valid", file=filename, label=reports[-1].label, status=reports[-1].status)
+    return _refuse("signature_not_valid", file=filename, status_label=reports[-1].label,
+                   status=reports[-1].status)
 
 
 def signatures_of(db: Database, root: Path, attachment_id: int, actor: str, clock: Clock) -> list[SignatureReport]:

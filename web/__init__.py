@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from processes.clock import SystemClock
-from processes.paths import instance_dir
+from processes.paths import attachments_dir, instance_dir
 from processes.scheduler import start_embedded
 
 from . import blueprints
@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update({k: v for k, v in config.items() if v is not None})
     # A prebuilt Database (tests) as is; else Flask-SQLAlchemy makes the engine (web/database.py).
     app.extensions["quytrinh.db"] = app.config.get("DATABASE") or init_database(app)
+    app.extensions["quytrinh.db"].attachments_root = attachments_dir(app.config.get("ATTACHMENTS_DIR"))
     app.extensions["quytrinh.clock"] = app.config.get("CLOCK") or SystemClock()
     if app.config.get("SCHEDULER_EMBEDDED"):  # `quytrinh serve`: timers and the SLA sweep run in-process
         app.extensions["quytrinh.scheduler"] = start_embedded(

@@ -66,6 +66,11 @@ TEXTS: dict[str, str] = {
                            "của cơ quan mới được thực hiện."),
     "may_not_stop": N_("Tài khoản %(actor)s không được dừng xử lý hồ sơ %(dossier)s: chỉ lãnh đạo của cơ quan mới "
                        "được thực hiện."),
+    "override_invalid": N_("Chưa ghi nhận được việc xử lý bước '%(step)s' ngoài hệ thống: thông tin chưa hợp lệ."),
+    "override_needs_values": N_("Bước '%(step)s' quyết định hướng xử lý tiếp theo của hồ sơ: hãy ghi nhận kết quả "
+                                "của bước (các ô của biểu mẫu) khi chuyển bước."),
+    "may_not_override": N_("Tài khoản %(actor)s không được chuyển hồ sơ %(case)s qua bước '%(step)s': chỉ lãnh đạo "
+                           "của cơ quan mới được thực hiện."),
     "dossier_transition": N_("Hồ sơ đang ở trạng thái «%(current_label)s», không thể chuyển sang "
                              "«%(target_label)s»."),
     # apologies for late dossiers
@@ -101,6 +106,14 @@ TEXTS: dict[str, str] = {
     "too_many_attachments": N_("Hồ sơ đã có quá nhiều tệp đính kèm."),
     "attachment_not_found": N_("Không tìm thấy tệp đính kèm số %(attachment)s."),
     "attachment_file_missing": N_("Nội dung tệp đính kèm số %(attachment)s không còn trong kho lưu trữ."),
+    # digital signatures at a signing step
+    "signature_required": N_("Bước “%(step)s” cần %(what_label)s (tệp PDF) có chữ ký số của người thực hiện: hãy "
+                             "đính kèm tệp đã ký số ở bước này rồi hoàn thành."),
+    "signature_missing": N_("Tệp “%(file)s” chưa có chữ ký số."),
+    "signature_not_valid": N_("Tệp “%(file)s”: %(status_label)s."),
+    "signature_not_performer": N_("Tệp “%(file)s” được ký bởi %(signer)s, không phải người thực hiện bước này "
+                                  "(%(performer)s)."),
+    "signature_file_unreadable": N_("Tệp “%(file)s”: %(detail)s"),
     # citizens' ratings
     "rating_invalid": N_("Đánh giá chưa hợp lệ."),
     "rating_dossier_not_found": N_("Không tìm thấy hồ sơ với mã hồ sơ và số giấy tờ đã nhập. Vui lòng kiểm tra lại."),
@@ -165,6 +178,11 @@ TEXTS: dict[str, str] = {
                                  "hãy thu hồi trước."),
     "user_not_found": N_("Không có tài khoản '%(user)s'."),
     "unit_not_found": N_("Không có đơn vị '%(unit)s'."),
+    "active_user_not_found": N_("Không có tài khoản đang hoạt động '%(user)s'."),
+    "membership_not_held": N_("%(user)s không giữ vai trò '%(role)s' tại đơn vị %(unit)s."),
+    "membership_needed_by_claimed_steps": N_("Chưa thể thu hồi vai trò '%(role)s' của %(user)s: người này đang nhận xử "
+                                             "lý bước cần vai trò đó (%(cases)s); hãy trả lại hoặc giao lại các bước "
+                                             "đó trước."),
     "username_invalid": N_("Tên đăng nhập '%(username)s' chỉ được gồm chữ thường không dấu, chữ số và . _ - (2–80 ký "
                            "tự)."),
     "username_taken": N_("Tên đăng nhập '%(username)s' đã có người dùng."),

@@ -82,25 +82,24 @@ def attach(db, clock, case, task, root, data: bytes, name: str = "giay-phep.pdf"
 def test_no_file_at_the_step(at_approval, clock, trust):
     db, case, task, root = at_approval
     err = refusal(db, clock, case, task, root, trust)
-    assert err.code == "signature_required"
-    assert str(err) == ("Bước “Phê duyệt” cần kết quả giải quyết (tệp PDF) có chữ ký số của người thực hiện: "
-                        "hãy đính kèm tệp đã ký số ở bước này rồi hoàn thành.")
+    assert (err.code, err.params["step"], err.params["what_label"]) == ("signature_required", "Phê duyệt",
+                                                                        "kết quả giải quyết")
+    assert err.errors == {}  # no form field is wrong: the page says the whole message (web/error_text.py)
 
 
 def test_unsigned_file(at_approval, clock, trust, receipt):
     db, case, task, root = at_approval
     attach(db, clock, case, task, root, receipt)
     err = refusal(db, clock, case, task, root, trust)
-    assert (err.code, str(err)) == ("signature_missing", "Tệp “giay-phep.pdf” chưa có chữ ký số.")
+    assert (err.code, err.params) == ("signature_missing", {"file": "giay-phep.pdf"})
 
 
 def test_signed_by_someone_else(at_approval, clock, trust, receipt, p12_key):
     db, case, task, root = at_approval
     attach(db, clock, case, task, root, sign_pdf(receipt, p12_key, trust))  # Đỗ Minh Khôi's certificate
     err = refusal(db, clock, case, task, root, trust)
-    assert err.code == "signature_not_performer"
-    assert str(err) == ("Tệp “giay-phep.pdf” được ký bởi Đỗ Minh Khôi, không phải người thực hiện bước này "
-                        "(Đặng Quốc Hùng).")
+    assert (err.code, err.params) == ("signature_not_performer", {"file": "giay-phep.pdf", "signer": "Đỗ Minh Khôi",
+                                                                  "performer": "Đặng Quốc Hùng"})
 
 
 def test_changed_after_signing(at_approval, clock, trust, receipt, head):
@@ -109,7 +108,7 @@ def test_changed_after_signing(at_approval, clock, trust, receipt, head):
     attach(db, clock, case, task, root, flip_signed_byte(signed))
     err = refusal(db, clock, case, task, root, trust)
     assert (err.code, err.params["status"]) == ("signature_not_valid", "invalid")
-    assert str(err).startswith("Tệp “giay-phep.pdf”: Chữ ký số không hợp lệ")
+    assert err.params["status_label"].startswith("Chữ ký số không hợp lệ")
 
 
 def test_signed_by_the_performer(at_approval, clock, trust, receipt, head):
@@ -139,9 +138,19 @@ def test_performer_recognised_by_email_or_name(pki: Pki, receipt, trust):
     assert not signatures.is_performer(report, "Đặng Quốc Hùng", "khac@donganh.gov.vn")
 
 
-def test_completion_refused_without_signature(at_approval, clock, monkeypatch):
+def test_completion_reads_the_databases_attachment_store(at_approval, clock, monkeypatch, tmp_path, pki, trust,
+                                                         receipt, head):
     db, case, task, root = at_approval
-    monkeypatch.setenv("QUYTRINH_ATTACHMENTS_DIR", str(root))
+    monkeypatch.setenv("QUYTRINH_TRUST_ROOTS", str(pki.root_file))  # the completion reads the deployment's trust
+    attach(db, clock, case, task, root, sign_pdf(receipt, Pkcs12Key(head.p12("x"), "x"), trust))
+    monkeypatch.setenv("QUYTRINH_ATTACHMENTS_DIR", str(tmp_path / "elsewhere"))  # not the database's store
+    db.attachments_root = root  # as create_app sets it from the app's ATTACHMENTS_DIR
+    assert instances.complete(db, task, APPROVE, "tp.ktht", clock).status == "completed"
+
+
+def test_completion_refused_without_signature(at_approval, clock):
+    db, case, task, root = at_approval
+    db.attachments_root = root
     with pytest.raises(InvalidInput) as caught:
         instances.complete(db, task, APPROVE, "tp.ktht", clock)
     assert caught.value.code == "signature_required"

@@ -28,7 +28,7 @@ def signing_app(app, deployed, org, clock, tmp_path, monkeypatch, pki, apology_p
     root = tmp_path / "attachments"
     app.config["ATTACHMENTS_DIR"] = str(root)
     app.config["LOGIN_RATE_LIMIT"] = "100 per minute"
-    monkeypatch.setenv("QUYTRINH_ATTACHMENTS_DIR", str(root))  # where the completion check looks
+    org.attachments_root = root  # where the completion check looks (create_app sets it from ATTACHMENTS_DIR)
     monkeypatch.setenv("QUYTRINH_TRUST_ROOTS", str(pki.root_file))
     monkeypatch.setenv("QUYTRINH_SIGNING_KEYS_DIR", str(tmp_path / "keys"))
     deployed(with_sign("result"))
@@ -80,6 +80,17 @@ def test_key_kept_then_used_to_sign_at_the_step(signing_app, user, pki: Pki, org
     assert "Chữ ký số hợp lệ" in dossier and "Tệp không có chữ ký số" in dossier  # the copy and the draft
     moved = instances.complete(org, task, APPROVE, "tp.ktht", clock)  # the signing step may now complete
     assert moved.status == "completed"
+
+
+def test_completion_without_signature_is_refused_in_vietnamese(signing_app, user):
+    code, case, task, draft = signing_app
+    head = user("tp.ktht")
+    token = csrf_of(head.get(f"/tasks/{task}").data)
+    page = head.post(f"/tasks/{task}", data={**APPROVE, "csrf_token": token})
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "cần kết quả giải quyết (tệp PDF) có chữ ký số của người thực hiện" in text  # nothing signed at the step
+    assert "signature" not in text.lower()  # not the English of processes/error_codes.py
 
 
 def test_api_gives_each_signature(signing_app, user, pki: Pki, org, clock, tmp_path):
