@@ -51,10 +51,6 @@ TEMPLATES: dict[str, str] = {
     "dossier_not_found": "no dossier '{ref}'",
     "may_not_withdraw": "{actor} may not withdraw {dossier}: only a one-stop officer or a leader of the agency may",
     "may_not_stop": "{actor} may not stop {dossier}: only a leader of the agency may",
-    # a step handled outside the system or moved past (step_override.py)
-    "override_invalid": "the record of step '{step}' handled outside the system is not valid",
-    "may_not_override": "{actor} may not move {case} past step '{step}': only a leader of the agency may",
-    "override_needs_values": "step '{step}' decides where the case goes next: record its values ({detail})",
     "dossier_transition": "a dossier cannot go from {current} ({current_label}) to {target} ({target_label})",
     # apologies for late dossiers (apology.py)
     "appointment_moved_already": "the appointment of {dossier} was already moved by a signed apology; "
@@ -152,11 +148,7 @@ TEMPLATES: dict[str, str] = {
     "role_in_use_by_procedure": "role '{role}' has a lane in procedures in force ({procedures})",
     "role_in_use_by_holders": "role '{role}' is still held by {count} users ({users}); revoke it first",
     "user_not_found": "no user '{user}'",
-    "unit_not_found": "no unit with code '{unit}'",
-    "active_user_not_found": "no active user '{user}'",
-    "membership_not_held": "{user} does not hold '{role}' in {unit}",
-    "membership_needed_by_claimed_steps": "{user} holds open steps that need '{role}' ({cases}); release or reassign "
-                                          "them first",
+    "unit_not_found": "no unit '{unit}'",
     "username_invalid": "username '{username}' must be 2-80 lowercase letters, digits, _ . -",
     "username_taken": "user '{username}' already exists",
     "full_name_required": "a user needs a full name",

@@ -66,11 +66,6 @@ TEXTS: dict[str, str] = {
                            "của cơ quan mới được thực hiện."),
     "may_not_stop": N_("Tài khoản %(actor)s không được dừng xử lý hồ sơ %(dossier)s: chỉ lãnh đạo của cơ quan mới "
                        "được thực hiện."),
-    "override_invalid": N_("Chưa ghi nhận được việc xử lý bước '%(step)s' ngoài hệ thống: thông tin chưa hợp lệ."),
-    "override_needs_values": N_("Bước '%(step)s' quyết định hướng xử lý tiếp theo của hồ sơ: hãy ghi nhận kết quả "
-                                "của bước (các ô của biểu mẫu) khi chuyển bước."),
-    "may_not_override": N_("Tài khoản %(actor)s không được chuyển hồ sơ %(case)s qua bước '%(step)s': chỉ lãnh đạo "
-                           "của cơ quan mới được thực hiện."),
     "dossier_transition": N_("Hồ sơ đang ở trạng thái «%(current_label)s», không thể chuyển sang "
                              "«%(target_label)s»."),
     # apologies for late dossiers
@@ -178,11 +173,6 @@ TEXTS: dict[str, str] = {
                                  "hãy thu hồi trước."),
     "user_not_found": N_("Không có tài khoản '%(user)s'."),
     "unit_not_found": N_("Không có đơn vị '%(unit)s'."),
-    "active_user_not_found": N_("Không có tài khoản đang hoạt động '%(user)s'."),
-    "membership_not_held": N_("%(user)s không giữ vai trò '%(role)s' tại đơn vị %(unit)s."),
-    "membership_needed_by_claimed_steps": N_("Chưa thể thu hồi vai trò '%(role)s' của %(user)s: người này đang nhận xử "
-                                             "lý bước cần vai trò đó (%(cases)s); hãy trả lại hoặc giao lại các bước "
-                                             "đó trước."),
     "username_invalid": N_("Tên đăng nhập '%(username)s' chỉ được gồm chữ thường không dấu, chữ số và . _ - (2–80 ký "
                            "tự)."),
     "username_taken": N_("Tên đăng nhập '%(username)s' đã có người dùng."),
