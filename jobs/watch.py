@@ -49,7 +49,7 @@ class JobWatch:
                  stale_after: float | None = None, housekeeping: Callable[[], object] | None = None) -> None:
         self.db, self.queue, self.clock, self.every = db, queue, clock or SystemClock(), every
         self.stale_after = stale_after if stale_after is not None else stale_seconds()
-        self.housekeeping = housekeeping  # run at start and hourly (the embedded queue's pruning)
+        self.housekeeping = housekeeping  # run at start and hourly (job files past keeping, queue pruning)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -80,7 +80,7 @@ class JobWatch:
             try:
                 self.housekeeping()
             except Exception:
-                log.exception("queue housekeeping failed")
+                log.exception("housekeeping failed")
 
     def _run(self) -> None:
         # At start every queued job; then, every RESEND_SECONDS, those that waited that long (a publish that

@@ -21,6 +21,7 @@ from typing import Any
 
 from celery.signals import worker_shutdown
 
+from processes import job_files
 from processes.clock import SystemClock
 from processes.db import Database
 from processes.jobs import jobs_dir
@@ -77,13 +78,23 @@ def run_worker(db_url: str, options: SchedulerOptions | None, concurrency: int, 
     return int(worker.exitcode or 0)
 
 
+def housekeeping(db: Database, broker_address: str) -> None:
+    """At the worker's start and hourly: job files past their keeping time, the embedded queue's old messages."""
+    expired = job_files.expire(db, SystemClock())
+    if expired.files or expired.folders:
+        log.info("deleted %d job file(s) and %d leftover folder(s) past %g days", len(expired.files),
+                 len(expired.folders), job_files.keep_days())
+    if embedded(broker_address):
+        broker.prune(broker_address)
+
+
 def run_beside(db_url: str, options: SchedulerOptions | None, broker_address: str, parent: int) -> None:
     """The scheduler and the job watch until SIGTERM / SIGINT, or until the worker process is gone."""
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     db = Database(db_url)
     every = float(os.environ.get("QUYTRINH_JOBS_WATCH_SECONDS", "5"))
     watch = JobWatch(db, CeleryQueue(broker_address), every=every,
-                     housekeeping=(lambda: broker.prune(broker_address)) if embedded(broker_address) else None)
+                     housekeeping=lambda: housekeeping(db, broker_address))
     scheduler = None if options is None else Scheduler(
         db, SystemClock(), interval=options.interval, sweep_every=options.sweep_every, limit=options.limit,
         claim_seconds=options.claim_seconds)
