@@ -21,6 +21,7 @@ from processes.clock import Clock
 from processes.db import Database
 from processes.errors import InvalidInput
 from processes.setup import initialise, load_demo_organisation
+from simulation import job as what_if_job
 
 Progress = Callable[[int, int, str], None]
 
@@ -112,8 +113,14 @@ def run_migration(db: Database, clock: Clock, params: dict[str, Any], progress: 
     return Made(result=result)
 
 
+def run_what_if(db: Database, clock: Clock, params: dict[str, Any], progress: Progress) -> Made:
+    """A year simulated on the version in force and on a draft or another version (issue 18)."""
+    return Made(result=what_if_job.run_what_if(db, params, progress))
+
+
 RUNNERS: dict[str, Callable[[Database, Clock, dict[str, Any], Progress], Made]] = {
-    "report": run_report, "event_log": run_event_log, "demo": run_demo, "migration": run_migration}
+    "report": run_report, "event_log": run_event_log, "demo": run_demo, "migration": run_migration,
+    "what_if": run_what_if}
 
 
 def describe(kind: str, params: dict[str, Any]) -> str:
@@ -133,4 +140,6 @@ def describe(kind: str, params: dict[str, Any]) -> str:
         if missing:
             raise InvalidInput(f"missing {', '.join(missing)}")
         return f"Chuyển hồ sơ {params['code']} từ phiên bản {params['source']} sang {params['target']}"
+    if kind == "what_if":
+        return what_if_job.describe(params)
     raise InvalidInput(f"unknown job kind {kind!r}")

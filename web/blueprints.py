@@ -36,7 +36,7 @@ from . import (
     signing_pages,
     what_if,
 )
-from .api import audit_programme_api, personal_api, public_api, signatures_api, tasks_api, workspace_api
+from .api import audit_programme_api, personal_api, public_api, signatures_api, tasks_api, what_if_api, workspace_api
 from .api import quality as procedures_api
 from .context import database
 from .errors import init_errors
@@ -50,7 +50,8 @@ PAGES = (health, auth, administration, home, modeler, quality, quality_documents
          signing_pages)
 # JSON bodies only (see web.api.bodies.require_json), so no CSRF token: each call is authenticated by token,
 # or by session cookie plus a JSON content type that a cross-site form cannot send.
-APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api, audit_programme_api, signatures_api)
+APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api, audit_programme_api, signatures_api,
+        what_if_api)
 
 
 def register(app: Flask) -> None:

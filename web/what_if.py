@@ -1,9 +1,10 @@
-"""What-if on a version's page (issue 18): a year simulated on the version in force and on this version
-(or another roster), side by side.
+"""What-if on a version's page (issue 18): a year simulated on the version in force and on this version (or
+another roster), side by side.
 
-Runs in the request for now (a district's year takes seconds); simulation.job.run_what_if is the same
-work as a background job, for when the jobs queue offers a "what_if" kind. Registration: add this module
-to web/blueprints.PAGES, and a link to `what_if.page` on the version page.
+The simulation runs as a background job (kind "what_if", simulation/job.py): the form posts, the request is
+checked at once (a draft with a dead end is refused like when it is sent for approval, nothing is queued),
+and the page follows the job — a progress bar polled by the site's static/jobs.js, which reloads the page
+when the job ends, so the result is rendered here by the server, side by side with its charts.
 """
 
 from __future__ import annotations
@@ -11,95 +12,95 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from markupsafe import Markup
+from flask_babel import gettext as _
 
-from processes import procedures
+from jobs import submit
+from processes import jobs, procedures
 from processes.errors import InvalidInput, NotFound
 from processes.lint import LintFailed
-from processes.version_status import OPEN
-from processes.versions import list_versions, version_xml
-from simulation.whatif import what_if
+from simulation.job import check, element_names, roles_of
 
 from .auth import login_required
-from .charts import stacked_bars
-from .context import database
+from .context import clock, database, job_queue
 from .error_text import error_message
+from .jobs import state
+from .permissions import role_kinds
+from .problem_text import localise_all
+from .what_if_charts import numbers, outcome_bars, queue_columns
 
 bp = Blueprint("what_if", __name__, url_prefix="/quality/procedures")
+ROSTER_FIELD = "roster-"  # one number input per role: holders added (+) or removed (−)
 
 
-def number(value: float | int | None, decimals: int = 1) -> str:
-    """A number the Vietnamese way (decimal comma, dot between thousands); a dash when unknown."""
-    if value is None:
-        return "—"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
-def percent(share: float | None) -> str:
-    """A share as a Vietnamese percentage: 0.924 → '92,4 %'."""
-    return "—" if share is None else f"{number(share * 100)} %"
-
-
-def days(value: float | None) -> str:
-    """Working days in words: 6.25 → '6,2 ngày làm việc' (a dash when no dossier finished)."""
-    return "—" if value is None else f"{number(value)} ngày làm việc"
-
-
-def read_roster(text: str) -> dict[str, int]:
-    """Roster changes typed as lines `role +1` (the same as `quytrinh simulate --roster`)."""
-    changes: dict[str, int] = {}
-    for line in text.splitlines():
-        parts = line.split("#", 1)[0].replace(":", " ").split()
-        if not parts:
-            continue
-        if len(parts) != 2 or not parts[1].lstrip("+-").isdigit():
-            raise InvalidInput(f"Dòng không hiểu được: {line.strip()}")
-        changes[parts[0]] = changes.get(parts[0], 0) + int(parts[1])
-    return changes
-
-
-@bp.route("/<code>/versions/<int:version>/what-if", methods=["GET"])
+@bp.before_request
 @login_required
-def page(code: str, version: int) -> ResponseReturnValue:
-    """The form; with ?year=…, the year simulated on the version in force and on this version."""
+def quality_manager_only() -> None:
+    """The what-if is the quality manager's (the procedure's editor)."""
     with database().read() as conn:
         if not procedures.may_edit(conn, g.user):
             abort(403)
-    year = request.args.get("year", type=int)
-    roster_text = request.args.get("roster", "")
-    result: dict[str, Any] | None = None
-    problems: list[str] = []
-    if year is not None:
-        try:
-            result = _simulate(code, version, year, read_roster(roster_text))
-        except LintFailed as exc:
-            problems = [p["message"] for p in exc.problems if p.get("severity") == "error"] or [str(exc)]
-        except InvalidInput as exc:
-            problems = [error_message(exc)]
-    return render_template("quality/what_if.html", code=code, version=version, year=year or dt.date.today().year + 1,
-                           roster=roster_text, result=result, problems=problems, number=number,
-                           percent=percent, days=days, chart=_chart(result) if result else None)
 
 
-def _chart(result: dict[str, Any]) -> Markup:
-    """Dossiers expected on time and late, one bar per column."""
-    rows = [(title, {"on_time": s["dossiers"] - s["late"], "late": s["late"]})
-            for title, s in (("Hiện hành", result["current"]), ("Sau thay đổi", result["changed"])) if s]
-    return stacked_bars(rows, ("on_time", "late"), "Hồ sơ đúng hạn và trễ hạn dự kiến", label_width=120,
-                        labels={"on_time": "đúng hạn", "late": "trễ hạn"})
-
-
-def _simulate(code: str, version: int, year: int, roster: dict[str, int]) -> dict[str, Any]:
-    db = database()
+def _roles(code: str, version: int) -> list[dict[str, str]]:
     try:
-        states = {v["version"]: v.get("status") for v in list_versions(db, code)}
+        return roles_of(database(), code, version)
     except NotFound:
-        states = {}
-    if states.get(version) in OPEN:  # not in force yet: checked like a draft sent for approval
-        found = what_if(db, code, year, draft=version_xml(db, code, version), roster_changes=roster or None)
-    else:
-        found = what_if(db, code, year, version=version, roster_changes=roster or None)
-    return found.as_dict()
+        abort(404)
+
+
+def _job(code: str, version: int) -> jobs.Job | None:
+    """The what-if job named by ?job=, if it is the user's and about this version."""
+    job_id = request.args.get("job", type=int)
+    if job_id is None:
+        return None
+    job = jobs.get_for(database(), job_id, g.user, "admin" in role_kinds())
+    if job.kind != "what_if" or job.params.get("code") != code or int(job.params.get("version", -1)) != version:
+        abort(404)
+    return job
+
+
+@bp.get("/<code>/versions/<int:version>/what-if")
+def page(code: str, version: int) -> ResponseReturnValue:
+    """The form; with ?job=…, that simulation's progress, then its result side by side."""
+    roles = _roles(code, version)
+    job = _job(code, version)
+    params = job.params if job is not None else {"year": dt.date.today().year + 1, "roster": {}}
+    return _render(code, version, roles, params, job)
+
+
+@bp.post("/<code>/versions/<int:version>/what-if")
+def start(code: str, version: int) -> ResponseReturnValue:
+    """Check the request and start the simulation as a job; back to this page, which follows it."""
+    roles = _roles(code, version)
+    form = request.form
+    roster = {r["code"]: form.get(f"{ROSTER_FIELD}{r['code']}", "0").strip() or "0" for r in roles}
+    params: dict[str, Any] = {"code": code, "version": version, "year": form.get("year", "").strip(),
+                              "roster": roster}
+    problems: list[str] = []
+    try:
+        check(database(), params)
+        params["year"] = int(params["year"])
+        params["roster"] = {k: int(v) for k, v in roster.items() if int(v)}
+        job = submit(database(), clock(), job_queue(), "what_if", params, g.user, max_attempts=1)
+    except LintFailed as exc:
+        names = element_names(database(), code, version)
+        problems = [f"{names[p['element_id']]}: {p['message']}" if p.get("element_id") in names else p["message"]
+                    for p in localise_all(exc.problems) if p.get("severity") == "error"]
+    except InvalidInput as exc:
+        problems = [str(v) for v in exc.errors.values()] or [error_message(exc)]
+    if problems:
+        return _render(code, version, roles, params, None, problems), 400
+    return redirect(url_for("what_if.page", code=code, version=version, job=job.id))
+
+
+def _render(code: str, version: int, roles: list[dict[str, str]], params: dict[str, Any], job: jobs.Job | None,
+            problems: list[str] | None = None) -> str:
+    result = job.result if job is not None and job.status == jobs.DONE else None
+    return render_template(
+        "quality/what_if.html", code=code, version=version, roles=roles, params=params, job=job,
+        job_state=state(job) if job is not None else None, result=result, problems=problems or [],
+        roster_field=ROSTER_FIELD, fmt=numbers, title=_("Dự báo tác động"),
+        outcome_chart=outcome_bars(result) if result else None,
+        queue_charts=queue_columns(result) if result else [])

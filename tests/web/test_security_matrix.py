@@ -220,6 +220,11 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/quality/procedures/new"): ("/quality/procedures/new", None, {"quality"}, DENY),
     ("GET", "/quality/procedures/<code>/versions/<int:version>/what-if"): (
         "/quality/procedures/QT-XD-01/versions/1/what-if", None, {"quality"}, DENY),  # the quality manager only
+    ("POST", "/quality/procedures/<code>/versions/<int:version>/what-if"): (
+        "/quality/procedures/QT-XD-01/versions/1/what-if", {"year": "2026"}, {"quality"}, DENY),
+    ("POST", "/api/procedures/<code>/versions/<int:version>/what-if"): (
+        "/api/procedures/QT-XD-01/versions/1/what-if", ("json", {"year": 2026}), {"quality"}, DENY),
+    ("GET", "/api/what-if/<int:job_id>"): ("/api/what-if/1", None, {"quality"}, DENY),
     ("GET", "/quality/master-list.<fmt>"): ("/quality/master-list.pdf", None, L, DENY),
     ("GET", "/quality/procedures/<code>/versions/<int:version>/document.<fmt>"): (
         "/quality/procedures/QT-XD-01/versions/1/document.docx", None, L, DENY),

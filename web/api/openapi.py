@@ -5,7 +5,7 @@ from __future__ import annotations
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from . import audit_schemas, procedure_schemas, schemas, workspace_schemas
+from . import audit_schemas, procedure_schemas, schemas, what_if_schemas, workspace_schemas
 
 ROUTES = [
     ("/api/me", "get", "The caller and their roles", None, "MeSchema"),
@@ -36,6 +36,11 @@ ROUTES = [
      "MigrationSchema"),
     ("/api/procedures/{code}/migrations/{migration_id}/revert", "post", "Put moved cases back exactly", None,
      "RevertResultSchema"),
+    # The what-if (web/api/what_if_api.py): the quality manager simulates a version beside the one in force.
+    ("/api/procedures/{code}/versions/{version}/what-if", "post",
+     "Simulate a year on this version beside the one in force, as a job (422: draft errors); 201",
+     "WhatIfRequestSchema", "WhatIfJobSchema"),
+    ("/api/what-if/{job_id}", "get", "A what-if job: its progress, then its result", None, "WhatIfJobSchema"),
     # The officer workspace (web/api/workspace_api.py, personal_api.py, public_api.py).
     ("/api/inbox", "get", "My steps and my units' queues (?scope=&procedure=&sla=&q=&sort=&page=&per_page=)", None,
      "InboxPageSchema"),
@@ -128,7 +133,7 @@ def spec_document() -> dict:
     for name, schema in workspace_schemas.SCHEMAS.items():
         if name not in spec.components.schemas:
             spec.components.schema(name, schema=schema)
-    for name, schema in audit_schemas.SCHEMAS.items():
+    for name, schema in {**audit_schemas.SCHEMAS, **what_if_schemas.SCHEMAS}.items():
         if name not in spec.components.schemas:
             spec.components.schema(name, schema=schema)
     for path, method, summary, body, reply in ROUTES:
