@@ -34,9 +34,10 @@ from . import (
     quality_review,
     reception,
     signing_pages,
+    state_admin,
     what_if,
 )
-from .api import audit_programme_api, personal_api, public_api, signatures_api, tasks_api, what_if_api, workspace_api
+from .api import audit_programme_api, personal_api, public_api, signatures_api, tasks_api, workspace_api
 from .api import quality as procedures_api
 from .context import database
 from .errors import init_errors
@@ -47,11 +48,10 @@ from .permissions import PROCEDURE_READERS, is_counter, may_read_audits, may_see
 
 PAGES = (health, auth, administration, home, modeler, quality, quality_documents, quality_review, audit,
          audit_programme, officer, reception, dossiers, apologies, personal, dashboard, citizen, jobs, what_if, cchc,
-         signing_pages)
+         signing_pages, state_admin)
 # JSON bodies only (see web.api.bodies.require_json), so no CSRF token: each call is authenticated by token,
 # or by session cookie plus a JSON content type that a cross-site form cannot send.
-APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api, audit_programme_api, signatures_api,
-        what_if_api)
+APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api, audit_programme_api, signatures_api)
 
 
 def register(app: Flask) -> None:

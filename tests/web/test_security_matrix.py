@@ -113,6 +113,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/admin/roles"): ("/admin/roles", {"code": "r_moi", "name": "Mới"}, set(), DENY),
     ("POST", "/admin/roles/<code>/<action>"): ("/admin/roles/van_thu/retire", {}, set(), DENY),
     ("GET", "/admin/history"): ("/admin/history", None, set(), DENY),
+    ("GET", "/admin/states"): ("/admin/states", None, set(), DENY),
     ("GET", "/account"): ("/account", None, L, DENY),
     ("POST", "/account/password"): ("/account/password", {"current": "x", "new": "y", "again": "y"}, L, DENY),
     ("POST", "/account/tokens/<int:token_id>/revoke"): ("/account/tokens/1/revoke", {}, L, DENY),
@@ -220,11 +221,6 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/quality/procedures/new"): ("/quality/procedures/new", None, {"quality"}, DENY),
     ("GET", "/quality/procedures/<code>/versions/<int:version>/what-if"): (
         "/quality/procedures/QT-XD-01/versions/1/what-if", None, {"quality"}, DENY),  # the quality manager only
-    ("POST", "/quality/procedures/<code>/versions/<int:version>/what-if"): (
-        "/quality/procedures/QT-XD-01/versions/1/what-if", {"year": "2026"}, {"quality"}, DENY),
-    ("POST", "/api/procedures/<code>/versions/<int:version>/what-if"): (
-        "/api/procedures/QT-XD-01/versions/1/what-if", ("json", {"year": 2026}), {"quality"}, DENY),
-    ("GET", "/api/what-if/<int:job_id>"): ("/api/what-if/1", None, {"quality"}, DENY),
     ("GET", "/quality/master-list.<fmt>"): ("/quality/master-list.pdf", None, L, DENY),
     ("GET", "/quality/procedures/<code>/versions/<int:version>/document.<fmt>"): (
         "/quality/procedures/QT-XD-01/versions/1/document.docx", None, L, DENY),
