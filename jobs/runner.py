@@ -19,8 +19,9 @@ from types import TracebackType
 from processes import jobs
 from processes.clock import Clock, SystemClock
 from processes.db import Database
-from processes.errors import ServiceError
+from processes.errors import InvalidInput, ServiceError
 
+from . import file_kinds
 from .kinds import RUNNERS, Made
 
 log = logging.getLogger("quytrinh.jobs")
@@ -111,7 +112,7 @@ def execute(db: Database, job_id: int, attempt: int, clock: Clock | None = None,
     if job is None:
         log.info("job %s attempt %s: not queued for this attempt, skipped", job_id, attempt)
         return "skipped"
-    run = RUNNERS.get(job.kind)
+    run = RUNNERS.get(job.kind) or file_kinds.RUNNERS.get(job.kind)
     try:
         if run is None:
             raise ValueError(f"unknown job kind {job.kind!r}")
@@ -124,6 +125,8 @@ def execute(db: Database, job_id: int, attempt: int, clock: Clock | None = None,
     except Exception as exc:
         log.exception("job %s attempt %s failed", job_id, attempt)
         coded = {"error_code": exc.code, "error_params": exc.params} if isinstance(exc, ServiceError) else None
+        if isinstance(exc, InvalidInput) and exc.errors and coded is not None:
+            coded["errors"] = list(exc.errors.values())  # each wrong row of an import, in Vietnamese
         jobs.fail(db, clock, job_id, attempt, error_text(exc), coded)
         return "failed"
     finished = jobs.finish(db, clock, job_id, attempt, stored, made.file_name if stored else None,

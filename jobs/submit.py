@@ -14,7 +14,7 @@ from processes.clock import Clock
 from processes.data_stamp import data_stamp
 from processes.db import Database
 
-from . import kinds
+from . import file_kinds, kinds
 from .celery_app import app, broker_url, embedded, queue_name
 from .tasks import run_job
 
@@ -53,7 +53,12 @@ def submit(db: Database, clock: Clock, queue: JobQueue, kind: str, params: dict[
            max_attempts: int = 2, fresh: bool = False) -> jobs.Job:
     """Record a job of `kind` (InvalidInput if its params make no sense) and queue its first attempt; a cached
     kind returns a job already done with the file of an earlier one when nothing changed (unless `fresh`)."""
-    title = kinds.describe(kind, params)
+    if kind in file_kinds.UPLOAD_KINDS:
+        title = file_kinds.describe_upload(kind, params)
+    elif kind == "mail":
+        title = "Gửi thư và tin nhắn trong hộp thư đi"
+    else:
+        title = kinds.describe(kind, params)
     if kind in CACHED:
         year, fmt, which = kinds.report_params(params)  # one spelling of the same request, as the cache key
         params = {"year": year, "fmt": fmt, "kind": which, "data_stamp": data_stamp(db)}

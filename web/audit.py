@@ -8,19 +8,21 @@ from flask_babel import gettext as _
 
 from audits.casecheck import conformance_in
 from audits.export import export_text
-from audits.external_log import ROLES, check_external_log
+from audits.external_log import ROLES
 from audits.index766 import index766, manual_criteria, manual_scores, score_units, set_manual_score
 from audits.indicators import sla_report
 from audits.periods import parse_period
 from audits.report_data import build_annual_report
 from audits.report_tables import DEVIATION_LABELS
 from audits.reports import render_report
+from jobs import submit
+from jobs.file_kinds import stash
 from jobs.kinds import EVENT_LOG_FILE, REPORT_FILES
 from processes.access import audited_agencies
 from processes.keys import VN
 
 from .auth import login_required
-from .context import clock, database
+from .context import clock, database, job_queue
 from .permissions import may_read_audits, role_kinds
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -101,19 +103,23 @@ def manual() -> ResponseReturnValue:
 
 @bp.route("/check-log", methods=["GET", "POST"])
 def check_log() -> ResponseReturnValue:
-    """Check an event log exported by another system (XES or CSV) against a procedure version; nothing is kept."""
-    result = None
+    """Check an event log exported by another system (XES or CSV) against a procedure version, as a job: the
+    upload is kept for the worker, the job's page follows the check and shows its figures; nothing else is kept."""
     if request.method == "POST":
         upload = request.files.get("file")
         if upload is None or not upload.filename:
             flash(_("Hãy chọn tệp nhật ký (XES hoặc CSV)."), "error")
             return redirect(url_for("audit.check_log"))
-        version = (request.form.get("version") or "").strip()
+        version, procedure = (request.form.get("version") or "").strip(), (request.form.get("procedure") or "").strip()
+        if not procedure:
+            flash(_("Hãy nhập mã quy trình cần đối chiếu."), "error")
+            return redirect(url_for("audit.check_log"))
         mapping = {role: column.strip() for role in ROLES if (column := request.form.get(role) or "").strip()}
-        result = check_external_log(database(), upload.filename, upload.read(),
-                                    (request.form.get("procedure") or "").strip(),
-                                    int(version) if version.isdigit() else None, mapping)
-    return render_template("audit/check_log.html", result=result, form=request.form,
+        params = {"upload": stash(upload.read(), upload.filename), "procedure": procedure,
+                  "version": int(version) if version.isdigit() else None, "mapping": mapping}
+        job = submit(database(), clock(), job_queue(), "log_check", params, g.user)
+        return redirect(url_for("jobs.show", job_id=job.id))
+    return render_template("audit/check_log.html", result=None, form=request.form,
                            deviation_labels=DEVIATION_LABELS)
 
 

@@ -24,6 +24,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from audits.report_tables import DEVIATION_LABELS
 from jobs import resubmit, submit
 from processes import jobs
 from processes.errors import InvalidInput
@@ -118,7 +119,7 @@ def index() -> ResponseReturnValue:
 def show(job_id: int) -> ResponseReturnValue:
     """The progress page of one job."""
     job = _mine(job_id)
-    return render_template("jobs/progress.html", job=job, state=state(job))
+    return render_template("jobs/progress.html", job=job, state=state(job), deviation_labels=DEVIATION_LABELS)
 
 
 @bp.get("/<int:job_id>.json")
