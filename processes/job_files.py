@@ -82,19 +82,20 @@ def _remove(path: Path) -> None:
 
 
 def _leftover_folders(db: Database, root: Path, cutoff: dt.datetime) -> list[str]:
-    """Numbered job folders no row points into, untouched since before `cutoff` (a failed job's partial file,
-    a file whose row was removed): deleted."""
+    """Numbered job folders no row points into, and uploads, untouched since before `cutoff` (a failed job's
+    partial file or upload, a file whose row was removed): deleted."""
     if not root.is_dir():
         return []
     with db.read() as conn:
         used = {path.split("/", 1)[0] for path in conn.execute(
             select(jobs.c.file_path).where(jobs.c.file_path.is_not(None)).distinct()).scalars()}
     removed = []
-    for folder in root.iterdir():
-        if not (folder.is_dir() and folder.name.isdigit()) or folder.name in used:
-            continue
+    uploads = root / "uploads"  # files kept for import jobs (jobs/file_kinds.py); a failed job leaves its own
+    candidates = [f for f in root.iterdir() if f.is_dir() and f.name.isdigit() and f.name not in used] + (
+        [f for f in uploads.iterdir() if f.is_dir()] if uploads.is_dir() else [])
+    for folder in candidates:
         newest = max((p.stat().st_mtime for p in folder.rglob("*")), default=folder.stat().st_mtime)
         if dt.datetime.fromtimestamp(newest, dt.UTC) < cutoff:
             shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder.name)
+            removed.append(folder.relative_to(root).as_posix())
     return sorted(removed)

@@ -74,8 +74,12 @@ def test_a_leftover_folder_of_a_failed_job_goes_with_the_same_time(org, jobs_dir
     assert job_files.expire(org, FixedClock(now)).folders == []  # just written
     month_ago = (now - dt.timedelta(days=31)).timestamp()
     os.utime(leftover / ".bao-cao.pdf.1.part", (month_ago, month_ago))
-    assert job_files.expire(org, FixedClock(now)).folders == ["999"]
-    assert not leftover.exists()
+    upload = jobs_dir / "uploads" / "abc"
+    upload.mkdir(parents=True)
+    (upload / "can_bo.csv").write_bytes(b"STT")
+    os.utime(upload / "can_bo.csv", (month_ago, month_ago))
+    assert job_files.expire(org, FixedClock(now)).folders == ["999", "uploads/abc"]
+    assert not leftover.exists() and not upload.exists()
 
 
 def test_the_page_of_a_job_whose_file_was_deleted_says_so(org, login, jobs_dir):  # noqa: F811 - the fixture
