@@ -6,7 +6,11 @@ the database, CLIENTS logged-in clients each loop "GET /tasks, POST /tasks/<id>"
 steps for SECONDS seconds, and a probe reads /health every 50 ms meanwhile. Printed: completions/s, p50/p95/p99
 of completions, of inbox reads and of the health probe, and the throughput ratio between worker counts.
 
-    python bench/http_load.py [--database URL] [--workers 1,2] [--threads 4] [--clients 8] [--seconds 20]
+    python bench/http_load.py [--database URL] [--workers 1,2] [--threads 4] [--clients 8] [--seconds 20] [--rounds 4]
+
+With several rounds the worker counts alternate (1,2 then 2,1 …) so that a noisy neighbour hurts both. Also
+printed per run: CPU seconds of the server's processes (and per completion), of this load generator, and how
+many cores the whole machine was busy: on a small shared machine that shows where the ceiling is.
 
 Without --database, a SQLite file in a temporary folder (synchronous=NORMAL, as web_latency.py); a PostgreSQL
 URL gets a schema of its own, dropped afterwards. Loopback only; the server is stopped at the end.
@@ -92,6 +96,9 @@ class Tally:
     inbox: list[float] = field(default_factory=list)
     health: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    machine_cpu: float = 0.0
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -154,12 +161,37 @@ def serve(url: str, workers: int, threads: int, port: int, log: Path) -> subproc
     raise SystemExit(f"the server did not start; see {log}")
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by `pid` and its living descendants (gunicorn's workers)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    own = (int(fields[11]) + int(fields[12])) / TICK
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return own + sum(tree_cpu(int(child)) for child in children)
+
+
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of every core since boot, from /proc/stat."""
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
 def run(db: Database, url: str, workers: int, args: argparse.Namespace, log: Path) -> Tally:
-    """One measured run with `workers` gunicorn workers."""
+    """One measured run with `workers` gunicorn workers; the tally carries CPU seconds used meanwhile by the
+    server (all its processes), by this load generator, and by the whole machine (all sessions on it)."""
     steps = receive(db, args.dossiers)
     port, tally, lock = free_port(), Tally(), threading.Lock()
     server = serve(url, workers, args.threads, port, log)
     try:
+        server_cpu, client_cpu, (busy, total) = tree_cpu(server.pid), time.process_time(), machine_busy()
         until = time.monotonic() + args.seconds
         threads = [threading.Thread(target=officer, args=(port, steps[i::args.clients], until, tally, lock))
                    for i in range(args.clients)] + [threading.Thread(target=probe, args=(port, until, tally))]
@@ -167,6 +199,11 @@ def run(db: Database, url: str, workers: int, args: argparse.Namespace, log: Pat
             thread.start()
         for thread in threads:
             thread.join()
+        busy_after, total_after = machine_busy()
+        tally.server_cpu = tree_cpu(server.pid) - server_cpu
+        tally.client_cpu = time.process_time() - client_cpu
+        cores = os.cpu_count() or 1
+        tally.machine_cpu = (busy_after - busy) / max(1, total_after - total) * cores * args.seconds
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(30)
@@ -181,6 +218,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--dossiers", type=int, default=1500, help="steps received for each run")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat the comparison, alternating the order of worker counts (ABBA…)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="quytrinh-load-") as tmp:
         schema = None
@@ -197,8 +236,11 @@ def main() -> None:
             initialise(db, SystemClock())
             load_demo_organisation(db, SystemClock())
             catalog.deploy_file(db, ROOT / "bpmn" / "QT-XD-01.bpmn", SystemClock(), "iso")
-            results = {w: run(db, url, w, args, Path(tmp) / "server.log")
-                       for w in (int(x) for x in args.workers.split(","))}
+            counts = [int(x) for x in args.workers.split(",")]
+            rounds: list[dict[int, Tally]] = []
+            for number in range(args.rounds):
+                order = counts if number % 2 == 0 else counts[::-1]
+                rounds.append({w: run(db, url, w, args, Path(tmp) / "server.log") for w in order})
         finally:
             db.dispose()
             if schema:
@@ -206,18 +248,31 @@ def main() -> None:
                     conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     print(f"{'backend':10} {db.url.split(':')[0]:>10}  clients {args.clients}, {args.threads} threads/worker, "
           f"{args.seconds:g} s per run")
-    print(f"{'workers':>7} {'compl/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} | {'inbox p95':>9} | "
-          f"{'health p50':>10} {'p95':>7} | errors")
-    first = None
-    for workers, tally in results.items():
-        rate = len(tally.completions) / args.seconds
-        first = first or rate
-        c, i, h = tally.completions, tally.inbox, tally.health
-        print(f"{workers:>7} {rate:8.1f} {percentile(c, 50):7.1f} {percentile(c, 95):7.1f} {percentile(c, 99):7.1f} | "
-              f"{percentile(i, 95):9.1f} | {percentile(h, 50):10.1f} {percentile(h, 95):7.1f} | {len(tally.errors)}"
-              f"   ({rate / first:.2f}x the first)")
-        for error in tally.errors[:3]:
-            print("   ", error)
+    print(f"{'round':>5} {'workers':>7} {'compl/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} | {'inbox p95':>9} | "
+          f"{'health p50':>10} {'p95':>7} | {'server CPU s':>12} {'ms CPU/compl':>12} {'client CPU s':>12} "
+          f"{'machine busy':>12} | errors")
+    ratios: list[float] = []
+    for number, results in enumerate(rounds, 1):
+        first = len(results[counts[0]].completions) / args.seconds
+        for workers in counts:
+            tally = results[workers]
+            rate = len(tally.completions) / args.seconds
+            c, i, h = tally.completions, tally.inbox, tally.health
+            per = tally.server_cpu / max(1, len(c)) * 1000
+            print(f"{number:>5} {workers:>7} {rate:8.1f} {percentile(c, 50):7.1f} {percentile(c, 95):7.1f} "
+                  f"{percentile(c, 99):7.1f} | {percentile(i, 95):9.1f} | {percentile(h, 50):10.1f} "
+                  f"{percentile(h, 95):7.1f} | {tally.server_cpu:12.1f} {per:12.1f} {tally.client_cpu:12.1f} "
+                  f"{tally.machine_cpu / args.seconds:11.2f}c | {len(tally.errors)}"
+                  f"   ({rate / first:.2f}x {counts[0]} worker(s))")
+            for error in tally.errors[:3]:
+                print("   ", error)
+        if len(counts) > 1:
+            ratios.append(len(results[counts[-1]].completions) / max(1, len(results[counts[0]].completions)))
+    if ratios:
+        ordered = sorted(ratios)
+        print(f"{counts[-1]} workers / {counts[0]}: median {ordered[len(ordered) // 2]:.2f}x over {len(ratios)} "
+              f"round(s) (min {ordered[0]:.2f}, max {ordered[-1]:.2f}); machine busy is in cores "
+              f"(of {os.cpu_count()}), every process on the machine")
 
 
 if __name__ == "__main__":
