@@ -64,7 +64,7 @@ def jobs_commands(main: click.Group, get_db: Callable[[click.Context], Database]
 
     @group.command("start")
     @click.argument("kind", type=click.Choice(["report", "event_log", "demo", "migration", "staff_import",
-                                               "plan_import", "log_check", "mail"]))
+                                               "plan_import", "log_check", "mail", "documents"]))
     @click.option("--param", "pairs", multiple=True, help="KEY=VALUE, e.g. year=2025 fmt=pdf kind=review.")
     @click.option("--file", "upload", type=click.Path(exists=True, dir_okay=False),
                   help="The file an import or a log check works on (kept in the jobs folder for the worker).")

@@ -21,7 +21,7 @@ from processes.clock import Clock, SystemClock
 from processes.db import Database
 from processes.errors import InvalidInput, ServiceError
 
-from . import file_kinds
+from . import document_batch, file_kinds
 from .kinds import RUNNERS, Made
 
 log = logging.getLogger("quytrinh.jobs")
@@ -112,7 +112,8 @@ def execute(db: Database, job_id: int, attempt: int, clock: Clock | None = None,
     if job is None:
         log.info("job %s attempt %s: not queued for this attempt, skipped", job_id, attempt)
         return "skipped"
-    run = RUNNERS.get(job.kind) or file_kinds.RUNNERS.get(job.kind)
+    run = RUNNERS.get(job.kind) or file_kinds.RUNNERS.get(job.kind) or (
+        document_batch.run_documents if job.kind == "documents" else None)
     try:
         if run is None:
             raise ValueError(f"unknown job kind {job.kind!r}")

@@ -14,7 +14,7 @@ from processes.clock import Clock
 from processes.data_stamp import data_stamp
 from processes.db import Database
 
-from . import file_kinds, kinds
+from . import document_batch, file_kinds, kinds
 from .celery_app import app, broker_url, embedded, queue_name
 from .tasks import run_job
 
@@ -55,6 +55,8 @@ def submit(db: Database, clock: Clock, queue: JobQueue, kind: str, params: dict[
     kind returns a job already done with the file of an earlier one when nothing changed (unless `fresh`)."""
     if kind in file_kinds.UPLOAD_KINDS:
         title = file_kinds.describe_upload(kind, params)
+    elif kind == "documents":
+        title = document_batch.describe(params)
     elif kind == "mail":
         title = "Gửi thư và tin nhắn trong hộp thư đi"
     else:

@@ -81,6 +81,19 @@ def start_event_log() -> ResponseReturnValue:
                                 "procedure": request.form.get("procedure") or None})
 
 
+@bp.post("/documents")
+def start_documents() -> ResponseReturnValue:
+    """Start the batch of ISO documents of every procedure in force and the master list (a ZIP) as a job."""
+    if not may_read_audits():
+        abort(403)
+    try:
+        job = submit(database(), clock(), job_queue(), "documents", {"fmt": request.form.get("fmt", "pdf")}, g.user)
+    except InvalidInput:
+        flash(_("Định dạng không hợp lệ."), "error")
+        return redirect(url_for("quality.catalog"))
+    return redirect(url_for("jobs.show", job_id=job.id))
+
+
 # A job no worker took within this long: probably no `quytrinh worker` runs; the page says so.
 UNCLAIMED_SECONDS = 30
 

@@ -160,6 +160,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     # background jobs: audit readers start reports and exports; a job is seen by who started it (else 404)
     ("POST", "/jobs/report"): ("/jobs/report", {"year": "2026", "fmt": "pdf"}, OVERSEE, DENY),
     ("POST", "/jobs/event-log"): ("/jobs/event-log", {"fmt": "csv"}, OVERSEE, DENY),
+    ("POST", "/jobs/documents"): ("/jobs/documents", {"fmt": "pdf"}, OVERSEE, DENY),
     ("GET", "/jobs"): ("/jobs", None, L, DENY),
     ("GET", "/jobs/<int:job_id>"): ("/jobs/1", None, L, DENY),
     ("GET", "/jobs/<int:job_id>.json"): ("/jobs/1.json", None, L, DENY),
