@@ -99,6 +99,7 @@ class Tally:
     server_cpu: float = 0.0
     client_cpu: float = 0.0
     machine_cpu: float = 0.0
+    split: list[float] = field(default_factory=list)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -164,6 +165,12 @@ def serve(url: str, workers: int, threads: int, port: int, log: Path) -> subproc
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+def worker_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds so far of each gunicorn worker (the children of the server process `pid`)."""
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return {int(child): tree_cpu(int(child)) for child in children}
+
+
 def tree_cpu(pid: int) -> float:
     """CPU seconds (user + system) used so far by `pid` and its living descendants (gunicorn's workers)."""
     try:
@@ -192,6 +199,7 @@ def run(db: Database, url: str, workers: int, args: argparse.Namespace, log: Pat
     server = serve(url, workers, args.threads, port, log)
     try:
         server_cpu, client_cpu, (busy, total) = tree_cpu(server.pid), time.process_time(), machine_busy()
+        per_worker = worker_cpu(server.pid)
         until = time.monotonic() + args.seconds
         threads = [threading.Thread(target=officer, args=(port, steps[i::args.clients], until, tally, lock))
                    for i in range(args.clients)] + [threading.Thread(target=probe, args=(port, until, tally))]
@@ -201,6 +209,9 @@ def run(db: Database, url: str, workers: int, args: argparse.Namespace, log: Pat
             thread.join()
         busy_after, total_after = machine_busy()
         tally.server_cpu = tree_cpu(server.pid) - server_cpu
+        # How the work fell on the workers: keep-alive connections stay with the worker that accepted them.
+        tally.split = sorted((cpu - per_worker.get(pid, 0.0) for pid, cpu in worker_cpu(server.pid).items()),
+                             reverse=True)
         tally.client_cpu = time.process_time() - client_cpu
         cores = os.cpu_count() or 1
         tally.machine_cpu = (busy_after - busy) / max(1, total_after - total) * cores * args.seconds
@@ -263,7 +274,8 @@ def main() -> None:
                   f"{percentile(c, 99):7.1f} | {percentile(i, 95):9.1f} | {percentile(h, 50):10.1f} "
                   f"{percentile(h, 95):7.1f} | {tally.server_cpu:12.1f} {per:12.1f} {tally.client_cpu:12.1f} "
                   f"{tally.machine_cpu / args.seconds:11.2f}c | {len(tally.errors)}"
-                  f"   ({rate / first:.2f}x {counts[0]} worker(s))")
+                  f"   ({rate / first:.2f}x {counts[0]} worker(s); CPU s per worker "
+                  f"{' / '.join(f'{x:.1f}' for x in tally.split)})")
             for error in tally.errors[:3]:
                 print("   ", error)
         if len(counts) > 1:
