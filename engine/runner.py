@@ -11,7 +11,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.task import Task, TaskState
 
-from . import expressions, form_rules
+from . import expressions, form_rules, pruning
 from .errors import StepFailed, TaskNotReady
 from .forms import Form, validate_free_data
 from .procedure import Procedure
@@ -70,6 +70,8 @@ def advance(procedure: Procedure, workflow: BpmnWorkflow) -> list[AutoStep]:
         workflow.do_engine_steps(did_complete_task=record)
     except SpiffWorkflowException as exc:
         raise StepFailed(_reason(exc), _element_of(procedure, exc)) from None
+    # The next step must not cost more because of the ones before it (engine/pruning.py says why).
+    pruning.prune(workflow)
     return done
 
 
@@ -157,9 +159,11 @@ def complete_step(procedure: Procedure, workflow: BpmnWorkflow, task_id: UUID, d
 
 def finished_ends(procedure: Procedure, workflow: BpmnWorkflow) -> list[str]:
     """Element ids of the end events the workflow has completed, in completion order."""
-    ends = [t for t in workflow.get_tasks(state=TaskState.COMPLETED) if isinstance(t.task_spec, EndEvent)]
-    ends.sort(key=lambda t: t.last_state_change)
-    return [procedure.element_id(t.task_spec.name) for t in ends]
+    ends = [(t.last_state_change, t.task_spec.name) for t in workflow.get_tasks(state=TaskState.COMPLETED)
+            if isinstance(t.task_spec, EndEvent)]
+    ends.extend((when, name) for name, when in pruning.history(workflow).ends.items())
+    ends.sort(key=lambda end: end[0])
+    return [procedure.element_id(name) for _, name in ends]
 
 
 def _element_of(procedure: Procedure, exc: Exception) -> str | None:

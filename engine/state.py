@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
 
 from .procedure import Procedure
+from .pruning import PrunedHistory, history
 from .service_tasks import SERIALIZER_CONFIG_ADDITIONS
 from .state_versions import StateVersionError, StateVersions, converters
 from .timers import TIMER_SERIALIZER_CONFIG
@@ -32,6 +33,9 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         dct = super(BpmnWorkflowConverter, self).to_dict(workflow)
         dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
         dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        pruned = history(workflow)
+        if pruned.ends or pruned.passed:
+            dct["pruned"] = pruned.to_dict()
         return dct
 
     def from_dict(self, dct: dict[str, Any], spec=None, subprocess_specs=None) -> BpmnWorkflow:
@@ -43,6 +47,8 @@ class SpeclessWorkflowConverter(BpmnWorkflowConverter):
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dict(dct["subprocesses"]), workflow)
         workflow.bpmn_events = self.registry.restore(dct.get("bpmn_events", []))
+        # States written before pruning (or never pruned) have no summary: their tree still holds everything.
+        workflow.pruned_history = PrunedHistory.from_dict(dct.get("pruned"))
         return workflow
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, insert, select, update
 from engine import runner
 from engine.errors import EngineError
 from engine.parsing import Procedure
+from engine.pruning import passed as pruned_passed
 from engine.state import StateVersionError, dump_state, load_state, registry
 from engine.versiondiff import diff_versions
 
@@ -157,6 +158,11 @@ def check_case(old: Procedure, new: Procedure, workflow: BpmnWorkflow, changed: 
             reasons.append(f"the step it is in, '{name}', was removed in version {target}")
         elif task.state == TaskState.COMPLETED and task.task_spec.name not in _INTERNAL:
             reasons.append(f"it has passed '{name}', which version {target} removed: its history would not fit")
+    # Steps passed long ago are no longer in the tree (engine/pruning.py) but still count.
+    for spec_name in sorted(pruned_passed(workflow) - set(new.spec.task_specs) - _INTERNAL):
+        spec = old.spec.task_specs.get(spec_name)
+        name = ((spec.bpmn_name if spec is not None else None) or old.element_id(spec_name)).strip()
+        reasons.append(f"it has passed '{name}', which version {target} removed: its history would not fit")
     for task in active:
         element = old.element_id(task.task_spec.name)
         what = [w for w in changed.get(element, []) if w not in HARMLESS]
@@ -165,7 +171,7 @@ def check_case(old: Procedure, new: Procedure, workflow: BpmnWorkflow, changed: 
             reasons.append(f"the step it is in, '{_name(old, task)}', changed in version {target} "
                            f"({', '.join(what or keys)})")
     if reasons:
-        return reasons, None
+        return list(dict.fromkeys(reasons)), None
     before = _open(old, workflow)
     migrate_workflow(top, workflow, new.spec)
     for sid, sub in subs.items():
