@@ -8,6 +8,7 @@ changed procedure waits behind them). The figures reported are the chosen proced
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -23,7 +24,7 @@ from .fit import Fit, Roster
 from .fit_db import absences, agency_of, fit_log, read_log, version_graph
 from .graph import FlowGraph, read_graph
 from .model import Scenario, simulate
-from .results import Summary, summarise
+from .results import Summary, merge, summarise
 
 
 class Unfittable(InvalidInput):
@@ -100,20 +101,36 @@ def what_if(db: Database, code: str, year: int, *, version: int | None = None, d
     first_day, last_day = axis.index_of_date(dt.date(year, 1, 1)), axis.index_of_date(dt.date(year + 1, 1, 1)) - 1
     roster.absences = absences(db, log, roster, axis)
     runs = 2 if changed_graph is not None or roster_changes else 1
+    fit = fits[code]
+    reps = replications(_per_year(fit), sum(_per_year(f) for f in fits.values()))
+    change["runs"] = reps
 
     def told(run: int) -> Callable[[int, int], None] | None:
-        return None if progress is None else (lambda done, total: progress(run * total + done, runs * total))
+        return None if progress is None else (lambda done, total: progress(run * total + done, runs * reps * total))
 
-    current = _run(fits, log.graphs, roster, axis, first_day, last_day, seed, code, None, told(0))
+    current = merge([_run(fits, log.graphs, roster, axis, first_day, last_day, seed + k, code, None, told(k))
+                     for k in range(reps)])
     changed = None
     if runs == 2:
         edited = roster.edited(roster_changes or {})
-        changed = _run(fits, log.graphs, edited, axis, first_day, last_day, seed, code, changed_graph, told(1))
-    fit = fits[code]
+        changed = merge([_run(fits, log.graphs, edited, axis, first_day, last_day, seed + k, code, changed_graph,
+                              told(reps + k)) for k in range(reps)])
     names = {r["code"]: r["name"] for r in role_directory(db)}
     return WhatIf(code, log.graphs[code].name, unit, year, fit.cases, fit.replayed,
                   round(_per_year(fit), 1), round(fit.supplement_rate(), 3), fit.response_days(axis), current,
                   changed, change, names, round(time.perf_counter() - began, 2))
+
+
+ENOUGH_DOSSIERS = 600  # simulated dossiers of the procedure that make its on-time rate steady to about a point
+MOST_RUNS, AGENCY_BUDGET = 10, 100_000  # runs at most, and dossiers of the whole agency simulated at most
+
+
+def replications(per_year: float, agency_per_year: float) -> int:
+    """How many years to simulate and average: enough for a rare procedure's figures to settle, within a budget
+    of work for a busy agency (whose procedures have enough dossiers in one year anyway)."""
+    wanted = math.ceil(ENOUGH_DOSSIERS / max(per_year, 1.0))
+    affordable = max(1, int(AGENCY_BUDGET // max(agency_per_year, 1.0)))
+    return max(1, min(MOST_RUNS, wanted, affordable))
 
 
 def _per_year(fit: Fit) -> float:

@@ -28,7 +28,7 @@ from .error_text import error_message
 from .jobs import state
 from .permissions import role_kinds
 from .problem_text import localise_all
-from .what_if_charts import numbers, outcome_bars, queue_columns
+from .what_if_charts import numbers, outcome_bars, queue_columns, spread_columns
 
 bp = Blueprint("what_if", __name__, url_prefix="/quality/procedures")
 ROSTER_FIELD = "roster-"  # one number input per role: holders added (+) or removed (−)
@@ -103,4 +103,5 @@ def _render(code: str, version: int, roles: list[dict[str, str]], params: dict[s
         job_state=state(job) if job is not None else None, result=result, problems=problems or [],
         roster_field=ROSTER_FIELD, fmt=numbers, title=_("Dự báo tác động"),
         outcome_chart=outcome_bars(result) if result else None,
+        spread_chart=spread_columns(result) if result else None,
         queue_charts=queue_columns(result) if result else [])

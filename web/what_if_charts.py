@@ -60,22 +60,43 @@ def outcome_bars(result: dict[str, Any]) -> Markup:
                         labels={"on_time": "đúng hạn", "late": "trễ hạn"})
 
 
+QUEUE_WORTH_A_CHART = 0.5  # a month's mean queue below half a dossier is no queue worth drawing
+
+
 def queue_columns(result: dict[str, Any]) -> list[tuple[str, Markup]]:
-    """For each role: dossiers waiting at the day's opening, mean per month, in force beside changed."""
+    """For each role with a queue worth seeing: dossiers waiting at the day's opening, mean per month, in force
+    beside changed (a wall of empty charts hid the one that mattered)."""
     current, changed = result["current"], result.get("changed") or {}
     charts = []
     for pool, queue in current.get("queues", {}).items():
         other = changed.get("queues", {}).get(pool)
         months = sorted(set(queue["by_month"]) | set((other or {}).get("by_month", {})))
-        if not months:
+        peak = max([*queue["by_month"].values(), *(other or {}).get("by_month", {}).values(), 0.0])
+        if not months or peak < QUEUE_WORTH_A_CHART:
             continue
         title = f"Hồ sơ chờ {_names(result, pool)} (trung bình đầu mỗi ngày, theo tháng)"
         charts.append((title, _paired(months, queue["by_month"], (other or {}).get("by_month"), title)))
     return charts
 
 
+def spread_columns(result: dict[str, Any]) -> Markup | None:
+    """How long dossiers take: share finished in each working day, in force beside changed (the deadline marked)."""
+    current, changed = result["current"].get("spread") or {}, (result.get("changed") or {}).get("spread")
+    if not current and not changed:
+        return None
+    days = sorted(set(current) | set(changed or {}), key=int)
+    last = days[-1]
+    keys = [str(d) for d in range(int(days[0]), int(last) + 1)]
+    percent = {k: v * 100 for k, v in current.items()}
+    other = None if changed is None else {k: v * 100 for k, v in changed.items()}
+    names = {k: (f"{k} ngày trở lên" if k == last and int(k) >= 30 else f"từ {k} đến dưới {int(k) + 1} ngày")
+             for k in keys}
+    return _paired(keys, percent, other, "Tỷ lệ hồ sơ theo thời gian giải quyết (ngày làm việc)",
+                   label=lambda k: k, tip=lambda k: names[k], unit="% hồ sơ")
+
+
 def _paired(months: list[str], left: dict[str, float], right: dict[str, float] | None, title: str,
-            width: int = 720, height: int = 190) -> Markup:
+            width: int = 720, height: int = 160, label: Any = None, tip: Any = None, unit: str = "hồ sơ") -> Markup:
     """Two columns a month (in force, changed) over a zero line, the highest value marked on the axis."""
     lo, bottom, top = 44, 22, 10
     plot = height - bottom - top
@@ -96,10 +117,11 @@ def _paired(months: list[str], left: dict[str, float], right: dict[str, float] |
             v = values.get(month, 0.0)
             h = plot * v / biggest
             parts.append(f'<rect x="{x + k * bar:.1f}" y="{top + plot - h:.1f}" width="{bar - 1:.1f}" '
-                         f'height="{max(h, 0.5):.1f}" fill="{colour}"><title>Tháng {escape(_month(month))}, '
-                         f"{who}: {numbers.number(v)} hồ sơ</title></rect>")
+                         f'height="{max(h, 0.5):.1f}" fill="{colour}"><title>'
+                         f"{escape(tip(month) if tip else 'Tháng ' + _month(month))}, "
+                         f"{who}: {numbers.number(v)} {escape(unit)}</title></rect>")
         parts.append(f'<text x="{lo + i * step + step / 2:.1f}" y="{height - 6}" text-anchor="middle" '
-                     f'fill="#1f2937">{escape(_month(month, short=True))}</text>')
+                     f'fill="#1f2937">{escape(label(month) if label else _month(month, short=True))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text above went through escape()
 
