@@ -98,6 +98,7 @@ def measures(facts: list[DossierFact], period: Period, rules: dict[str, Any]) ->
               "late": len(late), "late_with_apology": sum(f.apology_signed for f in late), "rated": len(rated),
               "satisfied": sum((f.rating or 0) >= satisfied_at for f in rated),
               "digitised": sum(f.digitised for f in received), "e_result": sum(f.e_result for f in resolved),
+              "e_result_signed": sum(f.signed_result for f in resolved),
               "procedures": len(procedures), "procedures_online": len(online_procedures)}
 
     def share(part: int, whole: int) -> float | None:
@@ -113,6 +114,8 @@ def measures(facts: list[DossierFact], period: Period, rules: dict[str, Any]) ->
         "apology_share": share(counts["late_with_apology"], len(late)),
         "digitised_share": share(counts["digitised"], len(received)),
         "e_result_share": share(counts["e_result"], len(resolved)),
+        # issue 16: only results issued with a valid digital signature (rules from 2026-01-01.json)
+        "signed_e_result_share": share(counts["e_result_signed"], len(resolved)),
     }
     return values, counts
 

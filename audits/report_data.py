@@ -28,6 +28,7 @@ from .conformance import CaseConformance, ProcedureConformance
 from .indicators import SlaReport, build_sla_report
 from .periods import Period, parse_period
 from .pictures import Picture, StepUse, picture
+from .unsigned_results import unsigned_results
 
 OBJECTIVES_DIR = Path(__file__).resolve().parent / "rules" / "objectives"
 HEADLINE_LABELS = {
@@ -63,6 +64,7 @@ class AnnualReport:
     objectives: list[dict[str, Any]] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     anchor: AnchorNote | None = None  # the latest checkpoint of the event log signed outside the database
+    unsigned_results: list[DossierFact] = field(default_factory=list)  # electronic results not signed (issue 16)
 
 
 def headline(facts: list[DossierFact], period: Period) -> dict[str, int]:
@@ -147,6 +149,7 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
     report.capa = [{"case": c.business_key, "status": c.status, "opened": c.created_at, "closed": c.completed_at,
                     "step": open_steps.get(c.instance_id, "")} for c in capa_cases]
     report.objectives = evaluate_objectives(facts, period)
+    report.unsigned_results = unsigned_results(facts, period)
     return report
 
 

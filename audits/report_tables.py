@@ -13,6 +13,7 @@ from processes.keys import VN
 from processes.statuses import InstanceStatus
 
 from .report_data import HEADLINE_LABELS, AnnualReport
+from .unsigned_results import unsigned_section
 
 KIND_LABELS = {"conformity": "Phù hợp", "observation": "Khuyến nghị (quan sát)", "nonconformity": "Không phù hợp"}
 DEVIATION_LABELS = {"skipped": "bỏ qua bước", "out_of_order": "sai thứ tự", "repeated": "lặp lại",
@@ -149,6 +150,9 @@ def sections(r: AnnualReport) -> list[Section]:
     out.append(Section("audit", "11. Các phát hiện", tables=[TableSpec(
         ("Số", "Loại", "Điều khoản", "Nội dung", "Bằng chứng", "Hành động khắc phục"), _finding_rows(r.findings),
         (1.3, 1.2, 0.8, 3.5, 2, 1.6))]))
+    paragraphs, columns, rows = unsigned_section(r.unsigned_results)
+    out.append(Section("audit", "12. Kết quả giải quyết điện tử chưa có chữ ký số hợp lệ", paragraphs,
+                       [TableSpec(columns, rows, (1.3, 4, 1))] if rows else []))
     out.extend(review_sections(r))
     out.append(Section("cchc", "C. Số liệu báo cáo cải cách hành chính theo quý", tables=[TableSpec(
         ("Quý", "Đơn vị", "Tiếp nhận", "Trực tuyến", "Đã giải quyết", "Đúng hạn", "Quá hạn", "Số hóa", "Hài lòng"),

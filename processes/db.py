@@ -96,14 +96,24 @@ class Database:
         self.procedures = ProcedureCache()
         self.live = LiveWorkflows()
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        # Where this database's attachments are kept (the web app sets its configured ATTACHMENTS_DIR here):
-        # checks that read files, such as a signing step's, read them from the same store as the uploads.
-        self.attachments_root: Path = attachments_dir()
         # Tables changed by a newer release must not be read or written by this code: stop before serving.
         # (check_schema=False only for what must work on such a database: saying its revision, a restore.)
         if check_schema:
             with self.engine.connect() as conn:
                 refuse_newer(conn)
+
+    _attachments_root: Path | None = None
+
+    @property
+    def attachments_root(self) -> Path:
+        """Where this database's attachments are kept: what the web app configured (create_app sets it from
+        ATTACHMENTS_DIR), else QUYTRINH_ATTACHMENTS_DIR or <instance>/attachments. Checks that read files,
+        such as a signing step's, read them from the same store as the uploads."""
+        return self._attachments_root or attachments_dir()
+
+    @attachments_root.setter
+    def attachments_root(self, root: Path) -> None:
+        self._attachments_root = root
 
     @classmethod
     def from_engine(cls, engine: Engine) -> Database:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, and_, exists, select
 
 from .catalog import procedure_info
 from .schema import apologies, definitions, dossiers, human_tasks, instances, units
+from .signed_results import signed_result_clause
 from .workspace_schema import attachments, ratings
 
 OPEN_STEP_STATES = ("ready", "claimed")
@@ -60,6 +61,7 @@ class DossierFact:
     digitised: bool
     e_result: bool
     rating: int | None
+    signed_result: bool = False  # its result-signing step completed with a valid signature (signed_results.py)
 
     @property
     def online(self) -> bool:
@@ -105,7 +107,7 @@ def load_dossiers(conn: Connection, period: Span | None = None, by: str = "eithe
                   procedures: Iterable[str] | None = None) -> list[DossierFact]:
     """Dossiers received (`by="received"`), resolved (`"done"`) or either in the period (all without one)."""
     info = procedure_info(conn)
-    query = _dossier_query()
+    query = _dossier_query().add_columns(signed_result_clause(conn, dossiers.c.instance_id).label("signed_result"))
     if period is not None:
         received = and_(dossiers.c.received_at >= period.first_instant, dossiers.c.received_at < period.end_instant)
         done = and_(dossiers.c.done_at >= period.first_instant, dossiers.c.done_at < period.end_instant)
@@ -118,7 +120,8 @@ def load_dossiers(conn: Connection, period: Span | None = None, by: str = "eithe
         out.append(DossierFact(
             r.instance_id, r.code, r.procedure, meta["name"], meta["public"], r.unit, r.unit_name, r.unit_id,
             r.channel, r.status_code, r.received_at, r.done_at, r.due_at, r.result, r.supplement_count,
-            bool(r.late_marked), bool(r.apology_signed), bool(r.digitised), bool(r.e_result), r.rating))
+            bool(r.late_marked), bool(r.apology_signed), bool(r.digitised), bool(r.e_result), r.rating,
+            bool(r.signed_result)))
     return out
 
 
