@@ -2,6 +2,8 @@
 
 They are written as ordinary Camunda constraints (so Camunda Modeler keeps and edits them), e.g.
 `<camunda:constraint name="required_if" config="ket_qua == 'bo_sung'" />`; docs/dialect.md lists them.
+A field with `visible_if` applies only while its expression holds: the browser hides it otherwise, and
+the server drops a value sent for it then (and never requires it).
 The same rules are checked on the server (`check`) and sent to the browser (`browser_rules`), so the two
 give the same coded message.
 """
@@ -19,7 +21,8 @@ from .field_errors import FieldError
 
 # Facts of the case a date may be compared with; the caller supplies them (dates or datetimes).
 FACTS = ("received_at", "notified_at", "today")
-RULES = frozenset({"required_if", "not_before", "not_after", "not_future", "pattern"})
+RULES = frozenset({"required_if", "visible_if", "not_before", "not_after", "not_future", "pattern"})
+_CONDITIONS = ("required_if", "visible_if")  # rules whose config is an expression over the values
 _MAX_PATTERN = 200
 
 
@@ -32,10 +35,10 @@ def read_problems(element_id: str | None, fid: str, ftype: str, name: str, confi
                   field_types: Mapping[str, str]) -> list[Problem]:
     """Why a rule constraint cannot be used, checked when the model is deployed."""
     bad = []
-    if name == "required_if":
+    if name in _CONDITIONS:
         reason = expressions.check(config or "")
         if reason is not None:
-            bad.append(problem("form_rule_bad_expression", element_id, field=fid, reason=reason))
+            bad.append(problem("form_rule_bad_expression", element_id, field=fid, constraint=name, reason=reason))
     elif name in ("not_before", "not_after", "not_future"):
         if ftype != "date":
             bad.append(problem("form_rule_needs_date", element_id, field=fid, constraint=name))
@@ -70,6 +73,16 @@ def is_required(config: str | None, values: Mapping[str, Any]) -> bool:
         return False
 
 
+def is_shown(constraints: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """Whether a field applies: it has no visible_if, or its expression holds over `values`."""
+    return "visible_if" not in constraints or is_required(constraints["visible_if"], values)
+
+
+def hidden(fields: Any, values: Mapping[str, Any]) -> set[str]:
+    """The ids of the fields whose visible_if does not hold over `values` (they take no value)."""
+    return {f.id for f in fields if not is_shown(f.constraints, values)}
+
+
 def as_date(value: Any) -> dt.date | None:
     """A date from a form value or a fact (ISO text, date or datetime); None when it is none of these."""
     if isinstance(value, dt.datetime):
@@ -90,9 +103,9 @@ def check(fields: Any, cleaned: dict[str, Any], context: Mapping[str, Any],
     values = {**context, **cleaned}
     labels = {f.id: f.label for f in fields}
     for f in fields:
-        if f.id in errors or f.readonly:
-            continue
         c = f.constraints
+        if f.id in errors or f.readonly or not is_shown(c, values):
+            continue
         value = cleaned.get(f.id)
         if value is None:
             if "required_if" in c and is_required(c["required_if"], values):
@@ -138,7 +151,7 @@ def _ref_label(ref: str, labels: Mapping[str, str]) -> str | FieldError:
 
 
 def browser_rules(fields: Any, facts: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Per field, what the browser checks: required when an enum field takes some values, date bounds
+    """Per field, what the browser checks: shown / required when an enum field takes some values, date bounds
     (a field id, or a fact resolved here to its date), not in the future, a pattern.
 
     A required_if over one enum or boolean field of the form is enumerated with the server's evaluator,
@@ -148,10 +161,9 @@ def browser_rules(fields: Any, facts: Mapping[str, Any]) -> dict[str, dict[str, 
     found: dict[str, dict[str, Any]] = {}
     for f in fields:
         c, rule = f.constraints, dict[str, Any]()
-        if "required_if" in c:
-            when = _enumerated(c["required_if"], by_id)
-            if when is not None:
-                rule["required_when"] = when
+        for name, key in (("required_if", "required_when"), ("visible_if", "visible_when")):
+            if name in c and (when := _enumerated(c[name], by_id)) is not None:
+                rule[key] = when
         for name in ("not_before", "not_after"):
             bounds = []
             for ref in refs(c.get(name)):

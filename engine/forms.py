@@ -86,9 +86,37 @@ class Form:
                 cleaned[f.id] = _clean(f, value)
             except BadValue as exc:
                 errors[f.id] = exc.error
+        # A field whose visible_if does not hold takes no value: what was sent for it is dropped, not refused
+        # (a browser that showed it before the choice changed may still send it), and it is never required.
+        for fid in form_rules.hidden(self.fields, {**(context or {}), **cleaned}):
+            cleaned.pop(fid, None)
+            errors.pop(fid, None)
         form_rules.check(self.fields, cleaned, context or {}, errors)
         if errors:
             raise FormInvalid(errors)
+        return cleaned
+
+    def clean_given(self, data: Any, context: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The values given, typed as the form's fields (unknown or badly typed ones refused), none required.
+
+        For recording what was decided outside the system: no field must be filled in and the conditional
+        rules are not applied, but a value the form could not hold is still refused.
+        """
+        if not isinstance(data, dict):
+            raise FormInvalid({"_": FieldError("not_object")})
+        fields = {f.id: f for f in self.fields if not f.readonly}
+        errors: dict[str, Any] = {k: FieldError("unknown_field") for k in data if k not in fields}
+        cleaned: dict[str, Any] = {}
+        for fid, value in data.items():
+            if fid in fields and value not in (None, ""):
+                try:
+                    cleaned[fid] = _clean(fields[fid], value)
+                except BadValue as exc:
+                    errors[fid] = exc.error
+        if errors:
+            raise FormInvalid(errors)
+        for fid in form_rules.hidden(self.fields, {**(context or {}), **cleaned}):
+            cleaned.pop(fid, None)
         return cleaned
 
 

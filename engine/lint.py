@@ -154,15 +154,17 @@ def _form_findings(process: etree._Element) -> list[Finding]:
 
 
 def _rule_names(node: etree._Element, sid: str | None, known: set[str | None]) -> list[Finding]:
-    # A name no form fills is always empty: the field would never (or, under "not", always) be required.
+    # A name no form fills is always empty: the field would never (or, under "not", always) be required or shown.
     found = []
-    for c in node.xpath("./camunda:validation/camunda:constraint[@name='required_if']", namespaces=NSMAP):
+    for c in node.xpath("./camunda:validation/camunda:constraint[@name='required_if' or @name='visible_if']",
+                        namespaces=NSMAP):
         try:
             names = expressions.compile_expression(c.get("config") or "").names
         except expressions.ExpressionError:
             continue  # the engine's own check reports it (form_rule_bad_expression)
         for name in sorted(names - known - {"null", "true", "false"}):
-            found.append(_bad_form("bad_form_rule_unknown_name", sid, WARNING, field=node.get("id") or "", name=name))
+            found.append(_bad_form("bad_form_rule_unknown_name", sid, WARNING, field=node.get("id") or "",
+                                   constraint=c.get("name") or "", name=name))
     return found
 
 

@@ -67,7 +67,7 @@ TEMPLATES: dict[str, str] = {
     "form_field_constraint_not_number": "form field '{field}': constraint {constraint} needs a whole number",
     "enum_field_without_values": "enum form field '{field}' has no values",
     # engine/form_rules.py: conditional rules
-    "form_rule_bad_expression": "form field '{field}': required_if expression is refused: {reason}",
+    "form_rule_bad_expression": "form field '{field}': {constraint} expression is refused: {reason}",
     "form_rule_needs_date": "form field '{field}': constraint {constraint} applies to date fields only",
     "form_rule_unknown_date": "form field '{field}': constraint {constraint} names '{ref}', which is neither a date "
                               "field of this form nor a case fact (received_at, notified_at)",
@@ -97,7 +97,7 @@ TEMPLATES: dict[str, str] = {
     "bad_form_repeated_value": "enum form field '{field}' repeats a value id",
     "bad_form_default": "form field '{field}': default '{default}' is not a valid {type}",
     "bad_form_required_readonly": "form field '{field}' is both required and readonly: nobody can fill it in",
-    "bad_form_rule_unknown_name": "form field '{field}': required_if names '{name}', which no form of the procedure "
+    "bad_form_rule_unknown_name": "form field '{field}': {constraint} names '{name}', which no form of the procedure "
                                   "fills in",
     "bad_default": "gateway '{gateway}': default flow '{flow}' does not leave it",
     "gateway_flow_without_condition": "gateway '{gateway}': flow '{flow}' has no condition and is not the "

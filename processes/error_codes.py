@@ -51,6 +51,10 @@ TEMPLATES: dict[str, str] = {
     "dossier_not_found": "no dossier '{ref}'",
     "may_not_withdraw": "{actor} may not withdraw {dossier}: only a one-stop officer or a leader of the agency may",
     "may_not_stop": "{actor} may not stop {dossier}: only a leader of the agency may",
+    # a step handled outside the system or moved past (step_override.py)
+    "override_invalid": "the record of step '{step}' handled outside the system is not valid",
+    "may_not_override": "{actor} may not move {case} past step '{step}': only a leader of the agency may",
+    "override_needs_values": "step '{step}' decides where the case goes next: record its values ({detail})",
     "dossier_transition": "a dossier cannot go from {current} ({current_label}) to {target} ({target_label})",
     # apologies for late dossiers (apology.py)
     "appointment_moved_already": "the appointment of {dossier} was already moved by a signed apology; "

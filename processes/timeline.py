@@ -15,6 +15,8 @@ from .eventlog import history
 from .projection import OPEN
 from .schema import definitions, human_tasks, instances, users
 
+# Events that carry a step's values: a completion, and a step handled outside the system (step_override).
+_WITH_VALUES = ("complete", "step_outside", "step_skip")
 # Payload keys worth showing next to an event (the rest stays in the log for auditors).
 _SHOWN = ("reason", "note", "label", "assignee", "filename", "text", "appointment_at", "new_appointment_at",
           "due_at", "to")
@@ -80,7 +82,7 @@ def timeline(db: Database, instance_id: int) -> list[Entry]:
         step = by_task.get(task) if task else None
         result = step.result if step is not None and r["lifecycle"] == "complete" else None
         details = {k: payload[k] for k in _SHOWN if k in payload and payload[k] not in (None, "", [], {})}
-        said = answers(forms.get(r["activity"]), payload.get("data")) if r["lifecycle"] == "complete" else ()
+        said = answers(forms.get(r["activity"]), payload.get("data")) if r["lifecycle"] in _WITH_VALUES else ()
         found.append(Entry(r["seq"], r["at"], r["actor"], names.get(r["actor"]), r["lifecycle"], r["activity"],
                            r["activity_name"], task, result, payload.get("due_at"), details, said))
     return found

@@ -66,6 +66,11 @@ TEXTS: dict[str, str] = {
                            "của cơ quan mới được thực hiện."),
     "may_not_stop": N_("Tài khoản %(actor)s không được dừng xử lý hồ sơ %(dossier)s: chỉ lãnh đạo của cơ quan mới "
                        "được thực hiện."),
+    "override_invalid": N_("Chưa ghi nhận được việc xử lý bước '%(step)s' ngoài hệ thống: thông tin chưa hợp lệ."),
+    "override_needs_values": N_("Bước '%(step)s' quyết định hướng xử lý tiếp theo của hồ sơ: hãy ghi nhận kết quả "
+                                "của bước (các ô của biểu mẫu) khi chuyển bước."),
+    "may_not_override": N_("Tài khoản %(actor)s không được chuyển hồ sơ %(case)s qua bước '%(step)s': chỉ lãnh đạo "
+                           "của cơ quan mới được thực hiện."),
     "dossier_transition": N_("Hồ sơ đang ở trạng thái «%(current_label)s», không thể chuyển sang "
                              "«%(target_label)s»."),
     # apologies for late dossiers

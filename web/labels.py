@@ -33,6 +33,7 @@ LEVEL_LABELS = {"huyen": _l("Cấp huyện"), "xa": _l("Cấp xã"), "tinh": _l(
 LIFECYCLE_LABELS = {
     "case_start": _l("Tiếp nhận hồ sơ vào hệ thống"), "schedule": _l("Chuyển đến bước"), "assign": _l("Giao xử lý"),
     "claim": _l("Nhận xử lý"), "unclaim": _l("Trả lại hàng chờ"), "complete": _l("Hoàn thành bước"),
+    "step_outside": _l("Xử lý ngoài hệ thống"), "step_skip": _l("Chuyển bước (bỏ qua bước)"),
     "withdraw": _l("Thu hồi bước"), "case_complete": _l("Kết thúc hồ sơ"), "case_cancel": _l("Hủy hồ sơ"),
     "dossier_status": _l("Đổi trạng thái hồ sơ"), "sla_due_set": _l("Ấn định ngày hẹn trả"),
     "sla_paused": _l("Tạm dừng tính thời hạn"), "sla_resumed": _l("Tiếp tục tính thời hạn"),

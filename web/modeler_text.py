@@ -68,6 +68,7 @@ def _form() -> dict[str, str]:
         "form.required": _("Bắt buộc"), "form.readonly": _("Chỉ đọc"),
         "form.min": _("Giá trị nhỏ nhất"), "form.max": _("Giá trị lớn nhất"),
         "form.minlength": _("Độ dài tối thiểu"), "form.maxlength": _("Độ dài tối đa"),
+        "form.visible_if": _("Chỉ hiện khi (biểu thức)"),
         "form.required_if": _("Bắt buộc khi (biểu thức)"), "form.not_before": _("Không trước (trường, received_at)"),
         "form.not_after": _("Không sau (trường, received_at)"), "form.not_future": _("Không sau hôm nay"),
         "form.pattern": _("Mẫu định dạng (biểu thức chính quy)"),

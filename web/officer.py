@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from engine.field_errors import FieldError
-from processes import catalog, decisions, form_checks, instances, queries, tasks
+from processes import catalog, decisions, form_checks, instances, queries, step_override, tasks
 from processes.errors import InvalidInput
 
 from .auth import login_required
@@ -39,15 +39,20 @@ def inbox() -> ResponseReturnValue:
                            args={k: v for k, v in request.args.items() if k != "page"})
 
 
-def _task_page(task_id: str, errors: dict[str, str] | None = None, values=None, status: int = 200):
+def _task_page(task_id: str, errors: dict[str, str] | None = None, values=None, status: int = 200,
+               override_errors: dict[str, str] | None = None):
     db = database()
     ctx = queries.task_context(db, task_id, g.user, clock())
     case_of(ctx.instance_id)  # 403 unless the user may see the case
     detail = tasks.task_detail(db, task_id)
     fields = ui_fields(detail.get("form"), rules=form_checks.browser_rules(db, task_id, clock().now()))
     earlier = [d for d in reversed(decisions.of_case(db, ctx.instance_id)) if d.task != task_id]
+    # A leader may record the step as handled outside the system, with what it decided (the choices a gateway reads).
+    override = step_override.may_override(db, task_id, g.user)
     return render_template("officer/task.html", task=ctx, detail=detail, fields=fields, errors=errors or {},
-                           values=values, earlier=earlier, **dossier_context(ctx.instance_id)), status
+                           values=values, earlier=earlier, may_override=override,
+                           override_fields=[f for f in fields if f.input in ("select", "checkbox")] if override else [],
+                           override_errors=override_errors or {}, **dossier_context(ctx.instance_id)), status
 
 
 @bp.get("/tasks/<task_id>")
@@ -77,6 +82,26 @@ def complete(task_id: str) -> ResponseReturnValue:
         flash(_("Đã hoàn thành bước «%(step)s»; hồ sơ %(code)s đã kết thúc xử lý.", step=detail["name"],
                 code=moved.business_key), "success")
     return redirect(url_for("officer.inbox"))
+
+
+@bp.post("/tasks/<task_id>/override")
+@login_required
+def override(task_id: str) -> ResponseReturnValue:
+    """A leader records a step as handled outside the system, or moves the case past it; a reason is required."""
+    db = database()
+    case_of(tasks.task_detail(db, task_id)["instance_id"])
+    data = {k[5:]: v for k, v in request.form.items() if k.startswith("data.") and v != ""}
+    try:
+        done = step_override.override(db, task_id, request.form.get("kind") or "", request.form.get("reason") or "",
+                                      g.user, clock(), data)
+    except InvalidInput as exc:
+        errors = exc.errors or {"_": error_message(exc)}
+        return _task_page(task_id, status=422, override_errors=errors)
+    outside = done.kind == step_override.OUTSIDE
+    said = _("Đã ghi nhận bước «%(step)s» xử lý ngoài hệ thống.", step=done.step) if outside \
+        else _("Đã chuyển hồ sơ qua bước «%(step)s».", step=done.step)
+    flash(said, "success")
+    return redirect(url_for("dossiers.show", code=done.moved.business_key))
 
 
 def _back(task_id: str):

@@ -81,7 +81,7 @@ TEXTS: dict[str, str] = {
     "form_field_constraint_not_number": N_("Trường biểu mẫu '%(field)s': ràng buộc %(constraint)s phải là số "
                                            "nguyên"),
     "enum_field_without_values": N_("Trường danh sách chọn '%(field)s' chưa có giá trị nào"),
-    "form_rule_bad_expression": N_("Trường biểu mẫu '%(field)s': biểu thức bắt buộc khi (required_if) không dùng "
+    "form_rule_bad_expression": N_("Trường biểu mẫu '%(field)s': biểu thức điều kiện (%(constraint)s) không dùng "
                                    "được: %(reason)s"),
     "form_rule_needs_date": N_("Trường biểu mẫu '%(field)s': ràng buộc %(constraint)s chỉ dùng cho trường ngày"),
     "form_rule_unknown_date": N_("Trường biểu mẫu '%(field)s': ràng buộc %(constraint)s nhắc tới '%(ref)s', không "
@@ -119,8 +119,8 @@ TEXTS: dict[str, str] = {
     "bad_form_default": N_("Trường biểu mẫu '%(field)s': giá trị mặc định '%(default)s' không hợp lệ với kiểu "
                            "%(type)s"),
     "bad_form_required_readonly": N_("Trường biểu mẫu '%(field)s' vừa bắt buộc vừa chỉ đọc: không ai nhập được"),
-    "bad_form_rule_unknown_name": N_("Trường biểu mẫu '%(field)s': điều kiện bắt buộc nhắc tới '%(name)s', không "
-                                     "biểu mẫu nào của quy trình có trường này"),
+    "bad_form_rule_unknown_name": N_("Trường biểu mẫu '%(field)s': điều kiện (%(constraint)s) nhắc tới '%(name)s', "
+                                     "không biểu mẫu nào của quy trình có trường này"),
     "bad_default": N_("Cổng rẽ nhánh '%(gateway)s': luồng mặc định '%(flow)s' không xuất phát từ cổng này"),
     "gateway_flow_without_condition": N_("Cổng rẽ nhánh '%(gateway)s': luồng '%(flow)s' chưa có điều kiện và "
                                          "không phải luồng mặc định"),

@@ -5,8 +5,8 @@ const TYPES = ['string', 'long', 'boolean', 'date', 'enum'];
 // Which constraints take a number, by field type (docs/dialect.md).
 const LIMITS = { string: ['minlength', 'maxlength'], long: ['min', 'max'] };
 // The conditional rules (engine/form_rules.py) each type can carry; their config is free text.
-const RULES = { any: ['required_if'], string: ['required_if', 'pattern'],
-  date: ['required_if', 'not_before', 'not_after', 'not_future'] };
+const RULES = { any: ['visible_if', 'required_if'], string: ['visible_if', 'required_if', 'pattern'],
+  date: ['visible_if', 'required_if', 'not_before', 'not_after', 'not_future'] };
 
 // `open` remembers which fields are unfolded (keys "element:index") across re-renders.
 export function formSection(element, bo, d, open) {

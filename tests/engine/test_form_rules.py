@@ -120,3 +120,32 @@ def test_the_lint_warns_of_a_condition_on_a_field_no_form_fills():
     assert [(f.element_id, f.severity, f.params["name"]) for f in typo] == [("T", "warning", "ket_qa")]
     assert not [f for f in lint((BPMN_DIR / "QT-XD-01.bpmn").read_bytes())
                 if f.params.get("rule") == "bad_form_rule_unknown_name"]
+
+
+def test_a_field_visible_only_under_its_condition_takes_no_value_otherwise():
+    f = form("visible_if", "ket_qua == 'bo_sung'")
+    # Sent while hidden (the box was filled before the choice changed): dropped, not stored, not refused.
+    assert f.validate({"ket_qua": "dat", "x": "Bản vẽ"}) == {"ket_qua": "dat"}
+    assert f.validate({"ket_qua": "bo_sung", "x": "Bản vẽ"}) == {"ket_qua": "bo_sung", "x": "Bản vẽ"}
+    assert form_rules.browser_rules(f.fields, {}) == {"x": {"visible_when": {"ket_qua": ["bo_sung"]}}}
+    # Recorded outside the system: nothing required, a value the form cannot hold still refused.
+    assert f.clean_given({"ket_qua": "dat", "x": "Bản vẽ"}) == {"ket_qua": "dat"}
+    with pytest.raises(FormInvalid) as caught:
+        f.clean_given({"ket_qua": "khac", "y": 1})
+    assert {k: v.code for k, v in caught.value.errors.items()} == {"ket_qua": "one_of", "y": "unknown_field"}
+
+
+def test_a_hidden_field_is_never_required():
+    procedure = compile_procedure((BPMN_DIR / "QT-XD-01.bpmn").read_bytes())
+    appraisal = {s.element_id: s.form for s in procedure.steps.values()}["Task_ThamDinh"]
+    kept = appraisal.validate({"ket_qua_tham_dinh": "dat", "y_kien_tham_dinh": "Đủ điều kiện",
+                               "noi_dung_bo_sung": "cũ", "ly_do": "cũ"})
+    assert "noi_dung_bo_sung" not in kept and "ly_do" not in kept
+    assert set(errors(appraisal, {"ket_qua_tham_dinh": "bo_sung", "ly_do": "x"})) == {"noi_dung_bo_sung"}
+
+
+def test_a_visible_if_that_cannot_work_is_refused_and_named():
+    with pytest.raises(ModelInvalid) as caught:
+        compile_procedure(FORM.format(name="visible_if", config="__import__('os')", type="string"))
+    found = [p for p in caught.value.problems if p.code == "form_rule_bad_expression"]
+    assert found and found[0].params["constraint"] == "visible_if"

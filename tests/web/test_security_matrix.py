@@ -53,6 +53,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/api/procedures"): ("/api/procedures", None, L, DENY),
     ("GET", "/api/tasks"): ("/api/tasks", None, L, DENY),
     ("GET", "/api/tasks/<task_id>"): ("/api/tasks/{T1}", None, SEE, DENY),
+    ("POST", "/api/tasks/<task_id>/override"): ("/api/tasks/{T1}/override", ("json", {
+        "kind": "outside", "reason": "Xử lý trên giấy", "data": {"ket_qua_tham_dinh": "dat"}}), {"leader"}, DENY),
     ("POST", "/api/tasks/<task_id>/complete"): ("/api/tasks/{T1}/complete",
                                                ("json", {"data": {"ket_qua_tham_dinh": "dat"}}), {"specialist"}, DENY),
     ("POST", "/api/tasks/<task_id>/claim"): ("/api/tasks/{T1}/claim", ("json", {}), {"specialist"}, DENY),
@@ -67,6 +69,8 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/tasks/<task_id>/claim"): ("/tasks/{T1}/claim", {}, {"specialist"}, DENY),
     ("POST", "/tasks/<task_id>/release"): ("/tasks/{T2}/release", {}, {"specialist", *LEAD}, DENY),
     ("POST", "/tasks/<task_id>/assign"): ("/tasks/{T2}/assign", {"assignee": "cv.ktht2"}, LEAD, DENY),
+    ("POST", "/tasks/<task_id>/override"): ("/tasks/{T1}/override", {
+        "kind": "outside", "reason": "Xử lý trên giấy", "data.ket_qua_tham_dinh": "dat"}, {"leader"}, DENY),
     ("GET", "/receive"): ("/receive", None, COUNTERS, DENY),
     ("GET", "/receive/<code>"): ("/receive/QT-XD-01", None, COUNTERS, DENY),
     ("POST", "/receive/<code>"): ("/receive/QT-XD-01", RECEIVE, COUNTERS, DENY),
@@ -222,6 +226,11 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/quality/procedures/new"): ("/quality/procedures/new", None, {"quality"}, DENY),
     ("GET", "/quality/procedures/<code>/versions/<int:version>/what-if"): (
         "/quality/procedures/QT-XD-01/versions/1/what-if", None, {"quality"}, DENY),  # the quality manager only
+    ("POST", "/quality/procedures/<code>/versions/<int:version>/what-if"): (
+        "/quality/procedures/QT-XD-01/versions/1/what-if", {"year": "2026"}, {"quality"}, DENY),
+    ("POST", "/api/procedures/<code>/versions/<int:version>/what-if"): (
+        "/api/procedures/QT-XD-01/versions/1/what-if", ("json", {"year": 2026}), {"quality"}, DENY),
+    ("GET", "/api/what-if/<int:job_id>"): ("/api/what-if/1", None, {"quality"}, DENY),
     ("GET", "/quality/master-list.<fmt>"): ("/quality/master-list.pdf", None, L, DENY),
     ("GET", "/quality/procedures/<code>/versions/<int:version>/document.<fmt>"): (
         "/quality/procedures/QT-XD-01/versions/1/document.docx", None, L, DENY),

@@ -45,6 +45,8 @@ ROUTES = [
     ("/api/inbox", "get", "My steps and my units' queues (?scope=&procedure=&sla=&q=&sort=&page=&per_page=)", None,
      "InboxPageSchema"),
     ("/api/tasks/{task_id}/assign", "post", "A leader hands a step to an officer", "AssignSchema", None),
+    ("/api/tasks/{task_id}/override", "post", "A leader records a step as handled outside the system, or moves "
+     "the case past it, with a reason", "OverrideSchema", "MovedSchema"),
     ("/api/receptions", "post", "Receive a dossier at the counter (accept, supplement, refuse); 201", "ReceptionSchema",
      "ReceivedSchema"),
     ("/api/receptions/{ref}", "get", "A counter record (dossier or slip)", None, "ReceptionRecordSchema"),

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from flask import Blueprint, g, jsonify
 
-from processes import access, catalog, decisions, eventlog, instances, tasks
+from processes import access, catalog, decisions, eventlog, instances, step_override, tasks
 from processes.lookup import find_instance
 
 from ..auth import login_required, memberships
@@ -24,6 +24,7 @@ from .schemas import (
     TaskDetailSchema,
     TaskSchema,
 )
+from .workspace_schemas import OverrideSchema
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 bp.before_request(require_json)
@@ -75,6 +76,16 @@ def complete(task_id: str):
     body = load_body(CompleteSchema())
     case_of(tasks.task_detail(database(), task_id)["instance_id"])
     return jsonify(MovedSchema().dump(instances.complete(database(), task_id, body["data"], g.user, clock())))
+
+
+@bp.post("/tasks/<task_id>/override")
+@login_required
+def override(task_id: str):
+    """A leader moves the case past a step (handled outside the system, or passed over) with a reason."""
+    body = load_body(OverrideSchema())
+    case_of(tasks.task_detail(database(), task_id)["instance_id"])
+    done = step_override.override(database(), task_id, body["kind"], body["reason"], g.user, clock(), body["data"])
+    return jsonify(MovedSchema().dump(done.moved))
 
 
 @bp.post("/tasks/<task_id>/claim")

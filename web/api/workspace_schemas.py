@@ -49,6 +49,15 @@ class AssignSchema(Schema):
     assignee = fields.String(required=True, validate=validate.Length(min=1, max=80))
 
 
+class OverrideSchema(Schema):
+    """Body of a step handled outside the system ("outside") or passed over ("skip"): the reason is required,
+    the step's values (what the next gateway reads) optional; the use case checks each in Vietnamese."""
+
+    kind = fields.String(load_default="outside", metadata={"enum": ["outside", "skip"]})
+    reason = fields.String(load_default="")
+    data = fields.Dict(load_default=dict)
+
+
 class ApplicantSchema(Schema):
     """Who brings the dossier."""
 

@@ -17,14 +17,14 @@
     return (form.dataset[key] || "").replace("{other}", other || "").replace("{date}", date || "");
   }
   function shownDate(iso) { var p = iso.split("-"); return p[2] + "/" + p[1] + "/" + p[0]; }
-  function requiredNow(rules) {
-    var when = rules.required_when;
-    if (!when) { return false; }
+  function holds(when) {
     return Object.keys(when).some(function (driver) {
       var v = valueOf(driver);
       return when[driver].some(function (allowed) { return allowed === v; });
     });
   }
+  function requiredNow(rules) { return !!rules.required_when && holds(rules.required_when); }
+  function shownNow(rules) { return !rules.visible_when || holds(rules.visible_when); }
   function problem(box, rules) {
     var id = box.dataset.field, value = valueOf(id);
     if (value === "" || value === false) {
@@ -58,6 +58,17 @@
       box.appendChild(span);
     }
   }
+  function visibility() {
+    // A field that applies only under a condition (visible_if) is hidden, and not sent, while it does not hold.
+    form.querySelectorAll("[data-rules]").forEach(function (box) {
+      var rules = JSON.parse(box.dataset.rules);
+      if (!rules.visible_when) { return; }
+      var shown = shownNow(rules);
+      box.hidden = !shown;
+      box.querySelectorAll("input, select, textarea").forEach(function (el) { el.disabled = !shown; });
+      if (!shown) { mark(box, null); }
+    });
+  }
   function stars() {
     // A conditionally required field shows the required star while its condition holds.
     form.querySelectorAll("[data-rules]").forEach(function (box) {
@@ -74,11 +85,14 @@
       }
     });
   }
-  form.addEventListener("change", stars);
-  stars();
+  function refresh() { visibility(); stars(); }
+  form.addEventListener("change", refresh);
+  form.addEventListener("input", refresh);
+  refresh();
   form.addEventListener("submit", function (event) {
     var first = null;
     form.querySelectorAll("[data-rules]").forEach(function (box) {
+      if (box.hidden) { return; }
       var message = problem(box, JSON.parse(box.dataset.rules));
       mark(box, message);
       if (message && !first) { first = box; }
