@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from processes.signatures import WHAT as SIGNED
 from processes.version_status import VersionStatus
 
 
@@ -49,6 +50,11 @@ def _panel() -> dict[str, str]:
         "hint.candidate_groups": _("Các mã vai trò, cách nhau bởi dấu phẩy; để trống thì theo làn."),
         "panel.assignee": _("Người được giao"), "hint.assignee": _("Tên đăng nhập, hoặc ${bien} lấy từ dữ liệu hồ sơ."),
         "panel.form_key": _("Mã biểu mẫu"),
+        # the `sign` property (issue 16): what the step's performer signs; the kinds are processes.signatures.WHAT's
+        "panel.sign": _("Ký số tại bước này"), "sign.none": _("— không ký số —"),
+        "hint.sign": _("Bước chỉ hoàn thành khi có tệp PDF đính kèm tại bước, có chữ ký số hợp lệ của người thực "
+                       "hiện bước."),
+        **{f"sign.{kind}": _(words) for kind, words in SIGNED.items()},
         "panel.service": _("Bước tự động"), "panel.topic": _("Xử lý (topic)"),
         "hint.topic": _("Tên hàm xử lý đã đăng ký trong processes/handlers.py."),
         "panel.flow": _("Luồng"), "panel.condition": _("Điều kiện"),

@@ -4,6 +4,8 @@ import { checkbox, durationInput, h, isDuration, row, section, selectInput, t, t
 import { formSection } from './form-editor.js';
 
 const LEVELS = ['', 'huyen', 'xa', 'tinh', 'noi_bo'];
+// What a step's performer signs (engine/model.py STEP_SIGN_KINDS; another value is refused at deploy).
+const SIGN_KINDS = ['', 'result', 'receipt', 'supplement_request', 'refusal', 'stop_notice', 'apology', 'procedure'];
 const CUTOFF = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 export class SidePanel {
@@ -119,12 +121,24 @@ export class SidePanel {
         row(t('panel.assignee'), textInput('task.assignee', bo.get('camunda:assignee'),
           (v) => d.setAttrs(element, bo, { 'camunda:assignee': v })), t('hint.assignee')),
         row(t('panel.form_key'), textInput('task.formKey', bo.get('camunda:formKey'),
-          (v) => d.setAttrs(element, bo, { 'camunda:formKey': v }))));
+          (v) => d.setAttrs(element, bo, { 'camunda:formKey': v }))),
+        this.signRow(element, bo));
     }
     return section(t('panel.step'), ...rows);
   }
 
-  serviceSection(element, bo) {
+  // The `sign` property: a known kind is chosen from the list; a value typed in the XML that is not one
+  // is kept and shown as it is (the deploy check names it), never silently dropped.
+  signRow(element, bo) {
+    const d = this.d;
+    const sign = d.property(bo, 'sign') || '';
+    const kinds = SIGN_KINDS.includes(sign) ? SIGN_KINDS : [...SIGN_KINDS, sign];
+    return row(t('panel.sign'), selectInput('task.sign', sign,
+      kinds.map((k) => [k, !k ? t('sign.none') : SIGN_KINDS.includes(k) ? t(`sign.${k}`) : k]),
+      (v) => d.setProperty(element, bo, 'sign', v)), t('hint.sign'));
+  }
+
+    serviceSection(element, bo) {
     return section(t('panel.service'),
       row(t('panel.topic'), textInput('service.topic', bo.get('camunda:topic'), (v) => this.d.setAttrs(element, bo,
         { 'camunda:type': v ? 'external' : undefined, 'camunda:topic': v })), t('hint.topic')));
