@@ -165,6 +165,8 @@ def deactivate_in(uow: UnitOfWork, actor: Actor, username: str, now: dt.datetime
     row = require_user(uow.conn, admin, username)
     if not row.active:
         raise ConflictError.of("user_already_inactive", user=username)
+    if row.username == admin.recorded:  # an agency left with no administrator needs a developer to recover
+        raise ConflictError.of("may_not_deactivate_self", user=username)
     held = claimed_steps(uow.conn, username)
     if held:
         # Their steps would wait for someone who can no longer log in; a leader hands them back first.
@@ -251,6 +253,18 @@ def issue_token_for(db: Database, actor: Actor, username: str, clock: Clock, nam
         admin = administrator(uow.conn, actor)
         require_user(uow.conn, admin, username)
         return tokens.issue_token_in(uow.conn, username, clock.now(), name, days, admin.recorded)
+
+
+def issue_token_view(db: Database, actor: Actor, username: str, clock: Clock, name: str = "",
+                     days: int | None = None) -> tuple[str, tokens.TokenView]:
+    """issue_token_for, with the issued token's listing (its id, to revoke it later; its expiry)."""
+    with unit_of_work(db) as uow:
+        admin = administrator(uow.conn, actor)
+        require_user(uow.conn, admin, username)
+        now = clock.now()
+        token = tokens.issue_token_in(uow.conn, username, now, name, days, admin.recorded)
+        # Newest first (created_at, then id): the one just inserted in this transaction.
+        return token, next(t for t in tokens.tokens_of(uow.conn, username) if t.created_at == now)
 
 
 def revoke_token(db: Database, actor: Actor, token_id: int, clock: Clock) -> bool:

@@ -80,7 +80,7 @@ def unit_by_code(conn: Connection, code: str):
     """The unit row with this code, or NotFound."""
     row = conn.execute(select(units).where(units.c.code == code)).first()
     if row is None:
-        raise NotFound(f"no unit with code '{code}'")
+        raise NotFound.of("unit_not_found", unit=code)
     return row
 
 
@@ -122,7 +122,7 @@ def grant_in(conn: Connection, username: str, role: str, unit: str) -> bool:
     user = user_by_name(conn, username)
     unit_row = unit_by_code(conn, unit)
     if conn.execute(select(roles.c.code).where(roles.c.code == role)).first() is None:
-        raise NotFound(f"no role '{role}'")
+        raise NotFound.of("role_not_found", role=role)
     exists = conn.execute(select(memberships.c.id).where(
         memberships.c.user_id == user.id, memberships.c.role_code == role,
         memberships.c.unit_id == unit_row.id)).first()
@@ -145,7 +145,7 @@ def revoke_in(conn: Connection, username: str, role: str, unit: str) -> None:
         memberships.c.user_id == user.id, memberships.c.role_code == role,
         memberships.c.unit_id == unit_row.id)).first()
     if held is None:
-        raise NotFound(f"{username} does not hold '{role}' in {unit}")
+        raise NotFound.of("membership_not_held", user=username, role=role, unit=unit)
     claimed = [r.business_key for r in conn.execute(
         select(human_tasks.c.roles, instances.c.business_key)
         .join(instances, instances.c.id == human_tasks.c.instance_id)
@@ -153,8 +153,8 @@ def revoke_in(conn: Connection, username: str, role: str, unit: str) -> None:
         if role in {ref.strip().partition("@")[0] for ref in r.roles.split(",")}]
     if claimed:
         # Their steps would sit in an inbox nobody else sees; a leader releases or reassigns them first.
-        raise ConflictError(f"{username} holds open steps that need '{role}' ({', '.join(sorted(set(claimed)))}); "
-                            "release or reassign them first")
+        raise ConflictError.of("membership_needed_by_claimed_steps", user=username, role=role,
+                               cases=", ".join(sorted(set(claimed))))
     conn.execute(delete(memberships).where(memberships.c.id == held.id))
 
 
@@ -162,7 +162,7 @@ def user_by_name(conn: Connection, username: str):
     """The active user row with this username, or NotFound."""
     row = conn.execute(select(users).where(users.c.username == username, users.c.active.is_(True))).first()
     if row is None:
-        raise NotFound(f"no active user '{username}'")
+        raise NotFound.of("active_user_not_found", user=username)
     return row
 
 

@@ -37,7 +37,17 @@ from . import (
     state_admin,
     what_if,
 )
-from .api import audit_programme_api, personal_api, public_api, signatures_api, tasks_api, workspace_api
+from .api import (
+    admin_api,
+    admin_records_api,
+    audit_programme_api,
+    personal_api,
+    public_api,
+    signatures_api,
+    tasks_api,
+    what_if_api,
+    workspace_api,
+)
 from .api import quality as procedures_api
 from .context import database
 from .errors import init_errors
@@ -51,7 +61,8 @@ PAGES = (health, auth, administration, home, modeler, quality, quality_documents
          signing_pages, state_admin)
 # JSON bodies only (see web.api.bodies.require_json), so no CSRF token: each call is authenticated by token,
 # or by session cookie plus a JSON content type that a cross-site form cannot send.
-APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api, audit_programme_api, signatures_api)
+APIS = (tasks_api, procedures_api, workspace_api, personal_api, public_api, audit_programme_api, signatures_api,
+        admin_api, admin_records_api, what_if_api)
 
 
 def register(app: Flask) -> None:

@@ -178,6 +178,11 @@ TEXTS: dict[str, str] = {
                                  "hãy thu hồi trước."),
     "user_not_found": N_("Không có tài khoản '%(user)s'."),
     "unit_not_found": N_("Không có đơn vị '%(unit)s'."),
+    "active_user_not_found": N_("Không có tài khoản đang hoạt động '%(user)s'."),
+    "membership_not_held": N_("%(user)s không giữ vai trò '%(role)s' tại đơn vị %(unit)s."),
+    "membership_needed_by_claimed_steps": N_("Chưa thể thu hồi vai trò '%(role)s' của %(user)s: người này đang nhận xử "
+                                             "lý bước cần vai trò đó (%(cases)s); hãy trả lại hoặc giao lại các bước "
+                                             "đó trước."),
     "username_invalid": N_("Tên đăng nhập '%(username)s' chỉ được gồm chữ thường không dấu, chữ số và . _ - (2–80 ký "
                            "tự)."),
     "username_taken": N_("Tên đăng nhập '%(username)s' đã có người dùng."),
@@ -186,6 +191,7 @@ TEXTS: dict[str, str] = {
     "phone_invalid": N_("'%(phone)s' không phải là số điện thoại hợp lệ."),
     "user_already_inactive": N_("Tài khoản %(user)s đã bị khóa từ trước."),
     "user_already_active": N_("Tài khoản %(user)s đang hoạt động."),
+    "may_not_deactivate_self": N_("Không thể tự khóa tài khoản của mình (%(user)s): hãy nhờ một quản trị khác."),
     "user_holds_claimed_steps": N_("Chưa thể khóa tài khoản %(user)s: người này đang nhận xử lý bước của %(count)s hồ "
                                    "sơ (%(cases)s); hãy trả lại hoặc giao lại các bước đó trước."),
     "password_wrong": N_("Mật khẩu hiện tại không đúng."),

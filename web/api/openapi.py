@@ -5,7 +5,7 @@ from __future__ import annotations
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from . import audit_schemas, procedure_schemas, schemas, what_if_schemas, workspace_schemas
+from . import admin_schemas, audit_schemas, procedure_schemas, schemas, what_if_schemas, workspace_schemas
 
 ROUTES = [
     ("/api/me", "get", "The caller and their roles", None, "MeSchema"),
@@ -93,6 +93,42 @@ ROUTES = [
     ("/api/audit/programme/{code}/findings", "post", "Record a finding (a nonconformity starts QT-CAPA-01); 201",
      "AuditFindingInSchema", "AuditFindingMadeSchema"),
     ("/api/audit/programme/{code}/close", "post", "Close an audit (every item answered)", None, "AuditPlanSchema"),
+    # Administration (web/api/admin_api.py, admin_records_api.py): administrators (quan_tri) within their units.
+    ("/api/admin/roles", "get", "Every role with its number of holders (a list; ?retired=1)", None, "RoleSchema"),
+    ("/api/admin/roles", "post", "Add a role; 201", "RoleInSchema", "RoleSchema"),
+    ("/api/admin/roles/{code}/rename", "post", "Rename a role (its code stays)", "NameSchema", "RoleSchema"),
+    ("/api/admin/roles/{code}/retire", "post", "Retire a role (409 while in force in a procedure or held)", None,
+     "RoleSchema"),
+    ("/api/admin/users", "get", "The accounts this administrator manages (a list; ?active=1)", None, "UserSchema"),
+    ("/api/admin/users", "post", "Create an account with a temporary password (shown once); 201", "UserInSchema",
+     "PasswordGivenSchema"),
+    ("/api/admin/users/{username}", "get", "An account with its roles", None, "UserSchema"),
+    ("/api/admin/users/{username}", "patch", "Change full name, email or phone", "UserEditSchema", "UserSchema"),
+    ("/api/admin/users/{username}/deactivate", "post", "Deactivate an account (409 while it holds claimed steps)",
+     None, "UserSchema"),
+    ("/api/admin/users/{username}/reactivate", "post", "Reactivate an account", None, "UserSchema"),
+    ("/api/admin/users/{username}/reset-password", "post", "A temporary password, changed at the next login", None,
+     "PasswordGivenSchema"),
+    ("/api/admin/memberships", "post", "Grant a role in a unit (changed: false when held already)",
+     "MembershipInSchema", "MembershipSchema"),
+    ("/api/admin/memberships/revoke", "post", "Revoke a role in a unit", "MembershipInSchema", "MembershipSchema"),
+    ("/api/admin/units", "get", "The unit tree with roles and holders (a list)", None, "UnitEntrySchema"),
+    ("/api/admin/delegations", "get", "Delegations of people in these units (a list; ?all=1)", None,
+     "DelegationSchema"),
+    ("/api/admin/tokens", "get", "Tokens of the accounts managed (a list; ?username=)", None, "TokenSchema"),
+    ("/api/admin/tokens", "post", "Issue a token for an account (shown once); 201", "TokenInSchema",
+     "IssuedTokenSchema"),
+    ("/api/admin/tokens/{token_id}/revoke", "post", "Revoke anyone's token within these units", None,
+     "RevokedSchema"),
+    ("/api/admin/staff-import/preview", "post", "What a staff list would do, and its wrong rows", "StaffFileSchema",
+     "StaffPlanSchema"),
+    ("/api/admin/staff-import", "post", "Import a staff list, all or nothing (422 per wrong row)", "StaffFileSchema",
+     "StaffPlanSchema"),
+    ("/api/admin/history", "get", "The administration log, newest first (a list; ?limit=&before=)", None,
+     "AdminEventSchema"),
+    ("/api/me/tokens", "get", "My API tokens (a list)", None, "TokenSchema"),
+    ("/api/me/tokens/{token_id}/revoke", "post", "Revoke one of my tokens", None, "RevokedSchema"),
+    ("/api/me/password", "post", "Change my password; my sessions end", "PasswordChangeSchema", None),
 ]
 
 
@@ -101,7 +137,9 @@ LISTS = {("/api/procedures", "get"), ("/api/tasks", "get"), ("/api/cases/{ref}/h
          ("/api/procedures/{code}/versions", "get"), ("/api/procedures/{code}/migrations", "get"),
          ("/api/dossiers/{code}/timeline", "get"), ("/api/dossiers/{code}/comments", "get"),
          ("/api/dossiers/{code}/attachments", "get"), ("/api/apologies", "get"), ("/api/substitutes", "get"),
-         ("/api/notifications", "get")}
+         ("/api/notifications", "get"), ("/api/admin/roles", "get"), ("/api/admin/users", "get"),
+         ("/api/admin/units", "get"), ("/api/admin/delegations", "get"), ("/api/admin/tokens", "get"),
+         ("/api/admin/history", "get"), ("/api/me/tokens", "get")}
 ID = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}  # ids are 32-bit (web/guards.py IdConverter)
 TEXT, DAY = {"type": "string"}, {"type": "string", "format": "date"}
 PAGE = {"page": {"type": "integer", "minimum": 1, "maximum": 100_000},
@@ -119,6 +157,11 @@ QUERY: dict[tuple[str, str], dict[str, dict]] = {
     ("/api/procedures/{code}/diff", "get"): {"from": ID, "to": ID},
     ("/api/procedures/{code}/versions/{version}/bpmn", "get"): {"download": TEXT},
     ("/api/audit/programme", "get"): {"year": {"type": "integer", "minimum": 2000, "maximum": 2100}},
+    ("/api/admin/roles", "get"): {"retired": TEXT},
+    ("/api/admin/users", "get"): {"active": TEXT},
+    ("/api/admin/delegations", "get"): {"all": TEXT},
+    ("/api/admin/tokens", "get"): {"username": TEXT},
+    ("/api/admin/history", "get"): {"limit": {"type": "integer", "minimum": 1, "maximum": 1000}, "before": ID},
 }
 
 
@@ -135,7 +178,7 @@ def spec_document() -> dict:
     for name, schema in workspace_schemas.SCHEMAS.items():
         if name not in spec.components.schemas:
             spec.components.schema(name, schema=schema)
-    for name, schema in {**audit_schemas.SCHEMAS, **what_if_schemas.SCHEMAS}.items():
+    for name, schema in {**audit_schemas.SCHEMAS, **admin_schemas.SCHEMAS, **what_if_schemas.SCHEMAS}.items():
         if name not in spec.components.schemas:
             spec.components.schema(name, schema=schema)
     for path, method, summary, body, reply in ROUTES:
