@@ -35,7 +35,7 @@ if str(_HERE.parent) not in sys.path:
 
 from processes.db import Database  # noqa: E402
 from simulation.axis import TimeAxis, weekday_sessions  # noqa: E402
-from simulation.backtest import Check, actual, compare, predict  # noqa: E402
+from simulation.backtest import Check, actual, compare, loss, predict  # noqa: E402
 from simulation.fit import Event, Trace, fit_roster, pool_of  # noqa: E402
 from simulation.graph import read_graph  # noqa: E402
 
@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RECEIPT = ROOT.parent / "shared" / "external" / "eventlogs" / "receipt"
 LIMIT_DAYS = 5.0  # the receipt's "chosen limit": answered within a working week
 RECENT_DAYS = 60  # the second receipt fit: only the last three months or so before the split
+HALF_LIVES = (None, 120.0, 60.0, 30.0, 15.0, 8.0)  # recency weights tried (working days; None: all cases alike)
+OFFICE_SHARE = 0.95  # a log with this share of its events in office hours is fitted on the office-hours axis
 
 
 def receipt_backtest() -> bool:
@@ -94,7 +96,13 @@ def receipt_backtest() -> bool:
     print(f"\nReceipt (WABO, Dutch municipality): {len(traces)} cases, fit on {len(train)} (first two thirds, "
           f"from {axis.date_at(begin)}), test on {len(test)} (from {axis.date_at(split)} to {axis.date_at(end)})")
     print(f"  working time: 08:00-17:00 Mon-Fri, NL holidays; limit {LIMIT_DAYS:g} working days")
-    ok = True
+    # Does the municipality work around the clock (a system log) or in office hours? Ask the log itself.
+    local = [at.astimezone(tz) for at in stamps]
+    inside = sum(1 for t in local if t.weekday() < 5 and t.date() not in nl and 8 <= t.hour < 17) / len(local)
+    print(f"  events in office hours: {inside:.1%} -> "
+          + ("office-hours axis" if inside >= OFFICE_SHARE else "NOT an office log: use a 24-hour axis"))
+    ok = _recency_chosen_on_training(graph, train, roster, axis, begin, split, end, test)
+    print("  for comparison, fixed choices (not the result):")
     # The whole fitting period, then only its last RECENT_DAYS working days: the log drifts (see docs).
     for label, kept in (("fit on all of the first two thirds", train),
                         (f"fit on its last {RECENT_DAYS} working days only",
@@ -104,13 +112,39 @@ def receipt_backtest() -> bool:
         seconds = time.perf_counter() - began
         print(f"  {label} ({len(kept)} cases; 5 runs in {seconds:.1f} s; predicted {predicted.dossiers} "
               f"cases vs {real.dossiers} real)")
-        ok = _print_checks(compare(real, predicted)) and ok
+        _print_checks(compare(real, predicted))
     # For reference (not the target): the fitting period predicted from itself, which separates the
     # model's own error from the drift between the two periods.
     inside = predict({code: graph}, {code: train}, roster, axis, begin, split, LIMIT_DAYS, train_until=split)[code]
     print(f"  for reference, the first two thirds predicted from themselves ({len(train)} cases):")
     _print_checks(compare(actual(graph, train, axis, LIMIT_DAYS, split), inside))
     return ok
+
+
+def _recency_chosen_on_training(graph, train, roster, axis, begin, split, end, test) -> bool:  # noqa: ANN001
+    """Choose how fast old cases lose weight using the training period only (its first two thirds predict its
+    last third), then fit the whole training period with that choice and predict the test period once."""
+    code = graph.code
+    inner = begin + (split - begin) * 2 / 3
+    early = [t for t in train if t.received < inner]
+    later = actual(graph, [t for t in train if t.received >= inner], axis, LIMIT_DAYS, split)
+    print(f"  recency chosen inside the training period: fit on {len(early)} cases before {axis.date_at(inner)}, "
+          f"validate on the {later.dossiers} after (median {later.median_days:.4f}, p90 {later.p90_days:.3f} "
+          f"working days, within {later.within:.1%})")
+    scores = {}
+    for half in HALF_LIVES:
+        guess = predict({code: graph}, {code: early}, roster, axis, inner, split, LIMIT_DAYS, train_until=inner,
+                        half_life_days=half)[code]
+        scores[half] = loss(later, guess)
+        print(f"    half-life {'none' if half is None else f'{half:g} days':>10}: median {guess.median_days:.4f}, "
+              f"p90 {guess.p90_days:.3f}, within {guess.within:.1%}  (worst error {scores[half]:.2f} x target)")
+    chosen = min(scores, key=lambda h: scores[h])
+    print(f"  chosen: half-life {'none' if chosen is None else f'{chosen:g} working days'}")
+    predicted = predict({code: graph}, {code: train}, roster, axis, split, end, LIMIT_DAYS,
+                        half_life_days=chosen)[code]
+    print(f"  fit on the whole training period with it, predict the test period ({predicted.dossiers} cases "
+          f"predicted vs {len(test)} real):")
+    return _print_checks(compare(actual(graph, test, axis, LIMIT_DAYS, end), predicted))
 
 
 def _print_checks(checks: list[Check]) -> bool:

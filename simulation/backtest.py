@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .axis import TimeAxis
-from .fit import PAUSES, Roster, Trace, due_of, fit_traces
+from .fit import PAUSES, Roster, Trace, due_of, fit_traces, recency_copies
 from .graph import FlowGraph
 from .model import Scenario, simulate
 from .results import quantile
@@ -58,16 +58,19 @@ def actual(graph: FlowGraph, traces: Sequence[Trace], axis: TimeAxis, limit_days
 
 def predict(graphs: Mapping[str, FlowGraph], train: Mapping[str, Sequence[Trace]], roster: Roster, axis: TimeAxis,
             split: float, end: float, limit_days: float, seeds: Sequence[int] = (1, 2, 3, 4, 5),
-            warmup_days: int = 40, train_until: float | None = None) -> dict[str, Figures]:
+            warmup_days: int = 40, train_until: float | None = None,
+            half_life_days: float | None = None) -> dict[str, Figures]:
     """Fit on `train` (received before `train_until`, default `split`), simulate the dossiers arriving in
-    [split, end) and measure them like `actual` does.
+    [split, end) and measure them like `actual` does. `half_life_days`: recent cases weigh more (fit.recency_copies).
 
     The figures are the mean over several seeds (one run of a small procedure is noisy).
     """
     received = [t.received for ts in train.values() for t in ts]
     until = split if train_until is None else train_until
     period = (axis.day_index(min(received)), axis.day_index(until - 1e-6)) if received else None
-    fits = {c: fit_traces(c, graphs[c], ts, axis, period) for c, ts in train.items() if ts}
+    fits = {c: fit_traces(c, graphs[c], ts, axis, period,
+                          recency_copies([t.received for t in ts], until, half_life_days, axis))
+            for c, ts in train.items() if ts}
     first_day, last_day = axis.day_index(split), axis.day_index(end - 1e-6)
     runs: dict[str, list[Figures]] = {c: [] for c in fits}
     for seed in seeds:
@@ -119,3 +122,14 @@ def compare(real: Figures, predicted: Figures, relative: float = 0.15, points: f
 
     return [rel("median", real.median_days, predicted.median_days), rel("p90", real.p90_days, predicted.p90_days),
             pts("within", real.within, predicted.within), pts("on_time", real.on_time_rate, predicted.on_time_rate)]
+
+
+def loss(real: Figures, predicted: Figures, relative: float = 0.15, points: float = 0.03) -> float:
+    """How far a prediction is from what happened, each figure in units of its target (≤ 1 each: within)."""
+    parts = []
+    for a, p in ((real.median_days, predicted.median_days), (real.p90_days, predicted.p90_days)):
+        if a and p is not None:
+            parts.append(abs(p - a) / (relative * a))
+    if real.within is not None and predicted.within is not None:
+        parts.append(abs(predicted.within - real.within) / points)
+    return max(parts) if parts else float("inf")

@@ -117,17 +117,22 @@ def pool_of(roles: Sequence[str]) -> str:
 
 
 def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeAxis,
-               period: tuple[int, int] | None = None) -> Fit:
+               period: tuple[int, int] | None = None, copies: Sequence[int] | None = None) -> Fit:
     """Fit arrivals, durations and branch choices of one procedure from its traces.
 
     `period`: the working days (first, last index on the axis) the log covers; a procedure with no
     dossier in some of them arrives less often (default: its own first to last arrival).
+    `copies`: how many times each trace counts for durations and branch choices (recent cases weigh more
+    when the way of working drifts, see recency_copies); arrivals always count each dossier once.
     """
     durations: dict[str, list[float]] = defaultdict(list)
     shares: dict[str, list[float]] = defaultdict(list)
     choices: dict[str, Counter[str]] = defaultdict(Counter)
     replayed = 0
-    for trace in traces:
+    for k, trace in enumerate(traces):
+        times = 1 if copies is None else copies[k]
+        if times <= 0:
+            continue
         previous, paused = trace.received, 0.0
         due: float | None = None
         for event in trace.events:
@@ -135,9 +140,10 @@ def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeA
             node = graph.nodes.get(event.step)
             if node is not None:
                 minutes = max(0.0, event.completed - opened)
-                durations[event.step].append(minutes)
+                durations[event.step].extend([minutes] * times)
                 left = None if due is None else due + paused - opened
-                shares[event.step].append(math.nan if left is None else (minutes / left if left > 0 else math.inf))
+                shares[event.step].extend(
+                    [math.nan if left is None else (minutes / left if left > 0 else math.inf)] * times)
                 if node.sla in PAUSES:
                     paused += minutes
             if due is None:  # the count starts when the first step (reception) is done
@@ -147,7 +153,7 @@ def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeA
         if found is not None:
             replayed += 1
             for gateway, target in found:
-                choices[gateway][target] += 1
+                choices[gateway][target] += times
     branches = {g: {t: c / sum(counts.values()) for t, c in counts.items()} for g, counts in choices.items()}
     months, weekday, fractions = _arrivals([t.received for t in traces], axis, period)
     caps = {}
@@ -156,6 +162,15 @@ def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeA
         caps[step] = kept[int(0.95 * (len(kept) - 1))] if len(kept) >= 5 else 1.0
     return Fit(code, graph, months, weekday, fractions, dict(durations), branches, len(traces), replayed,
                dict(shares), caps)
+
+
+def recency_copies(received: Sequence[float], now: float, half_life_days: float | None, axis: TimeAxis,
+                   most: int = 16) -> list[int]:
+    """How many times each case counts when a case `half_life_days` working days older than another counts half
+    as much (None: every case once). The newest count `most` times; a case worth less than half a copy is left out."""
+    if half_life_days is None:
+        return [1] * len(received)
+    return [round(most * 0.5 ** (axis.working_days(max(0.0, now - r)) / half_life_days)) for r in received]
 
 
 def due_of(graph: FlowGraph, axis: TimeAxis, counted: float) -> float | None:

@@ -88,3 +88,26 @@ def test_parallel_branches_are_replayed_and_a_dossier_waits_for_both():
     assert result.finished == result.dossiers > 0
     assert result.median_days is not None and 2.0 <= result.median_days <= 2.3  # the two-day branch, then 1 hour
     assert {s.step: s.visits for s in result.steps}["Task_Ky"] == result.dossiers  # signed once, after both
+
+
+def test_recent_cases_weigh_more_when_the_log_drifts():
+    from simulation.fit import recency_copies
+
+    ax = axis()
+    now = ax.at(dt.datetime(2025, 6, 2, 9, tzinfo=ax.tz))
+    received = [now - 20 * ax.day_minutes, now - 10 * ax.day_minutes, now]
+    assert recency_copies(received, now, 10, ax) == [4, 8, 16]  # half as much per half-life
+    assert recency_copies(received, now, None, ax) == [1, 1, 1]
+    ts = traces(ax, 50)
+    fit = fit_traces("QT-T-01", read_graph(bpmn()), ts, ax, copies=[2] * 25 + [0] * 25)
+    once = fit_traces("QT-T-01", read_graph(bpmn()), ts[:25], ax)
+    assert {k: sorted(v) for k, v in fit.durations.items()} == {k: sorted(v * 2) for k, v in once.durations.items()}
+    assert fit.cases == 50  # arrivals still count every dossier once
+
+
+def test_a_rare_procedure_is_averaged_over_several_years_a_busy_agency_is_not():
+    from simulation.whatif import replications
+
+    assert replications(31, 650) == 10  # one year of 31 dossiers swung the on-time rate by 20 points
+    assert replications(300, 650) == 2
+    assert replications(5000, 50_000) == 1 and replications(31, 50_000) == 2  # the work budget
