@@ -38,6 +38,7 @@ class Entry:
     due_at: str | None
     details: dict[str, Any]
     answers: tuple[Answer, ...] = ()  # a completed step's values, labelled from the BPMN
+    attachment: int | None = None  # the file an attachment_added event added (its signature status is shown)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,8 @@ def timeline(db: Database, instance_id: int) -> list[Entry]:
         details = {k: payload[k] for k in _SHOWN if k in payload and payload[k] not in (None, "", [], {})}
         said = answers(forms.get(r["activity"]), payload.get("data")) if r["lifecycle"] in _WITH_VALUES else ()
         found.append(Entry(r["seq"], r["at"], r["actor"], names.get(r["actor"]), r["lifecycle"], r["activity"],
-                           r["activity_name"], task, result, payload.get("due_at"), details, said))
+                           r["activity_name"], task, result, payload.get("due_at"), details, said,
+                           payload.get("attachment") if r["lifecycle"] == "attachment_added" else None))
     return found
 
 
