@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,12 +115,17 @@ def conformance_of(db: Database, case_ids: list[int],
 
 
 def build_annual_report(db: Database, year: int, pictures: bool = True, png: bool = True,
-                        stored: bool = True) -> AnnualReport:
-    """Gather the annual report of `year` (`stored=False`: every case's conformance computed afresh)."""
+                        stored: bool = True, agencies: Collection[str] | None = None) -> AnnualReport:
+    """Gather the annual report of `year` (`stored=False`: every case's conformance computed afresh; `agencies`:
+    only the dossiers of the agencies with these codes, those the reader oversees — issue 12 defect 2)."""
     period = parse_period(str(year))
     with db.read() as conn:
         facts = load_dossiers(conn, period, "either")
         steps = load_steps(conn, period=period, of_dossiers_in=period)  # the SLA counts steps completed in it
+        if agencies is not None:
+            facts = [f for f in facts if f.unit in agencies]
+            kept = {f.instance_id for f in facts}
+            steps = [s for s in steps if s.instance_id in kept]
         departments = department_of(conn)
         unit_names = organisation.unit_names(conn)
         calendars = {uid: calendar_for(conn, uid) for uid in {f.unit_id for f in facts}}

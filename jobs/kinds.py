@@ -61,6 +61,16 @@ def report_params(params: dict[str, Any]) -> tuple[int, str, str]:
     return _year(params), fmt, kind
 
 
+def report_agencies(params: dict[str, Any]) -> list[str] | None:
+    """The agencies a report job covers (those its reader oversees), or None: every agency (the CLI's jobs)."""
+    found = params.get("agencies")
+    if found is None:
+        return None
+    if not isinstance(found, list) or not all(isinstance(a, str) for a in found):
+        raise InvalidInput("agencies must be a list of codes", {"agencies": "Đơn vị không hợp lệ"})
+    return sorted(found)
+
+
 # Vietnamese file names of what a report job makes (the audit page's direct downloads use them too).
 REPORT_FILES = {"annual": "bao-cao-danh-gia-noi-bo-nam", "review": "ho-so-xem-xet-cua-lanh-dao-nam",
                 "cchc": "bao-cao-cai-cach-hanh-chinh-nam"}
@@ -71,7 +81,8 @@ def run_report(db: Database, clock: Clock, params: dict[str, Any], progress: Pro
     """The annual report, the management-review pack or the CCHC figures as HTML, PDF or XLSX."""
     year, fmt, kind = report_params(params)
     progress(0, 3, f"Đang tổng hợp số liệu năm {year}…")
-    built = build_annual_report(db, year, pictures=kind == "annual", png=fmt != "html")
+    built = build_annual_report(db, year, pictures=kind == "annual", png=fmt != "html",
+                                agencies=report_agencies(params))
     progress(1, 3, f"Đang dựng tệp {fmt.upper()}…")
     body = render_report(built, fmt, kind)
     progress(2, 3, "Đang lưu tệp…")

@@ -63,7 +63,9 @@ def submit(db: Database, clock: Clock, queue: JobQueue, kind: str, params: dict[
         title = kinds.describe(kind, params)
     if kind in CACHED:
         year, fmt, which = kinds.report_params(params)  # one spelling of the same request, as the cache key
-        params = {"year": year, "fmt": fmt, "kind": which, "data_stamp": data_stamp(db)}
+        params = {"year": year, "fmt": fmt, "kind": which, "data_stamp": data_stamp(db),
+                  # a reader's report covers their agencies: it is never handed to a reader of others
+                  **({} if (agencies := kinds.report_agencies(params)) is None else {"agencies": agencies})}
         earlier = None if fresh else jobs.reusable(db, kind, params)
         if earlier is not None:
             return jobs.reuse(db, clock, earlier, owner)

@@ -132,7 +132,8 @@ def report(year: int, fmt: str) -> ResponseReturnValue:
     kind = request.args.get("kind", "annual")
     if fmt not in REPORT_TYPES or kind not in ("annual", "review", "cchc"):
         abort(404)
-    built = build_annual_report(database(), year, pictures=kind == "annual", png=fmt != "html")
+    built = build_annual_report(database(), year, pictures=kind == "annual", png=fmt != "html",
+                                agencies=_agencies())
     reply = Response(render_report(built, fmt, kind), mimetype=REPORT_TYPES[fmt])
     if fmt != "html":
         reply.headers["Content-Disposition"] = f'attachment; filename="{REPORT_FILES[kind]}-{year}.{fmt}"'

@@ -27,6 +27,7 @@ from flask_babel import lazy_gettext as _l
 from audits.report_tables import DEVIATION_LABELS
 from jobs import resubmit, submit
 from processes import jobs
+from processes.access import audited_agencies
 from processes.errors import InvalidInput
 
 from .auth import login_required
@@ -70,8 +71,10 @@ def _start(kind: str, params: dict[str, Any]) -> ResponseReturnValue:
 def start_report() -> ResponseReturnValue:
     """Start the annual report / management-review pack / CCHC figures of a year as a job."""
     form = request.form
+    with database().read() as conn:  # the reader's agencies only, like /audit (issue 12 defect 2)
+        agencies = sorted(audited_agencies(conn, g.user))
     return _start("report", {"year": form.get("year", ""), "fmt": form.get("fmt", "pdf"),
-                             "kind": form.get("kind", "annual")})
+                             "kind": form.get("kind", "annual"), "agencies": agencies})
 
 
 @bp.post("/event-log")
