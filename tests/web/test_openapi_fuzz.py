@@ -20,7 +20,7 @@ from tests.web.conftest import csrf_of
 from tests.web.workspace_helpers import receive_ok
 from web import create_app
 
-ROLES = ("motcua", "cv.ktht", "iso")  # the counter, a specialist, the quality manager
+ROLES = ("motcua", "cv.ktht", "iso", "admin")  # the counter, a specialist, the quality manager, the administrator
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))  # 25 took 68 s (SQLite) and 88 s (PostgreSQL)
 
 
