@@ -35,6 +35,7 @@ class DemoSummary:
     ratings: int = 0
     attachments: int = 0
     steps: int = 0
+    deviations: int = 0  # steps a leader recorded as handled outside the system (demo/year.py)
     use_cases: int = 0
     seconds: float = 0.0
     ends_at: dt.datetime | None = None  # the demo's "today": the simulation stopped there

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.durations import WorkingDuration, parse_duration
-from processes import apology, catalog, dossier_actions, instances, reception
+from processes import apology, catalog, dossier_actions, instances, reception, step_override
 from processes.calendar_store import calendar_for
 from processes.clock import FixedClock
 from processes.db import Database
@@ -46,6 +46,12 @@ from .cases import Case, DemoSummary, tally
 # progress(done, total): told of each simulated day (the CLI's bar, a job's progress page).
 Progress = Callable[[int, int], None]
 _MAX_STEPS = 40  # a case looping longer than this is abandoned by the simulation (never expected)
+# A few dossiers (case id ≡ 13 mod 53) have their second step handled on paper and recorded by the agency's
+# leader (processes.step_override): the deviations the audit's conformance check has to find. Chosen by id,
+# not drawn, so no dossier's random story changes.
+_DEVIATE_EVERY, _DEVIATE_AT = 53, 13
+_PAPER_REASONS = ("Mất kết nối mạng cả buổi, bước được xử lý trên hồ sơ giấy",
+                  "Cán bộ xử lý đi công tác, lãnh đạo giải quyết trực tiếp trên hồ sơ giấy")
 CHUNK_SECONDS = 2.0  # work committed at once (see _Sim.run)
 
 
@@ -260,8 +266,15 @@ class _Sim:
         if element == "Task_TiepNhan":
             chosen.update(ten_nguoi_nop=case.applicant[0], so_giay_to=case.applicant[1], kenh_nop=case.channel)
         day = self.clock.now().astimezone(VN).date().isoformat()
+        data = P.fill_form(form, day, case.rng, chosen)
         try:
-            moved = instances.complete(self.db, task_uuid, P.fill_form(form, day, case.rng, chosen), actor, self.clock)
+            if iid % _DEVIATE_EVERY == _DEVIATE_AT and case.steps == 2:
+                moved = step_override.override(self.db, task_uuid, step_override.OUTSIDE,
+                                               _PAPER_REASONS[iid % len(_PAPER_REASONS)],
+                                               self.staff.leader_of(case.agency), self.clock, data).moved
+                self.summary.deviations += 1
+            else:
+                moved = instances.complete(self.db, task_uuid, data, actor, self.clock)
         except ConflictError:  # withdrawn meanwhile
             return
         self.summary.use_cases += 1

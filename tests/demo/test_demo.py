@@ -55,8 +55,25 @@ def test_every_chain_verifies_and_every_case_follows_its_procedure(tmp_path):
     with db.read() as conn:
         assert eventlog.verify(conn) == []
     figures, verdicts = _check(db)
-    assert verdicts and all(v.fits for v in verdicts), [v.deviations for v in verdicts if not v.fits][:3]
-    assert all(f.log_fitness in (None, 1.0) for f in figures.values())
+    # Only the few dossiers whose step a leader recorded as handled outside the system deviate (issue 13 item 12).
+    moved = _overridden(db)
+    assert moved and all(not v.fits for v in verdicts if v.case_id in moved)
+    assert verdicts and all(v.fits for v in verdicts if v.case_id not in moved), \
+        [v.deviations for v in verdicts if not v.fits and v.case_id not in moved][:3]
+    touched = {v.process_id for v in verdicts if v.case_id in moved}
+    assert all(f.log_fitness in (None, 1.0) for f in figures.values() if f.code not in
+               {m.code for m in _models(db) if m.process_id in touched})
+
+
+def _overridden(db) -> set[int]:
+    with db.read() as conn:
+        return {cid for cid, _ in iter_case_logs(conn, lifecycles=("step_outside", "step_skip"), times=False)}
+
+
+def _models(db):
+    with db.read() as conn:
+        return [ProcedureModel.from_xml(r.bpmn_xml, r.version, r.process_id) for r in conn.execute(
+            select(definitions.c.bpmn_xml, definitions.c.version, definitions.c.process_id))]
 
 
 def _check(db, logs=None):
@@ -78,7 +95,8 @@ def test_injected_deviations_are_each_found_and_nothing_else(tmp_path):
         ids = [r.id for r in conn.execute(select(instances.c.id).join(definitions).where(
             definitions.c.code == "QT-XD-01", instances.c.status == "completed").order_by(instances.c.id))]
         logs = dict(iter_case_logs(conn))
-    xd = [i for i in ids if len(_steps(logs[i])) >= 6][:5]
+    moved = _overridden(db)
+    xd = [i for i in ids if len(_steps(logs[i])) >= 6 and i not in moved][:5]
     assert len(xd) == 5, "the demo year has completed building permits"
     injected = {}
     a, b, c, d, e = (copy.deepcopy(logs[i]) for i in xd)
@@ -106,7 +124,7 @@ def test_injected_deviations_are_each_found_and_nothing_else(tmp_path):
     for case_id, expected in injected.items():
         assert expected <= found[case_id], (case_id, found[case_id])
     assert {k for k, _ in found[xd[1]]} == {OUT_OF_ORDER} and {a for _, a in found[xd[1]]} <= swapped
-    assert {cid for cid, devs in found.items() if devs} == {*injected, xd[1]}, "no deviation on untouched cases"
+    assert {cid for cid, devs in found.items() if devs} - moved == {*injected, xd[1]}, "no deviation on untouched cases"
 
 
 def test_the_same_seed_gives_the_same_dossiers(tmp_path):
@@ -132,5 +150,7 @@ def test_the_generator_runs_on_every_backend(org, deployed):
         assert eventlog.verify(conn) == []
     report = build_annual_report(org, YEAR, pictures=False)  # the report's SQL on this backend too
     assert report.headline["received"] == summary.dossiers - summary.by_procedure.get("QT-VB-01", 0)
-    assert report.sla.overall.resolved > 0 and all(c.share_fitting == 1.0 for c in report.conformance.values())
+    # Every dossier follows its procedure but those whose step a leader recorded as handled outside the system.
+    assert report.sla.overall.resolved > 0
+    assert sum(c.cases - c.fitting for c in report.conformance.values()) <= summary.deviations
     assert len(read_xes(export_text(org, "xes").encode())) == summary.dossiers
