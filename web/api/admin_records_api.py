@@ -18,6 +18,7 @@ from processes.errors import InvalidInput
 from ..auth import login_required
 from ..context import clock, database
 from . import admin_schemas as s
+from .admin_api import require_administrator
 from .bodies import load_body, require_json
 
 bp = Blueprint("admin_records_api", __name__, url_prefix="/api")
@@ -77,6 +78,7 @@ def change_password() -> ResponseReturnValue:
 
 
 def _staff_file() -> tuple[str, bytes]:
+    require_administrator()  # who asks before what is sent: a non-administrator learns nothing of the file
     body = load_body(s.StaffFileSchema())
     try:
         data = base64.b64decode(body["content_base64"], validate=True)
