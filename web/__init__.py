@@ -38,6 +38,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # A prebuilt Database (tests) as is; else Flask-SQLAlchemy makes the engine (web/database.py).
     app.extensions["quytrinh.db"] = app.config.get("DATABASE") or init_database(app)
     app.extensions["quytrinh.db"].attachments_root = attachments_dir(app.config.get("ATTACHMENTS_DIR"))
+
+    @app.before_request
+    def _attachment_store() -> None:  # a signing step's completion reads the store uploads go to (config may change)
+        app.extensions["quytrinh.db"].attachments_root = attachments_dir(app.config.get("ATTACHMENTS_DIR"))
     app.extensions["quytrinh.clock"] = app.config.get("CLOCK") or SystemClock()
     if app.config.get("SCHEDULER_EMBEDDED"):  # `quytrinh serve`: timers and the SLA sweep run in-process
         app.extensions["quytrinh.scheduler"] = start_embedded(

@@ -9,6 +9,7 @@ from flask import current_app
 from jobs import CeleryQueue, JobQueue
 from processes.clock import Clock
 from processes.db import Database
+from processes.paths import attachments_dir
 
 
 def database() -> Database:
@@ -22,9 +23,9 @@ def clock() -> Clock:
 
 
 def attachments_root() -> Path:
-    """Where uploads are kept: ATTACHMENTS_DIR (QUYTRINH_ATTACHMENTS_DIR), else <instance>/attachments, as
-    create_app gave it to the database (the completion of a signing step reads the same store)."""
-    return database().attachments_root
+    """Where uploads are kept: ATTACHMENTS_DIR (QUYTRINH_ATTACHMENTS_DIR), else <instance>/attachments (the app
+    gives the same to its database before each request: a signing step's completion reads it there)."""
+    return attachments_dir(current_app.config.get("ATTACHMENTS_DIR"))
 
 
 def job_queue() -> JobQueue:

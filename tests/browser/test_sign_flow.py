@@ -38,7 +38,8 @@ def signing(live_server, tmp_path_factory):
     os.environ["QUYTRINH_TRUST_ROOTS"] = str(pki.root_file)
     os.environ["QUYTRINH_SIGNING_KEYS_DIR"] = str(folder / "keys")
     db, clock = live_server.db, live_server.app.extensions["quytrinh.clock"]
-    db.attachments_root = folder / "attachments"
+    live_server.app.config["ATTACHMENTS_DIR"] = str(folder / "attachments")
+    db.attachments_root = folder / "attachments"  # as each request sets it from the config
     catalog.deploy(db, with_sign("result"), clock, "iso")
     moved = start_case(db, clock)
     work(db, clock, "motcua", RECEIVE, moved.instance_id)
