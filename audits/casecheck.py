@@ -7,14 +7,14 @@ role checks stay per case. The figures are those of audits.conformance.check_log
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, cast
 
 from processes.case_logs import iter_case_logs
 from processes.catalog import deployed_versions
 from processes.db import Database
 from processes.organisation import actor_roles
-from processes.records import Span, case_definitions, received_in
+from processes.records import Span, case_definitions, received_cases
 
 from .alignments import Aligner
 from .conformance import CaseConformance, ModelCatalog, ProcedureConformance, ProcedureModel, check_log, summarise
@@ -70,12 +70,16 @@ def stored_models(db: Database) -> StoredModels:
 
 
 def check_cases(db: Database, case_ids: Iterable[int] | None = None, models: ModelCatalog | None = None,
-                stored: bool = True) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
+                stored: bool = True, cases: Mapping[int, tuple[int, str]] | None = None,
+                ) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
     """Conformance of the given cases (all without) to the versions they ran on; roles as recorded at each step.
+    `cases` (case id → (definition id, status), as records.received_cases reads them) stands for `case_ids`.
 
     With `stored`, closed cases' verdicts are read from case_conformance where their model is unchanged
     and kept there once computed (audits/stored_conformance.py); without, every case is checked afresh."""
     models = models or stored_models(db)
+    if cases is not None:
+        case_ids = list(cases)
     if not stored or not isinstance(models, StoredModels) or case_ids is None:
         with db.read() as conn:
             roles = actor_roles(conn)
@@ -83,7 +87,7 @@ def check_cases(db: Database, case_ids: Iterable[int] | None = None, models: Mod
                                        keys=CONFORMANCE_KEYS))
         return check_log(logs, models, roles)
     with db.read() as conn:
-        cases = case_definitions(conn, case_ids)
+        cases = cases if cases is not None else case_definitions(conn, case_ids)
         kept = load_verdicts(conn, cases, models.keys, models.by_definition)
         todo = [cid for cid in cases if cid not in kept]
         roles = actor_roles(conn) if todo else {}
@@ -100,10 +104,10 @@ def check_cases(db: Database, case_ids: Iterable[int] | None = None, models: Mod
     return {code: summarise(code, items) for code, items in by_code.items()}, verdicts
 
 
-def conformance_in(db: Database, period: Span, agencies: Iterable[str] | None = None,
+def conformance_in(db: Database, period: Span, agencies: Iterable[str] | None = None, stored: bool = True,
                    ) -> tuple[dict[str, ProcedureConformance], list[CaseConformance]]:
     """Conformance of the dossiers received in the period, as the annual report counts them (optionally only
-    those of the agencies with these codes)."""
+    those of the agencies with these codes; `stored=False`: every case checked afresh)."""
     with db.read() as conn:
-        ids = received_in(conn, period, agencies)
-    return check_cases(db, ids)
+        cases = received_cases(conn, period, agencies)
+    return check_cases(db, cases=cases, stored=stored)

@@ -18,13 +18,12 @@ from collections import Counter as Tally
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
 
 from engine.durations import parse_duration
-from processes.calendar_store import calendar_for
 from processes.db import Database
 from processes.organisation import department_of
-from processes.records import DossierFact, StepFact, load_dossiers, load_steps
+from processes.records import DossierFact, load_dossiers
+from processes.step_times import StepTimes, keep_times, missing_times, step_times
 
 from .periods import Period, local_month
 
@@ -41,11 +40,11 @@ class Counts:
     on_time: int = 0
     late: int = 0
 
-    def add(self, result: str | None) -> None:
-        """Count one item with its result (None: no time limit, counted as resolved only)."""
-        self.resolved += 1
+    def add(self, result: str | None, count: int = 1) -> None:
+        """Count items with their result (None: no time limit, counted as resolved only)."""
+        self.resolved += count
         if result in RESULTS:
-            setattr(self, result, getattr(self, result) + 1)
+            setattr(self, result, getattr(self, result) + count)
 
     def rate(self, result: str) -> float:
         """Share (0–1) of resolved items with this result."""
@@ -136,23 +135,34 @@ def sla_report(db: Database, period: Period, procedures: list[str] | None = None
         facts = load_dossiers(conn, period, "either", procedures)
         if agencies is not None:
             facts = [f for f in facts if f.unit in agencies]
-        steps = (load_steps(conn, period=period, of_dossiers_in=period) if procedures is None and agencies is None
-                 else load_steps(conn, [f.instance_id for f in facts]))
         departments = department_of(conn)
-        calendars = {uid: calendar_for(conn, uid) for uid in {f.unit_id for f in facts}}
     if public_only:
         facts = [f for f in facts if f.public]
-    return build_sla_report(period, facts, steps, departments, calendars)
+        procedures = sorted({f.procedure for f in facts})
+    return build_sla_report(period, facts, step_figures_of(db, period, procedures, agencies), departments)
 
 
-def build_sla_report(period: Period, facts: list[DossierFact], steps: list[StepFact],
-                     departments: dict[tuple[str, str], str], calendars: dict[int, Any]) -> SlaReport:
-    """The figures from records already loaded (see sla_report)."""
+def step_figures_of(db: Database, period: Period, procedures: Collection[str] | None = None,
+                    agencies: Collection[str] | None = None) -> StepTimes:
+    """The grouped steps the SLA report counts; the office time of those completed before it was kept with
+    each step is computed and kept first (processes/step_times.py)."""
+    with db.read() as conn:
+        found = step_times(conn, period, procedures, agencies)
+        if not found.missing:
+            return found
+        missing = missing_times(conn, period, procedures, agencies)
+    with db.write() as conn:
+        keep_times(conn, missing)
+    with db.read() as conn:
+        return step_times(conn, period, procedures, agencies)
+
+
+def build_sla_report(period: Period, facts: list[DossierFact], steps: StepTimes,
+                     departments: dict[tuple[str, str], str]) -> SlaReport:
+    """The figures from records already loaded (see sla_report): `steps` are those of the `facts`."""
     report = SlaReport(period)
     late_cases: set[int] = set()
-    kept: set[int] = set()
     for f in facts:
-        kept.add(f.instance_id)
         report.names[f.procedure] = f.procedure_name
         report.names[f.unit] = f.unit_name
         if period.contains(f.received_at):
@@ -168,40 +178,32 @@ def build_sla_report(period: Period, facts: list[DossierFact], steps: list[StepF
             late_cases.add(f.instance_id)
             if f.public and not f.apology_signed:  # the apology is owed to citizens (NĐ 61/2018 art. 20)
                 report.late_without_apology.append(f.code)
-    report.steps = _step_figures(period, [s for s in steps if s.instance_id in kept], late_cases, departments,
-                                 calendars, report)
+    report.steps = _step_figures(steps, late_cases, departments, report)
     report.by_month = dict(sorted(report.by_month.items()))
     return report
 
 
-def _step_figures(period: Period, steps: list[StepFact], late_cases: set[int],
-                  departments: dict[tuple[str, str], str], calendars: dict[int, Any],
+def _step_figures(steps: StepTimes, late_cases: set[int], departments: dict[tuple[str, str], str],
                   report: SlaReport) -> list[StepFigure]:
     figures: dict[tuple[str, str], StepFigure] = {}
-    hours: dict[tuple[str, str], list[float]] = defaultdict(list)
-    culprits: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for s in steps:
-        if not period.contains(s.completed_at):
-            continue
-        key = (s.procedure, s.element_id)
-        figure = figures.get(key)
-        if figure is None:
-            figure = figures[key] = StepFigure(s.procedure, s.element_id, s.name, s.due, limit_hours(s.due))
-        figure.counts.add(s.result)
-        role = s.roles.split(",")[0].partition("@")[0] if s.roles else ""
-        who = s.completed_by or ""
+    for key, (name, due) in steps.steps.items():
+        figures[key] = StepFigure(key[0], key[1], name, due, limit_hours(due))
+    for tally in steps.tallies:
+        figures[(tally.procedure, tally.element_id)].counts.add(tally.result, tally.count)
+        role = tally.roles.split(",")[0].partition("@")[0] if tally.roles else ""
+        who = tally.completed_by or ""
         dept = departments.get((who, role)) or departments.get((who, ""), "?")
-        report.by_department.setdefault(dept, Counts()).add(s.result)
-        calendar = calendars.get(s.unit_id)
-        taken = (calendar.elapsed(s.created_at, s.completed_at).total_seconds() / 3600 if calendar is not None
-                 else (s.completed_at - s.created_at).total_seconds() / 3600)
-        hours[key].append(taken)
-        if s.result == "late" and figure.limit_hours is not None:
-            figure.overrun_hours += max(0.0, taken - figure.limit_hours)
-            if s.instance_id in late_cases:
-                culprits[key].add(s.instance_id)
+        report.by_department.setdefault(dept, Counts()).add(tally.result, tally.count)
+    culprits: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for late in steps.late:
+        key = (late.procedure, late.element_id)
+        figure = figures[key]
+        if figure.limit_hours is not None:
+            figure.overrun_hours += max(0.0, late.hours - figure.limit_hours)
+            if late.instance_id in late_cases:
+                culprits[key].add(late.instance_id)
     for key, figure in figures.items():
-        values = hours[key]
+        values = steps.hours.get(key, [])
         figure.median_hours = round(statistics.median(values), 2) if values else None
         p90 = percentile(values, 0.9)
         figure.p90_hours = round(p90, 2) if p90 is not None else None

@@ -17,16 +17,15 @@ from typing import Any
 from engine.xml import BPMN_NS, load_xml
 from processes import organisation
 from processes.anchors import AnchorNote, latest_anchor
-from processes.calendar_store import calendar_for
 from processes.catalog import active_bpmn
 from processes.db import Database
 from processes.organisation import department_of, top_agency_name
-from processes.records import DossierFact, cases_of, load_dossiers, load_steps, open_step_names
+from processes.records import DossierFact, cases_of, load_dossiers, open_step_names
 
 from . import index766, programme
-from .casecheck import check_cases
+from .casecheck import check_cases, conformance_in
 from .conformance import CaseConformance, ProcedureConformance
-from .indicators import SlaReport, build_sla_report
+from .indicators import SlaReport, build_sla_report, step_figures_of
 from .periods import Period, parse_period
 from .pictures import Picture, StepUse, picture
 from .unsigned_results import unsigned_results
@@ -121,14 +120,10 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
     period = parse_period(str(year))
     with db.read() as conn:
         facts = load_dossiers(conn, period, "either")
-        steps = load_steps(conn, period=period, of_dossiers_in=period)  # the SLA counts steps completed in it
         if agencies is not None:
             facts = [f for f in facts if f.unit in agencies]
-            kept = {f.instance_id for f in facts}
-            steps = [s for s in steps if s.instance_id in kept]
         departments = department_of(conn)
         unit_names = organisation.unit_names(conn)
-        calendars = {uid: calendar_for(conn, uid) for uid in {f.unit_id for f in facts}}
         root = top_agency_name(conn)
         xml = active_bpmn(conn)
         capa_cases = cases_of(conn, programme.CAPA_CODE)
@@ -137,15 +132,15 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
     report = AnnualReport(year, period, root, dt.datetime.now(dt.UTC))
     report.anchor = anchor
     report.headline = headline(facts, period)
-    report.sla = build_sla_report(period, facts, steps, departments, calendars)
+    # The SLA counts the steps completed in the year, of its dossiers, grouped in SQL.
+    report.sla = build_sla_report(period, facts, step_figures_of(db, period, agencies=agencies), departments)
     # Every unit by name, those without a dossier this year too (departments, audited units).
     report.names = {**unit_names, **report.sla.names}
     report.case_codes = {f.instance_id: f.code for f in facts}
-    report.conformance, verdicts = conformance_of(db, [f.instance_id for f in facts if period.contains(f.received_at)],
-                                                  stored)
+    report.conformance, verdicts = conformance_in(db, period, agencies, stored)
     report.deviating = [v for v in verdicts if v.deviations]
     if pictures:
-        report.pictures = _pictures(report, steps, verdicts, xml, png)
+        report.pictures = _pictures(report, verdicts, xml, png)
     report.index766 = {q.label: index766.index766(db, q, facts=facts) for q in period.quarters()}
     report.cchc = cchc_rows(facts, period)
     report.plans = [{"plan": p, "sample": programme.draw_sample(db, p.id), "checklist": programme.checklist(db, p.id)}
@@ -159,7 +154,7 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
     return report
 
 
-def _pictures(report: AnnualReport, steps, verdicts: list[CaseConformance], xml: dict[str, str],
+def _pictures(report: AnnualReport, verdicts: list[CaseConformance], xml: dict[str, str],
               png: bool) -> list[Picture]:
     uses: dict[str, dict[str, StepUse]] = {}
     for figure in report.sla.steps if report.sla else []:

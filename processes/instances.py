@@ -27,7 +27,7 @@ from engine.parsing import Procedure
 from engine.scripting import RestrictedScriptEngine
 from engine.state import STATE_VERSION, StateVersionError, dump_state, load_state
 
-from . import catalog, decisions, lifecycle, organisation, signatures, sla, substitutes, timer_index
+from . import catalog, decisions, lifecycle, organisation, signatures, sla, step_times, substitutes, timer_index
 from .assignment import may_lead, may_work
 from .calendar_store import calendar_for
 from .clock import Clock
@@ -148,10 +148,13 @@ def complete_in(uow: UnitOfWork, task_uuid: str, data: dict[str, Any], actor: st
     before = {str(s.task_id): s.element_id for s in runner.ready_steps(case.procedure, case.workflow)}
     auto = engine_step(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))
     # The step's own result against its time limit (early / on time / late) is decided here, once.
-    result = sla.classify(calendar_for(conn, case.row.unit_id), now, task.task_due_at)
+    # Its office time is kept with it too, so that reports add up stored numbers (processes/step_times.py).
+    calendar = calendar_for(conn, case.row.unit_id)
+    result = sla.classify(calendar, now, task.task_due_at)
     _TASK_DONE.execute(conn, {"b_id": task.task_id, "state": TaskStatus.COMPLETED.value, "completed_at": now,
                               "completed_by": actor, "assignee": actor, "sla_state": None,
-                              "next_check_at": None, "result": result.value if result else None})
+                              "next_check_at": None, "result": result.value if result else None,
+                              "worked_seconds": step_times.worked(calendar, task.task_created_at, now)})
     before.pop(task_uuid, None)
     changes = Changes(events=[Event(task.element_id, "complete", now, actor, task.name,
                                     {"task": task_uuid, "data": cleaned, **authority})])
@@ -200,7 +203,8 @@ def engine_step(step: Callable[[], _T]) -> _T:
 _TASK_AND_CASE = Fast(
     select(human_tasks.c.id.label("task_id"), human_tasks.c.element_id, human_tasks.c.name, human_tasks.c.roles,
            human_tasks.c.assignee, human_tasks.c.state.label("task_state"), human_tasks.c.completed_by,
-           human_tasks.c.due_at.label("task_due_at"), instances, units.c.path)
+           human_tasks.c.due_at.label("task_due_at"), human_tasks.c.created_at.label("task_created_at"),
+           instances, units.c.path)
     .join(instances, instances.c.id == human_tasks.c.instance_id)
     .join(units, units.c.id == instances.c.unit_id)
     .where(human_tasks.c.task_uuid == bindparam("b_uuid"))

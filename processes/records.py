@@ -238,6 +238,17 @@ def case_definitions(conn: Connection, instance_ids: Iterable[int]) -> dict[int,
     return out
 
 
+def received_cases(conn: Connection, span: Span, agencies: Iterable[str] | None = None) -> dict[int, tuple[int, str]]:
+    """Case id → (its definition version id, its status), for the dossiers received in the span (optionally only
+    those of the agencies with these codes): case_definitions of received_in in one query."""
+    query = (select(instances.c.id, instances.c.definition_id, instances.c.status)
+             .join(dossiers, dossiers.c.instance_id == instances.c.id)
+             .where(dossiers.c.received_at >= span.first_instant, dossiers.c.received_at < span.end_instant))
+    if agencies is not None:
+        query = query.join(units, units.c.id == dossiers.c.unit_id).where(units.c.code.in_(sorted(agencies)))
+    return {r.id: (r.definition_id, r.status) for r in conn.execute(query.order_by(instances.c.id))}
+
+
 def cases_of(conn: Connection, procedure: str) -> list[CaseSummary]:
     """Every case of every version of a procedure (e.g. the corrective-action cases), oldest first."""
     rows = conn.execute(select(instances.c.id, instances.c.business_key, instances.c.status, instances.c.created_at,

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -159,6 +160,9 @@ human_tasks = Table(
     Column("escalation_level", Integer, nullable=True),
     Column("next_check_at", UTCDateTime, nullable=True),
     Column("result", String(10), nullable=True),
+    # Office time from opened to done on the agency calendar, in seconds, kept at completion so that
+    # reports sum it instead of running the calendar per step (NULL: completed before it was kept).
+    Column("worked_seconds", Float, nullable=True),
     Index("ix_tasks_state_assignee", "state", "assignee"),
     Index("ix_tasks_instance", "instance_id"),
     Index("ix_tasks_next_check", "next_check_at"),
