@@ -186,9 +186,13 @@ def _process_id(text: str) -> str:
 def cchc_rows(facts: list[DossierFact], period: Period) -> list[dict[str, Any]]:
     """The quarterly administrative-reform (CCHC) figures per unit: received, online, in time, digitised, satisfied."""
     out = []
+    by_unit: dict[str, list[DossierFact]] = {}
+    for f in facts:
+        if f.public:
+            by_unit.setdefault(f.unit, []).append(f)
     for quarter in period.quarters():
-        for unit in sorted({f.unit for f in facts if f.public}):
-            own = [f for f in facts if f.public and f.unit == unit]
+        for unit in sorted(by_unit):
+            own = by_unit[unit]
             h = headline(own, quarter)
             rated = h["ratings"]
             out.append({"quarter": quarter.label, "unit": unit, "unit_name": own[0].unit_name if own else unit,
