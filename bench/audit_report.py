@@ -148,6 +148,9 @@ def clone(path: Path, target: int, seed: int) -> int:
                         r["case_id"] = new_case
                     if t == "human_tasks":
                         r["task_uuid"] = str(uuid.UUID(int=rng.getrandbits(128)))
+                        # A shifted step may now span a holiday: its office time is computed again by the
+                        # first report (processes/step_times.py), as after an upgrade.
+                        r["worked_seconds"] = None
                     if t == "apologies":
                         r["dossier_id"] = new_dossier
                     batch[t].append(tuple(r[c] for c in columns[t]))
