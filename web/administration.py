@@ -7,6 +7,8 @@ administrator's scope (an agency's administrator manages its units only) and wri
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 from collections.abc import Callable
 
@@ -14,14 +16,27 @@ from flask import Blueprint, abort, flash, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from processes import admin, admin_users, tokens
-from processes.errors import ServiceError
+from processes import admin, admin_users, admin_views, staff_import, substitutes, tokens
+from processes.errors import InvalidInput, ServiceError
 
 from .auth import login_required
 from .context import clock, database
 from .error_text import error_message
+from .i18n import N_
 
 bp = Blueprint("administration", __name__)
+
+# The administration log's actions as an administrator reads them.
+ACTIONS = {"role.add": N_("Thêm vai trò"), "role.rename": N_("Đổi tên vai trò"), "role.retire": N_("Ngừng vai trò"),
+           "user.create": N_("Tạo tài khoản"), "user.edit": N_("Sửa thông tin tài khoản"),
+           "user.deactivate": N_("Khóa tài khoản"), "user.reactivate": N_("Mở khóa tài khoản"),
+           "user.reset_password": N_("Đặt lại mật khẩu"), "user.change_password": N_("Tự đổi mật khẩu"),
+           "membership.grant": N_("Cấp vai trò"), "membership.revoke": N_("Thu hồi vai trò"),
+           "token.issue": N_("Cấp mã truy cập API"), "token.revoke": N_("Thu hồi mã truy cập API"),
+           "log.anchor": N_("Neo nhật ký (ký xác nhận)")}
+DELEGATION_STATES = {"current": N_("Đang hiệu lực"), "upcoming": N_("Sắp tới"), "ended": N_("Đã hết hạn"),
+                     "revoked": N_("Đã thu hồi")}
+MAX_STAFF_FILE = 5 * 1024 * 1024
 
 
 def admin_required(view: Callable) -> Callable:
@@ -130,7 +145,60 @@ def role_action(code: str, action: str) -> ResponseReturnValue:
 @admin_required
 def history() -> ResponseReturnValue:
     """The administration log, newest first, within this administrator's units."""
-    return render_template("admin/history.html", events=admin.history(database(), g.user, 300))
+    return render_template("admin/history.html", events=admin.history(database(), g.user, 300), actions=ACTIONS)
+
+
+@bp.get("/admin/units")
+@admin_required
+def units() -> ResponseReturnValue:
+    """The agency and the units below it, each with its roles and their holders."""
+    return render_template("admin/units.html", tree=admin_views.unit_tree(database(), g.user))
+
+
+@bp.get("/admin/delegations")
+@admin_required
+def delegations() -> ResponseReturnValue:
+    """Who stands in for whom (ủy quyền) among the people of these units; ?all=1 with ended and revoked ones."""
+    everything = request.args.get("all") == "1"
+    return render_template("admin/delegations.html", everything=everything, states=DELEGATION_STATES,
+                           items=admin_views.delegations(database(), g.user, substitutes.today(clock()), everything))
+
+
+@bp.get("/admin/import")
+@admin_required
+def import_page() -> ResponseReturnValue:
+    """Upload a staff list (XLSX or CSV) to preview."""
+    return render_template("admin/import.html", plan=None, filename="", content="")
+
+
+@bp.post("/admin/import")
+@admin_required
+def import_staff() -> ResponseReturnValue:
+    """Preview a staff list (its wrong rows, what it would do), then import it all or nothing."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        filename, data = upload.filename, upload.read(MAX_STAFF_FILE + 1)
+    else:  # the preview's "Nhập" button sends the previewed file back
+        filename = request.form.get("filename", "")
+        try:
+            data = base64.b64decode(request.form.get("content", ""), validate=True)
+        except (binascii.Error, ValueError):
+            data = b""
+    if not data or len(data) > MAX_STAFF_FILE:
+        flash(_("Hãy chọn tệp danh sách cán bộ (XLSX hoặc CSV, tối đa 5 MB)."), "error")
+        return redirect(url_for("administration.import_page"))
+    content = base64.b64encode(data).decode()
+    try:
+        if request.form.get("apply") == "1":
+            plan = staff_import.apply(database(), g.user, filename, data, clock())
+            flash(_("Đã nhập danh sách cán bộ."), "success")
+            return render_template("admin/import.html", plan=plan, applied=True, filename="", content="")
+        plan = staff_import.preview(database(), g.user, filename, data)
+    except InvalidInput as exc:
+        flash(error_message(exc), "error")
+        return render_template("admin/import.html", plan=None, filename="", content="",
+                               row_errors=list((exc.errors or {}).values())), 422
+    return render_template("admin/import.html", plan=plan, applied=False, filename=filename, content=content)
 
 
 @bp.get("/account")

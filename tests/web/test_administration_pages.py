@@ -33,7 +33,7 @@ def test_an_administrator_creates_an_account_and_its_owner_must_choose_a_passwor
     assert owner.get("/account").status_code == 302  # the session ended with the change
     assert login("nv.moi", "một câu mật khẩu dài").get("/account").status_code == 200
     history = admin.get("/admin/history").get_data(as_text=True)
-    assert "user.create" in history and "user.change_password" in history
+    assert "Tạo tài khoản" in history and "Tự đổi mật khẩu" in history and "user.create" not in history
 
 
 def test_deactivation_ends_the_users_open_session(app, login):
@@ -72,3 +72,38 @@ def test_an_account_is_held_back_after_repeated_failures_whatever_the_address(ap
         assert _log_in(app, "motcua", "sai mật khẩu").status_code == 401
     held = _log_in(app, "motcua", "demo1234")
     assert held.status_code == 429 and "vì nhập sai nhiều lần" in held.get_data(as_text=True)
+
+
+def test_the_unit_tree_shows_units_roles_and_holders_by_name(app, login):
+    page = html.unescape(login("admin").get("/admin/units").get_data(as_text=True))
+    assert "UBND xã An Hòa (demo)" in page and "Bộ phận Một cửa xã An Hòa" in page
+    assert page.index("UBND huyện An Phú") < page.index("UBND xã An Hòa") < page.index("Bộ phận Một cửa xã")
+    assert "Quản trị hệ thống: Quản trị hệ thống" in page  # role name: full name
+
+
+def test_the_delegations_overview_lists_who_stands_in_for_whom(app, login, clock):
+    leader = login("tp.ktht")
+    day = clock.now().date().isoformat()
+    _post(leader, "/substitutes", "/substitutes", {"substitute": "cv.ktht", "starts_on": day, "ends_on": day,
+                                                   "reason": "Đi công tác"})
+    page = html.unescape(login("admin").get("/admin/delegations").get_data(as_text=True))
+    assert "Đi công tác" in page and "Đang hiệu lực" in page
+
+
+def test_a_staff_list_is_previewed_with_its_wrong_rows_then_imported(app, login):
+    import io
+    admin = login("admin")
+    header = "Tên đăng nhập,Họ tên,Email,Điện thoại,Đơn vị,Vai trò\n"
+    wrong = (header + "nv.a,Nguyễn Văn A,,,X01,cong_chuc_tphc\nnv.b,Trần Thị B,,,KHONG_CO,cong_chuc_tphc\n").encode()
+    token = csrf_of(admin.get("/admin/import").data)
+    shown = html.unescape(admin.post("/admin/import", data={"csrf_token": token, "file": (io.BytesIO(wrong), "ds.csv")},
+                                     content_type="multipart/form-data").get_data(as_text=True))
+    assert "Các dòng sai" in shown and "KHONG_CO" in shown and "Nhập danh sách này" not in shown
+    right = (header + "nv.a,Nguyễn Văn A,,,X01,cong_chuc_tphc\n").encode()
+    preview = admin.post("/admin/import", data={"csrf_token": token, "file": (io.BytesIO(right), "ds.csv")},
+                         content_type="multipart/form-data").get_data(as_text=True)
+    assert "Nhập danh sách này" in preview
+    content = re.search(r'name="content" value="([^"]+)"', preview).group(1)
+    done = html.unescape(admin.post("/admin/import", data={"csrf_token": token, "filename": "ds.csv",
+                                                            "content": content, "apply": "1"}).get_data(as_text=True))
+    assert "Đã nhập danh sách cán bộ." in done and re.search(r"nv\.a</td><td><code>\w{10,}", done)
