@@ -121,6 +121,7 @@ class DemoSummarySchema(Schema):
     apology_failures = fields.Integer()
     ratings = fields.Integer()
     attachments = fields.Integer()
+    deviations = fields.Integer()
     steps = fields.Integer()
     use_cases = fields.Integer()
     seconds = fields.Float()

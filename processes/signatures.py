@@ -69,11 +69,6 @@ class StepSignature:
     report: SignatureReport
 
 
-def _refuse(code: str, **params: Any) -> InvalidInput:
-    """A refusal by its stable code (processes/error_codes.py; the Vietnamese text is web/error_text.py's)."""
-    return InvalidInput.of(code, **params)
-
-
 _kinds_by_definition: dict[str, dict[str, str]] = {}
 
 
@@ -149,7 +144,7 @@ def check_signed(conn: Connection, workflow: Any, instance_id: int, task_uuid: s
                                                   attachments.c.content_type == "application/pdf")
                         .order_by(attachments.c.id.desc())).all()
     if not rows:
-        raise _refuse("signature_required", step=step, what_label=WHAT.get(kind, kind), kind=kind)
+        raise InvalidInput.of("signature_required", step=step, what_label=WHAT.get(kind, kind), kind=kind)
     from signing.verify import verify_pdf
 
     user = user_by_name(conn, actor)
@@ -159,9 +154,10 @@ def check_signed(conn: Connection, workflow: Any, instance_id: int, task_uuid: s
         try:
             reports = verify_pdf(store.blob_path(root, row.sha256).read_bytes(), trust)
         except SigningError as exc:
-            problem = _refuse("signature_file_unreadable", file=row.filename, detail=str(exc))
+            problem = InvalidInput.of("signature_file_unreadable", file=row.filename, detail=str(exc))
         except OSError:
-            problem = _refuse("signature_file_unreadable", file=row.filename, detail="tệp không còn trong kho lưu trữ.")
+            problem = InvalidInput.of("signature_file_unreadable", file=row.filename,
+                                      detail="tệp không còn trong kho lưu trữ.")
         else:
             mine = next((r for r in reports if r.valid and is_performer(r, user.full_name, user.email)), None)
             if mine is not None:
@@ -174,12 +170,12 @@ def check_signed(conn: Connection, workflow: Any, instance_id: int, task_uuid: s
 
 def _problem(filename: str, reports: list[SignatureReport], performer: str) -> InvalidInput:
     if not reports:
-        return _refuse("signature_missing", file=filename)
+        return InvalidInput.of("signature_missing", file=filename)
     valid = next((r for r in reports if r.valid), None)
     if valid is not None:
-        return _refuse("signature_not_performer", file=filename, signer=valid.signer, performer=performer)
-    return _refuse("signature_not_valid", file=filename, status_label=reports[-1].label,
-                   status=reports[-1].status)
+        return InvalidInput.of("signature_not_performer", file=filename, signer=valid.signer, performer=performer)
+    return InvalidInput.of("signature_not_valid", file=filename, status_label=reports[-1].label,
+                            status=reports[-1].status)
 
 
 def signatures_of(db: Database, root: Path, attachment_id: int, actor: str, clock: Clock) -> list[SignatureReport]:

@@ -40,7 +40,11 @@ def test_demo_fills_a_year_once(cli):
 def test_conformance_and_sla(cli):
     run, made, _ = cli
     figures = json.loads(run("audit", "conformance", "--json").output)
-    assert figures["procedures"]["QT-CT-01"]["share_fitting"] == 1.0 and figures["deviating_cases"] == []
+    # The only deviations are the demo's steps a leader recorded as handled on paper: each a skipped step.
+    found = figures["deviating_cases"]
+    assert 1 <= len(found) <= made["deviations"]
+    assert {d["kind"] for case in found for d in case["deviations"]} == {"skipped"}
+    assert figures["procedures"]["QT-CT-01"]["share_fitting"] < 1.0
     assert "QT-CT-01:" in run("audit", "conformance", "--procedure", "QT-CT-01").output
     sla = json.loads(run("audit", "sla", "--year", "2025", "--json").output)
     assert sla["received"] >= made["dossiers"] - made["running"] and sla["overall"]["resolved"] > 0
