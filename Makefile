@@ -4,6 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export QUYTRINH_DATABASE_URL ?= sqlite:///$(CURDIR)/instance/quytrinh.sqlite
+# Where `make run` listens (make run PORT=8080 when 5000 is taken).
+HOST ?= 127.0.0.1
+PORT ?= 5000
 
 .PHONY: run test lint setup system-deps browser-deps frontend bench clean
 
@@ -83,9 +86,9 @@ run: setup
 	$(BIN)/quytrinh deploy bpmn/
 	@# A simulated year of dossiers for the dashboards and reports; does nothing once the database has cases.
 	$(BIN)/quytrinh demo --year 2025
-	@echo "quytrinh: http://127.0.0.1:5000  (demo users, password demo1234: motcua, cv.ktht, tp.ktht, pct, vanthu; ISO: iso drafts, tp.nv reviews, pct approves; danhgia audits)"
+	@echo "quytrinh: http://$(HOST):$(PORT)  (demo users, password demo1234: motcua, cv.ktht, tp.ktht, pct, vanthu; ISO: iso drafts, tp.nv reviews, pct approves; danhgia audits)"
 	@# gunicorn and one job worker (timers, SLA sweep, reports and other jobs) side by side; Ctrl-C stops both.
-	$(BIN)/quytrinh run-all --host 127.0.0.1 --port 5000
+	$(BIN)/quytrinh run-all --host $(HOST) --port $(PORT)
 
 test: setup browser-deps
 	$(BIN)/pytest -q -n 2 --dist loadfile
