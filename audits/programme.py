@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from processes import case_logs, catalog, instances, organisation, records
+from processes import catalog, instances, organisation, records
 from processes.audit_schema import audit_checklist, audit_findings, audit_plans, audit_samples, audit_team
 from processes.clock import Clock
 from processes.db import Database
@@ -31,6 +31,7 @@ from processes.inserted import inserted_id
 from processes.uow import UnitOfWork, unit_of_work
 
 from .checklist import checklist_items
+from .evidence import checked_links
 from .periods import Period, parse_period
 
 AUDITOR_ROLES = ("danh_gia_vien", "thu_ky_iso")
@@ -202,24 +203,6 @@ def _sample(conn: Connection, plan_id: int) -> list[str]:
     return [codes[i] for i in ids if i in codes]
 
 
-def _evidence(conn: Connection, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Check each evidence link (a dossier, optionally one event of its log) and describe it."""
-    out = []
-    for item in items:
-        ref = str(item.get("dossier") or item.get("instance_id") or "").strip()
-        row = records.find_dossier(conn, ref) if ref else None
-        if row is None:
-            raise InvalidInput(f"evidence: no dossier '{ref}'", {"evidence": ref})
-        link: dict[str, Any] = {"instance_id": row.instance_id, "dossier": row.code}
-        if item.get("seq") is not None:
-            ev = case_logs.event_at(conn, row.instance_id, int(item["seq"]))
-            if ev is None:
-                raise InvalidInput(f"evidence: {row.code} has no event {item['seq']}", {"evidence": ref})
-            link.update(seq=ev.seq, activity=ev.activity, lifecycle=ev.lifecycle, at=ev.at.isoformat())
-        out.append(link)
-    return out
-
-
 def record_finding(db: Database, plan_id: int | str, kind: str, statement: str, actor: str, clock: Clock,
                    clause: str = "", procedure: str | None = None, evidence: list[dict[str, Any]] | None = None,
                    responsible: str | None = None) -> dict[str, Any]:
@@ -242,7 +225,7 @@ def record_finding_in(uow: UnitOfWork, plan_id: int | str, kind: str, statement:
     plan = _plan(conn, plan_id)
     if actor not in {u for u, _ in plan.team}:
         raise PermissionDenied(f"{actor} is not on the team of {plan.code}")
-    links = _evidence(conn, evidence or [])
+    links = checked_links(conn, plan, evidence or [])
     number = (conn.execute(select(func.max(audit_findings.c.number))
                            .where(audit_findings.c.plan_id == plan.id)).scalar() or 0) + 1
     ref = f"{plan.code}/{number:02d}"
@@ -311,7 +294,7 @@ def answer(db: Database, plan_id: int | str, procedure: str, item_no: int, value
             raise PermissionDenied(f"{actor} is not on the team of {plan.code}")
         if plan.status == "done":
             raise InvalidInput(f"{plan.code} is closed", {"plan": "closed"})
-        links = _evidence(conn, evidence or [])
+        links = checked_links(conn, plan, evidence or [])
         done = conn.execute(update(audit_checklist).where(
             audit_checklist.c.plan_id == plan.id, audit_checklist.c.procedure == procedure,
             audit_checklist.c.item_no == item_no).values(answer=value, note=_stored_note(note, links, actor)))

@@ -15,7 +15,7 @@ from processes.audit_schema import audit_plans
 from processes.db import Database
 from processes.queries import full_names
 
-from . import programme
+from . import evidence, programme
 from .periods import parse_period
 
 ANSWER_LABELS = {"conformity": "Phù hợp", "observation": "Khuyến nghị (điểm cần cải tiến)",
@@ -130,7 +130,8 @@ def evidence_refs(text: str) -> list[dict[str, Any]]:
     for part in text.replace(";", ",").replace("\n", ",").split(","):
         ref, _, seq = part.strip().partition(":")
         if ref:
-            links.append({"dossier": ref.strip(), "seq": int(seq) if seq.strip().isdigit() else None})
+            number = seq.strip()
+            links.append({"dossier": ref.strip(), "seq": int(number) if number.isdigit() else number or None})
     return links
 
 
@@ -144,7 +145,8 @@ def document_data(view: PlanView) -> dict[str, Any]:
         "team": [{"name": name, "role": "Trưởng đoàn" if role == "lead" else "Thành viên"}
                  for _u, name, role in view.team],
         "sample": view.sample, "sample_size_rule": "√N + 1, tối thiểu 5, tối đa 30 (ISO 19011:2018, A.6)",
-        "checklist": [{**item, "answer_label": ANSWER_LABELS.get(item["answer"] or "", "")} for item in view.checklist],
+        "checklist": [{**item, "answer_label": ANSWER_LABELS.get(item["answer"] or "", ""),
+                       "evidence_text": _evidence_text(item["evidence"])} for item in view.checklist],
         "findings": [{**f, "kind_label": ANSWER_LABELS.get(f["kind"], f["kind"]),
                       "by_name": view.names.get(f["by"], f["by"]), "evidence_text": _evidence_text(f["evidence"])}
                      for f in view.findings],
@@ -153,4 +155,4 @@ def document_data(view: PlanView) -> dict[str, Any]:
 
 def _evidence_text(links: list[dict[str, Any]] | str) -> str:
     items = json.loads(links) if isinstance(links, str) else links
-    return ", ".join(f"{e['dossier']}" + (f" (sự kiện {e['seq']})" if e.get("seq") else "") for e in items)
+    return "; ".join(evidence.describe(e) for e in items)

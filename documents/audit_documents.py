@@ -80,7 +80,7 @@ def build_checklist(data: dict[str, Any]) -> Document:
     doc = _start(data, "PHIẾU KIỂM TRA ĐÁNH GIÁ NỘI BỘ", f"{data['unit']} – kỳ {data['period']}")
     rows = tuple((f"{item['procedure']}\n{item['item_no']}", item["clause"], vn.nfc(item["question"]),
                   item.get("answer_label") or "—",
-                  "; ".join(x for x in (vn.nfc(item.get("note") or ""), _links(item.get("evidence") or [])) if x))
+                  "; ".join(x for x in (vn.nfc(item.get("note") or ""), _item_evidence(item)) if x))
                  for item in data["checklist"])
     doc.add(Table((Column("Quy trình / TT", 1.0, "C"), Column("Điều khoản", 0.8, "C"), Column("Nội dung kiểm tra", 3.4),
                    Column("Kết quả", 1.1, "C"), Column("Ghi chép, bằng chứng", 2.0)), rows, size=10.5))
@@ -101,13 +101,23 @@ def build_report(data: dict[str, Any]) -> Document:
     sample = ", ".join(data["sample"]) or "không có"
     doc.add(Heading("6. HỒ SƠ MẪU"), Paragraph(f"{len(data['sample'])} hồ sơ chọn ngẫu nhiên "
                                                  f"({data['sample_size_rule']}): {sample}.", indent=True))
-    doc.add(Heading("7. CÁC PHÁT HIỆN VÀ BẰNG CHỨNG"))
+    doc.add(Heading("7. KẾT QUẢ KIỂM TRA VÀ BẰNG CHỨNG"))
+    linked = tuple((f"{item['procedure']}\n{item['item_no']}", item["clause"], vn.nfc(item["question"]),
+                    item.get("answer_label") or "—", _item_evidence(item))
+                   for item in data["checklist"] if item.get("evidence"))
+    if linked:
+        doc.add(Table((Column("Quy trình / TT", 1.0, "C"), Column("Điều khoản", 0.8, "C"),
+                       Column("Nội dung kiểm tra", 2.6), Column("Kết quả", 1.1, "C"), Column("Bằng chứng", 2.6)),
+                      linked, size=10.5))
+    else:
+        doc.add(Paragraph("Phiếu kiểm tra chưa dẫn chiếu hồ sơ, sự kiện nào làm bằng chứng.", indent=True))
+    doc.add(Heading("8. CÁC PHÁT HIỆN VÀ BẰNG CHỨNG"))
     rows = tuple((f["ref"], f["kind_label"], f.get("clause") or "—", vn.nfc(f["statement"]),
                   f.get("evidence_text") or "—", f.get("capa") or "—") for f in data["findings"])
     doc.add(Table((Column("Số", 1.1, "C"), Column("Loại", 1.0, "C"), Column("Điều khoản", 0.7, "C"),
                    Column("Nội dung", 2.6), Column("Bằng chứng", 1.6), Column("Hành động khắc phục", 1.1, "C")),
                   rows or (("", "", "", "Không có phát hiện.", "", ""),), size=10.5))
-    doc.add(Heading("8. KẾT LUẬN"))
+    doc.add(Heading("9. KẾT LUẬN"))
     counts = {k: sum(1 for i in data["checklist"] if i.get("answer") == k) for k in KINDS}
     total = sum(counts.values())
     ncs = sum(1 for f in data["findings"] if f["kind"] == "nonconformity")
@@ -126,8 +136,12 @@ def _lead(data: dict[str, Any]) -> str:
     return next((vn.nfc(t["name"]) for t in data["team"] if t["role"] == "Trưởng đoàn"), "")
 
 
-def _links(links: list[dict[str, Any]]) -> str:
-    return ", ".join(str(e["dossier"]) + (f" (sự kiện {e['seq']})" if e.get("seq") else "") for e in links)
+def _item_evidence(item: dict[str, Any]) -> str:
+    """The evidence of a checklist answer in words (audits describes each link; bare codes otherwise)."""
+    if item.get("evidence_text"):
+        return vn.nfc(item["evidence_text"])
+    return ", ".join(str(e["dossier"]) + (f" (sự kiện {e['seq']})" if e.get("seq") else "")
+                     for e in item.get("evidence") or [])
 
 
 BUILDERS = {"plan": build_plan, "checklist": build_checklist, "report": build_report}

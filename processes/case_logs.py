@@ -33,13 +33,21 @@ class EventRef:
     activity: str
     lifecycle: str
     at: dt.datetime
+    activity_name: str = ""
 
 
 def event_at(conn: Connection, case_id: int, seq: int) -> EventRef | None:
     """The event of a case with this sequence number, or None."""
-    row = conn.execute(select(events.c.seq, events.c.activity, events.c.lifecycle, events.c.at)
+    row = conn.execute(select(events.c.seq, events.c.activity, events.c.lifecycle, events.c.at,
+                              events.c.activity_name)
                        .where(events.c.case_id == case_id, events.c.seq == seq)).first()
-    return None if row is None else EventRef(row.seq, row.activity, row.lifecycle, row.at)
+    return None if row is None else EventRef(row.seq, row.activity, row.lifecycle, row.at, row.activity_name)
+
+
+def event_count(conn: Connection, case_id: int) -> int:
+    """How many events a case's log holds."""
+    return int(conn.execute(select(func.count()).select_from(events).where(events.c.case_id == case_id))
+               .scalar_one())
 
 
 def _payload_key(conn: Connection, key: str):

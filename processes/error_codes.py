@@ -184,6 +184,11 @@ TEMPLATES: dict[str, str] = {
     "log_mapping_invalid": "'{part}' is not ROLE=COLUMN with a role among {roles}",
     "log_procedure_unknown": "no procedure {procedure} to check the log against",
     "log_version_unknown": "procedure {procedure} has no version {version}",
+    # evidence of the internal audit programme (audits/evidence.py)
+    "evidence_dossier_not_found": "evidence: no dossier '{ref}'",
+    "evidence_out_of_scope": "evidence: {dossier} is outside the scope of {plan} (dossiers of {procedures} received "
+                             "by {agency} from {start} to {end})",
+    "evidence_event_not_found": "evidence: {dossier} has no event {seq} (its log has {count})",
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, and_, exists, select
@@ -280,18 +280,24 @@ def case_attributes(conn: Connection, procedure: str | None = None) -> list[dict
 
 @dataclass(frozen=True)
 class DossierRef:
-    """A dossier as evidence refers to it: its case id and its code."""
+    """A dossier as evidence refers to it: its case id and its code, and what an audit's scope is checked on
+    (the agency that received it, its procedure, when it was received)."""
 
     instance_id: int
     code: str
+    agency_path: str = field(default="", compare=False)
+    procedure: str = field(default="", compare=False)
+    received_at: dt.datetime | None = field(default=None, compare=False)
 
 
 def find_dossier(conn: Connection, ref: str | int) -> DossierRef | None:
     """The dossier whose case id (digits) or code is given, or None."""
     text = str(ref).strip()
     cond = dossiers.c.instance_id == int(text) if text.isdigit() else dossiers.c.code == text
-    row = conn.execute(select(dossiers.c.instance_id, dossiers.c.code).where(cond)).first()
-    return None if row is None else DossierRef(row.instance_id, row.code)
+    row = conn.execute(select(dossiers.c.instance_id, dossiers.c.code, units.c.path, dossiers.c.procedure,
+                              dossiers.c.received_at).join(units, units.c.id == dossiers.c.unit_id)
+                       .where(cond)).first()
+    return None if row is None else DossierRef(row.instance_id, row.code, row.path, row.procedure, row.received_at)
 
 
 def dossier_codes(conn: Connection, instance_ids: Iterable[int]) -> dict[int, str]:

@@ -35,7 +35,6 @@ MIMETYPES = {"pdf": "application/pdf",
 FIELD_TEXTS = {
     "procedures": N_("Không có quy trình nào để đánh giá tại đơn vị này trong kỳ đã chọn; hãy chọn quy trình."),
     "checklist": N_("Còn %(n)s nội dung kiểm tra chưa trả lời; trả lời hết trước khi kết thúc đợt đánh giá."),
-    "evidence": N_("Không tìm thấy hồ sơ hoặc sự kiện dùng làm bằng chứng: %(n)s."),
     "statement": N_("Ghi nội dung phát hiện (ít nhất 5 ký tự)."),
     "plan": N_("Đợt đánh giá đã kết thúc, không sửa được nữa."),
     "auditors": N_("Chọn ít nhất một chuyên gia đánh giá."),

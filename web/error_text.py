@@ -214,6 +214,11 @@ TEXTS: dict[str, str] = {
     "log_mapping_invalid": N_("'%(part)s' không đúng dạng VAI_TRÒ=TÊN_CỘT; vai trò là một trong: %(roles)s."),
     "log_procedure_unknown": N_("Không có quy trình %(procedure)s để đối chiếu nhật ký."),
     "log_version_unknown": N_("Quy trình %(procedure)s không có lần ban hành %(version)s."),
+    "evidence_dossier_not_found": N_("Không có hồ sơ mã '%(ref)s' để làm bằng chứng; chưa ghi gì."),
+    "evidence_out_of_scope": N_("Hồ sơ %(dossier)s nằm ngoài phạm vi đợt đánh giá %(plan)s (hồ sơ thuộc quy trình "
+                                "%(procedures)s do %(agency)s tiếp nhận từ %(start)s đến %(end)s); chưa ghi gì."),
+    "evidence_event_not_found": N_("Nhật ký của hồ sơ %(dossier)s không có sự kiện số %(seq)s (nhật ký có "
+                                   "%(count)s sự kiện); chưa ghi gì."),
 }
 
 # The status enum whose values a code's state/status/current/target params hold: the text names the

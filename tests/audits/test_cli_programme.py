@@ -34,6 +34,10 @@ def test_plan_sample_answer_close_programme(tmp_path):
     assert f"{len(items)} checklist items not answered" in refused.output
     run("audit", "answer", code, "--procedure", "QT-XD-01", "--item", "1", "--answer", "conformity", "--as", "iso",
         code=4)  # iso is not on the team
+    wrong = run("audit", "answer", code, "--procedure", "QT-XD-01", "--item", "1", "--answer", "conformity",
+                "--evidence", "H01-000000-9999", "--as", "danhgia", code=6)
+    assert "evidence: no dossier 'H01-000000-9999'" in wrong.output
+    assert programme.checklist(db, code)[0]["answer"] is None
     for item in items:
         run("audit", "answer", code, "--procedure", item["procedure"], "--item", str(item["item_no"]),
             "--answer", "conformity", "--note", "Đạt", "--as", "danhgia")

@@ -91,6 +91,34 @@ def test_evidence_links_are_checked(org, audited, clock):
     assert made["capa"] is None and made["evidence"][0]["lifecycle"] == "case_start"
 
 
+def test_evidence_lies_in_the_plans_scope_or_nothing_is_stored(org, audited, clock):
+    """ISO 19011 6.4.7: evidence lies in the audit's scope — the plan's procedures, its unit's dossiers, its period."""
+    plan = programme.plan_audit(org, "H01.KTHT", "2026-Q1", ["cv.tp"], "iso", clock, ["QT-XD-01"])
+    later = programme.plan_audit(org, "H01.KTHT", "2026-Q2", ["cv.tp"], "iso", clock, ["QT-XD-01"])
+    other = programme.plan_audit(org, "H01.KTHT", "2026-Q1", ["cv.tp"], "iso", clock, ["QT-CT-01"])
+    for wrong, ref, code in ((plan, "H01-000000-9999", "evidence_dossier_not_found"),
+                             (later, audited[0], "evidence_out_of_scope"),
+                             (other, audited[0], "evidence_out_of_scope"),
+                             (plan, f"{audited[0]}:999", "evidence_event_not_found"),
+                             (plan, f"{audited[0]}:bốn", "evidence_event_not_found")):
+        dossier, _, seq = ref.partition(":")
+        with pytest.raises(InvalidInput) as refused:
+            programme.answer(org, wrong.id, wrong.procedures[0], 1, "conformity", "cv.tp", "ghi chú",
+                             [{"dossier": dossier, "seq": seq or None}])
+        assert refused.value.code == code, ref
+        assert programme.checklist(org, wrong.id)[0]["answer"] is None  # nothing stored
+        assert programme.get_plan(org, wrong.id).status == "planned"
+    with pytest.raises(InvalidInput, match="outside the scope of DGNB-2026-02"):
+        programme.record_finding(org, later.id, "observation", "Thiếu chữ ký", "cv.tp", clock,
+                                 evidence=[{"dossier": audited[1]}])
+    assert programme.findings(org, plan_id=later.id) == []
+    programme.answer(org, plan.id, "QT-XD-01", 1, "conformity", "cv.tp", "Đúng phiên bản",
+                     [{"dossier": audited[0], "seq": 1}, {"dossier": audited[1]}])
+    linked = programme.checklist(org, plan.id)[0]["evidence"]
+    assert [e["dossier"] for e in linked] == audited[:2] and linked[0]["seq"] == 1
+    assert linked[0]["lifecycle"] == "case_start" and linked[0]["activity_name"] and linked[0]["at"]
+
+
 def _open(db, case_id):
     with db.read() as conn:
         return conn.execute(select(human_tasks).where(human_tasks.c.instance_id == case_id,

@@ -1,5 +1,6 @@
 """Issue 14 item 4 in the browser: the auditor (danhgia) plans an audit of the Economic-Infrastructure office, sees
-the drawn sample, answers the checklist item by item with evidence, records a nonconformity (its CAPA case
+the drawn sample, answers the checklist item by item with evidence (a code that is no dossier refused in
+Vietnamese, the event link opening the dossier's log at that event), records a nonconformity (its CAPA case
 starts) and closes the plan; the year's programme shows the unit covered. Screenshots: test-artifacts/browser/
 audit-*.png."""
 
@@ -38,6 +39,14 @@ def test_plan_answer_nonconformity_close(page, live_server):
     assert all(code in sample for code in dossiers)  # 3 dossiers: all of them are examined
     shot(page, "audit-1-plan")
 
+    row = page.locator("tr.checklist-item:not(.answered)").first
+    row.locator("[name=answer]").select_option("conformity")
+    row.locator("[name=evidence]").fill("H01-000000-9999")
+    row.get_by_role("button", name="Lưu").click()
+    page.wait_for_load_state("networkidle")
+    assert "Không có hồ sơ mã 'H01-000000-9999' để làm bằng chứng; chưa ghi gì." in page.locator("body").inner_text()
+    assert page.locator("tr.checklist-item.answered").count() == 0  # nothing stored
+
     first = True
     while page.locator("tr.checklist-item:not(.answered)").count():
         row = page.locator("tr.checklist-item:not(.answered)").first
@@ -49,7 +58,12 @@ def test_plan_answer_nonconformity_close(page, live_server):
         page.wait_for_load_state("networkidle")
         first = False
     answered = page.locator("tr.checklist-item.answered").first.inner_text()
-    assert "Phù hợp" in answered and dossiers[0] in answered and "sự kiện 1" in answered
+    assert "Phù hợp" in answered and dossiers[0] in answered and "sự kiện 1: Tiếp nhận hồ sơ vào hệ thống" in answered
+    shot(page, "audit-1b-evidence")
+    page.locator("tr.checklist-item.answered a.evidence").first.click()
+    page.wait_for_url(f"**/dossiers/{dossiers[0]}#su-kien-1")
+    assert page.locator("#su-kien-1").is_visible()
+    page.go_back()
 
     finding = page.locator("#finding-form")
     finding.locator("[name=kind]").select_option("nonconformity")

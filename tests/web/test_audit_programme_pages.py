@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import io
+import zipfile
 
 import pytest
 from pypdf import PdfReader
@@ -71,6 +72,41 @@ def test_plan_answer_finding_close_in_the_browser(org, audited, login):
     assert "Đã kết thúc đợt đánh giá" in closed and programme.get_plan(org, code).status == "done"
     coverage = _text(auditor.get(start))
     assert "Đã đánh giá 1/" in coverage and code in coverage
+
+
+def test_checklist_evidence_is_checked_shown_and_printed(org, audited, login, clock):
+    plan = programme.plan_audit(org, "H01.KTHT", "2026", ["danhgia"], "danhgia", clock, ["QT-XD-01"])
+    sample = programme.draw_sample(org, plan.id)
+    other = programme.plan_audit(org, "H01.KTHT", "2026-Q2", ["danhgia"], "danhgia", clock, ["QT-XD-01"])
+    auditor = login("danhgia")
+    page = f"/audit/programme/{plan.code}"
+    first = programme.checklist(org, plan.id)[0]
+    item = {"procedure": first["procedure"], "item_no": first["item_no"], "answer": "conformity", "note": "Đạt"}
+    wrong = _text(_post(auditor, f"{page}/answers", page, {**item, "evidence": "H01-000000-9999"}))
+    assert "Không có hồ sơ mã 'H01-000000-9999' để làm bằng chứng; chưa ghi gì." in wrong
+    no_event = _text(_post(auditor, f"{page}/answers", page, {**item, "evidence": f"{sample[0]}:500"}))
+    assert f"Nhật ký của hồ sơ {sample[0]} không có sự kiện số 500" in no_event
+    other_page = f"/audit/programme/{other.code}"
+    outside = _text(_post(auditor, f"{other_page}/answers", other_page, {**item, "evidence": sample[0]}))
+    assert f"Hồ sơ {sample[0]} nằm ngoài phạm vi đợt đánh giá {other.code}" in outside
+    assert "từ 01/04/2026 đến 30/06/2026" in outside
+    assert programme.checklist(org, plan.id)[0]["answer"] is None and programme.checklist(org, other.id)[0][
+        "answer"] is None  # nothing stored
+    shown = _text(_post(auditor, f"{page}/answers", page, {**item, "evidence": f"{sample[0]}:1, {sample[1]}"}))
+    assert "Đã ghi câu trả lời." in shown
+    assert f'href="/dossiers/{sample[0]}#su-kien-1"' in shown and "(sự kiện 1: Tiếp nhận hồ sơ vào hệ thống" in shown
+    assert f'href="/dossiers/{sample[1]}"' in shown
+    assert 'id="su-kien-1"' in _text(auditor.get(f"/dossiers/{sample[0]}"))  # where the event link lands
+    for kind in ("checklist", "report"):
+        pdf = auditor.get(f"{page}/{kind}.pdf")
+        text = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split())
+        assert f"{sample[0]} (sự kiện 1:" in text and sample[1] in text, kind
+    report = " ".join("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        auditor.get(f"{page}/report.pdf").data)).pages).split())
+    assert "KẾT QUẢ KIỂM TRA VÀ BẰNG CHỨNG" in report
+    docx = auditor.get(f"{page}/report.docx").data
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        assert sample[0] in archive.read("word/document.xml").decode()
 
 
 @pytest.mark.parametrize("kind", ["plan", "checklist", "report"])

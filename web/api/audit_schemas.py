@@ -56,7 +56,9 @@ class EvidenceSchema(Schema):
     dossier = fields.Str()
     seq = fields.Int(allow_none=True)
     activity = fields.Str()
+    activity_name = fields.Str(metadata={"description": "The step's name in Vietnamese (events linked since issue 14)"})
     lifecycle = fields.Str()
+    at = fields.Str(metadata={"description": "When the event happened (ISO 8601)"})
 
 
 class ChecklistItemSchema(Schema):
