@@ -35,9 +35,17 @@ class Gunicorn(BaseApplication):
         super().__init__()
 
     def load_config(self) -> None:
-        """Our options; gunicorn's own environment variable (GUNICORN_CMD_ARGS) still applies on top."""
+        """Our options, then gunicorn's own environment variable (GUNICORN_CMD_ARGS) on top.
+
+        BaseApplication reads no environment by itself (only gunicorn's command-line Application does), so
+        the variable is parsed here the way gunicorn parses it: `--worker-connections N` in docs/deploy.md.
+        """
         for key, value in self.options.items():
             self.cfg.set(key, value)
+        from_env = self.cfg.parser().parse_args(self.cfg.get_cmd_args_from_env())
+        for key, value in vars(from_env).items():
+            if value is not None and key != "args":
+                self.cfg.set(key.lower(), value)
 
     def load(self) -> Flask:
         """Called in each worker process after the fork: its own app, engine and connections."""
@@ -48,7 +56,11 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int, timeout: 
     """gunicorn settings for quytrinh (threads > 1: the gthread worker)."""
     return {"bind": f"{host}:{port}", "workers": workers, "threads": threads,
             "worker_class": "gthread" if threads > 1 else "sync", "timeout": timeout, "graceful_timeout": 30,
-            "accesslog": "-", "errorlog": "-", "proc_name": "quytrinh"}
+            "accesslog": "-", "errorlog": "-", "proc_name": "quytrinh",
+            # gunicorn >= 25 opens a control socket at one path per user (~/.gunicorn/gunicorn.ctl): a second
+            # server of that user (tests, benches, two instances) takes it over and removes it on exit.
+            # quytrinh is run by systemd or run-all, not gunicornc.
+            "control_socket_disable": True}
 
 
 def serve_commands(main: click.Group) -> None:
