@@ -114,3 +114,20 @@ def delegations(db: Database, actor: Actor, today: dt.date, include_past: bool =
                                         r.reason or "", r.created_by or "",
                                         _state(r.revoked, r.starts_on, r.ends_on, today)))
     return found
+
+
+@dataclass(frozen=True)
+class Names:
+    """What the administration pages print instead of codes: people's full names, role and unit names."""
+
+    people: dict[str, str]
+    roles: dict[str, str]
+    units: dict[str, str]
+
+
+def names(db: Database) -> Names:
+    """Every username, role code and unit code with the name a person reads (a few hundred rows at most)."""
+    with db.read() as conn:
+        return Names({r.username: r.full_name for r in conn.execute(select(users.c.username, users.c.full_name))},
+                     {r.code: r.name for r in conn.execute(select(roles.c.code, roles.c.name))},
+                     {r.code: r.name for r in conn.execute(select(units.c.code, units.c.name))})

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from processes import admin, admin_users, admin_views, staff_import, substitutes, tokens
 from processes.errors import InvalidInput, ServiceError
 
+from .admin_text import history_rows, membership, role_kind
 from .auth import login_required
 from .context import clock, database
 from .error_text import error_message
@@ -68,8 +69,10 @@ def _attempt(action: Callable[[], object], success: str) -> bool:
 def users() -> ResponseReturnValue:
     """The accounts this administrator manages, with their roles; create, deactivate, reset a password."""
     db = database()
-    return render_template("admin/users.html", users=admin_users.list_users(db, g.user),
-                           roles=admin.list_roles(db), units=admin.units_in_scope(db, g.user))
+    names = admin_views.names(db)
+    return render_template("admin/users.html", users=admin_users.list_users(db, g.user), names=names,
+                           membership=membership, roles=admin.list_roles(db),
+                           units=admin.units_in_scope(db, g.user))
 
 
 @bp.post("/admin/users")
@@ -114,7 +117,8 @@ def user_action(username: str, action: str) -> ResponseReturnValue:
 @admin_required
 def roles() -> ResponseReturnValue:
     """Every role with how many hold it; add, rename, retire."""
-    return render_template("admin/roles.html", roles=admin.list_roles(database(), include_retired=True))
+    return render_template("admin/roles.html", roles=admin.list_roles(database(), include_retired=True),
+                           role_kind=role_kind)
 
 
 @bp.post("/admin/roles")
@@ -145,7 +149,9 @@ def role_action(code: str, action: str) -> ResponseReturnValue:
 @admin_required
 def history() -> ResponseReturnValue:
     """The administration log, newest first, within this administrator's units."""
-    return render_template("admin/history.html", events=admin.history(database(), g.user, 300), actions=ACTIONS)
+    db = database()
+    return render_template("admin/history.html", events=history_rows(admin.history(db, g.user, 300), ACTIONS,
+                                                                     admin_views.names(db)))
 
 
 @bp.get("/admin/units")

@@ -50,7 +50,8 @@ def test_a_new_role_and_user_staff_a_new_procedure(page, live_server, tmp_path):
     row.locator("select[name=unit]").select_option("H01.KTHT")
     row.locator("button:has-text('Cấp vai trò')").click()
     assert "Đã cấp vai trò." in _flash(page)
-    assert f"{ROLE}@H01.KTHT" in page.locator("#users tr", has_text=USER).inner_text()
+    held = page.locator("#users tr", has_text=USER).inner_text()
+    assert "Cán bộ thẩm định xây dựng (Phòng Kinh tế – Hạ tầng)" in held
     shot(page, "admin-01-user-with-new-role")
 
     page.context.clear_cookies()
