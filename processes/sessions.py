@@ -52,8 +52,10 @@ def open_session(db: Database, username: str, now: dt.datetime, user_agent: str 
     return token
 
 
-def user_of(db: Database, token: str | None, now: dt.datetime, max_age: dt.timedelta | None = None) -> str | None:
-    """The user of a live session (None: no such session, revoked, or older than `max_age`)."""
+def user_of(db: Database, token: str | None, now: dt.datetime, max_age: dt.timedelta | None = None,
+            idle: dt.timedelta | None = None) -> str | None:
+    """The user of a live session (None: no such session, revoked, older than `max_age`, or unused for `idle`:
+    a session left idle that long is ended for good, so a later request does not bring it back)."""
     if not token:
         return None
     sid = _digest(token)
@@ -66,6 +68,10 @@ def user_of(db: Database, token: str | None, now: dt.datetime, max_age: dt.timed
     if row is None or row.revoked_at is not None:
         return None
     if max_age is not None and row.created_at + max_age <= now:
+        return None
+    if idle is not None and now - row.last_seen_at >= idle:
+        with db.write() as conn:
+            _revoke(conn, web_sessions.c.id == sid, now)
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         with db.write() as conn:

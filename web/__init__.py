@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Secure cookies need HTTPS; deployments behind TLS set QUYTRINH_SESSION_COOKIE_SECURE=true.
         SESSION_COOKIE_SECURE=False, PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=10),
         MAX_CONTENT_LENGTH=25 * 1024 * 1024, WTF_CSRF_TIME_LIMIT=None,
+        SESSION_IDLE_MINUTES=60,  # a session unused this long ends (web/server_state.py); 0: never
     )
     app.config.from_prefixed_env("QUYTRINH")
     if config:

@@ -4,7 +4,8 @@
   (web/limits_storage.py), never process memory, so limits hold across gunicorn workers and restarts.
   RATELIMIT_STORAGE_URI still wins when set (memory:// for a throwaway instance).
 * Sessions: the signed cookie carries a random session token, not the user; processes.sessions says
-  whose it is and whether it was revoked, so logging out ends the session in every worker.
+  whose it is and whether it was revoked, so logging out ends the session in every worker; a session unused for
+  SESSION_IDLE_MINUTES (QUYTRINH_SESSION_IDLE_MINUTES, 60 by default, 0: never) ends.
 * Caches: each request first asks processes.generations whether the database was replaced (a restore).
 * Behind a load balancer (QUYTRINH_PROXY_HOPS=1): the client's address from X-Forwarded-For, so a limit
   counts per client rather than once for everybody.
@@ -12,7 +13,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, request, session
+import datetime as dt
+
+from flask import Flask, current_app, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from processes import generations, sessions
@@ -50,7 +53,9 @@ def session_user() -> str | None:
     """The user of this request's session cookie, if that session is still live."""
     if _static():
         return None
-    return sessions.user_of(database(), session.get(SESSION_KEY), clock().now())
+    minutes = current_app.config.get("SESSION_IDLE_MINUTES")
+    idle = dt.timedelta(minutes=float(minutes)) if minutes else None  # 0 or empty: no idle timeout
+    return sessions.user_of(database(), session.get(SESSION_KEY), clock().now(), idle=idle)
 
 
 def log_in(username: str) -> None:

@@ -61,3 +61,15 @@ def test_rate_counters_count_in_a_fixed_window(db):
     assert rate_counters.hit(db, "login/1.2.3.4", 60, now=1061.0) == 1  # a new one starts
     assert rate_counters.hit(db, "other", 60, amount=5, now=1061.0) == 5
     assert rate_counters.clear(db, "other") == 1 and rate_counters.count(db, "other", now=1061.0) == 0
+
+
+def test_a_session_left_idle_ends_and_stays_ended(org, clock):
+    now, idle = clock.now(), dt.timedelta(minutes=60)
+    token = sessions.open_session(org, "motcua", now)
+    # Used every 50 minutes, it lives on.
+    for step in (50, 100, 150):
+        assert sessions.user_of(org, token, now + dt.timedelta(minutes=step), idle=idle) == "motcua"
+    # Left for an hour after its last use, it is over, and a later request does not bring it back.
+    assert sessions.user_of(org, token, now + dt.timedelta(minutes=210), idle=idle) is None
+    assert sessions.user_of(org, token, now + dt.timedelta(minutes=211)) is None
+    assert sessions.sessions_of(org, "motcua") == []

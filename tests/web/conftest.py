@@ -23,8 +23,10 @@ class SentJobs:
 def app(org, clock):
     """The Flask app on the demo organisation's database, with a fixed clock; jobs it starts are only collected
     in app.extensions["quytrinh.jobs_queue"] (run them with jobs.runner.execute)."""
+    # No idle timeout: these tests move the clock by hours or days between a client's requests (the timeout's own
+    # tests set it).
     application = create_app({"DATABASE": org, "CLOCK": clock, "TESTING": True, "SECRET_KEY": "test",
-                              "LOGIN_RATE_LIMIT": "5 per minute"})
+                              "LOGIN_RATE_LIMIT": "5 per minute", "SESSION_IDLE_MINUTES": 0})
     application.extensions["quytrinh.jobs_queue"] = SentJobs()
     yield application
 

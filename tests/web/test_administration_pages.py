@@ -107,3 +107,17 @@ def test_a_staff_list_is_previewed_with_its_wrong_rows_then_imported(app, login)
     done = html.unescape(admin.post("/admin/import", data={"csrf_token": token, "filename": "ds.csv",
                                                             "content": content, "apply": "1"}).get_data(as_text=True))
     assert "Đã nhập danh sách cán bộ." in done and re.search(r"nv\.a</td><td><code>\w{10,}", done)
+
+
+def test_a_session_left_idle_longer_than_the_timeout_ends(app, login, clock):
+    app.config["SESSION_IDLE_MINUTES"] = 30
+    officer = login("motcua")
+    clock.advance(minutes=20)
+    assert officer.get("/account").status_code == 200
+    clock.advance(minutes=29)
+    assert officer.get("/account").status_code == 200  # used 29 minutes after the last request: still live
+    clock.advance(minutes=31)
+    answer = officer.get("/account")
+    assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+    app.config["SESSION_IDLE_MINUTES"] = 0
+    assert officer.get("/account").status_code == 302  # ended for good, not only while the timeout is set
