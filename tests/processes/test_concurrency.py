@@ -102,6 +102,21 @@ def test_claim_race_has_one_winner(proc, clock):
     assert verify(proc) == []
 
 
+def test_ten_claims_at_once_by_the_same_user_write_one_claim(proc, clock):
+    """Issue 12 defect 8: ten concurrent claims of one step by its user all succeed and write one claim event."""
+    moved = start_case(proc, clock)
+    work(proc, clock, "motcua", RECEIVE, moved.instance_id)
+    task = single_task(proc, "cv.ktht", moved.instance_id)
+
+    results = race(10, lambda i: tasks.claim(proc, task.id, "cv.ktht", clock))
+
+    assert [kind for kind, _ in results] == ["ok"] * 10, results
+    assert [e["lifecycle"] for e in history(proc, moved.instance_id)].count("claim") == 1
+    [row] = [r for r in task_rows(proc, moved.instance_id) if r.task_uuid == task.id]
+    assert (row.state, row.assignee) == ("claimed", "cv.ktht")
+    assert verify(proc) == []
+
+
 def test_eight_people_working_eight_cases_end_to_end(proc, clock):
     started = [start_case(proc, clock, actor="motcua" if i % 2 else "motcua2") for i in range(8)]
 
