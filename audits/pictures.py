@@ -32,6 +32,7 @@ class Picture:
     svg: bytes
     png: bytes = b""
     uses: dict[str, StepUse] = field(default_factory=dict)
+    xml: str = ""  # the version's BPMN: bpmn-js draws the HTML report's picture from its layout when it has one
 
 
 def _hours(value: float | None) -> str:
@@ -69,7 +70,7 @@ def picture(code: str, xml: bytes | str, uses: dict[str, StepUse], png: bool = T
     if png:
         graph = procedure_dot(xml, lit, None, notes, colours)
         raster = _raster(graph.source, graph)
-    return Picture(code, svg, raster, uses)
+    return Picture(code, svg, raster, uses, xml.decode("utf-8") if isinstance(xml, bytes) else xml)
 
 
 _RASTERS: dict[str, bytes] = {}  # DOT source → square PNG: the same figures draw the same picture

@@ -2,7 +2,8 @@
 
 PDF is drawn with the documents engine (documents/: fpdf2, embedded Vietnamese serif font);
 XLSX with openpyxl, one sheet per section; HTML from audits/templates/annual_report.html with the
-procedure pictures inline as SVG.
+procedure pictures drawn by bpmn-js's viewer from each file's layout (audits/report_diagrams.py), or inline
+as Graphviz SVG for a file without one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import io
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from openpyxl import Workbook
 from openpyxl.drawing.image import Image as SheetImage
 from openpyxl.styles import Alignment, Font
@@ -35,6 +37,7 @@ from processes.db import Database
 from processes.errors import InvalidInput
 
 from .report_data import AnnualReport, build_annual_report
+from .report_diagrams import Viewer, body_assets, bundled, drawn_by_viewer, head_assets, heat_view, legend
 from .report_tables import Section, sections
 
 FORMATS = ("html", "pdf", "xlsx")
@@ -55,17 +58,20 @@ def chosen(report: AnnualReport, kind: str) -> list[Section]:
     return [s for s in sections(report) if s.part in KINDS[kind]]
 
 
-def render_report(report: AnnualReport, fmt: str, kind: str = "annual") -> bytes:
-    """The report as bytes in `fmt` (html, pdf or xlsx)."""
+def render_report(report: AnnualReport, fmt: str, kind: str = "annual", viewer: Viewer | None = None) -> bytes:
+    """The report as bytes in `fmt` (html, pdf or xlsx); `viewer`: bpmn-js draws the HTML's pictures."""
     if fmt not in FORMATS:
         raise InvalidInput(f"format must be one of {', '.join(FORMATS)}", {"format": fmt})
-    return {"html": render_html, "pdf": render_pdf, "xlsx": render_xlsx}[fmt](report, kind)
+    if fmt == "html":
+        return render_html(report, kind, viewer)
+    return {"pdf": render_pdf, "xlsx": render_xlsx}[fmt](report, kind)
 
 
 def write_report(db: Database, year: int, fmt: str, path: str | Path, kind: str = "annual") -> AnnualReport:
-    """Build the report of `year` and write it to `path`; return the figures."""
+    """Build the report of `year` and write it to `path` (an HTML file carries the diagram viewer); return the
+    figures."""
     report = build_annual_report(db, year, pictures=kind == "annual", png=fmt != "html")
-    Path(path).write_bytes(render_report(report, fmt, kind))
+    Path(path).write_bytes(render_report(report, fmt, kind, bundled() if fmt == "html" else None))
     return report
 
 
@@ -73,14 +79,20 @@ def _title_lines(report: AnnualReport, kind: str) -> tuple[str, ...]:
     return ("Hệ thống quản lý chất lượng theo TCVN ISO 9001:2015", f"Năm {report.year}")
 
 
-def render_html(report: AnnualReport, kind: str = "annual") -> bytes:
-    """The report as one HTML page (pictures inline)."""
+def render_html(report: AnnualReport, kind: str = "annual", viewer: Viewer | None = None) -> bytes:
+    """The report as one HTML page: each procedure's picture drawn by bpmn-js from the file's layout when a
+    `viewer` is given and the file has one, else the Graphviz SVG inline."""
     env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=select_autoescape(["html"]))
-    pictures = {p.code: p.svg.decode("utf-8", "replace") for p in report.pictures}
+    pictures = {p.code: Markup(heat_view(p) if drawn_by_viewer(p, viewer) else p.svg.decode("utf-8", "replace"))  # noqa: S704 - heat_view escapes every value; the SVG is Graphviz's
+                for p in report.pictures}
+    drawn = viewer is not None and any(drawn_by_viewer(p, viewer) for p in report.pictures)
     parts = [(PART_TITLES[part], [s for s in chosen(report, kind) if s.part == part]) for part in KINDS[kind]]
     html = env.get_template("annual_report.html").render(
         report=report, title=TITLES[kind], subtitle=_title_lines(report, kind), parts=parts, pictures=pictures,
-        generated=vn.date_time(report.generated_at))
+        generated=vn.date_time(report.generated_at),
+        viewer_head=Markup(head_assets(viewer)) if drawn and viewer else "",  # noqa: S704 - the bundle's own text
+        viewer_body=Markup(body_assets(viewer)) if drawn and viewer else "",  # noqa: S704 - the bundle's own text
+        heat_legend=Markup(legend()) if drawn else "")  # noqa: S704 - fixed text
     return html.encode("utf-8")
 
 

@@ -29,6 +29,12 @@ class RenderError(EngineError):
     """Graphviz is missing or failed."""
 
 
+def has_layout(bpmn_xml: str | bytes) -> bool:
+    """Whether the file places its shapes (a BPMNDiagram with shapes): bpmn-js's viewer then draws it as its author
+    laid it out, and Graphviz (this module) only pictures files without one (issue 13 item 9)."""
+    return ("BPMNShape" in bpmn_xml) if isinstance(bpmn_xml, str) else (b"BPMNShape" in bpmn_xml)
+
+
 def procedure_dot(xml: bytes | str, highlight: Collection[str] = (), process_id: str | None = None,
                   notes: Mapping[str, str] | None = None,
                   colours: Mapping[str, str] | None = None) -> graphviz.Digraph:

@@ -15,6 +15,7 @@ from typing import Any
 import demo
 from audits.export import export_text
 from audits.report_data import build_annual_report
+from audits.report_diagrams import bundled
 from audits.reports import render_report
 from processes import catalog, migration
 from processes.clock import Clock
@@ -84,7 +85,7 @@ def run_report(db: Database, clock: Clock, params: dict[str, Any], progress: Pro
     built = build_annual_report(db, year, pictures=kind == "annual", png=fmt != "html",
                                 agencies=report_agencies(params))
     progress(1, 3, f"Đang dựng tệp {fmt.upper()}…")
-    body = render_report(built, fmt, kind)
+    body = render_report(built, fmt, kind, bundled() if fmt == "html" else None)  # a saved file: the viewer inline
     progress(2, 3, "Đang lưu tệp…")
     return Made(body, f"{REPORT_FILES[kind]}-{year}.{fmt}", REPORT_TYPES[fmt], {"headline": built.headline})
 

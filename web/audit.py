@@ -13,6 +13,7 @@ from audits.index766 import index766, manual_criteria, manual_scores, score_unit
 from audits.indicators import sla_report
 from audits.periods import parse_period
 from audits.report_data import build_annual_report
+from audits.report_diagrams import Viewer
 from audits.report_tables import DEVIATION_LABELS
 from audits.reports import render_report
 from jobs import submit
@@ -134,7 +135,10 @@ def report(year: int, fmt: str) -> ResponseReturnValue:
         abort(404)
     built = build_annual_report(database(), year, pictures=kind == "annual", png=fmt != "html",
                                 agencies=_agencies())
-    reply = Response(render_report(built, fmt, kind), mimetype=REPORT_TYPES[fmt])
+    # The page the app serves loads bpmn-js's viewer from the static files (its CSP forbids inline script).
+    viewer = Viewer(url_for("static", filename="modeler/dist/viewer.js"),
+                    url_for("static", filename="modeler/dist/viewer.css")) if fmt == "html" else None
+    reply = Response(render_report(built, fmt, kind, viewer), mimetype=REPORT_TYPES[fmt])
     if fmt != "html":
         reply.headers["Content-Disposition"] = f'attachment; filename="{REPORT_FILES[kind]}-{year}.{fmt}"'
     return reply

@@ -15,6 +15,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from engine.render import has_layout
 from engine.versiondiff import VersionDiff
 from processes.timeline import DiagramState
 
@@ -25,11 +26,7 @@ _SWATCH = {"current": ("#a31d1d", "#fef3c7"), "early": ("#1b7f3b", "#d1fae5"), "
            "late": ("#b91c1c", "#fee2e2"), "added": ("#1b7f3b", "#c8e6c9"), "removed": ("#b91c1c", "#ffcdd2"),
            "changed": ("#b45309", "#ffe082")}
 CASE_LEGEND = ("current", "early", "on_time", "late")
-
-
-def has_layout(bpmn_xml: str | bytes) -> bool:
-    """Whether the file places its shapes (a BPMNDiagram with shapes), so bpmn-js can draw it as drawn."""
-    return ("BPMNShape" in bpmn_xml) if isinstance(bpmn_xml, str) else (b"BPMNShape" in bpmn_xml)
+__all__ = ["CASE_LEGEND", "case_view", "diff_view", "has_layout", "view_html"]
 
 
 def _names() -> dict[str, str]:
