@@ -165,8 +165,10 @@ def _overdue(conn: Connection, agency_ids: list[int], now: dt.datetime, limit: i
         .order_by(dossiers.c.appointment_at).limit(limit))
     step_rows = conn.execute(
         select(instances.c.business_key.label("code"), human_tasks.c.task_uuid, human_tasks.c.name,
-               human_tasks.c.assignee, human_tasks.c.roles, human_tasks.c.due_at)
+               human_tasks.c.assignee, func.nullif(users.c.full_name, "").label("assignee_name"),
+               human_tasks.c.roles, human_tasks.c.due_at)
         .join(instances, instances.c.id == human_tasks.c.instance_id)
+        .outerjoin(users, users.c.username == human_tasks.c.assignee)  # people read full names (issue 13)
         .where(human_tasks.c.unit_id.in_(agency_ids), human_tasks.c.state.in_(OPEN_TASKS),
                human_tasks.c.due_at < now)
         .order_by(human_tasks.c.due_at).limit(limit))

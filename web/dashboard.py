@@ -35,7 +35,8 @@ def _asked() -> tuple[dt.date, dt.date, str]:
     since, until = period(request.args, today)
     custom = bool(request.args.get("from") or request.args.get("to"))
     preset = request.args.get("period", "month")
-    return since, until, "custom" if custom or preset not in PRESETS else preset
+    # a period word the box does not know (?period=2025) counts as this month, which period() computed
+    return since, until, "custom" if custom else (preset if preset in PRESETS else "month")
 
 
 @bp.get("/dashboard")

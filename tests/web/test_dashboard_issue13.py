@@ -52,3 +52,23 @@ def test_a_long_first_label_fits_left_of_its_bar():
     shown = re.search(r"</title>([^<]*)</text>", svg).group(1)
     assert shown.startswith("Kiểm soát") and shown.endswith("…")
     assert len(shown) * CHAR_WIDTH <= 230 - 8  # right-aligned at 222: it starts at x >= 0
+
+
+def test_overdue_steps_name_their_officer_and_the_lists_share_the_width(xd, user, org, clock):
+    """The overdue steps' table said the username (cv.ktht), and squeezed into a third of the page it wrapped a
+    step's name a word a line and pushed the deadline past the card."""
+    from processes import tasks
+    from tests.web.workspace_helpers import open_task
+
+    still_open = scenario(user, org, clock)[2]
+    tasks.claim(org, open_task(org, still_open), "cv.ktht", clock)
+    html = user("pct").get("/dashboard?from=2026-01-01&to=2026-02-28").get_data(as_text=True)
+    steps = html.split("Bước xử lý quá hạn", 1)[1].split("</section>", 1)[0]
+    assert "Phạm Minh Đức" in steps and "cv.ktht" not in steps
+    assert '<div class="split even">' in html
+
+
+def test_a_period_word_the_box_does_not_know_is_shown_as_this_month(xd, user):
+    """?period=2025 computed this month but the box said "Khoảng ngày đã chọn" over empty dates."""
+    html = user("pct").get("/dashboard?period=2025").get_data(as_text=True)
+    assert re.findall(r"<option value=\"(\w+)\" selected", html) == ["month"]
