@@ -88,8 +88,9 @@ def measures(facts: list[DossierFact], period: Period, rules: dict[str, Any]) ->
     """The computed measures (shares 0–1, None without data) and the counts behind them."""
     limit = int(rules.get("rules", {}).get("late_when_supplements_at_least", 2))
     satisfied_at = int(rules.get("rules", {}).get("satisfied_score_at_least", 4))
-    received = [f for f in facts if period.contains(f.received_at)]
-    resolved = [f for f in facts if period.contains(f.done_at) and f.result is not None]
+    lo, hi = period.first_instant, period.end_instant  # period.contains, read once for 100 k facts
+    received = [f for f in facts if f.received_at is not None and lo <= f.received_at < hi]
+    resolved = [f for f in facts if f.done_at is not None and lo <= f.done_at < hi and f.result is not None]
     late = [f for f in resolved if f.result == "late" or f.supplement_count >= limit]
     rated = [f for f in resolved if f.rating is not None]
     procedures = {f.procedure for f in received}
@@ -191,7 +192,9 @@ def index766(db: Database, period: Period, unit: str | None = None,
         if facts is None:
             facts = load_dossiers(conn, period, "either")
         else:
-            facts = [f for f in facts if period.contains(f.received_at) or period.contains(f.done_at)]
+            lo, hi = period.first_instant, period.end_instant
+            facts = [f for f in facts if (f.received_at is not None and lo <= f.received_at < hi)
+                     or (f.done_at is not None and lo <= f.done_at < hi)]
         manual = _manual(conn, period.label)
         names = organisation.unit_names(conn)
     if agencies is not None:
@@ -202,7 +205,10 @@ def index766(db: Database, period: Period, unit: str | None = None,
         if unit not in names:
             raise NotFound(f"no unit '{unit}'")
         codes = [unit]
-    out = [build_index([f for f in facts if f.unit == code], period, rules, code, names.get(code, code),
+    by_unit: dict[str, list[DossierFact]] = {}
+    for f in facts:
+        by_unit.setdefault(f.unit, []).append(f)
+    out = [build_index(by_unit.get(code, []), period, rules, code, names.get(code, code),
                        {c: v for (u, c), v in manual.items() if u == code}) for code in codes]
     if unit is None and len(codes) > 1:
         combined: dict[str, list[float]] = {}
