@@ -10,8 +10,8 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
-from flask_babel import gettext
+from flask import Flask, g, request, session
+from flask_babel import get_translations, gettext
 
 from .extensions import babel
 
@@ -81,6 +81,21 @@ def select_locale() -> str:
     return session.get("lang", "vi")
 
 
+def request_catalog() -> Any:
+    """The request's catalog, looked up once per request and kept in `g`.
+
+    Flask-Babel's template callables look it up again for every text (four context lookups and a locale
+    check each): an inbox page has ~80 texts, and that was a tenth of a step completion's CPU under load
+    (docs/performance.md). Its locale is fixed for the request anyway (Flask-Babel keeps it in `g` too).
+    """
+    if not g:  # no application context: whatever Flask-Babel gives (its null catalog)
+        return get_translations()
+    found = g.get("_quytrinh_catalog")
+    if found is None:
+        found = g._quytrinh_catalog = get_translations()
+    return found
+
+
 def init_i18n(app: Flask) -> None:
     """Compile the catalogs that changed (usually none) and point Flask-Babel at them."""
     folder = catalog_folder(SOURCE)
@@ -89,6 +104,12 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "vi")
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Asia/Ho_Chi_Minh")
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(  # the same callables as Flask-Babel's, over request_catalog()
+        gettext=lambda s: request_catalog().ugettext(s),
+        ngettext=lambda s, p, n: request_catalog().ungettext(s, p, n),
+        pgettext=lambda c, s: request_catalog().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_catalog().unpgettext(c, s, p, n),
+        newstyle=True)
     # Flask-Babel caches loaded catalogs per process (one shared Babel) by locale alone, not by folder:
     # without this a new app would serve whatever an earlier app loaded, from another folder or an older .po.
     with app.app_context():
