@@ -99,6 +99,16 @@ def vn_date(value: dt.datetime | dt.date | str | None) -> str:
     return vn_time(value, "%d/%m/%Y")
 
 
+def vn_decimal(value: float | None, digits: int = 1) -> str:
+    """A number as Vietnamese write it: a decimal comma ('97,9'), like the dates above whatever the language."""
+    return "" if value is None else f"{value:.{digits}f}".replace(".", ",")
+
+
+def vn_percent(share: float | None, digits: int = 1) -> str:
+    """A share (0–1) as a percentage with a decimal comma: 0.979 → '97,9%'."""
+    return "" if share is None else vn_decimal(100 * share, digits) + "%"
+
+
 _ISO = re.compile(r"^P(?:(\d+(?:[.,]\d+)?)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?)?$")
 
 

@@ -107,6 +107,6 @@ def test_both_fitness_figures_are_named_in_vietnamese_on_the_page_and_in_the_rep
     _one_finished_permit(org, clock)
     page = login("iso").get("/audit?year=2026").get_data(as_text=True)
     assert "Độ khớp khi chạy lại" in page and "Độ khớp theo đối chiếu từng bước" in page
-    assert page.count("<td>1.000</td>") == 2 and "Độ phù hợp (token)" not in page
+    assert page.count("<td>1,000</td>") == 2 and "Độ phù hợp (token)" not in page  # a decimal comma (issue 13)
     tables = [t for s in sections(build_annual_report(org, 2026, png=False)) for t in s.tables]
     assert any("Độ khớp theo đối chiếu từng bước" in t.columns for t in tables)
