@@ -26,7 +26,7 @@ def test_auditor_pages_show_real_figures(deployed, org, clock, login):
     reader = login("iso")
     page = reader.get("/audit?year=2026").get_data(as_text=True)
     assert "Mức độ tuân thủ quy trình" in page and "QT-XD-01" in page
-    assert "100.0%" in page  # the one permit followed the model exactly
+    assert "100,0%" in page  # the one permit followed the model exactly (a decimal comma)
     csv = reader.get("/audit/event-log.csv").get_data(as_text=True)
     assert moved.business_key in csv and "Task_ThamDinh" in csv
     xes = reader.get("/audit/event-log.xes").get_data(as_text=True)
