@@ -53,6 +53,7 @@ _DEVIATE_EVERY, _DEVIATE_AT = 53, 13
 _PAPER_REASONS = ("Mất kết nối mạng cả buổi, bước được xử lý trên hồ sơ giấy",
                   "Cán bộ xử lý đi công tác, lãnh đạo giải quyết trực tiếp trên hồ sơ giấy")
 CHUNK_SECONDS = 2.0  # work committed at once (see _Sim.run)
+_SPENT = random.Random(0)  # stands for the stream of a dossier nothing more happens to (_Sim._retire)
 
 
 class _Sim:
@@ -120,7 +121,17 @@ class _Sim:
 
     def state(self) -> dict[str, Any]:
         """What the checkpoint keeps: everything drawn or decided so far (staff and calendars are re-read)."""
+        self._retire()
         return {**{name: getattr(self, name) for name in self._STATE}, "now": self.clock.now()}
+
+    def _retire(self) -> None:
+        """Drop the random stream of every dossier no pending event names: nothing will draw from it again (only
+        a pending event of a dossier schedules the next one). A stream is most of what a dossier weighs in the
+        checkpoint, written at each chunk: without this it grew with the whole year, not with the work in flight."""
+        pending = {args[0] for _, _, kind, args in self.queue if kind != "arrive"}
+        for iid, case in self.cases.items():
+            if case.rng is not _SPENT and iid not in pending:
+                case.rng = _SPENT
 
     def restore(self, state: dict[str, Any]) -> None:
         """Continue from a checkpoint's state."""

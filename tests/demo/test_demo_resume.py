@@ -145,3 +145,20 @@ def test_a_crash_is_rolled_back_and_finished_on_every_backend(org, deployed, tmp
     resumed = generate_year(org, YEAR, SCALE, SEED, tmp_path / "files", until)
     assert resumed.resumed_at_day and _tallies(resumed) == _tallies(whole)
     assert _made(org)["dossiers"] == _made(reference)["dossiers"]
+
+
+def test_the_checkpoint_keeps_the_random_stream_of_dossiers_in_flight_only(tmp_path):
+    import random
+
+    db = prepared(f"sqlite:///{tmp_path / 'demo.sqlite'}")
+    _year(db, tmp_path)
+    saved = saved_run(db, YEAR, SCALE, SEED, tmp_path, UNTIL)
+    db.dispose()
+    assert saved is not None and saved.finished
+    cases, queue = saved.state["cases"], saved.state["queue"]
+    spent = random.Random(0).getstate()
+    kept = {iid for iid, case in cases.items() if case.rng.getstate() != spent}
+    in_flight = {args[0] for _, _, kind, args in queue if kind != "arrive"}
+    # A checkpoint is written at every chunk: it grows with the dossiers still moving, not with the whole year.
+    assert kept and kept <= in_flight
+    assert len(kept) < len(cases) / 2
