@@ -59,9 +59,11 @@ def actual(graph: FlowGraph, traces: Sequence[Trace], axis: TimeAxis, limit_days
 def predict(graphs: Mapping[str, FlowGraph], train: Mapping[str, Sequence[Trace]], roster: Roster, axis: TimeAxis,
             split: float, end: float, limit_days: float, seeds: Sequence[int] = (1, 2, 3, 4, 5),
             warmup_days: int = 40, train_until: float | None = None,
-            half_life_days: float | None = None) -> dict[str, Figures]:
+            half_life_days: float | None = None, received_until: float | None = None) -> dict[str, Figures]:
     """Fit on `train` (received before `train_until`, default `split`), simulate the dossiers arriving in
     [split, end) and measure them like `actual` does. `half_life_days`: recent cases weigh more (fit.recency_copies).
+    `received_until`: only the dossiers received before it are measured (still followed until `end`), for a
+    log whose last weeks are still in flight when it was read.
 
     The figures are the mean over several seeds (one run of a small procedure is noisy).
     """
@@ -73,13 +75,14 @@ def predict(graphs: Mapping[str, FlowGraph], train: Mapping[str, Sequence[Trace]
             for c, ts in train.items() if ts}
     first_day, last_day = axis.day_index(split), axis.day_index(end - 1e-6)
     runs: dict[str, list[Figures]] = {c: [] for c in fits}
+    cohort_end = end if received_until is None else min(end, received_until)
     for seed in seeds:
         run = simulate([Scenario(f, graphs[c]) for c, f in fits.items()], roster, axis, first_day, last_day, seed,
                        warmup_days)
         for code in fits:
             times, late = [], []
             for d in run.dossiers:
-                if d.code != code or d.arrived >= end:
+                if d.code != code or d.arrived >= cohort_end:
                     continue
                 finished = min(d.finished if d.finished is not None else end, end)
                 times.append(axis.working_days(max(0.0, finished - d.counted - d.paused)))
