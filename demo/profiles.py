@@ -146,21 +146,69 @@ def fill_form(form: Form | None, day: str, rng: random.Random, chosen: dict[str,
         elif f.type in ("long", "integer"):
             low = int(f.constraints.get("min") or 1)
             high = int(f.constraints.get("max") or low + 10)
-            data[f.id] = rng.randint(low, min(high, low + 9))
+            data[f.id] = _number(f.id, rng.randint(low, min(high, low + 9)) - low, low, high, data)
         elif f.type == "boolean":
             data[f.id] = True
         else:
-            data[f.id] = _text(f.id, rng)[: int(f.constraints.get("maxlength") or 200)]
+            required = f.required or is_required(f.constraints.get("required_if"), {**chosen, **data})
+            if f.id in _REASONS and not required:
+                continue  # a return or refusal reason of a step that did neither: left empty, as an officer would
+            text = _text(f.id, rng, int(day[8:10]) if len(day) >= 10 else 1)
+            data[f.id] = text[: int(f.constraints.get("maxlength") or 200)]
     return data
 
 
-def _text(name: str, rng: random.Random) -> str:
+# Issue 13 item 12: the demo's dossier pages read like a district's ("Số điện thoại: 829/QĐ", "Tờ bản đồ số: Đã
+# thực hiện theo quy định", a 7 m² house). Each value below takes exactly the random draws it took before, so
+# every dossier's story (steps, outcomes, dates) stays the same.
+def _number(name: str, step: int, low: int, high: int, data: dict[str, object]) -> int:
+    """A plausible number from one draw `step` (0–9) above the field's minimum."""
+    if name == "dien_tich_xay_dung":  # a house's ground floor, m²
+        return min(high, 45 + 9 * step)
+    if name == "tong_dien_tich_san":  # ground floor × floors
+        area = data.get("dien_tich_xay_dung")
+        return min(high, (area if isinstance(area, int) else 60) * (1 + step % 3))
+    if name == "so_tang":
+        area, total = data.get("dien_tich_xay_dung"), data.get("tong_dien_tich_san")
+        if isinstance(area, int) and isinstance(total, int) and area:
+            return max(low, min(high, round(total / area)))
+        return max(low, min(high, 1 + step % 3))
+    return low + step
+
+
+_OPINIONS = {"y_kien_tham_dinh": "Hồ sơ đầy đủ, hợp lệ; đủ điều kiện theo quy định.",
+             "y_kien_kiem_tra": "Hồ sơ đầy đủ, hợp lệ.", "y_kien_doi_chieu": "Bản sao đúng với bản chính.",
+             "y_kien_chi_dao": "Đồng ý, giao đơn vị chủ trì thực hiện.", "y_kien_phe_duyet": "Đồng ý.",
+             "y_kien_hoi_dong": "Hội đồng thống nhất đề nghị.", "y_kien_lanh_dao": "Đồng ý.",
+             "noi_dung_bo_sung": "Bổ sung bản vẽ mặt bằng và bản sao giấy tờ về quyền sử dụng đất.",
+             "noi_dung_da_bo_sung": "Đã nộp đủ giấy tờ theo phiếu yêu cầu bổ sung.",
+             "ket_qua_thuc_hien": "Đã hoàn thành đúng kế hoạch.", "ket_qua_xu_ly": "Đã xử lý xong."}
+# Fields that say why a step was sent back or refused: empty unless the decision asks for them (draw no number).
+_REASONS = frozenset({"y_kien_lanh_dao_phong", "y_kien_lanh_dao_ubnd", "y_kien_xem_xet", "nhan_xet", "ly_do_tu_choi",
+                      "ly_do"})
+
+
+def _text(name: str, rng: random.Random, day: int = 1) -> str:
+    """A plausible text for a field."""
     if "dinh_danh" in name:  # a personal identification number: 12 digits (the form's pattern)
         return "0" + "".join(str(rng.randrange(10)) for _ in range(11))
     if "so_" in name or name.startswith("ma_"):
-        return f"{rng.randint(1, 999)}/{rng.choice(('GP', 'CT', 'HKD', 'QĐ', 'TB'))}"
+        n, sign = rng.randint(1, 999), rng.choice(("GP", "CT", "HKD", "QĐ", "TB"))
+        if name == "so_dien_thoai":
+            return f"09{n % 10}{n:03d}{(n * 7919) % 10000:04d}"
+        if name == "so_thua_dat":
+            return str(n)
+        if name == "so_giay_chung_nhan_qsdd":
+            return f"CS {n * 37 % 100000:05d}"
+        return f"{n}/{sign}"
     if "dia" in name:
         return f"{rng.choice(_PLACES)}, xã An Hòa"
+    if name == "to_ban_do":
+        return str(3 + day % 20)
+    if name in _OPINIONS:
+        return _OPINIONS[name]
+    if name in _REASONS and name != "ly_do":
+        return "Đề nghị làm rõ, hoàn thiện hồ sơ theo quy định trước khi trình."
     if name == "ten_giay_to":
         return rng.choice(_PAPERS)
     if name in ("co_quan_ban_hanh", "don_vi_chu_tri", "ten_don_vi"):
