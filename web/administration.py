@@ -92,7 +92,7 @@ def create_user() -> ResponseReturnValue:
 @bp.post("/admin/users/<username>/<action>")
 @admin_required
 def user_action(username: str, action: str) -> ResponseReturnValue:
-    """Deactivate, reactivate or reset the password of an account; grant or revoke a role."""
+    """Edit, deactivate, reactivate or reset the password of an account; grant or revoke a role."""
     db, form = database(), request.form
     if action == "deactivate":
         _attempt(lambda: admin_users.deactivate(db, g.user, username, clock()), _("Đã khóa tài khoản."))
@@ -104,6 +104,10 @@ def user_action(username: str, action: str) -> ResponseReturnValue:
                     _("Đã đặt lại mật khẩu.")):
             flash(_("Mật khẩu tạm thời của %(user)s: %(password)s (người dùng phải đổi khi đăng nhập).",
                     user=username, password=made[0]), "success")
+    elif action == "edit":
+        _attempt(lambda: admin_users.edit_user(db, g.user, username, clock(), form.get("full_name", ""),
+                                               form.get("email", ""), form.get("phone", "")),
+                 _("Đã lưu thông tin tài khoản."))
     elif action in ("grant", "revoke"):
         use_case = admin.grant if action == "grant" else admin.revoke
         _attempt(lambda: use_case(db, g.user, username, form.get("role", ""), form.get("unit", ""), clock()),

@@ -121,3 +121,17 @@ def test_a_session_left_idle_longer_than_the_timeout_ends(app, login, clock):
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
     app.config["SESSION_IDLE_MINUTES"] = 0
     assert officer.get("/account").status_code == 302  # ended for good, not only while the timeout is set
+
+
+def test_an_administrator_edits_a_users_full_name_email_and_phone(app, login):
+    admin = login("admin")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert 'action="/admin/users/cv.tp/edit"' in page
+    done = _post(admin, "/admin/users", "/admin/users/cv.tp/edit",
+                 {"full_name": "Ngô Thị Hạnh Mới", "email": "hanh@example.vn", "phone": "0912 345 678"})
+    shown = html.unescape(done.get_data(as_text=True))
+    assert "Đã lưu thông tin tài khoản." in shown and "Ngô Thị Hạnh Mới" in shown and "hanh@example.vn" in shown
+    refused = _post(admin, "/admin/users", "/admin/users/cv.tp/edit", {"full_name": " ", "email": "", "phone": ""})
+    assert "Ngô Thị Hạnh Mới" in refused.get_data(as_text=True)  # an empty name is refused, nothing changed
+    history = html.unescape(admin.get("/admin/history").get_data(as_text=True))
+    assert "Sửa thông tin tài khoản" in history and "Họ tên:</span> Ngô Thị Hạnh Mới" in history
