@@ -78,7 +78,8 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
             f"\n  online {summary.online}, done {summary.completed}, refused {summary.refused}, withdrawn "
             f"{summary.withdrawn}, still open {summary.running}\n  supplements {summary.supplements} (second: "
             f"{summary.second_supplements}), apologies signed {summary.apologies}, ratings {summary.ratings}, "
-            f"attachments {summary.attachments}, steps handled on paper {summary.deviations}"
+            f"attachments {summary.attachments} ({summary.signed} signed at a signing step), steps handled on paper "
+            f"{summary.deviations}"
             f"\n  {summary.steps} steps, {summary.use_cases} use cases in "
             f"{summary.seconds:.1f} s\n  audits {', '.join(audits.plans) or '-'}; findings {len(audits.findings)}; "
             f"corrective actions {', '.join(audits.capa_cases) or '-'}"))

@@ -98,11 +98,16 @@ def org_commands(main: click.Group, get_db: Callable[[click.Context], Database])
     @click.pass_context
     @handled
     def demo_org(ctx, as_json):
-        """Load the demo district organisation (password of every demo user: demo1234)."""
+        """Load the demo district organisation (password of every demo user: demo1234) and give its leaders
+        demo signing keys (a demo CA trusted by this installation; each key opens with demo1234)."""
+        from demo.signing_keys import ensure_keys
+
         db = get_db(ctx)
         initialise(db, SystemClock())
         created = load_demo_organisation(db, SystemClock())
-        emit(as_json, {"users_created": created}, f"demo organisation loaded ({created} new users)")
+        keys = ensure_keys(db)
+        emit(as_json, {"users_created": created, "signing_keys_made": list(keys.made)},
+             f"demo organisation loaded ({created} new users; demo signing keys made for {len(keys.made)} leaders)")
 
 
 def _operator() -> admin.Operator:

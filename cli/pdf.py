@@ -38,9 +38,10 @@ def _secret(path: str | None, prompt: str) -> str:
 
 
 def _trust(paths: tuple[str, ...], crls: tuple[str, ...]) -> Trust:
+    from processes.signatures import configured_trust
     from signing.trust import Trust, load_crl
 
-    base = Trust.from_paths(paths) if paths else Trust.from_env()
+    base = Trust.from_paths(paths) if paths else configured_trust()
     return replace(base, crls=base.crls + tuple(load_crl(Path(c).read_bytes()) for c in crls))
 
 

@@ -122,6 +122,7 @@ class DemoSummarySchema(Schema):
     ratings = fields.Integer()
     attachments = fields.Integer()
     deviations = fields.Integer()
+    signed = fields.Integer()
     steps = fields.Integer()
     use_cases = fields.Integer()
     seconds = fields.Float()

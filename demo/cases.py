@@ -36,6 +36,7 @@ class DemoSummary:
     attachments: int = 0
     steps: int = 0
     deviations: int = 0  # steps a leader recorded as handled outside the system (demo/year.py)
+    signed: int = 0  # documents signed at a signing step (demo/signed_steps.py)
     use_cases: int = 0
     seconds: float = 0.0
     ends_at: dt.datetime | None = None  # the demo's "today": the simulation stopped there
@@ -58,6 +59,7 @@ class Case:
     stalled: bool = False  # its culprit step is still waiting on the demo's "today" (demo/timing.py)
     code: str = ""
     ending: str = ""
+    signed: str = ""  # the content hash of its result signed at a signing step (returned as the e-result)
 
 
 def tally(summary: DemoSummary, cases: list[Case]) -> DemoSummary:

@@ -98,10 +98,16 @@ def fast_sqlite(db: Database) -> Iterator[None]:
 @lru_cache(maxsize=1)
 def placeholder_pdf() -> bytes:
     """A one-page PDF standing in for every scanned paper of the demo (stored once by its hash)."""
+    return document_pdf("quytrinh demo - scanned dossier placeholder")
+
+
+def document_pdf(line: str) -> bytes:
+    """A one-page PDF saying one line of ASCII text (the demo's stand-in for a document)."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << "
                b"/F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"]
-    text = b"BT /F1 14 Tf 72 770 Td (quytrinh demo - scanned dossier placeholder) Tj ET"
+    escaped = line.encode("ascii", "replace").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    text = b"BT /F1 14 Tf 72 770 Td (%s) Tj ET" % escaped
     objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text))
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for number, body in enumerate(objects, 1):
@@ -115,9 +121,9 @@ def placeholder_pdf() -> bytes:
 
 
 def attach_pdf(db: Database, root: Path, instance_id: int, name: str, actor: str, clock: Clock,
-               task_uuid: str | None = None) -> None:
-    """Attach the placeholder PDF to a case with the attachments use case."""
-    attachments.attach(db, root, instance_id, name, placeholder_pdf(), actor, clock, task_uuid)
+               task_uuid: str | None = None, pdf: bytes | None = None) -> None:
+    """Attach a PDF (by default the placeholder) to a case with the attachments use case."""
+    attachments.attach(db, root, instance_id, name, pdf or placeholder_pdf(), actor, clock, task_uuid)
 
 
 def rate(db: Database, code: str, id_number: str, score: int, clock: Clock) -> bool:

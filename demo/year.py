@@ -42,6 +42,7 @@ from . import profiles as P
 from . import support as S
 from . import timing as T
 from .cases import Case, DemoSummary, tally
+from .signed_steps import StepSigner
 
 # progress(done, total): told of each simulated day (the CLI's bar, a job's progress page).
 Progress = Callable[[int, int], None]
@@ -60,6 +61,7 @@ class _Sim:
     def __init__(self, db: Database, year: int, scale: float, seed: int, root: Path | None,
                  until: dt.datetime) -> None:
         self.db = C.ChunkDatabase(db)
+        self.db.attachments_root = root or attachments_dir()  # where a signing step's check reads the files
         self.year, self.scale, self.seed, self.root, self.until = year, scale, seed, root, until
         self.start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
         self.clock = FixedClock(self.start)
@@ -77,6 +79,7 @@ class _Sim:
                 except NotFound:
                     raise InvalidInput(f"{profile.code} is not deployed: run `quytrinh deploy bpmn/` first") from None
                 self.markers[profile.code] = markers_of(conn, d.id, d.sha256).sla
+        self.signer = StepSigner(self.db, self.db.attachments_root, db)  # the leaders sign at steps marked `sign`
 
     # ---- the event queue ------------------------------------------------------------------------
 
@@ -285,6 +288,7 @@ class _Sim:
                                                self.staff.leader_of(case.agency), self.clock, data).moved
                 self.summary.deviations += 1
             else:
+                self.signer.sign(self.summary, case, iid, task_uuid, element, actor, self.clock)
                 moved = instances.complete(self.db, task_uuid, data, actor, self.clock)
         except ConflictError:  # withdrawn meanwhile
             return
@@ -299,7 +303,7 @@ class _Sim:
         refused = end is not None and ("TuChoi" in end or "Khong" in end)
         case.ending = "refused" if refused else "done"
         if case.profile.public and not refused and case.rng.random() < case.profile.e_result:
-            self._attach(iid, "ket-qua-dien-tu.pdf", actor, task_uuid)
+            self._attach(iid, "ket-qua-dien-tu.pdf", actor, task_uuid, self.signer.signed_of(case))
         if case.profile.rating and case.rng.random() < case.profile.rating:
             later = self.calendars[case.agency].add(self.clock.now(), WorkingDuration(
                 minutes=Fraction(case.rng.randint(5, 2400))))
@@ -365,8 +369,8 @@ class _Sim:
         self.summary.apologies += 1
         self.summary.use_cases += 1
 
-    def _attach(self, iid: int, name: str, actor: str, task_uuid: str | None = None) -> None:
-        S.attach_pdf(self.db, self.root or attachments_dir(), iid, name, actor, self.clock, task_uuid)
+    def _attach(self, iid: int, name: str, actor: str, task_uuid: str | None = None, pdf: bytes | None = None) -> None:
+        S.attach_pdf(self.db, self.root or attachments_dir(), iid, name, actor, self.clock, task_uuid, pdf)
         self.summary.attachments += 1
         self.summary.use_cases += 1
 

@@ -32,3 +32,10 @@ def attachments_dir(configured: str | os.PathLike[str] | None = None) -> Path:
     """Where uploads are kept: `configured`, else QUYTRINH_ATTACHMENTS_DIR, else <instance>/attachments."""
     chosen = configured or os.environ.get("QUYTRINH_ATTACHMENTS_DIR")
     return Path(chosen).resolve() if chosen else instance_dir() / "attachments"
+
+
+def trust_dir() -> Path:
+    """The installation's folder of trusted root certificates (signing/trust.py): QUYTRINH_TRUST_DIR, else
+    <instance>/trust. `quytrinh demo-org` puts the demo CA there (demo/signing_keys.py)."""
+    chosen = os.environ.get("QUYTRINH_TRUST_DIR")
+    return Path(chosen).resolve() if chosen else instance_dir() / "trust"

@@ -39,6 +39,7 @@ from .clock import Clock
 from .db import Database
 from .errors import InvalidInput
 from .organisation import user_by_name
+from .paths import trust_dir
 from .schema import definitions, human_tasks, instances
 from .workspace_schema import attachments
 
@@ -82,15 +83,26 @@ def step_sign_kind(db: Database, task_uuid: str) -> tuple[str, str] | None:
                            .where(human_tasks.c.task_uuid == task_uuid)).first()
         if row is None:
             return None
-        kinds = _kinds_by_definition.get(row.sha256)
-        if kinds is None:
-            xml = conn.execute(select(definitions.c.bpmn_xml).where(definitions.c.id == row.id)).scalar_one()
-            root = load_xml(xml).getroot()
-            kinds = {el.get("id", ""): properties_of(el)["sign"] for tag in STEP_TAGS
-                     for el in root.iter(f"{{{BPMN_NS}}}{tag}") if "sign" in properties_of(el)}
-            _kinds_by_definition[row.sha256] = kinds
-    kind = kinds.get(row.element_id)
+        kind = _kinds(conn, row.id, row.sha256).get(row.element_id)
     return None if kind is None else (kind, WHAT.get(kind, kind))
+
+
+def sign_kinds(conn: Connection, definition_id: int) -> dict[str, str]:
+    """Step id → what it signs, for the steps of a procedure version that carry `sign` (the demo year signs
+    at them)."""
+    sha = conn.execute(select(definitions.c.sha256).where(definitions.c.id == definition_id)).scalar_one()
+    return dict(_kinds(conn, definition_id, sha))
+
+
+def _kinds(conn: Connection, definition_id: int, sha256: str) -> dict[str, str]:
+    kinds = _kinds_by_definition.get(sha256)
+    if kinds is None:
+        xml = conn.execute(select(definitions.c.bpmn_xml).where(definitions.c.id == definition_id)).scalar_one()
+        root = load_xml(xml).getroot()
+        kinds = {el.get("id", ""): properties_of(el)["sign"] for tag in STEP_TAGS
+                 for el in root.iter(f"{{{BPMN_NS}}}{tag}") if "sign" in properties_of(el)}
+        _kinds_by_definition[sha256] = kinds
+    return kinds
 
 
 def sign_kind(workflow: Any, task_uuid: str) -> str | None:
@@ -100,11 +112,12 @@ def sign_kind(workflow: Any, task_uuid: str) -> str | None:
 
 
 def configured_trust() -> Trust:
-    """The deployment's trust roots and CRLs (signing/trust.py), read at each check: an agency replaces its
-    CRL files every few days, and the files are a few kilobytes."""
+    """The deployment's trust roots (QUYTRINH_TRUST_ROOTS and the trust folder, paths.trust_dir) and CRLs
+    (signing/trust.py), read at each check: an agency replaces its CRL files every few days, and the files
+    are a few kilobytes."""
     from signing.trust import Trust
 
-    return Trust.from_env()
+    return Trust.from_env(trust_dir())
 
 
 def _plain(text: str) -> str:

@@ -2,8 +2,10 @@
 
 An agency installs the national root CA certificate (Root CA of the Ministry of Information and
 Communications, or the one its CA chains to) and names it in QUYTRINH_TRUST_ROOTS: files or folders
-of PEM/DER certificates separated by the path separator (':' on Linux). Nothing is trusted by default:
-a signature that chains to no configured root is reported untrusted, never silently accepted.
+of PEM/DER certificates separated by the path separator (':' on Linux) — or drops them into the
+installation's trust folder (QUYTRINH_TRUST_DIR; processes gives <instance>/trust as the default, where
+`quytrinh demo-org` puts its demo CA). Nothing is trusted by default: a signature that chains to no
+configured root is reported untrusted, never silently accepted.
 
 Revocation is checked against the CRLs an agency downloads from its CAs (QUYTRINH_TRUST_CRLS: files of DER
 or PEM CRLs, separated like the roots), what the PDF embeds, and online (CRL/OCSP URLs in the certificates)
@@ -23,6 +25,7 @@ from asn1crypto import pem, x509
 from pyhanko_certvalidator import ValidationContext
 
 ROOTS_ENV = "QUYTRINH_TRUST_ROOTS"
+DIR_ENV = "QUYTRINH_TRUST_DIR"
 CRLS_ENV = "QUYTRINH_TRUST_CRLS"
 FETCH_ENV = "QUYTRINH_SIGNATURE_FETCH"
 _CERT_SUFFIXES = (".pem", ".crt", ".cer", ".der")
@@ -72,12 +75,16 @@ class Trust:
         return cls(tuple(roots), fetch_revocation, (), tuple(crls))
 
     @classmethod
-    def from_env(cls) -> Trust:
-        """The trust the deployment configured (QUYTRINH_TRUST_ROOTS, QUYTRINH_SIGNATURE_FETCH)."""
+    def from_env(cls, default_dir: str | os.PathLike[str] | None = None) -> Trust:
+        """The trust the deployment configured: QUYTRINH_TRUST_ROOTS, the certificates in the trust folder
+        (QUYTRINH_TRUST_DIR, else `default_dir`; a folder that does not exist adds nothing), the CRLs of
+        QUYTRINH_TRUST_CRLS, QUYTRINH_SIGNATURE_FETCH."""
         def listed(name: str) -> list[str]:
             return [p for p in os.environ.get(name, "").split(os.pathsep) if p.strip()]
 
-        return cls.from_paths(listed(ROOTS_ENV), os.environ.get(FETCH_ENV, "") in ("1", "true", "yes"),
+        folder = os.environ.get(DIR_ENV) or default_dir
+        extra = [folder] if folder and Path(folder).is_dir() else []
+        return cls.from_paths([*listed(ROOTS_ENV), *extra], os.environ.get(FETCH_ENV, "") in ("1", "true", "yes"),
                               listed(CRLS_ENV))
 
     def context(self, moment: dt.datetime | None = None,

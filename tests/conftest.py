@@ -25,6 +25,15 @@ PG_URL = os.environ.get("QUYTRINH_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_folders(tmp_path_factory) -> None:
+    """Signing keys and trusted roots the tests make (the demo's leaders' keys, its demo CA) go to a folder of
+    the session, not to the project's instance/ folder; a test may still point either variable elsewhere."""
+    folder = tmp_path_factory.mktemp("signing")
+    os.environ.setdefault("QUYTRINH_SIGNING_KEYS_DIR", str(folder / "keys"))
+    os.environ.setdefault("QUYTRINH_TRUST_DIR", str(folder / "trust"))
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """One SQLite database initialised once per session (every schema revision, the standard roles).

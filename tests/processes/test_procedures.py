@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from demo.signing_keys import DEMO_KEY_PASSWORD, ensure_keys
+from demo.support import document_pdf
 from engine.form_rules import is_required
 from engine.parsing import compile_procedure
-from processes import instances, tasks
-from processes.errors import PermissionDenied
+from processes import attachments, instances, signed_documents, signer_keys, tasks
+from processes.errors import InvalidInput, PermissionDenied
 from processes.handlers import registered
+from processes.signatures import step_sign_kind
 from tests.conftest import BPMN_DIR
 from tests.xd_data import APPLICANT, DAY, XD_RECEPTION, XD_STEPS
 
@@ -92,11 +95,12 @@ def test_every_procedure_validates_and_its_steps_sum_within_the_deadline():
 
 
 @pytest.mark.parametrize(("code", "path_name", "decisions", "end"), PATHS, ids=[f"{p[0]}-{p[1]}" for p in PATHS])
-def test_procedure_path_runs_to_its_end(deployed, org, clock, code, path_name, decisions, end):
+def test_procedure_path_runs_to_its_end(deployed, org, clock, tmp_path, code, path_name, decisions, end):
     deployed(f"{code}.bpmn")
+    org.attachments_root = tmp_path / "attachments"
     users = COMMUNE_USERS if code == "QT-HT-01" else DISTRICT_USERS
     moved = instances.start(org, code, {}, STARTERS.get(code, "motcua"), clock)
-    pending, seen = list(decisions), []
+    pending, seen, signed = list(decisions), [], []
     while moved.status == "running":
         assert len(moved.opened) == 1, f"expected one next step, got {[s.element_id for s in moved.opened]}"
         step = moved.opened[0]
@@ -112,12 +116,29 @@ def test_procedure_path_runs_to_its_end(deployed, org, clock, code, path_name, d
         outsider = "xa.tphc" if users is DISTRICT_USERS else "cv.ktht"
         with pytest.raises(PermissionDenied):
             instances.complete(org, str(step.task_id), data, outsider, clock)
+        if step_sign_kind(org, str(step.task_id)) is not None:  # a signing step (QT-KD-01's certificate)
+            with pytest.raises(InvalidInput) as unsigned:
+                instances.complete(org, str(step.task_id), data, user, clock)
+            assert unsigned.value.code == "signature_required"
+            _sign_at(org, moved.instance_id, str(step.task_id), user, clock)
+            signed.append(step.element_id)
         seen.append(step.element_id)
         moved = instances.complete(org, str(step.task_id), data, user, clock)
     assert moved.status == "completed"
     assert moved.end_event == end, f"path {seen} ended at {moved.end_event}"
     assert not pending, f"decisions left unused: {pending}"
+    # the household business certificate is issued signed (issue 16): its signing step is marked sign="result"
+    assert signed == (["Task_KyGiayChungNhan"] if end == "End_DaCapGiayChungNhan" else [])
     assert tasks.list_tasks(org, instance_id=moved.instance_id) == []
+
+
+def _sign_at(db, instance_id: int, task_uuid: str, user: str, clock) -> None:
+    """The performer attaches the document at the step and signs it with their (demo) key, as on the task page."""
+    ensure_keys(db, [user])
+    draft = attachments.attach(db, db.attachments_root, instance_id, "ket-qua.pdf", document_pdf("ket qua"), user,
+                               clock, task_uuid)
+    signed_documents.sign_attachment(db, db.attachments_root, draft.id, signer_keys.key_of(user, DEMO_KEY_PASSWORD),
+                                     user, clock, task_uuid=task_uuid)
 
 
 def _required_defaults(form, data: dict) -> None:
