@@ -87,6 +87,16 @@ def close(db: Database, token: str | None, now: dt.datetime) -> bool:
         return _revoke(conn, web_sessions.c.id == _digest(token), now) > 0
 
 
+def close_all(db: Database, token: str | None, now: dt.datetime) -> int:
+    """Log out: end this session and every other session of its user (issue 12: a logout ends them all, so a
+    session forgotten on a shared counter computer ends too); return how many were live."""
+    if not token:
+        return 0
+    with db.write() as conn:
+        username = conn.execute(select(web_sessions.c.username).where(web_sessions.c.id == _digest(token))).scalar()
+        return _revoke(conn, web_sessions.c.username == username, now) if username is not None else 0
+
+
 def sessions_of(db: Database, username: str, include_revoked: bool = False) -> list[SessionView]:
     """A user's sessions, newest first (for an administrator)."""
     query = select(web_sessions).where(web_sessions.c.username == username)

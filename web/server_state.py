@@ -67,8 +67,9 @@ def log_in(username: str) -> None:
 
 
 def log_out() -> None:
-    """End this session everywhere: a copy of the cookie is refused from now on, by every worker."""
-    sessions.close(database(), session.get(SESSION_KEY), clock().now())
+    """End this session and the user's other sessions everywhere: a copy of a cookie is refused from now on, by
+    every worker."""
+    sessions.close_all(database(), session.get(SESSION_KEY), clock().now())
     lang = session.get("lang")
     session.clear()
     if lang:

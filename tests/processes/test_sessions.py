@@ -73,3 +73,13 @@ def test_a_session_left_idle_ends_and_stays_ended(org, clock):
     assert sessions.user_of(org, token, now + dt.timedelta(minutes=210), idle=idle) is None
     assert sessions.user_of(org, token, now + dt.timedelta(minutes=211)) is None
     assert sessions.sessions_of(org, "motcua") == []
+
+
+def test_logging_out_ends_every_session_of_the_user_and_only_theirs(org, clock):
+    now = clock.now()
+    here, there = (sessions.open_session(org, "cv.ktht", now, agent) for agent in ("A", "B"))
+    other = sessions.open_session(org, "motcua", now)
+    assert sessions.close_all(org, here, now) == 2
+    assert sessions.user_of(org, here, now) is None and sessions.user_of(org, there, now) is None
+    assert sessions.user_of(org, other, now) == "motcua"
+    assert sessions.close_all(org, "made-up", now) == 0 and sessions.close_all(org, None, now) == 0

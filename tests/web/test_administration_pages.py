@@ -135,3 +135,10 @@ def test_an_administrator_edits_a_users_full_name_email_and_phone(app, login):
     assert "Ngô Thị Hạnh Mới" in refused.get_data(as_text=True)  # an empty name is refused, nothing changed
     history = html.unescape(admin.get("/admin/history").get_data(as_text=True))
     assert "Sửa thông tin tài khoản" in history and "Họ tên:</span> Ngô Thị Hạnh Mới" in history
+
+
+def test_logging_out_ends_the_users_other_sessions(app, login):
+    office, laptop, colleague = login("cv.ktht"), login("cv.ktht"), login("cv.ktht2")
+    office.post("/logout", data={"csrf_token": csrf_of(office.get("/account").data)})
+    assert office.get("/account").status_code == 302 and laptop.get("/account").status_code == 302
+    assert colleague.get("/account").status_code == 200
