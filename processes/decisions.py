@@ -12,13 +12,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from engine.forms import Form
 from engine.procedure import Procedure
 
 from .db import Database
 from .eventlog import history
+from .fastsql import Fast
 from .keys import VN
 from .schema import dossiers, events, instances, users
 from .workspace_schema import attachments
@@ -122,14 +123,19 @@ def case_facts(conn: Connection, instance_id: int, now: dt.datetime) -> dict[str
     """The facts a form rule may compare a date with: when the dossier was received, when the applicant was
     last told to supplement it (the latest move to status 5), and today (in Vietnam)."""
     facts: dict[str, Any] = {"today": now.astimezone(VN).date()}
-    received = conn.execute(select(dossiers.c.received_at).where(dossiers.c.instance_id == instance_id)).scalar()
+    received = _RECEIVED.execute(conn, {"b_instance": instance_id}).scalar()
     if received is not None:
         facts["received_at"] = received.astimezone(VN).date()
     # Only the status moves, newest first: not the whole log (it grows with every step of the case).
-    moves = conn.execute(select(events.c.at, events.c.payload).where(
-        events.c.case_id == instance_id, events.c.lifecycle == "dossier_status").order_by(events.c.seq.desc()))
+    moves = _STATUS_MOVES.execute(conn, {"b_instance": instance_id}).rows
     for at, payload in moves:
         if (json.loads(payload) or {}).get("to") == SUPPLEMENT_STATUS:
             facts["notified_at"] = at.astimezone(VN).date()
             break
     return facts
+
+
+# compiled once (processes/fastsql.py): read on the completion of every step whose form compares dates
+_RECEIVED = Fast(select(dossiers.c.received_at).where(dossiers.c.instance_id == bindparam("b_instance")))
+_STATUS_MOVES = Fast(select(events.c.at, events.c.payload).where(
+    events.c.case_id == bindparam("b_instance"), events.c.lifecycle == "dossier_status").order_by(events.c.seq.desc()))

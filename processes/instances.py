@@ -143,7 +143,9 @@ def complete_in(uow: UnitOfWork, task_uuid: str, data: dict[str, Any], actor: st
     except FormInvalid as exc:
         raise InvalidInput.of("form_invalid", exc.errors, step=task.name) from None
     # A step that signs something (camunda:property sign) completes only with its performer's signature.
-    signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor, root=uow.db.attachments_root)
+    # (the attachment store's path is worked out only for such a step: it costs file-system calls)
+    if signatures.sign_kind(case.workflow, task_uuid) is not None:
+        signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor, root=uow.db.attachments_root)
     # The open task rows always mirror the workflow's ready steps as last saved.
     before = {str(s.task_id): s.element_id for s in runner.ready_steps(case.procedure, case.workflow)}
     auto = engine_step(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))
@@ -204,7 +206,7 @@ _TASK_AND_CASE = Fast(
     select(human_tasks.c.id.label("task_id"), human_tasks.c.element_id, human_tasks.c.name, human_tasks.c.roles,
            human_tasks.c.assignee, human_tasks.c.state.label("task_state"), human_tasks.c.completed_by,
            human_tasks.c.due_at.label("task_due_at"), human_tasks.c.created_at.label("task_created_at"),
-           instances, units.c.path)
+           instances, units.c.path, units.c.agency_path)
     .join(instances, instances.c.id == human_tasks.c.instance_id)
     .join(units, units.c.id == instances.c.unit_id)
     .where(human_tasks.c.task_uuid == bindparam("b_uuid"))
@@ -213,7 +215,7 @@ _NEW_INSTANCE = insert(instances)
 _UNIT_AT = Fast(select(units).where(units.c.path == bindparam("b_path")))
 _LOCK_CASE_OF_TASK = Fast(select(instances.c.id).where(instances.c.id == select(human_tasks.c.instance_id).where(
     human_tasks.c.task_uuid == bindparam("b_uuid")).scalar_subquery()).with_for_update())
-_CASE = (select(instances, units.c.path).join(units, units.c.id == instances.c.unit_id)
+_CASE = (select(instances, units.c.path, units.c.agency_path).join(units, units.c.id == instances.c.unit_id)
          .where(instances.c.id == bindparam("b_id")))
 _CASE_LOCKED = _CASE.with_for_update(of=instances.c.id)
 _TASK_DONE = Fast(update(human_tasks).where(human_tasks.c.id == bindparam("b_id")))

@@ -181,16 +181,14 @@ def holders(conn: Connection, role_text: str, agency_path: str, assignee: str | 
     refs = parse_roles(role_text)
     found: list[Any] = []
     for ref in refs:
-        query = _HOLDERS.where(memberships.c.role_code == ref.role)
-        if ref.unit:
-            base = conn.execute(select(units.c.path).where(units.c.code == ref.unit)).scalar()
-            if base is None:
-                continue
-            query = query.where(units.c.path.startswith(base))
-        else:  # the common case, on every move of a case: a compiled statement
+        if not ref.unit:  # the common case, on every move of a case: a compiled statement
             found.extend(_HOLDERS_IN_AGENCY.execute(conn, {"b_role": ref.role, "b_agency": agency_path}))
             continue
-        found.extend(conn.execute(query))
+        base = conn.execute(select(units.c.path).where(units.c.code == ref.unit)).scalar()
+        if base is None:
+            continue
+        found.extend(conn.execute(_HOLDERS.where(memberships.c.role_code == ref.role,
+                                                 units.c.path.startswith(base))))
     if not refs:
         found.extend(conn.execute(_HOLDERS.where(units.c.agency_path == agency_path)))
     if assignee is not None:

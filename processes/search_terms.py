@@ -14,8 +14,9 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, insert, select
 
+from .fastsql import Fast
 from .notice_schema import dossier_terms
 from .projection import CaseMove
 from .schema import dossiers
@@ -39,10 +40,17 @@ def words(text: str) -> list[str]:
 
 def set_terms(conn: Connection, instance_id: int, texts: Iterable[str]) -> None:
     """Replace a dossier's search words by those of `texts`."""
-    conn.execute(delete(dossier_terms).where(dossier_terms.c.instance_id == instance_id))
+    _DELETE_TERMS.execute(conn, {"b_instance": instance_id})
     found = list(dict.fromkeys(w for t in texts for w in words(t)))
     if found:
-        conn.execute(insert(dossier_terms), [{"term": w, "instance_id": instance_id} for w in found])
+        _INSERT_TERMS.execute(conn, [{"term": w, "instance_id": instance_id} for w in found])
+
+
+# compiled once (processes/fastsql.py): a case's start and some of its steps renew the words
+_DELETE_TERMS = Fast(delete(dossier_terms).where(dossier_terms.c.instance_id == bindparam("b_instance")))
+_INSERT_TERMS = Fast(insert(dossier_terms))
+_APPLICANT = Fast(select(dossiers.c.applicant_name, dossiers.c.applicant_id_number)
+                  .where(dossiers.c.instance_id == bindparam("b_instance")))
 
 
 def on_start(move: CaseMove) -> None:
@@ -58,8 +66,7 @@ def on_move(move: CaseMove) -> None:
 
 def _refresh(conn: Connection, instance_id: int, code: str) -> None:
     # read back what the dossier listener (run before this one) has just written, rather than repeat its rules
-    row = conn.execute(select(dossiers.c.applicant_name, dossiers.c.applicant_id_number)
-                       .where(dossiers.c.instance_id == instance_id)).first()
+    row = _APPLICANT.execute(conn, {"b_instance": instance_id}).first()
     texts = [code] + ([t for t in (row.applicant_name, row.applicant_id_number) if t] if row else [])
     set_terms(conn, instance_id, texts)
 
