@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from . import organisation, substitutes
 from .assignment import may_work
 from .errors import NotFound, PermissionDenied
+from .inbox_index import open_pairs
 from .organisation import Membership
 from .projection import OPEN
 from .schema import events, human_tasks, instances, units
@@ -71,10 +72,10 @@ def _granted_pairs(conn: Connection, v: Viewer) -> list[tuple[str, int]]:
     Decided by assignment.may_work itself over the few distinct combinations the open steps carry, so the
     SQL inbox and the completion check can never disagree.
     """
-    combos = list(conn.execute(select(human_tasks.c.roles, human_tasks.c.unit_id).where(
-        human_tasks.c.state.in_(OPEN), human_tasks.c.assignee.is_(None)).distinct()))
+    # (a loose index scan: one seek per distinct pair, whatever the number of open steps)
+    combos = open_pairs(conn)
     paths = dict(conn.execute(select(units.c.id, units.c.path).where(
-        units.c.id.in_(sorted({c.unit_id for c in combos if c.unit_id is not None})))).all())
+        units.c.id.in_(sorted({unit_id for _, unit_id in combos})))).all())
     people = {v.username: v.memberships, **v.standing_in}
     found = []
     for roles, unit_id in combos:

@@ -163,7 +163,6 @@ human_tasks = Table(
     # Office time from opened to done on the agency calendar, in seconds, kept at completion so that
     # reports sum it instead of running the calendar per step (NULL: completed before it was kept).
     Column("worked_seconds", Float, nullable=True),
-    Index("ix_tasks_state_assignee", "state", "assignee"),
     Index("ix_tasks_instance", "instance_id"),
     Index("ix_tasks_next_check", "next_check_at"),
 )

@@ -87,8 +87,10 @@ ratings = Table(
 # Indexes for the workspace's queries on tables owned elsewhere (created with the tables on a fresh database).
 # The inbox: open steps by assignee, or by (roles, unit) for the queues, with the due instants the page sorts
 # and filters on, all inside the index (processes/queries.py never reads the table rows of other pages).
+# Within a queue the entries are in the page's order, (due_at, id): a page reads its rows, not the queue
+# (processes/inbox_index.py).
 Index("ix_tasks_inbox", human_tasks.c.state, human_tasks.c.assignee, human_tasks.c.roles, human_tasks.c.unit_id,
-      human_tasks.c.due_at, human_tasks.c.soon_at, human_tasks.c.instance_id)
+      human_tasks.c.due_at, human_tasks.c.id, human_tasks.c.soon_at, human_tasks.c.instance_id)
 Index("ix_tasks_completed", human_tasks.c.state, human_tasks.c.completed_at)  # step results of a period
 Index("ix_dossiers_overdue", dossiers.c.status_code, dossiers.c.appointment_at)
 Index("ix_dossiers_received", dossiers.c.received_at)

@@ -1,0 +1,102 @@
+"""The inbox read from ix_tasks_inbox one queue at a time (issue 15 item 3): its cost follows the user's
+queues, not the number of open steps in the whole province.
+
+An inbox is the open steps assigned to the user (or to whom they stand in for), plus the unassigned steps of
+the (roles, unit) queues they may work. Written as one condition with ORs, the database walks every open
+step of every agency, then sorts what matched. Here each queue (a state, and an assignee or a roles and unit)
+is an equality prefix of ix_tasks_inbox (state, assignee, roles, unit_id, due_at, id, …):
+
+- the queues a user may work are chosen among the distinct (roles, unit) pairs of open unassigned steps,
+  found by a loose index scan (one index seek per pair, not one row per step);
+- the count is the sum of each queue's count (an index range each, disjoint: a step has one state and
+  is either assigned or in one queue);
+- a page sorted by due date takes, from each queue, its first `offset + per_page` steps in index order
+  (those with a due date by (due_at, id), then those without by id), and merges them: the same steps in
+  the same order as ORDER BY due_at IS NULL, due_at, id over the whole inbox.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, func, select, text, union_all
+
+from .projection import OPEN
+from .schema import human_tasks
+
+# Past this many queues (a leader over many units) the inbox is read by the single query: each queue adds two
+# SELECTs to a UNION ALL, and SQLite allows 500 in one compound statement.
+MAX_QUEUES = 100
+
+_PAIRS = text("""
+WITH RECURSIVE r(roles) AS (
+  SELECT (SELECT min(roles) FROM human_tasks WHERE state = :s AND assignee IS NULL)
+  UNION ALL
+  SELECT (SELECT min(h.roles) FROM human_tasks h WHERE h.state = :s AND h.assignee IS NULL AND h.roles > r.roles)
+  FROM r WHERE r.roles IS NOT NULL
+), u(roles, unit_id) AS (
+  SELECT r.roles, (SELECT min(h.unit_id) FROM human_tasks h
+                   WHERE h.state = :s AND h.assignee IS NULL AND h.roles = r.roles)
+  FROM r WHERE r.roles IS NOT NULL
+  UNION ALL
+  SELECT u.roles, (SELECT min(h.unit_id) FROM human_tasks h
+                   WHERE h.state = :s AND h.assignee IS NULL AND h.roles = u.roles AND h.unit_id > u.unit_id)
+  FROM u WHERE u.unit_id IS NOT NULL
+)
+SELECT roles, unit_id FROM u WHERE unit_id IS NOT NULL
+""")
+
+
+def open_pairs(conn: Connection) -> list[tuple[str, int]]:
+    """The distinct (roles, unit id) of open unassigned steps with a unit, in (roles, unit id) order."""
+    found: set[tuple[str, int]] = set()
+    for state in OPEN:
+        found.update((r.roles, r.unit_id) for r in conn.execute(_PAIRS, {"s": state}))
+    return sorted(found)
+
+
+def queues(people: list[str], pairs: list[tuple[str, int]], mine_only: bool = False,
+           queue_only: bool = False) -> list[ColumnElement[bool]]:
+    """One condition per queue of an inbox, each an equality prefix of ix_tasks_inbox; disjoint."""
+    t = human_tasks.c
+    found: list[ColumnElement[bool]] = []
+    for state in OPEN:
+        if not queue_only:
+            found.extend(and_(t.state == state, t.assignee == person) for person in people)
+        if not mine_only:
+            found.extend(and_(t.state == state, t.assignee.is_(None), t.roles == roles, t.unit_id == unit)
+                         for roles, unit in pairs)
+    return found
+
+
+def count(conn: Connection, queues_: list[ColumnElement[bool]], extra: list[ColumnElement[bool]]) -> int:
+    """How many steps the queues hold (with the extra conditions)."""
+    if not queues_:
+        return 0
+    parts = [select(func.count()).select_from(human_tasks).where(q, *extra).scalar_subquery() for q in queues_]
+    total: ColumnElement[Any] = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return int(conn.execute(select(total)).scalar_one())
+
+
+def page_ids(conn: Connection, queues_: list[ColumnElement[bool]], extra: list[ColumnElement[bool]],
+             descending: bool, offset: int, limit: int) -> list[int]:
+    """The ids of one page sorted by due date ("due", or "-due" when `descending`), no-due steps last."""
+    if not queues_:
+        return []
+    t = human_tasks.c
+    take = offset + limit
+    due_order = (t.due_at.desc(), t.id.desc()) if descending else (t.due_at, t.id)
+    id_order = t.id.desc() if descending else t.id
+    parts = []
+    for q in queues_:
+        parts.append(select(t.id, t.due_at).where(q, t.due_at.is_not(None), *extra)
+                     .order_by(*due_order).limit(take).subquery().select())
+        parts.append(select(t.id, t.due_at).where(q, t.due_at.is_(None), *extra)
+                     .order_by(id_order).limit(take).subquery().select())
+    rows: list[Any] = list(conn.execute(union_all(*parts)))
+    timed = sorted(((r.due_at, r.id) for r in rows if r.due_at is not None), reverse=descending)
+    untimed = sorted((r.id for r in rows if r.due_at is None), reverse=descending)
+    ordered = [i for _, i in timed] + untimed
+    return ordered[offset:offset + limit]

@@ -1,0 +1,95 @@
+"""The inbox read queue by queue from the index (issue 15 item 3) lists the same steps, in the same order and
+with the same count, as one query over the whole inbox ordered by due date — on every page, scope and filter,
+with due dates shared by several steps and steps without one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import event, func, select, update
+
+from processes import inbox_index, queries
+from processes.access import task_condition, viewer
+from processes.schema import human_tasks
+from processes.schema import instances as instances_table
+
+from .conftest import RECEIVE, start_case, work
+
+
+def _whole_inbox(db, user: str, now: dt.datetime, sort: str, scope: str, extra: list) -> tuple[int, list[str]]:
+    """The inbox as one query (the page's order over every matching step): total and every step's id."""
+    with db.read() as conn:
+        v = viewer(conn, user, now)
+        cond = [task_condition(v, mine_only=scope == "mine", queue_only=scope == "queue"), *extra]
+        total = conn.execute(select(func.count()).select_from(human_tasks).where(*cond)).scalar_one()
+        ids = [r.task_uuid for r in conn.execute(select(human_tasks.c.task_uuid).where(*cond)
+                                                 .order_by(*queries.TASK_SORTS[sort]))]
+    return total, ids
+
+
+def test_the_inbox_by_queue_lists_what_one_query_over_the_whole_inbox_lists(proc, clock, monkeypatch):
+    for _ in range(23):
+        moved = start_case(proc, clock)
+        work(proc, clock, "motcua", RECEIVE, moved.instance_id)  # Thẩm định opens for chuyen_vien_ktht
+    with proc.write() as conn:
+        rows = list(conn.execute(select(human_tasks.c.id).where(human_tasks.c.element_id == "Task_ThamDinh")
+                                 .order_by(human_tasks.c.id)))
+        base = clock.now()
+        for n, r in enumerate(rows):
+            # three steps per due instant (ties broken by id), every fifth without a due date, a few assigned
+            due = None if n % 5 == 0 else base + dt.timedelta(hours=(n * 7) % 11)
+            values = {"due_at": due, "soon_at": due}
+            if n % 6 == 1:
+                values.update(assignee="cv.ktht", state="claimed")
+            conn.execute(update(human_tasks).where(human_tasks.c.id == r.id).values(**values))
+        assert conn.execute(select(func.count()).select_from(instances_table)).scalar_one() == 23
+    now = base + dt.timedelta(hours=4, minutes=30)
+    filters = {None: [], "overdue": [human_tasks.c.due_at < now],
+               "due_soon": [human_tasks.c.soon_at <= now, human_tasks.c.due_at >= now]}
+    checked = 0
+    clock.set(now)
+    for sort in ("due", "-due"):
+        for scope in ("all", "mine", "queue"):
+            for sla_filter, extra in filters.items():
+                total, expected = _whole_inbox(proc, "cv.ktht", clock.now(), sort, scope, extra)
+                for page in (1, 2, 3, 4):
+                    got = queries.inbox(proc, "cv.ktht", clock, scope=scope, sla_filter=sla_filter, sort=sort,
+                                        page=page, per_page=4)
+                    assert got.total == total
+                    assert [t.id for t in got.items] == expected[(page - 1) * 4:page * 4], (sort, scope, sla_filter)
+                    checked += len(got.items)
+    assert checked > 100
+    # with more queues than the index path takes, the single query answers: the same page
+    fast = queries.inbox(proc, "cv.ktht", clock, page=2, per_page=4)
+    monkeypatch.setattr(inbox_index, "MAX_QUEUES", 0)
+    assert queries.inbox(proc, "cv.ktht", clock, page=2, per_page=4) == fast
+
+
+def test_an_inbox_page_of_a_queue_is_read_in_order_from_the_index_not_sorted(proc, clock):
+    """SQLite's plan of every statement of a queue page: no step list sorted or de-duplicated in a temporary
+    B-tree (its cost would follow every open step of the province, not the page)."""
+    if not proc.is_sqlite:
+        return
+    for _ in range(3):
+        moved = start_case(proc, clock)
+        work(proc, clock, "motcua", RECEIVE, moved.instance_id)
+    seen: list[tuple[str, object]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(proc.engine, "before_cursor_execute", keep)
+    try:
+        page = queries.inbox(proc, "cv.ktht", clock, scope="queue")
+    finally:
+        event.remove(proc.engine, "before_cursor_execute", keep)
+    assert page.total == 3
+    plans = []
+    with proc.read() as conn:
+        for statement, parameters in seen:
+            if "human_tasks" in statement and statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                plan = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+                plans.append((statement, [row[-1] for row in plan]))
+    assert plans
+    for statement, plan in plans:
+        assert not [p for p in plan if "TEMP B-TREE" in p], (statement, plan)
