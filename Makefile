@@ -80,12 +80,15 @@ browser-deps:
 	    echo "chromium is missing (sudo apt-get install chromium): the browser tests will be skipped"; \
 	  fi; }
 
+DEMO_YEAR ?= $(shell date +%Y-%m | awk -F- '{ print ($$2 > 3) ? $$1 : $$1 - 1 }')
+
 run: setup
 	$(BIN)/quytrinh init-db
 	$(BIN)/quytrinh demo-org
 	$(BIN)/quytrinh deploy bpmn/
 	@# A simulated year of dossiers for the dashboards and reports; does nothing once the database has cases.
-	$(BIN)/quytrinh demo --year 2025
+	@# This year up to today (dossiers open, due soon and overdue as of today), or last year in its first quarter.
+	$(BIN)/quytrinh demo --year $(DEMO_YEAR)
 	@echo "quytrinh: http://$(HOST):$(PORT)  (demo users, password demo1234: motcua, cv.ktht, tp.ktht, pct, vanthu; ISO: iso drafts, tp.nv reviews, pct approves; danhgia audits)"
 	@# gunicorn and one job worker (timers, SLA sweep, reports and other jobs) side by side; Ctrl-C stops both.
 	$(BIN)/quytrinh run-all --host $(HOST) --port $(PORT)
