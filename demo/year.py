@@ -8,10 +8,8 @@ an instant drawn from the step's time limit (most early, some on time, some late
 requests pause the dossier until the applicant brings the papers (or withdraws, `dossiers.withdraw`);
 a dossier about to be late gets an apology asked for (`apology.request`) and signed by the head of
 the unit (`apology.sign`) — except a few, which is what the audit should catch. Answered dossiers
-are rated by some applicants, and scans and electronic results are attached.
-
-Nothing is written behind the engine's back: every row comes from a use case run at the simulated
-instant (hash chains, SLA results, status codes as in production). Same seed, same dossiers and instants.
+are rated by some applicants, and scans and electronic results are attached. Nothing is written behind the
+engine's back: every row comes from a use case run at the simulated instant. Same seed, same dossiers.
 """
 
 from __future__ import annotations
@@ -26,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.durations import WorkingDuration, parse_duration
-from processes import apology, catalog, dossier_actions, instances, reception, step_override
+from processes import apology, catalog, dossier_actions, instances, reception
 from processes.calendar_store import calendar_for
 from processes.clock import FixedClock
 from processes.db import Database
@@ -38,21 +36,15 @@ from processes.records import dossier_state, open_steps
 from processes.sla import working_before
 
 from . import checkpoint as C
+from . import deviations as D
 from . import profiles as P
 from . import support as S
 from . import timing as T
 from .cases import Case, DemoSummary, tally
 from .signed_steps import StepSigner
 
-# progress(done, total): told of each simulated day (the CLI's bar, a job's progress page).
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], None]  # told of each simulated day (the CLI's bar, a job's progress page)
 _MAX_STEPS = 40  # a case looping longer than this is abandoned by the simulation (never expected)
-# A few dossiers (case id ≡ 13 mod 53) have their second step handled on paper and recorded by the agency's
-# leader (processes.step_override): the deviations the audit's conformance check has to find. Chosen by id,
-# not drawn, so no dossier's random story changes.
-_DEVIATE_EVERY, _DEVIATE_AT = 53, 13
-_PAPER_REASONS = ("Mất kết nối mạng cả buổi, bước được xử lý trên hồ sơ giấy",
-                  "Cán bộ xử lý đi công tác, lãnh đạo giải quyết trực tiếp trên hồ sơ giấy")
 CHUNK_SECONDS = 2.0  # work committed at once (see _Sim.run)
 _SPENT = random.Random(0)  # stands for the stream of a dossier nothing more happens to (_Sim._retire)
 
@@ -282,10 +274,8 @@ class _Sim:
         day = self.clock.now().astimezone(VN).date().isoformat()
         data = P.fill_form(form, day, case.rng, chosen)
         try:
-            if iid % _DEVIATE_EVERY == _DEVIATE_AT and case.steps == 2:
-                moved = step_override.override(self.db, task_uuid, step_override.OUTSIDE,
-                                               _PAPER_REASONS[iid % len(_PAPER_REASONS)],
-                                               self.staff.leader_of(case.agency), self.clock, data).moved
+            if D.on_paper(iid, case.steps):
+                moved = D.record_on_paper(self.db, iid, task_uuid, self.staff.leader_of(case.agency), self.clock, data)
                 self.summary.deviations += 1
             else:
                 self.signer.sign(self.summary, case, iid, task_uuid, element, actor, self.clock)
@@ -383,8 +373,7 @@ def generate_year(db: Database, year: int, scale: float = 1.0, seed: int = 2025,
     The demo organisation and the procedures of demo/profiles.py must be deployed. Dossiers arrive
     until the demo's "today" (`until`, by default the end of `year` or now: checkpoint.end_of), and those
     in flight then are left open as they are. `progress(done, total)` hears of each simulated day (CLI bars, jobs).
-    A run interrupted earlier (same year, scale and seed) is resumed where it stopped (demo/checkpoint.py);
-    one that finished is not run again (`summary.already_done`).
+    An interrupted run (same year, scale, seed) resumes where it stopped; a finished one is not run again.
     """
     if scale <= 0:
         raise InvalidInput("scale must be positive")
