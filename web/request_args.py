@@ -89,10 +89,26 @@ def dossier_sort(args: Mapping[str, str]) -> str:
     return args.get("sort") if args.get("sort") in queries.DOSSIER_SORTS else "-received"  # type: ignore[return-value]
 
 
+def _refuse_out_of_range(args: Mapping[str, str]) -> None:
+    """A date typed as a date but outside EARLIEST..LATEST (issue 12 defect 4: 0001-01-01 … 9999-12-31): 400."""
+    for name in ("from", "to"):
+        text = args.get(name) or ""
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            continue  # not a date at all: the preset stands, as for an empty box
+        if date_arg(text) is None:
+            raise BadRequest(_("Ngày “%(day)s” nằm ngoài khoảng cho phép (từ năm 1900 đến năm 2999).", day=text))
+
+
 def period(args: Mapping[str, str], today: dt.date) -> tuple[dt.date, dt.date]:
-    """The period asked for (from / to, or a preset), this month by default; at most ten years."""
+    """The period asked for (from / to, or a preset), this month by default; a typed range of more than ten
+    years, or a date outside EARLIEST..LATEST, is refused (400) rather than silently shortened."""
     preset = args.get("period", "month")
+    _refuse_out_of_range(args)
     since, until = date_arg(args.get("from")), date_arg(args.get("to"))
+    if since is not None and until is not None and abs(until - since) > MAX_PERIOD:
+        raise BadRequest(_("Khoảng thời gian dài nhất là mười năm; hãy chọn khoảng ngắn hơn."))
     if (args.get("from") and since is None) or (args.get("to") and until is None):
         since = until = None  # one unreadable end: the whole range is unreadable
     if since is not None and until is None:
