@@ -120,6 +120,12 @@ def _types() -> dict[str, str]:
     }
 
 
+def aspect_words(aspects: list[str]) -> str:
+    """What changed in a diff, in words ("tên, thời hạn"), for the procedure page's list of changes."""
+    words = _aspects()
+    return ", ".join(words.get(f"aspect.{a}", a) for a in aspects)
+
+
 def _aspects() -> dict[str, str]:
     """What changed between versions (engine.versiondiff.ASPECTS)."""
     return {

@@ -35,6 +35,7 @@ from .auth import login_required
 from .context import clock, database, job_queue
 from .error_text import error_message
 from .labels import LEVEL_LABELS, VERSION_LABELS
+from .modeler_text import aspect_words
 from .problem_text import error_fields, localise_all, model_problems
 from .request_args import form_values
 from .ui import ui_fields
@@ -269,6 +270,9 @@ def download(code: str, version: int) -> ResponseReturnValue:
 def picture(code: str, version: int) -> ResponseReturnValue:
     """The Graphviz picture of a version (lanes as clusters, time limits on steps)."""
     return Response(version_views.version_svg(database(), code, version), mimetype="image/svg+xml")
+
+
+bp.add_app_template_filter(aspect_words, "aspect_words")
 
 
 @bp.app_template_global()

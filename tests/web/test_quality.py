@@ -66,6 +66,10 @@ def test_api_lifecycle_save_validate_diff_submit_approve(catalog, login):
     assert changes["added"] == [] and changes["removed"] == []
     assert changes["changed"][0]["element_id"] == "Task_ThamDinh"
     assert changes["changed"][0]["what"] == ["name", "time_limit"]
+    page = iso.get(f"/quality/procedures/{CODE}?from=1&to=2").get_data(as_text=True)
+    listed = page[page.index('class="q-changed"'):].split("</li>")[0]
+    assert "tên, thời hạn" in listed  # what changed in words, the step by its name: no ids, no field codes
+    assert "Task_ThamDinh" not in listed and "time_limit" not in listed
     sent = iso.post(f"/api/procedures/{CODE}/versions/2/submit", json={})
     assert sent.status_code == 200 and sent.json["status"] == "in_review"
     _complete_my_step(login("tp.nv"), {"ket_qua_xem_xet": "dong_y"})
