@@ -1,8 +1,7 @@
 """The role/unit matrix: every URL rule of the app is classified here (public, any logged-in user, or the kinds
 of user allowed), and each is requested as a representative user of every kind. A new endpoint without a row
 fails the first test. Mutating requests run against a fresh copy of the same database, so every probe sees the
-same state. Denied users get 403 (pages and API alike); anonymous visitors the login page (pages) or 401 (API).
-"""
+same state. Denied users get 403 (pages and API alike); anonymous visitors the login page (pages) or 401 (API)."""
 
 from __future__ import annotations
 
@@ -17,6 +16,7 @@ from sqlalchemy import delete, insert, select, text
 
 from processes import apology, comments, reception, substitutes, tasks
 from processes.runtime_schema import web_sessions
+from tests.web.security_matrix_admin import administration_rows
 from tests.web.workspace_helpers import PDF, PNG, XD_FORM, open_task
 
 USERS = {"counter": "motcua", "specialist": "cv.ktht", "head": "tp.ktht", "leader": "pct", "quality": "iso",
@@ -38,9 +38,9 @@ RECEPTION_JSON = {"procedure": "QT-XD-01", "applicant": {"name": "Lê Thị Xuâ
                   "form": {k[5:]: v for k, v in XD_FORM.items()}}
 B64 = base64.b64encode(PDF).decode()
 
-# (method, rule): (path, body, who may, codes a denied user gets). body: dict for forms (csrf added), or
-# ("json", dict) for the API.
+# (method, rule): (path, body, who may, codes a denied user gets); body: a form dict (csrf added) or ("json", dict)
 MATRIX: dict[tuple[str, str], tuple] = {
+    **administration_rows(L, DENY),
     # foundation
     ("GET", "/"): ("/", None, L, DENY),
     ("GET", "/health"): ("/health", None, P, DENY),
@@ -109,22 +109,6 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/notifications"): ("/notifications", None, L, DENY),
     ("POST", "/notifications/read"): ("/notifications/read", {"all": "1"}, L, DENY),
     ("POST", "/notifications/mode"): ("/notifications/mode", {"mode": "digest"}, L, DENY),
-    # administration (issue 12): administrators only (none of these kinds); one's own account: anyone logged in
-    ("GET", "/admin/users"): ("/admin/users", None, set(), DENY),
-    ("POST", "/admin/users"): ("/admin/users", {"username": "nv.moi", "full_name": "Nguyễn Văn Mới"}, set(), DENY),
-    ("POST", "/admin/users/<username>/<action>"): ("/admin/users/motcua2/deactivate", {}, set(), DENY),
-    ("GET", "/admin/roles"): ("/admin/roles", None, set(), DENY),
-    ("POST", "/admin/roles"): ("/admin/roles", {"code": "r_moi", "name": "Mới"}, set(), DENY),
-    ("POST", "/admin/roles/<code>/<action>"): ("/admin/roles/van_thu/retire", {}, set(), DENY),
-    ("GET", "/admin/history"): ("/admin/history", None, set(), DENY),
-    ("GET", "/admin/states"): ("/admin/states", None, set(), DENY),
-    ("GET", "/admin/units"): ("/admin/units", None, set(), DENY),
-    ("GET", "/admin/delegations"): ("/admin/delegations", None, set(), DENY),
-    ("GET", "/admin/import"): ("/admin/import", None, set(), DENY),
-    ("POST", "/admin/import"): ("/admin/import", {}, set(), DENY),
-    ("GET", "/account"): ("/account", None, L, DENY),
-    ("POST", "/account/password"): ("/account/password", {"current": "x", "new": "y", "again": "y"}, L, DENY),
-    ("POST", "/account/tokens/<int:token_id>/revoke"): ("/account/tokens/1/revoke", {}, L, DENY),
     ("GET", "/dashboard"): ("/dashboard", None, OVERSEE, DENY),
     ("GET", "/dashboard.xlsx"): ("/dashboard.xlsx", None, OVERSEE, DENY),
     # audits, read-only
@@ -213,42 +197,6 @@ MATRIX: dict[tuple[str, str], tuple] = {
                                                                  "ends_on": "2026-01-06"}), L, DENY),
     ("POST", "/api/substitutes/<int:substitution_id>/revoke"): ("/api/substitutes/{SUB}/revoke", ("json", {}),
                                                                 {"specialist", *LEAD}, DENY),
-    # administration API (web/api/admin_api.py, admin_records_api.py): administrators only (none of USERS is one)
-    ("GET", "/api/admin/roles"): ("/api/admin/roles", None, set(), DENY),
-    ("POST", "/api/admin/roles"): ("/api/admin/roles", ("json", {"code": "r_moi", "name": "Mới"}), set(), DENY),
-    ("POST", "/api/admin/roles/<code>/rename"): ("/api/admin/roles/van_thu/rename", ("json", {"name": "Văn thư"}),
-                                                 set(), DENY),
-    ("POST", "/api/admin/roles/<code>/retire"): ("/api/admin/roles/van_thu/retire", ("json", {}), set(), DENY),
-    ("GET", "/api/admin/users"): ("/api/admin/users", None, set(), DENY),
-    ("POST", "/api/admin/users"): ("/api/admin/users", ("json", {"username": "nv.moi", "full_name": "Nguyễn Văn Mới"}),
-                                   set(), DENY),
-    ("GET", "/api/admin/users/<username>"): ("/api/admin/users/motcua2", None, set(), DENY),
-    ("PATCH", "/api/admin/users/<username>"): ("/api/admin/users/motcua2", ("json", {"full_name": "Tên mới"}),
-                                               set(), DENY),
-    ("POST", "/api/admin/users/<username>/deactivate"): ("/api/admin/users/motcua2/deactivate", ("json", {}), set(),
-                                                         DENY),
-    ("POST", "/api/admin/users/<username>/reactivate"): ("/api/admin/users/motcua2/reactivate", ("json", {}), set(),
-                                                         DENY),
-    ("POST", "/api/admin/users/<username>/reset-password"): ("/api/admin/users/motcua2/reset-password", ("json", {}),
-                                                             set(), DENY),
-    ("POST", "/api/admin/memberships"): ("/api/admin/memberships", ("json", {"username": "motcua2", "role": "van_thu",
-                                                                             "unit": "H01.VP"}), set(), DENY),
-    ("POST", "/api/admin/memberships/revoke"): ("/api/admin/memberships/revoke", ("json", {
-        "username": "motcua2", "role": "mot_cua", "unit": "H01.MC"}), set(), DENY),
-    ("GET", "/api/admin/units"): ("/api/admin/units", None, set(), DENY),
-    ("GET", "/api/admin/delegations"): ("/api/admin/delegations", None, set(), DENY),
-    ("GET", "/api/admin/tokens"): ("/api/admin/tokens", None, set(), DENY),
-    ("POST", "/api/admin/tokens"): ("/api/admin/tokens", ("json", {"username": "motcua2"}), set(), DENY),
-    ("POST", "/api/admin/tokens/<int:token_id>/revoke"): ("/api/admin/tokens/1/revoke", ("json", {}), set(), DENY),
-    ("POST", "/api/admin/staff-import/preview"): ("/api/admin/staff-import/preview", ("json", {
-        "filename": "ds.csv", "content_base64": ""}), set(), DENY),
-    ("POST", "/api/admin/staff-import"): ("/api/admin/staff-import", ("json", {"filename": "ds.csv",
-                                                                             "content_base64": ""}), set(), DENY),
-    ("GET", "/api/admin/history"): ("/api/admin/history", None, set(), DENY),
-    ("GET", "/api/me/tokens"): ("/api/me/tokens", None, L, DENY),
-    ("POST", "/api/me/tokens/<int:token_id>/revoke"): ("/api/me/tokens/1/revoke", ("json", {}), L, DENY),
-    ("POST", "/api/me/password"): ("/api/me/password", ("json", {"current": "sai", "new": "một câu mật khẩu dài"}), L,
-                                   DENY),
     ("GET", "/api/notifications"): ("/api/notifications", None, L, DENY),
     ("POST", "/api/notifications/read"): ("/api/notifications/read", ("json", {"all": True}), L, DENY),
     # quality manager and modeler (web/quality.py, web/modeler.py, web/api/quality.py): pages answer a refused
