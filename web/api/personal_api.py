@@ -9,7 +9,7 @@ from processes import notifications, substitutes
 
 from ..auth import login_required
 from ..context import clock, database
-from . import workspace_schemas as s
+from . import personal_schemas as s
 from .bodies import load_body, require_json
 
 bp = Blueprint("personal_api", __name__, url_prefix="/api")

@@ -11,7 +11,7 @@ from processes.errors import NotFound
 
 from ..context import clock, database
 from ..extensions import LOOKUP
-from . import workspace_schemas as s
+from . import public_schemas as s
 from .bodies import load_body, require_json
 
 bp = Blueprint("public_api", __name__, url_prefix="/api/public")

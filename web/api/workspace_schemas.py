@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-# The dashboard's schemas live in their own module; imported here so SCHEMAS (the OpenAPI list) has them.
+# The dashboard's, the personal and the citizens' schemas live in modules of their own; imported here so SCHEMAS
+# (the OpenAPI list) has them.
 from .dashboard_schemas import CountsSchema, DashboardSchema, OverdueDossierSchema, OverdueStepSchema  # noqa: F401
+from .personal_schemas import MarkReadSchema, NotificationSchema, SubstituteInSchema, SubstituteSchema  # noqa: F401
+from .public_schemas import LookupSchema, PublicDossierSchema, RatingSchema  # noqa: F401
 
 CHANNELS = ("truc_tiep", "truc_tuyen", "buu_chinh")
 
@@ -290,49 +293,6 @@ class DossierDetailSchema(Schema):
     comments = fields.List(fields.Nested(CommentSchema))
 
 
-class SubstituteInSchema(Schema):
-    """Body of a new delegation."""
-
-    username = fields.String(load_default=None, allow_none=True)
-    substitute = fields.String(required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(required=True)
-    reason = fields.String(load_default="")
-
-
-class SubstituteSchema(Schema):
-    """A delegation."""
-
-    id = fields.Integer()
-    username = fields.String()
-    substitute = fields.String()
-    starts_on = fields.Date()
-    ends_on = fields.Date()
-    reason = fields.String()
-    created_by = fields.String()
-    revoked = fields.Boolean()
-
-
-class NotificationSchema(Schema):
-    """An in-app notification."""
-
-    id = fields.Integer()
-    kind = fields.String()
-    text = fields.String()
-    link = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    read_at = fields.DateTime(allow_none=True)
-
-
-class MarkReadSchema(Schema):
-    """Body of a mark-read request."""
-
-    # Ids are 32-bit columns: a larger number overflowed in PostgreSQL (a 500 under fuzzing, issue 12).
-    ids = fields.List(fields.Integer(strict=True, validate=validate.Range(1, 2**31 - 1)),
-                      validate=validate.Length(max=1000), load_default=list)
-    all = fields.Boolean(load_default=False)
-
-
 class ReasonSchema(Schema):
     """Body of a withdrawal or a stop."""
 
@@ -364,41 +324,6 @@ class ApologySchema(Schema):
     requested_by = fields.String(allow_none=True)
     decided_by = fields.String(allow_none=True)
     new_appointment_at = fields.DateTime(allow_none=True)
-
-
-class LookupSchema(Schema):
-    """Body of a citizen lookup: both are required."""
-
-    code = fields.String(required=True, validate=validate.Length(min=1, max=60))
-    id_number = fields.String(required=True, validate=validate.Length(min=1, max=40))
-
-
-class PublicDossierSchema(Schema):
-    """What a citizen sees about their dossier."""
-
-    code = fields.String()
-    procedure_name = fields.String()
-    applicant_name = fields.String(allow_none=True)
-    status_code = fields.Integer()
-    status = fields.String()
-    received_at = fields.DateTime()
-    appointment_at = fields.DateTime(allow_none=True)
-    original_appointment_at = fields.DateTime(allow_none=True)
-    done_at = fields.DateTime(allow_none=True)
-    returned_at = fields.DateTime(allow_none=True)
-    current_steps = fields.List(fields.String())
-    missing = fields.String(allow_none=True)
-    rating = fields.Integer(allow_none=True)
-    may_rate = fields.Boolean()
-
-
-class RatingSchema(Schema):
-    """Body of a citizen rating."""
-
-    code = fields.String(required=True)
-    id_number = fields.String(required=True)
-    score = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    comment = fields.String(load_default="")
 
 
 SCHEMAS = {name.removesuffix("Schema"): cls for name, cls in list(globals().items())
