@@ -28,19 +28,26 @@ from .schema import human_tasks
 # SELECTs to a UNION ALL, and SQLite allows 500 in one compound statement.
 MAX_QUEUES = 100
 
+# Each probe reads one index entry: ORDER BY the index's own leading columns with LIMIT 1, not min(), which
+# PostgreSQL answers by reading every entry of the range (it does not treat "assignee IS NULL" as fixing that
+# column, so the index order is not roles order to it).
 _PAIRS = text("""
 WITH RECURSIVE r(roles) AS (
-  SELECT (SELECT min(roles) FROM human_tasks WHERE state = :s AND assignee IS NULL)
+  SELECT (SELECT h.roles FROM human_tasks h WHERE h.state = :s AND h.assignee IS NULL
+          ORDER BY h.state, h.assignee, h.roles LIMIT 1)
   UNION ALL
-  SELECT (SELECT min(h.roles) FROM human_tasks h WHERE h.state = :s AND h.assignee IS NULL AND h.roles > r.roles)
+  SELECT (SELECT h.roles FROM human_tasks h WHERE h.state = :s AND h.assignee IS NULL AND h.roles > r.roles
+          ORDER BY h.state, h.assignee, h.roles LIMIT 1)
   FROM r WHERE r.roles IS NOT NULL
 ), u(roles, unit_id) AS (
-  SELECT r.roles, (SELECT min(h.unit_id) FROM human_tasks h
-                   WHERE h.state = :s AND h.assignee IS NULL AND h.roles = r.roles)
+  SELECT r.roles, (SELECT h.unit_id FROM human_tasks h
+                   WHERE h.state = :s AND h.assignee IS NULL AND h.roles = r.roles AND h.unit_id IS NOT NULL
+                   ORDER BY h.state, h.assignee, h.roles, h.unit_id LIMIT 1)
   FROM r WHERE r.roles IS NOT NULL
   UNION ALL
-  SELECT u.roles, (SELECT min(h.unit_id) FROM human_tasks h
-                   WHERE h.state = :s AND h.assignee IS NULL AND h.roles = u.roles AND h.unit_id > u.unit_id)
+  SELECT u.roles, (SELECT h.unit_id FROM human_tasks h
+                   WHERE h.state = :s AND h.assignee IS NULL AND h.roles = u.roles AND h.unit_id > u.unit_id
+                   ORDER BY h.state, h.assignee, h.roles, h.unit_id LIMIT 1)
   FROM u WHERE u.unit_id IS NOT NULL
 )
 SELECT roles, unit_id FROM u WHERE unit_id IS NOT NULL

@@ -93,3 +93,33 @@ def test_an_inbox_page_of_a_queue_is_read_in_order_from_the_index_not_sorted(pro
     assert plans
     for statement, plan in plans:
         assert not [p for p in plan if "TEMP B-TREE" in p], (statement, plan)
+
+
+def test_the_queues_of_open_steps_are_found_one_index_entry_per_probe_on_postgresql(proc, clock):
+    """PostgreSQL's plan of the loose index scan that finds the (roles, unit) queues: each probe reads one index
+    entry, however many steps a queue holds (with min() it read every step of the queue, each inbox read and
+    each case check); and no statement of ours is JIT-compiled (compiling it cost ~50 ms for ~1 ms of work)."""
+    if proc.is_sqlite:
+        return
+    for _ in range(12):
+        moved = start_case(proc, clock)
+        work(proc, clock, "motcua", RECEIVE, moved.instance_id)
+    with proc.read() as conn:
+        assert conn.exec_driver_sql("SHOW jit").scalar() == "off"
+        assert inbox_index.open_pairs(conn) == [("chuyen_vien_ktht", open_unit(conn))]
+        sql = str(inbox_index._PAIRS).replace(":s", "%(s)s")
+        plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, {"s": "ready"}).scalar()
+    scans = list(_scans(plan[0]["Plan"]))
+    assert scans
+    assert max(node["Actual Rows"] for node in scans) <= 1, scans
+
+
+def open_unit(conn) -> int:
+    return conn.execute(select(human_tasks.c.unit_id).where(human_tasks.c.state == "ready")).scalars().first()
+
+
+def _scans(node: dict):
+    if "Scan" in node["Node Type"] and node.get("Relation Name") == "human_tasks":
+        yield node
+    for child in node.get("Plans", []):
+        yield from _scans(child)
