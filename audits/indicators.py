@@ -23,6 +23,7 @@ from engine.durations import parse_duration
 from processes.db import Database
 from processes.organisation import department_of
 from processes.records import DossierFact, load_dossiers
+from processes.step_rollups import rolled_step_times
 from processes.step_times import StepTimes, keep_times, missing_times, step_times
 
 from .periods import Period, local_month
@@ -143,18 +144,27 @@ def sla_report(db: Database, period: Period, procedures: list[str] | None = None
 
 
 def step_figures_of(db: Database, period: Period, procedures: Collection[str] | None = None,
-                    agencies: Collection[str] | None = None) -> StepTimes:
-    """The grouped steps the SLA report counts; the office time of those completed before it was kept with
-    each step is computed and kept first (processes/step_times.py)."""
+                    agencies: Collection[str] | None = None, rollups: bool = True) -> StepTimes:
+    """The grouped steps the SLA report counts: the months over read from their rollups (processes/step_rollups.py,
+    `rollups=False`: every step row read); the office time of those completed before it was kept with each step
+    is computed and kept first (processes/step_times.py)."""
+    def read() -> StepTimes:
+        """The figures as they stand."""
+        if rollups:
+            found = rolled_step_times(db, period, procedures, agencies)
+            if found is not None:
+                return found
+        with db.read() as conn:
+            return step_times(conn, period, procedures, agencies)
+
+    found = read()
+    if not found.missing:
+        return found
     with db.read() as conn:
-        found = step_times(conn, period, procedures, agencies)
-        if not found.missing:
-            return found
         missing = missing_times(conn, period, procedures, agencies)
     with db.write() as conn:
         keep_times(conn, missing)
-    with db.read() as conn:
-        return step_times(conn, period, procedures, agencies)
+    return read()
 
 
 def build_sla_report(period: Period, facts: list[DossierFact], steps: StepTimes,

@@ -7,7 +7,19 @@ They live on the same MetaData as processes/schema.py (processes/db.py imports t
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Float, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 from .schema import UTCDateTime, metadata
 
@@ -113,4 +125,38 @@ case_conformance = Table(
     Column("deviations", Text, nullable=False),
     Column("checked_at", UTCDateTime, nullable=False),
     Index("ix_case_conformance_definition", "definition_id", "model_key"),
+)
+
+# The SLA step figures of one month's completed steps, grouped (processes/step_rollups.py, issue 14 item 6):
+# a row per (month received, dossier unit and procedure, version, step, result, performer, roles) with the
+# count, the group's earliest row (its name and limit) and the office times and late completions packed.
+step_rollups = Table(
+    "step_rollups", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("month", String(7), nullable=False),  # local month the steps were completed in (YYYY-MM)
+    Column("received_month", String(7), nullable=True),  # local month their dossiers were received in
+    Column("unit_id", Integer, nullable=False),  # the dossier's unit
+    Column("procedure", String(60), nullable=False),  # the dossier's procedure code
+    Column("definition_id", Integer, nullable=False),
+    Column("element_id", String(200), nullable=False),
+    Column("result", String(10), nullable=True),
+    Column("completed_by", String(80), nullable=True),
+    Column("roles", String(500), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("first_task_id", Integer, nullable=False),
+    Column("first_name", String(500), nullable=False),
+    Column("first_due", String(40), nullable=True),
+    Column("seconds", LargeBinary, nullable=False),  # float64 little-endian: each step's office seconds
+    Column("late", LargeBinary, nullable=False),  # (task id, case id: int64, seconds: float64) per late step
+    Index("ix_step_rollups_month", "month", "received_month"),
+)
+
+# What each month's rollup was built from: the completed steps of that month (count and highest id). A
+# month whose steps differ now (a step added, a case purged) is rolled up again before it is read.
+step_rollup_months = Table(
+    "step_rollup_months", metadata,
+    Column("month", String(7), primary_key=True),
+    Column("steps", Integer, nullable=False),
+    Column("last_task_id", Integer, nullable=False),
+    Column("built_at", UTCDateTime, nullable=False),
 )

@@ -1,0 +1,117 @@
+"""The SLA step figures read from the monthly rollups are those read step by step (processes/step_rollups.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import func, insert, select, update
+
+from audits.indicators import build_sla_report, step_figures_of
+from audits.periods import parse_period
+from processes.audit_schema import step_rollup_months, step_rollups
+from processes.organisation import department_of
+from processes.records import load_dossiers
+from processes.schema import dossiers, human_tasks, units
+from processes.step_rollups import rolled_step_times
+from processes.step_times import StepTimes, step_times
+from tests.demo.demo_data import YEAR, demo_copy
+
+AFTER = dt.datetime(YEAR + 1, 6, 1, tzinfo=dt.UTC)  # every month of the demo year is over
+
+
+def _plain(found: StepTimes | None) -> tuple:
+    """What the SLA report takes from StepTimes, in a form compared whole (tallies in any order)."""
+    assert found is not None
+    tallies = sorted(found.tallies, key=lambda t: (t.procedure, t.element_id, str(t.result), str(t.completed_by),
+                                                    t.roles))
+    return tallies, found.steps, found.hours, found.late, found.missing
+
+
+def _rows(db, period, procedures=None, agencies=None) -> tuple:
+    with db.read() as conn:
+        return _plain(step_times(conn, period, procedures, agencies))
+
+
+def test_rollups_give_the_figures_of_the_step_rows_for_every_kind_of_period_and_scope(tmp_path):
+    db = demo_copy(tmp_path)
+    step_figures_of(db, parse_period(str(YEAR)), rollups=False)  # the office times of steps overridden on paper
+    with db.read() as conn:
+        steps = conn.execute(select(func.count()).select_from(human_tasks)
+                             .where(human_tasks.c.state == "completed")).scalar_one()
+        agency = conn.execute(select(units.c.code).join(dossiers, dossiers.c.unit_id == units.c.id)
+                              .order_by(units.c.code).limit(1)).scalar_one()
+    for label in (str(YEAR), f"{YEAR}-Q2", f"{YEAR}-H2", f"{YEAR}-03", f"{YEAR}-12"):
+        period = parse_period(label)
+        expected = _rows(db, period)
+        assert expected[0] and not expected[4]
+        assert _plain(rolled_step_times(db, period, now=AFTER)) == expected, label
+    with db.read() as conn:
+        kept = conn.execute(select(func.count()).select_from(step_rollups)).scalar_one()
+        months = conn.execute(select(func.count()).select_from(step_rollup_months)).scalar_one()
+    assert months == 12 and kept < steps / 2  # grouped, not copied
+    # A dossier received in one month and resolved in the next counts in the latter with its steps of that month:
+    # those steps are read row by row, beside the month's rollup.
+    found = [m for m in (f"{YEAR}-{n:02d}" for n in range(2, 13)) if _straddles(db, parse_period(m))]
+    assert found
+    month = parse_period(found[0])
+    assert _plain(rolled_step_times(db, month, now=AFTER)) == _rows(db, month)
+    quarter = parse_period(f"{YEAR}-Q{(month.start.month - 1) // 3 + 1}")
+    codes = sorted({t.procedure for t in _rows(db, quarter)[0]})
+    assert _plain(rolled_step_times(db, quarter, codes[:2], now=AFTER)) == _rows(db, quarter, codes[:2])
+    assert _plain(rolled_step_times(db, quarter, agencies=[agency], now=AFTER)) == _rows(db, quarter,
+                                                                                          agencies=[agency])
+
+
+def _straddles(db, period) -> int:
+    with db.read() as conn:
+        return conn.execute(select(func.count()).select_from(dossiers).where(
+            dossiers.c.received_at < period.first_instant, dossiers.c.done_at >= period.first_instant,
+            dossiers.c.done_at < period.end_instant)).scalar_one()
+
+
+def test_months_not_over_are_read_row_by_row(tmp_path):
+    db = demo_copy(tmp_path)
+    step_figures_of(db, parse_period(str(YEAR)), rollups=False)
+    period = parse_period(str(YEAR))
+    mid_year = dt.datetime(YEAR, 7, 15, tzinfo=dt.UTC)
+    assert _plain(rolled_step_times(db, period, now=mid_year)) == _rows(db, period)
+    with db.read() as conn:
+        assert conn.execute(select(func.count()).select_from(step_rollup_months)).scalar_one() == 6
+
+
+def test_a_month_whose_steps_changed_is_rolled_up_again(tmp_path):
+    db = demo_copy(tmp_path)
+    period = parse_period(str(YEAR))
+    step_figures_of(db, period, rollups=False)
+    assert _plain(rolled_step_times(db, period, now=AFTER)) == _rows(db, period)
+    # A step recorded afterwards with a March completion (an import, a step entered late): the March rollup no
+    # longer matches the rows and is built again; read as it was, the figures would miss this step.
+    with db.read() as conn:
+        row = conn.execute(select(human_tasks).where(human_tasks.c.state == "completed",
+                                                     human_tasks.c.result == "late")
+                           .order_by(human_tasks.c.id).limit(1)).one()._asdict()
+    march = dt.datetime(YEAR, 3, 10, 3, tzinfo=dt.UTC)
+    row.update(id=None, task_uuid=str(uuid.uuid4()), created_at=march - dt.timedelta(days=9), completed_at=march,
+               worked_seconds=123456.0)
+    with db.write() as conn:
+        conn.execute(insert(human_tasks).values({k: v for k, v in row.items() if k != "id"}))
+    assert _plain(rolled_step_times(db, period, now=AFTER)) == _rows(db, period)
+    # A rollup that no longer matches its rows is never read: one changed by hand is rebuilt as well.
+    with db.write() as conn:
+        conn.execute(update(step_rollup_months).where(step_rollup_months.c.month == f"{YEAR}-05")
+                     .values(steps=step_rollup_months.c.steps + 1))
+        conn.execute(update(step_rollups).where(step_rollups.c.month == f"{YEAR}-05").values(count=0))
+    assert _plain(rolled_step_times(db, period, now=AFTER)) == _rows(db, period)
+
+
+def test_the_annual_sla_section_is_the_same_from_rollups_as_from_the_rows(tmp_path):
+    db = demo_copy(tmp_path)
+    period = parse_period(str(YEAR))
+    with db.read() as conn:
+        facts = load_dossiers(conn, period, "either")
+        departments = department_of(conn)
+    from_rows = build_sla_report(period, facts, step_figures_of(db, period, rollups=False), departments)
+    rolled = build_sla_report(period, facts, step_figures_of(db, period), departments)
+    assert rolled == from_rows
+    assert any(s.late_in_late_dossiers for s in rolled.steps) and any(s.counts.late for s in rolled.steps)
