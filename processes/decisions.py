@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, literal_column, null, select, union_all
 
 from engine.forms import Form
 from engine.procedure import Procedure
@@ -123,19 +123,21 @@ def case_facts(conn: Connection, instance_id: int, now: dt.datetime) -> dict[str
     """The facts a form rule may compare a date with: when the dossier was received, when the applicant was
     last told to supplement it (the latest move to status 5), and today (in Vietnam)."""
     facts: dict[str, Any] = {"today": now.astimezone(VN).date()}
-    received = _RECEIVED.execute(conn, {"b_instance": instance_id}).scalar()
-    if received is not None:
-        facts["received_at"] = received.astimezone(VN).date()
-    # Only the status moves, newest first: not the whole log (it grows with every step of the case).
-    moves = _STATUS_MOVES.execute(conn, {"b_instance": instance_id}).rows
-    for at, payload in moves:
-        if (json.loads(payload) or {}).get("to") == SUPPLEMENT_STATUS:
+    # One statement (a round trip on PostgreSQL): the dossier's reception first, then the status moves, newest
+    # first (only those: not the whole log, which grows with every step of the case).
+    for kind, at, payload, _seq in _FACTS.execute(conn, {"b_instance": instance_id}).rows:
+        if kind == 0:
+            facts["received_at"] = at.astimezone(VN).date()
+        elif (json.loads(payload) or {}).get("to") == SUPPLEMENT_STATUS:
             facts["notified_at"] = at.astimezone(VN).date()
             break
     return facts
 
 
 # compiled once (processes/fastsql.py): read on the completion of every step whose form compares dates
-_RECEIVED = Fast(select(dossiers.c.received_at).where(dossiers.c.instance_id == bindparam("b_instance")))
-_STATUS_MOVES = Fast(select(events.c.at, events.c.payload).where(
-    events.c.case_id == bindparam("b_instance"), events.c.lifecycle == "dossier_status").order_by(events.c.seq.desc()))
+_FACTS = Fast(union_all(
+    select(literal_column("0").label("kind"), dossiers.c.received_at.label("at"), null().label("payload"),
+           literal_column("0").label("seq")).where(dossiers.c.instance_id == bindparam("b_instance")),
+    select(literal_column("1"), events.c.at, events.c.payload, events.c.seq).where(
+        events.c.case_id == bindparam("b_instance"), events.c.lifecycle == "dossier_status"),
+).order_by(literal_column("kind"), literal_column("seq").desc()))
