@@ -17,9 +17,9 @@ is an equality prefix of ix_tasks_inbox (state, assignee, roles, unit_id, due_at
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Connection, and_, func, select, text, union_all
+from sqlalchemy import Column, ColumnElement, Connection, and_, func, select, text, union_all
 
 from .projection import OPEN
 from .schema import human_tasks
@@ -62,46 +62,60 @@ def open_pairs(conn: Connection) -> list[tuple[str, int]]:
     return sorted(found)
 
 
+class Queue(NamedTuple):
+    """One queue of an inbox: its condition, and the index columns it fixes ahead of due_at (a queue of
+    unassigned steps fixes state, assignee, roles, unit_id: ordering by them too lets PostgreSQL read the
+    page in index order, as it does not count "assignee IS NULL" as fixing that column; a person's queue
+    fixes state and assignee only, its steps' roles and units come before due_at in the index)."""
+
+    where: ColumnElement[bool]
+    fixed: tuple[Column[Any], ...]
+
+
 def queues(people: list[str], pairs: list[tuple[str, int]], mine_only: bool = False,
-           queue_only: bool = False) -> list[ColumnElement[bool]]:
+           queue_only: bool = False) -> list[Queue]:
     """One condition per queue of an inbox, each an equality prefix of ix_tasks_inbox; disjoint."""
     t = human_tasks.c
-    found: list[ColumnElement[bool]] = []
+    found: list[Queue] = []
     for state in OPEN:
         if not queue_only:
-            found.extend(and_(t.state == state, t.assignee == person) for person in people)
+            found.extend(Queue(and_(t.state == state, t.assignee == person), ()) for person in people)
         if not mine_only:
-            found.extend(and_(t.state == state, t.assignee.is_(None), t.roles == roles, t.unit_id == unit)
+            found.extend(Queue(and_(t.state == state, t.assignee.is_(None), t.roles == roles, t.unit_id == unit),
+                               (t.state, t.assignee, t.roles, t.unit_id))
                          for roles, unit in pairs)
     return found
 
 
-def count(conn: Connection, queues_: list[ColumnElement[bool]], extra: list[ColumnElement[bool]]) -> int:
+def count(conn: Connection, queues_: list[Queue], extra: list[ColumnElement[bool]]) -> int:
     """How many steps the queues hold (with the extra conditions)."""
     if not queues_:
         return 0
-    parts = [select(func.count()).select_from(human_tasks).where(q, *extra).scalar_subquery() for q in queues_]
+    parts = [select(func.count()).select_from(human_tasks).where(q.where, *extra).scalar_subquery()
+             for q in queues_]
     total: ColumnElement[Any] = parts[0]
     for part in parts[1:]:
         total = total + part
     return int(conn.execute(select(total)).scalar_one())
 
 
-def page_ids(conn: Connection, queues_: list[ColumnElement[bool]], extra: list[ColumnElement[bool]],
+def page_ids(conn: Connection, queues_: list[Queue], extra: list[ColumnElement[bool]],
              descending: bool, offset: int, limit: int) -> list[int]:
     """The ids of one page sorted by due date ("due", or "-due" when `descending`), no-due steps last."""
     if not queues_:
         return []
     t = human_tasks.c
     take = offset + limit
-    due_order = (t.due_at.desc(), t.id.desc()) if descending else (t.due_at, t.id)
-    id_order = t.id.desc() if descending else t.id
     parts = []
     for q in queues_:
-        parts.append(select(t.id, t.due_at).where(q, t.due_at.is_not(None), *extra)
+        fixed = tuple(c.desc() for c in q.fixed) if descending else q.fixed
+        due_order = (*fixed, t.due_at.desc(), t.id.desc()) if descending else (*fixed, t.due_at, t.id)
+        # (due_at is NULL throughout the second part: a queue's index order is then its id order)
+        id_order = due_order if q.fixed else (t.id.desc(),) if descending else (t.id,)
+        parts.append(select(t.id, t.due_at).where(q.where, t.due_at.is_not(None), *extra)
                      .order_by(*due_order).limit(take).subquery().select())
-        parts.append(select(t.id, t.due_at).where(q, t.due_at.is_(None), *extra)
-                     .order_by(id_order).limit(take).subquery().select())
+        parts.append(select(t.id, t.due_at).where(q.where, t.due_at.is_(None), *extra)
+                     .order_by(*id_order).limit(take).subquery().select())
     rows: list[Any] = list(conn.execute(union_all(*parts)))
     timed = sorted(((r.due_at, r.id) for r in rows if r.due_at is not None), reverse=descending)
     untimed = sorted((r.id for r in rows if r.due_at is None), reverse=descending)

@@ -112,6 +112,17 @@ def test_the_queues_of_open_steps_are_found_one_index_entry_per_probe_on_postgre
     scans = list(_scans(plan[0]["Plan"]))
     assert scans
     assert max(node["Actual Rows"] for node in scans) <= 1, scans
+    # a page of 4 reads at most 4 steps of the queue, in index order (it read and sorted all 12)
+    seen: list[tuple[str, object]] = []
+    event.listen(proc.engine, "before_cursor_execute", lambda c, cur, sql, params, *_: seen.append((sql, params)))
+    for sort in ("due", "-due"):
+        assert queries.inbox(proc, "cv.ktht", clock, scope="queue", sort=sort, per_page=4).total == 12
+    pages = [(sql, params) for sql, params in seen if "LIMIT" in sql and sql.lstrip().startswith("SELECT")]
+    assert len(pages) == 2
+    with proc.read() as conn:
+        for sql, params in pages:
+            plan = conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params).scalar()
+            assert max(node["Actual Rows"] for node in _scans(plan[0]["Plan"])) <= 4, plan
 
 
 def open_unit(conn) -> int:
