@@ -22,6 +22,7 @@ from functools import lru_cache
 from engine.durations import parse_duration
 
 from .axis import TimeAxis
+from .dependence import fit_rho
 from .graph import FlowGraph
 
 PAUSES = ("supplement", "payment")  # steps that wait for the applicant (the dossier's clock stops)
@@ -74,6 +75,10 @@ class Fit:
     # step → for each duration, the share of the dossier's time left it took (nan: no deadline); same order
     shares: dict[str, list[float]] = field(default_factory=dict)
     caps: dict[str, float] = field(default_factory=dict)  # step → share of the time left on-schedule officers keep to
+    rho: float = 0.0  # correlation of a dossier's step durations (normal scores; simulation.dependence), 0: independent
+    repeats: dict[str, list[float]] = field(default_factory=dict)  # step → durations of its second and later visits
+    repeat_shares: dict[str, list[float]] = field(default_factory=dict)
+    overrun: bool = False  # a drawn record that overran the dossier's due overruns it here too (simulation.model)
 
     def supplement_rate(self) -> float:
         """Supplement (and payment) requests per dossier, from the fitted branch choices."""
@@ -117,22 +122,34 @@ def pool_of(roles: Sequence[str]) -> str:
 
 
 def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeAxis,
-               period: tuple[int, int] | None = None, copies: Sequence[int] | None = None) -> Fit:
+               period: tuple[int, int] | None = None, copies: Sequence[int] | None = None,
+               dependence: bool = True, repeats_apart: bool = True, overrun: bool = False) -> Fit:
     """Fit arrivals, durations and branch choices of one procedure from its traces.
 
     `period`: the working days (first, last index on the axis) the log covers; a procedure with no
     dossier in some of them arrives less often (default: its own first to last arrival).
     `copies`: how many times each trace counts for durations and branch choices (recent cases weigh more
     when the way of working drifts, see recency_copies); arrivals always count each dossier once.
+    `dependence`: fit the correlation of a dossier's step durations (False: each step drawn on its own).
+    `repeats_apart`: a step's second visits in a case drawn from the log's second visits (False: with its first).
+    `overrun`: see Fit.overrun (False: a drawn overrun is kept as it was in minutes, whatever the time left).
+    Each step's durations are kept sorted (shares in the same order), so a quantile is an index.
     """
     durations: dict[str, list[float]] = defaultdict(list)
     shares: dict[str, list[float]] = defaultdict(list)
+    repeats: dict[str, list[float]] = defaultdict(list)  # a step done again in the same case (after a return)
+    repeat_shares: dict[str, list[float]] = defaultdict(list)
     choices: dict[str, Counter[str]] = defaultdict(Counter)
     replayed = 0
+    visits: list[list[tuple[str, bool, int]]] = []  # per case, its office steps: (step, again, index)
+    weights: list[int] = []
     for k, trace in enumerate(traces):
         times = 1 if copies is None else copies[k]
         if times <= 0:
             continue
+        visited: list[tuple[str, bool, int]] = []
+        visits.append(visited)
+        weights.append(times)
         previous, paused = trace.received, 0.0
         due: float | None = None
         for event in trace.events:
@@ -140,11 +157,16 @@ def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeA
             node = graph.nodes.get(event.step)
             if node is not None:
                 minutes = max(0.0, event.completed - opened)
-                durations[event.step].extend([minutes] * times)
+                office = node.sla not in PAUSES
+                again = office and any(v[0] == event.step for v in visited)
+                into, into_shares = (repeats, repeat_shares) if again else (durations, shares)
+                if office:
+                    visited.append((event.step, again, len(into[event.step])))
+                into[event.step].extend([minutes] * times)
                 left = None if due is None else due + paused - opened
-                shares[event.step].extend(
+                into_shares[event.step].extend(
                     [math.nan if left is None else (minutes / left if left > 0 else math.inf)] * times)
-                if node.sla in PAUSES:
+                if not office:
                     paused += minutes
             if due is None:  # the count starts when the first step (reception) is done
                 due = due_of(graph, axis, axis.start_of_count(event.completed))
@@ -158,10 +180,36 @@ def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeA
     months, weekday, fractions = _arrivals([t.received for t in traces], axis, period)
     caps = {}
     for step, values in shares.items():
-        kept = sorted(v for v in values if v <= 1)
+        kept = sorted(v for v in [*values, *repeat_shares.get(step, ())] if v <= 1)
         caps[step] = kept[int(0.95 * (len(kept) - 1))] if len(kept) >= 5 else 1.0
+    keyed = _keep_repeats(durations, shares, repeats, repeat_shares, visits, MIN_REPEATS if repeats_apart else 1 << 60)
+    rho = fit_rho(keyed, {(s, False): v for s, v in durations.items()} | {(s, True): v for s, v in repeats.items()},
+                  weights) if dependence else 0.0
+    for lists, alongside in ((durations, shares), (repeats, repeat_shares)):
+        for step, ordered in lists.items():  # sorted, shares alongside: a drawn quantile is an index
+            order = sorted(range(len(ordered)), key=ordered.__getitem__)
+            lists[step] = [ordered[i] for i in order]
+            alongside[step] = [alongside[step][i] for i in order]
     return Fit(code, graph, months, weekday, fractions, dict(durations), branches, len(traces), replayed,
-               dict(shares), caps)
+               dict(shares), caps, rho, dict(repeats), dict(repeat_shares), overrun)
+
+
+MIN_REPEATS = 5  # cases that did a step again: fewer, and its second visits are drawn with its first
+
+
+def _keep_repeats(durations: dict[str, list[float]], shares: dict[str, list[float]], repeats: dict[str, list[float]],
+                  repeat_shares: dict[str, list[float]], visits: list[list[tuple[str, bool, int]]],
+                  least: int = MIN_REPEATS) -> list[list[tuple[tuple[str, bool], int]]]:
+    """Keep a step's second visits apart (a file examined again after a supplement or a return is quicker, or
+    slower, than the first time) when enough cases show them; else fold them into its first visits.
+    Returns each case's visits keyed ((step, again), index) into the kept lists."""
+    cases = Counter(step for case in visits for step in {s for s, again, _ in case if again})
+    folded = {s: len(durations[s]) for s in list(repeats) if cases[s] < least}
+    for step in folded:
+        durations[step].extend(repeats.pop(step))
+        shares[step].extend(repeat_shares.pop(step))
+    return [[((s, False), folded[s] + i) if again and s in folded else ((s, again), i) for s, again, i in case]
+            for case in visits]
 
 
 def recency_copies(received: Sequence[float], now: float, half_life_days: float | None, axis: TimeAxis,

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .axis import TimeAxis
+from .dependence import pace, quantile_of
 from .fit import PAUSES, Fit, Roster, due_of, pool_of
 from .graph import FlowGraph
 
@@ -78,10 +79,11 @@ class Run:
 
 
 class _Dossier:
-    __slots__ = ("out", "scenario", "tokens", "joins", "received")
+    __slots__ = ("out", "scenario", "tokens", "joins", "received", "pace", "done")
 
-    def __init__(self, out: Outcome, scenario: Scenario) -> None:
-        self.out, self.scenario, self.tokens = out, scenario, 0
+    def __init__(self, out: Outcome, scenario: Scenario, dossier_pace: float | None = None) -> None:
+        self.out, self.scenario, self.tokens, self.pace = out, scenario, 0, dossier_pace
+        self.done: set[str] = set()  # steps already worked (a second visit draws from the log's second visits)
         self.joins: dict[str, int] = {}
         self.received = False  # the count starts when the first step (reception) is completed
 
@@ -123,7 +125,9 @@ def simulate(scenarios: Sequence[Scenario], roster: Roster, axis: TimeAxis, firs
             busy[pool] += 1
             out = dossier.out
             left = None if not dossier.received or out.due is None else out.due + out.paused - now
-            minutes = _duration(dossier.scenario, node, rng, left)
+            again = node in dossier.done
+            dossier.done.add(node)
+            minutes = _duration(dossier.scenario, node, rng, left, dossier.pace, again)
             _account(run, dossier, node, now - since, minutes)
             push(now + minutes, _DONE, (dossier, node, pool))
 
@@ -182,7 +186,7 @@ def simulate(scenarios: Sequence[Scenario], roster: Roster, axis: TimeAxis, firs
             out = Outcome(scenario.fit.code, now, counted, due_of(scenario.graph, axis, counted))
             if reported:
                 run.dossiers.append(out)
-            dossier = _Dossier(out, scenario)
+            dossier = _Dossier(out, scenario, pace(rng, scenario.fit.rho))
             enter(dossier, scenario.graph.starts[0], now)
         else:
             if kind == _DONE:
@@ -235,24 +239,32 @@ def _choose(fit: Fit, gateway: str, outs: list[str], rng: random.Random) -> str:
     return outs[0]
 
 
-def _duration(scenario: Scenario, step: str, rng: random.Random, left: float | None = None) -> float:
+def _duration(scenario: Scenario, step: str, rng: random.Random, left: float | None = None,
+              dossier_pace: float | None = None, again: bool = False) -> float:
     """A duration drawn from the log; a draft's changed limit scales it, a new step uses its limit.
 
     `left`: office minutes before the dossier is due. An officer who kept to the schedule in the drawn
-    record keeps to it here too (at most the step's usual share of the time left); one who overran, overruns.
+    record keeps to it here too (at most the step's usual share of the time left); one who overran the
+    dossier's due overruns it here too, by as many office minutes past it as in the record.
+    `dossier_pace`: the dossier's pace (simulation.dependence; None: this step drawn on its own).
+    `again`: the dossier has done this step before (drawn from the step's second visits when the log has them).
     """
     fit, node = scenario.fit, scenario.graph.nodes[step]
-    seen = fit.durations.get(step)
+    repeated = fit.repeats.get(step) if again else None
+    seen = repeated or fit.durations.get(step)
     old = fit.graph.nodes.get(step)
     if seen:
-        k = int(rng.random() * len(seen))
+        k = int(quantile_of(rng, fit.rho, dossier_pace) * len(seen))
         minutes = seen[k]
         # Officers work to the time allowed: a limit halved in the draft halves the time they take.
         if old is not None and old.limit_minutes and node.limit_minutes and old.limit_minutes != node.limit_minutes:
             minutes *= node.limit_minutes / old.limit_minutes
-        shares = fit.shares.get(step)
-        if left is not None and left > 0 and shares and shares[k] <= 1:
-            minutes = min(minutes, fit.caps.get(step, 1.0) * left)
+        shares = fit.repeat_shares.get(step) if repeated else fit.shares.get(step)
+        if left is not None and left > 0 and shares:
+            if shares[k] <= 1:
+                minutes = min(minutes, fit.caps.get(step, 1.0) * left)
+            elif fit.overrun and shares[k] < math.inf:  # overran the dossier's due in the log by so much: here too
+                minutes = max(minutes, left + minutes * (1 - 1 / shares[k]))
         return minutes
     ratios = _limit_use(fit)
     if node.limit_minutes and ratios:
@@ -265,7 +277,7 @@ def _limit_use(fit: Fit) -> list[float]:
     cached = getattr(fit, "_limit_use", None)
     if cached is None:
         cached = [m / n.limit_minutes for s, n in fit.graph.steps.items() if n.limit_minutes and n.sla not in PAUSES
-                  for m in fit.durations.get(s, ())]
+                  for m in (*fit.durations.get(s, ()), *fit.repeats.get(s, ()))]
         fit._limit_use = cached  # type: ignore[attr-defined]
     return cached
 
