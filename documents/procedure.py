@@ -144,15 +144,23 @@ def build_procedure_document(bpmn: bytes | str, meta: dict[str, Any], process_id
     return doc
 
 
+# The approval table's column widths: the approver's column is the last; his digital signature is drawn in its
+# "Chữ ký" cell (processes/approval_signing.py finds the cell from these widths and the row labels).
+APPROVAL_COLUMNS = (1.0, 1.3, 1.3, 1.3)
+SIGNATURE_ROW, DATE_ROW = "Chữ ký", "Ngày"
+
+
 def _approvals(doc: Document, approvals: dict[str, Any]) -> None:
     roles = (("drafted", "Người soạn thảo"), ("reviewed", "Người xem xét"), ("approved", "Người phê duyệt"))
     people = [approvals.get(key) or {} for key, _ in roles]
     doc.add(Spacer(4), Table(
-        (Column("Trách nhiệm", 1.0), *(Column(label, 1.3, "C") for _, label in roles)),
+        (Column("Trách nhiệm", APPROVAL_COLUMNS[0]),
+         *(Column(label, width, "C") for (_, label), width in zip(roles, APPROVAL_COLUMNS[1:], strict=True))),
         (("Họ và tên", *(p.get("name", "") for p in people)),
          ("Chức vụ", *(p.get("title", "") for p in people)),
-         ("Chữ ký", "\n\n", "\n\n", "\n\n"),
-         ("Ngày", *(_date(p.get("date")) for p in people))),
+         # four lines high: room for a handwritten signature, or the approver's digital signature block
+         (SIGNATURE_ROW, "\n\n\n", "\n\n\n", "\n\n\n"),
+         (DATE_ROW, *(_date(p.get("date")) for p in people))),
         bold_first_column=True))
 
 

@@ -60,6 +60,7 @@ def check_document(root: etree._Element, handlers: Collection[str]) -> list[Prob
             problems.extend(_check_assignee(el))
             problems.extend(_check_vocabulary(el, "sla", STEP_SLA_KINDS))
             problems.extend(_check_vocabulary(el, "sign", STEP_SIGN_KINDS))
+            problems.extend(_check_sign_if(el))
         elif name == "endEvent":
             problems.extend(_check_vocabulary(el, "outcome", END_OUTCOMES))
         elif name == "callActivity" and el.get("calledElement") not in process_ids:
@@ -100,6 +101,18 @@ def _check_vocabulary(el: etree._Element, prop: str, allowed: tuple[str, ...]) -
     if value is None or value in allowed:
         return []
     return [problem("unknown_property_value", el.get("id"), prop=prop, value=value, allowed=", ".join(allowed))]
+
+
+def _check_sign_if(el: etree._Element) -> list[Problem]:
+    """`sign_if`: when a signing step must be signed, an expression over the step's form (and the case's data)."""
+    text = (properties_of(el).get("sign_if") or "").strip()
+    if not text:
+        return []
+    reason = expressions.check(text)
+    if not reason:
+        return []
+    code = "expression_syntax_error" if reason.startswith("syntax error") else "expression_refused"
+    return [problem(code, el.get("id"), text=text, reason=reason)]
 
 
 def _check_assignee(el: etree._Element) -> list[Problem]:

@@ -145,7 +145,8 @@ def complete_in(uow: UnitOfWork, task_uuid: str, data: dict[str, Any], actor: st
     # A step that signs something (camunda:property sign) completes only with its performer's signature.
     # (the attachment store's path is worked out only for such a step: it costs file-system calls)
     if signatures.sign_kind(case.workflow, task_uuid) is not None:
-        signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor, root=uow.db.attachments_root)
+        signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor, root=uow.db.attachments_root,
+                                data=cleaned)
     # The open task rows always mirror the workflow's ready steps as last saved.
     before = {str(s.task_id): s.element_id for s in runner.ready_steps(case.procedure, case.workflow)}
     auto = engine_step(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))

@@ -39,15 +39,23 @@ def words(text: str) -> list[str]:
 
 
 def set_terms(conn: Connection, instance_id: int, texts: Iterable[str]) -> None:
-    """Replace a dossier's search words by those of `texts`."""
-    _DELETE_TERMS.execute(conn, {"b_instance": instance_id})
+    """Replace a dossier's search words by those of `texts`: only the words that changed are deleted or
+    inserted (a step that adds the applicant's name leaves the code's words, and their index entries, as
+    they were; one that repeats them writes nothing)."""
     found = list(dict.fromkeys(w for t in texts for w in words(t)))
-    if found:
-        _INSERT_TERMS.execute(conn, [{"term": w, "instance_id": instance_id} for w in found])
+    have = {r[0] for r in _TERMS.execute(conn, {"b_instance": instance_id}).rows}
+    gone = [{"b_instance": instance_id, "b_term": w} for w in sorted(have.difference(found))]
+    if gone:
+        _DELETE_TERM.execute(conn, gone)
+    new = [{"term": w, "instance_id": instance_id} for w in found if w not in have]
+    if new:
+        _INSERT_TERMS.execute(conn, new)
 
 
 # compiled once (processes/fastsql.py): a case's start and some of its steps renew the words
-_DELETE_TERMS = Fast(delete(dossier_terms).where(dossier_terms.c.instance_id == bindparam("b_instance")))
+_TERMS = Fast(select(dossier_terms.c.term).where(dossier_terms.c.instance_id == bindparam("b_instance")))
+_DELETE_TERM = Fast(delete(dossier_terms).where(dossier_terms.c.instance_id == bindparam("b_instance"),
+                                                dossier_terms.c.term == bindparam("b_term")))
 _INSERT_TERMS = Fast(insert(dossier_terms))
 _APPLICANT = Fast(select(dossiers.c.applicant_name, dossiers.c.applicant_id_number)
                   .where(dossiers.c.instance_id == bindparam("b_instance")))

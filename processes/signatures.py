@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -30,6 +31,7 @@ from uuid import UUID
 from sqlalchemy import Connection, select
 
 from engine import runner
+from engine.form_rules import is_required
 from engine.model import STEP_TAGS, properties_of
 from engine.xml import BPMN_NS, load_xml
 from signing.errors import SigningError
@@ -111,6 +113,21 @@ def sign_kind(workflow: Any, task_uuid: str) -> str | None:
     return (getattr(spec, "extensions", None) or {}).get("sign")
 
 
+def must_sign(workflow: Any, task_uuid: str, data: Mapping[str, Any] | None) -> str | None:
+    """What the ready step signs when completed with `data` (the cleaned form), or None.
+
+    A step may sign only on one outcome: `sign_if` (an expression over the step's form and the case's data,
+    checked at deploy) — QT-ISO-01's approver signs the procedure document when he approves, not when he
+    sends the draft back."""
+    task = runner.ready_task(workflow, UUID(task_uuid))
+    extensions = getattr(task.task_spec, "extensions", None) or {}
+    kind = extensions.get("sign")
+    condition = extensions.get("sign_if")
+    if kind is None or not condition or data is None:
+        return kind
+    return kind if is_required(condition, {**(task.data or {}), **data}) else None
+
+
 def configured_trust() -> Trust:
     """The deployment's trust roots (QUYTRINH_TRUST_ROOTS and the trust folder, paths.trust_dir) and CRLs
     (signing/trust.py), read at each check: an agency replaces its CRL files every few days, and the files
@@ -143,11 +160,13 @@ def is_performer(report: Signer, full_name: str, email: str | None) -> bool:
 
 
 def check_signed(conn: Connection, workflow: Any, instance_id: int, task_uuid: str, actor: str, *,
-                 root: Path, trust: Trust | None = None) -> StepSignature | None:
+                 root: Path, trust: Trust | None = None,
+                 data: Mapping[str, Any] | None = None) -> StepSignature | None:
     """Refuse (InvalidInput) to complete a signing step without a valid signature of `actor` on a PDF
     attached at it; None for a step that signs nothing, else the attachment that is signed.
-    `root`: the attachment store the database's files are in (Database.attachments_root)."""
-    kind = sign_kind(workflow, task_uuid)
+    `root`: the attachment store the database's files are in (Database.attachments_root); `data`: the
+    step's cleaned form, for a step that signs only on some outcome (`sign_if`)."""
+    kind = must_sign(workflow, task_uuid, data)
     if kind is None:
         return None
     task = runner.ready_task(workflow, UUID(task_uuid))
@@ -228,6 +247,13 @@ def statuses_of_case(db: Database, root: Path, instance_id: int, actor: str, clo
     key = (tuple(c.sha256 for c in trust.roots), trust.crls, trust.fetch_revocation)
     day = clock.now().date().isoformat()
     return {r.id: _file_status(store.blob_path(root, r.sha256), r.sha256, key, day, trust) for r in rows}
+
+
+def file_status(root: Path, sha256: str, clock: Clock, trust: Trust | None = None) -> FileStatus:
+    """The signature status of one stored file (by its hash), e.g. a document shown outside its case."""
+    trust = trust or configured_trust()
+    key = (tuple(c.sha256 for c in trust.roots), trust.crls, trust.fetch_revocation)
+    return _file_status(store.blob_path(root, sha256), sha256, key, clock.now().date().isoformat(), trust)
 
 
 _status_cache: dict[tuple[Any, ...], FileStatus] = {}

@@ -45,11 +45,19 @@ def _refused(exc: SigningError) -> InvalidInput:
 def _sign_and_attach(db: Database, root: Path, instance_id: int, filename: str, pdf: bytes, key: Key, actor: str,
                      clock: Clock, title: str, seal: bytes | None, tsa_url: str | None, task_uuid: str | None,
                      trust: Trust | None) -> attachments.Attachment:
-    trust = trust or configured_trust()
     with db.read() as conn:
         check_may_see(conn, actor, instance_id, clock.now())
-        user = user_by_name(conn, actor)
     appearance = Appearance(title, "", seal) if title or seal else None
+    signed = sign_as(db, pdf, key, actor, appearance=appearance, tsa_url=tsa_url, trust=trust)
+    return attachments.attach(db, root, instance_id, filename, signed, actor, clock, task_uuid)
+
+
+def sign_as(db: Database, pdf: bytes, key: Key, actor: str, *, appearance: Appearance | None = None,
+            tsa_url: str | None = None, trust: Trust | None = None) -> bytes:
+    """The PDF signed with `key`, which must be the actor's own; stores nothing (InvalidInput on a refusal)."""
+    trust = trust or configured_trust()
+    with db.read() as conn:
+        user = user_by_name(conn, actor)
     try:
         # judged at the real time, not the app's clock: the signature records the real time it was made
         signed = sign_pdf(pdf, key, trust, appearance=appearance, tsa_url=tsa_url)
@@ -60,7 +68,7 @@ def _sign_and_attach(db: Database, root: Path, instance_id: int, filename: str, 
         message = NOT_MINE.format(signer=newest.signer, performer=user.full_name)
         raise InvalidInput(message, {"file": message}, code="signing_not_performer",
                            params={"signer": newest.signer, "performer": user.full_name})
-    return attachments.attach(db, root, instance_id, filename, signed, actor, clock, task_uuid)
+    return signed
 
 
 def signed_name(filename: str) -> str:

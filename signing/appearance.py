@@ -106,6 +106,18 @@ def _content(page: Any) -> bytes:
     return b"\n".join(s.get_object().data for s in streams)
 
 
+def page_lines(pdf: bytes, page: int) -> tuple[float, list[tuple[float, float, float, int]]]:
+    """A page's width and its text lines (x, baseline y, font size, glyph count) as find_box reads them, for a
+    caller that knows a document's layout (the ISO procedure document's approval table). SigningError when the
+    page cannot be read."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        node, media = _pages(reader.root["/Pages"])[page]
+        return float(media[2]) - float(media[0]), [(ln.x, ln.y, ln.size, ln.glyphs) for ln in _lines(_content(node))]
+    except Exception:  # any odd structure: the caller falls back to a default place
+        raise SigningError("not_pdf") from None
+
+
 def find_box(pdf: bytes) -> Placement:
     """The gap above the signer's name on the last page, else the bottom right corner."""
     try:

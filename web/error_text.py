@@ -114,6 +114,8 @@ TEXTS: dict[str, str] = {
     "signature_not_performer": N_("Tệp “%(file)s” được ký bởi %(signer)s, không phải người thực hiện bước này "
                                   "(%(performer)s)."),
     "signature_file_unreadable": N_("Tệp “%(file)s”: %(detail)s"),
+    "approval_signature_password": N_("Phê duyệt quy trình %(procedure)s là ký số tài liệu quy trình bằng chứng thư "
+                                      "số đã lưu ở trang cá nhân: hãy nhập mật khẩu của chứng thư số."),
     # citizens' ratings
     "rating_invalid": N_("Đánh giá chưa hợp lệ."),
     "rating_dossier_not_found": N_("Không tìm thấy hồ sơ với mã hồ sơ và số giấy tờ đã nhập. Vui lòng kiểm tra lại."),

@@ -14,7 +14,6 @@ from engine.errors import EngineError, ModelInvalid
 from jobs import submit as submit_job
 from processes import (
     approval_views,
-    instances,
     migration,
     names,
     procedure_import,
@@ -30,7 +29,7 @@ from processes.queries import full_names
 from processes.version_status import OPEN
 from processes.view_schemas import VersionDiffSchema
 
-from . import bpmn_view
+from . import bpmn_view, quality_review
 from .auth import login_required
 from .context import clock, database, job_queue
 from .error_text import error_message
@@ -203,7 +202,7 @@ def decide(code: str, task_id: str) -> ResponseReturnValue:
     """Do an approval step (review, approve, send back, submit) from the procedure page."""
     detail = tasks.task_detail(database(), task_id)
     data = form_values(ui_fields(detail.get("form")), request.form)
-    _attempt(lambda: instances.complete(database(), task_id, data, g.user, clock()), _("Đã ghi nhận ý kiến."))
+    _attempt(lambda: quality_review.complete(task_id, data), _("Đã ghi nhận ý kiến."))  # approving signs
     return _back(code)
 
 

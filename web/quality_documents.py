@@ -7,11 +7,12 @@ from flask.typing import ResponseReturnValue
 
 from documents.master_list import render_master_list
 from documents.procedure import render_procedure_document
-from processes import approval_views, organisation, version_views, versions
+from processes import approval_signing, approval_views, attachments, organisation, version_views, versions
+from processes.approval_signing import SignedDocument
 from processes.keys import VN
 
 from .auth import login_required
-from .context import clock, database
+from .context import attachments_root, clock, database
 
 bp = Blueprint("quality_documents", __name__, url_prefix="/quality")
 
@@ -42,6 +43,28 @@ def procedure_document(code: str, version: int, fmt: str) -> ResponseReturnValue
     meta["on_date"] = clock().now().astimezone(VN).date()
     body = render_procedure_document(versions.version_xml(db, code, version), meta, fmt)
     return _download(body, fmt, f"{code}-lan-{meta.get('issue_number', version)}")
+
+
+@bp.app_template_global()
+def signed_procedure_document(code: str, version: int) -> SignedDocument | None:
+    """The ISO document its approver signed at approval, with its verification status (None before that)."""
+    return approval_signing.signed_document(database(), attachments_root(), code, version, clock())
+
+
+@bp.get("/procedures/<code>/versions/<int:version>/document-signed.pdf")
+@login_required
+def signed_document(code: str, version: int) -> ResponseReturnValue:
+    """The signed ISO document of a version (kept beside the unsigned one at the approval step)."""
+    found = signed_procedure_document(code, version)
+    if found is None:
+        abort(404)
+    try:
+        body = attachments.blob_path(attachments_root(), found.sha256).read_bytes()
+    except OSError:
+        abort(404)
+    reply = Response(body, mimetype="application/pdf")
+    reply.headers["Content-Disposition"] = f'attachment; filename="{found.filename}"'
+    return reply
 
 
 @bp.get("/master-list.<fmt>")

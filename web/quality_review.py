@@ -8,18 +8,21 @@ diff against the version in force, the ISO document approval would issue, and th
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
-from processes import approval_views, instances, tasks, version_views
+from processes import approval_signing, approval_views, signer_keys, tasks, version_views
 from processes.errors import ServiceError
+from processes.instances import Moved
 from processes.lint import LintFailed
 from processes.queries import full_names
 from processes.view_schemas import VersionDiffSchema
 
 from .auth import login_required
-from .context import clock, database
+from .context import attachments_root, clock, database
 from .error_text import error_message
 from .problem_text import error_fields
 from .request_args import form_values
@@ -35,6 +38,29 @@ def _approval_steps_open_here() -> ResponseReturnValue | None:
         return None
     found = approval_views.review_task(database(), str(request.view_args.get("task_id")))
     return redirect(url_for("quality_review.show", task_id=found.task_id)) if found else None
+
+
+@bp.app_template_global()
+def approval_signing_for(task_id: str) -> dict[str, Any] | None:
+    """For a step whose approval signs the ISO document: the user's stored key (None: not stored yet) and the
+    title over his signature block; None for another step."""
+    db = database()
+    if not approval_signing.signs_on_some_outcome(db, task_id):
+        return None
+    try:
+        stored = signer_keys.stored(g.user)
+    except ServiceError:  # sealed under another installation's key: the personal page says so
+        stored = None
+    return {"title": approval_signing.default_title(db, task_id, g.user), "key": stored}
+
+
+def complete(task_id: str, data: dict[str, Any]) -> Moved:
+    """Complete an approval step from a form; approving signs the ISO document with the user's stored key,
+    opened with the password typed in the form (used for this signing only, never kept)."""
+    password = request.form.get("signing_password", "")
+    return approval_signing.decide(database(), attachments_root(), task_id, data, g.user, clock(),
+                                   key=(lambda: signer_keys.key_of(g.user, password)) if password else None,
+                                   title=request.form.get("signing_title", ""))
 
 
 @bp.get("/<task_id>")
@@ -69,7 +95,7 @@ def decide(task_id: str) -> ResponseReturnValue:
     detail = tasks.task_detail(db, task_id)
     data = form_values(ui_fields(detail.get("form")), request.form)
     try:
-        instances.complete(db, task_id, data, g.user, clock())
+        complete(task_id, data)
     except LintFailed as exc:  # the drafter submits again a draft that still has errors
         errors = error_fields(exc.problems)
         flash(_("Dự thảo còn %(n)d lỗi, chưa thể trình: %(first)s", n=len(errors),

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from processes import instances, procedures, tasks, versions
+import tempfile
+from pathlib import Path
+
+from demo.signing_keys import DEMO_KEY_PASSWORD, ensure_keys
+from processes import approval_signing, instances, procedures, signer_keys, tasks, versions
 from processes.db import Database
 from tests.conftest import BPMN_DIR
 from tests.processes.conftest import BPMN, CODE
@@ -47,10 +51,24 @@ def review(db: Database, clock, code: str, number: int, outcome: str) -> None:
 
 
 def decide(db: Database, clock, code: str, number: int, outcome: str, effective: str | None = None) -> None:
-    """The leader of the People's Committee approves (phe_duyet) or sends back (tra_lai)."""
+    """The leader of the People's Committee approves (phe_duyet: he signs the ISO document with his stored key,
+    a demo key made when he has none) or sends back (tra_lai)."""
     data = {"ket_qua_phe_duyet": outcome, **({"ngay_hieu_luc": effective} if effective else {}),
             **({"y_kien_phe_duyet": "Cần sửa lại"} if outcome == "tra_lai" else {})}  # a send-back says why
-    instances.complete(db, approval_task(db, code, number, LEADER), data, LEADER, clock)
+    task = approval_task(db, code, number, LEADER)
+    if outcome != "phe_duyet":
+        instances.complete(db, task, data, LEADER, clock)
+        return
+    ensure_keys(db, [LEADER])
+    approval_signing.decide(db, attachments_root(db), task, data, LEADER, clock,
+                            key=lambda: signer_keys.key_of(LEADER, DEMO_KEY_PASSWORD))
+
+
+def attachments_root(db: Database) -> Path:
+    """The database's attachment store; a temporary folder when the test gave it none."""
+    if getattr(db, "_attachments_root", None) is None:
+        db.attachments_root = Path(tempfile.mkdtemp(prefix="quytrinh-attachments-"))
+    return db.attachments_root
 
 
 def approval_task(db: Database, code: str, number: int, user: str) -> str:

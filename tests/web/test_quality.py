@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from demo.signing_keys import DEMO_KEY_PASSWORD, ensure_keys
 from jobs.runner import execute
 from tests.conftest import EXTERNAL
 from tests.processes.conftest import BPMN, CODE
@@ -22,15 +23,18 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is 
 
 @pytest.fixture
 def catalog(org, clock, deployed):
-    """QT-ISO-01 and the test procedure deployed and under document control."""
+    """QT-ISO-01 and the test procedure deployed and under document control; the approver (pct) has a key."""
     catalog_with_test_procedure(org, clock, deployed)
+    ensure_keys(org, ["pct"])
     return org
 
 
 def _complete_my_step(client, data: dict) -> None:
+    """Do my step of the approval case through the API; approving signs the ISO document with my stored key."""
     mine = [t for t in client.get("/api/tasks").json if t["procedure"] == "QT-ISO-01"]
     assert len(mine) == 1, mine
-    reply = client.post(f"/api/tasks/{mine[0]['id']}/complete", json={"data": data})
+    signing = {"signing_password": DEMO_KEY_PASSWORD} if data.get("ket_qua_phe_duyet") == "phe_duyet" else {}
+    reply = client.post(f"/api/tasks/{mine[0]['id']}/complete", json={"data": data, **signing})
     assert reply.status_code == 200, reply.json
 
 
@@ -151,7 +155,8 @@ def test_procedure_page_send_approve_from_the_page(catalog, login):
     page = leader.get(f"/quality/procedures/{CODE}")
     task = next(t for t in leader.get("/api/tasks").json if t["procedure"] == "QT-ISO-01")["id"]
     leader.post(f"/quality/procedures/{CODE}/tasks/{task}", data={"csrf_token": csrf_of(page.data),
-                                                                 "ket_qua_phe_duyet": "phe_duyet"})
+                                                                 "ket_qua_phe_duyet": "phe_duyet",
+                                                                 "signing_password": DEMO_KEY_PASSWORD})
     assert _versions(iso)[2]["status"] == "effective"
     text = iso.get(f"/quality/procedures/{CODE}?v=1").get_data(as_text=True)
     assert "Hết hiệu lực (thay thế)" in text and "Đang hiệu lực" in text

@@ -99,8 +99,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("POST", "/signing-key/remove"): ("/signing-key/remove", {}, L, DENY),
     ("POST", "/dossiers/<code>/attachments/<int:attachment_id>/sign"): ("/dossiers/{D1}/attachments/{A}/sign",
                                                                        {"password": "x"}, SEE, DENY),
-    ("GET", "/api/attachments/<int:attachment_id>/signatures"): ("/api/attachments/{A}/signatures", None, SEE,
-                                                                DENY),
+    ("GET", "/api/attachments/<int:attachment_id>/signatures"): ("/api/attachments/{A}/signatures", None, SEE, DENY),
     ("GET", "/substitutes"): ("/substitutes", None, L, DENY),
     ("POST", "/substitutes"): ("/substitutes", {"substitute": "motcua2", "starts_on": "2026-01-05",
                                                 "ends_on": "2026-01-06"}, L, DENY),
@@ -222,8 +221,9 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/quality/master-list.<fmt>"): ("/quality/master-list.pdf", None, L, DENY),
     ("GET", "/quality/procedures/<code>/versions/<int:version>/document.<fmt>"): (
         "/quality/procedures/QT-XD-01/versions/1/document.docx", None, L, DENY),
-    ("POST", "/quality/procedures/<code>/metadata"): ("/quality/procedures/QT-XD-01/metadata", {"scope": "x"}, L,
-                                                      DENY),
+    ("GET", "/quality/procedures/<code>/versions/<int:version>/document-signed.pdf"): (
+        "/quality/procedures/QT-XD-01/versions/1/document-signed.pdf", None, L, DENY),  # 404 until signed
+    ("POST", "/quality/procedures/<code>/metadata"): ("/quality/procedures/QT-XD-01/metadata", {"scope": "x"}, L, DENY),
     ("POST", "/quality/procedures/<code>/migrations"): ("/quality/procedures/QT-XD-01/migrations", {}, L, DENY),
     ("POST", "/quality/procedures/<code>/migrations/<int:migration_id>/revert"): (
         "/quality/procedures/QT-XD-01/migrations/1/revert", {}, L, DENY),

@@ -59,9 +59,12 @@ class TaskDetailSchema(TaskSchema):
 
 
 class CompleteSchema(Schema):
-    """Body of a completion: the form values."""
+    """Body of a completion: the form values; for a step that signs a generated document (QT-ISO-01's approval
+    signs the ISO procedure document), the password of the user's stored key, used for this signing only."""
 
     data = fields.Dict(load_default=dict)
+    signing_password = fields.String(load_default=None, allow_none=True, load_only=True)
+    signing_title = fields.String(load_default="")
 
 
 class StartSchema(Schema):

@@ -6,11 +6,21 @@ from dataclasses import asdict
 
 from flask import Blueprint, g, jsonify
 
-from processes import access, catalog, decisions, eventlog, instances, step_override, tasks
+from processes import (
+    access,
+    approval_signing,
+    catalog,
+    decisions,
+    eventlog,
+    instances,
+    signer_keys,
+    step_override,
+    tasks,
+)
 from processes.lookup import find_instance
 
 from ..auth import login_required, memberships
-from ..context import clock, database
+from ..context import attachments_root, clock, database
 from ..permissions import case_of
 from .bodies import load_body, require_json
 from .openapi import spec_document
@@ -75,7 +85,14 @@ def complete(task_id: str):
     """Complete a task with form data; 422 with per-field errors when the data is not valid."""
     body = load_body(CompleteSchema())
     case_of(tasks.task_detail(database(), task_id)["instance_id"])
-    return jsonify(MovedSchema().dump(instances.complete(database(), task_id, body["data"], g.user, clock())))
+    password = body["signing_password"]
+    if password:  # approving a procedure version signs its ISO document with the stored key (never kept)
+        moved = approval_signing.decide(database(), attachments_root(), task_id, body["data"], g.user, clock(),
+                                        key=lambda: signer_keys.key_of(g.user, password),
+                                        title=body["signing_title"])
+    else:
+        moved = instances.complete(database(), task_id, body["data"], g.user, clock())
+    return jsonify(MovedSchema().dump(moved))
 
 
 @bp.post("/tasks/<task_id>/override")

@@ -1,0 +1,152 @@
+"""Issue 16: the approver (pct) signs the ISO procedure document when he approves a version (QT-ISO-01's
+Task_PheDuyet carries sign="procedure", sign_if the decision approves). The signed copy is kept beside the unsigned
+document at the step; each refusal stores nothing and leaves the step open."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pyhanko.pdf_utils.reader import PdfFileReader
+from sqlalchemy import select
+
+from processes import approval_signing, attachments, instances, procedures, versions
+from processes.errors import InvalidInput
+from processes.schema import human_tasks
+from signing.keys import Pkcs12Key
+from signing.verify import VALID, verify_pdf
+from tests.conftest import BPMN_DIR
+from tests.processes.conftest import BPMN, CODE
+from tests.processes.quality_helpers import (
+    LEADER,
+    RENAMED,
+    approval_task,
+    catalog_with_test_procedure,
+    review,
+    status_of,
+)
+
+from .ca import Pki, issue, make_root
+from .conftest import PASSWORD
+
+APPROVER = "Nguyễn Văn Thành (Phó Chủ tịch UBND huyện)"
+APPROVE = {"ket_qua_phe_duyet": "phe_duyet"}
+
+
+@pytest.fixture
+def at_approval(org, clock, deployed, tmp_path, pki: Pki, monkeypatch):
+    """Version 2 of the test procedure waiting at the approval step; the test CA trusted; (db, root, task)."""
+    monkeypatch.setenv("QUYTRINH_TRUST_ROOTS", str(pki.root_file))
+    org.attachments_root = tmp_path / "attachments"
+    catalog_with_test_procedure(org, clock, deployed)
+    versions.save_draft(org, clock, "iso", CODE, RENAMED)
+    versions.submit(org, clock, "iso", CODE, 2, "Rút ngắn thời hạn thẩm định")
+    review(org, clock, CODE, 2, "dong_y")
+    return org, org.attachments_root, approval_task(org, CODE, 2, LEADER)
+
+
+@pytest.fixture(scope="module")
+def approver_p12(pki: Pki) -> bytes:
+    return issue(pki.root, APPROVER).p12(PASSWORD)
+
+
+def _case_files(db, task: str) -> list[attachments.Attachment]:
+    """The files of the approval case the step belongs to."""
+    with db.read() as conn:
+        case = conn.execute(select(human_tasks.c.instance_id).where(human_tasks.c.task_uuid == task)).scalar_one()
+    return attachments.of_case(db, case)
+
+
+def test_approving_signs_the_iso_document_beside_the_unsigned_one(at_approval, clock, approver_p12, pdfsig,
+                                                                   tmp_path):
+    db, root, task = at_approval
+    approval_signing.decide(db, root, task, APPROVE, LEADER, clock, key=lambda: Pkcs12Key(approver_p12, PASSWORD))
+    assert status_of(db, CODE, 2) == "effective"
+    unsigned, signed = _case_files(db, task)
+    assert (unsigned.filename, signed.filename) == (f"{CODE}-lan-02.pdf", f"{CODE}-lan-02-da-ky-so.pdf")
+    assert unsigned.task_uuid == signed.task_uuid == task
+    body = attachments.blob_path(root, signed.sha256).read_bytes()
+    original = attachments.blob_path(root, unsigned.sha256).read_bytes()
+    assert body.startswith(original)  # an incremental update: the unsigned bytes are kept as they were
+    [report] = verify_pdf(body, approval_signing.signatures.configured_trust())
+    assert (report.status, report.signer) == (VALID, APPROVER)
+    found = approval_signing.signed_document(db, root, CODE, 2, clock)
+    assert found is not None and (found.attachment_id, found.status) == (signed.id, VALID)
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(body)
+    [checked] = pdfsig.check(path)
+    assert checked["Signature Validation"] == "Signature is Valid."
+    assert checked["Certificate Validation"] == "Certificate is Trusted."
+    assert checked["whole"] == "yes"
+    # visible, on the first page, in the approver's (last) column of the approval table
+    page = PdfFileReader(io.BytesIO(body)).root["/Pages"]["/Kids"][0].get_object()
+    [widget] = [a.get_object() for a in page["/Annots"] if a.get_object().get("/FT") == "/Sig"]
+    x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
+    assert x1 > 420 and x2 < 560 and 540 < y1 < y2 < 680
+
+
+def test_the_block_says_the_title_of_a_vice_chair():
+    assert approval_signing.signer_title(APPROVER, "Lãnh đạo UBND huyện") == "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"
+    assert approval_signing.signer_title("Lê Văn A (Chủ tịch UBND huyện)") == "CHỦ TỊCH"
+    assert approval_signing.signer_title("Lê Văn B", "Lãnh đạo Phòng Nội vụ") == "LÃNH ĐẠO PHÒNG NỘI VỤ"
+
+
+def _refusal(db, root, task, clock, key) -> InvalidInput:
+    with pytest.raises(InvalidInput) as caught:
+        approval_signing.decide(db, root, task, APPROVE, LEADER, clock, key=key)
+    return caught.value
+
+
+@pytest.mark.parametrize("case", ["wrong_password", "other_person", "expired", "untrusted", "no_password"])
+def test_a_refused_signature_stores_nothing_and_the_step_stays_open(at_approval, clock, pki: Pki, approver_p12,
+                                                                   case):
+    db, root, task = at_approval
+    keys = {
+        "wrong_password": lambda: Pkcs12Key(approver_p12, "sai mật khẩu"),
+        "other_person": lambda: Pkcs12Key(issue(pki.root, "Lý Văn Phúc").p12(PASSWORD), PASSWORD),
+        "expired": lambda: Pkcs12Key(issue(pki.root, APPROVER, not_before=pki.expired.cert.not_valid_before_utc,
+                                           not_after=pki.expired.cert.not_valid_after_utc).p12(PASSWORD), PASSWORD),
+        "untrusted": lambda: Pkcs12Key(issue(make_root("CA lạ"), APPROVER).p12(PASSWORD), PASSWORD),
+        "no_password": None,
+    }
+    error = _refusal(db, root, task, clock, keys[case])
+    assert error.code == {"wrong_password": "signing_p12_unreadable", "other_person": "signing_not_performer",
+                          "expired": "signing_certificate_expired", "untrusted": "signing_certificate_untrusted",
+                          "no_password": "approval_signature_password"}[case]
+    assert _case_files(db, task) == []
+    assert status_of(db, CODE, 2) == "in_review"
+    assert approval_task(db, CODE, 2, LEADER) == task
+
+
+def test_approving_without_the_signing_use_case_is_refused(at_approval, clock):
+    db, _root, task = at_approval
+    with pytest.raises(InvalidInput) as caught:
+        instances.complete(db, task, APPROVE, LEADER, clock)
+    assert caught.value.code == "signature_required"
+    assert status_of(db, CODE, 2) == "in_review"
+
+
+def test_sending_back_signs_nothing(at_approval, clock):
+    db, root, task = at_approval
+    approval_signing.decide(db, root, task, {"ket_qua_phe_duyet": "tra_lai", "y_kien_phe_duyet": "Sửa lại"},
+                            LEADER, clock, key=None)
+    assert status_of(db, CODE, 2) == "draft" and _case_files(db, task) == []
+
+
+def test_a_case_at_approval_on_the_unsigned_version_still_completes(org, clock, deployed, tmp_path):
+    """Upgrade: an approval case started on QT-ISO-01 without `sign` continues on its own version after the
+    signing version is deployed, and its approver completes without signing."""
+    org.attachments_root = tmp_path / "attachments"
+    signing = (BPMN_DIR / "QT-ISO-01.bpmn").read_text(encoding="utf-8")
+    old = "\n".join(line for line in signing.splitlines() if 'name="sign"' not in line and 'name="sign_if"' not in line)
+    assert old != signing
+    deployed(old)
+    deployed(BPMN)
+    procedures.adopt_deployed(org, clock)
+    versions.save_draft(org, clock, "iso", CODE, RENAMED)
+    versions.submit(org, clock, "iso", CODE, 2, "")
+    review(org, clock, CODE, 2, "dong_y")
+    task = approval_task(org, CODE, 2, LEADER)
+    deployed(signing)  # the new QT-ISO-01 (a release of quytrinh) arrives while the case waits for pct
+    instances.complete(org, task, APPROVE, LEADER, clock)
+    assert status_of(org, CODE, 2) == "effective"
