@@ -129,9 +129,9 @@ def limit_hours(due: str | None) -> float | None:
 
 
 def sla_report(db: Database, period: Period, procedures: list[str] | None = None,
-               public_only: bool = False, agencies: Collection[str] | None = None) -> SlaReport:
+               public_only: bool = False, agencies: Collection[str] | None = None, rollups: bool = True) -> SlaReport:
     """SLA conformance of the dossiers resolved and the steps completed in `period` (optionally only those of
-    the agencies with these codes: a reader sees the agencies they oversee)."""
+    the agencies with these codes: a reader sees the agencies they oversee; `rollups=False`: every step row read)."""
     with db.read() as conn:
         facts = load_dossiers(conn, period, "either", procedures)
         if agencies is not None:
@@ -140,7 +140,7 @@ def sla_report(db: Database, period: Period, procedures: list[str] | None = None
     if public_only:
         facts = [f for f in facts if f.public]
         procedures = sorted({f.procedure for f in facts})
-    return build_sla_report(period, facts, step_figures_of(db, period, procedures, agencies), departments)
+    return build_sla_report(period, facts, step_figures_of(db, period, procedures, agencies, rollups), departments)
 
 
 def step_figures_of(db: Database, period: Period, procedures: Collection[str] | None = None,
@@ -172,22 +172,35 @@ def build_sla_report(period: Period, facts: list[DossierFact], steps: StepTimes,
     """The figures from records already loaded (see sla_report): `steps` are those of the `facts`."""
     report = SlaReport(period)
     late_cases: set[int] = set()
+    first, end = period.first_instant, period.end_instant
+    # Resolved dossiers counted per (procedure, unit, month, result) first, then added to the buckets: a few
+    # thousand additions instead of four per dossier. The buckets keep the order in which facts first name them.
+    tally: dict[tuple[str, str, str, str], int] = {}
+    months: dict[tuple[int, int, int, int], str] = {}  # UTC hour -> local month (Vietnam's offset is whole hours)
+    names = report.names
     for f in facts:
-        report.names[f.procedure] = f.procedure_name
-        report.names[f.unit] = f.unit_name
-        if period.contains(f.received_at):
+        names[f.procedure] = f.procedure_name
+        names[f.unit] = f.unit_name
+        if first <= f.received_at < end:
             report.received += 1
             report.received_online += f.online
-        if f.done_at is None or not period.contains(f.done_at) or f.result is None:
+        done = f.done_at
+        if done is None or not first <= done < end or f.result is None:
             continue
-        for bucket in (report.overall, report.by_procedure.setdefault(f.procedure, Counts()),
-                       report.by_unit.setdefault(f.unit, Counts()),
-                       report.by_month.setdefault(local_month(f.done_at), Counts())):
-            bucket.add(f.result)
+        hour = (done.year, done.month, done.day, done.hour)
+        month = months.get(hour)
+        if month is None:
+            month = months[hour] = local_month(done)
+        key = (f.procedure, f.unit, month, f.result)
+        tally[key] = tally.get(key, 0) + 1
         if f.result == "late":
             late_cases.add(f.instance_id)
             if f.public and not f.apology_signed:  # the apology is owed to citizens (NĐ 61/2018 art. 20)
                 report.late_without_apology.append(f.code)
+    for (procedure, unit, month, result), count in tally.items():
+        for bucket in (report.overall, report.by_procedure.setdefault(procedure, Counts()),
+                       report.by_unit.setdefault(unit, Counts()), report.by_month.setdefault(month, Counts())):
+            bucket.add(result, count)
     report.steps = _step_figures(steps, late_cases, departments, report)
     report.by_month = dict(sorted(report.by_month.items()))
     return report

@@ -143,8 +143,9 @@ def conformance_of(db: Database, case_ids: list[int],
 
 def build_annual_report(db: Database, year: int, pictures: bool = True, png: bool = True,
                         stored: bool = True, agencies: Collection[str] | None = None) -> AnnualReport:
-    """Gather the annual report of `year` (`stored=False`: every case's conformance computed afresh; `agencies`:
-    only the dossiers of the agencies with these codes, those the reader oversees — issue 12 defect 2)."""
+    """Gather the annual report of `year` (`stored=False`: every case's conformance computed afresh and every step
+    row read, no monthly rollup; `agencies`: only the dossiers of the agencies with these codes, those the reader
+    oversees — issue 12 defect 2)."""
     period = parse_period(str(year))
     with db.read() as conn:
         facts = load_dossiers(conn, period, "either")
@@ -161,7 +162,8 @@ def build_annual_report(db: Database, year: int, pictures: bool = True, png: boo
     report.anchor = anchor
     report.headline = headline(facts, period)
     # The SLA counts the steps completed in the year, of its dossiers, grouped in SQL.
-    report.sla = build_sla_report(period, facts, step_figures_of(db, period, agencies=agencies), departments)
+    report.sla = build_sla_report(period, facts, step_figures_of(db, period, agencies=agencies, rollups=stored),
+                                  departments)
     # Every unit by name, those without a dossier this year too (departments, audited units).
     report.names = {**unit_names, **report.sla.names}
     report.case_codes = {f.instance_id: f.code for f in facts}
