@@ -1,4 +1,5 @@
-"""Each signer's PKCS#12 file, kept encrypted at rest for signing in the browser (issue 16, keys way 1).
+"""Each signer's key for signing in the browser (issue 16): a PKCS#12 file kept encrypted at rest (keys way 1),
+or the labels of a PKCS#11 token the signer signs with (keys way 2).
 
 The file is uploaded once on the personal page and its password is asked at every signing, never stored:
 without the password the stored file signs nothing. On top of the PKCS#12's own encryption the bytes are
@@ -10,6 +11,12 @@ backups — else a key file made on first use in the keys folder (mode 0600).
 Files live in QUYTRINH_SIGNING_KEYS_DIR, else <instance>/signing-keys, one per user (named by a hash of
 the username). An upload is checked before it is kept: the password opens it, the certificate is valid,
 trusted and the uploader's own (signatures.is_performer).
+
+A token (USB token of a Vietnamese CA, an HSM) is used through the PKCS#11 library the deployment configures
+(QUYTRINH_PKCS11_MODULE): the token must be reachable by the server. The signer records the token's label and the
+key's label (store_token, checked with the PIN typed then: the certificate on the token must be valid, trusted and
+the signer's own); the PIN is asked at every signing and never stored. Only the labels and the certificate's
+description are kept, sealed like a PKCS#12.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from signing.errors import SigningError
-from signing.keys import Pkcs12Key, check_certificate
+from signing.keys import Key, Pkcs11Key, Pkcs12Key, check_certificate
 from signing.trust import Trust
 from signing.verify import certificate_emails, subject_field
 
@@ -39,6 +46,7 @@ from .signatures import configured_trust, is_performer
 
 KEY_ENV = "QUYTRINH_KEY_ENCRYPTION_KEY"
 DIR_ENV = "QUYTRINH_SIGNING_KEYS_DIR"
+MODULE_ENV = "QUYTRINH_PKCS11_MODULE"
 _MAGIC = b"QTK1"
 MAX_BYTES = 64 * 1024  # a PKCS#12 with its chain is a few kilobytes
 
@@ -52,6 +60,8 @@ class StoredKey:
     issuer: str
     not_after: dt.datetime
     fingerprint: str
+    token: str = ""  # a key on a PKCS#11 token: the token's label and the key's ('' for a PKCS#12)
+    key_label: str = ""
 
 
 def keys_dir() -> Path:
@@ -90,7 +100,36 @@ def store(db: Database, username: str, data: bytes, password: str, *, folder: Pa
     if not data or len(data) > MAX_BYTES:
         message = "Tệp chứng thư số PKCS#12 (.p12, .pfx) rỗng hoặc quá lớn."
         raise InvalidInput(message, {"p12": message}, code="signing_p12_size", params={})
-    key = Pkcs12Key(data, password)
+    info = _checked(db, username, Pkcs12Key(data, password), trust)
+    _write(folder or keys_dir(), username, {"p12": base64.b64encode(data).decode()}, info)
+    return info
+
+
+def pkcs11_module() -> str:
+    """The PKCS#11 library the deployment configured (QUYTRINH_PKCS11_MODULE); a refusal when there is none."""
+    module = os.environ.get(MODULE_ENV, "").strip()
+    if not module:
+        message = ("Máy chủ chưa được cấu hình thư viện PKCS#11 của thiết bị ký số (QUYTRINH_PKCS11_MODULE): hãy báo "
+                   "quản trị hệ thống.")
+        raise InvalidInput(message, {"token": message}, code="signing_token_not_configured", params={})
+    return module
+
+
+def store_token(db: Database, username: str, token: str, key_label: str, pin: str, *, folder: Path | None = None,
+                trust: Trust | None = None) -> StoredKey:
+    """Record that the user signs with a key on a PKCS#11 token, checked now with the PIN (not kept)."""
+    token, key_label = token.strip(), key_label.strip()
+    if not token or not key_label:
+        message = "Hãy nhập nhãn của thiết bị ký số (token) và nhãn của khóa trên thiết bị."
+        raise InvalidInput(message, {"token": message}, code="signing_token_labels", params={})
+    info = _checked(db, username, Pkcs11Key(pkcs11_module(), token, key_label, pin), trust)
+    info = StoredKey(**{**info.__dict__, "token": token, "key_label": key_label})
+    _write(folder or keys_dir(), username, {"pkcs11": {"token": token, "key": key_label}}, info)
+    return info
+
+
+def _checked(db: Database, username: str, key: Key, trust: Trust | None) -> StoredKey:
+    """The key's certificate described, after checking it is valid, trusted and the user's own."""
     try:
         with key.open() as signer:
             check_certificate(signer, trust or configured_trust(), dt.datetime.now(dt.UTC))
@@ -106,10 +145,12 @@ def store(db: Database, username: str, data: bytes, password: str, *, folder: Pa
                    f"lưu chứng thư số của mình.")
         raise InvalidInput(message, {"p12": message}, code="signing_not_owner",
                            params={"signer": info.subject, "performer": user.full_name})
-    where = folder or keys_dir()
-    # the certificate's description is sealed with the file: the page shows it without asking the password
-    payload = json.dumps({"p12": base64.b64encode(data).decode(),
-                          "info": {**info.__dict__, "not_after": info.not_after.isoformat()}}).encode()
+    return info
+
+
+def _write(where: Path, username: str, secret: dict, info: StoredKey) -> None:
+    # the certificate's description is sealed with the key: the page shows it without asking the password
+    payload = json.dumps({**secret, "info": {**info.__dict__, "not_after": info.not_after.isoformat()}}).encode()
     sealed = _seal(_sealing_key(where), username, payload)
     where.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=where, prefix=".upload-")
@@ -120,7 +161,6 @@ def store(db: Database, username: str, data: bytes, password: str, *, folder: Pa
         os.replace(tmp, _file(where, username))
     finally:
         Path(tmp).unlink(missing_ok=True)
-    return info
 
 
 @dataclass(frozen=True)
@@ -159,12 +199,14 @@ def _open(username: str, folder: Path | None) -> dict | None:
                            code="signing_stored_key_unreadable", params={}) from None
 
 
-def key_of(username: str, password: str, *, folder: Path | None = None) -> Pkcs12Key:
-    """The user's stored key, opened with the password typed for this signing."""
+def key_of(username: str, password: str, *, folder: Path | None = None) -> Key:
+    """The user's stored key, opened with the password (a token's PIN) typed for this signing."""
     opened = _open(username, folder)
     if opened is None:
         raise NotFound("Bạn chưa lưu chứng thư số (tệp PKCS#12) ở trang cá nhân.", code="signing_no_stored_key",
                        params={})
+    if "pkcs11" in opened:
+        return Pkcs11Key(pkcs11_module(), opened["pkcs11"]["token"], opened["pkcs11"]["key"], password)
     return Pkcs12Key(base64.b64decode(opened["p12"]), password)
 
 
@@ -175,7 +217,7 @@ def stored(username: str, *, folder: Path | None = None) -> StoredKey | None:
         return None
     info = opened["info"]
     return StoredKey(info["subject"], info["email"], info["issuer"], dt.datetime.fromisoformat(info["not_after"]),
-                     info["fingerprint"])
+                     info["fingerprint"], info.get("token", ""), info.get("key_label", ""))
 
 
 def remove(username: str, *, folder: Path | None = None) -> bool:

@@ -48,6 +48,19 @@ def upload_key() -> ResponseReturnValue:
     return redirect(url_for("signing.key_page"))
 
 
+@bp.post("/signing-key/token")
+@login_required
+def record_token() -> ResponseReturnValue:
+    """I sign with a PKCS#11 token: its label and my key's, checked now with the PIN (not kept)."""
+    form = request.form
+    try:
+        signer_keys.store_token(database(), g.user, form.get("token", ""), form.get("key", ""), form.get("pin", ""))
+    except InvalidInput as exc:
+        return _key_page(error_message(exc), 422)
+    flash(_("Đã ghi nhận thiết bị ký số. Mã PIN không được lưu: bạn nhập lại mỗi lần ký."), "success")
+    return redirect(url_for("signing.key_page"))
+
+
 @bp.post("/signing-key/remove")
 @login_required
 def remove_key() -> ResponseReturnValue:

@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from signing.keys import Pkcs11Key, Pkcs12Key
 from signing.trust import Trust
 from tests.documents.sample import sample_dossier
 
-from .ca import Pki, issue, make_pki
+from .ca import Issued, Pki, issue, make_pki
 
 PASSWORD = "mật-khẩu 2026"
 SO_PIN, PIN = "12345678", "246810"
@@ -42,7 +41,7 @@ def need(program: str, package: str) -> str:
 
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
+    return shared_pki(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
@@ -72,41 +71,68 @@ class Token:
     """A SoftHSM2 token holding the test signer's keys and certificates: 'signer' (EC), 'signer-rsa'."""
 
     module: str
+    folder: Path
 
     def key(self, *, token: str = TOKEN, label: str = "signer", pin: str = PIN) -> Pkcs11Key:
         return Pkcs11Key(self.module, token, label, pin)
 
+    def put(self, label: str, issued: Issued) -> None:
+        """Import a key and its certificate under `label` (once: a label already there is left alone)."""
+        done = _SHARED.setdefault("labels", set())
+        if label in done:  # type: ignore[operator]
+            return
+        tool = need("pkcs11-tool", "opensc")
+        key_id = f"{len(done) + 1:02d}"  # type: ignore[arg-type]
+        (self.folder / f"{label}.key").write_bytes(issued.key_der())
+        (self.folder / f"{label}.der").write_bytes(issued.der())
+        for kind, file in (("privkey", f"{label}.key"), ("cert", f"{label}.der")):
+            subprocess.run([tool, "--module", self.module, "--token-label", TOKEN, "--login", "--pin", PIN,
+                            "--write-object", str(self.folder / file), "--type", kind, "--label", label, "--id",
+                            key_id], check=True, capture_output=True)
+        done.add(label)  # type: ignore[attr-defined]
 
-@pytest.fixture(scope="session")
-def softhsm(pki: Pki, tmp_path_factory) -> Iterator[Token]:
-    """A token made for the session in its own SOFTHSM2_CONF folder; the key imported with pkcs11-tool."""
+
+# The token and the CA whose keys it holds live once per process: the PKCS#11 library is initialised once per
+# process and reads SOFTHSM2_CONF then, so a second token folder would never be seen (tests/browser uses them too).
+_SHARED: dict[str, object] = {}
+
+
+def shared_pki(tmp_path_factory) -> Pki:
+    """The test CA of this process (the token's keys are issued by it)."""
+    if "pki" not in _SHARED:
+        _SHARED["pki"] = make_pki(tmp_path_factory.mktemp("pki"))
+    return _SHARED["pki"]  # type: ignore[return-value]
+
+
+def shared_token(tmp_path_factory) -> Token:
+    """The SoftHSM2 token of this process, made in its own SOFTHSM2_CONF folder; keys imported with pkcs11-tool."""
+    if "token" in _SHARED:
+        return _SHARED["token"]  # type: ignore[return-value]
     need("softhsm2-util", "softhsm2")
-    tool = need("pkcs11-tool", "opensc")
+    need("pkcs11-tool", "opensc")
     module = next((m for m in _MODULES if Path(m).is_file()), None)
     if module is None:
         pytest.skip("libsofthsm2.so not found (Debian package softhsm2)")
+    pki = shared_pki(tmp_path_factory)
     folder = tmp_path_factory.mktemp("softhsm")
     (folder / "tokens").mkdir()
     conf = folder / "softhsm2.conf"
     conf.write_text(f"directories.tokendir = {folder / 'tokens'}\nobjectstore.backend = file\nlog.level = ERROR\n")
-    before = os.environ.get("SOFTHSM2_CONF")
     os.environ["SOFTHSM2_CONF"] = str(conf)  # read by the module when loaded: the same in this process
     subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", TOKEN, "--so-pin", SO_PIN, "--pin", PIN],
                    check=True, capture_output=True)
+    token = Token(module, folder)
     # 'signer': the EC key of the test signer; 'signer-rsa': an RSA 2048 key like a CA's token holds
-    rsa_signer = issue(pki.root, "Đỗ Minh Khôi", "pct@donganh.gov.vn", rsa_key=True)
-    for label, key_id, issued in (("signer", "01", pki.signer), ("signer-rsa", "02", rsa_signer)):
-        (folder / f"{label}.key").write_bytes(issued.key_der())
-        (folder / f"{label}.der").write_bytes(issued.der())
-        for kind, file in (("privkey", f"{label}.key"), ("cert", f"{label}.der")):
-            subprocess.run([tool, "--module", module, "--token-label", TOKEN, "--login", "--pin", PIN,
-                            "--write-object", str(folder / file), "--type", kind, "--label", label, "--id", key_id],
-                           check=True, capture_output=True)
-    yield Token(module)
-    if before is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = before
+    token.put("signer", pki.signer)
+    token.put("signer-rsa", issue(pki.root, "Đỗ Minh Khôi", "pct@donganh.gov.vn", rsa_key=True))
+    _SHARED["token"] = token
+    return token
+
+
+@pytest.fixture(scope="session")
+def softhsm(pki: Pki, tmp_path_factory) -> Token:
+    """The process's SoftHSM2 token (shared_token)."""
+    return shared_token(tmp_path_factory)
 
 
 @dataclass

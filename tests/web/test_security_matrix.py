@@ -97,6 +97,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
     ("GET", "/signing-key"): ("/signing-key", None, L, DENY),
     ("POST", "/signing-key"): ("/signing-key", {}, L, DENY),  # an empty upload: 422 for anyone logged in
     ("POST", "/signing-key/remove"): ("/signing-key/remove", {}, L, DENY),
+    ("POST", "/signing-key/token"): ("/signing-key/token", {}, L, DENY),  # no labels: 422 for anyone logged in
     ("POST", "/dossiers/<code>/attachments/<int:attachment_id>/sign"): ("/dossiers/{D1}/attachments/{A}/sign",
                                                                        {"password": "x"}, SEE, DENY),
     ("GET", "/api/attachments/<int:attachment_id>/signatures"): ("/api/attachments/{A}/signatures", None, SEE, DENY),
@@ -247,8 +248,7 @@ MATRIX: dict[tuple[str, str], tuple] = {
                                                                     None, L, DENY),
     ("GET", "/api/procedures/<code>/diff"): ("/api/procedures/QT-XD-01/diff?from=1&to=1", None, L, DENY),
     # checking a model costs CPU in its size: only those who edit procedures may (issue 12 defect 3)
-    ("POST", "/api/procedures/validate"): ("/api/procedures/validate", ("json", {"xml": "<x/>"}), {"quality"},
-                                           DENY),
+    ("POST", "/api/procedures/validate"): ("/api/procedures/validate", ("json", {"xml": "<x/>"}), {"quality"}, DENY),
     ("PUT", "/api/procedures/<code>/draft"): ("/api/procedures/QT-XD-01/draft", ("json", {"xml": "<x/>"}),
                                               {"quality"}, SOFT),
     ("POST", "/api/procedures/<code>/versions/<int:version>/submit"): (
