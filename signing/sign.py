@@ -38,6 +38,16 @@ def _check_existing(pdf: bytes, trust: Trust) -> int:
     return len(reports)
 
 
+def reserved_bytes(signer: Signer, tsa_url: str | None) -> int:
+    """Room for the signature container, so that pyHanko does not size it by signing once more first (a dry run that
+    a PKCS#12 key really signs: for an RSA key, loading and checking the key again): the embedded certificates, the
+    signature value and signed attributes with a margin, and a timestamp token when one is asked for."""
+    certs = [signer.signing_cert, *(signer.cert_registry or ())]
+    room = sum(len(c.dump()) for c in certs if c is not None) + 8192
+    room += 16384 if tsa_url else 0
+    return room + room % 2  # pyHanko wants an even number
+
+
 def _embed_chain(signer: Signer, trust: Trust, now: dt.datetime) -> None:
     """Put every certificate of the path to the trusted root into the signature (checked just before)."""
     cert = signer.signing_cert
@@ -84,7 +94,7 @@ def sign_pdf(pdf: bytes, key: Key, trust: Trust, *, appearance: Appearance | Non
         out = io.BytesIO()
         try:
             pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), output=out,
-                                appearance_text_params=params)
+                                appearance_text_params=params, bytes_reserved=reserved_bytes(signer, tsa_url))
         except HankoSigningError as exc:
             raise SigningError("signing_failed", detail=str(exc)) from None
         except OSError as exc:  # TimestampRequestError is an IOError: the TSA did not answer properly
