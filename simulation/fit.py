@@ -78,7 +78,7 @@ class Fit:
     rho: float = 0.0  # correlation of a dossier's step durations (normal scores; simulation.dependence), 0: independent
     repeats: dict[str, list[float]] = field(default_factory=dict)  # step → durations of its second and later visits
     repeat_shares: dict[str, list[float]] = field(default_factory=dict)
-    overrun: bool = False  # a drawn record that overran the dossier's due overruns it here too (simulation.model)
+    overrun: bool = True  # a drawn record that overran the dossier's due overruns it here too (simulation.model)
 
     def supplement_rate(self) -> float:
         """Supplement (and payment) requests per dossier, from the fitted branch choices."""
@@ -123,7 +123,7 @@ def pool_of(roles: Sequence[str]) -> str:
 
 def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeAxis,
                period: tuple[int, int] | None = None, copies: Sequence[int] | None = None,
-               dependence: bool = True, repeats_apart: bool = True, overrun: bool = False) -> Fit:
+               dependence: bool = True, repeats_apart: bool = True, overrun: bool = True) -> Fit:
     """Fit arrivals, durations and branch choices of one procedure from its traces.
 
     `period`: the working days (first, last index on the axis) the log covers; a procedure with no
@@ -132,7 +132,7 @@ def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeA
     when the way of working drifts, see recency_copies); arrivals always count each dossier once.
     `dependence`: fit the correlation of a dossier's step durations (False: each step drawn on its own).
     `repeats_apart`: a step's second visits in a case drawn from the log's second visits (False: with its first).
-    `overrun`: see Fit.overrun (False: a drawn overrun is kept as it was in minutes, whatever the time left).
+    `overrun`: see Fit.overrun (False: a drawn overrun keeps its minutes, whatever the time left, as before).
     Each step's durations are kept sorted (shares in the same order), so a quantile is an index.
     """
     durations: dict[str, list[float]] = defaultdict(list)

@@ -104,6 +104,7 @@ def simulate(scenarios: Sequence[Scenario], roster: Roster, axis: TimeAxis, firs
     busy = dict.fromkeys(pools, 0)
     queues: dict[str, deque] = {p: deque() for p in pools}
     absent = _absence_table(roster, pools)
+    unreceived: dict[int, _Dossier] = {}  # reported dossiers whose reception step is not done yet
     start_day = max(0, first_day - warmup_days)
     run.queue_first = start_day
     for i in range(start_day, min(last_day, len(axis.days) - 1) + 1):
@@ -182,11 +183,12 @@ def simulate(scenarios: Sequence[Scenario], roster: Roster, axis: TimeAxis, firs
             continue
         if kind == _ARRIVE:
             scenario, reported = payload
-            counted = axis.start_of_count(now)
-            out = Outcome(scenario.fit.code, now, counted, due_of(scenario.graph, axis, counted))
+            # counted and due are known when the reception step is done (below); one never done: at the end
+            out = Outcome(scenario.fit.code, now, now, None)
+            dossier = _Dossier(out, scenario, pace(rng, scenario.fit.rho))
             if reported:
                 run.dossiers.append(out)
-            dossier = _Dossier(out, scenario, pace(rng, scenario.fit.rho))
+                unreceived[id(dossier)] = dossier
             enter(dossier, scenario.graph.starts[0], now)
         else:
             if kind == _DONE:
@@ -195,6 +197,7 @@ def simulate(scenarios: Sequence[Scenario], roster: Roster, axis: TimeAxis, firs
                 start_work(pool, now)
                 if not dossier.received:  # received = the reception step done, as processes.reception counts
                     dossier.received = True
+                    unreceived.pop(id(dossier), None)
                     out = dossier.out
                     out.counted = axis.start_of_count(now)
                     out.due = due_of(dossier.scenario.graph, axis, out.counted)
@@ -206,6 +209,10 @@ def simulate(scenarios: Sequence[Scenario], roster: Roster, axis: TimeAxis, firs
         if dossier.tokens == 0 and dossier.out.finished is None:
             dossier.out.finished = now
     run.horizon = max(last, axis.end)
+    for dossier in unreceived.values():  # never received: counted from its arrival
+        out = dossier.out
+        out.counted = axis.start_of_count(out.arrived)
+        out.due = due_of(dossier.scenario.graph, axis, out.counted)
     for pool, waiting in queues.items():
         if waiting and caps.get(pool, 0) == 0:
             run.unstaffed[pool] = len(waiting)
@@ -245,7 +252,7 @@ def _duration(scenario: Scenario, step: str, rng: random.Random, left: float | N
 
     `left`: office minutes before the dossier is due. An officer who kept to the schedule in the drawn
     record keeps to it here too (at most the step's usual share of the time left); one who overran the
-    dossier's due overruns it here too, by as many office minutes past it as in the record.
+    dossier's due overruns it here too, by as many office minutes past it as in the record (Fit.overrun).
     `dossier_pace`: the dossier's pace (simulation.dependence; None: this step drawn on its own).
     `again`: the dossier has done this step before (drawn from the step's second visits when the log has them).
     """
@@ -263,8 +270,12 @@ def _duration(scenario: Scenario, step: str, rng: random.Random, left: float | N
         if left is not None and left > 0 and shares:
             if shares[k] <= 1:
                 minutes = min(minutes, fit.caps.get(step, 1.0) * left)
-            elif fit.overrun and shares[k] < math.inf:  # overran the dossier's due in the log by so much: here too
-                minutes = max(minutes, left + minutes * (1 - 1 / shares[k]))
+            elif fit.overrun and shares[k] < math.inf:
+                # past the dossier's due by so much in the log (a changed limit scales the minutes first; an
+                # overrun that the new limit brings back within the time the record had is no overrun)
+                past = minutes - seen[k] / shares[k]
+                if past > 0:
+                    minutes = max(minutes, left + past)
         return minutes
     ratios = _limit_use(fit)
     if node.limit_minutes and ratios:

@@ -115,3 +115,23 @@ def test_a_step_done_again_in_the_same_dossier_takes_the_time_second_visits_took
     assert {_duration(scenario, "Task_XemXet", rng, None, None, again) for again in (False, True)} == {960.0, 60.0}
     few = fit_traces("QT-T-01", graph, log[:3] + _log(ax, 50), ax)  # three second visits: drawn with the first
     assert "Task_XemXet" not in few.repeats and len(few.durations["Task_XemXet"]) == 56
+
+
+def test_a_drawn_record_that_overran_the_dossiers_due_overruns_it_again():
+    ax = axis()
+    graph = read_graph(bpmn())  # deadline 3 working days (1,440 office minutes) from reception
+    log = []
+    for k in range(40):  # the review took 4 working days: past the dossier's due by about a day
+        t = ax.days[k * 3].offset
+        events = []
+        for step, minutes in (("Task_Nhan", 30.0), ("Task_XemXet", 1920.0), ("Task_Ky", 60.0)):
+            events.append(Event(step, t + minutes, t, "u"))
+            t += minutes
+        log.append(Trace(str(k), events[0].opened or 0.0, tuple(events), "done", t))
+    late = fit_traces("QT-T-01", graph, log, ax)
+    assert late.overrun and all(1 < s < math.inf for s in late.shares["Task_XemXet"])
+    rng = random.Random(1)
+    # with more time left than the record had (2,000 minutes), the officer still overruns the due
+    assert _duration(Scenario(late, graph), "Task_XemXet", rng, 2000.0) > 2000.0 + 300.0
+    kept = fit_traces("QT-T-01", graph, log, ax, overrun=False)
+    assert _duration(Scenario(kept, graph), "Task_XemXet", rng, 2000.0) == 1920.0  # as before: on time here
