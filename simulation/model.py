@@ -261,7 +261,7 @@ def _duration(scenario: Scenario, step: str, rng: random.Random, left: float | N
     seen = repeated or fit.durations.get(step)
     old = fit.graph.nodes.get(step)
     if seen:
-        k = int(quantile_of(rng, fit.rho, dossier_pace) * len(seen))
+        k = int((rng.random() if dossier_pace is None else quantile_of(rng, fit.rho, dossier_pace)) * len(seen))
         minutes = seen[k]
         # Officers work to the time allowed: a limit halved in the draft halves the time they take.
         if old is not None and old.limit_minutes and node.limit_minutes and old.limit_minutes != node.limit_minutes:
