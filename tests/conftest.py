@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-import uuid
 from contextlib import closing
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from processes import catalog
 from processes.clock import FixedClock
@@ -34,6 +32,15 @@ def signing_folders(tmp_path_factory) -> None:
     os.environ.setdefault("QUYTRINH_TRUST_DIR", str(folder / "trust"))
 
 
+# The clock of every test's `clock` fixture, and so of the rows the templates below were made with.
+MONDAY_0800 = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)
+
+
+def _copy_sqlite(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as copy:
+        src.backup(copy)
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """One SQLite database initialised once per session (every schema revision, the standard roles).
@@ -42,46 +49,64 @@ def sqlite_template(tmp_path_factory) -> Path:
     """
     path = tmp_path_factory.mktemp("template") / "template.sqlite"
     database = Database(f"sqlite:///{path}")
-    initialise(database, FixedClock(dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)))
+    initialise(database, FixedClock(MONDAY_0800))
     database.dispose()
     return path
 
 
+@pytest.fixture(scope="session")
+def sqlite_org_template(sqlite_template, tmp_path_factory) -> Path:
+    """The template with the demo organisation loaded as `org` loads it (same clock): ~1 s a test saved."""
+    path = tmp_path_factory.mktemp("template-org") / "template.sqlite"
+    _copy_sqlite(sqlite_template, path)
+    database = Database(f"sqlite:///{path}")
+    load_demo_organisation(database, FixedClock(MONDAY_0800))
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_schemas():
+    """This test process's PostgreSQL templates and working schema (tests/pg_schemas.py); dropped at the end."""
+    from tests.pg_schemas import PgSchemas
+
+    schemas = PgSchemas(PG_URL, lambda database: initialise(database, FixedClock(MONDAY_0800)),
+                        lambda database: load_demo_organisation(database, FixedClock(MONDAY_0800)))
+    yield schemas
+    schemas.drop_all()
+
+
 @pytest.fixture(params=BACKENDS)
 def db(request, tmp_path) -> Database:
-    """An empty, initialised database: a SQLite file, or a fresh PostgreSQL schema dropped afterwards."""
+    """An empty, initialised database: a SQLite file, or a PostgreSQL schema in the state of a fresh one.
+
+    When the test asks for `org` too, the copy already holds the demo organisation (made once per session
+    with the same clock) and `org` does not load it again.
+    """
+    with_org = "org" in request.fixturenames
     if request.param == "sqlite":
         path = tmp_path / "test.sqlite"
-        with closing(sqlite3.connect(request.getfixturevalue("sqlite_template"))) as source, \
-                closing(sqlite3.connect(path)) as copy:
-            source.backup(copy)
+        template = "sqlite_org_template" if with_org else "sqlite_template"
+        _copy_sqlite(request.getfixturevalue(template), path)
         database = Database(f"sqlite:///{path}")
-        yield database
-        database.dispose()
-        return
-    schema = f"qt_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    database = Database(PG_URL, schema=schema)
-    initialise(database, FixedClock(dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)))
+    else:
+        database = Database(PG_URL, schema=request.getfixturevalue("pg_schemas").checkout(with_org))
+    database.demo_org_preloaded = with_org  # type: ignore[attr-defined]
     yield database
     database.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 @pytest.fixture
 def clock() -> FixedClock:
     """Monday 5 January 2026, 08:00 in Hà Nội."""
-    return FixedClock(dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC))
+    return FixedClock(MONDAY_0800)
 
 
 @pytest.fixture
 def org(db, clock) -> Database:
-    """The database with the demo district organisation loaded."""
-    load_demo_organisation(db, clock)
+    """The database with the demo district organisation loaded (by `db` from a template when it knew)."""
+    if not getattr(db, "demo_org_preloaded", False) or clock.now() != MONDAY_0800:
+        load_demo_organisation(db, clock)
     return db
 
 
