@@ -94,7 +94,7 @@ run: setup
 	$(BIN)/quytrinh run-all --host $(HOST) --port $(PORT)
 
 test: setup browser-deps
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 lint: setup
 	$(BIN)/ruff check .

@@ -23,6 +23,24 @@ PG_URL = os.environ.get("QUYTRINH_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
+# Files of a few tests that each take minutes (processes started and killed, fuzzing, a whole matrix): run
+# first, so that no xdist worker is left alone with one at the end. `make test` and .ci/run pass
+# --no-loadscope-reorder, which keeps this order (xdist would otherwise put the files of most tests first and
+# these, of one to four tests each, last).
+SLOW_FIRST = (
+    "web/test_openapi_fuzz.py", "web/test_shared_state.py", "processes/test_restart.py", "jobs/test_deploy_doc.py",
+    "demo/test_demo_kill.py", "web/test_security_matrix.py", "jobs/test_end_to_end.py",
+    "jobs/test_kill_under_load.py", "processes/test_long_case.py", "jobs/test_worker_kill.py",
+    "processes/test_cross_process.py", "processes/test_scheduler.py",
+)
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Put the slow files first (a stable sort: every file's tests stay together and in their order)."""
+    rank = {str(ROOT / "tests" / name): i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(str(item.path), len(SLOW_FIRST)))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def signing_folders(tmp_path_factory) -> None:
     """Signing keys and trusted roots the tests make (the demo's leaders' keys, its demo CA) go to a folder of
