@@ -95,6 +95,7 @@ TEMPLATES: dict[str, str] = {
     "signature_not_valid": "file '{file}': {status_label}",
     "signature_not_performer": "file '{file}' is signed by {signer}, not by this step's performer ({performer})",
     "signature_file_unreadable": "file '{file}' cannot be checked: {detail}",
+    "signature_file_gone": "file '{file}' is no longer in the attachment store",
     "approval_signature_password": "approving {procedure} signs its ISO document with your stored digital "
                                    "certificate: type its password",
     # citizens' ratings (ratings.py)

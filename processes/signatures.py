@@ -188,8 +188,7 @@ def check_signed(conn: Connection, workflow: Any, instance_id: int, task_uuid: s
         except SigningError as exc:
             problem = InvalidInput.of("signature_file_unreadable", file=row.filename, detail=str(exc))
         except OSError:
-            problem = InvalidInput.of("signature_file_unreadable", file=row.filename,
-                                      detail="tệp không còn trong kho lưu trữ.")
+            problem = InvalidInput.of("signature_file_gone", file=row.filename)
         else:
             mine = next((r for r in reports if r.valid and is_performer(r, user.full_name, user.email)), None)
             if mine is not None:

@@ -114,6 +114,7 @@ TEXTS: dict[str, str] = {
     "signature_not_performer": N_("Tệp “%(file)s” được ký bởi %(signer)s, không phải người thực hiện bước này "
                                   "(%(performer)s)."),
     "signature_file_unreadable": N_("Tệp “%(file)s”: %(detail)s"),
+    "signature_file_gone": N_("Tệp “%(file)s” không còn trong kho lưu trữ, nên không kiểm tra được chữ ký số."),
     "approval_signature_password": N_("Phê duyệt quy trình %(procedure)s là ký số tài liệu quy trình bằng chứng thư "
                                       "số đã lưu ở trang cá nhân: hãy nhập mật khẩu của chứng thư số."),
     # citizens' ratings

@@ -111,6 +111,14 @@ def test_changed_after_signing(at_approval, clock, trust, receipt, head):
     assert err.params["status_label"].startswith("Chữ ký số không hợp lệ")
 
 
+def test_file_gone_from_the_store(at_approval, clock, trust, receipt, head):
+    db, case, task, root = at_approval
+    found = attach(db, clock, case, task, root, sign_pdf(receipt, Pkcs12Key(head.p12("x"), "x"), trust))
+    attachments.blob_path(root, found.sha256).unlink()  # e.g. a restore that left the attachments behind
+    err = refusal(db, clock, case, task, root, trust)
+    assert (err.code, err.params) == ("signature_file_gone", {"file": "giay-phep.pdf"})
+
+
 def test_signed_by_the_performer(at_approval, clock, trust, receipt, head):
     db, case, task, root = at_approval
     signed = sign_pdf(receipt, Pkcs12Key(head.p12("x"), "x"), trust, appearance=Appearance("TRƯỞNG PHÒNG", ""))
