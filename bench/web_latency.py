@@ -7,6 +7,11 @@ Setup: a SQLite file with the demo organisation and QT-XD-01; `--real` dossiers 
 completed). The app runs in a werkzeug server thread; requests go through http.client with a logged-in session.
 
     python bench/web_latency.py [--dossiers 100000] [--open 0.2] [--real 120] [--samples 120]
+                                [--keep FILE | --reuse FILE]
+
+--keep FILE copies the freshly built database (before any request) to FILE; --reuse FILE measures a copy of it
+instead of building, so two builds of the code are compared on the same data (the copy is taken again each run:
+the run completes the real dossiers' steps).
 """
 
 from __future__ import annotations
@@ -14,10 +19,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
+import json
 import logging
 import os
 import random
 import re
+import shutil
 import statistics
 import tempfile
 import threading
@@ -113,6 +120,19 @@ def _bulk(db: Database, count: int, open_share: float, batch: int = 5000) -> Non
             conn.execute(insert(dossier_terms), terms)
 
 
+def keep(db: Database, folder: Path, codes: list[str], target: Path) -> None:
+    """Copy the built database (closed first) and the codes of its real dossiers next to it."""
+    db.dispose()
+    shutil.copyfile(folder / "bench.sqlite", target)
+    target.with_suffix(".codes.json").write_text(json.dumps(codes))
+
+
+def reuse(folder: Path, source: Path) -> tuple[Database, list[str]]:
+    """A copy of a database saved by --keep, and its real dossiers' codes."""
+    shutil.copyfile(source, folder / "bench.sqlite")
+    return Database(f"sqlite:///{folder / 'bench.sqlite'}"), json.loads(source.with_suffix(".codes.json").read_text())
+
+
 class Browser:
     """A logged-in HTTP client over one keep-alive connection."""
 
@@ -172,14 +192,22 @@ def main() -> None:
     parser.add_argument("--open", type=float, default=0.2, help="share of filler dossiers with an open step")
     parser.add_argument("--real", type=int, default=120, help="dossiers received for real (completed in the run)")
     parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--keep", type=Path, help="save the built database to this file (and its real codes)")
+    parser.add_argument("--reuse", type=Path, help="measure a copy of a database saved by --keep")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     from web import create_app
 
     with tempfile.TemporaryDirectory(prefix="quytrinh-bench-") as tmp:
         t0 = time.perf_counter()
-        db, codes = setup(Path(tmp), args.dossiers, args.open, args.real)
-        print(f"setup: {args.dossiers} filler + {args.real} real dossiers in {time.perf_counter() - t0:.1f} s")
+        if args.reuse:
+            db, codes = reuse(Path(tmp), args.reuse)
+            print(f"reused {args.reuse} ({len(codes)} real dossiers)")
+        else:
+            db, codes = setup(Path(tmp), args.dossiers, args.open, args.real)
+            print(f"setup: {args.dossiers} filler + {args.real} real dossiers in {time.perf_counter() - t0:.1f} s")
+            if args.keep:
+                keep(db, Path(tmp), codes, args.keep)
         app = create_app({"DATABASE": db, "SECRET_KEY": "bench", "LOGIN_RATE_LIMIT": "1000 per minute",
                           "ATTACHMENTS_DIR": str(Path(tmp) / "attachments")})
         server = make_server("127.0.0.1", 0, app, threaded=True)

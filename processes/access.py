@@ -97,14 +97,19 @@ def task_condition(v: Viewer, mine_only: bool = False, queue_only: bool = False)
 
 
 def case_condition(v: Viewer) -> ColumnElement:
-    """SQL over instances: the cases a user may see (see the module docstring)."""
+    """SQL over instances: the cases a user may see (see the module docstring).
+
+    The steps part is one EXISTS correlated to the case (a seek on ix_tasks_instance per case the query
+    reaches), not "id IN (every case the user ever worked)": that list is read from every step of the
+    province whatever the search, which made an ID number search a scan of human_tasks (issue 15 item 3).
+    """
     overseen = sorted(v.agency_ids[p] for p in v.oversees if p in v.agency_ids)
     people = sorted({v.username, *v.standing_in})
-    worked = select(human_tasks.c.instance_id).where(
-        or_(human_tasks.c.assignee.in_(people), human_tasks.c.completed_by.in_(people)))
     started = instances.c.started_by.in_(people)
-    open_to_me = select(human_tasks.c.instance_id).where(task_condition(v))
-    return or_(instances.c.unit_id.in_(overseen), started, instances.c.id.in_(worked), instances.c.id.in_(open_to_me))
+    steps = select(human_tasks.c.id).where(
+        human_tasks.c.instance_id == instances.c.id,
+        or_(human_tasks.c.assignee.in_(people), human_tasks.c.completed_by.in_(people), task_condition(v)))
+    return or_(instances.c.unit_id.in_(overseen), started, steps.exists())
 
 
 def may_see_case(conn: Connection, username: str, instance_id: int, now: dt.datetime) -> bool:

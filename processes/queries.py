@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Connection, FromClause, Select, and_, false, func, or_, select
 
 from . import inbox_index, notifications, organisation, search_terms, sla
 from .access import Viewer, case_condition, may_act, task_condition, viewer
@@ -102,7 +102,8 @@ def inbox(db: Database, username: str, clock: Clock, *, scope: str = "all", proc
             cond.append(and_(human_tasks.c.soon_at <= now, human_tasks.c.due_at >= now))
         if q and q.strip():
             text = q.strip()
-            by_words = search_terms.matches(instances.c.id, text)  # diacritics and case folded, indexed
+            # diacritics and case folded, indexed; the inbox's own steps are few enough to be checked one by one
+            by_words = search_terms.matches(conn, instances.c.id, text, bounded_outer=True)
             cond.append(or_(instances.c.business_key.contains(text, autoescape=True),
                             *([by_words] if by_words is not None else [])))
         queues = inbox_index.queues(sorted({v.username, *v.standing_in}), v.granted or [],
@@ -191,19 +192,19 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=VN).astimezone(dt.UTC)
 
 
-def _words(text: str) -> ColumnElement[bool]:
-    found = search_terms.matches(dossiers.c.instance_id, text)
+def _words(conn: Connection, text: str) -> ColumnElement[bool]:
+    found = search_terms.matches(conn, dossiers.c.instance_id, text)
     return found if found is not None else false()
 
 
-def _dossier_conditions(v: Viewer, f: DossierFilter, now: dt.datetime) -> list:
+def _dossier_conditions(conn: Connection, v: Viewer, f: DossierFilter, now: dt.datetime) -> list:
     cond = [case_condition(v)]
     # Code and applicant go through the folded word index (processes/search_terms.py): "nguyen thi" finds
     # "Nguyễn Thị …" and no search reads every dossier; a text with no word finds nothing.
     if f.code and f.code.strip():
-        cond.append(or_(dossiers.c.code == f.code.strip(), _words(f.code)))
+        cond.append(or_(dossiers.c.code == f.code.strip(), _words(conn, f.code)))
     if f.applicant and f.applicant.strip():
-        cond.append(_words(f.applicant))
+        cond.append(_words(conn, f.applicant))
     if f.procedure:
         cond.append(dossiers.c.procedure == f.procedure)
     if f.status is not None:
@@ -247,7 +248,7 @@ def search_dossiers(db: Database, username: str, clock: Clock, f: DossierFilter,
     now = clock.now()
     page, per_page = _paging(page, per_page)
     with db.read() as conn:
-        cond = _dossier_conditions(viewer(conn, username, now), f, now)
+        cond = _dossier_conditions(conn, viewer(conn, username, now), f, now)
         base = _dossier_query(cond)
         total = conn.execute(select(func.count()).select_from(base.subquery())).scalar_one()
         rows = list(conn.execute(base.order_by(*DOSSIER_SORTS.get(sort, DOSSIER_SORTS["-received"]))
@@ -268,7 +269,8 @@ def export_dossiers(db: Database, username: str, clock: Clock, f: DossierFilter,
     now = clock.now()
     with db.read() as conn:
         # the CSV lists citizens' dossiers: internal cases (approvals, CAPA) are not (issue 13)
-        cond = [*_dossier_conditions(viewer(conn, username, now), f, now), citizens_only(conn, dossiers.c.procedure)]
+        cond = [*_dossier_conditions(conn, viewer(conn, username, now), f, now),
+                citizens_only(conn, dossiers.c.procedure)]
         query = _dossier_query(cond)
         result = conn.execution_options(yield_per=batch).execute(
             query.order_by(dossiers.c.received_at, dossiers.c.id).limit(limit))

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, insert, select
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, func, insert, select
 
 from .fastsql import Fast
 from .notice_schema import dossier_terms
@@ -25,6 +25,8 @@ _WORD = re.compile(r"[0-9a-z]+")
 # the step data fields processes/dossiers.py copies into dossiers.applicant_name and applicant_id_number
 WRITTEN_BY_STEPS = ("ten_nguoi_nop", "so_giay_to")
 MAX_WORDS = 8  # a query of more words than any name has is cut, not refused
+# a word found in this many dossiers or more is common: it no longer picks the candidates of a search
+COMMON = 2000
 
 
 def fold(text: str) -> str:
@@ -88,21 +90,43 @@ def _after(prefix: str) -> str | None:
     return stem[:-1] + ("a" if last == "9" else chr(ord(last) + 1))
 
 
-def matches(instance_id: Any, text: str) -> ColumnElement[bool] | None:
+def _within(w: str) -> ColumnElement[bool]:
+    """dossier_terms rows whose term begins with `w`: a range, term >= "hong" AND term < "honh", which both
+    databases answer from the primary key's index whatever the collation (the terms are only [0-9a-z],
+    which every collation orders alike; a LIKE 'hong%' would need a "C" collation or text_pattern_ops on
+    PostgreSQL to use an index)."""
+    upper = _after(w)
+    term = dossier_terms.c.term
+    return and_(term >= w, term < upper) if upper is not None else term >= w
+
+
+def _bounded_count(conn: Connection, w: str) -> int:
+    """How many dossiers have a word beginning with `w`, counted up to COMMON (an index range read)."""
+    inner = select(dossier_terms.c.instance_id).where(_within(w)).limit(COMMON).subquery()
+    return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
+
+
+def matches(conn: Connection, instance_id: Any, text: str, *,
+            bounded_outer: bool = False) -> ColumnElement[bool] | None:
     """A condition on a case id column: every folded word of `text` begins a word of the dossier's name.
 
-    None when `text` has no word (the caller then ignores it). A prefix is a range, term >= "hong" AND
-    term < "honh", which both databases answer from the primary key's index whatever the collation: the
-    terms are only [0-9a-z], which every collation orders alike (a LIKE 'hong%' would need a "C"
-    collation or text_pattern_ops on PostgreSQL to use an index).
+    None when `text` has no word (the caller then ignores it). The rarest word (counted up to COMMON in the
+    index) gives the candidates, "id IN (its range)"; each other word is checked per candidate, an EXISTS
+    on that dossier's own few words. An ID number or a code is then one index seek, and "hong nhung" reads
+    the "nhung" range once instead of building the list of every "hong" too. When every word is common and
+    the caller's rows are already few (`bounded_outer`: an inbox), every word is checked per row instead.
     """
     query = words(text)[:MAX_WORDS]
     if not query:
         return None
+    sizes = {w: _bounded_count(conn, w) for w in query}
+    rarest = min(query, key=lambda w: (sizes[w], query.index(w)))
+    per_row = [w for w in query if w != rarest]
     conditions = []
-    for w in query:
-        upper = _after(w)
-        term = dossier_terms.c.term
-        within = and_(term >= w, term < upper) if upper is not None else term >= w
-        conditions.append(instance_id.in_(select(dossier_terms.c.instance_id).where(within)))
+    if bounded_outer and sizes[rarest] >= COMMON:
+        per_row = query
+    else:
+        conditions.append(instance_id.in_(select(dossier_terms.c.instance_id).where(_within(rarest))))
+    conditions.extend(select(dossier_terms.c.term).where(dossier_terms.c.instance_id == instance_id, _within(w))
+                      .exists() for w in per_row)
     return and_(*conditions)

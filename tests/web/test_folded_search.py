@@ -32,8 +32,8 @@ def test_unaccented_lower_case_search_finds_the_dossier(xd, user, org, clock):
 
 def test_the_search_reads_the_word_index_not_every_dossier(xd, user, org, clock):
     receive_ok(user("motcua"), **{"applicant.name": "Nguyễn Thị Hồng Nhung"})
-    condition = search_terms.matches(dossiers.c.instance_id, "hong nhung")
     with org.read() as conn:
+        condition = search_terms.matches(conn, dossiers.c.instance_id, "hong nhung")
         if conn.dialect.name != "sqlite":
             return
         sql = select(dossiers.c.id).where(condition).compile(conn, compile_kwargs={"literal_binds": True})
