@@ -17,11 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, and_, exists, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, exists, func, select
 
 from .catalog import procedure_info
 from .schema import apologies, definitions, dossiers, human_tasks, instances, units
-from .signed_results import signed_result_clause
+from .signed_results import signed_result_cases
 from .workspace_schema import attachments, ratings
 
 OPEN_STEP_STATES = ("ready", "claimed")
@@ -87,33 +87,51 @@ class StepFact:
     result: str | None
 
 
-def _dossier_query():
-    scanned = exists().where(attachments.c.instance_id == dossiers.c.instance_id,
-                             (dossiers.c.done_at.is_(None)) | (attachments.c.uploaded_at < dossiers.c.done_at))
-    electronic = exists().where(attachments.c.instance_id == dossiers.c.instance_id,
-                                dossiers.c.done_at.is_not(None), attachments.c.uploaded_at >= dossiers.c.done_at)
-    signed = exists().where(apologies.c.dossier_id == dossiers.c.id, apologies.c.state == "signed")
+def _period_clauses(period: Span | None, by: str, procedures: Iterable[str] | None) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if period is not None:
+        received = and_(dossiers.c.received_at >= period.first_instant, dossiers.c.received_at < period.end_instant)
+        done = and_(dossiers.c.done_at >= period.first_instant, dossiers.c.done_at < period.end_instant)
+        clauses.append({"received": received, "done": done}.get(by, received | done))
+    if procedures:
+        clauses.append(dossiers.c.procedure.in_(list(procedures)))
+    return clauses
+
+
+def _dossier_query(conn: Connection, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+    """One statement: the dossiers with their per-dossier facts joined from grouped sub-queries (the
+    attachments' first and last upload, signed apologies, completed result-signing steps), each read once
+    for the dossiers in the period instead of once per dossier."""
+    files = (select(attachments.c.instance_id, func.min(attachments.c.uploaded_at).label("first"),
+                    func.max(attachments.c.uploaded_at).label("last"))
+             .join(dossiers, dossiers.c.instance_id == attachments.c.instance_id).where(*clauses)
+             .group_by(attachments.c.instance_id).subquery())
+    apologised = (select(apologies.c.dossier_id).where(apologies.c.state == "signed")
+                  .group_by(apologies.c.dossier_id).subquery())
+    signed_ids = signed_result_cases(conn, clauses).subquery()
+    done = dossiers.c.done_at
+    scanned = and_(files.c.instance_id.is_not(None), done.is_(None) | (files.c.first < done))
+    electronic = and_(files.c.instance_id.is_not(None), done.is_not(None), files.c.last >= done)
     return (select(dossiers.c.instance_id, dossiers.c.code, dossiers.c.procedure, dossiers.c.unit_id,
                    dossiers.c.channel, dossiers.c.status_code, dossiers.c.received_at, dossiers.c.done_at,
                    dossiers.c.due_at, dossiers.c.result, dossiers.c.supplement_count, dossiers.c.late_marked,
                    units.c.code.label("unit"), units.c.name.label("unit_name"),
-                   signed.label("apology_signed"), scanned.label("digitised"), electronic.label("e_result"),
-                   ratings.c.score.label("rating"))
+                   apologised.c.dossier_id.is_not(None).label("apology_signed"), scanned.label("digitised"),
+                   electronic.label("e_result"), ratings.c.score.label("rating"),
+                   signed_ids.c.instance_id.is_not(None).label("signed_result"))
             .join(units, units.c.id == dossiers.c.unit_id)
-            .outerjoin(ratings, ratings.c.instance_id == dossiers.c.instance_id))
+            .outerjoin(ratings, ratings.c.instance_id == dossiers.c.instance_id)
+            .outerjoin(files, files.c.instance_id == dossiers.c.instance_id)
+            .outerjoin(apologised, apologised.c.dossier_id == dossiers.c.id)
+            .outerjoin(signed_ids, signed_ids.c.instance_id == dossiers.c.instance_id)
+            .where(*clauses))
 
 
 def load_dossiers(conn: Connection, period: Span | None = None, by: str = "either",
                   procedures: Iterable[str] | None = None) -> list[DossierFact]:
     """Dossiers received (`by="received"`), resolved (`"done"`) or either in the period (all without one)."""
     info = procedure_info(conn)
-    query = _dossier_query().add_columns(signed_result_clause(conn, dossiers.c.instance_id).label("signed_result"))
-    if period is not None:
-        received = and_(dossiers.c.received_at >= period.first_instant, dossiers.c.received_at < period.end_instant)
-        done = and_(dossiers.c.done_at >= period.first_instant, dossiers.c.done_at < period.end_instant)
-        query = query.where({"received": received, "done": done}.get(by, received | done))
-    if procedures:
-        query = query.where(dossiers.c.procedure.in_(list(procedures)))
+    query = _dossier_query(conn, _period_clauses(period, by, procedures))
     out = []
     for r in conn.execute(query.order_by(dossiers.c.instance_id)):
         meta = info.get(r.procedure, {"name": r.procedure, "public": True})

@@ -10,12 +10,14 @@ time would cost a verification per file. The steps are found in each procedure v
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, false, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, false, or_, select
 
 from engine.model import STEP_TAGS, properties_of
 from engine.xml import BPMN_NS, load_xml
 
-from .schema import definitions, human_tasks, instances
+from .schema import definitions, dossiers, human_tasks, instances
 
 _by_sha: dict[str, frozenset[str]] = {}
 
@@ -41,13 +43,18 @@ def _signing_steps(xml: str) -> frozenset[str]:
                      if properties_of(el).get("sign") == "result")
 
 
-def signed_result_clause(conn: Connection, instance_id: ColumnElement) -> ColumnElement[bool]:
-    """A clause true for the case `instance_id` whose result-signing step completed."""
+def signed_result_cases(conn: Connection, clauses: list[ColumnElement[bool]]) -> Select[Any]:
+    """The cases of the dossiers that meet `clauses` whose result-signing step completed, each once.
+
+    Read from the versions that sign (instances by definition), then each case's steps: the state is
+    compared as `state || ''` so that SQLite does not walk every completed step of the database instead."""
     steps = result_signing_steps(conn)
     if not steps:
-        return false()
-    return exists().where(
-        human_tasks.c.instance_id == instance_id, human_tasks.c.state == "completed",
-        instances.c.id == human_tasks.c.instance_id,
-        or_(*[and_(instances.c.definition_id == d, human_tasks.c.element_id.in_(sorted(ids)))
-              for d, ids in steps.items()]))
+        return select(human_tasks.c.instance_id).where(false())
+    return (select(human_tasks.c.instance_id)
+            .select_from(instances.join(dossiers, dossiers.c.instance_id == instances.c.id)
+                         .join(human_tasks, human_tasks.c.instance_id == instances.c.id))
+            .where(*clauses, human_tasks.c.state.concat("") == "completed",
+                   or_(*[and_(instances.c.definition_id == d, human_tasks.c.element_id.in_(sorted(ids)))
+                         for d, ids in steps.items()]))
+            .group_by(human_tasks.c.instance_id))
