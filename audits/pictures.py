@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from engine.render import procedure_dot, render_svg
 
+from . import drawing_cache
+
 # Light to dark: how often a step was done, relative to the most frequent step of the procedure.
 SHADES = ("#f1f6fc", "#d6e6f7", "#b3d0ef", "#8db7e5", "#6a9fdb")
 DEVIATION = "#f6b3b3"
@@ -65,11 +67,10 @@ def decorations(uses: dict[str, StepUse]) -> tuple[dict[str, str], dict[str, str
 def picture(code: str, xml: bytes | str, uses: dict[str, StepUse], png: bool = True) -> Picture:
     """The SVG (and a square PNG for PDF pages) of a procedure with its use drawn in."""
     colours, notes, lit = decorations(uses)
-    svg = render_svg(xml, lit, None, notes, colours)
-    raster = b""
-    if png:
-        graph = procedure_dot(xml, lit, None, notes, colours)
-        raster = _raster(graph.source, graph)
+    graph = procedure_dot(xml, lit, None, notes, colours)
+    source = graph.source
+    svg = drawing_cache.drawing("svg", source, lambda: render_svg(xml, lit, None, notes, colours))
+    raster = _raster(source, graph) if png else b""
     return Picture(code, svg, raster, uses, xml.decode("utf-8") if isinstance(xml, bytes) else xml)
 
 
@@ -78,10 +79,11 @@ _RASTERS_KEPT = 64
 
 
 def _raster(source: str, graph) -> bytes:
-    """The picture's PNG, drawn by Graphviz once per distinct drawing (a report asked again reuses it)."""
+    """The picture's PNG, drawn by Graphviz once per distinct drawing (a report asked again reuses it, from
+    memory in this process, from drawing_cache's folder in another)."""
     found = _RASTERS.get(source)
     if found is None:
-        found = square_png(_squarest(graph))
+        found = drawing_cache.drawing("png", source, lambda: square_png(_squarest(graph)))
         if len(_RASTERS) >= _RASTERS_KEPT:
             _RASTERS.pop(next(iter(_RASTERS)))  # the oldest first
         _RASTERS[source] = found

@@ -256,7 +256,7 @@ def demo_bench(path: str, year: int, rounds: int = 5) -> None:
     the same run; medians of `rounds`."""
     import statistics
 
-    from audits import pictures
+    from audits import drawing_cache, pictures
     from audits.casecheck import check_cases, conformance_in
     from audits.indicators import sla_report
     from audits.periods import parse_period
@@ -275,8 +275,8 @@ def demo_bench(path: str, year: int, rounds: int = 5) -> None:
 
     print(f"demo year {year} ({path}), medians of {rounds}")
     # Before: every case checked afresh and every picture drawn by Graphviz (no drawing kept between reports).
-    before = median(lambda: (pictures._RASTERS.clear(), render_report(build_annual_report(db, year, stored=False),
-                                                                       "pdf")))
+    before = median(lambda: (pictures._RASTERS.clear(), drawing_cache.clear(),
+                             render_report(build_annual_report(db, year, stored=False), "pdf")))
     build_annual_report(db, year)  # the first report keeps the verdicts
     after = median(lambda: render_report(build_annual_report(db, year), "pdf"))
     print(f"  annual report PDF (gather + render): before {before:.2f} s, now {after:.2f} s, "

@@ -1,23 +1,78 @@
-"""A procedure picture is drawn by Graphviz once per distinct drawing; asking again reuses the PNG."""
+"""A procedure picture is drawn by Graphviz once per distinct drawing; asking again reuses the PNG, in this
+process from memory and in another from the drawings kept on disk (audits/drawing_cache.py)."""
 
 from __future__ import annotations
 
-from audits import pictures
+import subprocess
+import sys
+
+import pytest
+
+from audits import drawing_cache, pictures
 from audits.pictures import StepUse, picture
 
+from .conftest import ROOT
 
-def test_the_same_figures_are_drawn_once_and_new_figures_again(xd01_xml, monkeypatch):
-    drawn: list[str] = []
-    real = pictures._squarest
+USES = {"Task_ThamDinh": StepUse(count=12, median_hours=3.5, limit_hours=8.0)}
 
-    def counted(graph):
-        drawn.append(graph.source)
-        return real(graph)
-    monkeypatch.setattr(pictures, "_squarest", counted)
+
+@pytest.fixture
+def drawn(monkeypatch, tmp_path) -> list[str]:
+    """Sources Graphviz was asked to draw (PNG and SVG), with an empty memory and an empty disk cache."""
+    monkeypatch.setenv("QUYTRINH_CACHE_DIR", str(tmp_path / "cache"))
+    seen: list[str] = []
+    real_png, real_svg = pictures._squarest, pictures.render_svg
+
+    def counted_png(graph):
+        seen.append("png")
+        return real_png(graph)
+
+    def counted_svg(*args, **kwargs):
+        seen.append("svg")
+        return real_svg(*args, **kwargs)
+    monkeypatch.setattr(pictures, "_squarest", counted_png)
+    monkeypatch.setattr(pictures, "render_svg", counted_svg)
     monkeypatch.setattr(pictures, "_RASTERS", {})
-    uses = {"Task_ThamDinh": StepUse(count=12, median_hours=3.5, limit_hours=8.0)}
-    first = picture("QT-XD-01", xd01_xml, uses)
-    again = picture("QT-XD-01", xd01_xml, uses)
-    assert len(drawn) == 1 and again.png == first.png and first.png.startswith(b"\x89PNG")
+    return seen
+
+
+def test_the_same_figures_are_drawn_once_and_new_figures_again(xd01_xml, drawn):
+    first = picture("QT-XD-01", xd01_xml, USES)
+    again = picture("QT-XD-01", xd01_xml, USES)
+    assert drawn == ["svg", "png"] and again.png == first.png and first.png.startswith(b"\x89PNG")
+    assert again.svg == first.svg
     picture("QT-XD-01", xd01_xml, {"Task_ThamDinh": StepUse(count=13, median_hours=3.5, limit_hours=8.0)})
-    assert len(drawn) == 2
+    assert drawn == ["svg", "png"] * 2
+
+
+def test_another_process_reuses_the_drawings_until_the_model_or_the_renderer_changes(xd01_xml, drawn, tmp_path,
+                                                                                      monkeypatch):
+    script = ("import sys; from pathlib import Path; from audits.pictures import StepUse, picture; "
+              "p = picture('QT-XD-01', Path(sys.argv[1]).read_bytes(), "
+              "{'Task_ThamDinh': StepUse(count=12, median_hours=3.5, limit_hours=8.0)}); "
+              "sys.stdout.buffer.write(p.png)")
+    model = tmp_path / "model.bpmn"
+    model.write_bytes(xd01_xml)
+    other = subprocess.run([sys.executable, "-c", script, str(model)], cwd=ROOT, capture_output=True, check=True)
+    kept = sorted(p.name for p in drawing_cache.folder().iterdir())
+    assert [n.rsplit(".", 1)[1] for n in kept] == sorted(["png", "svg"])
+
+    here = picture("QT-XD-01", xd01_xml, USES)
+    assert drawn == [] and here.png == other.stdout  # read from disk, not drawn again
+
+    changed = xd01_xml.replace(b'id="Task_ThamDinh" name="', 'id="Task_ThamDinh" name="Bước '.encode())
+    assert changed != xd01_xml
+    picture("QT-XD-01", changed, USES)
+    assert drawn == ["svg", "png"]  # another model: drawn again
+
+    monkeypatch.setattr(pictures, "_RASTERS", {})
+    monkeypatch.setattr(drawing_cache, "RENDERER", drawing_cache.RENDERER + "-next")
+    picture("QT-XD-01", xd01_xml, USES)
+    assert drawn == ["svg", "png"] * 2  # another renderer: drawn again
+
+
+def test_a_cache_that_cannot_be_written_still_gives_the_picture(xd01_xml, drawn, tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("QUYTRINH_CACHE_DIR", str(blocker))
+    assert picture("QT-XD-01", xd01_xml, USES).png.startswith(b"\x89PNG") and drawn == ["svg", "png"]
