@@ -9,7 +9,8 @@ is an equality prefix of ix_tasks_inbox (state, assignee, roles, unit_id, due_at
 - the queues a user may work are chosen among the distinct (roles, unit) pairs of open unassigned steps,
   found by a loose index scan (one index seek per pair, not one row per step);
 - the count is the sum of each queue's count (an index range each, disjoint: a step has one state and
-  is either assigned or in one queue);
+  is either assigned or in one queue), each read no further than the page's cap (COUNT_CAP in
+  processes/queries.py): past it the page says "more than 1,000 steps" instead of counting 40,000;
 - a page sorted by due date takes, from each queue, its first `offset + per_page` steps in index order
   (those with a due date by (due_at, id), then those without by id), and merges them: the same steps in
   the same order as ORDER BY due_at IS NULL, due_at, id over the whole inbox.
@@ -87,16 +88,21 @@ def queues(people: list[str], pairs: list[tuple[str, int]], mine_only: bool = Fa
     return found
 
 
-def count(conn: Connection, queues_: list[Queue], extra: list[ColumnElement[bool]]) -> int:
-    """How many steps the queues hold (with the extra conditions)."""
+def count(conn: Connection, queues_: list[Queue], extra: list[ColumnElement[bool]], cap: int | None = None) -> int:
+    """How many steps the queues hold (with the extra conditions); with a `cap`, counted up to cap + 1 only
+    (each queue's range read no further than that), so a result above `cap` means "more than cap"."""
     if not queues_:
         return 0
-    parts = [select(func.count()).select_from(human_tasks).where(q.where, *extra).scalar_subquery()
-             for q in queues_]
+    parts = []
+    for q in queues_:
+        found = select(human_tasks.c.id).where(q.where, *extra)
+        counted = found.limit(cap + 1).subquery() if cap is not None else found.subquery()
+        parts.append(select(func.count()).select_from(counted).scalar_subquery())
     total: ColumnElement[Any] = parts[0]
     for part in parts[1:]:
         total = total + part
-    return int(conn.execute(select(total)).scalar_one())
+    found_total = int(conn.execute(select(total)).scalar_one())
+    return min(found_total, cap + 1) if cap is not None else found_total
 
 
 def page_ids(conn: Connection, queues_: list[Queue], extra: list[ColumnElement[bool]],

@@ -22,6 +22,9 @@ from .projection import OPEN
 from .schema import definitions, dossiers, human_tasks, instances, units, users
 
 MAX_PAGE = 100
+# An inbox counts its steps up to this many (issue 15 item 3): past it the page says "more than 1,000 steps"
+# and the count no longer reads every entry of a 40,000-step queue on every page.
+COUNT_CAP = 1000
 TASK_SORTS = {
     "due": (human_tasks.c.due_at.is_(None), human_tasks.c.due_at, human_tasks.c.id),
     "-due": (human_tasks.c.due_at.is_(None), human_tasks.c.due_at.desc(), human_tasks.c.id.desc()),
@@ -45,11 +48,13 @@ class Page:
     total: int
     page: int
     per_page: int
+    more: bool = False  # there are more than `total` (the count stopped at a cap)
 
     @property
     def pages(self) -> int:
-        """How many pages there are (at least one)."""
-        return max(1, -(-self.total // self.per_page))
+        """How many pages there are (at least one); with `more`, at least one past the current page."""
+        counted = max(1, -(-self.total // self.per_page))
+        return max(counted, self.page + 1) if self.more else counted
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,8 @@ def inbox(db: Database, username: str, clock: Clock, *, scope: str = "all", proc
           per_page: int = 20) -> Page:
     """The user's open steps (scope all / mine / queue), filtered, sorted and paged in SQL.
 
+    `total` is exact up to COUNT_CAP; past it the page has `more` set and `total` is COUNT_CAP.
+
     The page's step ids are chosen on human_tasks alone (other tables joined only when a filter or the sort
     needs them), then the page's few rows are read with their dossiers.
     """
@@ -110,17 +117,19 @@ def inbox(db: Database, username: str, clock: Clock, *, scope: str = "all", proc
                                     mine_only=scope == "mine", queue_only=scope == "queue")
         # the default page: queue by queue, from the index (unless so many queues that one query is simpler)
         if source is human_tasks and sort in ("due", "-due") and len(queues) <= inbox_index.MAX_QUEUES:
-            total = inbox_index.count(conn, queues, cond[1:])
+            total = inbox_index.count(conn, queues, cond[1:], COUNT_CAP)
             ids = inbox_index.page_ids(conn, queues, cond[1:], sort == "-due", (page - 1) * per_page, per_page)
         else:
-            total = conn.execute(select(func.count()).select_from(source).where(*cond)).scalar_one()
+            capped = select(human_tasks.c.id).select_from(source).where(*cond).limit(COUNT_CAP + 1).subquery()
+            total = conn.execute(select(func.count()).select_from(capped)).scalar_one()
             ids = [r.id for r in conn.execute(select(human_tasks.c.id).select_from(source).where(*cond)
                                               .order_by(*TASK_SORTS[sort])
                                               .limit(per_page).offset((page - 1) * per_page))]
         found = {r.id: r for r in conn.execute(_task_columns().select_from(_task_join())
                                                .where(human_tasks.c.id.in_(ids)))} if ids else {}
         items = [_inbox_item(found[i], now) for i in ids if i in found]
-    return Page(items, total, page, per_page)
+    more = total > COUNT_CAP
+    return Page(items, COUNT_CAP if more else total, page, per_page, more)
 
 
 def _task_join():

@@ -117,7 +117,8 @@ def test_the_queues_of_open_steps_are_found_one_index_entry_per_probe_on_postgre
     event.listen(proc.engine, "before_cursor_execute", lambda c, cur, sql, params, *_: seen.append((sql, params)))
     for sort in ("due", "-due"):
         assert queries.inbox(proc, "cv.ktht", clock, scope="queue", sort=sort, per_page=4).total == 12
-    pages = [(sql, params) for sql, params in seen if "LIMIT" in sql and sql.lstrip().startswith("SELECT")]
+    pages = [(sql, params) for sql, params in seen
+             if "LIMIT" in sql and sql.lstrip().startswith("SELECT") and "count(" not in sql]  # (counts are capped)
     assert len(pages) == 2
     with proc.read() as conn:
         for sql, params in pages:
@@ -134,3 +135,25 @@ def _scans(node: dict):
         yield node
     for child in node.get("Plans", []):
         yield from _scans(child)
+
+
+def test_the_inbox_count_stops_at_the_cap_and_says_there_are_more(proc, clock, monkeypatch):
+    """Issue 15 item 3: the count reads at most COUNT_CAP + 1 entries (a 40,000-step queue was counted whole on
+    every page); the pages themselves are the same steps as without the cap."""
+    for _ in range(7):
+        moved = start_case(proc, clock)
+        work(proc, clock, "motcua", RECEIVE, moved.instance_id)
+    full = {sort: queries.inbox(proc, "cv.ktht", clock, sort=sort, per_page=100) for sort in ("due", "created")}
+    assert all(p.total == 7 and not p.more for p in full.values())
+    monkeypatch.setattr(queries, "COUNT_CAP", 5)
+    for sort in ("due", "created"):  # the index path and the single query
+        pages = [queries.inbox(proc, "cv.ktht", clock, sort=sort, page=n, per_page=2) for n in (1, 2, 3, 4)]
+        assert [(p.total, p.more) for p in pages] == [(5, True)] * 4, sort
+        assert [p.pages for p in pages] == [3, 3, 4, 5]  # always a next page while the count is capped
+        assert [t.id for p in pages for t in p.items] == [t.id for t in full[sort].items]
+    monkeypatch.setattr(queries, "COUNT_CAP", 7)  # exactly at the cap: an exact count
+    assert (queries.inbox(proc, "cv.ktht", clock).total, queries.inbox(proc, "cv.ktht", clock).more) == (7, False)
+    with proc.read() as conn:
+        v = viewer(conn, "cv.ktht", clock.now())
+        queues = inbox_index.queues(["cv.ktht"], v.granted or [])
+        assert inbox_index.count(conn, queues, [], cap=2) == 3 and inbox_index.count(conn, queues, []) == 7

@@ -37,10 +37,12 @@ class InboxItemSchema(Schema):
 
 
 class InboxPageSchema(Schema):
-    """One page of an inbox."""
+    """One page of an inbox. `total` counts the inbox's steps up to 1,000: when `more` is true the inbox holds
+    more than `total` steps (and `pages` is at least the next page)."""
 
     items = fields.List(fields.Nested(InboxItemSchema))
     total = fields.Integer()
+    more = fields.Boolean()
     page = fields.Integer()
     per_page = fields.Integer()
     pages = fields.Integer()
