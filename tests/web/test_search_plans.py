@@ -72,3 +72,29 @@ def test_search_results_and_order_are_the_plain_rule(xd, user, org, clock, monke
         inbox = queries.inbox(org, "cv.ktht", clock, q=text, per_page=100)
         expected = (set(_plain(all_rows, text)) | {r.code for r in all_rows if text in r.code}) & everything
         assert sorted(i.code for i in inbox.items) == sorted(expected) and inbox.total == len(expected), text
+
+
+def test_a_common_name_reads_the_page_in_received_order_and_counts_up_to_the_cap(xd, user, org, clock, monkeypatch):
+    c = user("motcua")
+    for name in NAMES:
+        receive_ok(c, **{"applicant.name": name})
+    every = queries.search_dossiers(org, "pct", clock, queries.DossierFilter(applicant="hong"), per_page=100)
+    assert (every.total, every.more) == (4, False)
+    monkeypatch.setattr(search_terms, "COMMON", 2)  # "hong" (4 dossiers) is common
+    monkeypatch.setattr(queries, "COUNT_CAP", 3)
+    pages = [queries.search_dossiers(org, "pct", clock, queries.DossierFilter(applicant="hong"), page=n, per_page=2)
+             for n in (1, 2)]
+    assert [(p.total, p.more) for p in pages] == [(3, True)] * 2
+    assert [r.code for p in pages for r in p.items] == [r.code for r in every.items]
+    assert "hơn 3 hồ sơ" in user("pct").get("/dossiers?applicant=hong").get_data(as_text=True)
+    with org.read() as conn:
+        if conn.dialect.name != "sqlite":
+            return
+        now = clock.now()
+        cond = queries._dossier_conditions(conn, viewer(conn, "pct", now), queries.DossierFilter(applicant="hong"),
+                                           now, walk=True)
+        sql = (queries._dossier_query(cond).order_by(*queries.DOSSIER_SORTS["-received"]).limit(20)
+               .compile(conn, compile_kwargs={"literal_binds": True}))
+        plan = _plan(conn, sql)
+    # the page walks the received index and stops when full: no sort of every dossier named Hồng
+    assert "SCAN dossiers USING INDEX ix_dossiers_received" in plan and "TEMP B-TREE" not in plan, plan

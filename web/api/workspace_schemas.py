@@ -154,10 +154,11 @@ class DossierRowSchema(Schema):
 
 
 class DossierPageSchema(Schema):
-    """One page of a dossier search."""
+    """One page of a dossier search. `total` counts up to 1,000: when `more` is true more dossiers match."""
 
     items = fields.List(fields.Nested(DossierRowSchema))
     total = fields.Integer()
+    more = fields.Boolean()
     page = fields.Integer()
     per_page = fields.Integer()
     pages = fields.Integer()
