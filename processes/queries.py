@@ -98,7 +98,7 @@ def inbox(db: Database, username: str, clock: Clock, *, scope: str = "all", proc
         v = viewer(conn, username, now)
         cond = [task_condition(v, mine_only=scope == "mine", queue_only=scope == "queue")]
         source: FromClause = human_tasks
-        if procedure or q or sort == "code":  # the index covers the join: no task row is read
+        if procedure or sort == "code":  # the index covers the join: no task row is read
             source = source.join(instances, instances.c.id == human_tasks.c.instance_id)
         if procedure:
             versions = [r.id for r in conn.execute(select(definitions.c.id).where(definitions.c.code == procedure))]
@@ -108,11 +108,13 @@ def inbox(db: Database, username: str, clock: Clock, *, scope: str = "all", proc
         elif sla_filter == "due_soon":
             cond.append(and_(human_tasks.c.soon_at <= now, human_tasks.c.due_at >= now))
         if q and q.strip():
+            # checked per step of the user's queues (a code's part, or the folded words): a page read queue by
+            # queue in due order stops when it is full instead of sorting every match of the inbox
             text = q.strip()
-            # diacritics and case folded, indexed; the inbox's own steps are few enough to be checked one by one
-            by_words = search_terms.matches(conn, instances.c.id, text, bounded_outer=True)
-            cond.append(or_(instances.c.business_key.contains(text, autoescape=True),
-                            *([by_words] if by_words is not None else [])))
+            by_words = search_terms.matches(conn, human_tasks.c.instance_id, text, bounded_outer=True)
+            by_code = select(instances.c.id).where(instances.c.id == human_tasks.c.instance_id,
+                                                   instances.c.business_key.contains(text, autoescape=True))
+            cond.append(or_(by_code.exists(), *([by_words] if by_words is not None else [])))
         queues = inbox_index.queues(sorted({v.username, *v.standing_in}), v.granted or [],
                                     mine_only=scope == "mine", queue_only=scope == "queue")
         # the default page: queue by queue, from the index (unless so many queues that one query is simpler)

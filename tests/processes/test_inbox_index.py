@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import event, func, select, update
 
 from processes import inbox_index, queries
@@ -65,7 +66,8 @@ def test_the_inbox_by_queue_lists_what_one_query_over_the_whole_inbox_lists(proc
     assert queries.inbox(proc, "cv.ktht", clock, page=2, per_page=4) == fast
 
 
-def test_an_inbox_page_of_a_queue_is_read_in_order_from_the_index_not_sorted(proc, clock):
+@pytest.mark.parametrize("q", [None, "code"])  # a search in the inbox too (it sorted every match: issue 15 item 3)
+def test_an_inbox_page_of_a_queue_is_read_in_order_from_the_index_not_sorted(proc, clock, q):
     """SQLite's plan of every statement of a queue page: no step list sorted or de-duplicated in a temporary
     B-tree (its cost would follow every open step of the province, not the page)."""
     if not proc.is_sqlite:
@@ -80,7 +82,10 @@ def test_an_inbox_page_of_a_queue_is_read_in_order_from_the_index_not_sorted(pro
 
     event.listen(proc.engine, "before_cursor_execute", keep)
     try:
-        page = queries.inbox(proc, "cv.ktht", clock, scope="queue")
+        if q:  # a part of the cases' code: every step matches
+            with proc.read() as conn:
+                q = conn.execute(select(instances_table.c.business_key)).scalars().first()[:4]
+        page = queries.inbox(proc, "cv.ktht", clock, scope="queue", q=q)
     finally:
         event.remove(proc.engine, "before_cursor_execute", keep)
     assert page.total == 3
