@@ -48,6 +48,8 @@ def signing_folders(tmp_path_factory) -> None:
     folder = tmp_path_factory.mktemp("signing")
     os.environ.setdefault("QUYTRINH_SIGNING_KEYS_DIR", str(folder / "keys"))
     os.environ.setdefault("QUYTRINH_TRUST_DIR", str(folder / "trust"))
+    # Drawn pictures (audits/drawing_cache.py) likewise: a session's own folder, not the project's instance/.
+    os.environ.setdefault("QUYTRINH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
 
 # The clock of every test's `clock` fixture, and so of the rows the templates below were made with.
