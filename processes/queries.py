@@ -112,8 +112,12 @@ def inbox(db: Database, username: str, clock: Clock, *, scope: str = "all", proc
             # queue in due order stops when it is full instead of sorting every match of the inbox
             text = q.strip()
             by_words = search_terms.matches(conn, human_tasks.c.instance_id, text, bounded_outer=True)
-            by_code = select(instances.c.id).where(instances.c.id == human_tasks.c.instance_id,
-                                                   instances.c.business_key.contains(text, autoescape=True))
+            # an alias correlated to the step alone: with the procedure filter or the code sort the outer query
+            # joins instances too, and SQLAlchemy would correlate both tables away, leaving no FROM
+            case = instances.alias("q_case")
+            by_code = select(case.c.id).where(case.c.id == human_tasks.c.instance_id,
+                                              case.c.business_key.contains(text, autoescape=True)
+                                              ).correlate(human_tasks)
             cond.append(or_(by_code.exists(), *([by_words] if by_words is not None else [])))
         queues = inbox_index.queues(sorted({v.username, *v.standing_in}), v.granted or [],
                                     mine_only=scope == "mine", queue_only=scope == "queue")

@@ -162,3 +162,16 @@ def test_the_inbox_count_stops_at_the_cap_and_says_there_are_more(proc, clock, m
         v = viewer(conn, "cv.ktht", clock.now())
         queues = inbox_index.queues(["cv.ktht"], v.granted or [])
         assert inbox_index.count(conn, queues, [], cap=2) == 3 and inbox_index.count(conn, queues, []) == 7
+
+
+@pytest.mark.parametrize("others", [{"procedure": "QT-TEST-01"}, {"sort": "code"}])
+def test_a_search_with_the_procedure_filter_or_the_code_sort_finds_the_step(proc, clock, others):
+    """Those options join the cases to the steps; the search by code must still find the step (it failed to compile:
+    'returned no FROM clauses due to auto-correlation', an API 500 found by the OpenAPI fuzzer)."""
+    moved = start_case(proc, clock)
+    work(proc, clock, "motcua", RECEIVE, moved.instance_id)
+    with proc.read() as conn:
+        code = conn.execute(select(instances_table.c.business_key)
+                            .where(instances_table.c.id == moved.instance_id)).scalar_one()
+    page = queries.inbox(proc, "cv.ktht", clock, q=code[-4:], **others)
+    assert [t.instance_id for t in page.items] == [moved.instance_id]
