@@ -108,3 +108,15 @@ def test_rating_form_needs_csrf(xd, user, client, org, clock):
     lookup(client, code, ID)
     reply = client.post("/tra-cuu/danh-gia", data={"ma": code, "so_giay_to": ID, "muc_do": "5"})
     assert reply.status_code == 400
+
+
+def test_an_app_made_earlier_without_rate_limits_does_not_lift_them(org, clock):
+    """Flask-Limiter's one limiter kept the last app's RATELIMIT_ENABLED as the default of the next app: after an
+    app made with limits off (the API fuzzer's), every later app of the process answered without limits."""
+    from web import create_app
+
+    config = {"DATABASE": org, "CLOCK": clock, "TESTING": True, "SECRET_KEY": "test"}
+    create_app({**config, "RATELIMIT_ENABLED": False})
+    client = create_app({**config, "CITIZEN_LOOKUP_LIMIT": "2 per minute"}).test_client()
+    codes = [lookup(client, "B01-000000-000000", ID).status_code for _ in range(3)]
+    assert codes == [404, 404, 429]
