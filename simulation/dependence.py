@@ -76,9 +76,8 @@ def pace(rng: random.Random, rho: float) -> float | None:
     return rng.gauss(0.0, 1.0) if rho > 0 else None
 
 
-def quantile_of(rng: random.Random, rho: float, dossier_pace: float | None) -> float:
-    """The quantile (0 ≤ u < 1) of a step's duration for a dossier of this pace."""
-    if dossier_pace is None:
-        return rng.random()
+def quantile_of(rng: random.Random, rho: float, dossier_pace: float) -> float:
+    """The quantile (0 ≤ u < 1) of a step's duration for a dossier of this pace (a dossier without one draws
+    rng.random() itself, simulation.model._duration)."""
     z = math.sqrt(rho) * dossier_pace + math.sqrt(1.0 - rho) * rng.gauss(0.0, 1.0)
     return min(0.5 * (1.0 + math.erf(z / _ROOT2)), 1.0 - 1e-12)
