@@ -60,13 +60,14 @@ def predict(graphs: Mapping[str, FlowGraph], train: Mapping[str, Sequence[Trace]
             split: float, end: float, limit_days: float, seeds: Sequence[int] = (1, 2, 3, 4, 5),
             warmup_days: int = 40, train_until: float | None = None,
             half_life_days: float | None = None, received_until: float | None = None,
-            dependence: bool = True, **model: bool) -> dict[str, Figures]:
+            dependence: bool = True, repeats_apart: bool = True, overrun: bool = True) -> dict[str, Figures]:
     """Fit on `train` (received before `train_until`, default `split`), simulate the dossiers arriving in
     [split, end) and measure them like `actual` does. `half_life_days`: recent cases weigh more (fit.recency_copies).
     `received_until`: only the dossiers received before it are measured (still followed until `end`), for a
-    log whose last weeks are still in flight when it was read. `dependence`: a dossier's step durations are
-    correlated as in the log (simulation.dependence); False draws each step on its own. `model`: the other
-    switches of fit_traces (repeats_apart, overrun), to compare the model with and without them.
+    log whose last weeks are still in flight when it was read. `dependence`, `repeats_apart`, `overrun`: the
+    switches of fit_traces (a dossier's step durations correlated as in the log, second visits drawn from
+    second visits, a drawn overrun overrunning the simulated dossier's due), to compare the model with and
+    without each.
 
     The figures are the mean over several seeds (one run of a small procedure is noisy).
     """
@@ -74,8 +75,8 @@ def predict(graphs: Mapping[str, FlowGraph], train: Mapping[str, Sequence[Trace]
     until = split if train_until is None else train_until
     period = (axis.day_index(min(received)), axis.day_index(until - 1e-6)) if received else None
     fits = {c: fit_traces(c, graphs[c], ts, axis, period,
-                          recency_copies([t.received for t in ts], until, half_life_days, axis), dependence,
-                          **model)
+                          recency_copies([t.received for t in ts], until, half_life_days, axis),
+                          dependence=dependence, repeats_apart=repeats_apart, overrun=overrun)
             for c, ts in train.items() if ts}
     first_day, last_day = axis.day_index(split), axis.day_index(end - 1e-6)
     runs: dict[str, list[Figures]] = {c: [] for c in fits}

@@ -182,7 +182,7 @@ def fit_traces(code: str, graph: FlowGraph, traces: Sequence[Trace], axis: TimeA
     for step, values in shares.items():
         kept = sorted(v for v in [*values, *repeat_shares.get(step, ())] if v <= 1)
         caps[step] = kept[int(0.95 * (len(kept) - 1))] if len(kept) >= 5 else 1.0
-    keyed = _keep_repeats(durations, shares, repeats, repeat_shares, visits, MIN_REPEATS if repeats_apart else 1 << 60)
+    keyed = _keep_repeats(durations, shares, repeats, repeat_shares, visits, repeats_apart)
     rho = fit_rho(keyed, {(s, False): v for s, v in durations.items()} | {(s, True): v for s, v in repeats.items()},
                   weights) if dependence else 0.0
     for lists, alongside in ((durations, shares), (repeats, repeat_shares)):
@@ -199,12 +199,15 @@ MIN_REPEATS = 5  # cases that did a step again: fewer, and its second visits are
 
 def _keep_repeats(durations: dict[str, list[float]], shares: dict[str, list[float]], repeats: dict[str, list[float]],
                   repeat_shares: dict[str, list[float]], visits: list[list[tuple[str, bool, int]]],
-                  least: int = MIN_REPEATS) -> list[list[tuple[tuple[str, bool], int]]]:
+                  apart: bool = True) -> list[list[tuple[tuple[str, bool], int]]]:
     """Keep a step's second visits apart (a file examined again after a supplement or a return is quicker, or
-    slower, than the first time) when enough cases show them; else fold them into its first visits.
-    Returns each case's visits keyed ((step, again), index) into the kept lists."""
-    cases = Counter(step for case in visits for step in {s for s, again, _ in case if again})
-    folded = {s: len(durations[s]) for s in list(repeats) if cases[s] < least}
+    slower, than the first time) when enough cases show them; else, and for every step when not `apart`, fold
+    them into its first visits. Returns each case's visits keyed ((step, again), index) into the kept lists."""
+    if apart:
+        cases = Counter(step for case in visits for step in {s for s, again, _ in case if again})
+        folded = {s: len(durations[s]) for s in list(repeats) if cases[s] < MIN_REPEATS}
+    else:
+        folded = {s: len(durations[s]) for s in repeats}
     for step in folded:
         durations[step].extend(repeats.pop(step))
         shares[step].extend(repeat_shares.pop(step))
