@@ -17,7 +17,6 @@ the draft back or refusing it signs nothing. `decide` is that step's use case:
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from typing import Any
 from sqlalchemy import select
 
 from documents.procedure import APPROVAL_COLUMNS, DATE_ROW, SIGNATURE_ROW, render_procedure_document
-from engine.form_rules import is_required
+from engine.form_rules import as_date, is_required
 from signing.appearance import Appearance, Placement, page_lines
 from signing.errors import SigningError
 from signing.keys import Key
@@ -40,7 +39,7 @@ from .db import Database
 from .errors import InvalidInput, NotFound
 from .instances import Moved
 from .keys import VN
-from .schema import human_tasks, memberships, procedure_versions, procedures, roles
+from .schema import human_tasks, procedure_versions, procedures
 from .schema import instances as instance_rows
 from .signed_documents import sign_as, signed_name
 from .uow import unit_of_work
@@ -67,8 +66,9 @@ def default_title(db: Database, task_uuid: str, actor: str) -> str:
     """The title the approver's signature block shows unless he types another."""
     row, _props = _step(db, task_uuid)
     with db.read() as conn:
-        full_name = organisation.user_by_name(conn, actor).full_name
-    return signer_title(full_name, _role_name(db, actor, row.roles))
+        user = organisation.user_by_name(conn, actor)
+        role_name = version_views.role_title(conn, user.id, version_views.step_role_codes(row.roles))
+    return signer_title(user.full_name, role_name)
 
 
 def signer_title(full_name: str, role_name: str = "") -> str:
@@ -108,28 +108,12 @@ def signs_now(db: Database, task_uuid: str, data: Mapping[str, Any]) -> bool:
     return not condition or is_required(condition, data)
 
 
-def _role_name(db: Database, username: str, task_roles: str | None) -> str:
-    codes = [r.partition("@")[0] for r in (task_roles or "").split(",") if r]
-    with db.read() as conn:
-        user = organisation.user_by_name(conn, username)
-        query = (select(roles.c.name).select_from(memberships).join(roles, roles.c.code == memberships.c.role_code)
-                 .where(memberships.c.user_id == user.id))
-        if codes:
-            query = query.where(roles.c.code.in_(codes))
-        return conn.execute(query.order_by(roles.c.code)).scalar() or ""
-
-
-def issued_document(db: Database, code: str, number: int, actor: str, role_name: str,
-                    today: dt.date) -> tuple[str, bytes]:
-    """The ISO document of a version as its approval issues it, approved by `actor` today: file name, PDF."""
-    meta = version_views.document_metadata(db, code, number)
-    with db.read() as conn:
-        meta["agency"] = organisation.top_agency_name(conn)
-        full_name = organisation.user_by_name(conn, actor).full_name
-    meta["on_date"] = meta["issue_date"] = today
-    meta["approvals"] = {**meta["approvals"],
-                         "approved": {"username": actor, "name": full_name, "title": role_name, "date": today}}
-    return f"{code}-lan-{meta['issue_number']:02d}.pdf", render_procedure_document(meta["bpmn_xml"], meta, "pdf")
+def issued_document(db: Database, code: str, number: int, issuing: version_views.Issuing) -> tuple[str, bytes, dict]:
+    """The ISO document of a version as its approval issues it (the document.pdf the procedure page gives once
+    the version is approved): file name, PDF and the metadata printed."""
+    meta = version_views.printed_metadata(db, code, number, issuing.today, issuing=issuing)
+    pdf = render_procedure_document(meta["bpmn_xml"], meta, "pdf")
+    return f"{code}-lan-{meta['issue_number']:02d}.pdf", pdf, meta
 
 
 def approver_box(pdf: bytes) -> Placement | None:
@@ -178,11 +162,11 @@ def decide(db: Database, root: Path, task_uuid: str, data: dict[str, Any], actor
     if key is None:
         raise InvalidInput.of("approval_signature_password", procedure=version.code)
     today = clock.now().astimezone(VN).date()
-    role_name = _role_name(db, actor, row.roles)
-    with db.read() as conn:
-        full_name = organisation.user_by_name(conn, actor).full_name
-    name, pdf = issued_document(db, version.code, version.version, actor, role_name, today)
-    appearance = Appearance(title.strip() or signer_title(full_name, role_name), "", None, approver_box(pdf))
+    issuing = version_views.Issuing(today, actor, as_date(data.get("ngay_hieu_luc")), row.roles)
+    name, pdf, meta = issued_document(db, version.code, version.version, issuing)
+    approver = meta["approvals"]["approved"]
+    appearance = Appearance(title.strip() or signer_title(approver["name"], approver["title"]), "", None,
+                            approver_box(pdf))
     signed = sign_as(db, pdf, key(), actor, appearance=appearance, tsa_url=tsa_url, trust=trust)
     return _attach_and_complete(db, root, row.id, task_uuid, [(name, pdf), (signed_name(name), signed)], data,
                                 actor, clock)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -67,8 +70,23 @@ def changed_names(changes: VersionDiff) -> str:
     return "; ".join(dict.fromkeys(named))
 
 
-def document_metadata(db: Database, code: str, number: int | None = None) -> dict[str, Any]:
-    """What the ISO procedure document prints for a version (the one in force by default)."""
+@dataclass(frozen=True)
+class Issuing:
+    """An approval about to issue a version: its day, the approver (username) and the effective date he chose."""
+
+    today: dt.date
+    approver: str
+    effective: dt.date | None = None
+    step_roles: str | None = None  # the approval step's roles ("leader@ubnd,…"): the title he signs in
+
+
+def document_metadata(db: Database, code: str, number: int | None = None, *,
+                      issuing: Issuing | None = None) -> dict[str, Any]:
+    """What the ISO procedure document prints for a version (the one in force by default).
+
+    issuing: the approval that is issuing the version now (the approver signs this document before the version
+    is approved): the issue date, the approver and the version's own row of the revision table are as that
+    approval will record them, so the signed copy is the document the procedure page then gives."""
     with db.read() as conn:
         procedure = procedure_row(conn, code)
         if number is None:
@@ -82,18 +100,52 @@ def document_metadata(db: Database, code: str, number: int | None = None) -> dic
                      for key, kinds in _SIGN_ROLES.items()}
         planned = (conn.execute(select(func.max(procedure_versions.c.issue_number)).where(
             procedure_versions.c.procedure_id == procedure.id)).scalar() or 0) + 1
+        if issuing is not None:
+            approvals["approved"] = _issuer(conn, issuing)
     meta = metadata_of(procedure)
+    revisions = revision_table(db, code)
+    issue_date = version.issue_date
+    if issuing is not None:
+        issue_date = issuing.today
+        effective = max(issuing.effective or issuing.today, issuing.today)
+        revisions.append(_pending_row(db, code, version, planned, effective, revisions))
+    elif version.status == VersionStatus.APPROVED.value and version.issue_number is None:
+        # approved, in force from a later day: its row is printed as its approval signed it
+        revisions.append(_pending_row(db, code, version, planned, version.effective_date or issue_date, revisions))
     return {
         "code": code, "name": meta["name"], "field": meta["field"], "level": meta["level"],
         "legal_basis": meta["legal_basis"], "deadline": meta["deadline"], "version": version.version,
         "issue_number": version.issue_number or planned, "issued": version.issue_number is not None,
-        "issue_date": version.issue_date, "effective_date": version.effective_date, "status": version.status,
+        "issue_date": issue_date, "effective_date": version.effective_date, "status": version.status,
         "obsolete": version.status in OBSOLETE, "purpose": meta["purpose"], "scope": meta["scope"],
         "references": meta["reference_docs"],
         "definitions": [(t.get("term", ""), t.get("meaning", "")) for t in meta["terms"]],
-        "records": meta["records"], "approvals": approvals, "revisions": revision_table(db, code),
+        "records": meta["records"], "approvals": approvals, "revisions": revisions,
         "bpmn_xml": version.bpmn_xml,
     }
+
+
+def printed_metadata(db: Database, code: str, number: int, on_date: dt.date, *,
+                     issuing: Issuing | None = None) -> dict[str, Any]:
+    """document_metadata with what the printed document adds: the issuing agency (the running header's left
+    cell) and the day it is printed."""
+    meta = document_metadata(db, code, number, issuing=issuing)
+    with db.read() as conn:
+        meta["agency"] = organisation.top_agency_name(conn)
+    meta["on_date"] = on_date
+    return meta
+
+
+def _pending_row(db: Database, code: str, version: Any, planned: int, effective: dt.date,
+                 revisions: list[dict[str, Any]]) -> dict[str, Any]:
+    """The revision table's row of a version its approval is issuing now (as revision_table will show it)."""
+    section = "Toàn bộ quy trình"
+    if revisions:
+        with db.read() as conn:
+            previous = version_row(conn, code, revisions[-1]["version"]).bpmn_xml
+        section = changed_names(diff_versions(previous, version.bpmn_xml)) or "Thông tin quy trình"
+    return {"issue_number": planned, "version": version.version, "date": effective, "section": section,
+            "content": version.revision_note, "status": version.status, "obsolete": False}
 
 
 def master_list_rows(db: Database) -> list[dict[str, Any]]:
@@ -133,14 +185,34 @@ def _signer(conn: Connection, username: str | None, at, kinds: tuple[str, ...],
     signed_as = conn.execute(select(human_tasks.c.roles).where(
         human_tasks.c.instance_id == case_id, human_tasks.c.completed_by == username, human_tasks.c.completed_at == at)
         .order_by(human_tasks.c.id.desc())).scalar() if case_id is not None else None
-    query = (select(roles.c.name).select_from(memberships).join(roles, roles.c.code == memberships.c.role_code)
-             .where(memberships.c.user_id == (user.id if user else -1)))
+    user_id = user.id if user else -1
     if signed_as:
-        query = query.where(roles.c.code.in_([r.split("@")[0] for r in signed_as.split(",")]))
+        title = role_title(conn, user_id, step_role_codes(signed_as))
     else:
-        query = query.where(roles.c.kind.in_(kinds))
-    title = conn.execute(query.order_by(roles.c.code)).scalar()
-    if not signed_as and stage_roles:
-        title = conn.execute(query.where(roles.c.code.in_(stage_roles))).scalar() or title
-    return {"username": username, "name": user.full_name if user else username, "title": title or "",
+        title = (stage_roles and role_title(conn, user_id, stage_roles, kinds)) or role_title(conn, user_id, (), kinds)
+    return {"username": username, "name": user.full_name if user else username, "title": title,
             "date": at.date() if at else None}
+
+
+def _issuer(conn: Connection, issuing: Issuing) -> dict[str, Any]:
+    """The approver of a version being issued now, as _signer will show him once the step is completed."""
+    user = organisation.user_by_name(conn, issuing.approver)
+    return {"username": issuing.approver, "name": user.full_name,
+            "title": role_title(conn, user.id, step_role_codes(issuing.step_roles)), "date": issuing.today}
+
+
+def step_role_codes(step_roles: str | None) -> list[str]:
+    """The role codes of a step's roles ("leader@ubnd,quality" → ["leader", "quality"])."""
+    return [r.partition("@")[0] for r in (step_roles or "").split(",") if r]
+
+
+def role_title(conn: Connection, user_id: int, codes: Sequence[str] = (), kinds: Sequence[str] = ()) -> str:
+    """The name of the role a user signs in: the first (by code) of his roles among `codes` and of `kinds`
+    (all his roles for an empty filter); '' when he holds none."""
+    query = (select(roles.c.name).select_from(memberships).join(roles, roles.c.code == memberships.c.role_code)
+             .where(memberships.c.user_id == user_id))
+    if codes:
+        query = query.where(roles.c.code.in_(list(codes)))
+    if kinds:
+        query = query.where(roles.c.kind.in_(list(kinds)))
+    return conn.execute(query.order_by(roles.c.code)).scalar() or ""

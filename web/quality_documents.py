@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from documents.master_list import render_master_list
 from documents.procedure import render_procedure_document
-from processes import approval_signing, approval_views, attachments, organisation, version_views, versions
+from processes import approval_signing, approval_views, attachments, organisation, version_views
 from processes.approval_signing import SignedDocument
 from processes.keys import VN
 
@@ -35,13 +35,8 @@ def procedure_document(code: str, version: int, fmt: str) -> ResponseReturnValue
     """The ISO procedure document of a version, generated from its BPMN and metadata (PDF or DOCX)."""
     if fmt not in ("pdf", "docx"):
         abort(404)
-    db = database()
-    meta = version_views.document_metadata(db, code, version)
-    with db.read() as conn:
-        # The running header's left cell: the agency that issues the procedure.
-        meta["agency"] = organisation.top_agency_name(conn)
-    meta["on_date"] = clock().now().astimezone(VN).date()
-    body = render_procedure_document(versions.version_xml(db, code, version), meta, fmt)
+    meta = version_views.printed_metadata(database(), code, version, clock().now().astimezone(VN).date())
+    body = render_procedure_document(meta["bpmn_xml"], meta, fmt)
     return _download(body, fmt, f"{code}-lan-{meta.get('issue_number', version)}")
 
 

@@ -4,18 +4,22 @@ document at the step; each refusal stores nothing and leaves the step open."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 from sqlalchemy import select
 
-from processes import approval_signing, attachments, instances, procedures, versions
+from documents.procedure import render_procedure_document
+from processes import approval_signing, attachments, instances, procedures, version_views, versions
 from processes.errors import InvalidInput
+from processes.keys import VN
 from processes.schema import human_tasks
 from signing.keys import Pkcs12Key
 from signing.verify import VALID, verify_pdf
 from tests.conftest import BPMN_DIR
+from tests.documents.sample import pdf_text
 from tests.processes.conftest import BPMN, CODE
 from tests.processes.quality_helpers import (
     LEADER,
@@ -83,6 +87,23 @@ def test_approving_signs_the_iso_document_beside_the_unsigned_one(at_approval, c
     [widget] = [a.get_object() for a in page["/Annots"] if a.get_object().get("/FT") == "/Sig"]
     x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
     assert x1 > 420 and x2 < 560 and 540 < y1 < y2 < 680
+
+
+def test_the_signed_copy_is_the_document_the_approval_issues(at_approval, clock, approver_p12):
+    """Its revision table has the version's own row (its effective date as the approver typed it, its note) and
+    its issue date is the approval's day: the same text as the version's document once approved."""
+    db, root, task = at_approval
+    effective = clock.now().astimezone(VN).date() + dt.timedelta(days=10)
+    approval_signing.decide(db, root, task, {**APPROVE, "ngay_hieu_luc": effective.isoformat()}, LEADER, clock,
+                            key=lambda: Pkcs12Key(approver_p12, PASSWORD))
+    _unsigned, signed = _case_files(db, task)
+    text = pdf_text(attachments.blob_path(root, signed.sha256).read_bytes())
+    revisions = text[text.index("BẢNG THEO DÕI SỬA ĐỔI"):]
+    assert f"2 {effective:%d/%m/%Y} " in revisions and "Rút ngắn thời hạn thẩm định 2 " in revisions
+    meta = version_views.printed_metadata(db, CODE, 2, clock.now().astimezone(VN).date())
+    page = pdf_text(render_procedure_document(meta["bpmn_xml"], meta, "pdf"))
+    assert page.split("BẢNG THEO DÕI SỬA ĐỔI")[1].split("1. MỤC ĐÍCH")[0] == \
+        revisions.split("BẢNG THEO DÕI SỬA ĐỔI")[1].split("1. MỤC ĐÍCH")[0]
 
 
 def test_the_block_says_the_title_of_a_vice_chair():
