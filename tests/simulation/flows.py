@@ -96,3 +96,28 @@ PARALLEL = """<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>
 """
+
+
+def returnable(review: str = "P2D") -> str:
+    """The procedure whose leader may send the file back for another review (Task_Ky → review again or end)."""
+    return bpmn(review).replace(
+        '<bpmn:sequenceFlow id="F4" sourceRef="Task_Ky" targetRef="End" />',
+        '<bpmn:exclusiveGateway id="Gateway_Ky" />\n'
+        '    <bpmn:sequenceFlow id="F4" sourceRef="Task_Ky" targetRef="Gateway_Ky" />\n'
+        '    <bpmn:sequenceFlow id="F5" sourceRef="Gateway_Ky" targetRef="End" />\n'
+        '    <bpmn:sequenceFlow id="F6" sourceRef="Gateway_Ky" targetRef="Task_XemXet" />')
+
+
+def walked(ax: TimeAxis, steps: tuple[tuple[str, float], ...], count: int = 40, every: int = 1,
+           first: int = 0) -> list[Trace]:
+    """`count` dossiers, one every `every` working days of 2025 from day `first`, each doing `steps` (step, office
+    minutes) in turn."""
+    out = []
+    for k in range(count):
+        t = ax.days[first + k * every].offset + 60
+        events = []
+        for step, minutes in steps:
+            events.append(Event(step, t + minutes, t, "u"))
+            t += minutes
+        out.append(Trace(str(k), events[0].opened or 0.0, tuple(events), "done", t))
+    return out
