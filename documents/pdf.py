@@ -32,8 +32,9 @@ from .vn import nfc
 
 FONT = "qtserif"
 # (left, top, right, bottom) in mm; Nghị định 30/2020/NĐ-CP: left 30-35, right 15-20, top/bottom 20-25 on A4.
-_MARGINS = {("A4", False): (30, 20, 15, 20), ("A4", True): (20, 15, 15, 15),
+MARGINS = {("A4", False): (30, 20, 15, 20), ("A4", True): (20, 15, 15, 15),
             ("A5", False): (18, 12, 10, 12), ("A5", True): (12, 10, 10, 10)}
+TABLE_PADDING = (0.8, 1.2)  # a table cell's (vertical, horizontal) padding in mm
 _PT = 0.3528  # mm per point
 _PAPER = {"A4": (210, 297), "A5": (148, 210)}
 
@@ -70,7 +71,7 @@ def render_pdf(doc: Document) -> bytes:
     """The document as PDF bytes (fonts embedded, text extractable)."""
     pdf = _Pdf(orientation="L" if doc.landscape else "P", unit="mm", format=_PAPER[doc.page_size])
     _add_fonts(pdf)
-    left, top, right, bottom = _MARGINS[(doc.page_size, doc.landscape)]
+    left, top, right, bottom = MARGINS[(doc.page_size, doc.landscape)]
     pdf.set_margins(left, top, right)
     pdf.set_auto_page_break(True, margin=bottom)
     pdf.set_title(nfc(doc.title))
@@ -250,7 +251,7 @@ def _table(pdf: _Pdf, t: Table, size: float) -> None:
         # align LEFT: fpdf2 centres a table on the page, and our margins are not symmetric (30 mm left for
         # binding), so a full-width centred table stuck out left of the text and past the right margin.
         align="LEFT", col_widths=tuple(c.width for c in t.columns), width=pdf.w - pdf.l_margin - pdf.r_margin,
-        text_align=tuple(c.align for c in t.columns), line_height=_lh(fs), padding=(0.8, 1.2),
+        text_align=tuple(c.align for c in t.columns), line_height=_lh(fs), padding=TABLE_PADDING,
         headings_style=FontFace(emphasis="BOLD", size_pt=fs), repeat_headings=1, v_align="TOP",
     ) as table:
         head = table.row()

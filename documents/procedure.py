@@ -144,9 +144,10 @@ def build_procedure_document(bpmn: bytes | str, meta: dict[str, Any], process_id
     return doc
 
 
-# The approval table's column widths: the approver's column is the last; his digital signature is drawn in its
-# "Chữ ký" cell (processes/approval_signing.py finds the cell from these widths and the row labels).
-APPROVAL_COLUMNS = (1.0, 1.3, 1.3, 1.3)
+# The approval table's column widths: the approver's column is the last and the widest; his digital signature is
+# drawn in its "Chữ ký" cell (processes/approval_signing.py finds the cell from these widths and the row labels), at
+# the block's own font size (~56 mm: "Thời gian ký: dd/mm/yyyy hh:mm" at 7 pt fits without shrinking).
+APPROVAL_COLUMNS = (0.9, 1.2, 1.2, 1.7)
 SIGNATURE_ROW, DATE_ROW = "Chữ ký", "Ngày"
 
 
@@ -158,8 +159,8 @@ def _approvals(doc: Document, approvals: dict[str, Any]) -> None:
          *(Column(label, width, "C") for (_, label), width in zip(roles, APPROVAL_COLUMNS[1:], strict=True))),
         (("Họ và tên", *(p.get("name", "") for p in people)),
          ("Chức vụ", *(p.get("title", "") for p in people)),
-         # four lines high: room for a handwritten signature, or the approver's digital signature block
-         (SIGNATURE_ROW, "\n\n\n", "\n\n\n", "\n\n\n"),
+         # five lines high: room for a handwritten signature, or the approver's digital signature block
+         (SIGNATURE_ROW, "\n\n\n\n", "\n\n\n\n", "\n\n\n\n"),
          (DATE_ROW, *(_date(p.get("date")) for p in people))),
         bold_first_column=True))
 

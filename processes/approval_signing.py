@@ -17,6 +17,7 @@ the draft back or refusing it signs nothing. `decide` is that step's use case:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from documents.pdf import MARGINS, TABLE_PADDING
 from documents.procedure import APPROVAL_COLUMNS, DATE_ROW, SIGNATURE_ROW, render_procedure_document
 from engine.form_rules import as_date, is_required
 from signing.appearance import Appearance, Placement, page_lines
@@ -47,8 +49,8 @@ from .workspace_schema import attachments as files
 
 KIND = "procedure"
 _MM = 72 / 25.4
-# documents/pdf.py: A4 portrait, right margin 15 mm; a table cell's horizontal padding 1.2 mm
-_RIGHT_MARGIN, _CELL_PADDING = 15 * _MM, 1.2 * _MM
+# documents/pdf.py: A4 portrait's right margin; a table cell's horizontal padding
+_RIGHT_MARGIN, _CELL_PADDING = MARGINS[("A4", False)][2] * _MM, TABLE_PADDING[1] * _MM
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,13 @@ def signer_title(full_name: str, role_name: str = "") -> str:
     if "chủ tịch" in plain:
         return "CHỦ TỊCH"
     return role_name.upper()
+
+
+def personal_name(full_name: str) -> str:
+    """The name printed in the signature block: the user's full name without the title in brackets the
+    directory may add ("Nguyễn Văn Thành (Phó Chủ tịch UBND huyện)" → "Nguyễn Văn Thành"); the title is printed
+    on its own lines."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", full_name).strip() or full_name
 
 
 def _step(db: Database, task_uuid: str) -> Any:
@@ -165,8 +174,8 @@ def decide(db: Database, root: Path, task_uuid: str, data: dict[str, Any], actor
     issuing = version_views.Issuing(today, actor, as_date(data.get("ngay_hieu_luc")), row.roles)
     name, pdf, meta = issued_document(db, version.code, version.version, issuing)
     approver = meta["approvals"]["approved"]
-    appearance = Appearance(title.strip() or signer_title(approver["name"], approver["title"]), "", None,
-                            approver_box(pdf))
+    appearance = Appearance(title.strip() or signer_title(approver["name"], approver["title"]),
+                            personal_name(approver["name"]), None, approver_box(pdf), border=False)
     signed = sign_as(db, pdf, key(), actor, appearance=appearance, tsa_url=tsa_url, trust=trust)
     return _attach_and_complete(db, root, row.id, task_uuid, [(name, pdf), (signed_name(name), signed)], data,
                                 actor, clock)

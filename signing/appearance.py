@@ -51,13 +51,15 @@ class Appearance:
     title: the title as printed over the signature, lines separated by '\\n' or ' / '
     ("KT. CHỦ TỊCH / PHÓ CHỦ TỊCH"). name: '' for the certificate's common name. seal: a PNG or JPEG of
     the agency's seal, drawn under the text.
-    placement: None to find the gap above the name (find_box).
+    placement: None to find the gap above the name (find_box). border: False inside a table cell, whose rules
+    already frame the block.
     """
 
     title: str
     name: str
     seal: bytes | None = None
     placement: Placement | None = None
+    border: bool = True
 
 
 @dataclass(frozen=True)
@@ -166,8 +168,8 @@ def stamp_style(appearance: Appearance) -> TextStampStyle:
     # Leading a little over the size: Vietnamese stacks two diacritics (Ổ, Ặ) above capitals.
     centred = SimpleBoxLayoutRule(x_align=AxisAlignment.ALIGN_MID, y_align=AxisAlignment.ALIGN_MID)
     return TextStampStyle(stamp_text="%(body)s", text_box_style=TextBoxStyle(font=font, leading=_FONT_SIZE + 3),
-                          inner_content_layout=centred, border_width=1, background=background,
-                          background_opacity=0.5,
+                          inner_content_layout=centred, border_width=1 if appearance.border else 0,
+                          background=background, background_opacity=0.5,
                           # the seal covers the left third of the signature (Nghị định 30/2020, phụ lục I)
                           background_layout=SimpleBoxLayoutRule(x_align=AxisAlignment.ALIGN_MIN,
                                                                 y_align=AxisAlignment.ALIGN_MID))

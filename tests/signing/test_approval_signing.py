@@ -86,7 +86,8 @@ def test_approving_signs_the_iso_document_beside_the_unsigned_one(at_approval, c
     page = PdfFileReader(io.BytesIO(body)).root["/Pages"]["/Kids"][0].get_object()
     [widget] = [a.get_object() for a in page["/Annots"] if a.get_object().get("/FT") == "/Sig"]
     x1, y1, x2, y2 = (float(v) for v in widget["/Rect"])
-    assert x1 > 420 and x2 < 560 and 540 < y1 < y2 < 680
+    # the approver's column is wide enough for the block's text at its own size (~56 mm, not ~45 mm)
+    assert x1 > 390 and x2 < 560 and 540 < y1 < y2 < 680 and x2 - x1 > 150
 
 
 def test_the_signed_copy_is_the_document_the_approval_issues(at_approval, clock, approver_p12):
@@ -104,6 +105,11 @@ def test_the_signed_copy_is_the_document_the_approval_issues(at_approval, clock,
     page = pdf_text(render_procedure_document(meta["bpmn_xml"], meta, "pdf"))
     assert page.split("BẢNG THEO DÕI SỬA ĐỔI")[1].split("1. MỤC ĐÍCH")[0] == \
         revisions.split("BẢNG THEO DÕI SỬA ĐỔI")[1].split("1. MỤC ĐÍCH")[0]
+
+
+def test_the_block_names_the_approver_without_the_bracketed_title():
+    assert approval_signing.personal_name(APPROVER) == "Nguyễn Văn Thành"
+    assert approval_signing.personal_name("Lê Văn B") == "Lê Văn B"
 
 
 def test_the_block_says_the_title_of_a_vice_chair():
