@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import event, func, insert, select, update
 
 from audits.indicators import build_sla_report, step_figures_of
 from audits.periods import parse_period
@@ -161,3 +162,24 @@ def test_the_dossier_counts_grouped_first_are_those_added_one_by_one(tmp_path):
                report.late_without_apology)
         assert report.overall.late and report.late_without_apology or label != str(YEAR)
         assert got == _dossier_counts_one_by_one(period, facts), label
+
+
+def test_the_steps_of_dossiers_received_before_the_period_are_read_from_those_dossiers(tmp_path):
+    db = demo_copy(tmp_path)
+    period = parse_period(str(YEAR))
+    step_figures_of(db, period, rollups=False)
+    expected = _rows(db, period)
+    assert _plain(rolled_step_times(db, period, now=AFTER)) == expected  # every month rolled up
+    seen: list[tuple[str, Any]] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT") and "human_tasks.worked_seconds" in statement:
+            seen.append((statement, parameters))
+    event.listen(db.engine, "before_cursor_execute", keep)
+    assert _plain(rolled_step_times(db, period, now=AFTER)) == expected
+    [(statement, parameters)] = seen  # the months' steps come from the rollups: only the straddling ones are rows
+    with db.read() as conn:
+        plan = [r[-1] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+    # Not a walk over every step completed in the year (ix_tasks_completed) to keep those of a few dossiers.
+    assert not [p for p in plan if "ix_tasks_completed" in p], plan
+    assert [p for p in plan if "ix_tasks_instance" in p], plan
