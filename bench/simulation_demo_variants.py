@@ -11,9 +11,11 @@ most checks there (then the smallest mean worst error) is the one kept. The back
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import importlib.util
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
@@ -21,7 +23,8 @@ if str(_HERE.parent) not in sys.path:
     sys.path.insert(0, str(_HERE.parent))
 
 from processes.db import Database  # noqa: E402
-from simulation.backtest import actual, compare, loss, predict  # noqa: E402
+from simulation.axis import TimeAxis  # noqa: E402
+from simulation.backtest import Figures, compare, loss, predict  # noqa: E402
 
 VARIANTS = {
     "each step on its own (before)": {"dependence": False, "repeats_apart": False, "overrun": False},
@@ -29,52 +32,62 @@ VARIANTS = {
     "+ second visits apart": {"dependence": False, "repeats_apart": True, "overrun": False},
     "+ overruns kept": {"dependence": False, "repeats_apart": False, "overrun": True},
     "pace + second visits": {"dependence": True, "repeats_apart": True, "overrun": False},
-    "all three": {"dependence": True, "repeats_apart": True, "overrun": True},
+    "all three": {"dependence": True, "repeats_apart": True, "overrun": True},  # the default (what ships)
 }
-LIMIT_DAYS = 5.0
+DEFAULT = "all three"
+SHOWN = ("QT-KD-01", "QT-VB-01", "QT-XD-01")  # procedures whose figures are printed under each variant
 
 
-def compare_variants(db: Database, seeds: int) -> None:
-    """Print, per variant, the checks held on the inner validation and on the backtest period."""
-    from demo import checkpoint, profiles
-    from processes import organisation
-    from simulation.fit_db import fit_log, read_log
+def _bench() -> ModuleType:
+    """bench/what_if_backtest.py (bench/ is kept off sys.path): the one running, when it is the one calling."""
+    path = _HERE / "what_if_backtest.py"
+    for name in ("__main__", "what_if_backtest"):
+        found = sys.modules.get(name)
+        if found is not None and Path(getattr(found, "__file__", "") or ".").resolve() == path:
+            return found
+    spec = importlib.util.spec_from_file_location("what_if_backtest", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["what_if_backtest"] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
-    with db.read() as conn:
-        agencies = sorted({(u.code, u.path) for u in organisation.unit_tree(conn) if u.path == u.agency_path})
-    logs = []
-    for unit, path in agencies:
-        log = read_log(db, unit, path, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 12, 31))
-        if log.traces:
-            logs.append((log, fit_log(log)[1]))
 
-    def at(log, year: int, month: int, day: int) -> float:  # noqa: ANN001
-        return log.axis.at(dt.datetime(year, month, day, tzinfo=log.axis.tz))
+def inner_period(axis: TimeAxis) -> tuple[float, float, float]:
+    """Fit on January-April 2025, measure the dossiers received May-July, followed to 31 August."""
+    on_day = _bench().on_day
+    return on_day(axis, 2025, 5, 1), on_day(axis, 2025, 8, 1), on_day(axis, 2025, 9, 1)
 
-    periods = {"inner (fit Jan-Apr, predict May-Jul)": lambda log: (at(log, 2025, 5, 1), at(log, 2025, 8, 1),
-                                                                       at(log, 2025, 9, 1)),
-               "backtest (fit Jan-Aug, predict Sep-Nov)": lambda log: (
-                   at(log, 2025, 9, 1), log.axis.at(checkpoint.end_of(2025, None) - profiles.BACKLOG_WINDOW),
-                   at(log, 2026, 1, 1))}
-    for period, bounds in periods.items():
+
+def compare_variants(logs: list, seeds: int, known: Mapping[str, Mapping[str, Figures]] | None = None) -> None:
+    """Print, per variant, the checks held on the inner validation and on the backtest period.
+
+    `logs`: what_if_backtest.demo_logs; `known`: the default model's predictions on the backtest period with as many
+    seeds (what_if_backtest.demo_backtest's), not simulated again."""
+    bench = _bench()
+    periods = {"inner (fit Jan-Apr, predict May-Jul)": (inner_period, None),
+               "backtest (fit Jan-Aug, predict Sep-Nov)": (bench.backtest_period, known)}
+    for period, (bounds, reused) in periods.items():
+        cohorts = bench.demo_cohorts(logs, bounds)
         print(f"\n{period}, {seeds} runs each; actual / predicted, * missed")
         for name, switches in VARIANTS.items():
             held = total = 0
             worst, lines = [], []
-            for log, roster in logs:
-                split, until, end = bounds(log)
-                train = {c: [t for t in ts if t.received < split] for c, ts in log.traces.items()}
-                found = predict(log.graphs, train, roster, log.axis, split, end, LIMIT_DAYS,
-                                seeds=tuple(range(1, seeds + 1)), received_until=until, **switches)
-                for code, figures in sorted(found.items()):
-                    test = [t for t in log.traces[code] if split <= t.received < until]
-                    if len(test) < 10:
+            for cohort in cohorts:
+                if name == DEFAULT and reused is not None and cohort.unit in reused:
+                    found = reused[cohort.unit]
+                else:
+                    found = predict(cohort.log.graphs, cohort.train, cohort.roster, cohort.log.axis, cohort.split,
+                                    cohort.end, bench.LIMIT_DAYS, seeds=tuple(range(1, seeds + 1)),
+                                    received_until=cohort.until, **switches)
+                for code, (test, real) in cohort.tests.items():
+                    if code not in found:
                         continue
-                    checks = compare(actual(log.graphs[code], test, log.axis, LIMIT_DAYS, end), figures)
+                    checks = compare(real, found[code])
                     held += sum(bool(c.holds) for c in checks)
                     total += len(checks)
-                    worst.append(loss(actual(log.graphs[code], test, log.axis, LIMIT_DAYS, end), figures))
-                    if code in ("QT-KD-01", "QT-VB-01", "QT-XD-01"):
+                    worst.append(loss(real, found[code]))
+                    if code in SHOWN:
                         lines.append(f"      {code} ({len(test)}) " + "  ".join(
                             f"{c.label} {c.actual:.3f}/{c.predicted:.3f}{'' if c.holds else '*'}" for c in checks
                             if c.actual is not None and c.predicted is not None))
@@ -87,4 +100,4 @@ if __name__ == "__main__":
     parser.add_argument("--demo-db", required=True)
     parser.add_argument("--seeds", type=int, default=100)
     args = parser.parse_args()
-    compare_variants(Database(args.demo_db), args.seeds)
+    compare_variants(_bench().demo_logs(Database(args.demo_db)), args.seeds)

@@ -25,6 +25,8 @@ import datetime as dt
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 # Run as a script, bench/ comes first on sys.path; keep it off so nothing there can shadow a package.
@@ -34,7 +36,10 @@ if str(_HERE.parent) not in sys.path:
     sys.path.insert(0, str(_HERE.parent))
 
 from processes.db import Database  # noqa: E402
-from simulation.backtest import Check, actual, compare, loss, predict  # noqa: E402
+from simulation.axis import TimeAxis  # noqa: E402
+from simulation.backtest import Check, Figures, actual, compare, loss, predict  # noqa: E402
+from simulation.fit import Roster, Trace  # noqa: E402
+from simulation.fit_db import AgencyLog  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT_DAYS = 5.0  # the receipt's "chosen limit": answered within a working week
@@ -42,6 +47,8 @@ RECENT_DAYS = 60  # the second receipt fit: only the last three months or so bef
 HALF_LIVES = (None, 120.0, 60.0, 30.0, 15.0, 8.0)  # recency weights tried (working days; None: all cases alike)
 OFFICE_SHARE = 0.95  # a log with this share of its events in office hours is fitted on the office-hours axis
 FOLLOW_UP = 20  # working days a measured receipt case is followed at least (the censoring check)
+LEAST_TESTED = 10  # a demo procedure with fewer dossiers in a cohort is not compared (its figures are noise)
+DemoLogs = list[tuple[str, AgencyLog, Roster]]  # each agency of the demo district: code, log, fitted roster
 
 
 def receipt_backtest() -> bool:
@@ -169,9 +176,69 @@ def demo_log(url: str | None, scale: float) -> Database:
     return db
 
 
-def demo_backtest(db: Database, seeds: int = 100) -> bool:
+@dataclass
+class DemoCohort:
+    """One agency of the demo district over one period: fitted on the dossiers received before `split`, measured on
+    those received in [split, until) followed to `end`."""
+
+    unit: str
+    log: AgencyLog
+    roster: Roster
+    split: float
+    until: float
+    end: float
+    train: dict[str, list[Trace]]
+    tests: dict[str, tuple[list[Trace], Figures]]  # procedure (LEAST_TESTED dossiers or more) → them, what happened
+
+
+def demo_logs(db: Database) -> DemoLogs:
+    """Each agency of the demo district with dossiers in 2025: its code, its log, the roster fitted on it."""
+    from processes import organisation
+    from simulation.fit_db import fit_log, read_log
+
+    with db.read() as conn:
+        agencies = sorted({(u.code, u.path) for u in organisation.unit_tree(conn) if u.path == u.agency_path})
+    logs = []
+    for unit, path in agencies:
+        log = read_log(db, unit, path, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 12, 31))
+        if log.traces:
+            logs.append((unit, log, fit_log(log)[1]))
+    return logs
+
+
+def demo_cohorts(logs: DemoLogs, period: Callable[[TimeAxis], tuple[float, float, float]]) -> list[DemoCohort]:
+    """Each agency's cohort over `period` (split, until, end on its axis), with what happened to it (`actual`)."""
+    cohorts = []
+    for unit, log, roster in logs:
+        split, until, end = period(log.axis)
+        tests = {}
+        for code, traces in sorted(log.traces.items()):
+            test = [t for t in traces if split <= t.received < until]
+            if len(test) >= LEAST_TESTED:
+                tests[code] = (test, actual(log.graphs[code], test, log.axis, LIMIT_DAYS, end))
+        cohorts.append(DemoCohort(unit, log, roster, split, until, end,
+                                  {c: [t for t in ts if t.received < split] for c, ts in log.traces.items()}, tests))
+    return cohorts
+
+
+def on_day(axis: TimeAxis, year: int, month: int, day: int) -> float:
+    """The start of a day on the axis."""
+    return axis.at(dt.datetime(year, month, day, tzinfo=axis.tz))
+
+
+def backtest_period(axis: TimeAxis) -> tuple[float, float, float]:
+    """Fit on January-August 2025, measure the dossiers received from September until the demo's backlog begins,
+    followed to the end of the year."""
+    from demo import checkpoint, profiles
+
+    return (on_day(axis, 2025, 9, 1), axis.at(checkpoint.end_of(2025, None) - profiles.BACKLOG_WINDOW),
+            on_day(axis, 2026, 1, 1))
+
+
+def demo_backtest(logs: DemoLogs, seeds: int = 100) -> tuple[bool, dict[str, dict[str, Figures]]]:
     """Each agency of the demo district: fit on January-August, predict the dossiers received from September
-    until the demo's backlog begins, followed to the end of the year.
+    until the demo's backlog begins, followed to the end of the year. Returns whether every target holds, and the
+    predictions (agency → procedure → Figures; the same as the variants' default model on this period).
 
     The demo year stops on its "today" (31 December, 10:00) with a backlog made on purpose: one in
     BACKLOG_EVERY dossiers received in the last BACKLOG_WINDOW has a step held past "today" (demo/profiles.py),
@@ -179,41 +246,29 @@ def demo_backtest(db: Database, seeds: int = 100) -> bool:
     not how the district works, and at a real agency those dossiers' outcome is not known yet when the log is
     read: they are left out on both sides (printed apart for the record). `seeds` runs are averaged: with 5, two
     runs of the same model on other random streams differed by 0.5 working days on the building permit's median."""
-    from demo import checkpoint, profiles
-    from processes import organisation
-    from simulation.fit_db import fit_log, read_log
-
-    with db.read() as conn:
-        agencies = sorted({(u.code, u.path) for u in organisation.unit_tree(conn) if u.path == u.agency_path})
     ok = True
-    for unit, path in agencies:
-        log = read_log(db, unit, path, dt.date(2025, 1, 1), dt.date(2025, 12, 31), dt.date(2026, 12, 31))
-        if not log.traces:
-            continue
-        _, roster = fit_log(log)
-        axis = log.axis
-        split = axis.at(dt.datetime(2025, 9, 1, tzinfo=axis.tz))
-        end = axis.at(dt.datetime(2026, 1, 1, tzinfo=axis.tz))
-        backlog = axis.at(checkpoint.end_of(2025, None) - profiles.BACKLOG_WINDOW)
-        train = {c: [t for t in ts if t.received < split] for c, ts in log.traces.items()}
-        runs = tuple(range(1, seeds + 1))
-        predicted = predict(log.graphs, train, roster, axis, split, end, LIMIT_DAYS, runs, received_until=backlog)
-        whole = predict(log.graphs, train, roster, axis, split, end, LIMIT_DAYS, runs)
-        for code, figures in sorted(predicted.items()):
-            test = [t for t in log.traces[code] if split <= t.received < backlog]
-            if len(test) < 10:
+    found: dict[str, dict[str, Figures]] = {}
+    runs = tuple(range(1, seeds + 1))
+    for cohort in demo_cohorts(logs, backtest_period):
+        log, axis, split, backlog, end, train = (cohort.log, cohort.log.axis, cohort.split, cohort.until, cohort.end,
+                                                 cohort.train)
+        predicted = found[cohort.unit] = predict(log.graphs, train, cohort.roster, axis, split, end, LIMIT_DAYS, runs,
+                                                 received_until=backlog)
+        whole = predict(log.graphs, train, cohort.roster, axis, split, end, LIMIT_DAYS, runs)
+        for code, (test, real) in cohort.tests.items():
+            if code not in predicted:
                 continue
-            real = actual(log.graphs[code], test, axis, LIMIT_DAYS, end)
-            print(f"\nDemo {unit} {code} ({log.graphs[code].deadline}): fit on {len(train[code])} dossiers "
-                  f"(Jan-Aug 2025), test on {len(test)} received {axis.date_at(split)} to {axis.date_at(backlog)} "
-                  f"(followed to 31 Dec), predicted {figures.dossiers}")
+            figures = predicted[code]
+            print(f"\nDemo {cohort.unit} {code} ({log.graphs[code].deadline}): fit on {len(train[code])} dossiers "
+                  f"(Jan-Aug 2025), test on {len(test)} received {axis.date_at(split)} to "
+                  f"{axis.date_at(backlog)} (followed to 31 Dec), predicted {figures.dossiers}")
             ok = _print_checks(compare(real, figures)) and ok
             held = actual(log.graphs[code], [t for t in log.traces[code] if split <= t.received < end], axis,
                           LIMIT_DAYS, end)
             print(f"    with the backlog cohort too (Sep-Dec, not a target): on time actual "
                   f"{_fmt(held.on_time_rate or 0, False)} predicted {_fmt(whole[code].on_time_rate or 0, False)}, "
                   f"p90 actual {_fmt(held.p90_days or 0, True)} predicted {_fmt(whole[code].p90_days or 0, True)}")
-    return ok
+    return ok, found
 
 
 def speed(db: Database, target: int = 50_000) -> None:
@@ -266,9 +321,10 @@ def main(argv: list[str] | None = None) -> int:
         db = demo_log(args.demo_db, args.demo_scale)
         if not args.skip_speed:
             speed(db)
-        demo_ok = demo_backtest(db, args.demo_seeds)
+        logs = demo_logs(db)
+        demo_ok, predicted = demo_backtest(logs, args.demo_seeds)
         if args.variants:
-            _sibling("simulation_demo_variants").compare_variants(db, args.demo_seeds)
+            _sibling("simulation_demo_variants").compare_variants(logs, args.demo_seeds, predicted)
     print("\nTargets hold:" + ("" if receipt_ok is None else f" receipt {'yes' if receipt_ok else 'no'}")
           + ("" if demo_ok is None else f" demo {'yes' if demo_ok else 'no'}"))
     return 0
