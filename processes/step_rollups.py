@@ -82,20 +82,32 @@ def rolled_step_times(db: Database, span: Span, procedures: Collection[str] | No
     if months is None:
         return None
     now = now or dt.datetime.now(dt.UTC)
-    ensure_rollups(db, [m for m in months if m.end <= now])
+    over = [m for m in months if m.end <= now]
     with db.read() as conn:
-        rolled = _current(conn, [m for m in months if m.end <= now])
-        others = [m for m in months if m.label not in rolled]
-        gather = Gather(conn)
-        for r in _rollup_rows(conn, sorted(rolled), [m.label for m in months], procedures, agencies):
-            gather.add_group(r.definition_id, r.element_id, r.result, r.completed_by, r.roles, r.count,
-                             (r.first_task_id, r.first_name, r.first_due), _floats(r.seconds), _late(r.late))
-        if others:  # months not over (or changed since): every step in scope, row by row
-            gather.add_rows(conn, in_scope(span, procedures, agencies) & _during(others))
-        if rolled:  # rolled-up months: the steps of dossiers received outside the span and resolved in it
-            gather.add_rows(conn, _outside_steps(span, [m for m in months if m.label in rolled], procedures,
-                                                 agencies))
-        return gather.finish()
+        rolled = _current(conn, over)
+        if len(rolled) == len(over):
+            return _read(conn, span, months, rolled, procedures, agencies)
+    for month in over:  # checked again after: a month may have changed or failed to roll up meanwhile
+        if month.label not in rolled:
+            build_month(db, month)
+    with db.read() as conn:
+        return _read(conn, span, months, _current(conn, over), procedures, agencies)
+
+
+def _read(conn: Connection, span: Span, months: list[Month], rolled: set[str], procedures: Collection[str] | None,
+          agencies: Collection[str] | None) -> StepTimes:
+    """The figures of the span: the current rollups of the months in `rolled`, the other months row by row."""
+    others = [m for m in months if m.label not in rolled]
+    gather = Gather(conn)
+    for r in _rollup_rows(conn, sorted(rolled), [m.label for m in months], procedures, agencies):
+        gather.add_group(r.definition_id, r.element_id, r.result, r.completed_by, r.roles, r.count,
+                         (r.first_task_id, r.first_name, r.first_due), _floats(r.seconds), _late(r.late))
+    if others:  # months not over (or changed since): every step in scope, row by row
+        gather.add_rows(conn, in_scope(span, procedures, agencies) & _during(others))
+    if rolled:  # rolled-up months: the steps of dossiers received outside the span and resolved in it
+        gather.add_rows(conn, _outside_steps(span, [m for m in months if m.label in rolled], procedures,
+                                             agencies))
+    return gather.finish()
 
 
 def _outside_steps(span: Span, months: list[Month], procedures: Collection[str] | None,

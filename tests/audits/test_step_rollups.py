@@ -183,3 +183,18 @@ def test_the_steps_of_dossiers_received_before_the_period_are_read_from_those_do
     # Not a walk over every step completed in the year (ix_tasks_completed) to keep those of a few dossiers.
     assert not [p for p in plan if "ix_tasks_completed" in p], plan
     assert [p for p in plan if "ix_tasks_instance" in p], plan
+
+
+def test_a_read_whose_rollups_are_current_checks_each_month_once(tmp_path):
+    db = demo_copy(tmp_path)
+    period = parse_period(str(YEAR))
+    step_figures_of(db, period, rollups=False)
+    expected = _plain(rolled_step_times(db, period, now=AFTER))  # builds the twelve months
+    checks: list[str] = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if "count(human_tasks.id)" in statement:
+            checks.append(statement)
+    event.listen(db.engine, "before_cursor_execute", keep)
+    assert _plain(rolled_step_times(db, period, now=AFTER)) == expected
+    assert len(checks) == 12  # one count and highest id per month, not a second round before reading
