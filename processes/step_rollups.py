@@ -76,8 +76,9 @@ def _instant(day: dt.date) -> dt.datetime:
 
 def rolled_step_times(db: Database, span: Span, procedures: Collection[str] | None = None,
                       agencies: Collection[str] | None = None, now: dt.datetime | None = None) -> StepTimes | None:
-    """The step figures of step_times (same groups, same order), the months of the span over by `now` read
-    from their rollups (built first when missing or stale); None when the span is not whole months."""
+    """The step figures of step_times (the same groups, tallies possibly in another order), the months of the
+    span over by `now` read from their rollups (built first when missing or stale); None when the span is not
+    whole months."""
     months = months_of(span)
     if months is None:
         return None
