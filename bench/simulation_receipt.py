@@ -29,7 +29,7 @@ if str(_HERE.parent) not in sys.path:
 
 from simulation.axis import TimeAxis, weekday_sessions  # noqa: E402
 from simulation.backtest import actual  # noqa: E402
-from simulation.fit import Event, Roster, Trace, fit_roster, pool_of  # noqa: E402
+from simulation.fit import Event, Roster, Trace, fit_roster, fit_traces, pool_of  # noqa: E402
 from simulation.graph import FlowGraph, read_graph  # noqa: E402
 from simulation.results import quantile  # noqa: E402
 
@@ -107,10 +107,12 @@ def _roster(graph: FlowGraph, train: list[Trace]) -> Roster:
 
 
 def drift_report(log: ReceiptLog) -> None:
-    """Per quarter of start: cases, arrivals per working day, resources at work, throughput, censoring."""
+    """Per quarter of start: cases, arrivals per working day, resources at work, throughput, censoring, and how
+    much a case's step durations go together (rho, simulation.dependence)."""
     axis = log.axis
     print(f"\nReceipt log by quarter of start (throughput in working days; end of log {axis.date_at(log.end)})")
-    print("  quarter   cases /day res. median   p90    >5d   open* follow-up(days)  (* no case:enddate)")
+    print("  quarter   cases /day res. median   p90    >5d   open* follow-up(days)  rho  (* no case:enddate; rho: "
+          "a case's step durations, normal scores)")
     quarters: dict[str, list[Trace]] = defaultdict(list)
     for t in log.traces:
         d = axis.date_at(t.received)
@@ -122,7 +124,8 @@ def drift_report(log: ReceiptLog) -> None:
         follow = axis.working_days(log.end - max(t.received for t in ts))
         print(f"  {q}  {len(ts):6d} {len(ts) / days:4.1f} {len(people):4d} {quantile(times, 0.5):7.3f} "
               f"{quantile(times, 0.9):6.2f} {sum(x > 5 for x in times) / len(ts):6.1%} "
-              f"{sum(t.case in log.open_cases for t in ts) / len(ts):6.1%} {follow:8.0f}")
+              f"{sum(t.case in log.open_cases for t in ts) / len(ts):6.1%} {follow:8.0f} "
+              f"{fit_traces(log.graph.code, log.graph, ts, axis).rho:9.3f}")
 
 
 def censoring_report(log: ReceiptLog, limit_days: float) -> None:

@@ -37,7 +37,7 @@ if str(_HERE.parent) not in sys.path:
 
 from processes.db import Database  # noqa: E402
 from simulation.axis import TimeAxis  # noqa: E402
-from simulation.backtest import Check, Figures, actual, compare, loss, predict  # noqa: E402
+from simulation.backtest import Check, Figures, actual, compare, fit_train, loss, predict  # noqa: E402
 from simulation.fit import Roster, Trace  # noqa: E402
 from simulation.fit_db import AgencyLog  # noqa: E402
 
@@ -64,6 +64,8 @@ def receipt_backtest() -> bool:
     # Does the municipality work around the clock (a system log) or in office hours? Ask the log itself.
     print(f"  events in office hours: {log.office_share:.1%} -> "
           + ("office-hours axis" if log.office_share >= OFFICE_SHARE else "NOT an office log: use a 24-hour axis"))
+    rho = fit_train({code: graph}, {code: train}, axis, split)[code].rho
+    print(f"  rho (a case's step durations, normal scores) fitted on the first two thirds: {rho:.3f}")
     ok = _recency_chosen_on_training(graph, train, roster, axis, begin, split, end, test)
     print("  for comparison, fixed choices (not the result):")
     # The whole fitting period, then only its last RECENT_DAYS working days: the log drifts (see docs).
@@ -255,12 +257,13 @@ def demo_backtest(logs: DemoLogs, seeds: int = 100) -> tuple[bool, dict[str, dic
         predicted = found[cohort.unit] = predict(log.graphs, train, cohort.roster, axis, split, end, LIMIT_DAYS, runs,
                                                  received_until=backlog)
         whole = predict(log.graphs, train, cohort.roster, axis, split, end, LIMIT_DAYS, runs)
+        fits = fit_train(log.graphs, train, axis, split)
         for code, (test, real) in cohort.tests.items():
             if code not in predicted:
                 continue
             figures = predicted[code]
             print(f"\nDemo {cohort.unit} {code} ({log.graphs[code].deadline}): fit on {len(train[code])} dossiers "
-                  f"(Jan-Aug 2025), test on {len(test)} received {axis.date_at(split)} to "
+                  f"(Jan-Aug 2025, rho {fits[code].rho:.3f}), test on {len(test)} received {axis.date_at(split)} to "
                   f"{axis.date_at(backlog)} (followed to 31 Dec), predicted {figures.dossiers}")
             ok = _print_checks(compare(real, figures)) and ok
             held = actual(log.graphs[code], [t for t in log.traces[code] if split <= t.received < end], axis,

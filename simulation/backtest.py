@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .axis import TimeAxis
-from .fit import PAUSES, Roster, Trace, due_of, fit_traces, recency_copies
+from .fit import PAUSES, Fit, Roster, Trace, due_of, fit_traces, recency_copies
 from .graph import FlowGraph
 from .model import Scenario, simulate
 from .results import quantile
@@ -71,13 +71,8 @@ def predict(graphs: Mapping[str, FlowGraph], train: Mapping[str, Sequence[Trace]
 
     The figures are the mean over several seeds (one run of a small procedure is noisy).
     """
-    received = [t.received for ts in train.values() for t in ts]
-    until = split if train_until is None else train_until
-    period = (axis.day_index(min(received)), axis.day_index(until - 1e-6)) if received else None
-    fits = {c: fit_traces(c, graphs[c], ts, axis, period,
-                          recency_copies([t.received for t in ts], until, half_life_days, axis),
-                          dependence=dependence, repeats_apart=repeats_apart, overrun=overrun)
-            for c, ts in train.items() if ts}
+    fits = fit_train(graphs, train, axis, split if train_until is None else train_until, half_life_days,
+                     dependence=dependence, repeats_apart=repeats_apart, overrun=overrun)
     first_day, last_day = axis.day_index(split), axis.day_index(end - 1e-6)
     runs: dict[str, list[Figures]] = {c: [] for c in fits}
     cohort_end = end if received_until is None else min(end, received_until)
@@ -95,6 +90,19 @@ def predict(graphs: Mapping[str, FlowGraph], train: Mapping[str, Sequence[Trace]
                     late.append(finished > d.due + d.paused)
             runs[code].append(_figures(times, late, limit_days))
     return {c: _mean(fs) for c, fs in runs.items()}
+
+
+def fit_train(graphs: Mapping[str, FlowGraph], train: Mapping[str, Sequence[Trace]], axis: TimeAxis, until: float,
+              half_life_days: float | None = None, dependence: bool = True, repeats_apart: bool = True,
+              overrun: bool = True) -> dict[str, Fit]:
+    """The fits `predict` simulates: each procedure of `train` (received before `until`), over the working days
+    from the first dossier of any procedure to `until`; see predict for the switches."""
+    received = [t.received for ts in train.values() for t in ts]
+    period = (axis.day_index(min(received)), axis.day_index(until - 1e-6)) if received else None
+    return {c: fit_traces(c, graphs[c], ts, axis, period,
+                          recency_copies([t.received for t in ts], until, half_life_days, axis),
+                          dependence=dependence, repeats_apart=repeats_apart, overrun=overrun)
+            for c, ts in train.items() if ts}
 
 
 def _mean(found: list[Figures]) -> Figures:
