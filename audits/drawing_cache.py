@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from processes.paths import instance_dir
+from processes.paths import cache_dir
 
 RENDERER = "1"
 KEPT = 512
@@ -27,8 +27,7 @@ KEPT = 512
 
 def folder() -> Path:
     """Where drawings are kept: QUYTRINH_CACHE_DIR/pictures, else <instance>/cache/pictures."""
-    chosen = os.environ.get("QUYTRINH_CACHE_DIR")
-    return (Path(chosen).resolve() if chosen else instance_dir() / "cache") / "pictures"
+    return cache_dir() / "pictures"
 
 
 @functools.cache

@@ -39,3 +39,10 @@ def trust_dir() -> Path:
     <instance>/trust. `quytrinh demo-org` puts the demo CA there (demo/signing_keys.py)."""
     chosen = os.environ.get("QUYTRINH_TRUST_DIR")
     return Path(chosen).resolve() if chosen else instance_dir() / "trust"
+
+
+def cache_dir() -> Path:
+    """Where drawn files are kept to be reused (audits/drawing_cache.py): QUYTRINH_CACHE_DIR, else
+    <instance>/cache. A cache: deleting it only costs drawing again."""
+    chosen = os.environ.get("QUYTRINH_CACHE_DIR")
+    return Path(chosen).resolve() if chosen else instance_dir() / "cache"
