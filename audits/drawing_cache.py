@@ -59,14 +59,21 @@ def drawing(kind: str, source: str, draw: Callable[[], bytes]) -> bytes:
 
 
 def _keep(path: Path, data: bytes) -> None:
+    """Write the drawing as processes/attachments.store_blob writes a file: to a temporary name then renamed,
+    readable by the group as uploads are (0640, not mkstemp's 0600), the temporary file removed when writing fails."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".", delete=False) as out:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as out:
             out.write(data)
-        os.replace(out.name, path)
+        os.chmod(temporary, 0o640)
+        os.replace(temporary, path)
         _prune(path.parent)
     except OSError:
-        pass
+        Path(temporary).unlink(missing_ok=True)
 
 
 def _prune(where: Path) -> None:

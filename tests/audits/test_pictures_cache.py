@@ -76,3 +76,18 @@ def test_a_cache_that_cannot_be_written_still_gives_the_picture(xd01_xml, drawn,
     blocker.write_text("not a folder")
     monkeypatch.setenv("QUYTRINH_CACHE_DIR", str(blocker))
     assert picture("QT-XD-01", xd01_xml, USES).png.startswith(b"\x89PNG") and drawn == ["svg", "png"]
+
+
+def test_a_drawing_is_kept_readable_by_the_group_and_a_failed_write_leaves_nothing(xd01_xml, drawn, monkeypatch):
+    picture("QT-XD-01", xd01_xml, USES)
+    kept = list(drawing_cache.folder().iterdir())
+    assert len(kept) == 2 and {p.stat().st_mode & 0o777 for p in kept} == {0o640}
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+    for p in kept:
+        p.unlink()
+    monkeypatch.setattr(pictures, "_RASTERS", {})
+    monkeypatch.setattr(drawing_cache.os, "replace", full_disk)
+    assert picture("QT-XD-01", xd01_xml, USES).png.startswith(b"\x89PNG")
+    assert list(drawing_cache.folder().iterdir()) == []  # no temporary file left for _prune to skip for ever
