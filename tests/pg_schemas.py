@@ -3,8 +3,8 @@
 Creating a schema and running every revision on it took ~3 s a test and loading the demo organisation ~1.5 s
 more (the PostgreSQL half of CI spent most of its time there). Instead each test process keeps two templates
 (initialised; initialised with the demo organisation) and one working schema built by the same revisions. A
-test's `db` is the working schema with every row deleted and the chosen template's rows and sequence positions
-copied in: the same state as a fresh schema, in one round trip. A test that changed the schema's structure
+test's `db` is the working schema truncated and the chosen template's rows and sequence positions copied in:
+the same state as a fresh schema, in one round trip. A test that changed the schema's structure
 (a downgrade, a table it made) is noticed by a fingerprint of the catalog, and the next test gets a new schema.
 """
 
@@ -53,6 +53,7 @@ class PgSchemas:
         self.load_org = load_org
         self.made: list[str] = []
         self.templates: dict[bool, str] = {}
+        self.contents: dict[str, tuple[list[str], list[tuple]]] = {}  # template -> its tables and sequences
         self.work: str | None = None
         self.shape = ""
 
@@ -87,10 +88,13 @@ class PgSchemas:
         return self.templates[with_org]
 
     def _reset_sql(self, conn: psycopg.Connection, template: str, work: str) -> str:
-        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1",
-                                             (template,))]
-        sequences = conn.execute("SELECT sequencename, last_value, start_value FROM pg_sequences "
-                                 "WHERE schemaname = %s ORDER BY 1", (template,)).fetchall()
+        if template not in self.contents:  # a template never changes: read its catalog once
+            self.contents[template] = (
+                [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1",
+                                            (template,))],
+                conn.execute("SELECT sequencename, last_value, start_value FROM pg_sequences "
+                             "WHERE schemaname = %s ORDER BY 1", (template,)).fetchall())
+        tables, sequences = self.contents[template]
         statements = ["SET LOCAL lock_timeout = '60s'", "SET LOCAL session_replication_role = replica"]
         # TRUNCATE, not DELETE: the tables start physically empty, as in a new schema (DELETE left their dead rows
         # and pages, and with autovacuum off the planner sized the tables by them: plan-shape tests then failed)
@@ -107,22 +111,15 @@ class PgSchemas:
         """A schema in the state of a fresh one (with the demo organisation loaded when asked)."""
         template = self._template(with_org)
         with psycopg.connect(self.conninfo, autocommit=True) as conn:
-            if not self.shape:
-                self.shape = self._fingerprint(conn, template)
+            self.shape = self.shape or self._fingerprint(conn, template)
             if self.work is None or self._fingerprint(conn, self.work) != self.shape:
-                self.work = None
-        if self.work is None:
-            self.work = self._new_schema("qt")
-        with psycopg.connect(self.conninfo, autocommit=True) as conn:
+                self.work = self._new_schema("qt")
             try:
                 conn.execute(self._reset_sql(conn, template, self.work).encode())
             except psycopg.errors.LockNotAvailable:  # a connection of an earlier test still holds rows
                 conn.execute("ROLLBACK")
                 self.work = None
-        if self.work is None:
-            self.work = self._new_schema("qt")
-            return self.checkout(with_org)
-        return self.work
+        return self.work or self.checkout(with_org)
 
     def drop_all(self) -> None:
         """Drop every schema this process made (end of session)."""
