@@ -55,8 +55,9 @@ def engine_options(url: str, schema: str | None = None) -> dict[str, Any]:
     # A schema of its own lets tests (and several agencies) share one PostgreSQL database.
     args = {"options": f"-csearch_path={schema}"} if schema else {}
     # No pool_pre_ping (a round trip per checkout, a dozen per inbox read and completion): configure_engine
-    # pings only a connection that sat idle in the pool (IDLE_PING_SECONDS).
-    return {"pool_size": 10, "max_overflow": 20, "connect_args": args}
+    # pings only a connection that sat idle in the pool (IDLE_PING_SECONDS). Last in, first out, so that under a
+    # light load the same few connections stay in use and the rest are the ones left idle (and pinged).
+    return {"pool_size": 10, "max_overflow": 20, "pool_use_lifo": True, "connect_args": args}
 
 
 # A PostgreSQL connection idle in the pool longer than this is pinged before use: a web worker that sat idle
