@@ -52,9 +52,22 @@ class Page:
 
     @property
     def pages(self) -> int:
-        """How many pages there are (at least one); with `more`, at least one past the current page."""
+        """How many pages there are (at least one); with `more`, one past the current page while it is full (a page
+        that is not full is the last)."""
         counted = max(1, -(-self.total // self.per_page))
-        return max(counted, self.page + 1) if self.more else counted
+        return max(counted, self.page + (len(self.items) == self.per_page)) if self.more else counted
+
+    @classmethod
+    def capped(cls, items: list[Any], counted: int, page: int, per_page: int) -> Page:
+        """The page of a count that stopped past COUNT_CAP: `total` is COUNT_CAP then, with `more` set."""
+        more = counted > COUNT_CAP
+        return cls(items, COUNT_CAP if more else counted, page, per_page, more)
+
+
+def _capped_count(conn: Connection, found: Select) -> int:
+    """How many rows `found` gives, counted no further than COUNT_CAP + 1 (so a 40,000-step queue or every
+    "Nguyễn" of a province is not read to say "more than 1,000")."""
+    return int(conn.execute(select(func.count()).select_from(found.limit(COUNT_CAP + 1).subquery())).scalar_one())
 
 
 @dataclass(frozen=True)
@@ -126,16 +139,14 @@ def inbox(db: Database, username: str, clock: Clock, *, scope: str = "all", proc
             total = inbox_index.count(conn, queues, cond[1:], COUNT_CAP)
             ids = inbox_index.page_ids(conn, queues, cond[1:], sort == "-due", (page - 1) * per_page, per_page)
         else:
-            capped = select(human_tasks.c.id).select_from(source).where(*cond).limit(COUNT_CAP + 1).subquery()
-            total = conn.execute(select(func.count()).select_from(capped)).scalar_one()
+            total = _capped_count(conn, select(human_tasks.c.id).select_from(source).where(*cond))
             ids = [r.id for r in conn.execute(select(human_tasks.c.id).select_from(source).where(*cond)
                                               .order_by(*TASK_SORTS[sort])
                                               .limit(per_page).offset((page - 1) * per_page))]
         found = {r.id: r for r in conn.execute(_task_columns().select_from(_task_join())
                                                .where(human_tasks.c.id.in_(ids)))} if ids else {}
         items = [_inbox_item(found[i], now) for i in ids if i in found]
-    more = total > COUNT_CAP
-    return Page(items, COUNT_CAP if more else total, page, per_page, more)
+    return Page.capped(items, total, page, per_page)
 
 
 def _task_join():
@@ -269,8 +280,7 @@ def search_dossiers(db: Database, username: str, clock: Clock, f: DossierFilter,
     with db.read() as conn:
         cond = _dossier_conditions(conn, viewer(conn, username, now), f, now, walk=sort in ("-received", "received"))
         base = _dossier_query(cond)
-        # counted up to COUNT_CAP: a common name's count reads no more than the first 1,001 matches
-        total = conn.execute(select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())).scalar_one()
+        total = _capped_count(conn, base)
         rows = list(conn.execute(base.order_by(*DOSSIER_SORTS.get(sort, DOSSIER_SORTS["-received"]))
                                  .limit(per_page).offset((page - 1) * per_page)))
         steps: dict[int, list[str]] = {}
@@ -280,8 +290,7 @@ def search_dossiers(db: Database, username: str, clock: Clock, f: DossierFilter,
                     .order_by(human_tasks.c.id)):
                 steps.setdefault(t.instance_id, []).append(t.name)
         items = [_dossier_row(r, now, "; ".join(steps.get(r.instance_id, []))) for r in rows]
-    more = total > COUNT_CAP
-    return Page(items, COUNT_CAP if more else total, page, per_page, more)
+    return Page.capped(items, total, page, per_page)
 
 
 def export_dossiers(db: Database, username: str, clock: Clock, f: DossierFilter, limit: int = 100_000,

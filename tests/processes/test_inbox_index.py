@@ -105,7 +105,7 @@ def test_the_queues_of_open_steps_are_found_one_index_entry_per_probe_on_postgre
     entry, however many steps a queue holds (with min() it read every step of the queue, each inbox read and
     each case check); and no statement of ours is JIT-compiled (compiling it cost ~50 ms for ~1 ms of work)."""
     if proc.is_sqlite:
-        return
+        pytest.skip("a PostgreSQL plan")
     for _ in range(12):
         moved = start_case(proc, clock)
         work(proc, clock, "motcua", RECEIVE, moved.instance_id)
@@ -154,7 +154,8 @@ def test_the_inbox_count_stops_at_the_cap_and_says_there_are_more(proc, clock, m
     for sort in ("due", "created"):  # the index path and the single query
         pages = [queries.inbox(proc, "cv.ktht", clock, sort=sort, page=n, per_page=2) for n in (1, 2, 3, 4)]
         assert [(p.total, p.more) for p in pages] == [(5, True)] * 4, sort
-        assert [p.pages for p in pages] == [3, 3, 4, 5]  # always a next page while the count is capped
+        # a next page while the count is capped and the page is full; the part-full page 4 is the last
+        assert [p.pages for p in pages] == [3, 3, 4, 4]
         assert [t.id for p in pages for t in p.items] == [t.id for t in full[sort].items]
     monkeypatch.setattr(queries, "COUNT_CAP", 7)  # exactly at the cap: an exact count
     assert (queries.inbox(proc, "cv.ktht", clock).total, queries.inbox(proc, "cv.ktht", clock).more) == (7, False)
