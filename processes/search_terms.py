@@ -100,10 +100,12 @@ def _within(w: str) -> ColumnElement[bool]:
     return and_(term >= w, term < upper) if upper is not None else term >= w
 
 
-def _bounded_count(conn: Connection, w: str) -> int:
-    """How many dossiers have a word beginning with `w`, counted up to COMMON (an index range read)."""
-    inner = select(dossier_terms.c.instance_id).where(_within(w)).limit(COMMON).subquery()
-    return int(conn.execute(select(func.count()).select_from(inner)).scalar_one())
+def _bounded_counts(conn: Connection, query: list[str]) -> list[int]:
+    """How many dossiers have a word beginning with each of `query`, each counted up to COMMON (an index range
+    read each), in one statement."""
+    parts = [select(func.count()).select_from(select(dossier_terms.c.instance_id).where(_within(w))
+                                              .limit(COMMON).subquery()).scalar_subquery() for w in query]
+    return [int(n) for n in conn.execute(select(*parts)).one()]
 
 
 def matches(conn: Connection, instance_id: Any, text: str, *,
@@ -119,11 +121,13 @@ def matches(conn: Connection, instance_id: Any, text: str, *,
     query = words(text)[:MAX_WORDS]
     if not query:
         return None
-    sizes = {w: _bounded_count(conn, w) for w in query}
-    rarest = min(query, key=lambda w: (sizes[w], query.index(w)))
+    # one word in a search that is not bounded has no choice to make: it is the candidates, uncounted
+    sizes = [0] if len(query) == 1 and not bounded_outer else _bounded_counts(conn, query)
+    least = min(range(len(query)), key=sizes.__getitem__)  # the first of the rarest
+    rarest = query[least]
     per_row = [w for w in query if w != rarest]
     conditions = []
-    if bounded_outer and sizes[rarest] >= COMMON:
+    if bounded_outer and sizes[least] >= COMMON:
         per_row = query
     else:
         conditions.append(instance_id.in_(select(dossier_terms.c.instance_id).where(_within(rarest))))
