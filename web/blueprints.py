@@ -53,7 +53,7 @@ from .context import database
 from .errors import init_errors
 from .extensions import csrf
 from .field_text import field_message
-from .labels import duration_text, template_names, timeline_details, vn_date, vn_decimal, vn_percent, vn_time
+from .labels import duration_text, template_names, timeline_details, vn_count, vn_date, vn_decimal, vn_percent, vn_time
 from .permissions import PROCEDURE_READERS, is_counter, may_read_audits, may_see_dashboard, role_kinds
 
 PAGES = (health, auth, administration, home, modeler, quality, quality_documents, quality_review, audit,
@@ -75,7 +75,7 @@ def register(app: Flask) -> None:
     init_errors(app)
     app.jinja_env.filters.update(vn_time=vn_time, vn_date=vn_date, field_message=field_message,
                                  duration=duration_text, timeline_details=timeline_details,
-                                 vn_decimal=vn_decimal, vn_percent=vn_percent)
+                                 vn_decimal=vn_decimal, vn_percent=vn_percent, vn_count=vn_count)
     app.jinja_env.globals.update(template_names())
     app.context_processor(_common)
 

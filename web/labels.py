@@ -104,6 +104,11 @@ def vn_decimal(value: float | None, digits: int = 1) -> str:
     return "" if value is None else f"{value:.{digits}f}".replace(".", ",")
 
 
+def vn_count(value: int) -> str:
+    """A count as Vietnamese write it, a dot between thousands: 1000 → '1.000'."""
+    return f"{value:,}".replace(",", ".")
+
+
 def vn_percent(share: float | None, digits: int = 1) -> str:
     """A share (0–1) as a percentage with a decimal comma: 0.979 → '97,9%'."""
     return "" if share is None else vn_decimal(100 * share, digits) + "%"

@@ -67,7 +67,6 @@ def test_inbox_pages_in_sql(xd, user, org, clock):
     assert (page.total, page.pages, len(page.items)) == (5, 3, 2)
 
 
-
 def test_a_long_inbox_says_more_than_the_cap(xd, user, org, clock, monkeypatch):
     c = user("motcua")
     for _ in range(5):
@@ -77,6 +76,7 @@ def test_a_long_inbox_says_more_than_the_cap(xd, user, org, clock, monkeypatch):
     assert "hơn 3 bước" in texts(cv.get("/tasks?per_page=2").data)
     body = cv.get("/api/inbox?per_page=2").get_json()
     assert (body["total"], body["more"], body["pages"]) == (3, True, 2)
+
 
 def test_claim_and_release_from_the_inbox(xd, user, org, clock):
     code = receive_ok(user("motcua"))
