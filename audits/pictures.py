@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from engine.render import procedure_dot, render_svg
+from engine.render import procedure_dot, render_graph
 
 from . import drawing_cache
 
@@ -69,7 +69,8 @@ def picture(code: str, xml: bytes | str, uses: dict[str, StepUse], png: bool = T
     colours, notes, lit = decorations(uses)
     graph = procedure_dot(xml, lit, None, notes, colours)
     source = graph.source
-    svg = drawing_cache.drawing("svg", source, lambda: render_svg(xml, lit, None, notes, colours))
+    # The SVG first: drawing the PNG may turn the graph top to bottom (_squarest).
+    svg = drawing_cache.drawing("svg", source, lambda: render_graph(graph, "svg"))
     raster = _raster(source, graph) if png else b""
     return Picture(code, svg, raster, uses, xml.decode("utf-8") if isinstance(xml, bytes) else xml)
 

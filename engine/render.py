@@ -74,15 +74,16 @@ def procedure_dot(xml: bytes | str, highlight: Collection[str] = (), process_id:
 def render_svg(xml: bytes | str, highlight: Collection[str] = (), process_id: str | None = None,
                notes: Mapping[str, str] | None = None, colours: Mapping[str, str] | None = None) -> bytes:
     """SVG bytes of the procedure picture (needs Graphviz's `dot`)."""
-    return _render(procedure_dot(xml, highlight, process_id, notes, colours), "svg")
+    return render_graph(procedure_dot(xml, highlight, process_id, notes, colours), "svg")
 
 
 def render_file(xml: bytes | str, fmt: str, highlight: Collection[str] = ()) -> bytes:
     """Bytes of the procedure picture in `fmt` (svg, png, pdf)."""
-    return _render(procedure_dot(xml, highlight), fmt)
+    return render_graph(procedure_dot(xml, highlight), fmt)
 
 
-def _render(graph: graphviz.Digraph, fmt: str) -> bytes:
+def render_graph(graph: graphviz.Digraph, fmt: str) -> bytes:
+    """Bytes of a graph built by procedure_dot in `fmt` (svg, png, pdf)."""
     if shutil.which("dot") is None:
         raise RenderError("Graphviz 'dot' is not installed (Debian: apt-get install graphviz)")
     try:

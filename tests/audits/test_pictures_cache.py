@@ -10,6 +10,7 @@ import pytest
 
 from audits import drawing_cache, pictures
 from audits.pictures import StepUse, picture
+from engine.render import render_svg
 
 from .conftest import ROOT
 
@@ -21,7 +22,7 @@ def drawn(monkeypatch, tmp_path) -> list[str]:
     """Sources Graphviz was asked to draw (PNG and SVG), with an empty memory and an empty disk cache."""
     monkeypatch.setenv("QUYTRINH_CACHE_DIR", str(tmp_path / "cache"))
     seen: list[str] = []
-    real_png, real_svg = pictures._squarest, pictures.render_svg
+    real_png, real_svg = pictures._squarest, pictures.render_graph
 
     def counted_png(graph):
         seen.append("png")
@@ -31,7 +32,7 @@ def drawn(monkeypatch, tmp_path) -> list[str]:
         seen.append("svg")
         return real_svg(*args, **kwargs)
     monkeypatch.setattr(pictures, "_squarest", counted_png)
-    monkeypatch.setattr(pictures, "render_svg", counted_svg)
+    monkeypatch.setattr(pictures, "render_graph", counted_svg)
     monkeypatch.setattr(pictures, "_RASTERS", {})
     return seen
 
@@ -91,3 +92,17 @@ def test_a_drawing_is_kept_readable_by_the_group_and_a_failed_write_leaves_nothi
     monkeypatch.setattr(drawing_cache.os, "replace", full_disk)
     assert picture("QT-XD-01", xd01_xml, USES).png.startswith(b"\x89PNG")
     assert list(drawing_cache.folder().iterdir()) == []  # no temporary file left for _prune to skip for ever
+
+
+def test_a_picture_not_kept_builds_its_graph_once_and_draws_the_svg_of_its_model(xd01_xml, drawn, monkeypatch):
+    built: list[str] = []
+    real = pictures.procedure_dot
+
+    def counted(*args, **kwargs):
+        built.append("dot")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(pictures, "procedure_dot", counted)
+    wide = picture("QT-XD-01", xd01_xml, USES)
+    assert built == ["dot"] and drawn == ["svg", "png"]
+    colours, notes, lit = pictures.decorations(USES)
+    assert wide.svg == render_svg(xd01_xml, lit, None, notes, colours)  # drawn before the PNG turns the graph
