@@ -96,6 +96,10 @@ TEMPLATES: dict[str, str] = {
     "signature_not_performer": "file '{file}' is signed by {signer}, not by this step's performer ({performer})",
     "signature_file_unreadable": "file '{file}' cannot be checked: {detail}",
     "signature_file_gone": "file '{file}' is no longer in the attachment store",
+    # signing keys kept on the personal page (signer_keys.py)
+    "signing_token_not_configured": "this server has no library for signing tokens (PKCS#11) configured: ask the "
+                                    "system administrator",
+    "signing_token_labels": "type the label of the signing token and the label of the key on it",
     "approval_signature_password": "approving {procedure} signs its ISO document with your stored digital "
                                    "certificate: type its password",
     # citizens' ratings (ratings.py)

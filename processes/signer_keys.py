@@ -90,8 +90,8 @@ def _file(folder: Path, username: str) -> Path:
     return folder / (hashlib.sha256(username.encode()).hexdigest()[:32] + ".p12.sealed")
 
 
-def _refused(exc: SigningError) -> InvalidInput:
-    return InvalidInput(str(exc), {"p12": str(exc)}, code=f"signing_{exc.code}", params=exc.params)
+def _refused(exc: SigningError, field: str) -> InvalidInput:
+    return InvalidInput(str(exc), {field: str(exc)}, code=f"signing_{exc.code}", params=exc.params)
 
 
 def store(db: Database, username: str, data: bytes, password: str, *, folder: Path | None = None,
@@ -100,18 +100,22 @@ def store(db: Database, username: str, data: bytes, password: str, *, folder: Pa
     if not data or len(data) > MAX_BYTES:
         message = "Tệp chứng thư số PKCS#12 (.p12, .pfx) rỗng hoặc quá lớn."
         raise InvalidInput(message, {"p12": message}, code="signing_p12_size", params={})
-    info = _checked(db, username, Pkcs12Key(data, password), trust)
+    info = _checked(db, username, Pkcs12Key(data, password), trust, "p12")
     _write(folder or keys_dir(), username, {"p12": base64.b64encode(data).decode()}, info)
     return info
 
 
+def tokens_configured() -> bool:
+    """Whether the deployment names a PKCS#11 library (QUYTRINH_PKCS11_MODULE), so signers may use tokens."""
+    return bool(os.environ.get(MODULE_ENV, "").strip())
+
+
 def pkcs11_module() -> str:
-    """The PKCS#11 library the deployment configured (QUYTRINH_PKCS11_MODULE); a refusal when there is none."""
+    """The PKCS#11 library the deployment configured (QUYTRINH_PKCS11_MODULE, docs/signatures.md); a refusal
+    when there is none (its text asks the officer to call the administrator, without the variable's name)."""
     module = os.environ.get(MODULE_ENV, "").strip()
     if not module:
-        message = ("Máy chủ chưa được cấu hình thư viện PKCS#11 của thiết bị ký số (QUYTRINH_PKCS11_MODULE): hãy báo "
-                   "quản trị hệ thống.")
-        raise InvalidInput(message, {"token": message}, code="signing_token_not_configured", params={})
+        raise InvalidInput.of("signing_token_not_configured", {"token": "not configured"})
     return module
 
 
@@ -120,22 +124,22 @@ def store_token(db: Database, username: str, token: str, key_label: str, pin: st
     """Record that the user signs with a key on a PKCS#11 token, checked now with the PIN (not kept)."""
     token, key_label = token.strip(), key_label.strip()
     if not token or not key_label:
-        message = "Hãy nhập nhãn của thiết bị ký số (token) và nhãn của khóa trên thiết bị."
-        raise InvalidInput(message, {"token": message}, code="signing_token_labels", params={})
-    info = _checked(db, username, Pkcs11Key(pkcs11_module(), token, key_label, pin), trust)
+        raise InvalidInput.of("signing_token_labels", {"token": "required"} if not token else {"key": "required"})
+    info = _checked(db, username, Pkcs11Key(pkcs11_module(), token, key_label, pin), trust, "token")
     info = StoredKey(**{**info.__dict__, "token": token, "key_label": key_label})
     _write(folder or keys_dir(), username, {"pkcs11": {"token": token, "key": key_label}}, info)
     return info
 
 
-def _checked(db: Database, username: str, key: Key, trust: Trust | None) -> StoredKey:
-    """The key's certificate described, after checking it is valid, trusted and the user's own."""
+def _checked(db: Database, username: str, key: Key, trust: Trust | None, field: str) -> StoredKey:
+    """The key's certificate described, after checking it is valid, trusted and the user's own; a refusal is
+    said against the form's `field` ("p12" for an uploaded file, "token" for a token)."""
     try:
         with key.open() as signer:
             check_certificate(signer, trust or configured_trust(), dt.datetime.now(dt.UTC))
             cert = signer.signing_cert
     except SigningError as exc:
-        raise _refused(exc) from None
+        raise _refused(exc, field) from None
     with db.read() as conn:
         user = user_by_name(conn, username)
     info = _describe(cert)
@@ -143,7 +147,7 @@ def _checked(db: Database, username: str, key: Key, trust: Trust | None) -> Stor
     if not is_performer(_AsReport(info.subject, ",".join(sorted(emails))), user.full_name, user.email):
         message = (f"Chứng thư số trong tệp là của {info.subject}, không phải của {user.full_name}: mỗi người chỉ "
                    f"lưu chứng thư số của mình.")
-        raise InvalidInput(message, {"p12": message}, code="signing_not_owner",
+        raise InvalidInput(message, {field: message}, code="signing_not_owner",
                            params={"signer": info.subject, "performer": user.full_name})
     return info
 

@@ -115,6 +115,9 @@ TEXTS: dict[str, str] = {
                                   "(%(performer)s)."),
     "signature_file_unreadable": N_("Tệp “%(file)s”: %(detail)s"),
     "signature_file_gone": N_("Tệp “%(file)s” không còn trong kho lưu trữ, nên không kiểm tra được chữ ký số."),
+    "signing_token_not_configured": N_("Máy chủ chưa được cấu hình thư viện của thiết bị ký số (PKCS#11): hãy báo "
+                                       "quản trị hệ thống."),
+    "signing_token_labels": N_("Hãy nhập nhãn của thiết bị ký số (token) và nhãn của khóa trên thiết bị."),
     "approval_signature_password": N_("Phê duyệt quy trình %(procedure)s là ký số tài liệu quy trình bằng chứng thư "
                                       "số đã lưu ở trang cá nhân: hãy nhập mật khẩu của chứng thư số."),
     # citizens' ratings

@@ -24,7 +24,8 @@ def _key_page(error: str = "", status: int = 200) -> ResponseReturnValue:
         stored = signer_keys.stored(g.user)
     except InvalidInput as exc:  # sealed under another installation's key: say so, offer a new upload
         stored, error = None, error or error_message(exc)
-    return render_template("officer/signing_key.html", stored=stored, error=error), status
+    return render_template("officer/signing_key.html", stored=stored, error=error,
+                           tokens=signer_keys.tokens_configured()), status
 
 
 @bp.get("/signing-key")

@@ -71,6 +71,11 @@ def test_recording_a_token_checks_it(configured, at_approval):  # noqa: F811
     assert (wrong_pin.value.code, absent.value.code, not_mine.value.code) == (
         "signing_token_login_failed", "signing_token_not_found", "signing_not_owner")
     assert "sai mã PIN" in str(wrong_pin.value) and "hãy cắm token" in str(absent.value)
+    # said against the token form's fields, not the PKCS#12 upload's
+    assert wrong_pin.value.errors.keys() == absent.value.errors.keys() == not_mine.value.errors.keys() == {"token"}
+    with pytest.raises(InvalidInput) as unlabelled:
+        signer_keys.store_token(db, HEAD, " ", LABEL, PIN)
+    assert (unlabelled.value.code, unlabelled.value.errors.keys()) == ("signing_token_labels", {"token"})
     assert signer_keys.stored(HEAD) is None
 
 
@@ -93,7 +98,7 @@ def test_a_refused_token_signing_stores_nothing(configured, at_approval, clock, 
     assert caught.value.code == {"wrong_pin": "signing_token_login_failed",
                                  "token_not_present": "signing_token_not_found",
                                  "module_not_configured": "signing_token_not_configured"}[case]
-    assert any(word in str(caught.value) for word in ("mã PIN", "hãy cắm token", "QUYTRINH_PKCS11_MODULE"))
+    assert any(word in str(caught.value) for word in ("mã PIN", "hãy cắm token", "system administrator"))
     assert attachments.of_case(db, instance) == before
     with pytest.raises(InvalidInput) as step:
         instances.complete(db, task, APPROVE, HEAD, clock)

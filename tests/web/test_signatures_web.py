@@ -82,6 +82,21 @@ def test_key_kept_then_used_to_sign_at_the_step(signing_app, user, pki: Pki, org
     assert moved.status == "completed"
 
 
+def test_the_token_form_shows_only_on_a_server_with_a_token_library(signing_app, user, monkeypatch):
+    """A server without a PKCS#11 library offers no token form; a token recorded there anyway is refused with
+    a text for the officer (call the administrator), not the name of the server's setting."""
+    head = user("tp.ktht")
+    monkeypatch.delenv("QUYTRINH_PKCS11_MODULE", raising=False)
+    page = head.get("/signing-key").get_data(as_text=True)
+    assert "Chưa lưu chứng thư số nào." in page and 'id="token-form"' not in page
+    refused = head.post("/signing-key/token", data={"token": "VNPT-CA", "key": "khoa", "pin": "123456",
+                                                   "csrf_token": csrf_of(page.encode())})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "hãy báo quản trị hệ thống" in text and "QUYTRINH_" not in text
+    monkeypatch.setenv("QUYTRINH_PKCS11_MODULE", "/usr/lib/softhsm/libsofthsm2.so")
+    assert 'id="token-form"' in head.get("/signing-key").get_data(as_text=True)
+
+
 def test_completion_without_signature_is_refused_in_vietnamese(signing_app, user):
     code, case, task, draft = signing_app
     head = user("tp.ktht")
