@@ -50,9 +50,10 @@ def load_verdicts(conn: Connection, cases: Mapping[int, tuple[int, str]], keys: 
     token_sets: dict[str | None, tuple[int, ...] | None] = {None: None, "": None}
     query = select(t.case_id, t.definition_id, t.model_key, t.status, t.fitness, t.token_fitness, t.cost,
                    t.worst_cost, t.tokens, t.trace, t.deviations).where(t.case_id.between(min(wanted), max(wanted)))
-    # All rows fetched at once and unpacked as tuples: per-row fetches and attribute lookups were half the time.
+    # All rows fetched at once and unpacked (rows are tuples): per-row fetches and attribute lookups were half
+    # the time.
     for case_id, definition, key, status, fitness, token_fitness, cost, worst, tokens, trace_text, found_text in (
-            conn.execute(query).tuples().all()):
+            conn.execute(query).all()):
         if case_id not in wanted:
             continue
         model = models.get(definition)

@@ -133,10 +133,11 @@ def load_dossiers(conn: Connection, period: Span | None = None, by: str = "eithe
     info = procedure_info(conn)
     query = _dossier_query(conn, _period_clauses(period, by, procedures))
     out = []
-    # Fetched at once and unpacked as tuples (in _dossier_query's column order): cheaper than row attributes.
+    # Fetched at once and unpacked (rows are tuples, in _dossier_query's column order): cheaper than row
+    # attributes.
     for (instance_id, code, procedure, unit_id, channel, status_code, received_at, done_at, due_at, result,
          supplements, late_marked, unit, unit_name, apology_signed, digitised, e_result, rating,
-         signed_result) in conn.execute(query.order_by(dossiers.c.instance_id)).tuples().all():
+         signed_result) in conn.execute(query.order_by(dossiers.c.instance_id)).all():
         meta = info.get(procedure, {"name": procedure, "public": True})
         out.append(DossierFact(
             instance_id, code, procedure, meta["name"], meta["public"], unit, unit_name, unit_id, channel,
