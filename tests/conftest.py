@@ -48,6 +48,9 @@ def signing_folders(tmp_path_factory) -> None:
     folder = tmp_path_factory.mktemp("signing")
     os.environ.setdefault("QUYTRINH_SIGNING_KEYS_DIR", str(folder / "keys"))
     os.environ.setdefault("QUYTRINH_TRUST_DIR", str(folder / "trust"))
+    # Attachments likewise (the signed ISO documents an approval keeps, the browser tests' uploads): a database
+    # whose app gave it no ATTACHMENTS_DIR keeps them in QUYTRINH_ATTACHMENTS_DIR, else instance/attachments.
+    os.environ.setdefault("QUYTRINH_ATTACHMENTS_DIR", str(tmp_path_factory.mktemp("attachments")))
     # Drawn pictures (audits/drawing_cache.py) likewise: a session's own folder, not the project's instance/.
     os.environ.setdefault("QUYTRINH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 
