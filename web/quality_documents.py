@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, g
 from flask.typing import ResponseReturnValue
 
 from documents.master_list import render_master_list
 from documents.procedure import render_procedure_document
-from processes import approval_signing, approval_views, attachments, organisation, version_views
+from processes import approval_signing, approval_views, attachments, organisation, signatures, version_views
 from processes.approval_signing import SignedDocument
 from processes.keys import VN
+from signing.trust import Trust
 
 from .auth import login_required
 from .context import attachments_root, clock, database
@@ -43,7 +44,15 @@ def procedure_document(code: str, version: int, fmt: str) -> ResponseReturnValue
 @bp.app_template_global()
 def signed_procedure_document(code: str, version: int) -> SignedDocument | None:
     """The ISO document its approver signed at approval, with its verification status (None before that)."""
-    return approval_signing.signed_document(database(), attachments_root(), code, version, clock())
+    return approval_signing.signed_document(database(), attachments_root(), code, version, clock(), _trust())
+
+
+def _trust() -> Trust:
+    """The trust roots and CRLs, read once for a request: the procedure page asks for each row of its versions
+    table, and reading them is a few files and certificates parsed each time."""
+    if "signing_trust" not in g:
+        g.signing_trust = signatures.configured_trust()
+    return g.signing_trust
 
 
 @bp.get("/procedures/<code>/versions/<int:version>/document-signed.pdf")
