@@ -134,7 +134,7 @@ step_rollups = Table(
     "step_rollups", metadata,
     Column("id", Integer, primary_key=True),
     Column("month", String(7), nullable=False),  # local month the steps were completed in (YYYY-MM)
-    Column("received_month", String(7), nullable=True),  # local month their dossiers were received in
+    Column("received_month", String(7), nullable=False),  # local month their dossiers were received in
     Column("unit_id", Integer, nullable=False),  # the dossier's unit
     Column("procedure", String(60), nullable=False),  # the dossier's procedure code
     Column("definition_id", Integer, nullable=False),
