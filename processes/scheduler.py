@@ -3,7 +3,8 @@
 Run it standalone (``quytrinh worker``) or embedded in the web server as a daemon thread
 (``start_embedded``). Several schedulers may run against one database: timer jobs are claimed
 (processes.timers), so each fires once. Every pass may also run the SLA sweep (processes.sweep)
-and let approved procedure versions take effect (processes.versions).
+and let approved procedure versions take effect (processes.versions); once an hour it rolls up the SLA step
+figures of the months just over (processes.step_rollups), so no web request has to.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import generations, mail_outbox, timers, versions
+from . import generations, mail_outbox, step_rollups, timers, versions
 from .clock import Clock, SystemClock
 from .db import Database
 from .sweep import run_sweep
@@ -43,6 +44,7 @@ class Tick:
     sweep_result: Any = None
     activated: list = field(default_factory=list)
     mailed: Any = None  # processes.mail_outbox.Drained
+    rolled_up: int | None = None  # months of SLA step figures rolled up (None: not this pass)
     errors: list[str] = field(default_factory=list)
 
 
@@ -52,7 +54,7 @@ class Scheduler:
     def __init__(self, db: Database, clock: Clock | None = None, *, worker_id: str | None = None,
                  interval: float = 2.0, sweep_every: float = 60.0, limit: int = 100,
                  claim_seconds: float = 60.0, sender: Any = None,
-                 sweep: SweepFunction | None = None) -> None:
+                 sweep: SweepFunction | None = None, rollup_every: float = 3600.0) -> None:
         self.db = db
         self.clock = clock or SystemClock()
         self.worker_id = worker_id or default_worker_id()
@@ -63,6 +65,8 @@ class Scheduler:
         self.sender = sender
         self.sweep: SweepFunction = sweep if sweep is not None else run_sweep
         self._next_sweep = 0.0
+        self.rollup_every = rollup_every
+        self._next_rollup = 0.0
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -89,6 +93,9 @@ class Scheduler:
                 log.exception("SLA sweep failed")
                 result.errors.append(f"sweep: {type(exc).__name__}: {exc}")
             self._activate_versions(result)
+        if time.monotonic() >= self._next_rollup:
+            self._next_rollup = time.monotonic() + self.rollup_every
+            self._roll_up(result)
         try:  # mail decided by committed moves (issue 13): sent here, after the commit, never inside it
             result.mailed = mail_outbox.drain(self.db, self.clock, sender=self.sender)
         except Exception as exc:
@@ -103,6 +110,14 @@ class Scheduler:
         except Exception as exc:
             log.exception("activating due procedure versions failed")
             result.errors.append(f"versions: {type(exc).__name__}: {exc}")
+
+    def _roll_up(self, result: Tick) -> None:
+        """The months just over get their SLA step rollups here, not in the first web request that needs them."""
+        try:
+            result.rolled_up = step_rollups.roll_up_recent(self.db, self.clock.now())
+        except Exception as exc:
+            log.exception("rolling up the SLA step figures failed")
+            result.errors.append(f"rollups: {type(exc).__name__}: {exc}")
 
     def run(self, once: bool = False) -> Tick:
         """Tick every `interval` seconds until `stop` is called (or once); return the last tick."""

@@ -167,6 +167,24 @@ def ensure_rollups(db: Database, months: list[Month]) -> int:
     return len(stale)
 
 
+def roll_up_recent(db: Database, now: dt.datetime, count: int = 13) -> int:
+    """Roll up the `count` local months before the one `now` falls in (this year's report and last year's
+    December) where missing or stale; how many were rolled up. The scheduler calls it, so that the first
+    /audit page or report after a month ends reads a rollup instead of building one in a web request (a month
+    of a province's steps takes tens of CPU seconds)."""
+    this_month = now.astimezone(VN).date().replace(day=1)
+    first = this_month
+    for _ in range(count):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return ensure_rollups(db, months_of(_Span(_instant(first), _instant(this_month))) or [])
+
+
+@dataclass(frozen=True)
+class _Span:
+    first_instant: dt.datetime
+    end_instant: dt.datetime
+
+
 def build_month(db: Database, month: Month) -> bool:
     """Roll up the steps completed in the month (their office times computed first where missing); False when
     a step completed meanwhile without its time (the month is then read row by row until rolled up again)."""

@@ -198,3 +198,39 @@ def test_a_read_whose_rollups_are_current_checks_each_month_once(tmp_path):
     event.listen(db.engine, "before_cursor_execute", keep)
     assert _plain(rolled_step_times(db, period, now=AFTER)) == expected
     assert len(checks) == 12  # one count and highest id per month, not a second round before reading
+
+
+def test_the_scheduler_rolls_up_the_months_just_over_so_no_page_has_to(tmp_path, monkeypatch):
+    """The first /audit page or report after a month ends reads a rollup built by the scheduler's pass, not one it
+    builds itself (a month of a province's steps takes tens of CPU seconds, too long for a web request)."""
+    from processes import step_rollups as module
+    from processes.clock import FixedClock
+    from processes.scheduler import Scheduler
+
+    db = demo_copy(tmp_path)
+    step_figures_of(db, parse_period(str(YEAR)), rollups=False)
+    period = parse_period(str(YEAR))
+    expected = _rows(db, period)
+    scheduler = Scheduler(db, FixedClock(dt.datetime(YEAR + 1, 1, 10, 3, tzinfo=dt.UTC)),
+                          sweep=lambda *a, **k: None)
+    tick = scheduler.tick()
+    assert (tick.rolled_up, tick.errors) == (13, [])  # last year's December and the twelve months of the year
+    assert scheduler.tick().rolled_up is None  # not again within the hour
+
+    def no_building(*args: Any) -> bool:
+        raise AssertionError("a month was rolled up by the page")
+    monkeypatch.setattr(module, "build_month", no_building)
+    assert _plain(rolled_step_times(db, period, now=dt.datetime(YEAR + 1, 1, 10, 4, tzinfo=dt.UTC))) == expected
+
+
+def test_a_failed_rollup_is_reported_and_does_not_stop_the_scheduler(tmp_path, monkeypatch):
+    from processes import step_rollups as module
+    from processes.clock import FixedClock
+    from processes.scheduler import Scheduler
+
+    def broken(*args: Any) -> int:
+        raise OSError("disk full")
+    monkeypatch.setattr(module, "ensure_rollups", broken)
+    swept: list[bool] = []
+    tick = Scheduler(demo_copy(tmp_path), FixedClock(AFTER), sweep=lambda *a, **k: swept.append(True)).tick()
+    assert swept == [True] and tick.errors == ["rollups: OSError: disk full"] and tick.rolled_up is None
