@@ -6,13 +6,12 @@ approval-*.png."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
-from demo.signing_keys import DEMO_KEY_PASSWORD, ensure_keys
+from demo.signing_keys import DEMO_KEY_PASSWORD
 
 from .conftest import shot
+from .signing_steps import demo_keys
 from .test_officer_flow import as_user
 
 pytestmark = pytest.mark.browser
@@ -66,10 +65,7 @@ def test_submit_review_send_back_resubmit_approve(page, live_server):
     page.get_by_role("button", name="Ghi nhận").click()
     page.wait_for_load_state("networkidle")
 
-    # what `quytrinh demo-org` gives the demo's leaders; in a thread of its own: the key's check runs asyncio,
-    # and Playwright's loop is running in this one
-    with ThreadPoolExecutor(1) as worker:
-        worker.submit(ensure_keys, server.db, ["pct"]).result()
+    demo_keys(server.db, ["pct"])  # the approver's demo key, as `quytrinh demo-org` gives it
     _open_from_inbox(page, server, "pct", "Phê duyệt, ký ban hành quy trình")
     assert f"Phê duyệt quy trình {CODE}, lần ban hành 2" in page.locator("h1").inner_text()
     page.select_option("[name=ket_qua_phe_duyet]", "phe_duyet")

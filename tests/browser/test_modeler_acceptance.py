@@ -8,16 +8,15 @@ the head (tp.nv) and the leader (pct); the dossier is started through the API as
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from sqlalchemy import select
 
-from demo.signing_keys import DEMO_KEY_PASSWORD, ensure_keys
+from demo.signing_keys import DEMO_KEY_PASSWORD
 from processes.schema import definitions, instances
 
 from .canvas import add_user_task_on_flow, click_element, commit
 from .conftest import PASSWORD, login, open_modeler, shot
+from .signing_steps import demo_keys
 
 CODE = "QT-XD-01"
 CONTRACT = ("/api/procedures/<code>/versions", "/api/procedures/<code>/versions/<int:version>/bpmn",
@@ -64,10 +63,7 @@ def error_overlays(page) -> list[str]:
 
 def approve(chromium, server, done: set[str]) -> None:
     """Each approver completes their QT-ISO-01 step through the API, as themselves, in order."""
-    # the approver's demo key, as `quytrinh demo-org` gives it; in a thread of its own: the key's check runs
-    # asyncio, and Playwright's loop is running in this one
-    with ThreadPoolExecutor(1) as worker:
-        worker.submit(ensure_keys, server.db, ["pct"]).result()
+    demo_keys(server.db, ["pct"])  # the approver's demo key, as `quytrinh demo-org` gives it
     for username, element_id, data in APPROVALS:
         context = api_as(chromium, server, username)
         try:
@@ -76,7 +72,7 @@ def approve(chromium, server, done: set[str]) -> None:
             if username == "iso" and not mine:
                 continue  # submitting may already have completed the drafting step
             assert mine, f"{username} has no {element_id} task: {tasks}"
-            body = {"data": data}
+            body: dict[str, object] = {"data": data}
             if element_id == "Task_PheDuyet":  # approving signs the ISO document with pct's stored key (issue 16)
                 body["signing_password"] = DEMO_KEY_PASSWORD
             reply = context.request.post(f"{server.url}/api/tasks/{mine[0]['id']}/complete", data=body)

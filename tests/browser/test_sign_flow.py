@@ -10,21 +10,18 @@ Screenshots: test-artifacts/browser/sign-flow-*.png.
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 
 from documents.forms import render_form
 from documents.layout import Document, Paragraph, Title
 from documents.pdf import render_pdf
-from processes import attachments, catalog
-from processes.tasks import list_tasks
+from processes import attachments
 from tests.documents.sample import sample_dossier
-from tests.processes.conftest import CHECK_OK, RECEIVE, single_task, start_case, work
 from tests.signing.ca import issue, make_pki
-from tests.signing.test_step_signature import with_sign
 
 from .conftest import login, shot
+from .signing_steps import case_at_signing_step, complete_signing_step, signing_server
 
 PASSWORD = "mật khẩu ký số"
 
@@ -34,30 +31,18 @@ def signing(live_server, tmp_path_factory):
     """A case of the test procedure at its signing step (tp.ktht), three PDFs attached to the dossier."""
     folder = tmp_path_factory.mktemp("signing")
     pki = make_pki(folder)
-    saved = {k: os.environ.get(k) for k in ("QUYTRINH_TRUST_ROOTS", "QUYTRINH_SIGNING_KEYS_DIR")}
-    os.environ["QUYTRINH_TRUST_ROOTS"] = str(pki.root_file)
-    os.environ["QUYTRINH_SIGNING_KEYS_DIR"] = str(folder / "keys")
-    db, clock = live_server.db, live_server.app.extensions["quytrinh.clock"]
-    live_server.app.config["ATTACHMENTS_DIR"] = str(folder / "attachments")
-    db.attachments_root = folder / "attachments"  # as each request sets it from the config
-    catalog.deploy(db, with_sign("result"), clock, "iso")
-    moved = start_case(db, clock)
-    work(db, clock, "motcua", RECEIVE, moved.instance_id)
-    work(db, clock, "cv.ktht", CHECK_OK, moved.instance_id)
-    day = dt.date(2026, 1, 5)
-    permit = render_pdf(Document("Giấy phép xây dựng", [
-        Title("GIẤY PHÉP XÂY DỰNG", ("Số: 12/GPXD",)),
-        Paragraph("Cấp cho: Nguyễn Văn A. Công trình: nhà ở riêng lẻ.")]))
-    for name, data in (("giay-tiep-nhan.pdf", render_form("receipt", sample_dossier(), on_date=day)),
-                       ("van-ban-xin-loi.pdf", render_form("apology", sample_dossier(), on_date=day)),
-                       ("giay-phep.pdf", permit)):
-        attachments.attach(db, db.attachments_root, moved.instance_id, name, data, "cv.ktht", clock)
-    yield pki, moved.business_key, single_task(db, "tp.ktht", moved.instance_id).id
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with signing_server(live_server, folder, QUYTRINH_TRUST_ROOTS=str(pki.root_file)):
+        case, code, task = case_at_signing_step(live_server)
+        day = dt.date(2026, 1, 5)
+        permit = render_pdf(Document("Giấy phép xây dựng", [
+            Title("GIẤY PHÉP XÂY DỰNG", ("Số: 12/GPXD",)),
+            Paragraph("Cấp cho: Nguyễn Văn A. Công trình: nhà ở riêng lẻ.")]))
+        db, clock = live_server.db, live_server.app.extensions["quytrinh.clock"]
+        for name, data in (("giay-tiep-nhan.pdf", render_form("receipt", sample_dossier(), on_date=day)),
+                           ("van-ban-xin-loi.pdf", render_form("apology", sample_dossier(), on_date=day)),
+                           ("giay-phep.pdf", permit)):
+            attachments.attach(db, db.attachments_root, case, name, data, "cv.ktht", clock)
+        yield pki, code, task
 
 
 def upload(page, server, data: bytes, password: str, tmp_path) -> str:
@@ -121,12 +106,4 @@ def test_key_on_the_personal_page_then_three_documents_signed_at_the_step(page, 
     assert "Tệp không có chữ ký số" in next(t for t in timeline if "giay-phep.pdf" in t)
     shot(page, "sign-flow-3-dossier")
 
-    page.goto(f"{server.url}/tasks/{task}")
-    choice = page.locator("form.step-form [name=quyet_dinh]").first
-    if choice.evaluate("e => e.tagName") == "SELECT":
-        page.select_option("form.step-form select[name=quyet_dinh]", "duyet")
-    else:
-        page.check("form.step-form input[name=quyet_dinh][value=duyet]")
-    page.click("form.step-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert task not in [t.id for t in list_tasks(server.db, "tp.ktht")]  # the signing step completed
+    complete_signing_step(page, server, task)

@@ -9,61 +9,47 @@ Screenshots: test-artifacts/browser/token-flow-*.png.
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
 
 from documents.layout import Document, Paragraph, Title
 from documents.pdf import render_pdf
-from processes import attachments, catalog
-from processes.tasks import list_tasks
-from tests.processes.conftest import CHECK_OK, RECEIVE, single_task, start_case, work
+from processes import attachments
 from tests.signing.ca import issue
 from tests.signing.conftest import PIN, TOKEN, Pdfsig, need, shared_pki, shared_token
-from tests.signing.test_step_signature import with_sign
 
 from .conftest import login, shot
+from .signing_steps import case_at_signing_step, complete_signing_step, signing_server
 from .test_sign_flow import sign_file, statuses
 
 LABEL = "dang-quoc-hung"
-_ENV = ("QUYTRINH_TRUST_ROOTS", "QUYTRINH_SIGNING_KEYS_DIR", "QUYTRINH_PKCS11_MODULE")
 
 
 @pytest.fixture(scope="module")
 def token_case(live_server, tmp_path_factory):
     """The head's key on the SoftHSM2 token, the server configured for it; a case at the signing step (tp.ktht)
-    with the unsigned permit attached; (business key, task id, pdfsig trusting the test root)."""
+    with the unsigned permit attached; (case id, task id, pdfsig trusting the test root, a folder)."""
     pki = shared_pki(tmp_path_factory)
     token = shared_token(tmp_path_factory)
     token.put(LABEL, issue(pki.root, "ĐẶNG QUỐC HÙNG", "hung.dq@donganh.gov.vn"))
     folder = tmp_path_factory.mktemp("token-flow")
-    saved = {k: os.environ.get(k) for k in _ENV}
-    os.environ.update({"QUYTRINH_TRUST_ROOTS": str(pki.root_file), "QUYTRINH_SIGNING_KEYS_DIR": str(folder / "keys"),
-                       "QUYTRINH_PKCS11_MODULE": token.module})
-    db, clock = live_server.db, live_server.app.extensions["quytrinh.clock"]
-    live_server.app.config["ATTACHMENTS_DIR"] = str(folder / "attachments")
-    db.attachments_root = folder / "attachments"
-    catalog.deploy(db, with_sign("result"), clock, "iso")
-    moved = start_case(db, clock)
-    work(db, clock, "motcua", RECEIVE, moved.instance_id)
-    work(db, clock, "cv.ktht", CHECK_OK, moved.instance_id)
-    permit = render_pdf(Document("Giấy phép xây dựng", [
-        Title("GIẤY PHÉP XÂY DỰNG", ("Số: 13/GPXD",)), Paragraph("Cấp cho: Trần Văn B. Công trình: nhà ở riêng lẻ.")]))
-    attachments.attach(db, db.attachments_root, moved.instance_id, "giay-phep.pdf", permit, "cv.ktht", clock)
-    nss = folder / "nss"
-    nss.mkdir()
-    certutil = need("certutil", "libnss3-tools")
-    need("pdfsig", "poppler-utils")
-    subprocess.run([certutil, "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, capture_output=True)
-    subprocess.run([certutil, "-A", "-d", f"sql:{nss}", "-n", "root", "-t", "CT,C,C", "-i", str(pki.root_file)],
-                   check=True, capture_output=True)
-    yield moved.business_key, single_task(db, "tp.ktht", moved.instance_id).id, Pdfsig(nss), folder
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
+    with signing_server(live_server, folder, QUYTRINH_TRUST_ROOTS=str(pki.root_file),
+                        QUYTRINH_PKCS11_MODULE=token.module):
+        case, _code, task = case_at_signing_step(live_server)
+        permit = render_pdf(Document("Giấy phép xây dựng", [
+            Title("GIẤY PHÉP XÂY DỰNG", ("Số: 13/GPXD",)),
+            Paragraph("Cấp cho: Trần Văn B. Công trình: nhà ở riêng lẻ.")]))
+        db, clock = live_server.db, live_server.app.extensions["quytrinh.clock"]
+        attachments.attach(db, db.attachments_root, case, "giay-phep.pdf", permit, "cv.ktht", clock)
+        nss = folder / "nss"
+        nss.mkdir()
+        certutil = need("certutil", "libnss3-tools")
+        need("pdfsig", "poppler-utils")
+        subprocess.run([certutil, "-N", "-d", f"sql:{nss}", "--empty-password"], check=True, capture_output=True)
+        subprocess.run([certutil, "-A", "-d", f"sql:{nss}", "-n", "root", "-t", "CT,C,C", "-i", str(pki.root_file)],
+                       check=True, capture_output=True)
+        yield case, task, Pdfsig(nss), folder
 
 
 def record_token(page, server, token: str, pin: str) -> str:
@@ -77,7 +63,7 @@ def record_token(page, server, token: str, pin: str) -> str:
 
 
 def test_token_recorded_then_the_permit_signed_with_the_pin(page, live_server, token_case):
-    server, (_code, task, pdfsig, folder) = live_server, token_case
+    server, (case, task, pdfsig, folder) = live_server, token_case
     login(page, server, "tp.ktht")
     wrong = record_token(page, server, TOKEN, "000000")
     assert "sai mã PIN" in wrong and "Chưa lưu chứng thư số nào." in wrong
@@ -94,25 +80,11 @@ def test_token_recorded_then_the_permit_signed_with_the_pin(page, live_server, t
     found = statuses(page)
     assert found["giay-phep.pdf"] == "Tệp không có chữ ký số" and found["giay-phep-da-ky-so.pdf"] == "Chữ ký số hợp lệ"
     shot(page, "token-flow-2-signed")
-    copy = next(a for a in attachments.of_case(server.db, _case_id(server, task))
+    copy = next(a for a in attachments.of_case(server.db, case)
                 if a.filename == "giay-phep-da-ky-so.pdf")
     (folder / "signed.pdf").write_bytes(attachments.blob_path(server.db.attachments_root, copy.sha256).read_bytes())
     [checked] = pdfsig.check(folder / "signed.pdf")
     assert (checked["Signature Validation"], checked["Certificate Validation"]) == (
         "Signature is Valid.", "Certificate is Trusted.")
 
-    page.goto(f"{server.url}/tasks/{task}")
-    choice = page.locator("form.step-form [name=quyet_dinh]").first
-    if choice.evaluate("e => e.tagName") == "SELECT":
-        page.select_option("form.step-form select[name=quyet_dinh]", "duyet")
-    else:
-        page.check("form.step-form input[name=quyet_dinh][value=duyet]")
-    page.click("form.step-form button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert task not in [t.id for t in list_tasks(server.db, "tp.ktht")]  # the signing step completed
-
-
-def _case_id(server, task: str) -> int:
-    from processes.tasks import task_detail
-
-    return task_detail(server.db, task)["instance_id"]
+    complete_signing_step(page, server, task)

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -78,36 +78,43 @@ class Token:
 
     def put(self, label: str, issued: Issued) -> None:
         """Import a key and its certificate under `label` (once: a label already there is left alone)."""
-        done = _SHARED.setdefault("labels", set())
-        if label in done:  # type: ignore[operator]
+        done = _SHARED.labels
+        if label in done:
             return
         tool = need("pkcs11-tool", "opensc")
-        key_id = f"{len(done) + 1:02d}"  # type: ignore[arg-type]
+        key_id = f"{len(done) + 1:02d}"
         (self.folder / f"{label}.key").write_bytes(issued.key_der())
         (self.folder / f"{label}.der").write_bytes(issued.der())
         for kind, file in (("privkey", f"{label}.key"), ("cert", f"{label}.der")):
             subprocess.run([tool, "--module", self.module, "--token-label", TOKEN, "--login", "--pin", PIN,
                             "--write-object", str(self.folder / file), "--type", kind, "--label", label, "--id",
                             key_id], check=True, capture_output=True)
-        done.add(label)  # type: ignore[attr-defined]
+        done.add(label)
 
 
 # The token and the CA whose keys it holds live once per process: the PKCS#11 library is initialised once per
 # process and reads SOFTHSM2_CONF then, so a second token folder would never be seen (tests/browser uses them too).
-_SHARED: dict[str, object] = {}
+@dataclass
+class _Shared:
+    pki: Pki | None = None
+    token: Token | None = None
+    labels: set[str] = field(default_factory=set)  # the labels imported on the token
+
+
+_SHARED = _Shared()
 
 
 def shared_pki(tmp_path_factory) -> Pki:
     """The test CA of this process (the token's keys are issued by it)."""
-    if "pki" not in _SHARED:
-        _SHARED["pki"] = make_pki(tmp_path_factory.mktemp("pki"))
-    return _SHARED["pki"]  # type: ignore[return-value]
+    if _SHARED.pki is None:
+        _SHARED.pki = make_pki(tmp_path_factory.mktemp("pki"))
+    return _SHARED.pki
 
 
 def shared_token(tmp_path_factory) -> Token:
     """The SoftHSM2 token of this process, made in its own SOFTHSM2_CONF folder; keys imported with pkcs11-tool."""
-    if "token" in _SHARED:
-        return _SHARED["token"]  # type: ignore[return-value]
+    if _SHARED.token is not None:
+        return _SHARED.token
     need("softhsm2-util", "softhsm2")
     need("pkcs11-tool", "opensc")
     module = next((m for m in _MODULES if Path(m).is_file()), None)
@@ -125,7 +132,7 @@ def shared_token(tmp_path_factory) -> Token:
     # 'signer': the EC key of the test signer; 'signer-rsa': an RSA 2048 key like a CA's token holds
     token.put("signer", pki.signer)
     token.put("signer-rsa", issue(pki.root, "Đỗ Minh Khôi", "pct@donganh.gov.vn", rsa_key=True))
-    _SHARED["token"] = token
+    _SHARED.token = token
     return token
 
 
