@@ -3,6 +3,8 @@ a dossier at the step that signs it. The password of the key is typed at each si
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -28,6 +30,16 @@ def _key_page(error: str = "", status: int = 200) -> ResponseReturnValue:
                            tokens=signer_keys.tokens_configured()), status
 
 
+def _kept(keep: Callable[[], object], said: str) -> ResponseReturnValue:
+    """Keep the key the form describes: a refusal is shown on the page (422), else `said` above it."""
+    try:
+        keep()
+    except InvalidInput as exc:
+        return _key_page(error_message(exc), 422)
+    flash(said, "success")
+    return redirect(url_for("signing.key_page"))
+
+
 @bp.get("/signing-key")
 @login_required
 def key_page() -> ResponseReturnValue:
@@ -41,12 +53,8 @@ def upload_key() -> ResponseReturnValue:
     """Keep my PKCS#12: checked with the password typed now (not kept), sealed at rest."""
     file = request.files.get("p12")
     data = file.read(signer_keys.MAX_BYTES + 1) if file else b""
-    try:
-        signer_keys.store(database(), g.user, data, request.form.get("password", ""))
-    except InvalidInput as exc:
-        return _key_page(error_message(exc), 422)
-    flash(_("Đã lưu chứng thư số. Mật khẩu không được lưu: bạn nhập lại mỗi lần ký."), "success")
-    return redirect(url_for("signing.key_page"))
+    return _kept(lambda: signer_keys.store(database(), g.user, data, request.form.get("password", "")),
+                 _("Đã lưu chứng thư số. Mật khẩu không được lưu: bạn nhập lại mỗi lần ký."))
 
 
 @bp.post("/signing-key/token")
@@ -54,12 +62,9 @@ def upload_key() -> ResponseReturnValue:
 def record_token() -> ResponseReturnValue:
     """I sign with a PKCS#11 token: its label and my key's, checked now with the PIN (not kept)."""
     form = request.form
-    try:
-        signer_keys.store_token(database(), g.user, form.get("token", ""), form.get("key", ""), form.get("pin", ""))
-    except InvalidInput as exc:
-        return _key_page(error_message(exc), 422)
-    flash(_("Đã ghi nhận thiết bị ký số. Mã PIN không được lưu: bạn nhập lại mỗi lần ký."), "success")
-    return redirect(url_for("signing.key_page"))
+    return _kept(lambda: signer_keys.store_token(database(), g.user, form.get("token", ""), form.get("key", ""),
+                                                 form.get("pin", "")),
+                 _("Đã ghi nhận thiết bị ký số. Mã PIN không được lưu: bạn nhập lại mỗi lần ký."))
 
 
 @bp.post("/signing-key/remove")
