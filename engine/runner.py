@@ -134,6 +134,12 @@ def clean_step_data(procedure: Procedure, workflow: BpmnWorkflow, task_id: UUID,
     return validate_free_data(data)
 
 
+def form_field_ids(procedure: Procedure, workflow: BpmnWorkflow, task_id: UUID) -> list[str]:
+    """The ids of the ready step's form fields ([] for a step without a form)."""
+    step = _step_of(procedure, ready_task(workflow, task_id).task_spec)
+    return [f.id for f in step.form.fields] if step is not None and step.form is not None else []
+
+
 def ready_task(workflow: BpmnWorkflow, task_id: UUID) -> Task:
     """The ready human task with this id, or TaskNotReady."""
     try:

@@ -89,6 +89,11 @@ def _check_expression(el: etree._Element, owner: str | None) -> list[Problem]:
         return [problem("unsupported_expression_language", owner, language=el.get("language"))]
     if text.startswith("="):
         return [problem("feel_expression", owner, text=text)]
+    return _refused_expression(text, owner)
+
+
+def _refused_expression(text: str, owner: str | None) -> list[Problem]:
+    """Why an expression (a condition, a sign_if) would be refused when it is compiled to run."""
     reason = expressions.check(text)
     if not reason:
         return []
@@ -106,13 +111,7 @@ def _check_vocabulary(el: etree._Element, prop: str, allowed: tuple[str, ...]) -
 def _check_sign_if(el: etree._Element) -> list[Problem]:
     """`sign_if`: when a signing step must be signed, an expression over the step's form (and the case's data)."""
     text = (properties_of(el).get("sign_if") or "").strip()
-    if not text:
-        return []
-    reason = expressions.check(text)
-    if not reason:
-        return []
-    code = "expression_syntax_error" if reason.startswith("syntax error") else "expression_refused"
-    return [problem(code, el.get("id"), text=text, reason=reason)]
+    return _refused_expression(text, el.get("id")) if text else []
 
 
 def _check_assignee(el: etree._Element) -> list[Problem]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from sqlalchemy import select
 
 from documents.pdf import MARGINS, TABLE_PADDING
 from documents.procedure import APPROVAL_COLUMNS, DATE_ROW, SIGNATURE_ROW, render_procedure_document
-from engine.form_rules import as_date, is_required
+from engine.form_rules import as_date
 from signing.appearance import Appearance, Placement, page_lines
 from signing.errors import SigningError
 from signing.keys import Key
@@ -108,15 +108,6 @@ def signs_on_some_outcome(db: Database, task_uuid: str) -> bool:
     return _step(db, task_uuid)[1].get("sign") == KIND
 
 
-def signs_now(db: Database, task_uuid: str, data: Mapping[str, Any]) -> bool:
-    """Whether completing the step with this form signs the procedure document (the approval, not a send-back)."""
-    _row, props = _step(db, task_uuid)
-    if props.get("sign") != KIND:
-        return False
-    condition = props.get("sign_if")
-    return not condition or is_required(condition, data)
-
-
 def issued_document(db: Database, code: str, number: int, issuing: version_views.Issuing) -> tuple[str, bytes, dict]:
     """The ISO document of a version as its approval issues it (the document.pdf the procedure page gives once
     the version is approved): file name, PDF and the metadata printed."""
@@ -161,7 +152,8 @@ def decide(db: Database, root: Path, task_uuid: str, data: dict[str, Any], actor
     key: opens the approver's key (asked only when the decision signs: the password is typed for this
     signing); title: the title over the signature ('' for the one signer_title gives)."""
     row, props = _step(db, task_uuid)
-    if props.get("sign") != KIND or not signs_now(db, task_uuid, data):
+    # whether this decision signs: the same decision (signatures.must_sign) the completion then checks
+    if props.get("sign") != KIND or instances.signature_due(db, task_uuid, data, actor, clock) != KIND:
         return instances.complete(db, task_uuid, data, actor, clock)
     with db.read() as conn:
         version = conn.execute(select(procedure_versions.c.version, procedures.c.code).join(procedures)

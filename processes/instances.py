@@ -132,21 +132,13 @@ def complete_in(uow: UnitOfWork, task_uuid: str, data: dict[str, Any], actor: st
     """Complete a step inside `uow` (see complete)."""
     now = clock.now()
     conn = uow.conn
-    task = _locked_task(conn, task_uuid)
-    case = _case_of(uow, task, clock)
-    authority = _check_may_work(conn, case, task, actor, now)
-    # Facts (received, notified, today) are read only for a form whose rules compare with them.
-    facts = decisions.case_facts(conn, case.row.id, now) \
-        if runner.needs_case_facts(case.procedure, case.workflow, UUID(task_uuid)) else None
-    try:
-        cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data, facts)
-    except FormInvalid as exc:
-        raise InvalidInput.of("form_invalid", exc.errors, step=task.name) from None
+    task, case, authority, cleaned = _prepared(uow, task_uuid, data, actor, clock, now)
     # A step that signs something (camunda:property sign) completes only with its performer's signature.
     # (the attachment store's path is worked out only for such a step: it costs file-system calls)
     if signatures.sign_kind(case.workflow, task_uuid) is not None:
         signatures.check_signed(conn, case.workflow, case.row.id, task_uuid, actor, root=uow.db.attachments_root,
-                                data=cleaned)
+                                data=cleaned, fields=runner.form_field_ids(case.procedure, case.workflow,
+                                                                           UUID(task_uuid)))
     # The open task rows always mirror the workflow's ready steps as last saved.
     before = {str(s.task_id): s.element_id for s in runner.ready_steps(case.procedure, case.workflow)}
     auto = engine_step(lambda: runner.complete_step(case.procedure, case.workflow, UUID(task_uuid), cleaned))
@@ -168,6 +160,33 @@ def complete_in(uow: UnitOfWork, task_uuid: str, data: dict[str, Any], actor: st
                              task))
     status, end = save_case(uow, case, changes, now, actor)
     return Moved(case.row.id, case.row.business_key, status, changes.opened, end)
+
+
+def signature_due(db: Database, task_uuid: str, data: dict[str, Any], actor: str, clock: Clock) -> str | None:
+    """What completing the step with `data` must be signed with (signatures.must_sign over the same case data
+    and cleaned form complete_in checks), or None; writes nothing. For a use case that makes the signature
+    before it completes the step (approval_signing.decide), so that it and the check decide alike."""
+    with unit_of_work(db) as uow:
+        _task, case, _authority, cleaned = _prepared(uow, task_uuid, data, actor, clock, clock.now())
+        uow.keep_workflow(case.row.id, case.row.lock_version, case.workflow)  # unchanged: back to the cache
+        return signatures.must_sign(case.workflow, task_uuid, cleaned,
+                                    runner.form_field_ids(case.procedure, case.workflow, UUID(task_uuid)))
+
+
+def _prepared(uow: UnitOfWork, task_uuid: str, data: dict[str, Any], actor: str, clock: Clock,
+              now: dt.datetime) -> tuple[Any, Case, dict[str, Any], dict[str, Any]]:
+    """The locked task and case, the actor's right to do the step, and the step's form cleaned."""
+    task = _locked_task(uow.conn, task_uuid)
+    case = _case_of(uow, task, clock)
+    authority = _check_may_work(uow.conn, case, task, actor, now)
+    # Facts (received, notified, today) are read only for a form whose rules compare with them.
+    facts = decisions.case_facts(uow.conn, case.row.id, now) \
+        if runner.needs_case_facts(case.procedure, case.workflow, UUID(task_uuid)) else None
+    try:
+        cleaned = runner.clean_step_data(case.procedure, case.workflow, UUID(task_uuid), data, facts)
+    except FormInvalid as exc:
+        raise InvalidInput.of("form_invalid", exc.errors, step=task.name) from None
+    return task, case, authority, cleaned
 
 
 def cancel(db: Database, instance_id: int, actor: str, clock: Clock, reason: str = "") -> None:

@@ -20,9 +20,10 @@ Hook (processes/instances.py, complete_in, after the form is cleaned, before the
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -30,8 +31,7 @@ from uuid import UUID
 
 from sqlalchemy import Connection, select
 
-from engine import runner
-from engine.form_rules import is_required
+from engine import expressions, runner
 from engine.model import STEP_TAGS, properties_of
 from engine.xml import BPMN_NS, load_xml
 from signing.errors import SigningError
@@ -44,6 +44,8 @@ from .organisation import user_by_name
 from .paths import trust_dir
 from .schema import definitions, human_tasks, instances
 from .workspace_schema import attachments
+
+_log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # pyHanko loads in most of a second: imported when a signature is checked (below)
     from signing.trust import Trust
@@ -113,19 +115,37 @@ def sign_kind(workflow: Any, task_uuid: str) -> str | None:
     return (getattr(spec, "extensions", None) or {}).get("sign")
 
 
-def must_sign(workflow: Any, task_uuid: str, data: Mapping[str, Any] | None) -> str | None:
-    """What the ready step signs when completed with `data` (the cleaned form), or None.
+def must_sign(workflow: Any, task_uuid: str, data: Mapping[str, Any] | None,
+              fields: Collection[str] = ()) -> str | None:
+    """What the ready step signs when completed with `data` (the cleaned form), or None: the one decision of
+    whether a completion must be signed (check_signed, and approval_signing before it signs).
 
     A step may sign only on one outcome: `sign_if` (an expression over the step's form and the case's data,
     checked at deploy) — QT-ISO-01's approver signs the procedure document when he approves, not when he
-    sends the draft back."""
+    sends the draft back. `fields`: the ids of the step's form fields, read as empty when left empty."""
     task = runner.ready_task(workflow, UUID(task_uuid))
     extensions = getattr(task.task_spec, "extensions", None) or {}
     kind = extensions.get("sign")
     condition = extensions.get("sign_if")
     if kind is None or not condition or data is None:
         return kind
-    return kind if is_required(condition, {**(task.data or {}), **data}) else None
+    return kind if sign_required(condition, {**dict.fromkeys(fields), **(task.data or {}), **data}) else None
+
+
+def sign_required(condition: str, values: Mapping[str, Any]) -> bool:
+    """Whether a `sign_if` holds over `values`; True when it cannot be told (it fails closed).
+
+    A name in neither the form nor the case's data (a misspelt field, data the case never had) or an
+    evaluation error leaves the outcome unknown. Unknown means sign: the signature is the step's safeguard and
+    the performer can always give it, whereas a refusal would hold the case until the model is redeployed.
+    The administrator is told in the log, since the model, not the officer, is at fault."""
+    try:
+        compiled = expressions.compile_expression(condition)
+        # a name left out of the environment is an ExpressionError ("name ... is not defined"), not None
+        return bool(compiled.evaluate({name: values[name] for name in compiled.names if name in values}))
+    except expressions.ExpressionError as exc:
+        _log.warning("sign_if %r cannot be evaluated (%s): the step must be signed", condition, exc)
+        return True
 
 
 def configured_trust() -> Trust:
@@ -161,12 +181,13 @@ def is_performer(report: Signer, full_name: str, email: str | None) -> bool:
 
 def check_signed(conn: Connection, workflow: Any, instance_id: int, task_uuid: str, actor: str, *,
                  root: Path, trust: Trust | None = None,
-                 data: Mapping[str, Any] | None = None) -> StepSignature | None:
+                 data: Mapping[str, Any] | None = None, fields: Collection[str] = ()) -> StepSignature | None:
     """Refuse (InvalidInput) to complete a signing step without a valid signature of `actor` on a PDF
     attached at it; None for a step that signs nothing, else the attachment that is signed.
     `root`: the attachment store the database's files are in (Database.attachments_root); `data`: the
-    step's cleaned form, for a step that signs only on some outcome (`sign_if`)."""
-    kind = must_sign(workflow, task_uuid, data)
+    step's cleaned form and `fields` its form's field ids, for a step that signs only on some outcome
+    (`sign_if`)."""
+    kind = must_sign(workflow, task_uuid, data, fields)
     if kind is None:
         return None
     task = runner.ready_task(workflow, UUID(task_uuid))

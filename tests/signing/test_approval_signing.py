@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from xml.sax.saxutils import quoteattr
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -177,3 +178,46 @@ def test_a_case_at_approval_on_the_unsigned_version_still_completes(org, clock, 
     deployed(signing)  # the new QT-ISO-01 (a release of quytrinh) arrives while the case waits for pct
     instances.complete(org, task, APPROVE, LEADER, clock)
     assert status_of(org, CODE, 2) == "effective"
+
+
+def _with_sign_if(condition: str) -> str:
+    """QT-ISO-01 whose approval step signs when `condition` holds."""
+    signing = (BPMN_DIR / "QT-ISO-01.bpmn").read_text(encoding="utf-8")
+    changed = signing.replace("value=\"ket_qua_phe_duyet == 'phe_duyet'\"", f"value={quoteattr(condition)}")
+    assert changed != signing
+    return changed
+
+
+@pytest.fixture
+def at_approval_if(org, clock, deployed, tmp_path, pki: Pki, monkeypatch):
+    """at_approval on a QT-ISO-01 whose approval step signs when the given condition holds."""
+    def at(condition: str) -> tuple:
+        monkeypatch.setenv("QUYTRINH_TRUST_ROOTS", str(pki.root_file))
+        org.attachments_root = tmp_path / "attachments"
+        catalog_with_test_procedure(org, clock, deployed)
+        deployed(_with_sign_if(condition))
+        versions.save_draft(org, clock, "iso", CODE, RENAMED)
+        versions.submit(org, clock, "iso", CODE, 2, "")
+        review(org, clock, CODE, 2, "dong_y")
+        return org, org.attachments_root, approval_task(org, CODE, 2, LEADER)
+    return at
+
+
+def test_the_approval_decides_to_sign_over_the_case_data_as_the_completion_does(at_approval_if, clock,
+                                                                                approver_p12):
+    """A sign_if reading the case's data (the version number the approval case carries) is decided over the same
+    data before signing as when the completion checks the signature: approving signs, not a refusal."""
+    db, root, task = at_approval_if("phien_ban > 1 and ket_qua_phe_duyet == 'phe_duyet'")
+    approval_signing.decide(db, root, task, APPROVE, LEADER, clock, key=lambda: Pkcs12Key(approver_p12, PASSWORD))
+    assert status_of(db, CODE, 2) == "effective" and len(_case_files(db, task)) == 2
+
+
+def test_a_sign_if_that_cannot_be_evaluated_does_not_complete_unsigned(at_approval_if, clock):
+    """A misspelt name: whether the decision signs cannot be told, so it signs (here: asks the password)."""
+    db, root, task = at_approval_if("ket_qua_phe_duyett == 'phe_duyet'")
+    with pytest.raises(InvalidInput) as caught:
+        approval_signing.decide(db, root, task, {"ket_qua_phe_duyet": "tra_lai", "y_kien_phe_duyet": "Sửa lại"},
+                                LEADER, clock, key=None)
+    assert caught.value.code == "approval_signature_password"
+    assert status_of(db, CODE, 2) == "in_review" and _case_files(db, task) == []
+
