@@ -34,7 +34,7 @@ from signing.errors import SigningError
 from signing.keys import Key
 from signing.trust import Trust
 
-from . import attachments, dossiers, instances, organisation, signatures, version_views
+from . import attachments, dossiers, instances, organisation, signatures, signer_keys, version_views
 from .approval import element_properties
 from .clock import Clock
 from .db import Database
@@ -94,7 +94,7 @@ def personal_name(full_name: str) -> str:
 def _step(db: Database, task_uuid: str) -> Any:
     with db.read() as conn:
         row = conn.execute(select(human_tasks.c.element_id, human_tasks.c.roles, instance_rows.c.id,
-                                  instance_rows.c.definition_id)
+                                  instance_rows.c.definition_id, instance_rows.c.business_key)
                            .join(instance_rows, instance_rows.c.id == human_tasks.c.instance_id)
                            .where(human_tasks.c.task_uuid == task_uuid)).first()
         if row is None:
@@ -144,6 +144,16 @@ def approver_box(pdf: bytes) -> Placement | None:
     return Placement(0, (round(x1), round(y1), round(x2), round(y2)))
 
 
+def decide_with_stored_key(db: Database, root: Path, task_uuid: str, data: dict[str, Any], actor: str,
+                           clock: Clock, *, password: str | None, title: str = "") -> Moved:
+    """Complete a step as the page and the API both do (one path, so one refusal for the same request): `decide`
+    with the key stored on the actor's personal page, opened with the password typed for this signing (used
+    once, never kept). No password is approval_signature_password when the decision signs; a step that
+    signs no procedure document completes as any other."""
+    key = (lambda: signer_keys.key_of(actor, password)) if password else None
+    return decide(db, root, task_uuid, data, actor, clock, key=key, title=title)
+
+
 def decide(db: Database, root: Path, task_uuid: str, data: dict[str, Any], actor: str, clock: Clock, *,
            key: Callable[[], Key] | None, title: str = "", tsa_url: str | None = None,
            trust: Trust | None = None) -> Moved:
@@ -159,7 +169,7 @@ def decide(db: Database, root: Path, task_uuid: str, data: dict[str, Any], actor
         version = conn.execute(select(procedure_versions.c.version, procedures.c.code).join(procedures)
                                .where(procedure_versions.c.approval_instance_id == row.id)).first()
     if version is None:
-        raise NotFound.of("approval_version_not_found", procedure="?", version="?")
+        raise NotFound.of("approval_case_without_version", case=row.business_key)
     if key is None:
         raise InvalidInput.of("approval_signature_password", procedure=version.code)
     today = clock.now().astimezone(VN).date()

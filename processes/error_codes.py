@@ -116,6 +116,7 @@ TEMPLATES: dict[str, str] = {
     "approval_steps_unexpected": "the approval case has {count} open steps; expected the drafting step",
     "version_transition": "a procedure version cannot go from {current} to {target}",
     "approval_version_not_found": "procedure {procedure} has no version {version}",
+    "approval_case_without_version": "approval case {case} is not the approval of any procedure version",
     "not_a_draft": "version {version} of {procedure} is {status}, not a draft",
     "already_in_approval": "version {version} of {procedure} is already in approval case {case}",
     "migration_not_found": "{procedure} has no migration {migration}",

@@ -136,6 +136,7 @@ TEXTS: dict[str, str] = {
     "approval_steps_unexpected": N_("Hồ sơ phê duyệt đang có %(count)s bước mở; lẽ ra chỉ có bước soạn thảo."),
     "version_transition": N_("Phiên bản quy trình không thể chuyển từ «%(current_name)s» sang «%(target_name)s»."),
     "approval_version_not_found": N_("Quy trình %(procedure)s không có phiên bản %(version)s."),
+    "approval_case_without_version": N_("Hồ sơ phê duyệt %(case)s không gắn với phiên bản quy trình nào."),
     "not_a_draft": N_("Phiên bản %(version)s của quy trình %(procedure)s đang ở trạng thái «%(status_name)s», "
                       "không phải dự thảo."),
     "already_in_approval": N_("Phiên bản %(version)s của quy trình %(procedure)s đang được trình duyệt trong hồ sơ "

@@ -57,10 +57,9 @@ def approval_signing_for(task_id: str) -> dict[str, Any] | None:
 def complete(task_id: str, data: dict[str, Any]) -> Moved:
     """Complete an approval step from a form; approving signs the ISO document with the user's stored key,
     opened with the password typed in the form (used for this signing only, never kept)."""
-    password = request.form.get("signing_password", "")
-    return approval_signing.decide(database(), attachments_root(), task_id, data, g.user, clock(),
-                                   key=(lambda: signer_keys.key_of(g.user, password)) if password else None,
-                                   title=request.form.get("signing_title", ""))
+    return approval_signing.decide_with_stored_key(database(), attachments_root(), task_id, data, g.user, clock(),
+                                                   password=request.form.get("signing_password", ""),
+                                                   title=request.form.get("signing_title", ""))
 
 
 @bp.get("/<task_id>")

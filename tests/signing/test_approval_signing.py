@@ -10,13 +10,14 @@ from xml.sax.saxutils import quoteattr
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from documents.procedure import render_procedure_document
 from processes import approval_signing, attachments, instances, procedures, version_views, versions
-from processes.errors import InvalidInput
+from processes.errors import InvalidInput, NotFound
 from processes.keys import VN
-from processes.schema import human_tasks
+from processes.schema import human_tasks, procedure_versions
+from processes.schema import instances as instance_rows
 from signing.keys import Pkcs12Key
 from signing.verify import VALID, verify_pdf
 from tests.conftest import BPMN_DIR
@@ -221,3 +222,16 @@ def test_a_sign_if_that_cannot_be_evaluated_does_not_complete_unsigned(at_approv
     assert caught.value.code == "approval_signature_password"
     assert status_of(db, CODE, 2) == "in_review" and _case_files(db, task) == []
 
+
+def test_an_approval_case_of_no_version_is_named_by_its_case(at_approval, clock, approver_p12):
+    """Not 'procedure ? has no version ?': the refusal names the approval case, which is all that is known."""
+    db, root, task = at_approval
+    with db.write() as conn:
+        conn.execute(update(procedure_versions).values(approval_instance_id=None))
+        case = conn.execute(select(instance_rows.c.business_key).join(
+            human_tasks, human_tasks.c.instance_id == instance_rows.c.id).where(human_tasks.c.task_uuid == task)
+        ).scalar_one()
+    with pytest.raises(NotFound) as caught:
+        approval_signing.decide(db, root, task, APPROVE, LEADER, clock, key=lambda: Pkcs12Key(approver_p12, PASSWORD))
+    assert (caught.value.code, caught.value.params) == ("approval_case_without_version", {"case": case})
+    assert _case_files(db, task) == []

@@ -7,9 +7,11 @@ from __future__ import annotations
 import html
 
 import pytest
+from sqlalchemy import func, select
 
 from demo.signing_keys import DEMO_KEY_PASSWORD, ensure_keys
 from processes.signatures import configured_trust
+from processes.workspace_schema import attachments
 from signing.verify import VALID, verify_pdf
 from tests.processes.conftest import CODE
 from tests.processes.quality_helpers import (
@@ -74,12 +76,23 @@ def test_without_a_stored_key_the_page_says_where_to_store_it(at_approval, login
     assert "bạn chưa lưu chứng thư số" in page and "/signing-key" in page
 
 
-def test_the_api_approves_with_the_password_and_refuses_without(at_approval, login, org):
+@pytest.mark.parametrize("fields", [{}, {"signing_password": "sai mật khẩu"}])
+def test_the_api_and_the_page_refuse_alike_and_store_nothing(at_approval, login, org, fields):
+    """One use case behind both (approval_signing.decide_with_stored_key): the same code, the same Vietnamese."""
     pct = login(LEADER)
-    refused = pct.post(f"/api/tasks/{at_approval}/complete", json={"data": {"ket_qua_phe_duyet": "phe_duyet"}})
-    assert refused.status_code == 422 and refused.json["code"] == "signature_required"
-    assert status_of(org, CODE, 2) == "in_review"
-    done = pct.post(f"/api/tasks/{at_approval}/complete", json={"data": {"ket_qua_phe_duyet": "phe_duyet"},
-                                                                "signing_password": DEMO_KEY_PASSWORD})
+    refused = pct.post(f"/api/tasks/{at_approval}/complete", json={"data": {"ket_qua_phe_duyet": "phe_duyet"},
+                                                                   **fields})
+    assert refused.status_code == 422
+    assert refused.json["code"] == ("signing_p12_unreadable" if fields else "approval_signature_password")
+    page = html.unescape(_approve(pct, at_approval, **fields).get_data(as_text=True))
+    assert refused.json["error"] in page
+    assert status_of(org, CODE, 2) == "in_review" and approval_task(org, CODE, 2, LEADER) == at_approval
+    with org.read() as conn:
+        assert conn.execute(select(func.count()).select_from(attachments)).scalar_one() == 0
+
+
+def test_the_api_approves_with_the_password(at_approval, login, org):
+    done = login(LEADER).post(f"/api/tasks/{at_approval}/complete", json={
+        "data": {"ket_qua_phe_duyet": "phe_duyet"}, "signing_password": DEMO_KEY_PASSWORD})
     assert done.status_code == 200, done.json
     assert status_of(org, CODE, 2) == "effective"
