@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import shutil
 import threading
-import uuid
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from click.testing import CliRunner
-from sqlalchemy import Column, Integer, String, Table, create_engine, event, inspect, text
+from sqlalchemy import Column, Integer, String, Table, event, inspect, text
 
 from cli.main import main
 from processes import schema_upgrade
@@ -23,6 +22,7 @@ from processes.db import Database, metadata
 from processes.errors import ConflictError
 from processes.schema_guard import MIGRATIONS, head, known_revisions
 from tests.conftest import PG_URL
+from tests.processes.empty_databases import empty_database
 
 REVISIONS = Path(__file__).resolve().parent / "migration_revisions"
 
@@ -43,21 +43,8 @@ def test_upgrading_an_up_to_date_database_does_nothing(db):
 @pytest.fixture
 def empty(request, tmp_path):
     """A database with no table at all (SQLite file, or a fresh PostgreSQL schema)."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    with empty_database(request.param, tmp_path) as database:
         yield database
-        database.dispose()
-        return
-    schema = f"qt_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    database = Database(PG_URL, schema=schema)
-    yield database
-    database.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 BACKENDS = pytest.mark.parametrize("empty", ["sqlite"] + (["postgresql"] if PG_URL else []), indirect=True)

@@ -5,18 +5,18 @@ revision can be undone. On SQLite (batch copy of the table) and PostgreSQL (ALTE
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, insert, inspect, select, text
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from processes import schema_upgrade
 from processes.audit_schema import step_rollup_months, step_rollups
 from processes.db import Database
-from tests.conftest import BACKENDS, PG_URL
+from tests.conftest import BACKENDS
+from tests.processes.empty_databases import empty_database
 
 BEFORE = "step_rollups"
 REVISION = "step_rollups_received_not_null"
@@ -26,22 +26,8 @@ BUILT = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
 @pytest.fixture(params=BACKENDS)
 def empty(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database]:
     """A database with no table (SQLite file, or a fresh PostgreSQL schema)."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'rollups.sqlite'}")
+    with empty_database(request.param, tmp_path) as database:
         yield database
-        database.dispose()
-        return
-    assert PG_URL
-    schema = f"qt_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    database = Database(PG_URL, schema=schema)
-    yield database
-    database.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
 
 
 def _group(month: str, received: str | None, element: str) -> dict[str, Any]:
