@@ -12,7 +12,8 @@ the draft back or refusing it signs nothing. `decide` is that step's use case:
 3. the unsigned document and the signed copy beside it are attached at the step and the step completes, in one
    transaction: a completion that fails keeps neither file in the case.
 
-`signed_document` finds the signed copy of a version for the procedure page, with its verification status.
+`signed_copy` finds the signed copy of a version (what its download serves, unverified: the bytes are the same
+whatever their status); `signed_document` adds its verification status for the procedure page.
 """
 
 from __future__ import annotations
@@ -51,6 +52,15 @@ KIND = "procedure"
 _MM = 72 / 25.4
 # documents/pdf.py: A4 portrait's right margin; a table cell's horizontal padding
 _RIGHT_MARGIN, _CELL_PADDING = MARGINS[("A4", False)][2] * _MM, TABLE_PADDING[1] * _MM
+
+
+@dataclass(frozen=True)
+class SignedCopy:
+    """The signed ISO document of a version as attached at its approval step."""
+
+    attachment_id: int
+    filename: str
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -197,8 +207,7 @@ def _attach_and_complete(db: Database, root: Path, instance_id: int, task_uuid: 
         return instances.complete_in(uow, task_uuid, data, actor, clock)
 
 
-def signed_document(db: Database, root: Path, code: str, number: int, clock: Clock,
-                    trust: Trust | None = None) -> SignedDocument | None:
+def signed_copy(db: Database, code: str, number: int) -> SignedCopy | None:
     """The signed ISO document of a version (the newest signed copy attached at its approval step), or None."""
     with db.read() as conn:
         version = conn.execute(select(procedure_versions.c.approval_instance_id, procedure_versions.c.approved_by)
@@ -213,7 +222,14 @@ def signed_document(db: Database, root: Path, code: str, number: int, clock: Clo
                    human_tasks.c.completed_by == version.approved_by, files.c.content_type == "application/pdf",
                    files.c.filename.like("%-da-ky-so.pdf"))
             .order_by(files.c.id.desc())).first()
+    return None if found is None else SignedCopy(found.id, found.filename, found.sha256)
+
+
+def signed_document(db: Database, root: Path, code: str, number: int, clock: Clock,
+                    trust: Trust | None = None) -> SignedDocument | None:
+    """The signed copy of a version (signed_copy) with its verification status, or None."""
+    found = signed_copy(db, code, number)
     if found is None:
         return None
     status = signatures.file_status(root, found.sha256, clock, trust)
-    return SignedDocument(found.id, found.filename, found.sha256, status.status, status.label)
+    return SignedDocument(found.attachment_id, found.filename, found.sha256, status.status, status.label)
