@@ -79,7 +79,7 @@ def default_title(db: Database, task_uuid: str, actor: str) -> str:
     row, _props = _step(db, task_uuid)
     with db.read() as conn:
         user = organisation.user_by_name(conn, actor)
-        role_name = version_views.role_title(conn, user.id, version_views.step_role_codes(row.roles))
+        role_name = version_views.step_title(conn, user.id, row.roles)
     return signer_title(user.full_name, role_name)
 
 

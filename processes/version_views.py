@@ -187,7 +187,7 @@ def _signer(conn: Connection, username: str | None, at, kinds: tuple[str, ...],
         .order_by(human_tasks.c.id.desc())).scalar() if case_id is not None else None
     user_id = user.id if user else -1
     if signed_as:
-        title = role_title(conn, user_id, step_role_codes(signed_as))
+        title = step_title(conn, user_id, signed_as)
     else:
         title = (stage_roles and role_title(conn, user_id, stage_roles, kinds)) or role_title(conn, user_id, (), kinds)
     return {"username": username, "name": user.full_name if user else username, "title": title,
@@ -198,10 +198,16 @@ def _issuer(conn: Connection, issuing: Issuing) -> dict[str, Any]:
     """The approver of a version being issued now, as _signer will show him once the step is completed."""
     user = organisation.user_by_name(conn, issuing.approver)
     return {"username": issuing.approver, "name": user.full_name,
-            "title": role_title(conn, user.id, step_role_codes(issuing.step_roles)), "date": issuing.today}
+            "title": step_title(conn, user.id, issuing.step_roles), "date": issuing.today}
 
 
-def step_role_codes(step_roles: str | None) -> list[str]:
+def step_title(conn: Connection, user_id: int, step_roles: str | None) -> str:
+    """The title a user signs a step in: the name of his role among the step's roles (see role_title); the one
+    the issued document prints and the approver's signature block shows, so both say the same."""
+    return role_title(conn, user_id, _step_role_codes(step_roles))
+
+
+def _step_role_codes(step_roles: str | None) -> list[str]:
     """The role codes of a step's roles ("leader@ubnd,quality" → ["leader", "quality"])."""
     return [r.partition("@")[0] for r in (step_roles or "").split(",") if r]
 
