@@ -35,7 +35,7 @@ from signing.errors import SigningError
 from signing.keys import Key
 from signing.trust import Trust
 
-from . import attachments, dossiers, instances, organisation, signatures, signer_keys, version_views
+from . import attachments, instances, organisation, signatures, signer_keys, version_views
 from .approval import element_properties
 from .clock import Clock
 from .db import Database
@@ -196,14 +196,8 @@ def decide(db: Database, root: Path, task_uuid: str, data: dict[str, Any], actor
 def _attach_and_complete(db: Database, root: Path, instance_id: int, task_uuid: str,
                          files: list[tuple[str, bytes]], data: dict[str, Any], actor: str, clock: Clock) -> Moved:
     checked = [(*attachments.check(name, body), body) for name, body in files]
-    digests = [attachments.store_blob(root, body) for *_, body in checked]  # content-addressed: never overwritten
-    now = clock.now()
     with unit_of_work(db) as uow:
-        case = dossiers.lock_case(uow.conn, instance_id)
-        events = [attachments.insert_row(uow.conn, instance_id, name, kind, digest, len(body), actor, now,
-                                         task_uuid)[1] for (name, kind, body), digest in zip(checked, digests,
-                                                                                            strict=True)]
-        dossiers.log_events(uow.conn, case, events)
+        attachments.attach_in(uow.conn, root, instance_id, checked, actor, clock.now(), task_uuid)
         return instances.complete_in(uow, task_uuid, data, actor, clock)
 
 

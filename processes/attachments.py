@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,18 +126,31 @@ def insert_row(conn: Connection, instance_id: int, name: str, content_type: str,
                          {"attachment": new_id, "filename": name, "sha256": digest, "size": size, "task": task_uuid})
 
 
+def attach_in(conn: Connection, root: Path, instance_id: int, files: Sequence[tuple[str, str, bytes]], actor: str,
+              now: dt.datetime, task_uuid: str | None = None) -> list[int]:
+    """Store checked files (clean name, content type, bytes) and record them as attachments of a case, each an
+    event in its log, inside the caller's transaction; their ids. The callers (attach, a reception, a signed
+    approval) own the transaction, so the rows commit or roll back with the rest of their use case."""
+    if not files:
+        return []
+    # Files first (content-addressed, never overwritten): a rolled-back transaction leaves at most unreferenced
+    # blobs, never a row without its file.
+    digests = [store_blob(root, data) for *_, data in files]
+    case = dossiers.lock_case(conn, instance_id)  # before insert_row counts the case's files
+    added = [insert_row(conn, instance_id, name, content_type, digest, len(data), actor, now, task_uuid)
+             for (name, content_type, data), digest in zip(files, digests, strict=True)]
+    dossiers.log_events(conn, case, [event for _, event in added])
+    return [new_id for new_id, _ in added]
+
+
 def attach(db: Database, root: Path, instance_id: int, filename: str, data: bytes, actor: str, clock: Clock,
            task_uuid: str | None = None) -> Attachment:
-    """Attach a checked file to a case the actor may see."""
+    """Attach a checked file to a case the actor may write to."""
     name, content_type = check(filename, data)
     now = clock.now()
-    with db.read() as conn:
-        check_may_write(conn, actor, instance_id, now)  # reading is not enough: a place in the case's chain
-    digest = store_blob(root, data)
     with db.write() as conn:
-        case = dossiers.lock_case(conn, instance_id)
-        new_id, event = insert_row(conn, instance_id, name, content_type, digest, len(data), actor, now, task_uuid)
-        dossiers.log_events(conn, case, [event])
+        check_may_write(conn, actor, instance_id, now)  # reading is not enough: a place in the case's chain
+        [new_id] = attach_in(conn, root, instance_id, [(name, content_type, data)], actor, now, task_uuid)
     return get(db, new_id)
 
 

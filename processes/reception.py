@@ -210,9 +210,6 @@ def receive_in(uow: UnitOfWork, code: str, counter: Counter, outcome: str, actor
     documents, checked = _checked(counter, outcome, step)
     if checked and attachments_root is None:
         raise InvalidInput.of("uploads_need_store")
-    # Files first (content-addressed, idempotent): a failed transaction leaves at most unreferenced blobs.
-    digests = [attachments.store_blob(attachments_root, data) for _, data in checked] \
-        if checked and attachments_root is not None else []
     now = clock.now()
     a = counter.applicant
     agency = _agency(conn, actor, step, unit)
@@ -236,11 +233,9 @@ def receive_in(uow: UnitOfWork, code: str, counter: Counter, outcome: str, actor
         raise InvalidInput(str(exc), _applicant_errors(exc.errors), code=exc.code, params=exc.params) from None
     new_id = inserted_id(conn.execute(insert(receptions).values(ref=started.business_key,
                                                                 instance_id=started.instance_id, **row)))
-    events = [attachments.insert_row(conn, started.instance_id, name, content_type, digest, len(data_bytes),
-                                     actor, now)[1]
-              for ((name, content_type), data_bytes), digest in zip(checked, digests, strict=True)]
-    if events:
-        dossiers.log_events(conn, dossiers.lock_case(conn, started.instance_id), events)
+    if attachments_root is not None:  # None only without uploads (refused above)
+        attachments.attach_in(conn, attachments_root, started.instance_id,
+                              [(name, content_type, body) for (name, content_type), body in checked], actor, now)
     return Received(new_id, started.business_key, outcome, started.instance_id)
 
 
