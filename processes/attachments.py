@@ -127,15 +127,17 @@ def insert_row(conn: Connection, instance_id: int, name: str, content_type: str,
 
 
 def attach_in(conn: Connection, root: Path, instance_id: int, files: Sequence[tuple[str, str, bytes]], actor: str,
-              now: dt.datetime, task_uuid: str | None = None) -> list[int]:
+              now: dt.datetime, task_uuid: str | None = None, digests: Sequence[str] | None = None) -> list[int]:
     """Store checked files (clean name, content type, bytes) and record them as attachments of a case, each an
     event in its log, inside the caller's transaction; their ids. The callers (attach, a reception, a signed
-    approval) own the transaction, so the rows commit or roll back with the rest of their use case."""
+    approval) own the transaction, so the rows commit or roll back with the rest of their use case. `digests`:
+    the files were stored already (store_blob), before the transaction, so that writing a large file does not
+    hold the database's write lock."""
     if not files:
         return []
     # Files first (content-addressed, never overwritten): a rolled-back transaction leaves at most unreferenced
     # blobs, never a row without its file.
-    digests = [store_blob(root, data) for *_, data in files]
+    digests = digests if digests is not None else [store_blob(root, data) for *_, data in files]
     case = dossiers.lock_case(conn, instance_id)  # before insert_row counts the case's files
     added = [insert_row(conn, instance_id, name, content_type, digest, len(data), actor, now, task_uuid)
              for (name, content_type, data), digest in zip(files, digests, strict=True)]
@@ -148,9 +150,12 @@ def attach(db: Database, root: Path, instance_id: int, filename: str, data: byte
     """Attach a checked file to a case the actor may write to."""
     name, content_type = check(filename, data)
     now = clock.now()
-    with db.write() as conn:
+    with db.read() as conn:
         check_may_write(conn, actor, instance_id, now)  # reading is not enough: a place in the case's chain
-        [new_id] = attach_in(conn, root, instance_id, [(name, content_type, data)], actor, now, task_uuid)
+    digest = store_blob(root, data)  # up to 10 MB written and synced before, not under, the write lock
+    with db.write() as conn:
+        [new_id] = attach_in(conn, root, instance_id, [(name, content_type, data)], actor, now, task_uuid,
+                             digests=[digest])
     return get(db, new_id)
 
 
