@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .axis import TimeAxis
-from .fit import PAUSES, Fit, Roster, Trace, due_of, fit_traces, recency_copies
+from .fit import PAUSES, Fit, Roster, Trace, covered, due_of, fit_traces, recency_copies
 from .graph import FlowGraph
 from .model import Scenario, simulate
 from .results import quantile
@@ -97,8 +97,7 @@ def fit_train(graphs: Mapping[str, FlowGraph], train: Mapping[str, Sequence[Trac
               overrun: bool = True) -> dict[str, Fit]:
     """The fits `predict` simulates: each procedure of `train` (received before `until`), over the working days
     from the first dossier of any procedure to `until`; see predict for the switches."""
-    received = [t.received for ts in train.values() for t in ts]
-    period = (axis.day_index(min(received)), axis.day_index(until - 1e-6)) if received else None
+    period = covered(train.values(), axis, until)
     return {c: fit_traces(c, graphs[c], ts, axis, period,
                           recency_copies([t.received for t in ts], until, half_life_days, axis),
                           dependence=dependence, repeats_apart=repeats_apart, overrun=overrun)

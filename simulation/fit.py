@@ -224,6 +224,15 @@ def recency_copies(received: Sequence[float], now: float, half_life_days: float 
     return [round(most * 0.5 ** (axis.working_days(max(0.0, now - r)) / half_life_days)) for r in received]
 
 
+def covered(traces: Iterable[Sequence[Trace]], axis: TimeAxis, until: float | None = None) -> tuple[int, int] | None:
+    """The working days a log covers: from its first dossier to `until` (exclusive) or its last dossier."""
+    received = [t.received for ts in traces for t in ts]
+    if not received:
+        return None
+    end = axis.day_index(until - 1e-6) if until is not None else axis.day_index(max(received))
+    return axis.day_index(min(received)), end
+
+
 def due_of(graph: FlowGraph, axis: TimeAxis, counted: float) -> float | None:
     """The statutory due position of a dossier counted from `counted` (None without a deadline)."""
     found = _deadline((graph.deadline or "").strip(), graph.properties.get("deadline_kind") == "calendar")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from processes import organisation, substitutes
@@ -19,7 +18,7 @@ from processes.errors import InvalidInput
 from processes.records import StepFact, case_attributes, load_steps
 
 from .axis import TimeAxis
-from .fit import Absence, Event, Fit, Roster, Trace, fit_roster, fit_traces, pool_of
+from .fit import Absence, Event, Fit, Roster, Trace, covered, fit_roster, fit_traces, pool_of
 from .graph import FlowGraph, read_graph
 
 # Dossier status code → how the case ended (docs/sla.md): 3 refused, 7 withdrawn and 8 stopped, 9/10 done.
@@ -96,15 +95,6 @@ def read_log(db: Database, agency: str, agency_path: str, first: dt.date, last: 
             if node is not None and node.kind == "step":
                 log.spans.setdefault(pool_of(node.roles), []).append((e.opened or e.completed, e.completed))
     return log
-
-
-def covered(traces: Iterable[Sequence[Trace]], axis: TimeAxis, until: float | None = None) -> tuple[int, int] | None:
-    """The working days a log covers: from its first dossier to `until` (exclusive) or its last dossier."""
-    received = [t.received for ts in traces for t in ts]
-    if not received:
-        return None
-    end = axis.day_index(until - 1e-6) if until is not None else axis.day_index(max(received))
-    return axis.day_index(min(received)), end
 
 
 def _instant(day: dt.date, axis: TimeAxis) -> dt.datetime:
