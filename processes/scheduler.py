@@ -93,14 +93,16 @@ class Scheduler:
                 log.exception("SLA sweep failed")
                 result.errors.append(f"sweep: {type(exc).__name__}: {exc}")
             self._activate_versions(result)
-        if time.monotonic() >= self._next_rollup:
-            self._next_rollup = time.monotonic() + self.rollup_every
-            self._roll_up(result)
         try:  # mail decided by committed moves (issue 13): sent here, after the commit, never inside it
             result.mailed = mail_outbox.drain(self.db, self.clock, sender=self.sender)
         except Exception as exc:
             log.exception("sending mail failed")
             result.errors.append(f"mail: {type(exc).__name__}: {exc}")
+        # Last: building months that no report has rolled up yet (the first pass after an upgrade) may take tens
+        # of seconds, and timers and mail come first.
+        if time.monotonic() >= self._next_rollup:
+            self._next_rollup = time.monotonic() + self.rollup_every
+            self._roll_up(result)
         return result
 
     def _activate_versions(self, result: Tick) -> None:

@@ -10,7 +10,8 @@ received or resolved in it. For a period of whole local months (a year, a half, 
 * the steps completed in it of dossiers received before it and resolved in it (a few weeks' worth), and the
   steps of months not over yet: read row by row as before.
 
-A month is rolled up by the first report that needs it once the month is over, from its completed steps
+The scheduler rolls up the thirteen months before the current one once an hour (roll_up_recent); a month it
+has not reached is rolled up by the first report that needs it once the month is over, from its completed steps
 (their office times computed first where missing, as step_times does). Its row in `step_rollup_months` keeps
 the count and the highest id of that month's completed steps; when they differ (a step recorded late with an
 old time, a case purged) the month is rolled up again before it is read, so the figures are always those of
@@ -62,8 +63,13 @@ def months_of(span: Span) -> list[Month] | None:
     start, stop = span.first_instant.astimezone(VN), span.end_instant.astimezone(VN)
     if any((at.day, at.hour, at.minute, at.second, at.microsecond) != (1, 0, 0, 0, 0) for at in (start, stop)):
         return None
-    out, day = [], start.date()
-    while day < stop.date():
+    return _months(start.date(), stop.date())
+
+
+def _months(day: dt.date, stop: dt.date) -> list[Month]:
+    """The local months from the one beginning on `day` up to `stop` (a first of the month), excluded."""
+    out = []
+    while day < stop:
         following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         out.append(Month(f"{day:%Y-%m}", _instant(day), _instant(following)))
         day = following
@@ -88,10 +94,8 @@ def rolled_step_times(db: Database, span: Span, procedures: Collection[str] | No
         rolled = _current(conn, over)
         if len(rolled) == len(over):
             return _read(conn, span, months, rolled, procedures, agencies)
-    for month in over:  # checked again after: a month may have changed or failed to roll up meanwhile
-        if month.label not in rolled:
-            build_month(db, month)
-    with db.read() as conn:
+    ensure_rollups(db, over, rolled)
+    with db.read() as conn:  # checked again: a month may have changed or failed to roll up meanwhile
         return _read(conn, span, months, _current(conn, over), procedures, agencies)
 
 
@@ -155,12 +159,14 @@ def fingerprint(conn: Connection, month: Month) -> tuple[int, int]:
     return int(count), int(last or 0)
 
 
-def ensure_rollups(db: Database, months: list[Month]) -> int:
-    """Roll up the months with no rollup or a stale one; how many were rolled up."""
+def ensure_rollups(db: Database, months: list[Month], current: set[str] | None = None) -> int:
+    """Roll up the months with no rollup or a stale one (`current`: the labels of those found current just
+    before); how many were rolled up."""
     if not months:
         return 0
-    with db.read() as conn:
-        current = _current(conn, months)
+    if current is None:
+        with db.read() as conn:
+            current = _current(conn, months)
     stale = [m for m in months if m.label not in current]
     for month in stale:
         build_month(db, month)
@@ -168,21 +174,15 @@ def ensure_rollups(db: Database, months: list[Month]) -> int:
 
 
 def roll_up_recent(db: Database, now: dt.datetime, count: int = 13) -> int:
-    """Roll up the `count` local months before the one `now` falls in (this year's report and last year's
-    December) where missing or stale; how many were rolled up. The scheduler calls it, so that the first
-    /audit page or report after a month ends reads a rollup instead of building one in a web request (a month
-    of a province's steps takes tens of CPU seconds)."""
+    """Roll up the `count` local months before the one `now` falls in where missing or stale (the year just
+    ended and one month more; a current month costs one fingerprint query); how many were rolled up. The
+    scheduler calls it, so that the first /audit page or report after a month ends reads a rollup instead of
+    building one in a web request (a month of a province's steps takes tens of CPU seconds)."""
     this_month = now.astimezone(VN).date().replace(day=1)
     first = this_month
     for _ in range(count):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    return ensure_rollups(db, months_of(_Span(_instant(first), _instant(this_month))) or [])
-
-
-@dataclass(frozen=True)
-class _Span:
-    first_instant: dt.datetime
-    end_instant: dt.datetime
+    return ensure_rollups(db, _months(first, this_month))
 
 
 def build_month(db: Database, month: Month) -> bool:
