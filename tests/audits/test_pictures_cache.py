@@ -106,3 +106,14 @@ def test_a_picture_not_kept_builds_its_graph_once_and_draws_the_svg_of_its_model
     assert built == ["dot"] and drawn == ["svg", "png"]
     colours, notes, lit = pictures.decorations(USES)
     assert wide.svg == render_svg(xd01_xml, lit, None, notes, colours)  # drawn before the PNG turns the graph
+
+
+def test_only_the_newest_drawings_are_kept(xd01_xml, drawn, monkeypatch):
+    """Past KEPT files the oldest go, so the folder does not grow with every year's figures."""
+    monkeypatch.setattr(drawing_cache, "KEPT", 2)
+    picture("QT-XD-01", xd01_xml, USES)
+    first = set(drawing_cache.folder().iterdir())
+    other = {"Task_ThamDinh": StepUse(count=30, median_hours=5.0, limit_hours=8.0)}
+    picture("QT-XD-01", xd01_xml, other)
+    kept = set(drawing_cache.folder().iterdir())
+    assert len(kept) == 2 and not kept & first  # the second picture's SVG and PNG; the first's removed
