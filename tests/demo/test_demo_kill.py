@@ -59,7 +59,8 @@ def test_a_killed_demo_is_finished_by_the_next_run_as_if_never_killed(tmp_path):
     # A chunk's checkpoint is written just before its commit (demo/checkpoint.save keeps the one before as .prev):
     # a .prev file means the second chunk's checkpoint is written, so the first chunk has committed. Waiting
     # only for the .ckpt could kill the run before the first commit, leaving nothing to resume from.
-    while not list((killed / "files" / ".demo").glob("*.prev")) and time.monotonic() < deadline:
+    while (not list((killed / "files" / ".demo").glob("*.prev")) and running.poll() is None
+           and time.monotonic() < deadline):
         time.sleep(0.05)
     os.kill(running.pid, signal.SIGKILL)
     assert running.wait(30) == -signal.SIGKILL, "the run ended before it could be killed"

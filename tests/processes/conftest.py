@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from processes import instances, tasks
 from processes.db import Database
 from processes.schema import definitions, events, human_tasks, metadata
 from processes.schema import instances as instances_table
+from tests.conftest import BACKENDS
+from tests.processes.empty_databases import empty_database
 
 CODE = "QT-TEST-01"
 PROCESS_ID = "QT_TEST_01"
@@ -258,3 +261,10 @@ def current_schema(db: Database) -> str | None:
 
 
 MONDAY_0800 = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture(params=BACKENDS)
+def empty(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database]:
+    """A database with no table at all, on each backend (the migration tests)."""
+    with empty_database(request.param, tmp_path) as database:
+        yield database

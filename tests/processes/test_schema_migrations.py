@@ -21,8 +21,6 @@ from processes import schema_upgrade
 from processes.db import Database, metadata
 from processes.errors import ConflictError
 from processes.schema_guard import MIGRATIONS, head, known_revisions
-from tests.conftest import PG_URL
-from tests.processes.empty_databases import empty_database
 
 REVISIONS = Path(__file__).resolve().parent / "migration_revisions"
 
@@ -40,16 +38,6 @@ def test_upgrading_an_up_to_date_database_does_nothing(db):
     assert (done.before, done.after, done.applied, done.stamped_baseline) == (head(), head(), [], False)
 
 
-@pytest.fixture
-def empty(request, tmp_path):
-    """A database with no table at all (SQLite file, or a fresh PostgreSQL schema)."""
-    with empty_database(request.param, tmp_path) as database:
-        yield database
-
-
-BACKENDS = pytest.mark.parametrize("empty", ["sqlite"] + (["postgresql"] if PG_URL else []), indirect=True)
-
-
 def _tables(db: Database) -> set[str]:
     with db.engine.connect() as conn:
         return set(inspect(conn).get_table_names())
@@ -60,7 +48,6 @@ def _columns(db: Database, table: str) -> set[str]:
         return {c["name"] for c in inspect(conn).get_columns(table)}
 
 
-@BACKENDS
 def test_an_interrupted_upgrade_stops_at_the_last_whole_revision_and_upgrading_again_finishes_it(empty, monkeypatch):
     monkeypatch.setenv("QUYTRINH_TEST_BREAK_REVISION", "t2_second")
     with pytest.raises(schema_upgrade.UpgradeStopped) as stopped:
@@ -80,7 +67,6 @@ def test_an_interrupted_upgrade_stops_at_the_last_whole_revision_and_upgrading_a
         assert [c["nullable"] for c in inspect(conn).get_columns("mig_a") if c["name"] == "name"] == [False]
 
 
-@BACKENDS
 def test_a_downgrade_is_refused_through_a_revision_not_marked_safe(empty):
     schema_upgrade.upgrade(empty, version_locations=[REVISIONS])
     with pytest.raises(Exception, match="t2_second, which cannot be undone without losing data"):
@@ -88,7 +74,6 @@ def test_a_downgrade_is_refused_through_a_revision_not_marked_safe(empty):
     assert "mig_b" in _tables(empty)
 
 
-@BACKENDS
 def test_the_jobs_table_can_be_downgraded_and_upgraded_again_but_not_the_baseline(empty):
     assert schema_upgrade.upgrade(empty, "jobs_table").applied == ["baseline_0_1_0", "jobs_table"]
     assert schema_upgrade.downgrade(empty, schema_upgrade.BASELINE) == ["jobs_table"]
@@ -138,7 +123,6 @@ def test_the_code_knows_the_baseline_and_the_jobs_table_in_order():
     assert [r.revision for r in schema_upgrade.history()][:2] == ["baseline_0_1_0", "jobs_table"]
 
 
-@BACKENDS
 def test_a_new_revision_is_written_from_the_tables_in_code_and_brings_head_to_them(empty, tmp_path):
     versions = tmp_path / "versions"
     shutil.copytree(MIGRATIONS / "versions", versions, ignore=shutil.ignore_patterns("__pycache__"))
@@ -167,7 +151,6 @@ def _bounded(db: Database) -> None:
         db.engine.dispose()
 
 
-@BACKENDS
 def test_two_upgrades_at_once_one_does_the_work_and_the_other_finds_it_done(empty):
     # Two machines deploying the same release at the same time both run `quytrinh db upgrade`.
     other = Database(empty.url, schema=None if empty.is_sqlite else _schema(empty))

@@ -5,7 +5,6 @@ revision can be undone. On SQLite (batch copy of the table) and PostgreSQL (ALTE
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,19 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from processes import schema_upgrade
 from processes.audit_schema import step_rollup_months, step_rollups
 from processes.db import Database
-from tests.conftest import BACKENDS
-from tests.processes.empty_databases import empty_database
 
 BEFORE = "step_rollups"
 REVISION = "step_rollups_received_not_null"
 BUILT = dt.datetime(2026, 3, 2, 1, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(params=BACKENDS)
-def empty(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Database]:
-    """A database with no table (SQLite file, or a fresh PostgreSQL schema)."""
-    with empty_database(request.param, tmp_path) as database:
-        yield database
 
 
 def _group(month: str, received: str | None, element: str) -> dict[str, Any]:
