@@ -141,8 +141,14 @@ def sign_required(condition: str, values: Mapping[str, Any]) -> bool:
     The administrator is told in the log, since the model, not the officer, is at fault."""
     try:
         compiled = expressions.compile_expression(condition)
-        # a name left out of the environment is an ExpressionError ("name ... is not defined"), not None
-        return bool(compiled.evaluate({name: values[name] for name in compiled.names if name in values}))
+        # checked here, not left to evaluate: a JUEL `${...}` condition reads an unknown name as null and
+        # would fail open (`${quyet_dinh_cuoi == 'duyet'}` false, so unsigned)
+        unknown = sorted(compiled.names - values.keys())
+        if unknown:
+            _log.warning("sign_if %r names %s, in neither the form nor the case: the step must be signed",
+                         condition, ", ".join(unknown))
+            return True
+        return bool(compiled.evaluate(values))
     except expressions.ExpressionError as exc:
         _log.warning("sign_if %r cannot be evaluated (%s): the step must be signed", condition, exc)
         return True

@@ -41,6 +41,7 @@ def waiting(org, deployed, clock):
 
 @pytest.mark.parametrize("condition", [
     "quyet_dinh_cuoi == 'duyet'",  # a misspelt name: in neither the form nor the case's data
+    "${quyet_dinh_cuoi == 'duyet'}",  # the same in JUEL, which would read the unknown name as null
     "int(y_kien) > 0",  # the assessor's comment is words: ValueError when evaluated
     "so_ban / 0 > 1",  # ZeroDivisionError
 ])
