@@ -108,6 +108,10 @@ def returnable(review: str = "P2D") -> str:
         '    <bpmn:sequenceFlow id="F6" sourceRef="Gateway_Ky" targetRef="Task_XemXet" />')
 
 
+RETURNED = (("Task_Nhan", 30.0), ("Task_XemXet", 960.0), ("Task_Ky", 60.0), ("Task_XemXet", 60.0),
+            ("Task_Ky", 60.0))  # reviewed 2 days, returned by the leader, reviewed again in an hour, signed
+
+
 def walked(ax: TimeAxis, steps: tuple[tuple[str, float], ...], count: int = 40, every: int = 1,
            first: int = 0) -> list[Trace]:
     """`count` dossiers, one every `every` working days of 2025 from day `first`, each doing `steps` (step, office

@@ -13,7 +13,7 @@ from simulation.fit import Event, Roster, Trace, fit_traces
 from simulation.graph import read_graph
 from simulation.model import Scenario, _duration
 
-from .flows import axis, bpmn
+from .flows import RETURNED, axis, bpmn, walked
 
 STEPS = {"Task_Nhan": 240.0, "Task_XemXet": 480.0, "Task_Ky": 240.0}  # typical office minutes of each step
 LOADING = 0.8  # log-durations: 0.8 × the dossier's own pace + 0.6 × the step's own noise → ρ = 0.64
@@ -99,16 +99,7 @@ def test_a_simulated_year_has_the_logs_spread_of_whole_dossier_times():
 def test_a_step_done_again_in_the_same_dossier_takes_the_time_second_visits_took():
     ax = axis()
     graph = read_graph(bpmn())
-    log = []
-    for k in range(40):  # review 2 days, returned by the leader, reviewed again in an hour, signed
-        t = ax.days[k].offset + 60
-        steps = (("Task_Nhan", 30.0), ("Task_XemXet", 960.0), ("Task_Ky", 60.0), ("Task_XemXet", 60.0),
-                 ("Task_Ky", 60.0))
-        events = []
-        for step, minutes in steps:
-            events.append(Event(step, t + minutes, t, "u"))
-            t += minutes
-        log.append(Trace(str(k), events[0].opened or 0.0, tuple(events), "done", t))
+    log = walked(ax, RETURNED)  # review 2 days, returned by the leader, reviewed again in an hour, signed
     fit = fit_traces("QT-T-01", graph, log, ax)
     assert fit.durations["Task_XemXet"] == [960.0] * 40 and fit.repeats["Task_XemXet"] == [60.0] * 40
     scenario, rng = Scenario(fit, graph), random.Random(1)
@@ -120,14 +111,8 @@ def test_a_step_done_again_in_the_same_dossier_takes_the_time_second_visits_took
 def test_a_drawn_record_that_overran_the_dossiers_due_overruns_it_again():
     ax = axis()
     graph = read_graph(bpmn())  # deadline 3 working days (1,440 office minutes) from reception
-    log = []
-    for k in range(40):  # the review took 4 working days: past the dossier's due by about a day
-        t = ax.days[k * 3].offset
-        events = []
-        for step, minutes in (("Task_Nhan", 30.0), ("Task_XemXet", 1920.0), ("Task_Ky", 60.0)):
-            events.append(Event(step, t + minutes, t, "u"))
-            t += minutes
-        log.append(Trace(str(k), events[0].opened or 0.0, tuple(events), "done", t))
+    # the review took 4 working days: past the dossier's due by about a day
+    log = walked(ax, (("Task_Nhan", 30.0), ("Task_XemXet", 1920.0), ("Task_Ky", 60.0)), every=3)
     late = fit_traces("QT-T-01", graph, log, ax)
     assert late.overrun and all(1 < s < math.inf for s in late.shares["Task_XemXet"])
     rng = random.Random(1)

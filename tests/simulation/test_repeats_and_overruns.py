@@ -9,10 +9,7 @@ from simulation.fit import Roster, fit_traces
 from simulation.graph import read_graph
 from simulation.model import Scenario, _duration, simulate
 
-from .flows import axis, bpmn, returnable, walked
-
-RETURNED = (("Task_Nhan", 30.0), ("Task_XemXet", 960.0), ("Task_Ky", 60.0), ("Task_XemXet", 60.0),
-            ("Task_Ky", 60.0))  # reviewed 2 days, returned by the leader, reviewed again in an hour, signed
+from .flows import RETURNED, axis, bpmn, returnable, walked
 
 
 def test_a_file_sent_back_is_reviewed_again_in_the_time_second_reviews_took():
