@@ -223,6 +223,15 @@ def test_a_sign_if_that_cannot_be_evaluated_does_not_complete_unsigned(at_approv
     assert status_of(db, CODE, 2) == "in_review" and _case_files(db, task) == []
 
 
+def test_an_empty_form_field_reads_as_empty_not_unknown(at_approval_if, clock):
+    """The effective date left empty on sending back is the step's own field, read as empty: the condition is
+    false and the draft goes back unsigned, rather than 'unknown name' asking the password."""
+    db, root, task = at_approval_if("ket_qua_phe_duyet == 'phe_duyet' or ngay_hieu_luc == '2099-01-01'")
+    approval_signing.decide(db, root, task, {"ket_qua_phe_duyet": "tra_lai", "y_kien_phe_duyet": "Sửa lại"},
+                            LEADER, clock, key=None)
+    assert status_of(db, CODE, 2) == "draft" and _case_files(db, task) == []
+
+
 def test_an_approval_case_of_no_version_is_named_by_its_case(at_approval, clock, approver_p12):
     """Not 'procedure ? has no version ?': the refusal names the approval case, which is all that is known."""
     db, root, task = at_approval
