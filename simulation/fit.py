@@ -199,15 +199,12 @@ MIN_REPEATS = 5  # cases that did a step again: fewer, and its second visits are
 
 def _keep_repeats(durations: dict[str, list[float]], shares: dict[str, list[float]], repeats: dict[str, list[float]],
                   repeat_shares: dict[str, list[float]], visits: list[list[tuple[str, bool, int]]],
-                  apart: bool = True) -> list[list[tuple[tuple[str, bool], int]]]:
+                  apart: bool) -> list[list[tuple[tuple[str, bool], int]]]:
     """Keep a step's second visits apart (a file examined again after a supplement or a return is quicker, or
     slower, than the first time) when enough cases show them; else, and for every step when not `apart`, fold
     them into its first visits. Returns each case's visits keyed ((step, again), index) into the kept lists."""
-    if apart:
-        cases = Counter(step for case in visits for step in {s for s, again, _ in case if again})
-        folded = {s: len(durations[s]) for s in list(repeats) if cases[s] < MIN_REPEATS}
-    else:
-        folded = {s: len(durations[s]) for s in repeats}
+    cases = Counter(step for case in visits for step in {s for s, again, _ in case if again})
+    folded = {s: len(durations[s]) for s in repeats if not apart or cases[s] < MIN_REPEATS}
     for step in folded:
         durations[step].extend(repeats.pop(step))
         shares[step].extend(repeat_shares.pop(step))
