@@ -196,8 +196,10 @@ def decide(db: Database, root: Path, task_uuid: str, data: dict[str, Any], actor
 def _attach_and_complete(db: Database, root: Path, instance_id: int, task_uuid: str,
                          files: list[tuple[str, bytes]], data: dict[str, Any], actor: str, clock: Clock) -> Moved:
     checked = [(*attachments.check(name, body), body) for name, body in files]
+    # written before the transaction, as attachments.attach does: the PDFs do not hold the write lock
+    digests = [attachments.store_blob(root, body) for *_, body in checked]
     with unit_of_work(db) as uow:
-        attachments.attach_in(uow.conn, root, instance_id, checked, actor, clock.now(), task_uuid)
+        attachments.attach_in(uow.conn, root, instance_id, checked, actor, clock.now(), task_uuid, digests=digests)
         return instances.complete_in(uow, task_uuid, data, actor, clock)
 
 
