@@ -231,7 +231,10 @@ def _dossier_conditions(conn: Connection, v: Viewer, f: DossierFilter, now: dt.d
     # Code and applicant go through the folded word index (processes/search_terms.py): "nguyen thi" finds
     # "Nguyễn Thị …" and no search reads every dossier; a text with no word finds nothing.
     if f.code and f.code.strip():
-        cond.append(or_(dossiers.c.code == f.code.strip(), _words(conn, f.code, walk)))
+        # Never walked: a code's words carry its reception date, so a common part ("B01-2511", a month) matches
+        # dossiers bunched in time, and walking back from the newest read every newer dossier first (~3x slower
+        # at 100 k than listing the matches).
+        cond.append(or_(dossiers.c.code == f.code.strip(), _words(conn, f.code, False)))
     if f.applicant and f.applicant.strip():
         cond.append(_words(conn, f.applicant, walk))
     if f.procedure:
