@@ -151,12 +151,17 @@ def test_the_inbox_count_stops_at_the_cap_and_says_there_are_more(proc, clock, m
     full = {sort: queries.inbox(proc, "cv.ktht", clock, sort=sort, per_page=100) for sort in ("due", "created")}
     assert all(p.total == 7 and not p.more for p in full.values())
     monkeypatch.setattr(queries, "COUNT_CAP", 5)
+    counts: list[str] = []
+    event.listen(proc.engine, "before_cursor_execute",
+                 lambda c, cur, sql, *_: counts.append(sql) if "count(" in sql else None)
     for sort in ("due", "created"):  # the index path and the single query
         pages = [queries.inbox(proc, "cv.ktht", clock, sort=sort, page=n, per_page=2) for n in (1, 2, 3, 4)]
         assert [(p.total, p.more) for p in pages] == [(5, True)] * 4, sort
         # a next page while the count is capped and the page is full; the part-full page 4 is the last
         assert [p.pages for p in pages] == [3, 3, 4, 4]
         assert [t.id for p in pages for t in p.items] == [t.id for t in full[sort].items]
+    # each count reads no further than the cap (a LIMIT per counted range), not the whole queue then clamped
+    assert counts and all(sql.count("LIMIT") >= sql.count("count(") for sql in counts)
     monkeypatch.setattr(queries, "COUNT_CAP", 7)  # exactly at the cap: an exact count
     assert (queries.inbox(proc, "cv.ktht", clock).total, queries.inbox(proc, "cv.ktht", clock).more) == (7, False)
     with proc.read() as conn:
