@@ -31,7 +31,8 @@ def signing_server(server: LiveServer, folder: Path, **variables: str) -> Iterat
         for name, value in {"QUYTRINH_SIGNING_KEYS_DIR": str(folder / "keys"), **variables}.items():
             patch.setenv(name, value)
         patch.setitem(server.app.config, "ATTACHMENTS_DIR", str(folder / "attachments"))
-        server.db.attachments_root = folder / "attachments"  # as each request sets it from the config
+        # as each request sets it from the config; given back at the end like the rest
+        patch.setattr(server.db, "attachments_root", folder / "attachments")
         yield
 
 
