@@ -38,7 +38,7 @@ class InboxItemSchema(Schema):
 
 class InboxPageSchema(Schema):
     """One page of an inbox. `total` counts the inbox's steps up to 1,000: when `more` is true the inbox holds
-    more than `total` steps (and `pages` is at least the next page)."""
+    more than `total` steps (and `pages` is at least the next page while this page is full)."""
 
     items = fields.List(fields.Nested(InboxItemSchema))
     total = fields.Integer()
