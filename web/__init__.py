@@ -51,8 +51,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_guards(app)  # NUL bytes refused before anything else reads the request; security headers
     csrf.init_app(app)
     init_server_state(app)  # shared rate limits, revocable sessions, cache checks (before the limiter)
-    # Flask-Limiter's one limiter takes an app's missing RATELIMIT_ENABLED from the app before it: an app made
-    # with limits off (a test's) would lift them for every later app of the process
+    # Flask-Limiter's one limiter keeps one `enabled` for the process, set by the last app initialised: each app
+    # says it, so an app made with limits off (a test's) does not lift them for the apps made after it (an app
+    # made before it still follows the last one: one app a process in production)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     limiter.init_app(app)
     init_i18n(app)
