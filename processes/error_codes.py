@@ -100,6 +100,9 @@ TEMPLATES: dict[str, str] = {
     "signing_token_not_configured": "this server has no library for signing tokens (PKCS#11) configured: ask the "
                                     "system administrator",
     "signing_token_labels": "type the label of the signing token and the label of the key on it",
+    "signing_p12_size": "the PKCS#12 digital certificate file (.p12, .pfx) is empty or too large",
+    "signing_not_owner": "the digital certificate in the file is {signer}'s, not {performer}'s: each person keeps "
+                         "only their own digital certificate",
     "approval_signature_password": "approving {procedure} signs its ISO document with your stored digital "
                                    "certificate: type its password",
     # citizens' ratings (ratings.py)

@@ -39,6 +39,7 @@ from signing.trust import Trust
 from signing.verify import certificate_emails, subject_field
 
 from .db import Database
+from .error_codes import render
 from .errors import InvalidInput, NotFound
 from .organisation import user_by_name
 from .paths import instance_dir
@@ -94,12 +95,17 @@ def _refused(exc: SigningError, field: str) -> InvalidInput:
     return InvalidInput(str(exc), {field: str(exc)}, code=f"signing_{exc.code}", params=exc.params)
 
 
+def _coded(code: str, field: str, **params: str) -> InvalidInput:
+    """A refusal of the form's `field`, which says the same as the whole (as _refused's do); the pages say the
+    code's Vietnamese (web/error_text.py)."""
+    return InvalidInput.of(code, {field: render(code, params)}, **params)
+
+
 def store(db: Database, username: str, data: bytes, password: str, *, folder: Path | None = None,
           trust: Trust | None = None) -> StoredKey:
     """Check an uploaded PKCS#12 (password, validity, trust, owner) and keep it sealed; replaces the old one."""
     if not data or len(data) > MAX_BYTES:
-        message = "Tệp chứng thư số PKCS#12 (.p12, .pfx) rỗng hoặc quá lớn."
-        raise InvalidInput(message, {"p12": message}, code="signing_p12_size", params={})
+        raise _coded("signing_p12_size", "p12")
     info = _checked(db, username, Pkcs12Key(data, password), trust, "p12")
     _write(folder or keys_dir(), username, {"p12": base64.b64encode(data).decode()}, info)
     return info
@@ -113,10 +119,9 @@ def tokens_configured() -> bool:
 def pkcs11_module() -> str:
     """The PKCS#11 library the deployment configured (QUYTRINH_PKCS11_MODULE, docs/signatures.md); a refusal
     when there is none (its text asks the officer to call the administrator, without the variable's name)."""
-    module = os.environ.get(MODULE_ENV, "").strip()
-    if not module:
+    if not tokens_configured():
         raise InvalidInput.of("signing_token_not_configured", {"token": "not configured"})
-    return module
+    return os.environ[MODULE_ENV].strip()
 
 
 def store_token(db: Database, username: str, token: str, key_label: str, pin: str, *, folder: Path | None = None,
@@ -145,10 +150,7 @@ def _checked(db: Database, username: str, key: Key, trust: Trust | None, field: 
     info = _describe(cert)
     emails = set(info.email.split(",")) - {""}
     if not is_performer(_AsReport(info.subject, ",".join(sorted(emails))), user.full_name, user.email):
-        message = (f"Chứng thư số trong tệp là của {info.subject}, không phải của {user.full_name}: mỗi người chỉ "
-                   f"lưu chứng thư số của mình.")
-        raise InvalidInput(message, {field: message}, code="signing_not_owner",
-                           params={"signer": info.subject, "performer": user.full_name})
+        raise _coded("signing_not_owner", field, signer=info.subject, performer=user.full_name)
     return info
 
 

@@ -118,6 +118,9 @@ TEXTS: dict[str, str] = {
     "signing_token_not_configured": N_("Máy chủ chưa được cấu hình thư viện của thiết bị ký số (PKCS#11): hãy báo "
                                        "quản trị hệ thống."),
     "signing_token_labels": N_("Hãy nhập nhãn của thiết bị ký số (token) và nhãn của khóa trên thiết bị."),
+    "signing_p12_size": N_("Tệp chứng thư số PKCS#12 (.p12, .pfx) rỗng hoặc quá lớn."),
+    "signing_not_owner": N_("Chứng thư số trong tệp là của %(signer)s, không phải của %(performer)s: mỗi người chỉ "
+                            "lưu chứng thư số của mình."),
     "approval_signature_password": N_("Phê duyệt quy trình %(procedure)s là ký số tài liệu quy trình bằng chứng thư "
                                       "số đã lưu ở trang cá nhân: hãy nhập mật khẩu của chứng thư số."),
     # citizens' ratings

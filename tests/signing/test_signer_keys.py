@@ -11,6 +11,7 @@ from processes import signer_keys
 from processes.errors import InvalidInput, NotFound
 from signing.sign import sign_pdf
 from signing.verify import VALID, verify_pdf
+from web.error_text import TEXTS
 
 from .ca import Pki, issue
 from .conftest import PASSWORD
@@ -46,8 +47,9 @@ def test_upload_refusals_keep_nothing(org, trust, tmp_path, pki: Pki, head_p12):
 
     assert refused(upload(head_p12, "sai")).code == "signing_p12_unreadable"
     other = refused(upload(pki.signer.p12(PASSWORD)))
-    assert (other.code, str(other)) == ("signing_not_owner", "Chứng thư số trong tệp là của Đỗ Minh Khôi, không "
-                                        "phải của Đặng Quốc Hùng: mỗi người chỉ lưu chứng thư số của mình.")
+    assert (other.code, TEXTS["signing_not_owner"] % other.params) == (  # what the officer reads (web/error_text.py)
+        "signing_not_owner", "Chứng thư số trong tệp là của Đỗ Minh Khôi, không phải của Đặng Quốc Hùng: mỗi người "
+        "chỉ lưu chứng thư số của mình.")
     expired = issue(pki.root, "Đặng Quốc Hùng", not_before=pki.expired.cert.not_valid_before_utc,
                     not_after=pki.expired.cert.not_valid_after_utc)
     assert refused(upload(expired.p12(PASSWORD))).code == "signing_certificate_expired"
