@@ -11,17 +11,17 @@ most checks there (then the smallest mean worst error) is the one kept. The back
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from types import ModuleType
 
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 if str(_HERE.parent) not in sys.path:
     sys.path.insert(0, str(_HERE.parent))
 
+# bench/ is not on sys.path but the repository is: the backtest is imported once, as bench.what_if_backtest.
+from bench import what_if_backtest  # noqa: E402
 from processes.db import Database  # noqa: E402
 from simulation.axis import TimeAxis  # noqa: E402
 from simulation.backtest import Figures, compare, loss, predict  # noqa: E402
@@ -32,30 +32,14 @@ VARIANTS = {
     "+ second visits apart": {"dependence": False, "repeats_apart": True, "overrun": False},
     "+ overruns kept": {"dependence": False, "repeats_apart": False, "overrun": True},
     "pace + second visits": {"dependence": True, "repeats_apart": True, "overrun": False},
-    "all three": {"dependence": True, "repeats_apart": True, "overrun": True},  # the default (what ships)
+    "all three": what_if_backtest.SHIPPED,  # the default (what ships)
 }
-DEFAULT = "all three"
 SHOWN = ("QT-KD-01", "QT-VB-01", "QT-XD-01")  # procedures whose figures are printed under each variant
-
-
-def _bench() -> ModuleType:
-    """bench/what_if_backtest.py (bench/ is kept off sys.path): the one running, when it is the one calling."""
-    path = _HERE / "what_if_backtest.py"
-    for name in ("__main__", "what_if_backtest"):
-        found = sys.modules.get(name)
-        if found is not None and Path(getattr(found, "__file__", "") or ".").resolve() == path:
-            return found
-    spec = importlib.util.spec_from_file_location("what_if_backtest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["what_if_backtest"] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def inner_period(axis: TimeAxis) -> tuple[float, float, float]:
     """Fit on January-April 2025, measure the dossiers received May-July, followed to 31 August."""
-    on_day = _bench().on_day
+    on_day = what_if_backtest.on_day
     return on_day(axis, 2025, 5, 1), on_day(axis, 2025, 8, 1), on_day(axis, 2025, 9, 1)
 
 
@@ -64,7 +48,7 @@ def compare_variants(logs: list, seeds: int, known: Mapping[str, Mapping[str, Fi
 
     `logs`: what_if_backtest.demo_logs; `known`: the default model's predictions on the backtest period with as many
     seeds (what_if_backtest.demo_backtest's), not simulated again."""
-    bench = _bench()
+    bench = what_if_backtest
     periods = {"inner (fit Jan-Apr, predict May-Jul)": (inner_period, None),
                "backtest (fit Jan-Aug, predict Sep-Nov)": (bench.backtest_period, known)}
     for period, (bounds, reused) in periods.items():
@@ -74,7 +58,7 @@ def compare_variants(logs: list, seeds: int, known: Mapping[str, Mapping[str, Fi
             held = total = 0
             worst, lines = [], []
             for cohort in cohorts:
-                if name == DEFAULT and reused is not None and cohort.unit in reused:
+                if switches == bench.SHIPPED and reused is not None and cohort.unit in reused:
                     found = reused[cohort.unit]
                 else:
                     found = predict(cohort.log.graphs, cohort.train, cohort.roster, cohort.log.axis, cohort.split,
@@ -100,4 +84,4 @@ if __name__ == "__main__":
     parser.add_argument("--demo-db", required=True)
     parser.add_argument("--seeds", type=int, default=100)
     args = parser.parse_args()
-    compare_variants(_bench().demo_logs(Database(args.demo_db)), args.seeds)
+    compare_variants(what_if_backtest.demo_logs(Database(args.demo_db)), args.seeds)

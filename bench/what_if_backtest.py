@@ -48,6 +48,7 @@ HALF_LIVES = (None, 120.0, 60.0, 30.0, 15.0, 8.0)  # recency weights tried (work
 OFFICE_SHARE = 0.95  # a log with this share of its events in office hours is fitted on the office-hours axis
 FOLLOW_UP = 20  # working days a measured receipt case is followed at least (the censoring check)
 LEAST_TESTED = 10  # a demo procedure with fewer dossiers in a cohort is not compared (its figures are noise)
+SHIPPED = {"dependence": True, "repeats_apart": True, "overrun": True}  # predict's default switches: the model used
 DemoLogs = list[tuple[str, AgencyLog, Roster]]  # each agency of the demo district: code, log, fitted roster
 
 
@@ -255,9 +256,9 @@ def demo_backtest(logs: DemoLogs, seeds: int = 100) -> tuple[bool, dict[str, dic
         log, axis, split, backlog, end, train = (cohort.log, cohort.log.axis, cohort.split, cohort.until, cohort.end,
                                                  cohort.train)
         predicted = found[cohort.unit] = predict(log.graphs, train, cohort.roster, axis, split, end, LIMIT_DAYS, runs,
-                                                 received_until=backlog)
-        whole = predict(log.graphs, train, cohort.roster, axis, split, end, LIMIT_DAYS, runs)
-        fits = fit_train(log.graphs, train, axis, split)
+                                                 received_until=backlog, **SHIPPED)
+        whole = predict(log.graphs, train, cohort.roster, axis, split, end, LIMIT_DAYS, runs, **SHIPPED)
+        fits = fit_train(log.graphs, train, axis, split, **SHIPPED)
         for code, (test, real) in cohort.tests.items():
             if code not in predicted:
                 continue
