@@ -14,6 +14,7 @@ from engine.versiondiff import VersionDiff, diff_versions
 
 from . import organisation
 from .approval_views import signers_in
+from .assignment import parse_roles
 from .db import Database
 from .procedures import list_catalog, metadata_of, procedure_row
 from .schema import human_tasks, memberships, procedure_versions, roles, users
@@ -204,12 +205,7 @@ def _issuer(conn: Connection, issuing: Issuing) -> dict[str, Any]:
 def step_title(conn: Connection, user_id: int, step_roles: str | None) -> str:
     """The title a user signs a step in: the name of his role among the step's roles (see role_title); the one
     the issued document prints and the approver's signature block shows, so both say the same."""
-    return role_title(conn, user_id, _step_role_codes(step_roles))
-
-
-def _step_role_codes(step_roles: str | None) -> list[str]:
-    """The role codes of a step's roles ("leader@ubnd,quality" → ["leader", "quality"])."""
-    return [r.partition("@")[0] for r in (step_roles or "").split(",") if r]
+    return role_title(conn, user_id, [ref.role for ref in parse_roles(step_roles or "")])
 
 
 def role_title(conn: Connection, user_id: int, codes: Sequence[str] = (), kinds: Sequence[str] = ()) -> str:
