@@ -39,7 +39,6 @@ from signing.trust import Trust
 from signing.verify import certificate_emails, subject_field
 
 from .db import Database
-from .error_codes import render
 from .errors import InvalidInput, NotFound
 from .organisation import user_by_name
 from .paths import instance_dir
@@ -95,17 +94,13 @@ def _refused(exc: SigningError, field: str) -> InvalidInput:
     return InvalidInput(str(exc), {field: str(exc)}, code=f"signing_{exc.code}", params=exc.params)
 
 
-def _coded(code: str, field: str, **params: str) -> InvalidInput:
-    """A refusal of the form's `field`, which says the same as the whole (as _refused's do); the pages say the
-    code's Vietnamese (web/error_text.py)."""
-    return InvalidInput.of(code, {field: render(code, params)}, **params)
-
-
 def store(db: Database, username: str, data: bytes, password: str, *, folder: Path | None = None,
           trust: Trust | None = None) -> StoredKey:
     """Check an uploaded PKCS#12 (password, validity, trust, owner) and keep it sealed; replaces the old one."""
     if not data or len(data) > MAX_BYTES:
-        raise _coded("signing_p12_size", "p12")
+        refused = InvalidInput.of("signing_p12_size")
+        refused.errors = {"p12": str(refused)}
+        raise refused
     info = _checked(db, username, Pkcs12Key(data, password), trust, "p12")
     _write(folder or keys_dir(), username, {"p12": base64.b64encode(data).decode()}, info)
     return info
@@ -150,7 +145,9 @@ def _checked(db: Database, username: str, key: Key, trust: Trust | None, field: 
     info = _describe(cert)
     emails = set(info.email.split(",")) - {""}
     if not is_performer(_AsReport(info.subject, ",".join(sorted(emails))), user.full_name, user.email):
-        raise _coded("signing_not_owner", field, signer=info.subject, performer=user.full_name)
+        refused = InvalidInput.of("signing_not_owner", signer=info.subject, performer=user.full_name)
+        refused.errors = {field: str(refused)}  # said against the form's field too, as _refused does
+        raise refused
     return info
 
 
