@@ -86,6 +86,20 @@ def raw_run(xml: bytes, process_id: str, step_data: dict[str, dict], n: int) -> 
 
 
 COMMITS = [0.0]  # seconds quytrinh_run spent in the DBAPI commit (the durable part of its transactions)
+WAITS = [0]  # PostgreSQL: times the driver waited for the server (one per round trip), counted by count_waits
+
+
+def count_waits() -> None:
+    """Count psycopg's waits for the server into WAITS: each is a network round trip of a transaction."""
+    import psycopg.connection
+
+    plain = psycopg.connection.Connection.wait
+
+    def wait(self, *args, **kwargs):
+        WAITS[0] += 1
+        return plain(self, *args, **kwargs)
+
+    psycopg.connection.Connection.wait = wait  # type: ignore[method-assign]
 
 
 def timing_commits(db: Database) -> None:
@@ -157,6 +171,23 @@ def commit_floor(db: Database, size: int, n: int = 200) -> float:
         raw.close()
 
 
+def round_trip(db: Database, n: int = 300) -> float:
+    """Seconds of one bare statement round trip (`SELECT 1` on the raw DBAPI connection), the median of n."""
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        found = []
+        for _ in range(n):
+            started = time.perf_counter()
+            cur.execute("SELECT 1")
+            cur.fetchall()
+            found.append(time.perf_counter() - started)
+        raw.rollback()
+        return statistics.median(found)
+    finally:
+        raw.close()
+
+
 def make_database(url: str | None, workdir: Path) -> tuple[Database, Callable[[], None]]:
     """A fresh database (SQLite file in workdir, or a new PostgreSQL schema) and its clean-up."""
     db, cleanup = scratch_database(url, workdir, dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC), "bench")
@@ -206,20 +237,25 @@ def main() -> None:
             raw_run(xml, proc.process_id, step_data, 20)  # warm-up every path
             engine_run(proc, step_data, 20)
             quytrinh_run(db, proc.code, step_data, 20, clock)
-            raws, ours, engines, floors, commits = [], [], [], [], []
+            raws, ours, engines, floors, commits, trips = [], [], [], [], [], []
             timing_commits(db)
+            if not db.is_sqlite:
+                count_waits()
             for _ in range(args.rounds):
                 raws.append(raw_run(xml, proc.process_id, step_data, args.instances))
                 engines.append(engine_run(proc, step_data, args.instances))
-                COMMITS[0] = 0.0
+                COMMITS[0], WAITS[0] = 0.0, 0
                 ours.append(quytrinh_run(db, proc.code, step_data, args.instances, clock))
                 commits.append(COMMITS[0] / args.instances)
+                waits = WAITS[0] / args.instances
                 floors.append(commit_floor(db, state_size(db)))
+                trips.append(round_trip(db))
             per_instance = db_transactions(db) / max(1, db_instances(db))
             size = state_size(db)
         finally:
             cleanup()
-    raw, mine, eng, floor, commit = (statistics.median(x) for x in (raws, ours, engines, floors, commits))
+    raw, mine, eng, floor, commit, trip = (statistics.median(x) for x in (raws, ours, engines, floors, commits,
+                                                                          trips))
     backend = "PostgreSQL" if args.database else f"SQLite (WAL, synchronous={args.synchronous})"
     ceiling = 1 / (per_instance * floor)
     print(f"procedure {proc.code} ({len(proc.steps)} steps; first step {first.name if first else '-'})")
@@ -235,6 +271,18 @@ def main() -> None:
           f"({both / raw:.2f} of raw): the ceiling for (b) in this design on this machine")
     print(f"(b) / ceiling: {mine / both:.2f}; (b)'s own commits take {commit * 1e3 / per_instance:.2f} ms "
           f"of its {1e3 / mine / per_instance:.2f} ms per transaction (a bare commit {floor * 1e3:.2f} ms)")
+    # What (b) cannot pass even with every line of its own Python removed: the engine with its state serialised,
+    # plus (b)'s own durable commits (the pages it writes), plus on PostgreSQL its other round trips, each at least
+    # a bare SELECT 1's.
+    cost, what = commit, f"its own commits ({commit * 1e3 / per_instance:.2f} ms per transaction)"
+    if args.database:
+        others = waits - per_instance  # a commit is one of the waits and is already counted in `commit`
+        cost += others * trip
+        what += f" and {others / per_instance:.1f} other round trips per transaction at {trip * 1e3:.3f} ms"
+    bound = 1 / (1 / eng + cost)
+    print(f"(b) with no Python of its own: the engine with its state serialised plus {what} reach {bound:.1f}/s, "
+          f"{bound / both:.2f} of the ceiling: the most (b) can reach without writing fewer pages or making "
+          f"fewer round trips")
 
 
 if __name__ == "__main__":
