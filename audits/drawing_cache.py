@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from processes.atomic_files import write_atomically
 from processes.paths import cache_dir
 
 RENDERER = "1"
@@ -59,21 +58,15 @@ def drawing(kind: str, source: str, draw: Callable[[], bytes]) -> bytes:
 
 
 def _keep(path: Path, data: bytes) -> None:
-    """Write the drawing as processes/attachments.store_blob writes a file: to a temporary name then renamed,
-    readable by the group as uploads are (0640, not mkstemp's 0600), the temporary file removed when writing fails."""
+    """Write the drawing whole, readable by the group as uploads are (0640); a failure only costs drawing again.
+
+    The temporary file's name starts with a dot so that _prune never counts it."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, 0o640)
-        os.replace(temporary, path)
+        write_atomically(path, data, mode=0o640, prefix=".")
         _prune(path.parent)
     except OSError:
-        Path(temporary).unlink(missing_ok=True)
+        return
 
 
 def _prune(where: Path) -> None:

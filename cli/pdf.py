@@ -8,14 +8,13 @@ at the prompt, never taken as an argument (it would stay in the shell history an
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from processes.atomic_files import write_atomically
 from signing.errors import SigningError
 
 from .output import emit, fail, handled, json_option
@@ -46,14 +45,11 @@ def _trust(paths: tuple[str, ...], crls: tuple[str, ...]) -> Trust:
 
 
 def _write_new(path: Path, data: bytes) -> None:
-    """Write a file that must not exist yet, all at once (no half-written signed PDF is ever left)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".signing-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.link(tmp, path)  # fails if the file appeared meanwhile: nothing is overwritten
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    """Write a file that must not exist yet, all at once (no half-written signed PDF is ever left).
+
+    FileExistsError if the file appeared meanwhile: nothing is overwritten. 0600, the mode the signed file
+    has always had (mkstemp's)."""
+    write_atomically(path, data, mode=0o600, prefix=".signing-", overwrite=False)
 
 
 def _when(report: SignatureReport) -> str:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +20,7 @@ from engine.field_errors import FieldError
 
 from . import dossiers
 from .access import check_may_see
+from .atomic_files import write_atomically
 from .case_chain import check_may_write
 from .clock import Clock
 from .db import Database
@@ -91,15 +90,7 @@ def store_blob(root: Path, data: bytes) -> str:
     target = blob_path(root, digest)
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.chmod(tmp, 0o640)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(target, data, mode=0o640, prefix=".upload-")
     return digest
 
 

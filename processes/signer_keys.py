@@ -26,7 +26,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from signing.keys import Key, Pkcs11Key, Pkcs12Key, check_certificate
 from signing.trust import Trust
 from signing.verify import certificate_emails, subject_field
 
+from .atomic_files import write_atomically
 from .db import Database
 from .errors import InvalidInput, NotFound
 from .organisation import user_by_name
@@ -156,14 +156,7 @@ def _write(where: Path, username: str, secret: dict, info: StoredKey) -> None:
     payload = json.dumps({**secret, "info": {**info.__dict__, "not_after": info.not_after.isoformat()}}).encode()
     sealed = _seal(_sealing_key(where), username, payload)
     where.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=where, prefix=".upload-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(sealed)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, _file(where, username))
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    write_atomically(_file(where, username), sealed, mode=0o600, prefix=".upload-")
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, request, session
 from flask_babel import get_translations, gettext
+
+from processes.atomic_files import write_atomically
 
 from .extensions import babel
 
@@ -57,20 +59,15 @@ def compile_catalogs(source: Path, target: Path) -> list[Path]:
 def _compile(po: Path, mo: Path) -> None:
     with po.open("rb") as src:
         catalog = read_po(src)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
     # Written beside the target, then renamed over it: two processes starting together (pytest -n 2,
     # several server workers) never read half a catalog, and nothing is left in the temp directory.
-    fd, name = tempfile.mkstemp(dir=mo.parent, prefix=f".{mo.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as dst:
-            os.chmod(name, 0o644)  # mkstemp makes it private; a catalog is read by whoever serves the app
-            write_mo(dst, catalog)
-        # The .mo takes its .po's mtime, so "stale" means "differs": an older .po copied in counts too.
-        stat = po.stat()
-        os.utime(name, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-        os.replace(name, mo)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+    # 0644: a catalog is read by whoever serves the app. The .mo takes its .po's mtime (before it is
+    # renamed into place), so "stale" means "differs": an older .po copied in counts too.
+    stat = po.stat()
+    write_atomically(mo, compiled.getvalue(), mode=0o644, prefix=f".{mo.name}.", suffix=".tmp",
+                     times_ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
 def select_locale() -> str:

@@ -3,6 +3,7 @@ process from memory and in another from the drawings kept on disk (audits/drawin
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -89,7 +90,7 @@ def test_a_drawing_is_kept_readable_by_the_group_and_a_failed_write_leaves_nothi
     for p in kept:
         p.unlink()
     monkeypatch.setattr(pictures, "_RASTERS", {})
-    monkeypatch.setattr(drawing_cache.os, "replace", full_disk)
+    monkeypatch.setattr(os, "replace", full_disk)  # the rename in processes/atomic_files.py
     assert picture("QT-XD-01", xd01_xml, USES).png.startswith(b"\x89PNG")
     assert list(drawing_cache.folder().iterdir()) == []  # no temporary file left for _prune to skip for ever
 
