@@ -49,19 +49,32 @@ def version_svg(db: Database, code: str, number: int) -> bytes:
 def revision_table(db: Database, code: str) -> list[dict[str, Any]]:
     """Bảng theo dõi sửa đổi: one row per issued version, with what changed from the issue before it."""
     with db.read() as conn:
-        procedure = procedure_row(conn, code)
-        issued = list(conn.execute(select(procedure_versions).where(
-            procedure_versions.c.procedure_id == procedure.id, procedure_versions.c.issue_number.is_not(None))
-            .order_by(procedure_versions.c.issue_number)))
-    rows, previous = [], None
-    for v in issued:
-        section = "Toàn bộ quy trình" if previous is None else changed_names(diff_versions(previous.bpmn_xml,
-                                                                                            v.bpmn_xml))
-        rows.append({"issue_number": v.issue_number, "version": v.version, "date": v.effective_date or v.issue_date,
-                     "section": section or "Thông tin quy trình", "content": v.revision_note,
-                     "status": v.status, "obsolete": v.status in OBSOLETE})
-        previous = v
-    return rows
+        issued = _issued(conn, procedure_row(conn, code).id)
+    return _revision_rows(issued)
+
+
+def _issued(conn: Connection, procedure_id: int) -> list[Any]:
+    """The issued versions of a procedure (BPMN included: each row names what changed), first issue first."""
+    return list(conn.execute(select(procedure_versions).where(
+        procedure_versions.c.procedure_id == procedure_id, procedure_versions.c.issue_number.is_not(None))
+        .order_by(procedure_versions.c.issue_number)))
+
+
+def _revision_rows(issued: list[Any]) -> list[dict[str, Any]]:
+    """The revision table's rows of the issued versions, each beside the issue before it."""
+    return [_revision_row(v, previous, v.issue_number, v.effective_date or v.issue_date)
+            for v, previous in zip(issued, [None, *issued], strict=False)]
+
+
+def _revision_row(version: Any, previous: Any | None, issue_number: int, date: dt.date | None) -> dict[str, Any]:
+    """One row of the revision table: `version` as issue `issue_number` in force from `date`, with the names of
+    what changed from `previous` (the issue before it, None for the first). A version not issued yet (being
+    issued, or approved and waiting for its day) is printed as it will be once in force, so never obsolete."""
+    section = "Toàn bộ quy trình" if previous is None else changed_names(diff_versions(previous.bpmn_xml,
+                                                                                        version.bpmn_xml))
+    return {"issue_number": issue_number, "version": version.version, "date": date,
+            "section": section or "Thông tin quy trình", "content": version.revision_note, "status": version.status,
+            "obsolete": version.issue_number is not None and version.status in OBSOLETE}
 
 
 def changed_names(changes: VersionDiff) -> str:
@@ -103,16 +116,18 @@ def document_metadata(db: Database, code: str, number: int | None = None, *,
             procedure_versions.c.procedure_id == procedure.id)).scalar() or 0) + 1
         if issuing is not None:
             approvals["approved"] = _issuer(conn, issuing)
+        issued = _issued(conn, procedure.id)
     meta = metadata_of(procedure)
-    revisions = revision_table(db, code)
+    revisions = _revision_rows(issued)
     issue_date = version.issue_date
+    previous = issued[-1] if issued else None
     if issuing is not None:
         issue_date = issuing.today
         effective = max(issuing.effective or issuing.today, issuing.today)
-        revisions.append(_pending_row(db, code, version, planned, effective, revisions))
+        revisions.append(_revision_row(version, previous, planned, effective))
     elif version.status == VersionStatus.APPROVED.value and version.issue_number is None:
         # approved, in force from a later day: its row is printed as its approval signed it
-        revisions.append(_pending_row(db, code, version, planned, version.effective_date or issue_date, revisions))
+        revisions.append(_revision_row(version, previous, planned, version.effective_date or issue_date))
     return {
         "code": code, "name": meta["name"], "field": meta["field"], "level": meta["level"],
         "legal_basis": meta["legal_basis"], "deadline": meta["deadline"], "version": version.version,
@@ -135,18 +150,6 @@ def printed_metadata(db: Database, code: str, number: int, on_date: dt.date, *,
         meta["agency"] = organisation.top_agency_name(conn)
     meta["on_date"] = on_date
     return meta
-
-
-def _pending_row(db: Database, code: str, version: Any, planned: int, effective: dt.date,
-                 revisions: list[dict[str, Any]]) -> dict[str, Any]:
-    """The revision table's row of a version its approval is issuing now (as revision_table will show it)."""
-    section = "Toàn bộ quy trình"
-    if revisions:
-        with db.read() as conn:
-            previous = version_row(conn, code, revisions[-1]["version"]).bpmn_xml
-        section = changed_names(diff_versions(previous, version.bpmn_xml)) or "Thông tin quy trình"
-    return {"issue_number": planned, "version": version.version, "date": effective, "section": section,
-            "content": version.revision_note, "status": version.status, "obsolete": False}
 
 
 def master_list_rows(db: Database) -> list[dict[str, Any]]:
