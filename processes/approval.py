@@ -163,10 +163,16 @@ def _entering(conn: Connection, version: Any, code: str, target: VersionStatus, 
         today = now.astimezone(VN).date()
         chosen = data.get("ngay_hieu_luc")
         values.update(approved_by=who, approved_at=now, issue_date=today,
-                      effective_date=max(dt.date.fromisoformat(chosen), today) if chosen else today)
+                      effective_date=effective_from(dt.date.fromisoformat(chosen) if chosen else None, today))
     elif target is VersionStatus.WITHDRAWN:
         values["obsolete_at"] = now
     return values
+
+
+def effective_from(chosen: dt.date | None, today: dt.date) -> dt.date:
+    """The day an approved version takes effect: the one its approver chose, but never before the approval's day
+    (a version cannot have been in force before it was approved); today when he chose none."""
+    return max(chosen, today) if chosen else today
 
 
 def make_effective(conn: Connection, version_id: int, now: dt.datetime, actor: str | None) -> None:

@@ -13,6 +13,7 @@ from engine.render import render_svg
 from engine.versiondiff import VersionDiff, diff_versions
 
 from . import organisation
+from .approval import effective_from
 from .approval_views import signers_in
 from .assignment import parse_roles
 from .db import Database
@@ -123,7 +124,7 @@ def document_metadata(db: Database, code: str, number: int | None = None, *,
     previous = issued[-1] if issued else None
     if issuing is not None:
         issue_date = issuing.today
-        effective = max(issuing.effective or issuing.today, issuing.today)
+        effective = effective_from(issuing.effective, issuing.today)
         revisions.append(_revision_row(version, previous, planned, effective))
     elif version.status == VersionStatus.APPROVED.value and version.issue_number is None:
         # approved, in force from a later day: its row is printed as its approval signed it

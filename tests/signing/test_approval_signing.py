@@ -109,6 +109,21 @@ def test_the_signed_copy_is_the_document_the_approval_issues(at_approval, clock,
         revisions.split("BẢNG THEO DÕI SỬA ĐỔI")[1].split("1. MỤC ĐÍCH")[0]
 
 
+def test_an_effective_date_before_the_approval_day_is_the_approval_day_in_the_version_and_its_signed_copy(
+        at_approval, clock, approver_p12):
+    """The chosen date, never before today: the version is recorded in force from the approval's day, and the
+    signed copy's row of the version says that day too (not the past day typed)."""
+    db, root, task = at_approval
+    today = clock.now().astimezone(VN).date()
+    past = today - dt.timedelta(days=3)
+    approval_signing.decide(db, root, task, {**APPROVE, "ngay_hieu_luc": past.isoformat()}, LEADER, clock,
+                            key=lambda: Pkcs12Key(approver_p12, PASSWORD))
+    assert version_views.document_metadata(db, CODE, 2)["effective_date"] == today
+    _unsigned, signed = _case_files(db, task)
+    revisions = pdf_text(attachments.blob_path(root, signed.sha256).read_bytes()).split("BẢNG THEO DÕI SỬA ĐỔI")[1]
+    assert f"2 {today:%d/%m/%Y} " in revisions and f"{past:%d/%m/%Y}" not in revisions
+
+
 def test_the_block_names_the_approver_without_the_bracketed_title():
     assert approval_signing.personal_name(APPROVER) == "Nguyễn Văn Thành"
     assert approval_signing.personal_name("Lê Văn B") == "Lê Văn B"
