@@ -4,10 +4,13 @@ HTTP on loopback, against a trivial health endpoint measured in the same run.
 Setup: a SQLite file with the demo organisation and QT-XD-01; `--real` dossiers received through the use case
 (their appraisal steps are completed during the run), then `--dossiers` filler dossiers inserted in bulk
 (cases, dossier rows, one step each: `--open` of them still open, spread over the district's roles, the rest
-completed). The app runs in a werkzeug server thread; requests go through http.client with a logged-in session.
+completed). The app runs in a werkzeug server thread of the bench's own process (`--server thread`, the default:
+client and server then share one interpreter), or under `quytrinh serve` (`--server gunicorn`: gunicorn in its
+own processes, with its default workers and threads, as an agency runs it); requests go through http.client with
+a logged-in session.
 
     python bench/web_latency.py [--dossiers 100000] [--open 0.2] [--real 120] [--samples 120]
-                                [--keep FILE | --reuse FILE]
+                                [--keep FILE | --reuse FILE] [--server thread|gunicorn]
 
 --keep FILE copies the freshly built database (before any request) to FILE; --reuse FILE measures a copy of it
 instead of building, so two builds of the code are compared on the same data (the copy is taken again each run:
@@ -17,6 +20,7 @@ the run completes the real dossiers' steps).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -25,12 +29,15 @@ import os
 import random
 import re
 import shutil
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -194,6 +201,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--keep", type=Path, help="save the built database to this file (and its real codes)")
     parser.add_argument("--reuse", type=Path, help="measure a copy of a database saved by --keep")
+    parser.add_argument("--server", choices=["thread", "gunicorn"], default="thread",
+                        help="werkzeug in a thread of this process, or `quytrinh serve` (gunicorn) in its own")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     from web import create_app
@@ -208,6 +217,11 @@ def main() -> None:
             print(f"setup: {args.dossiers} filler + {args.real} real dossiers in {time.perf_counter() - t0:.1f} s")
             if args.keep:
                 keep(db, Path(tmp), codes, args.keep)
+        if args.server == "gunicorn":
+            with gunicorn_server(Path(tmp)) as port:
+                report(Browser(port), db, codes, args.samples)
+            db.dispose()
+            return
         app = create_app({"DATABASE": db, "SECRET_KEY": "bench", "LOGIN_RATE_LIMIT": "1000 per minute",
                           "ATTACHMENTS_DIR": str(Path(tmp) / "attachments")})
         server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -217,6 +231,34 @@ def main() -> None:
         finally:
             server.shutdown()
             db.dispose()
+
+
+@contextlib.contextmanager
+def gunicorn_server(folder: Path) -> Iterator[int]:
+    """`quytrinh serve` on the bench's database, in its own processes; yields its port once it answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = dict(os.environ, QUYTRINH_DATABASE_URL=f"sqlite:///{folder / 'bench.sqlite'}", QUYTRINH_SECRET_KEY="bench",
+               QUYTRINH_ATTACHMENTS_DIR=str(folder / "attachments"))
+    log = folder / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError as exc:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"quytrinh serve did not start: {log.read_text()[-2000:]}") from exc
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 def report(browser: Browser, db: Database, codes: list[str], samples: int) -> None:
