@@ -86,20 +86,23 @@ def raw_run(xml: bytes, process_id: str, step_data: dict[str, dict], n: int) -> 
 
 
 COMMITS = [0.0]  # seconds quytrinh_run spent in the DBAPI commit (the durable part of its transactions)
-WAITS = [0]  # PostgreSQL: times the driver waited for the server (one per round trip), counted by count_waits
+TRIPS = [0]  # PostgreSQL: statements sent, each a round trip (counted by count_round_trips)
 
 
-def count_waits() -> None:
-    """Count psycopg's waits for the server into WAITS: each is a network round trip of a transaction."""
-    import psycopg.connection
+def count_round_trips() -> None:
+    """Count into TRIPS the statements psycopg sends: each execute, and each executemany (psycopg pipelines its
+    rows and waits once). Checked against libpq's protocol trace (PGconn.trace): one ReadyForQuery for each,
+    plus one for each transaction's BEGIN and COMMIT, which the caller adds."""
+    import psycopg
 
-    plain = psycopg.connection.Connection.wait
+    def counted(plain):
+        def call(self, *args, **kwargs):
+            TRIPS[0] += 1
+            return plain(self, *args, **kwargs)
+        return call
 
-    def wait(self, *args, **kwargs):
-        WAITS[0] += 1
-        return plain(self, *args, **kwargs)
-
-    psycopg.connection.Connection.wait = wait  # type: ignore[method-assign]
+    psycopg.Cursor.execute = counted(psycopg.Cursor.execute)  # type: ignore[method-assign]
+    psycopg.Cursor.executemany = counted(psycopg.Cursor.executemany)  # type: ignore[method-assign]
 
 
 def timing_commits(db: Database) -> None:
@@ -240,14 +243,14 @@ def main() -> None:
             raws, ours, engines, floors, commits, trips = [], [], [], [], [], []
             timing_commits(db)
             if not db.is_sqlite:
-                count_waits()
+                count_round_trips()
             for _ in range(args.rounds):
                 raws.append(raw_run(xml, proc.process_id, step_data, args.instances))
                 engines.append(engine_run(proc, step_data, args.instances))
-                COMMITS[0], WAITS[0] = 0.0, 0
+                COMMITS[0], TRIPS[0] = 0.0, 0
                 ours.append(quytrinh_run(db, proc.code, step_data, args.instances, clock))
                 commits.append(COMMITS[0] / args.instances)
-                waits = WAITS[0] / args.instances
+                statements = TRIPS[0] / args.instances
                 floors.append(commit_floor(db, state_size(db)))
                 trips.append(round_trip(db))
             per_instance = db_transactions(db) / max(1, db_instances(db))
@@ -272,11 +275,11 @@ def main() -> None:
     print(f"(b) / ceiling: {mine / both:.2f}; (b)'s own commits take {commit * 1e3 / per_instance:.2f} ms "
           f"of its {1e3 / mine / per_instance:.2f} ms per transaction (a bare commit {floor * 1e3:.2f} ms)")
     # What (b) cannot pass even with every line of its own Python removed: the engine with its state serialised,
-    # plus (b)'s own durable commits (the pages it writes), plus on PostgreSQL its other round trips, each at least
-    # a bare SELECT 1's.
+    # plus (b)'s own durable commits (the pages it writes), plus on PostgreSQL its other round trips (its statements
+    # and each transaction's BEGIN), each at least a bare SELECT 1's.
     cost, what = commit, f"its own commits ({commit * 1e3 / per_instance:.2f} ms per transaction)"
     if args.database:
-        others = waits - per_instance  # a commit is one of the waits and is already counted in `commit`
+        others = statements + per_instance  # and a BEGIN per transaction; the COMMITs are in `commit`
         cost += others * trip
         what += f" and {others / per_instance:.1f} other round trips per transaction at {trip * 1e3:.3f} ms"
     bound = 1 / (1 / eng + cost)
