@@ -99,14 +99,24 @@ def vn_date(value: dt.datetime | dt.date | str | None) -> str:
     return vn_time(value, "%d/%m/%Y")
 
 
+_VN_SEPARATORS = str.maketrans(",.", ".,")  # Python's thousands comma and decimal point, swapped at once
+
+
+def vn_number(value: float, digits: int = 1, grouped: bool = True) -> str:
+    """A number as Vietnamese write it, like the dates above whatever the language: a decimal comma and, when
+    `grouped`, a dot between thousands: 12345.67 → '12.345,7'. Rounded as Python's format rounds (0.25 → '0,2').
+    The one formatter of the pages' numbers: vn_count, vn_decimal, vn_percent and the what-if's numbers use it."""
+    return f"{value:{',' if grouped else ''}.{digits}f}".translate(_VN_SEPARATORS)
+
+
 def vn_decimal(value: float | None, digits: int = 1) -> str:
-    """A number as Vietnamese write it: a decimal comma ('97,9'), like the dates above whatever the language."""
-    return "" if value is None else f"{value:.{digits}f}".replace(".", ",")
+    """A score or fitness with a decimal comma ('97,9'), no dot between thousands; '' when unknown."""
+    return "" if value is None else vn_number(value, digits, grouped=False)
 
 
 def vn_count(value: int) -> str:
     """A count as Vietnamese write it, a dot between thousands: 1000 → '1.000'."""
-    return f"{value:,}".replace(",", ".")
+    return vn_number(value, 0)
 
 
 def vn_percent(share: float | None, digits: int = 1) -> str:

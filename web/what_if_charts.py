@@ -10,6 +10,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from .charts import stacked_bars
+from .labels import vn_number
 
 CURRENT, CHANGED = "#1d4f91", "#d97706"  # the version in force, the change: the same colours in every chart
 
@@ -20,10 +21,7 @@ class numbers:  # noqa: N801 - used in templates as fmt.percent(…), a namespac
     @staticmethod
     def number(value: float | int | None, decimals: int = 1) -> str:
         """12345.67 → '12.345,7'."""
-        if value is None:
-            return "—"
-        text = f"{value:,.{decimals}f}"
-        return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+        return "—" if value is None else vn_number(value, decimals)
 
     @staticmethod
     def percent(share: float | None) -> str:
@@ -32,7 +30,7 @@ class numbers:  # noqa: N801 - used in templates as fmt.percent(…), a namespac
 
     @staticmethod
     def days(value: float | None) -> str:
-        """Working days in words: 6.25 → '6,3 ngày làm việc'; under a day, in office hours."""
+        """Working days in words: 6.75 → '6,8 ngày làm việc'; under a day, in office hours."""
         if value is None:
             return "—"
         if value < 1:
