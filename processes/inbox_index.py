@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import Column, ColumnElement, Connection, and_, func, select, text, union_all
+from sqlalchemy import Column, ColumnElement, Connection, Select, and_, func, select, text, union_all
 
 from .projection import OPEN
 from .schema import human_tasks
@@ -93,16 +93,19 @@ def count(conn: Connection, queues_: list[Queue], extra: list[ColumnElement[bool
     (each queue's range read no further than that), so a result above `cap` means "more than cap"."""
     if not queues_:
         return 0
-    parts = []
-    for q in queues_:
-        found = select(human_tasks.c.id).where(q.where, *extra)
-        counted = found.limit(cap + 1).subquery() if cap is not None else found.subquery()
-        parts.append(select(func.count()).select_from(counted).scalar_subquery())
+    parts = [capped_count(select(human_tasks.c.id).where(q.where, *extra), cap).scalar_subquery() for q in queues_]
     total: ColumnElement[Any] = parts[0]
     for part in parts[1:]:
         total = total + part
     found_total = int(conn.execute(select(total)).scalar_one())
     return min(found_total, cap + 1) if cap is not None else found_total
+
+
+def capped_count(found: Select[Any], cap: int | None) -> Select[int]:
+    """SELECT count(*) of the rows `found` gives; with a `cap`, of its first cap + 1 only (a LIMIT inside: the
+    database stops reading there), so a result above `cap` means "more than cap". The inbox's queues and the
+    dossier search (processes/queries.py) count with it."""
+    return select(func.count()).select_from((found if cap is None else found.limit(cap + 1)).subquery())
 
 
 def page_ids(conn: Connection, queues_: list[Queue], extra: list[ColumnElement[bool]],

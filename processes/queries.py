@@ -64,10 +64,10 @@ class Page:
         return cls(items, COUNT_CAP if more else counted, page, per_page, more)
 
 
-def _capped_count(conn: Connection, found: Select) -> int:
+def _capped_count(conn: Connection, found: Select[Any]) -> int:
     """How many rows `found` gives, counted no further than COUNT_CAP + 1 (so a 40,000-step queue or every
     "Nguyễn" of a province is not read to say "more than 1,000")."""
-    return int(conn.execute(select(func.count()).select_from(found.limit(COUNT_CAP + 1).subquery())).scalar_one())
+    return int(conn.execute(inbox_index.capped_count(found, COUNT_CAP)).scalar_one())
 
 
 @dataclass(frozen=True)
