@@ -49,11 +49,13 @@ class _Plan:
             values.append(process(value) if process is not None else value)
         return values if self.positional else dict(zip(self.names, values, strict=True))
 
-    def processors(self, description: Sequence[Any]) -> list:
+    def processors(self, cursor: Any) -> list:
+        """The result processors, worked out from the first result's column types. The cursor's description is
+        read only then: psycopg builds a Column object per column each time it is read (~20 a wide row)."""
         if self.result_processors is None:
             self.result_processors = [
                 type_._cached_result_processor(self.dialect, desc[1])
-                for (_, type_), desc in zip(self.columns, description, strict=False)]
+                for (_, type_), desc in zip(self.columns, cursor.description, strict=False)]
         return self.result_processors
 
 
@@ -167,7 +169,7 @@ def _rows(plan: _Plan, row_type: type[Any], cursor: Any) -> list[Any]:
     fetched = cursor.fetchall()
     if not fetched:
         return []
-    processors = plan.processors(cursor.description)
+    processors = plan.processors(cursor)
     make = row_type._make
     if not any(processors):
         return [make(r) for r in fetched]
