@@ -57,6 +57,7 @@ class Case:
     apology: str = ""  # "", "asked", "skipped"
     culprit: str = ""  # the step that will make this dossier late ("" when it will be on time)
     stalled: bool = False  # its culprit step is still waiting on the demo's "today" (demo/timing.py)
+    desk: str = ""  # the step it waits at on the demo's "today" (profiles.DESK), its earlier ones done at once
     code: str = ""
     ending: str = ""
     signed: str = ""  # the content hash of its result signed at a signing step (returned as the e-result)

@@ -95,6 +95,20 @@ STEP_MINUTES = (10, 40)
 # the demo's "today", one in BACKLOG_EVERY has a step still waiting then (overdue, or due soon).
 BACKLOG_WINDOW = dt.timedelta(days=30)
 BACKLOG_EVERY = 4
+# Each officer the README names finds a step waiting on the demo's "today" (a first login shows an inbox at
+# work, not an empty one; a district of this size has only a few dossiers in flight, so most days left cv.ktht,
+# tp.ktht and vanthu with nothing): one dossier per step below is received on the morning of the working day
+# before "today", its earlier steps done along the main path within minutes, and this step not done by then.
+DESK: tuple[tuple[str, str], ...] = (
+    ("QT-XD-01", "Task_ThamDinh"),  # chuyên viên Phòng Kinh tế – Hạ tầng (cv.ktht)
+    ("QT-XD-01", "Task_XemXet"),  # lãnh đạo Phòng Kinh tế – Hạ tầng (tp.ktht)
+    ("QT-XD-01", "Task_KyGiayPhep"),  # lãnh đạo UBND huyện (pct)
+    ("QT-XD-01", "Task_VaoSoDongDau"),  # văn thư (vanthu)
+    ("QT-XD-01", "Task_TraKetQua"),  # bộ phận một cửa (motcua)
+    ("QT-HT-01", "Task_KiemTraGhiSo"),  # công chức tư pháp – hộ tịch xã (xa.tphc)
+    ("QT-HT-01", "Task_KyGiayKhaiSinh"),  # lãnh đạo UBND xã (xa.ct)
+    ("QT-HT-01", "Task_TraKetQua"),  # một cửa xã (xa.motcua)
+)
 # Working days an applicant takes to bring what a supplement request asks for.
 SUPPLEMENT_DAYS = (1.0, 8.0)
 # Chance the officer handling a dossier that will be late asks the head of unit for an apology in time.

@@ -154,19 +154,39 @@ class _Sim:
                         self.at(S.office_instant(rng, day, sessions), "arrive", profile, index)
                         index += 1
             day += dt.timedelta(days=1)
+        self._plan_desk(rng, index)
 
-    def _on_arrive(self, profile: P.Profile, index: int) -> None:
+    def _plan_desk(self, rng: random.Random, index: int) -> None:
+        """The dossiers of profiles.DESK, received on the morning of the working day before the demo's "today"
+        (none when that day falls in another year)."""
+        day = self.until.astimezone(VN).date() - dt.timedelta(days=1)
+        profiles = {p.code: p for p in P.PROFILES}
+        for code, element in P.DESK:
+            profile = profiles[code]
+            calendar = self.calendars[self.staff.agency_of[profile.starter]]
+            received = day
+            while not calendar.is_working_day(received):
+                received -= dt.timedelta(days=1)
+            if received.year != self.year:
+                continue
+            self.at(S.office_instant(rng, received, calendar.sessions_on(received)[:1]), "arrive", profile, index,
+                    element)
+            index += 1
+
+    def _on_arrive(self, profile: P.Profile, index: int, desk: str = "") -> None:
         rng = random.Random(f"{self.seed}:{index}")
         starter = profile.starter
         agency = self.staff.agency_of[starter]
         channel = P.pick(rng, profile.channels) if profile.public else "truc_tiep"
-        case = Case(profile, rng, agency, P.person(rng), channel)
-        if profile.late and rng.random() < profile.late_rate:
+        case = Case(profile, rng, agency, P.person(rng), channel, desk=desk)
+        # a desk dossier (profiles.DESK) is never late nor sent away at the counter
+        if not desk and profile.late and rng.random() < profile.late_rate:
             case.culprit = P.pick(rng, profile.late)
         # Every BACKLOG_EVERY-th, not a draw: a small year must have its backlog too (see demo/timing.step_time).
-        if profile.late and self.until - self.clock.now() < P.BACKLOG_WINDOW and index % P.BACKLOG_EVERY == 0:
+        if not desk and profile.late and self.until - self.clock.now() < P.BACKLOG_WINDOW \
+                and index % P.BACKLOG_EVERY == 0:
             case.culprit, case.stalled = P.pick(rng, profile.late), True
-        if profile.public and channel != "truc_tuyen" and rng.random() < 0.04:
+        if not desk and profile.public and channel != "truc_tuyen" and rng.random() < 0.04:
             self._counter_visit(profile, case, starter)
             return
         try:
@@ -268,7 +288,8 @@ class _Sim:
         chosen: dict[str, object] = {}
         for decision in case.profile.decisions.get(element, ()):
             weights = decision.first if case.visits[element] == 1 else (decision.again or decision.first)
-            chosen[decision.field] = P.pick(case.rng, weights)
+            # a desk dossier takes the main path: each decision's first option
+            chosen[decision.field] = next(iter(weights)) if case.desk else P.pick(case.rng, weights)
         if element == "Task_TiepNhan":
             chosen.update(ten_nguoi_nop=case.applicant[0], so_giay_to=case.applicant[1], kenh_nop=case.channel)
         day = self.clock.now().astimezone(VN).date().isoformat()

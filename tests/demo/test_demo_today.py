@@ -10,6 +10,8 @@ import json
 from sqlalchemy import select
 
 from demo import generate_year
+from processes import queries
+from processes.clock import FixedClock
 from processes.dossier_rules import DossierStatus
 from processes.keys import VN
 from processes.schema import apologies, dossiers, events
@@ -70,3 +72,21 @@ def test_no_step_is_done_the_instant_it_arrives(tmp_path):
             assert e.at - arrived[task] >= dt.timedelta(seconds=59), (e.case_id, task, e.at)
             assert done.setdefault((e.case_id, e.at), e.actor) == e.actor, "two people, one instant"
     assert steps > 200
+
+
+# The officers the README names for a first try (processes/data/demo_org.json).
+README_OFFICERS = ("motcua", "cv.ktht", "tp.ktht", "pct", "vanthu", "xa.motcua", "xa.tphc", "xa.ct")
+
+
+def test_on_the_demo_s_today_each_officer_the_readme_names_has_a_step_waiting(tmp_path):
+    _, summary, _ = demo_year()
+    db = demo_copy(tmp_path)
+    now = FixedClock(summary.ends_at)
+    empty = [user for user in README_OFFICERS if queries.open_count(db, user, now) == 0]
+    assert not empty, f"nothing waits for {empty} on the demo's today"
+    # and on an ordinary Monday of another year and seed, scale 1
+    other = prepared(f"sqlite:///{tmp_path / 'monday.sqlite'}")
+    monday = dt.datetime(2026, 6, 8, 14, tzinfo=VN)
+    generate_year(other, 2026, 1.0, 2025, tmp_path / "files", monday)
+    empty = [user for user in README_OFFICERS if queries.open_count(other, user, FixedClock(monday)) == 0]
+    assert not empty, f"nothing waits for {empty} on {monday:%d/%m/%Y}"
