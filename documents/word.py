@@ -211,7 +211,11 @@ def _table(out, t: Table, size: float) -> None:
     section = out.sections[-1]
     usable = section.page_width - section.left_margin - section.right_margin
     total = sum(c.width for c in t.columns)
+    # LibreOffice lays a table out by its grid (w:tblGrid), Word by its cells' widths: both are set, or
+    # LibreOffice shows every column as wide as the others (a "TT" column half the page wide).
+    table.autofit = False
     for i, column in enumerate(t.columns):
+        table.columns[i].width = int(usable * column.width / total)
         cell = table.rows[0].cells[i]
         cell.width = int(usable * column.width / total)
         _cell_text(cell, [(column.header, True, False)], fs)

@@ -7,6 +7,7 @@ import io
 from fractions import Fraction
 
 import pytest
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
 from documents import build_procedure_document, render_master_list, render_procedure_document
@@ -117,6 +118,19 @@ def test_docx_procedure_has_the_same_step_table():
     doc = open_docx(io.BytesIO(data))
     step_table = next(t for t in doc.tables if t.rows[0].cells[1].text == "Trình tự công việc")
     assert [r.cells[1].text.split("\n")[0] for r in step_table.rows[1:]] == [s.name for s in steps]
+
+
+def test_docx_tables_keep_their_column_widths_in_the_grid_libreoffice_lays_out():
+    # LibreOffice sizes columns from w:tblGrid, not from the cells' widths: with an even grid the step table's
+    # "TT" column took as much of the page as "Trình tự công việc" (seen converting the DOCX to PDF).
+    from docx import Document as open_docx
+
+    doc = open_docx(io.BytesIO(render_procedure_document(XD.read_bytes(), META, "docx")))
+    step_table = next(t for t in doc.tables if t.rows[0].cells[1].text == "Trình tự công việc")
+    grid = [int(col.get(qn("w:w"))) for col in step_table._tbl.tblGrid.findall(qn("w:gridCol"))]  # twips
+    cells = [round(cell.width / 635) for cell in step_table.rows[1].cells]  # EMU to twips
+    assert grid == cells and grid[0] * 3 < grid[1], (grid, cells)
+    assert step_table.autofit is False
 
 
 def test_procedure_document_without_metadata_still_renders():
