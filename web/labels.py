@@ -105,8 +105,9 @@ _VN_SEPARATORS = str.maketrans(",.", ".,")  # Python's thousands comma and decim
 def vn_number(value: float, digits: int = 1, grouped: bool = True) -> str:
     """A number as Vietnamese write it, like the dates above whatever the language: a decimal comma and, when
     `grouped`, a dot between thousands: 12345.67 → '12.345,7'. Rounded as Python's format rounds (0.25 → '0,2').
-    The one formatter of the pages' numbers: vn_count, vn_decimal, vn_percent and the what-if's numbers use it."""
-    return f"{value:{',' if grouped else ''}.{digits}f}".translate(_VN_SEPARATORS)
+    The one formatter of the pages' numbers: vn_count, vn_decimal, vn_percent and the what-if's numbers use it.
+    A negative value that rounds to zero is shown as zero ('0,0', not '-0,0')."""
+    return f"{value:z{',' if grouped else ''}.{digits}f}".translate(_VN_SEPARATORS)
 
 
 def vn_decimal(value: float | None, digits: int = 1) -> str:

@@ -43,7 +43,9 @@ class numbers:  # noqa: N801 - used in templates as fmt.percent(…), a namespac
         if before is None or after is None:
             return ""
         change = (after - before) * 100
-        return f"{'+' if change >= 0 else '−'}{numbers.number(abs(change))} điểm %"
+        shown = numbers.number(abs(change))
+        # a fall too small to show reads "+0,0", not "−0,0"
+        return f"{'−' if change < 0 and shown != numbers.number(0) else '+'}{shown} điểm %"
 
 
 def _names(result: dict[str, Any], pool: str) -> str:

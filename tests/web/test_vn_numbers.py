@@ -21,6 +21,8 @@ from web.what_if_charts import numbers
     (2.5, 0, True, "2"),
     (12345.67, 1, False, "12345,7"),
     (-1234.5, 1, False, "-1234,5"),
+    (-0.04, 1, True, "0,0"),  # a negative value rounding to zero is zero, not "-0,0"
+    (-0.4, 0, False, "0"),
 ])
 def test_vn_number(value, digits, grouped, text):
     assert vn_number(value, digits, grouped) == text
@@ -38,6 +40,7 @@ def test_vn_number(value, digits, grouped, text):
     (numbers.number, (-12345.67, 0), "-12.346"),
     (numbers.number, (None,), "—"),
     (numbers.percent, (0.924,), "92,4 %"),
+    (numbers.delta_points, (0.5, 0.4996), "+0,0 điểm %"),
     (numbers.days, (6.25,), "6,2 ngày làm việc"),
     (numbers.delta_points, (0.9, 0.869), "−3,1 điểm %"),
 ])
