@@ -18,17 +18,20 @@ from .db import Database
 from .schema import definitions
 
 
+def is_internal_level(properties: str | dict[str, Any] | None) -> bool:
+    """Whether a definition's properties (stored JSON text, or parsed) say it is an internal procedure."""
+    if isinstance(properties, str):
+        try:
+            properties = json.loads(properties or "{}")
+        except ValueError:
+            return False
+    return isinstance(properties, dict) and properties.get("level", "") == INTERNAL_LEVEL
+
+
 def internal_codes(conn: Connection) -> set[str]:
     """The codes of procedures any of whose versions is internal."""
-    found = set()
-    for code, properties in conn.execute(select(definitions.c.code, definitions.c.properties)):
-        try:
-            level = json.loads(properties or "{}").get("level", "")
-        except ValueError:
-            continue
-        if level == INTERNAL_LEVEL:
-            found.add(code)
-    return found
+    return {code for code, properties in conn.execute(select(definitions.c.code, definitions.c.properties))
+            if is_internal_level(properties)}
 
 
 def is_internal(db: Database, procedure_code: str) -> bool:

@@ -24,6 +24,7 @@ from engine.runner import AutoStep, ReadyStep
 
 from . import sla
 from .calendar_store import calendar_for
+from .citizen_scope import is_internal_level
 from .clock import Clock
 from .db import Database
 from .dossier_rules import OPEN, PAUSED, RESOLVED, RUNNING, DossierStatus, check_transition, markers_of
@@ -173,7 +174,10 @@ class _Dossier:
         state, level, next_check = sla.watch(self.now, due, soon, self.v["escalation_level"] or 0,
                                          sla.escalation_times(self.calendar, due, self.policy))
         apology_at = None
-        if self.policy.apology_lead and not self.v["new_date_set"] and state is not SlaState.OVERDUE:
+        # An internal procedure's case has no applicant to apologise to (the apology is a statutory form of the
+        # one-stop mechanism, as the receipt is).
+        if self.policy.apology_lead and not self.v["new_date_set"] and state is not SlaState.OVERDUE \
+                and not is_internal_level(self.procedure.info.properties):
             # One lead time before the appointment; none when the whole allowance is shorter (same-day).
             ask = sla.working_before(self.calendar, due, sla.duration(self.policy.apology_lead), start)
             apology_at = max(ask, self.now) if ask > start else None

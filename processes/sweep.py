@@ -31,6 +31,7 @@ from engine.durations import parse_duration
 
 from . import apology, notifications, sla
 from .calendar_store import calendar_for
+from .citizen_scope import is_internal_level
 from .clock import Clock
 from .db import Database
 from .dossier_rules import RUNNING, markers_of
@@ -202,7 +203,7 @@ def _sweep_tasks(ctx: _Context, now: dt.datetime, batch: int, result: SweepResul
 
 _DOSSIERS = (select(dossiers, instances.c.definition_id, instances.c.status.label("case_status"),
                     units.c.agency_path, definitions.c.process_id, definitions.c.name.label("procedure_name"),
-                    definitions.c.sha256)
+                    definitions.c.sha256, definitions.c.properties)
              .join(instances, instances.c.id == dossiers.c.instance_id)
              .join(units, units.c.id == instances.c.unit_id)
              .join(definitions, definitions.c.id == instances.c.definition_id))
@@ -264,7 +265,8 @@ def _sweep_dossiers(ctx: _Context, now: dt.datetime, batch: int, result: SweepRe
             apology_at = None
             markers = markers_of(conn, r.definition_id, r.sha256)
             returning = any(markers.sla.get(t.element_id) == "return" for t in open_steps)
-            if r.id not in asked and not r.new_date_set and not returning:
+            # (an internal case has no apology instant since is_internal_level; a row stored before may)
+            if r.id not in asked and not r.new_date_set and not returning and not is_internal_level(r.properties):
                 case = SimpleNamespace(id=r.instance_id, unit_id=r.unit_id, definition_id=r.definition_id)
                 reason = (f"Còn {_spoken(policy.apology_lead)} làm việc đến ngày hẹn trả mà hồ sơ chưa giải quyết "
                           "xong (hệ thống tự đề nghị).")

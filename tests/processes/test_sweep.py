@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -199,3 +201,33 @@ def test_a_step_being_completed_is_skipped_not_waited_for(org, case, clock):
     assert not blocked, "the sweep waited for a row lock held by a completion"
     assert found[0].tasks_due_soon == 0  # skipped this time…
     assert run(org, clock, vn(2026, 1, 14, 8, 2))[0].tasks_due_soon == 1  # …and told on the next sweep
+
+
+def test_an_internal_procedure_s_case_is_never_asked_for_an_apology(org, deployed, clock):
+    # The apology (Mẫu 04) is the one-stop mechanism's letter to an applicant: an incoming document handled by
+    # QT-VB-01 (level noi_bo) has nobody to write to. The demo's dashboard showed one waiting to be signed.
+    from processes import instances
+
+    deployed("QT-VB-01.bpmn")
+    clock.set(vn(2026, 1, 5, 8, 0))
+    iid = instances.start(org, "QT-VB-01", {}, "vanthu", clock).instance_id
+    due = dossiers.get(org, iid).appointment_at
+    assert due is not None
+    result, _ = run(org, clock, due)  # past the instant a citizen's dossier is asked for one (a day before)
+    assert (result.apologies, apology.of_dossier(org, iid)) == (0, [])
+    assert run(org, clock, due + dt.timedelta(minutes=1))[0].dossiers_overdue == 1  # still watched
+
+
+def test_an_internal_case_stored_with_an_apology_instant_is_not_asked_for_one(org, deployed, clock):
+    # A row written before internal cases stopped getting an apology instant still carries one after an upgrade.
+    from processes import instances
+    from processes.schema import dossiers as dossier_rows
+
+    deployed("QT-VB-01.bpmn")
+    clock.set(vn(2026, 1, 5, 8, 0))
+    iid = instances.start(org, "QT-VB-01", {}, "vanthu", clock).instance_id
+    with org.write() as conn:
+        conn.execute(dossier_rows.update().where(dossier_rows.c.instance_id == iid).values(
+            apology_at=vn(2026, 1, 5, 9, 0), next_check_at=vn(2026, 1, 5, 9, 0)))
+    result, _ = run(org, clock, vn(2026, 1, 5, 10, 0))
+    assert (result.apologies, apology.of_dossier(org, iid)) == (0, [])
