@@ -19,6 +19,7 @@ from .access import check_may_see
 from .assignment import may_work
 from .calendar_store import calendar_for
 from .case_chain import heads_step, leads_case
+from .citizen_scope import internal_codes
 from .clock import Clock
 from .db import Database
 from .dossier_rules import OPEN, DossierStatus
@@ -145,6 +146,8 @@ def request(db: Database, ref: str | int, actor: str, clock: Clock, reason: str,
     with db.write() as conn:
         case = dossiers.lock_case(conn, dossiers.find(conn, ref).instance_id)
         dossier = dossiers.find(conn, case.id)
+        if dossier.procedure in internal_codes(conn):  # the apology is a letter to the applicant
+            raise InvalidInput.of("apology_internal_case", dossier=dossier.code)
         if DossierStatus(dossier.status_code) not in OPEN:
             raise ConflictError.of("dossier_closed", dossier=dossier.code,
                                 status_label=DossierStatus(dossier.status_code).label)

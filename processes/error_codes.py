@@ -71,6 +71,7 @@ TEMPLATES: dict[str, str] = {
     "apology_decided": "apology {apology} for {dossier} is already {state}",
     "dossier_closed": "{dossier} is closed ({status_label})",
     "may_not_ask_apology": "{actor} does not handle {dossier} and may not ask for an apology",
+    "apology_internal_case": "{dossier} is an internal case: it has no applicant to apologise to",
     # delegations (substitutes.py)
     "delegation_invalid": "the delegation is not valid",
     "no_such_user": "no such user",

@@ -89,6 +89,7 @@ TEXTS: dict[str, str] = {
     "dossier_closed": N_("Hồ sơ %(dossier)s đã kết thúc (%(status_label)s)."),
     "may_not_ask_apology": N_("Tài khoản %(actor)s không giải quyết hồ sơ %(dossier)s nên không được đề nghị thư "
                               "xin lỗi."),
+    "apology_internal_case": N_("Hồ sơ %(dossier)s thuộc quy trình nội bộ, không có người nộp để gửi thư xin lỗi."),
     # delegations
     "delegation_invalid": N_("Thông tin ủy quyền chưa hợp lệ."),
     "no_such_user": N_("Không có người dùng này."),

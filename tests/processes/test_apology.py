@@ -109,3 +109,19 @@ def test_closed_dossiers_get_no_apology(org, case, clock):
     dossier_actions.withdraw(org, case, "motcua", clock)
     with pytest.raises(ConflictError, match="is closed"):
         apology.request(org, case, "tp.ktht", clock, REASON)
+
+
+def test_an_internal_case_cannot_be_asked_for_an_apology(org, deployed, clock):
+    # An incoming document (QT-VB-01, level noi_bo) has no applicant: nothing is stored, and the refusal says why.
+    from processes import instances
+    from web.error_text import TEXTS
+
+    deployed("QT-VB-01.bpmn")
+    clock.set(vn(2026, 1, 5, 8, 0))
+    moved = instances.start(org, "QT-VB-01", {}, "vanthu", clock)
+    with pytest.raises(InvalidInput) as refused:
+        apology.request(org, moved.business_key, "vanthu", clock, "Chậm do thiếu người")
+    assert refused.value.code == "apology_internal_case"
+    assert TEXTS["apology_internal_case"] % refused.value.params == (
+        f"Hồ sơ {moved.business_key} thuộc quy trình nội bộ, không có người nộp để gửi thư xin lỗi.")
+    assert apology.of_dossier(org, moved.instance_id) == []

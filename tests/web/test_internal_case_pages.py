@@ -22,3 +22,4 @@ def test_a_corrective_action_step_shows_no_applicant_and_no_receipt(org, deploye
         assert page.status_code == 200, url
         assert "Người nộp hồ sơ" not in text and "None" not in text, url
         assert "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" not in text, url
+        assert "Xin lỗi, hẹn lại ngày trả" not in text and "Đề nghị lãnh đạo ký thư xin lỗi" not in text, url
