@@ -21,10 +21,10 @@ def step_time(calendar: WorkingCalendar, now: dt.datetime, case: Case, element: 
     stalled one lies after `today`, so it is still waiting then); any other step takes its drawn share of
     its limit but leaves the later steps room."""
     rng = case.rng
-    if case.desk:  # received the day before "today" to wait at this step then (profiles.DESK)
+    if case.desk:  # received shortly before "today" to wait at this step then (profiles.DESK)
         if element == case.desk:
             return calendar.add(today, WorkingDuration(days=Fraction(rng.randint(1, 5))))
-        return calendar.add(now, WorkingDuration(minutes=Fraction(rng.randint(*P.STEP_MINUTES))))
+        return calendar.add(now, S.share_of(limit, rng.uniform(0.05, 0.3)))
     if case.culprit == element:
         case.culprit = ""
         when = calendar.add(now, S.share_of(limit, rng.uniform(1.3, P.LATE_MAX)))

@@ -157,16 +157,16 @@ class _Sim:
         self._plan_desk(rng, index)
 
     def _plan_desk(self, rng: random.Random, index: int) -> None:
-        """The dossiers of profiles.DESK, received on the morning of the working day before the demo's "today"
-        (none when that day falls in another year)."""
-        day = self.until.astimezone(VN).date() - dt.timedelta(days=1)
+        """The dossiers of profiles.DESK, received on a morning profiles.DESK_LEAD working days before the demo's
+        "today" (none when that day falls in another year)."""
         profiles = {p.code: p for p in P.PROFILES}
         for code, element in P.DESK:
             profile = profiles[code]
             calendar = self.calendars[self.staff.agency_of[profile.starter]]
-            received = day
-            while not calendar.is_working_day(received):
+            received, left = self.until.astimezone(VN).date(), P.DESK_LEAD[code]
+            while left:
                 received -= dt.timedelta(days=1)
+                left -= calendar.is_working_day(received)
             if received.year != self.year:
                 continue
             self.at(S.office_instant(rng, received, calendar.sessions_on(received)[:1]), "arrive", profile, index,
