@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from processes import jobs
 from processes.clock import Clock, SystemClock
@@ -125,7 +126,8 @@ def execute(db: Database, job_id: int, attempt: int, clock: Clock | None = None,
         return "abandoned"
     except Exception as exc:
         log.exception("job %s attempt %s failed", job_id, attempt)
-        coded = {"error_code": exc.code, "error_params": exc.params} if isinstance(exc, ServiceError) else None
+        coded: dict[str, Any] | None = ({"error_code": exc.code, "error_params": exc.params}
+                                        if isinstance(exc, ServiceError) else None)
         if isinstance(exc, InvalidInput) and exc.errors and coded is not None:
             coded["errors"] = list(exc.errors.values())  # each wrong row of an import, in Vietnamese
         jobs.fail(db, clock, job_id, attempt, error_text(exc), coded)

@@ -130,6 +130,18 @@ TEMPLATES: dict[str, str] = {
     "migration_source_never_in_force": "version {source} of {procedure} was never in force; no case runs on it",
     "migration_unknown_filter": "unknown filter {unknown}; use {known}",
     "migration_bad_date": "{key} must be an ISO date or date-time",
+    # why a running case does not move, or move back (migration.py): reasons on the dry run and in the record
+    "move_state_unreadable": "its stored state cannot be read: {reason}",
+    "move_left_version": "it is no longer on the version being migrated",
+    "move_subprocess_gone": "a sub-process it is in ({subprocess}) no longer exists in version {target}",
+    "move_step_removed": "the step it is in, '{step}', was removed in version {target}",
+    "move_passed_removed": "it has passed '{step}', which version {target} removed: its history would not fit",
+    "move_step_changed": "the step it is in, '{step}', changed in version {target} ({aspects})",
+    "move_open_steps_differ": "its open steps would change ({before} → {after})",
+    "move_not_readable": "the moved case would not read back on version {target}: {detail}",
+    "move_failed": "not moved: {detail}",
+    "revert_failed": "not reverted: {detail}",
+    "revert_moved_on": "the case moved on after the migration; it stays on version {target}",
     # the catalog of procedures (procedures.py, catalog.py)
     "may_not_edit_procedures": "{actor} may not edit procedures (only the quality manager, thư ký ISO, may)",
     "procedure_not_in_catalog": "no procedure '{code}' in the catalog",

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
 from functools import partial
 from typing import Any
 
@@ -32,13 +34,14 @@ from engine.versiondiff import diff_versions
 from . import instances
 from .clock import Clock
 from .db import Database
+from .error_codes import render
 from .errors import InvalidInput, NotFound, ServiceError
 from .eventlog import Event
 from .inserted import inserted_id
 from .procedures import procedure_row, require_editor
 from .projection import Changes, open_tasks
 from .schema import instances as instances_table
-from .schema import migration_items, migrations, units
+from .schema import migration_items, migrations, procedure_versions, units
 from .uow import UnitOfWork, unit_of_work
 from .version_status import VersionStatus
 from .versions import version_row
@@ -49,6 +52,51 @@ FILTER_KEYS = {"business_keys", "unit", "steps", "started_after", "started_befor
 HARMLESS = {"flows", "conditions", "documentation"}
 HARMLESS_SPEC_KEYS = {"inputs", "outputs", "documentation", "description", "lookahead"}
 _INTERNAL = {"Start", "End", "Root"}
+
+
+class MoveOutcome(StrEnum):
+    """What became of one case in a migration (migration_items.outcome)."""
+
+    MIGRATED = "migrated"
+    KEPT = "kept"
+    REVERTED = "reverted"
+
+    @property
+    def label(self) -> str:
+        """The Vietnamese name shown to people (a msgid of web/translations)."""
+        return MOVE_LABELS[self]
+
+
+MOVE_LABELS: dict[MoveOutcome, str] = {
+    MoveOutcome.MIGRATED: "Đã chuyển", MoveOutcome.KEPT: "Giữ nguyên", MoveOutcome.REVERTED: "Đã hoàn tác",
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why a case does not move (or move back): a message code of error_codes and its params, so that the
+    procedure page says it in the reader's language; str() is the English the API and the record keep."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __str__(self) -> str:
+        return render(self.code, self.params)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The code and params, as the verdicts carry them ("why")."""
+        return {"code": self.code, "params": self.params}
+
+
+def _reason(code: str, /, **params: Any) -> Reason:
+    return Reason(code, params)
+
+
+def _refused(code: str, exc: Exception) -> Reason:
+    """A move refused by a use case or the engine: its own message, and its code when it has one."""
+    inner_code = getattr(exc, "code", None)
+    inner = {"error_code": inner_code, "error_params": getattr(exc, "params", {})} if inner_code else {}
+    return _reason(code, detail=str(exc), **inner)
 
 
 def dry_run(db: Database, clock: Clock, actor: str, code: str, source: int, target: int,
@@ -65,7 +113,7 @@ def dry_run(db: Database, clock: Clock, actor: str, code: str, source: int, targ
             try:
                 workflow = load_state(row.state, procedure, instances.script_engine(clock))
             except StateVersionError as exc:  # that case waits for the administrator; the others are still judged
-                verdicts.append(_verdict(row, [], [f"its stored state cannot be read: {exc.reason}"]))
+                verdicts.append(_verdict(row, [], [_reason("move_state_unreadable", reason=exc.reason)]))
                 continue
             steps = _steps(procedure, workflow)
             reasons, _ = check_case(procedure, new_procedure, workflow, changes.changed, target)
@@ -94,13 +142,13 @@ def migrate_in(uow: UnitOfWork, clock: Clock, actor: str, code: str, source: int
         filter=json.dumps(filters or {}, ensure_ascii=False), created_by=actor, created_at=now,
     )))
     changed = diff_versions(old.bpmn_xml, new.bpmn_xml).changed
-    verdicts = [_kept_on_error(uow, instance_id, "not moved", partial(_move_one, uow, clock, actor, migration_id,
+    verdicts = [_kept_on_error(uow, instance_id, "move_failed", partial(_move_one, uow, clock, actor, migration_id,
                                                                        instance_id, old, new, changed))
                 for instance_id in ids]
     return {**_summary(code, source, target, verdicts), "migration": migration_id}
 
 
-def _kept_on_error(uow: UnitOfWork, instance_id: int, what: str,
+def _kept_on_error(uow: UnitOfWork, instance_id: int, refusal: str,
                    action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run one case's move in a savepoint: a refusal undoes that case only and keeps it where it was."""
     try:
@@ -108,8 +156,9 @@ def _kept_on_error(uow: UnitOfWork, instance_id: int, what: str,
             return action()
     except (ServiceError, EngineError) as exc:
         uow.forget_workflow(instance_id)
+        why = _refused(refusal, exc)
         return {"instance_id": instance_id, "business_key": None, "steps": [], "can_move": False,
-                "reasons": [f"{what}: {exc}"], "outcome": "kept"}
+                "reasons": [str(why)], "why": [why.as_dict()], "outcome": "kept"}
 
 
 def _move_one(uow: UnitOfWork, clock: Clock, actor: str, migration_id: int, instance_id: int, old, new,
@@ -120,14 +169,14 @@ def _move_one(uow: UnitOfWork, clock: Clock, actor: str, migration_id: int, inst
     row, procedure, workflow = case.row, case.procedure, case.workflow
     steps = _steps(procedure, workflow)
     new_procedure = uow.procedure(new.definition_id)
-    reasons = ["it is no longer on the version being migrated"] if row.definition_id != old.definition_id else []
+    reasons = [_reason("move_left_version")] if row.definition_id != old.definition_id else []
     moved = None
     if not reasons:
         reasons, moved = check_case(procedure, new_procedure, workflow, changed, new.version)
     verdict = _verdict(row, steps, reasons)
     item = {"migration_id": migration_id, "instance_id": row.id, "business_key": row.business_key,
             "steps": json.dumps(steps, ensure_ascii=False), "old_definition_id": row.definition_id,
-            "reasons": json.dumps(reasons, ensure_ascii=False)}
+            "reasons": json.dumps(verdict["reasons"], ensure_ascii=False)}
     if moved is None:
         conn.execute(insert(migration_items).values(outcome="kept", **item))
         return {**verdict, "outcome": "kept"}
@@ -144,34 +193,34 @@ def _move_one(uow: UnitOfWork, clock: Clock, actor: str, migration_id: int, inst
 
 
 def check_case(old: Procedure, new: Procedure, workflow: BpmnWorkflow, changed: dict[str, list[str]],
-               target: int) -> tuple[list[str], BpmnWorkflow | None]:
+               target: int) -> tuple[list[Reason], BpmnWorkflow | None]:
     """Why a case cannot move to `new` (empty when it can), and the moved workflow when it can."""
     specs = registry()
     top, subs = diff_workflow(specs, workflow, new.spec, new.subprocess_specs)
     spec_changes = SpecDiff(specs, workflow.spec, new.spec).changed
-    reasons = [f"a sub-process it is in ({sid}) no longer exists in version {target}"
+    reasons = [_reason("move_subprocess_gone", subprocess=sid, target=target)
                for sid, sub in subs.items() if sub is None]
     active = set(filter_tasks(workflow.get_tasks(skip_subprocesses=True), state=ACTIVE))
     for task in top.removed:
         name = _name(old, task)
         if task in active:
-            reasons.append(f"the step it is in, '{name}', was removed in version {target}")
+            reasons.append(_reason("move_step_removed", step=name, target=target))
         elif task.state == TaskState.COMPLETED and task.task_spec.name not in _INTERNAL:
-            reasons.append(f"it has passed '{name}', which version {target} removed: its history would not fit")
+            reasons.append(_reason("move_passed_removed", step=name, target=target))
     # Steps passed long ago are no longer in the tree (engine/pruning.py) but still count.
     for spec_name in sorted(pruned_passed(workflow) - set(new.spec.task_specs) - _INTERNAL):
         spec = old.spec.task_specs.get(spec_name)
         name = ((spec.bpmn_name if spec is not None else None) or old.element_id(spec_name)).strip()
-        reasons.append(f"it has passed '{name}', which version {target} removed: its history would not fit")
+        reasons.append(_reason("move_passed_removed", step=name, target=target))
     for task in active:
         element = old.element_id(task.task_spec.name)
         what = [w for w in changed.get(element, []) if w not in HARMLESS]
         keys = [k for k in spec_changes.get(task.task_spec, []) if k not in HARMLESS_SPEC_KEYS]
         if task not in top.removed and (what or keys):
-            reasons.append(f"the step it is in, '{_name(old, task)}', changed in version {target} "
-                           f"({', '.join(what or keys)})")
+            reasons.append(_reason("move_step_changed", step=_name(old, task), target=target,
+                                   aspects=", ".join(what or keys)))
     if reasons:
-        return list(dict.fromkeys(reasons)), None
+        return list({str(r): r for r in reasons}.values()), None
     before = _open(old, workflow)
     migrate_workflow(top, workflow, new.spec)
     for sid, sub in subs.items():
@@ -179,11 +228,12 @@ def check_case(old: Procedure, new: Procedure, workflow: BpmnWorkflow, changed: 
         migrate_workflow(sub, child, new.subprocess_specs[child.spec.name])
     after = _open(new, workflow)
     if after != before:
-        return [f"its open steps would change ({sorted(before.values())} → {sorted(after.values())})"], None
+        return [_reason("move_open_steps_differ", before=", ".join(sorted(before.values())),
+                        after=", ".join(sorted(after.values())))], None
     try:
         load_state(dump_state(workflow), new, workflow.script_engine)
     except Exception as exc:  # the moved state must read back on the new version, whatever the reason
-        return [f"the moved case would not read back on version {target}: {type(exc).__name__}: {exc}"], None
+        return [_reason("move_not_readable", target=target, detail=f"{type(exc).__name__}: {exc}")], None
     return [], workflow
 
 
@@ -204,9 +254,9 @@ def revert_in(uow: UnitOfWork, clock: Clock, actor: str, code: str, migration_id
     results = []
     for item in items:
         base = {"instance_id": item.instance_id, "business_key": item.business_key}
-        found = _kept_on_error(uow, item.instance_id, "not reverted",
+        found = _kept_on_error(uow, item.instance_id, "revert_failed",
                                partial(_revert_one, uow, clock, actor, batch, item, now))
-        results.append({**base, "outcome": found["outcome"], "reasons": found["reasons"]})
+        results.append({**base, "outcome": found["outcome"], "reasons": found["reasons"], "why": found["why"]})
     conn.execute(update(migrations).where(migrations.c.id == migration_id).values(
         reverted_by=actor, reverted_at=now))
     return {"migration": migration_id, "instances": results,
@@ -217,8 +267,8 @@ def _revert_one(uow: UnitOfWork, clock: Clock, actor: str, batch, item, now: dt.
     case = instances.open_case(uow, item.instance_id, clock)
     if case.row.lock_version != item.new_lock_version:
         uow.keep_workflow(case.row.id, case.row.lock_version, case.workflow)  # untouched: back to the cache
-        return {"outcome": "kept", "reasons": ["the case moved on after the migration; it stays on "
-                                               f"version {batch.to_version}"]}
+        why = _reason("revert_moved_on", target=batch.to_version)
+        return {"outcome": "kept", "reasons": [str(why)], "why": [why.as_dict()]}
     procedure = uow.procedure(item.old_definition_id)
     workflow = load_state(item.old_state, procedure, instances.script_engine(clock))
     event = Event(procedure.process_id, "migrate_revert", now, actor, procedure.name, {
@@ -228,7 +278,22 @@ def _revert_one(uow: UnitOfWork, clock: Clock, actor: str, batch, item, now: dt.
                             item.old_definition_id, [event], now)
     uow.conn.execute(update(migration_items).where(migration_items.c.id == item.id).values(
         outcome="reverted", reverted_at=now))
-    return {"outcome": "reverted", "reasons": []}
+    return {"outcome": "reverted", "reasons": [], "why": []}
+
+
+def filter_choices(db: Database, code: str) -> dict[str, list[tuple[str, str]]]:
+    """What the migration form offers to narrow the cases by, as people name them: the human steps of every
+    version cases run on (element id, step name) and the units (code, name)."""
+    with db.read() as conn:
+        rows = conn.execute(select(procedure_versions.c.definition_id).where(
+            procedure_versions.c.procedure_id == _procedure_id(conn, code),
+            procedure_versions.c.definition_id.is_not(None)).order_by(procedure_versions.c.version.desc()))
+        steps: dict[str, str] = {}
+        for row in rows:  # newest first: a step renamed since is offered by its current name
+            for step in db.procedures.get(conn, row.definition_id).steps.values():
+                steps.setdefault(step.element_id, step.name.strip() or step.element_id)
+        unit_rows = conn.execute(select(units.c.code, units.c.name).order_by(units.c.path))
+        return {"steps": sorted(steps.items(), key=lambda s: s[1]), "units": [(u.code, u.name) for u in unit_rows]}
 
 
 def list_migrations(db: Database, code: str) -> list[dict[str, Any]]:
@@ -313,9 +378,9 @@ def _name(procedure: Procedure, task) -> str:
     return (task.task_spec.bpmn_name or procedure.element_id(task.task_spec.name)).strip()
 
 
-def _verdict(row, steps: list[dict[str, str]], reasons: list[str]) -> dict[str, Any]:
+def _verdict(row, steps: list[dict[str, str]], reasons: list[Reason]) -> dict[str, Any]:
     return {"instance_id": row.id, "business_key": row.business_key, "steps": steps, "can_move": not reasons,
-            "reasons": reasons}
+            "reasons": [str(r) for r in reasons], "why": [r.as_dict() for r in reasons]}
 
 
 def _summary(code: str, source: int, target: int, verdicts: list[dict[str, Any]]) -> dict[str, Any]:

@@ -15,12 +15,14 @@ from typing import Any
 from flask_babel import gettext
 
 from processes.apology import ApologyState
+from processes.error_codes import render
 from processes.errors import ServiceError
 from processes.statuses import InstanceStatus, TaskStatus
 from processes.version_status import VersionStatus
 
 from .i18n import N_, translated
 from .labels import status_name
+from .modeler_text import aspect_words
 
 TEXTS: dict[str, str] = {
     # cases and steps
@@ -154,6 +156,19 @@ TEXTS: dict[str, str] = {
                                           "không có hồ sơ nào chạy theo phiên bản này."),
     "migration_unknown_filter": N_("Bộ lọc không hợp lệ: %(unknown)s; các bộ lọc được dùng: %(known)s."),
     "migration_bad_date": N_("%(key)s phải là ngày hoặc thời điểm theo định dạng ISO."),
+    "move_state_unreadable": N_("Phiên bản này của phần mềm không đọc được trạng thái đã lưu của hồ sơ (%(reason)s); "
+                                "quản trị hệ thống cần kiểm tra."),
+    "move_left_version": N_("Hồ sơ không còn chạy theo phiên bản đang chuyển."),
+    "move_subprocess_gone": N_("Hồ sơ đang ở một quy trình con (%(subprocess)s) không còn trong phiên bản %(target)s."),
+    "move_step_removed": N_("Bước hồ sơ đang ở, «%(step)s», đã bị bỏ trong phiên bản %(target)s."),
+    "move_passed_removed": N_("Hồ sơ đã qua bước «%(step)s», bước này đã bị bỏ trong phiên bản %(target)s: quá trình "
+                              "xử lý đã qua không còn khớp với phiên bản mới."),
+    "move_step_changed": N_("Bước hồ sơ đang ở, «%(step)s», đã sửa trong phiên bản %(target)s (%(aspects)s)."),
+    "move_open_steps_differ": N_("Các bước đang chờ xử lý của hồ sơ sẽ thay đổi (%(before)s → %(after)s)."),
+    "move_not_readable": N_("Hồ sơ sau khi chuyển không đọc lại được theo phiên bản %(target)s: %(detail)s."),
+    "move_failed": N_("Không chuyển được: %(detail)s"),
+    "revert_failed": N_("Không hoàn tác được: %(detail)s"),
+    "revert_moved_on": N_("Hồ sơ đã được xử lý tiếp sau khi chuyển nên giữ nguyên ở phiên bản %(target)s."),
     "may_not_edit_procedures": N_("%(actor)s không được sửa quy trình (chỉ thư ký ISO được sửa)."),
     "procedure_not_in_catalog": N_("Danh mục không có quy trình '%(code)s'."),
     "bpmn_not_utf8": N_("Tệp BPMN phải dùng bảng mã UTF-8."),
@@ -252,6 +267,11 @@ def service_message(code: str | None, params: Mapping[str, Any] | None, fallback
     return translated(source, _values(code or "", dict(params or {})), fallback)
 
 
+def reason_text(why: Mapping[str, Any]) -> str:
+    """A coded reason (a migration verdict's "why": code and params) in the request's language."""
+    return service_message(why["code"], why["params"], render(why["code"], why["params"]))
+
+
 def error_message(exc: ServiceError) -> str:
     """What a service error says, in the request's language."""
     return service_message(getattr(exc, "code", None), getattr(exc, "params", None), str(exc))
@@ -259,6 +279,11 @@ def error_message(exc: ServiceError) -> str:
 
 def _values(code: str, params: dict[str, Any]) -> dict[str, Any]:
     """The params plus the name of each status they carry, in the request's language."""
+    if code == "move_step_changed" and isinstance(params.get("aspects"), str):
+        params = {**params, "aspects": aspect_words(params["aspects"].split(", "))}
+    if params.get("error_code"):  # a refusal that carries another coded error: that error, said the same way
+        params = {**params, "detail": service_message(params["error_code"], params.get("error_params"),
+                                                      str(params.get("detail", "")))}
     # A *_label param is a status label processes filled in (DossierStatus.label): a msgid, said in the reader's
     # language like the rest of the text.
     values = {k: gettext(v) if k.endswith("_label") and isinstance(v, str) and v else v for k, v in params.items()}

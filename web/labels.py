@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from processes.apology import ApologyState
 from processes.dossier_rules import DossierStatus
 from processes.keys import VN
+from processes.migration import MoveOutcome
 from processes.statuses import TaskStatus
 from processes.version_status import VersionStatus
 
@@ -68,6 +69,7 @@ STATUS_LABELS = _lazy_table(DossierStatus)
 STATE_LABELS = _lazy_table(TaskStatus)
 VERSION_LABELS = _lazy_table(VersionStatus)
 APOLOGY_LABELS = _lazy_table(ApologyState)
+MOVE_LABELS = _lazy_table(MoveOutcome)
 
 
 def status_name(enum: type[Enum], value: Any) -> str:
@@ -181,4 +183,4 @@ def template_names() -> dict[str, Any]:
             "KIND_LABELS": KIND_LABELS, "STATE_LABELS": STATE_LABELS, "STATUS_LABELS": STATUS_LABELS,
             "OUTCOME_LABELS": OUTCOME_LABELS, "LIFECYCLE_LABELS": LIFECYCLE_LABELS, "SCORE_LABELS": SCORE_LABELS,
             "APOLOGY_LABELS": APOLOGY_LABELS, "DOCUMENT_LABELS": DOCUMENT_LABELS, "VERSION_LABELS": VERSION_LABELS,
-            "LEVEL_LABELS": LEVEL_LABELS}
+            "LEVEL_LABELS": LEVEL_LABELS, "MOVE_LABELS": MOVE_LABELS}

@@ -32,7 +32,7 @@ from processes.view_schemas import VersionDiffSchema
 from . import bpmn_view, quality_review
 from .auth import login_required
 from .context import clock, database, job_queue
-from .error_text import error_message
+from .error_text import error_message, reason_text
 from .labels import LEVEL_LABELS, VERSION_LABELS
 from .modeler_text import aspect_words
 from .problem_text import error_fields, localise_all, model_problems
@@ -157,11 +157,14 @@ def _page(code: str, dry_run: dict | None = None, filters: dict | None = None) -
     pending = _decisions(code, open_version)
     people = {n.by for n in notes} | {d["task"].assignee for d in pending if d["task"].assignee}
     people |= {v[k] for v in listed for k in ("drafted_by", "reviewed_by", "approved_by") if v.get(k)}
+    moves = migration.list_migrations(db, code)
+    people |= {m[k] for m in moves for k in ("created_by", "reverted_by") if m.get(k)}
     return render_template(
         "quality/procedure.html", meta=meta, versions=listed, shown=shown, source=source, target=target,
         changes=changes, open_version=open_version, problems=_problems(code, open_version),
         decisions=pending, revisions=version_views.revision_table(db, code), role_names=names.role_names(db),
-        migrations=migration.list_migrations(db, code), may_edit=_may_edit(), labels=VERSION_LABELS,
+        migrations=moves, choices=migration.filter_choices(db, code) if _may_edit() else None,
+        may_edit=_may_edit(), labels=VERSION_LABELS,
         levels=LEVEL_LABELS, dry_run=dry_run, filters=filters or {},
         modeler="modeler.edit" in current_app.view_functions, signers=approval_views.signers(db), notes=notes,
         names=full_names(db, people))
@@ -272,6 +275,7 @@ def picture(code: str, version: int) -> ResponseReturnValue:
 
 
 bp.add_app_template_filter(aspect_words, "aspect_words")
+bp.add_app_template_filter(reason_text, "reason_text")
 
 
 @bp.app_template_global()
@@ -307,7 +311,7 @@ def _migration_form() -> tuple[int | None, int | None, dict[str, Any]]:
     form = request.form
     filters: dict[str, Any] = {}
     keys = [k.strip() for k in form.get("business_keys", "").replace("\n", ",").split(",") if k.strip()]
-    steps = [s.strip() for s in form.get("steps", "").split(",") if s.strip()]
+    steps = [s.strip() for value in form.getlist("steps") for s in value.split(",") if s.strip()]
     if keys:
         filters["business_keys"] = keys
     if steps:

@@ -66,6 +66,7 @@ def test_dry_run_lists_who_can_move_and_why_the_others_cannot(three_cases, clock
     blocked = found[approval.business_key]
     assert blocked["steps"] == [{"element_id": "Task_PheDuyet", "name": "Phê duyệt"}]
     assert blocked["reasons"] == ["the step it is in, 'Phê duyệt', was removed in version 2"]
+    assert blocked["why"] == [{"code": "move_step_removed", "params": {"step": "Phê duyệt", "target": 2}}]
     assert instance_row(db, reception.instance_id).definition_id == instance_row(db, approval.instance_id).definition_id
 
 

@@ -31,4 +31,6 @@ def test_a_step_passed_and_pruned_still_blocks_a_version_that_removed_it():
     assert not [t for t in wf.tasks.values() if t.task_spec.name == "x"]
     reasons, moved = check_case(old, new, wf, {}, 2)
     assert moved is None
-    assert reasons == ["it has passed 'Bước x', which version 2 removed: its history would not fit"]
+    assert [str(r) for r in reasons] == ["it has passed 'Bước x', which version 2 removed: its history would not fit"]
+    assert [r.as_dict() for r in reasons] == [{"code": "move_passed_removed",
+                                               "params": {"step": "Bước x", "target": 2}}]

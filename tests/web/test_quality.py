@@ -234,7 +234,44 @@ def test_migration_from_the_page(catalog, login, app, org, clock):
     page = iso.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "Đã chuyển 1 hồ sơ sang phiên bản 2" in page and f"/quality/procedures/{CODE}" in page
     text = iso.get(f"/quality/procedures/{CODE}").get_data(as_text=True)
-    assert "migrated" in text and "Hoàn tác" in text
+    assert "đã chuyển" in text and "Hoàn tác" in text and "migrated" not in text
+
+
+def test_the_migration_form_and_its_dry_run_speak_of_steps_units_and_reasons_in_vietnamese(catalog, login, org,
+                                                                                            clock):
+    from tests.processes.conftest import CHECK_OK, RECEIVE, start_case, work
+
+    at_approval = start_case(org, clock)
+    work(org, clock, "motcua", RECEIVE, at_approval.instance_id)
+    work(org, clock, "cv.ktht", CHECK_OK, at_approval.instance_id)
+    iso = login("iso")
+    iso.put(f"/api/procedures/{CODE}/draft", json={"xml": RESTRUCTURED})
+    iso.post(f"/api/procedures/{CODE}/versions/2/submit", json={})
+    _complete_my_step(login("tp.nv"), {"ket_qua_xem_xet": "dong_y"})
+    _complete_my_step(login("pct"), {"ket_qua_phe_duyet": "phe_duyet"})
+    page = iso.get(f"/quality/procedures/{CODE}").get_data(as_text=True)
+    form = page[page.index('id="migration"'):]
+    # The quality manager ticks steps and picks a unit by name, not by element id or unit code.
+    assert 'name="steps" value="Task_PheDuyet"> Phê duyệt' in form and "mã bước" not in form
+    assert '<option value="H01.KTHT">Phòng Kinh tế – Hạ tầng</option>' in form
+    token = csrf_of(page.encode())
+    dry = iso.post(f"/quality/procedures/{CODE}/migrations/dry-run",
+                   data={"csrf_token": token, "from": 1, "to": 2, "steps": ["Task_PheDuyet"]})
+    text = html.unescape(dry.get_data(as_text=True))
+    table = text[text.index("Kết quả chạy thử"):]
+    assert "Bước hồ sơ đang ở, «Phê duyệt», đã bị bỏ trong phiên bản 2." in table
+    assert "was removed" not in table and "Task_PheDuyet" not in table[:table.index("</table>")]
+    assert 'value="Task_PheDuyet" checked> Phê duyệt' in text  # the filter stays as chosen
+    api = iso.post(f"/api/procedures/{CODE}/migrations/dry-run", json={"from": 1, "to": 2}).json
+    [blocked] = [v for v in api["instances"] if not v["can_move"]]
+    assert blocked["reasons"] == ["Bước hồ sơ đang ở, «Phê duyệt», đã bị bỏ trong phiên bản 2."]
+    assert blocked["why"] == [{"code": "move_step_removed", "params": {"step": "Phê duyệt", "target": 2}}]
+    english = html.unescape(iso.post(f"/quality/procedures/{CODE}/migrations/dry-run?lang=en",
+                                     data={"csrf_token": token, "from": 1, "to": 2}).get_data(as_text=True))
+    assert "The step the case is in, 'Phê duyệt', was removed in version 2." in english
+    english_api = iso.post(f"/api/procedures/{CODE}/migrations/dry-run?lang=en", json={"from": 1, "to": 2}).json
+    assert [v["reasons"] for v in english_api["instances"] if not v["can_move"]] == [
+        ["The step the case is in, 'Phê duyệt', was removed in version 2."]]
 
 
 def test_every_model_round_trips_through_the_api_with_its_extensions(org, login):

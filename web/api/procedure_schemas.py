@@ -6,6 +6,8 @@ from marshmallow import Schema, fields
 
 from processes.view_schemas import FindingSchema, VersionDiffSchema
 
+from ..error_text import reason_text
+
 __all__ = [
     "DiffSchema", "DraftSchema", "MigrationRequestSchema", "MigrationResultSchema", "MigrationSchema", "ProblemsSchema",
     "ProcedureSchema", "RevertResultSchema", "SavedDraftSchema", "SubmitSchema", "SubmittedSchema", "ValidateSchema",
@@ -115,15 +117,27 @@ class MigrationRequestSchema(Schema):
     filter = fields.Dict(load_default=dict)
 
 
+class ReasonSchema(Schema):
+    """Why a case does not move: a stable code and its params (a client may say it in its own words)."""
+
+    code = fields.String()
+    params = fields.Dict()
+
+
 class CaseVerdictSchema(Schema):
-    """One case: where it is, whether it can move (or moved), and why not."""
+    """One case: where it is, whether it can move (or moved), and why not (in the request's language)."""
 
     instance_id = fields.Integer()
     business_key = fields.String(allow_none=True)
     steps = fields.List(fields.Dict())
     can_move = fields.Boolean()
-    reasons = fields.List(fields.String())
+    reasons = fields.Method("said")
+    why = fields.List(fields.Nested(ReasonSchema))
     outcome = fields.String()
+
+    def said(self, verdict: dict) -> list[str]:
+        """Each reason in the request's language."""
+        return [reason_text(w) for w in verdict["why"]]
 
 
 class MigrationResultSchema(Schema):
@@ -170,4 +184,5 @@ class RevertResultSchema(Schema):
 
     migration = fields.Integer()
     reverted = fields.Integer()
-    instances = fields.List(fields.Dict())
+    instances = fields.List(fields.Nested(CaseVerdictSchema(only=("instance_id", "business_key", "outcome", "reasons",
+                                                                   "why"))))
