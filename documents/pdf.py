@@ -46,6 +46,7 @@ class _Pdf(FPDF):
     float_bottom: float | None = None  # while an image floats at the right, text keeps clear of it
     float_page: int = 0
     float_margin: float = 0.0
+    headings_after: int = 0  # headings straight after the one being drawn ("5." then "5.1."): kept with it
 
     def end_float(self, below: bool) -> None:
         """Give the text its full width back (moving below the floating image when `below`)."""
@@ -82,9 +83,11 @@ def render_pdf(doc: Document) -> bytes:
     pdf.alias_nb_pages()
     pdf.add_page()
     pdf.set_font(FONT, "", doc.font_size)
-    for block in doc.blocks:
+    for i, block in enumerate(doc.blocks):
         if isinstance(block, Table | Signatures | Image | Header | PageBreak):
             pdf.end_float(below=True)
+        if isinstance(block, Heading):
+            pdf.headings_after = _headings_after(doc.blocks, i)
         _DRAW[type(block)](pdf, block, doc.font_size)
         if pdf.float_bottom is not None and (pdf.get_y() >= pdf.float_bottom or pdf.page_no() != pdf.float_page):
             pdf.end_float(below=False)
@@ -210,8 +213,15 @@ def _title(pdf: _Pdf, t: Title, size: float) -> None:
 KEEP_WITH_NEXT_MM = 28
 
 
+def _headings_after(blocks: list[Any], i: int) -> int:
+    n = 0
+    while i + 1 + n < len(blocks) and isinstance(blocks[i + 1 + n], Heading):
+        n += 1
+    return n
+
+
 def _heading(pdf: _Pdf, h: Heading, size: float) -> None:
-    if pdf.get_y() + 2 * _lh(size) + KEEP_WITH_NEXT_MM > pdf.h - pdf.b_margin:
+    if pdf.get_y() + 2 * (1 + pdf.headings_after) * _lh(size) + KEEP_WITH_NEXT_MM > pdf.h - pdf.b_margin:
         pdf.add_page()
     pdf.ln(2 if h.level > 1 else 3)
     pdf.set_font(FONT, "B" if h.level == 1 else "BI", size)
