@@ -50,6 +50,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
 
         db = db_of(ctx)
         initialise(db, SystemClock())
+        demo.fill_iso_metadata(db, SystemClock())  # the procedures deployed so far; again after deploying below
         with db.read() as conn:
             cases = conn.execute(select(func.count(instances.c.id))).scalar()
         saved = demo.saved_run(db, year, scale, seed)  # an earlier run of this year, finished or interrupted
@@ -66,6 +67,7 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
             if Path(bpmn_dir).is_dir():
                 for path in sorted(Path(bpmn_dir).glob("*.bpmn")):
                     catalog.deploy_file(db, path, SystemClock(), "iso")
+            demo.fill_iso_metadata(db, SystemClock())
         title = f"Mô phỏng năm {year}" + (f" (tiếp từ ngày {saved.days})" if saved is not None else "")
         with Bar(title, enabled=not as_json) as bar:
             summary = demo.generate_year(db, year, scale, seed,

@@ -6,6 +6,8 @@ nothing in audits, processes or web depends on it.
 
 from .checkpoint import Checkpoint, saved_run
 from .internal_audits import AuditSummary, run_demo_audits
+from .iso_metadata import fill_iso_metadata
 from .year import DemoSummary, generate_year
 
-__all__ = ["AuditSummary", "Checkpoint", "DemoSummary", "generate_year", "run_demo_audits", "saved_run"]
+__all__ = ["AuditSummary", "Checkpoint", "DemoSummary", "fill_iso_metadata", "generate_year", "run_demo_audits",
+           "saved_run"]

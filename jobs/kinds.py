@@ -108,6 +108,7 @@ def run_demo(db: Database, clock: Clock, params: dict[str, Any], progress: Progr
     load_demo_organisation(db, clock)
     for path in sorted(Path(params.get("bpmn_dir") or BPMN_DIR).glob("*.bpmn")):
         catalog.deploy_file(db, path, clock, "iso")
+    demo.fill_iso_metadata(db, clock)
     summary = demo.generate_year(db, year, float(params.get("scale", 1.0)), int(params.get("seed", 2025)),
                                  progress=lambda done, total: progress(done, total + 1,
                                                                        f"Đang mô phỏng ngày {done}/{total}…"))

@@ -9,6 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import main
+from processes import procedures
+from processes.db import Database
 from tests.conftest import BPMN_DIR
 
 
@@ -35,6 +37,17 @@ def test_demo_fills_a_year_once(cli):
     assert made["audit_plans"]
     again = json.loads(run("demo", "--year", "2025", "--json").output)
     assert again["skipped"] is True and again["cases"] >= made["dossiers"]
+
+
+def test_demo_fills_the_iso_metadata_of_its_procedures(cli):
+    _, _, folder = cli
+    db = Database(f"sqlite:///{folder / 'q.sqlite'}")
+    try:
+        filled = procedures.get_procedure(db, "QT-XD-01")
+    finally:
+        db.dispose()
+    assert filled["scope"].startswith("Áp dụng đối với hồ sơ đề nghị cấp giấy phép xây dựng nhà ở riêng lẻ")
+    assert filled["records"] and filled["terms"]
 
 
 def test_conformance_and_sla(cli):
