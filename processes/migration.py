@@ -92,11 +92,18 @@ def _reason(code: str, /, **params: Any) -> Reason:
     return Reason(code, params)
 
 
-def _refused(code: str, exc: Exception) -> Reason:
-    """A move refused by a use case or the engine: its own message, and its code when it has one."""
-    inner_code = getattr(exc, "code", None)
-    inner = {"error_code": inner_code, "error_params": getattr(exc, "params", {})} if inner_code else {}
-    return _reason(code, detail=str(exc), **inner)
+def _move_failed(exc: Exception) -> Reason:
+    return _reason("move_failed", detail=str(exc), **_inner(exc))
+
+
+def _revert_failed(exc: Exception) -> Reason:
+    return _reason("revert_failed", detail=str(exc), **_inner(exc))
+
+
+def _inner(exc: Exception) -> dict[str, Any]:
+    """The code and params of a refusal's own error, when it has them (the page says that error in its words)."""
+    code = getattr(exc, "code", None)
+    return {"error_code": code, "error_params": getattr(exc, "params", {})} if code else {}
 
 
 def dry_run(db: Database, clock: Clock, actor: str, code: str, source: int, target: int,
@@ -142,13 +149,13 @@ def migrate_in(uow: UnitOfWork, clock: Clock, actor: str, code: str, source: int
         filter=json.dumps(filters or {}, ensure_ascii=False), created_by=actor, created_at=now,
     )))
     changed = diff_versions(old.bpmn_xml, new.bpmn_xml).changed
-    verdicts = [_kept_on_error(uow, instance_id, "move_failed", partial(_move_one, uow, clock, actor, migration_id,
+    verdicts = [_kept_on_error(uow, instance_id, _move_failed, partial(_move_one, uow, clock, actor, migration_id,
                                                                        instance_id, old, new, changed))
                 for instance_id in ids]
     return {**_summary(code, source, target, verdicts), "migration": migration_id}
 
 
-def _kept_on_error(uow: UnitOfWork, instance_id: int, refusal: str,
+def _kept_on_error(uow: UnitOfWork, instance_id: int, refused: Callable[[Exception], Reason],
                    action: Callable[[], dict[str, Any]]) -> dict[str, Any]:
     """Run one case's move in a savepoint: a refusal undoes that case only and keeps it where it was."""
     try:
@@ -156,7 +163,7 @@ def _kept_on_error(uow: UnitOfWork, instance_id: int, refusal: str,
             return action()
     except (ServiceError, EngineError) as exc:
         uow.forget_workflow(instance_id)
-        why = _refused(refusal, exc)
+        why = refused(exc)
         return {"instance_id": instance_id, "business_key": None, "steps": [], "can_move": False,
                 "reasons": [str(why)], "why": [why.as_dict()], "outcome": "kept"}
 
@@ -254,7 +261,7 @@ def revert_in(uow: UnitOfWork, clock: Clock, actor: str, code: str, migration_id
     results = []
     for item in items:
         base = {"instance_id": item.instance_id, "business_key": item.business_key}
-        found = _kept_on_error(uow, item.instance_id, "revert_failed",
+        found = _kept_on_error(uow, item.instance_id, _revert_failed,
                                partial(_revert_one, uow, clock, actor, batch, item, now))
         results.append({**base, "outcome": found["outcome"], "reasons": found["reasons"], "why": found["why"]})
     conn.execute(update(migrations).where(migrations.c.id == migration_id).values(

@@ -24,14 +24,23 @@ UNCODED = {("instances", "ConflictError"), ("approval", "InvalidInput")}
 
 
 def _coded_calls() -> list[tuple[str, ast.Call]]:
-    """Every `SomeError.of(...)` call in processes/ and audits/ (which raise processes' errors), with its module."""
+    """Every `SomeError.of(...)` call in processes/ and audits/ (which raise processes' errors), and every
+    `_reason(...)` (why a case does not move, migration.py), with its module."""
     found = []
     for path in sorted([*(ROOT / "processes").glob("*.py"), *(ROOT / "audits").glob("*.py")]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "of" \
-                    and isinstance(node.func.value, ast.Name) and node.func.value.id in ERRORS:
+            if isinstance(node, ast.Call) and (_raises_coded(node.func) or _makes_reason(node)):
                 found.append((path.stem, node))
     return found
+
+
+def _raises_coded(func: ast.expr) -> bool:
+    return isinstance(func, ast.Attribute) and func.attr == "of" and isinstance(func.value, ast.Name) \
+        and func.value.id in ERRORS
+
+
+def _makes_reason(call: ast.Call) -> bool:
+    return isinstance(call.func, ast.Name) and call.func.id == "_reason" and bool(call.args)
 
 
 def _codes_of(call: ast.Call) -> list[str]:
