@@ -50,7 +50,6 @@ def audit_commands(main: click.Group, db_of: Callable[[click.Context], Database]
 
         db = db_of(ctx)
         initialise(db, SystemClock())
-        demo.fill_iso_metadata(db, SystemClock())  # the procedures deployed so far; again after deploying below
         with db.read() as conn:
             cases = conn.execute(select(func.count(instances.c.id))).scalar()
         saved = demo.saved_run(db, year, scale, seed)  # an earlier run of this year, finished or interrupted
