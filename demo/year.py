@@ -35,6 +35,7 @@ from processes.paths import attachments_dir
 from processes.records import dossier_state, open_steps
 from processes.sla import working_before
 
+from . import arrivals
 from . import checkpoint as C
 from . import deviations as D
 from . import profiles as P
@@ -137,41 +138,9 @@ class _Sim:
     # ---- arrivals ---------------------------------------------------------------------------------
 
     def plan_arrivals(self) -> None:
-        """Draw the dossiers arriving on each working day of the year."""
-        rng = random.Random(f"{self.seed}:arrivals")
-        calendar = self.calendars[self.staff.district]
-        index = 0
-        day = dt.date(self.year, 1, 1)
-        last = min(dt.date(self.year, 12, 31), self.until.astimezone(VN).date())
-        while day <= last:
-            if calendar.is_working_day(day):
-                sessions = calendar.sessions_on(day)
-                for profile in P.PROFILES:
-                    if profile.months and day.month not in profile.months:
-                        continue
-                    mean = profile.rate * self.scale * P.SEASON[day.month] * P.WEEKDAY[day.weekday()]
-                    for _ in range(S.poisson(rng, mean)):
-                        self.at(S.office_instant(rng, day, sessions), "arrive", profile, index)
-                        index += 1
-            day += dt.timedelta(days=1)
-        self._plan_desk(rng, index)
-
-    def _plan_desk(self, rng: random.Random, index: int) -> None:
-        """The dossiers of profiles.DESK, received on a morning profiles.DESK_LEAD working days before the demo's
-        "today" (none when that day falls in another year)."""
-        profiles = {p.code: p for p in P.PROFILES}
-        for code, element in P.DESK:
-            profile = profiles[code]
-            calendar = self.calendars[self.staff.agency_of[profile.starter]]
-            received, left = self.until.astimezone(VN).date(), P.DESK_LEAD[code]
-            while left:
-                received -= dt.timedelta(days=1)
-                left -= calendar.is_working_day(received)
-            if received.year != self.year:
-                continue
-            self.at(S.office_instant(rng, received, calendar.sessions_on(received)[:1]), "arrive", profile, index,
-                    element)
-            index += 1
+        """Schedule the dossiers arriving on each working day of the year (demo/arrivals.py draws them)."""
+        for arrival in arrivals.draw(self.year, self.scale, self.seed, self.until, self.calendars, self.staff):
+            self.at(arrival.when, "arrive", arrival.profile, arrival.number, arrival.desk)
 
     def _on_arrive(self, profile: P.Profile, index: int, desk: str = "") -> None:
         rng = random.Random(f"{self.seed}:{index}")
