@@ -36,5 +36,5 @@ def fill_iso_metadata(db: Database, clock: Clock) -> list[str]:
 
 
 def _demo_metadata() -> dict[str, dict[str, Any]]:
-    data = json.loads(SOURCE.read_text(encoding="utf-8"))
-    return {code: values for code, values in data.items() if not code.startswith("_")}
+    """Procedure code → its metadata, as procedures.update_metadata takes it."""
+    return json.loads(SOURCE.read_text(encoding="utf-8"))

@@ -279,7 +279,7 @@ def error_message(exc: ServiceError) -> str:
 
 def _values(code: str, params: dict[str, Any]) -> dict[str, Any]:
     """The params plus the name of each status they carry, in the request's language."""
-    if code == "move_step_changed" and isinstance(params.get("aspects"), str):
+    if isinstance(params.get("aspects"), str):  # what changed in a version ("name, time_limit"), in words
         params = {**params, "aspects": aspect_words(params["aspects"].split(", "))}
     if params.get("error_code"):  # a refusal that carries another coded error: that error, said the same way
         params = {**params, "detail": service_message(params["error_code"], params.get("error_params"),

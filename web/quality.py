@@ -157,14 +157,14 @@ def _page(code: str, dry_run: dict | None = None, filters: dict | None = None) -
     pending = _decisions(code, open_version)
     people = {n.by for n in notes} | {d["task"].assignee for d in pending if d["task"].assignee}
     people |= {v[k] for v in listed for k in ("drafted_by", "reviewed_by", "approved_by") if v.get(k)}
-    moves = migration.list_migrations(db, code)
+    moves, editor = migration.list_migrations(db, code), _may_edit()
     people |= {m[k] for m in moves for k in ("created_by", "reverted_by") if m.get(k)}
     return render_template(
         "quality/procedure.html", meta=meta, versions=listed, shown=shown, source=source, target=target,
         changes=changes, open_version=open_version, problems=_problems(code, open_version),
         decisions=pending, revisions=version_views.revision_table(db, code), role_names=names.role_names(db),
-        migrations=moves, choices=migration.filter_choices(db, code) if _may_edit() else None,
-        may_edit=_may_edit(), labels=VERSION_LABELS,
+        migrations=moves, choices=migration.filter_choices(db, code) if editor else None,
+        may_edit=editor, labels=VERSION_LABELS,
         levels=LEVEL_LABELS, dry_run=dry_run, filters=filters or {},
         modeler="modeler.edit" in current_app.view_functions, signers=approval_views.signers(db), notes=notes,
         names=full_names(db, people))

@@ -114,3 +114,15 @@ def test_a_dossier_status_label_in_a_message_reads_in_the_readers_language(app):
     with app.test_request_context("/?lang=en"):
         english = error_message(moved)
     assert "Đã giải quyết" not in english and "Đang giải quyết" not in english, english
+
+
+def test_a_migration_reason_names_what_changed_and_a_refusal_in_the_readers_words(app):
+    from web.error_text import reason_text
+
+    changed = {"code": "move_step_changed", "params": {"step": "Thẩm định", "target": 2, "aspects": "name, time_limit"}}
+    refused = {"code": "move_failed", "params": {"detail": "case H01-1 is closed", "error_code": "case_changed",
+                                                 "error_params": {"case": "H01-1"}}}
+    with app.test_request_context("/"):
+        assert reason_text(changed) == "Bước hồ sơ đang ở, «Thẩm định», đã sửa trong phiên bản 2 (tên, thời hạn)."
+        assert reason_text(refused) == f"Không chuyển được: {service_message('case_changed', {'case': 'H01-1'}, '')}"
+        assert "case H01-1 is closed" not in reason_text(refused)
